@@ -1,0 +1,7 @@
+"""``python -m thetahat``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

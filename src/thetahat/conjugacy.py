@@ -1,0 +1,438 @@
+"""Conjugate pairs: (likelihood family, prior) -> posterior, predictive, evidence.
+
+Every update rule is plain arithmetic on a family's sufficient statistics, so the
+same rule runs on statistics computed from an in-memory array, merged from
+chunks, or read from SQL aggregates.
+
+Each :class:`ConjugateRule` states, for one likelihood and prior:
+
+* ``update(prior, stats, family)``: the posterior hyperparameters;
+* ``evidence(prior, post, stats, family)``: ``log p(data)``, the log marginal
+  likelihood, in closed form;
+* ``predictive(post, family, **obs)``: the distribution of one new observation;
+* ``curvature``: the covariance of the MAP from the curvature of the log
+  posterior density at its mode;
+* ``pseudo_counts(prior)``: the prior read as imaginary data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+
+from .distributions import (
+    Bernoulli,
+    Beta,
+    BetaBinomial,
+    BetaNegativeBinomial,
+    Binomial,
+    Categorical,
+    Dirichlet,
+    DirichletMultinomial,
+    Distribution,
+    Exponential,
+    Gamma,
+    Geometric,
+    InverseGamma,
+    Lomax,
+    Multinomial,
+    NegativeBinomial,
+    Normal,
+    NormalInverseGamma,
+    Poisson,
+    StudentT,
+)
+
+__all__ = ["RULES", "ConjugateRule", "conjugate_priors", "find_rule"]
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+@dataclass(frozen=True)
+class ConjugateRule:
+    """One conjugate pair (see the module docstring)."""
+
+    family: type[Distribution]
+    prior: type[Distribution]
+    #: the family's free parameters this rule covers (the rest must be fixed)
+    free: tuple[str, ...]
+    #: names of the posterior's parameters, in the order of the prior's event
+    names: tuple[str, ...]
+    update: Callable[[Any, Any, Any], Distribution]
+    evidence: Callable[[Any, Any, Any, Any], float]
+    predictive_fn: Callable[..., Distribution]
+    curvature: Callable[[Any], NDArray[np.float64]]
+    pseudo_counts_fn: Callable[[Any], dict[str, Any]]
+    description: str = ""
+    #: posterior parameter values -> the family's own parameters (var -> sigma)
+    to_family: Callable[[dict[str, Any]], dict[str, Any]] = dict
+
+    def applies(self, family: Distribution, prior: Distribution) -> bool:
+        """Whether this rule is the one for ``family`` with ``prior``."""
+        return (
+            type(family) is self.family
+            and type(prior) is self.prior
+            and tuple(sorted(family.estimable)) == tuple(sorted(self.free))
+        )
+
+    def split(self, value: Any) -> dict[str, Any]:
+        """A value over the prior's event as name -> value."""
+        if len(self.names) == 1:
+            return {self.names[0]: value}
+        arr = np.asarray(value)
+        return {name: arr[..., i] if arr.ndim > 1 else arr[i] for i, name in enumerate(self.names)}
+
+    def suff_stats(self, family: Distribution, data: Any, **kw: Any) -> Any:
+        """Sufficient statistics of ``data`` for this pair."""
+        obs = {k: v for k, v in kw.items() if k != "weights"}
+        return family.suff_stats(data, kw.get("weights"), **obs)
+
+    def predictive(self, post: Distribution, family: Distribution, **obs: Any) -> Distribution:
+        """Posterior predictive of one new observation."""
+        return self.predictive_fn(post, family, **obs)
+
+    def pseudo_counts(self, prior: Distribution) -> dict[str, Any]:
+        """The prior read as imaginary observations."""
+        return self.pseudo_counts_fn(prior)
+
+
+# ------------------------------------------------------------------ helpers
+def _scalar_trials(family: Distribution, n: Any, what: str) -> float:
+    if n is None:
+        fixed = family.params.get("n")
+        if fixed is None or np.ndim(fixed) != 0:
+            raise ValueError(f"give the number of trials of the new observation: {what}(n=...)")
+        n = fixed
+    return float(n)
+
+
+def _beta_curv(post: Beta) -> NDArray[np.float64]:
+    a, b, m = post.a, post.b, float(post.mode())
+    assert a is not None and b is not None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = (a - 1.0) / m**2 + (b - 1.0) / (1.0 - m) ** 2
+    return np.array([[1.0 / h if h > 0 and np.isfinite(h) else np.inf]])
+
+
+def _gamma_curv(post: Gamma) -> NDArray[np.float64]:
+    k, m = post.shape, float(post.mode())
+    assert k is not None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = (k - 1.0) / m**2
+    return np.array([[1.0 / h if h > 0 and np.isfinite(h) else np.inf]])
+
+
+def _beta_pseudo(prior: Beta) -> dict[str, Any]:
+    return {"successes": prior.a, "failures": prior.b, "n": prior.a + prior.b}
+
+
+def _beta_evidence_core(prior: Beta, post: Beta) -> float:
+    return float(sc.betaln(post.a, post.b) - sc.betaln(prior.a, prior.b))
+
+
+# ------------------------------------------------------------------ Beta pairs
+BETA_BERNOULLI = ConjugateRule(
+    family=Bernoulli,
+    prior=Beta,
+    free=("p",),
+    names=("p",),
+    update=lambda pr, s, f: Beta(pr.a + s.k, pr.b + s.n - s.k),
+    evidence=lambda pr, po, s, f: _beta_evidence_core(pr, po),
+    predictive_fn=lambda po, f, **o: Bernoulli(po.a / (po.a + po.b)),
+    curvature=_beta_curv,
+    pseudo_counts_fn=_beta_pseudo,
+    description="Beta(a, b) -> Beta(a + k, b + n - k)",
+)
+
+BETA_BINOMIAL = ConjugateRule(
+    family=Binomial,
+    prior=Beta,
+    free=("p",),
+    names=("p",),
+    update=lambda pr, s, f: Beta(pr.a + s.k, pr.b + s.trials - s.k),
+    evidence=lambda pr, po, s, f: s.log_coef + _beta_evidence_core(pr, po),
+    predictive_fn=lambda po, f, n=None, **o: BetaBinomial(
+        _scalar_trials(f, n, "predictive"), po.a, po.b
+    ),
+    curvature=_beta_curv,
+    pseudo_counts_fn=_beta_pseudo,
+    description="Beta(a, b) -> Beta(a + sum x, b + sum(n - x))",
+)
+
+BETA_GEOMETRIC = ConjugateRule(
+    family=Geometric,
+    prior=Beta,
+    free=("p",),
+    names=("p",),
+    update=lambda pr, s, f: Beta(pr.a + s.n, pr.b + s.total),
+    evidence=lambda pr, po, s, f: _beta_evidence_core(pr, po),
+    predictive_fn=lambda po, f, **o: BetaNegativeBinomial(1.0, po.a, po.b),
+    curvature=_beta_curv,
+    pseudo_counts_fn=_beta_pseudo,
+    description="Beta(a, b) -> Beta(a + n, b + sum x)",
+)
+
+
+# ------------------------------------------------------------------ Dirichlet pairs
+def _dirichlet_evidence(pr: Dirichlet, po: Dirichlet) -> float:
+    a, b = np.asarray(pr.alpha), np.asarray(po.alpha)
+    return float(sc.gammaln(a.sum()) - sc.gammaln(b.sum()) + np.sum(sc.gammaln(b) - sc.gammaln(a)))
+
+
+def _dirichlet_update(pr: Dirichlet, s: Any) -> Dirichlet:
+    alpha = np.asarray(pr.alpha)
+    if s.counts.shape[0] != alpha.shape[0]:
+        raise ValueError(
+            f"the data have {s.counts.shape[0]} classes but the Dirichlet prior has "
+            f"{alpha.shape[0]} concentrations"
+        )
+    return Dirichlet(alpha + s.counts)
+
+
+def _dirichlet_curv(post: Dirichlet) -> NDArray[np.float64]:
+    alpha = np.asarray(post.alpha)
+    m = np.asarray(post.mode())
+    excess = float(np.sum(np.maximum(alpha - 1.0, 0.0)))
+    cov = (np.diag(m) - np.outer(m, m)) / excess if excess > 0 else np.full((m.size,) * 2, np.inf)
+    on_edge = alpha <= 1.0
+    cov[on_edge, :] = np.inf
+    cov[:, on_edge] = np.inf
+    return np.asarray(cov)
+
+
+def _dirichlet_pseudo(prior: Dirichlet) -> dict[str, Any]:
+    return {"counts": np.asarray(prior.alpha), "n": float(np.sum(prior.alpha))}
+
+
+DIRICHLET_CATEGORICAL = ConjugateRule(
+    family=Categorical,
+    prior=Dirichlet,
+    free=("probs",),
+    names=("probs",),
+    update=lambda pr, s, f: _dirichlet_update(pr, s),
+    evidence=lambda pr, po, s, f: _dirichlet_evidence(pr, po),
+    predictive_fn=lambda po, f, **o: Categorical(np.asarray(po.alpha) / np.sum(po.alpha)),
+    curvature=_dirichlet_curv,
+    pseudo_counts_fn=_dirichlet_pseudo,
+    description="Dirichlet(alpha) -> Dirichlet(alpha + counts)",
+)
+
+DIRICHLET_MULTINOMIAL = ConjugateRule(
+    family=Multinomial,
+    prior=Dirichlet,
+    free=("probs",),
+    names=("probs",),
+    update=lambda pr, s, f: _dirichlet_update(pr, s),
+    evidence=lambda pr, po, s, f: s.log_coef + _dirichlet_evidence(pr, po),
+    predictive_fn=lambda po, f, n=None, **o: DirichletMultinomial(
+        _scalar_trials(f, n, "predictive"), np.asarray(po.alpha)
+    ),
+    curvature=_dirichlet_curv,
+    pseudo_counts_fn=_dirichlet_pseudo,
+    description="Dirichlet(alpha) -> Dirichlet(alpha + column totals)",
+)
+
+
+# ------------------------------------------------------------------ Gamma pairs
+def _gamma_evidence_core(pr: Gamma, po: Gamma) -> float:
+    return float(
+        pr.shape * np.log(pr.rate)
+        - sc.gammaln(pr.shape)
+        + sc.gammaln(po.shape)
+        - po.shape * np.log(po.rate)
+    )
+
+
+def _gamma_pseudo_poisson(prior: Gamma) -> dict[str, Any]:
+    return {"events": prior.shape, "exposure": prior.rate}
+
+
+GAMMA_POISSON = ConjugateRule(
+    family=Poisson,
+    prior=Gamma,
+    free=("rate",),
+    names=("rate",),
+    update=lambda pr, s, f: Gamma(pr.shape + s.total, pr.rate + s.exposure),
+    evidence=lambda pr, po, s, f: s.const + _gamma_evidence_core(pr, po),
+    predictive_fn=lambda po, f, exposure=1.0, **o: NegativeBinomial(
+        po.shape, po.rate / (po.rate + float(exposure))
+    ),
+    curvature=_gamma_curv,
+    pseudo_counts_fn=_gamma_pseudo_poisson,
+    description="Gamma(shape, rate) -> Gamma(shape + sum x, rate + sum exposure)",
+)
+
+GAMMA_EXPONENTIAL = ConjugateRule(
+    family=Exponential,
+    prior=Gamma,
+    free=("rate",),
+    names=("rate",),
+    update=lambda pr, s, f: Gamma(pr.shape + s.n, pr.rate + s.total),
+    evidence=lambda pr, po, s, f: _gamma_evidence_core(pr, po),
+    predictive_fn=lambda po, f, **o: Lomax(po.shape, po.rate),
+    curvature=_gamma_curv,
+    pseudo_counts_fn=lambda pr: {"observations": pr.shape, "total": pr.rate},
+    description="Gamma(shape, rate) -> Gamma(shape + n, rate + sum x)",
+)
+
+
+# ------------------------------------------------------------------ Normal pairs
+def _nn_update(pr: Normal, s: Any, f: Normal) -> Normal:
+    s2 = f.sigma**2
+    prec = 1.0 / pr.sigma**2 + s.n / s2
+    mean = (pr.mu / pr.sigma**2 + s.n * s.mean / s2) / prec
+    return Normal(mean, float(np.sqrt(1.0 / prec)))
+
+
+def _nn_evidence(pr: Normal, po: Normal, s: Any, f: Normal) -> float:
+    s2 = f.sigma**2
+    v = s2 / s.n + pr.sigma**2
+    return float(
+        -0.5 * s.n * (_LOG_2PI + np.log(s2))
+        - s.m2 / (2.0 * s2)
+        + 0.5 * (_LOG_2PI + np.log(s2 / s.n))
+        - 0.5 * (_LOG_2PI + np.log(v))
+        - (s.mean - pr.mu) ** 2 / (2.0 * v)
+    )
+
+
+NORMAL_NORMAL = ConjugateRule(
+    family=Normal,
+    prior=Normal,
+    free=("mu",),
+    names=("mu",),
+    update=_nn_update,
+    evidence=_nn_evidence,
+    predictive_fn=lambda po, f, **o: Normal(po.mu, float(np.hypot(po.sigma, f.sigma))),
+    curvature=lambda po: np.array([[po.sigma**2]]),
+    pseudo_counts_fn=lambda pr: {"mean": pr.mu, "n": 0.0},
+    description="Normal(m, s) on mu -> Normal(precision-weighted mean, 1/sqrt(1/s^2 + n/sigma^2))",
+)
+
+
+def _ig_ss(s: Any, mu: float) -> float:
+    return float(s.m2 + s.n * (s.mean - mu) ** 2)
+
+
+def _ig_update(pr: InverseGamma, s: Any, f: Normal) -> InverseGamma:
+    return InverseGamma(pr.shape + 0.5 * s.n, pr.scale + 0.5 * _ig_ss(s, f.mu))
+
+
+def _ig_evidence(pr: InverseGamma, po: InverseGamma, s: Any, f: Normal) -> float:
+    return float(
+        -0.5 * s.n * _LOG_2PI
+        + pr.shape * np.log(pr.scale)
+        - sc.gammaln(pr.shape)
+        + sc.gammaln(po.shape)
+        - po.shape * np.log(po.scale)
+    )
+
+
+def _ig_curv(po: InverseGamma) -> NDArray[np.float64]:
+    a, b = po.shape, po.scale
+    m = b / (a + 1.0)
+    h = 2.0 * b / m**3 - (a + 1.0) / m**2
+    return np.array([[1.0 / h]])
+
+
+INVGAMMA_NORMAL = ConjugateRule(
+    family=Normal,
+    prior=InverseGamma,
+    free=("sigma",),
+    names=("var",),
+    update=_ig_update,
+    evidence=_ig_evidence,
+    predictive_fn=lambda po, f, **o: StudentT(
+        2.0 * po.shape, f.mu, float(np.sqrt(po.scale / po.shape))
+    ),
+    curvature=_ig_curv,
+    to_family=lambda v: {"sigma": float(np.sqrt(v["var"]))},
+    pseudo_counts_fn=lambda pr: {"n": 2.0 * pr.shape, "sum_sq": 2.0 * pr.scale},
+    description="InverseGamma(a, b) on var -> InverseGamma(a + n/2, b + sum (x - mu)^2 / 2)",
+)
+
+
+def _nig_update(pr: NormalInverseGamma, s: Any, f: Normal) -> NormalInverseGamma:
+    lam_n = pr.lam + s.n
+    mu_n = (pr.lam * pr.mu + s.n * s.mean) / lam_n
+    shape_n = pr.shape + 0.5 * s.n
+    scale_n = pr.scale + 0.5 * s.m2 + pr.lam * s.n * (s.mean - pr.mu) ** 2 / (2.0 * lam_n)
+    return NormalInverseGamma(mu_n, lam_n, shape_n, scale_n)
+
+
+def _nig_evidence(pr: NormalInverseGamma, po: NormalInverseGamma, s: Any, f: Normal) -> float:
+    return float(
+        sc.gammaln(po.shape)
+        - sc.gammaln(pr.shape)
+        + pr.shape * np.log(pr.scale)
+        - po.shape * np.log(po.scale)
+        + 0.5 * (np.log(pr.lam) - np.log(po.lam))
+        - 0.5 * s.n * _LOG_2PI
+    )
+
+
+def _nig_curv(po: NormalInverseGamma) -> NDArray[np.float64]:
+    v = po.scale / (po.shape + 1.5)
+    return np.diag([v / po.lam, v * v / (po.shape + 1.5)])
+
+
+NIG_NORMAL = ConjugateRule(
+    family=Normal,
+    prior=NormalInverseGamma,
+    free=("mu", "sigma"),
+    names=("mu", "var"),
+    update=_nig_update,
+    evidence=_nig_evidence,
+    predictive_fn=lambda po, f, **o: StudentT(
+        2.0 * po.shape, po.mu, float(np.sqrt(po.scale * (po.lam + 1.0) / (po.shape * po.lam)))
+    ),
+    curvature=_nig_curv,
+    to_family=lambda v: {"mu": float(v["mu"]), "sigma": float(np.sqrt(v["var"]))},
+    pseudo_counts_fn=lambda pr: {
+        "n_mean": pr.lam,
+        "mean": pr.mu,
+        "n_var": 2.0 * pr.shape,
+        "sum_sq": 2.0 * pr.scale,
+    },
+    description="NormalInverseGamma(mu0, lam, a, b) on (mu, var)",
+)
+
+RULES: tuple[ConjugateRule, ...] = (
+    BETA_BERNOULLI,
+    BETA_BINOMIAL,
+    BETA_GEOMETRIC,
+    DIRICHLET_CATEGORICAL,
+    DIRICHLET_MULTINOMIAL,
+    GAMMA_POISSON,
+    GAMMA_EXPONENTIAL,
+    NORMAL_NORMAL,
+    INVGAMMA_NORMAL,
+    NIG_NORMAL,
+)
+
+
+def find_rule(family: Distribution, prior: Any) -> ConjugateRule | None:
+    """The conjugate rule for ``family`` (with its fixed parameters) and ``prior``."""
+    if not isinstance(prior, Distribution):
+        return None
+    for rule in RULES:
+        if rule.applies(family, prior):
+            return rule
+    return None
+
+
+def conjugate_priors(family: Distribution | type[Distribution]) -> list[str]:
+    """Human list of the conjugate priors available for a family."""
+    cls = family if isinstance(family, type) else type(family)
+    out = []
+    for rule in RULES:
+        if rule.family is cls:
+            fixed = [p for p in cls.param_names() if p not in rule.free and p != "n"]
+            note = f" (with {', '.join(fixed)} fixed)" if fixed else ""
+            out.append(f"{rule.prior.__name__} on {', '.join(rule.names)}{note}")
+    return out

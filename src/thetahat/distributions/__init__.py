@@ -1,0 +1,50 @@
+"""thetahat distributions: one class each, used as likelihood families and as priors."""
+
+from ._base import ContinuousDistribution, DiscreteDistribution, Distribution, Param
+from .bernoulli import Bernoulli
+from .beta import Beta
+from .beta_binomial import BetaBinomial
+from .beta_negative_binomial import BetaNegativeBinomial
+from .binomial import Binomial
+from .categorical import Categorical
+from .dirichlet import Dirichlet
+from .dirichlet_multinomial import DirichletMultinomial
+from .exponential import Exponential
+from .flat import Flat
+from .gamma import Gamma
+from .geometric import Geometric
+from .inverse_gamma import InverseGamma
+from .lomax import Lomax
+from .multinomial import Multinomial
+from .negative_binomial import NegativeBinomial
+from .normal import Normal
+from .normal_inverse_gamma import NormalInverseGamma
+from .poisson import Poisson
+from .student_t import StudentT
+
+__all__ = [
+    "Bernoulli",
+    "Beta",
+    "BetaBinomial",
+    "BetaNegativeBinomial",
+    "Binomial",
+    "Categorical",
+    "ContinuousDistribution",
+    "Dirichlet",
+    "DirichletMultinomial",
+    "DiscreteDistribution",
+    "Distribution",
+    "Exponential",
+    "Flat",
+    "Gamma",
+    "Geometric",
+    "InverseGamma",
+    "Lomax",
+    "Multinomial",
+    "NegativeBinomial",
+    "Normal",
+    "NormalInverseGamma",
+    "Param",
+    "Poisson",
+    "StudentT",
+]

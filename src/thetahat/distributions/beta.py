@@ -1,0 +1,116 @@
+"""Beta distribution."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+
+from .._domains import POSITIVE
+from ..stats import SuffStats
+from ._base import ContinuousDistribution, Param, Value
+
+__all__ = ["Beta", "BetaStats"]
+
+
+@dataclass(frozen=True)
+class BetaStats(SuffStats):
+    """n, sum(log x) and sum(log(1 - x))."""
+
+    slog: float = 0.0
+    slog1m: float = 0.0
+
+
+class Beta(ContinuousDistribution):
+    """Beta distribution on [0, 1].
+
+    Parameters
+    ----------
+    a, b : float > 0
+        Shape parameters. As a prior on a probability they read as pseudo-counts:
+        ``a - 1`` imagined successes and ``b - 1`` imagined failures at the mode,
+        ``a`` and ``b`` in the posterior mean (``Beta(1, 1)`` is uniform).
+
+    Notes
+    -----
+    density ``x^(a-1) (1-x)^(b-1) / B(a, b)``; mean ``a / (a + b)``; mode
+    ``(a - 1) / (a + b - 2)`` for a, b > 1. Sufficient statistics n, sum(log x),
+    sum(log(1 - x)); Fisher information
+    ``n [[psi1(a) - psi1(a+b), -psi1(a+b)], [-psi1(a+b), psi1(b) - psi1(a+b)]]``.
+    Conjugate prior of the Bernoulli, Binomial and Geometric probability.
+    """
+
+    _params = (Param("a", POSITIVE, "first shape"), Param("b", POSITIVE, "second shape"))
+    support_text = "numbers strictly between 0 and 1"
+    _stats_type = BetaStats
+
+    def _logp(self, x: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
+        ok = (x >= 0) & (x <= 1)
+        xs = np.where(ok, x, 0.5)
+        with np.errstate(divide="ignore"):
+            lp = sc.xlogy(a - 1.0, xs) + sc.xlog1py(b - 1.0, -xs) - sc.betaln(a, b)
+        return np.where(ok, lp, -np.inf)
+
+    def _mean(self, a: float, b: float) -> float:
+        return a / (a + b)
+
+    def _mode(self, a: float, b: float) -> float:
+        if a > 1 and b > 1:
+            return (a - 1.0) / (a + b - 2.0)
+        if a <= 1 < b or (a < 1 and b == 1):
+            return 0.0
+        if b <= 1 < a or (b < 1 and a == 1):
+            return 1.0
+        if a == 1 and b == 1:
+            return 0.5  # uniform: every point is a mode; report the centre
+        return 0.0 if a <= b else 1.0  # U-shaped: both ends unbounded
+
+    def _var(self, a: float, b: float) -> float:
+        s = a + b
+        return a * b / (s * s * (s + 1.0))
+
+    def _sample(self, size: Any, rng: np.random.Generator, a: float, b: float) -> Any:
+        return rng.beta(a, b, size=size)
+
+    def _cdf(self, x: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
+        return np.asarray(sc.betainc(a, b, np.clip(x, 0.0, 1.0)))
+
+    def _sf(self, x: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
+        return np.asarray(sc.betaincc(a, b, np.clip(x, 0.0, 1.0)))
+
+    def _ppf(self, q: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
+        return np.asarray(sc.betaincinv(a, b, q))
+
+    def _scipy(self, a: float, b: float) -> Any:
+        from scipy import stats
+
+        return stats.beta(a, b)
+
+    # -- family
+    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
+        return (x > 0) & (x < 1)
+
+    def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
+        lx, l1x = np.log(x), np.log1p(-x)
+        if w is None:
+            return BetaStats(n=float(x.shape[0]), slog=float(np.sum(lx)), slog1m=float(np.sum(l1x)))
+        return BetaStats(
+            n=float(np.sum(w)), slog=float(np.dot(w, lx)), slog1m=float(np.dot(w, l1x))
+        )
+
+    def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
+        a, b = params["a"], params["b"]
+        return float((a - 1.0) * stats.slog + (b - 1.0) * stats.slog1m - stats.n * sc.betaln(a, b))
+
+    def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        a, b = params["a"], params["b"]
+        t = sc.polygamma(1, a + b)
+        full = stats.n * np.array(
+            [[sc.polygamma(1, a) - t, -t], [-t, sc.polygamma(1, b) - t]], dtype=float
+        )
+        idx = [i for i, name in enumerate(("a", "b")) if name not in self._values]
+        return np.asarray(full[np.ix_(idx, idx)])

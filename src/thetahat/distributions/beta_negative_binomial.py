@@ -1,0 +1,69 @@
+"""Beta-negative-binomial distribution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+
+from .._domains import POSITIVE
+from ._base import DiscreteDistribution, Param
+
+__all__ = ["BetaNegativeBinomial"]
+
+
+class BetaNegativeBinomial(DiscreteDistribution):
+    """Beta-negative-binomial: failures before the r-th success, p drawn from Beta(a, b).
+
+    Parameters
+    ----------
+    r : float > 0
+        Number of successes.
+    a, b : float > 0
+        Shapes of the Beta distribution of the success probability.
+
+    Notes
+    -----
+    pmf ``Gamma(r + x) / (x! Gamma(r)) B(a + r, b + x) / B(a, b)``; mean
+    ``r b / (a - 1)`` for a > 1. With ``r = 1`` it is the posterior predictive of a
+    Geometric observation (failures before the first success) under a Beta
+    posterior.
+    """
+
+    _params = (
+        Param("r", POSITIVE, "number of successes"),
+        Param("a", POSITIVE, "first Beta shape"),
+        Param("b", POSITIVE, "second Beta shape"),
+    )
+    support_text = "non-negative integers"
+
+    def _logp(self, x: NDArray[np.float64], r: float, a: float, b: float) -> NDArray[np.float64]:
+        ok = (x >= 0) & (x == np.floor(x))
+        xs = np.where(ok, x, 0.0)
+        lp = (
+            sc.gammaln(r + xs)
+            - sc.gammaln(xs + 1.0)
+            - sc.gammaln(r)
+            + sc.betaln(a + r, b + xs)
+            - sc.betaln(a, b)
+        )
+        return np.where(ok, lp, -np.inf)
+
+    def _mean(self, r: float, a: float, b: float) -> float:
+        return r * b / (a - 1.0) if a > 1 else np.inf
+
+    def _var(self, r: float, a: float, b: float) -> float:
+        if a <= 2:
+            return np.inf
+        return r * b * (r + a - 1.0) * (b + a - 1.0) / ((a - 2.0) * (a - 1.0) ** 2)
+
+    def _sample(self, size: Any, rng: np.random.Generator, r: float, a: float, b: float) -> Any:
+        p = rng.beta(a, b, size=size)
+        return rng.negative_binomial(r, p)
+
+    def _scipy(self, r: float, a: float, b: float) -> Any:
+        from scipy import stats
+
+        return stats.betanbinom(r, a, b)

@@ -1,0 +1,123 @@
+"""Normal distribution (mean and standard deviation)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+
+from .._domains import POSITIVE, REAL
+from ..stats import MomentStats, _chunk_moments
+from ._base import ContinuousDistribution, Param, Value
+
+__all__ = ["Normal", "NormalStats"]
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+@dataclass(frozen=True)
+class NormalStats(MomentStats):
+    """n, mean and centred sum of squares m2 (merged with Chan's formula)."""
+
+
+class Normal(ContinuousDistribution):
+    """Normal (Gaussian) distribution.
+
+    Parameters
+    ----------
+    mu : float
+        Mean.
+    sigma : float > 0
+        **Standard deviation** (not the variance; scipy's ``scale``).
+
+    Notes
+    -----
+    ``log p = -log(2 pi)/2 - log sigma - (x - mu)^2 / (2 sigma^2)``.
+    Sufficient statistics: n, the mean xbar and the centred sum of squares
+    ``m2 = sum (x - xbar)^2`` (never the raw sum of squares, which cancels).
+    MLE ``mu = xbar`` and ``sigma^2 = m2 / n`` (divides by n, not n - 1);
+    with mu fixed, ``sigma^2 = (m2 + n (xbar - mu)^2) / n``. Fisher information
+    ``diag(n / sigma^2, 2 n / sigma^2)`` for (mu, sigma).
+
+    Conjugate priors: on mu with sigma fixed, ``Normal(m, s)``; on the variance
+    with mu fixed, ``InverseGamma(shape, scale)``; on (mu, variance) jointly,
+    ``NormalInverseGamma(mu, lam, shape, scale)``.
+    """
+
+    _params = (
+        Param("mu", REAL, "mean"),
+        Param("sigma", POSITIVE, "standard deviation"),
+    )
+    support_text = "real numbers"
+    _stats_type = NormalStats
+
+    def _logp(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        z = (x - mu) / sigma
+        return -0.5 * _LOG_2PI - np.log(sigma) - 0.5 * z * z
+
+    def _mean(self, mu: float, sigma: float) -> float:
+        return mu
+
+    def _mode(self, mu: float, sigma: float) -> float:
+        return mu
+
+    def _var(self, mu: float, sigma: float) -> float:
+        return sigma * sigma
+
+    def _sample(self, size: Any, rng: np.random.Generator, mu: float, sigma: float) -> Any:
+        return rng.normal(mu, sigma, size=size)
+
+    def _cdf(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        return np.asarray(sc.ndtr((x - mu) / sigma))
+
+    def _sf(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        return np.asarray(sc.ndtr((mu - x) / sigma))
+
+    def _ppf(self, q: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        return np.asarray(mu + sigma * sc.ndtri(q))
+
+    def _scipy(self, mu: float, sigma: float) -> Any:
+        from scipy import stats
+
+        return stats.norm(mu, sigma)
+
+    # -- family
+    def _chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> NormalStats:
+        n, mean, m2 = _chunk_moments(x, w)
+        return NormalStats(n=n, mean=mean, m2=m2)
+
+    def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
+        mu, sigma = params["mu"], params["sigma"]
+        d = stats.mean - mu
+        ss = stats.m2 + stats.n * d * d
+        if sigma == 0:
+            return float(np.inf if ss == 0 else -np.inf)
+        return float(-0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2))
+
+    def _mle(self, stats: Any) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+        mu = self._values.get("mu")
+        if mu is None:
+            out["mu"] = stats.mean
+            ss = stats.m2
+        else:
+            ss = stats.m2 + stats.n * (stats.mean - mu) ** 2
+        if "sigma" not in self._values:
+            out["sigma"] = float(np.sqrt(ss / stats.n))
+        return out
+
+    def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        s2 = np.float64(params["sigma"]) ** 2
+        diag = []
+        with np.errstate(divide="ignore"):
+            if "mu" not in self._values:
+                diag.append(stats.n / s2)
+            if "sigma" not in self._values:
+                diag.append(2.0 * stats.n / s2)
+        return np.diag(diag)

@@ -1,0 +1,1 @@
+"""Inference: point fits, posteriors, information and uncertainty."""

@@ -1,0 +1,109 @@
+"""``posterior``: exact conjugate posteriors from sufficient statistics."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..conjugacy import ConjugateRule, conjugate_priors, find_rule
+from ..distributions import Distribution, Flat
+from ..results import Posterior
+from ._family import as_family, check_prior, resolve_categorical
+
+__all__ = ["conjugate_posterior", "posterior"]
+
+
+def posterior(
+    family: Any,
+    data: Any,
+    *,
+    prior: Any,
+    weights: ArrayLike | None = None,
+    exposure: ArrayLike | None = None,
+) -> Posterior:
+    """The exact posterior of a family's free parameters under a conjugate prior.
+
+    Parameters
+    ----------
+    family : Distribution class or instance
+        The likelihood, with any fixed parameters (``th.Normal(sigma=1)``).
+    data : array_like
+    prior : Distribution
+        A conjugate prior (``thetahat families`` lists them): ``Beta`` for a
+        Bernoulli/Binomial/Geometric probability, ``Dirichlet`` for class
+        probabilities, ``Gamma`` for a Poisson or Exponential rate, ``Normal`` for a
+        Normal mean (sigma fixed), ``InverseGamma`` for a Normal variance (mu
+        fixed), ``NormalInverseGamma`` for both.
+    weights, exposure : array_like, optional
+        As in :func:`thetahat.fit`.
+
+    Returns
+    -------
+    Posterior
+
+    Notes
+    -----
+    The update is arithmetic on the sufficient statistics, e.g. for Bernoulli
+    data with k successes in n trials ``Beta(a, b) -> Beta(a + k, b + n - k)``;
+    the evidence ``log p(data)`` is the ratio of normalising constants,
+    ``log B(a + k, b + n - k) - log B(a, b)``.
+    """
+    fam = as_family(family)
+    if prior is None:
+        raise ValueError(
+            f"posterior needs a prior; conjugate priors for {type(fam).__name__}: "
+            f"{'; '.join(conjugate_priors(fam)) or 'none'}"
+        )
+    prior = check_prior(prior, fam)
+    if isinstance(prior, Mapping):
+        if len(prior) != 1:
+            raise ValueError(
+                "an exact posterior needs one conjugate prior (a joint prior such as "
+                "NormalInverseGamma for several parameters), not a dict of priors"
+            )
+        prior = next(iter(prior.values()))
+    if isinstance(prior, Flat):
+        raise ValueError(
+            "a Flat prior is improper: its posterior has no closed form here and no "
+            "evidence; use a proper conjugate prior"
+        )
+    fam = resolve_categorical(fam, prior)
+    rule = find_rule(fam, prior)
+    if rule is None:
+        raise ValueError(
+            f"{prior!r} is not a conjugate prior for {fam!r}; conjugate priors for "
+            f"{type(fam).__name__}: {'; '.join(conjugate_priors(fam)) or 'none'}"
+        )
+    obs = {} if exposure is None else {"exposure": exposure}
+    stats = fam.suff_stats(data, weights, **obs)
+    return conjugate_posterior(fam, prior, stats, rule)
+
+
+def conjugate_posterior(
+    family: Distribution, prior: Distribution, stats: Any, rule: ConjugateRule
+) -> Posterior:
+    """Posterior from sufficient statistics (also what ``Posterior.update`` uses)."""
+    post = rule.update(prior, stats, family)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ev = float(rule.evidence(prior, post, stats, family))
+    msgs: list[str] = []
+    if not math.isfinite(log_ev):
+        msgs.append("the log evidence is not finite")
+        warnings.warn(msgs[-1], RuntimeWarning, stacklevel=3)
+    return Posterior(
+        dist=post,
+        names=rule.names,
+        exact=True,
+        log_evidence=log_ev,
+        n=float(stats.n),
+        family=family,
+        prior=prior,
+        stats=stats,
+        rule=rule,
+        warnings=tuple(msgs),
+    )

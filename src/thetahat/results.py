@@ -1,0 +1,524 @@
+"""Result objects: Estimate (a point fit with uncertainty) and Posterior.
+
+Both are frozen dataclasses: a fit never changes after it is made; methods that
+"change" one (``Estimate.transform``, ``Posterior.update``) return a new object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+
+from ._format import fmt, jsonable
+from .distributions._base import Distribution, check_level
+
+__all__ = ["BoundaryWarning", "ConvergenceWarning", "Estimate", "Posterior"]
+
+Value = Any
+
+
+class BoundaryWarning(UserWarning):
+    """The estimate lies on the boundary of the parameter space (or does not exist)."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative solver stopped before meeting its tolerance."""
+
+
+def _flat_labels(params: Mapping[str, Value]) -> list[str]:
+    labels: list[str] = []
+    for name, v in params.items():
+        if np.ndim(v) == 0:
+            labels.append(name)
+        else:
+            labels.extend(f"{name}[{i}]" for i in range(np.size(v)))
+    return labels
+
+
+def _unflatten(params: Mapping[str, Value], flat: NDArray[np.float64]) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    i = 0
+    for name, v in params.items():
+        size = int(np.size(v))
+        if np.ndim(v) == 0:
+            out[name] = float(flat[i])
+        else:
+            out[name] = np.asarray(flat[i : i + size], dtype=float).reshape(np.shape(v))
+        i += size
+    return out
+
+
+def _flatten(params: Mapping[str, Value]) -> NDArray[np.float64]:
+    if not params:
+        return np.zeros(0)
+    return np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in params.values()])
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate (MLE or MAP) with its uncertainty.
+
+    Attributes
+    ----------
+    method : {"mle", "map"}
+    params : dict
+        Estimated (free) parameters, name -> value (float, or array for vector
+        parameters such as ``probs``).
+    cov : ndarray
+        Covariance of the estimate over the flattened free parameters (labels in
+        ``labels``): the inverse Fisher information at the MLE, or the inverse
+        curvature of the log posterior at the MAP. Rows of a parameter on the
+        boundary of its domain are ``inf``.
+    loglik : float
+        Log-likelihood at the estimate.
+    logpost : float or None
+        Log posterior density (unnormalised: log-likelihood + log prior) at the MAP.
+    n : float
+        Number of observations (the sum of frequency weights).
+    df_model : int
+        Number of free parameters, net of constraints (a K-class probability
+        vector counts K - 1); used by AIC and BIC.
+    family : Distribution or None
+        The family that was fitted, with its fixed parameters.
+    prior : Distribution, dict or None
+    warnings : tuple of str
+    status, message, converged, iterations
+        How the solver ended; ``status`` is "success", "boundary" or "failed".
+    """
+
+    method: str
+    params: dict[str, Value]
+    cov: NDArray[np.float64]
+    loglik: float
+    n: float
+    df_model: int
+    family: Distribution | None = None
+    logpost: float | None = None
+    prior: Any = None
+    warnings: tuple[str, ...] = ()
+    status: str = "success"
+    message: str = ""
+    converged: bool = True
+    iterations: int = 0
+    #: t-based intervals with this many residual degrees of freedom (None: normal)
+    df_resid: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------- derived
+    @property
+    def labels(self) -> list[str]:
+        """Names of the rows/columns of ``cov``."""
+        return _flat_labels(self.params)
+
+    @property
+    def se(self) -> dict[str, Value]:
+        """Standard errors, name -> value (inf where the information is singular)."""
+        d = np.diag(self.cov)
+        with np.errstate(invalid="ignore"):
+            flat = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
+        return _unflatten(self.params, flat)
+
+    @property
+    def fixed(self) -> dict[str, Value]:
+        """Parameters that were given, not estimated."""
+        return {} if self.family is None else self.family.params
+
+    @property
+    def dist(self) -> Distribution:
+        """The fitted distribution (fixed and estimated parameters together)."""
+        if self.family is None:
+            raise ValueError("this estimate is not of a distribution's parameters")
+        try:
+            return self.family.with_params(**self.extra.get("family_params", self.params))
+        except ValueError as exc:
+            raise ValueError(
+                f"the estimate {self.params} is on the boundary of the parameter space and "
+                f"is not a valid distribution ({exc}); a prior fixes this"
+            ) from None
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, ``2 k - 2 loglik``."""
+        return 2.0 * self.df_model - 2.0 * self.loglik
+
+    @property
+    def aicc(self) -> float:
+        """AIC with the small-sample correction ``2 k (k + 1) / (n - k - 1)``."""
+        k, n = self.df_model, self.n
+        if n - k - 1 <= 0:
+            return math.inf
+        return self.aic + 2.0 * k * (k + 1) / (n - k - 1)
+
+    @property
+    def bic(self) -> float:
+        """Bayesian information criterion, ``k log n - 2 loglik``."""
+        return self.df_model * math.log(self.n) - 2.0 * self.loglik
+
+    # --------------------------------------------------------- intervals
+    def _quantile(self, level: float) -> float:
+        q = (1.0 + level) / 2.0
+        if self.df_resid is not None and self.df_resid > 0:
+            return float(sc.stdtrit(self.df_resid, q))
+        return float(sc.ndtri(q))
+
+    def conf_int(self, level: float = 0.95, kind: str = "wald") -> dict[str, tuple[Any, Any]]:
+        """Confidence intervals, name -> (low, high).
+
+        ``kind="wald"``: estimate +- z se, clipped to the parameter's domain (t
+        quantiles where the model has residual degrees of freedom, as in OLS).
+        ``kind="profile"``: where the likelihood is available, the set of values
+        whose profile log-likelihood is within ``chi2_1(level) / 2`` of the maximum.
+        """
+        lv = check_level(level)
+        if kind == "profile":
+            from .inference.information import profile_intervals
+
+            return profile_intervals(self, lv)
+        if kind != "wald":
+            raise ValueError(f"kind must be 'wald' or 'profile', got {kind!r}")
+        z = self._quantile(lv)
+        se = self.se
+        out: dict[str, tuple[Any, Any]] = {}
+        for name, v in self.params.items():
+            s = np.asarray(se[name], dtype=float)
+            val = np.asarray(v, dtype=float)
+            with np.errstate(invalid="ignore"):
+                lo, hi = val - z * s, val + z * s
+            lo, hi = self._clip(name, lo, hi)
+            if np.ndim(v) == 0:
+                out[name] = (float(lo), float(hi))
+            else:
+                out[name] = (lo, hi)
+        return out
+
+    def _clip(self, name: str, lo: Any, hi: Any) -> tuple[Any, Any]:
+        if self.family is None:
+            return lo, hi
+        try:
+            dom = self.family.param(name).domain
+        except KeyError:
+            return lo, hi
+        low = getattr(dom, "low", None)
+        high = getattr(dom, "high", None)
+        if low is not None:
+            lo = np.maximum(lo, low)
+        if high is not None:
+            hi = np.minimum(hi, high)
+        return lo, hi
+
+    # --------------------------------------------------------- transform
+    def transform(
+        self, fn: Callable[..., Any], name: str, *, of: str | tuple[str, ...] | None = None
+    ) -> Estimate:
+        """A derived quantity with its delta-method standard error.
+
+        ``fn`` receives the parameter named by ``of`` (or, by default, the only
+        free parameter); with a tuple ``of`` or several free parameters it receives
+        them as keyword arguments. By the MLE's invariance the estimate of
+        ``fn(theta)`` is ``fn(theta_hat)`` (``sigma = sqrt(var)``); its variance is
+        ``g^T cov g`` with ``g`` the gradient of ``fn`` (central differences).
+
+        Examples
+        --------
+        >>> est.transform(lambda p: np.log(p / (1 - p)), "log_odds")   # doctest: +SKIP
+        """
+        names = list(self.params)
+        if of is None:
+            use = names
+        elif isinstance(of, str):
+            use = [of]
+        else:
+            use = list(of)
+        for u in use:
+            if u not in self.params:
+                raise ValueError(f"{u!r} is not an estimated parameter; have {names}")
+        sub = {u: self.params[u] for u in use}
+        single = len(use) == 1 and np.ndim(sub[use[0]]) == 0 and (of is None or isinstance(of, str))
+
+        def call(flat: NDArray[np.float64]) -> float:
+            vals = _unflatten(sub, flat)
+            res = fn(vals[use[0]]) if single else fn(**vals)
+            return float(res)
+
+        theta = _flatten(sub)
+        value = call(theta)
+        idx = [self.labels.index(lab) for lab in _flat_labels(sub)]
+        cov = self.cov[np.ix_(idx, idx)]
+        grad = np.empty(theta.shape[0])
+        for i in range(theta.shape[0]):
+            h = 1e-6 * max(1.0, abs(theta[i]))
+            up, dn = theta.copy(), theta.copy()
+            up[i] += h
+            dn[i] -= h
+            try:
+                grad[i] = (call(up) - call(dn)) / (2.0 * h)
+            except (ValueError, ZeroDivisionError, FloatingPointError):
+                grad[i] = np.nan
+        with np.errstate(invalid="ignore"):
+            if np.all(np.isfinite(cov)):
+                var = float(grad @ cov @ grad)
+            else:
+                var = math.inf
+        return Estimate(
+            method=self.method,
+            params={name: value},
+            cov=np.array([[var]]),
+            loglik=self.loglik,
+            n=self.n,
+            df_model=self.df_model,
+            family=None,
+            logpost=self.logpost,
+            prior=self.prior,
+            warnings=self.warnings,
+            status=self.status,
+            message=self.message,
+            converged=self.converged,
+            iterations=self.iterations,
+            df_resid=self.df_resid,
+        )
+
+    # --------------------------------------------------------- display
+    def summary(self, level: float = 0.95) -> str:
+        """A plain-text table of the fit, like statsmodels' summary."""
+        ci = self.conf_int(level)
+        se = self.se
+        fam = "-" if self.family is None else repr(self.family)
+        prior = "none" if self.prior is None else _prior_text(self.prior)
+        lo_h, hi_h = f"[{(1 - level) / 2:.3g}", f"{(1 + level) / 2:.3g}]"
+        width = 78
+        lines = [
+            "thetahat estimate".center(width),
+            "=" * width,
+            f"{'Family:':<16}{fam:<30}{'Method:':<16}{self.method.upper()}",
+            f"{'Observations:':<16}{fmt(self.n):<30}{'Log-lik:':<16}{fmt(self.loglik)}",
+            f"{'AIC:':<16}{fmt(self.aic):<30}{'BIC:':<16}{fmt(self.bic)}",
+            f"{'Prior:':<16}{prior}",
+        ]
+        if self.logpost is not None:
+            lines.append(f"{'Log-posterior:':<16}{fmt(self.logpost)}")
+        lines.append(
+            f"{'Status:':<16}{self.status}{(' - ' + self.message) if self.message else ''}"
+        )
+        lines.append("-" * width)
+        lines.append(f"{'':<14}{'estimate':>14}{'std err':>14}{lo_h:>14}{hi_h:>14}")
+        for name, v in self.params.items():
+            vals = np.atleast_1d(np.asarray(v, dtype=float))
+            ses = np.atleast_1d(np.asarray(se[name], dtype=float))
+            los = np.atleast_1d(np.asarray(ci[name][0], dtype=float))
+            his = np.atleast_1d(np.asarray(ci[name][1], dtype=float))
+            for i in range(vals.shape[0]):
+                label = name if np.ndim(v) == 0 else f"{name}[{i}]"
+                lines.append(
+                    f"{label:<14}{fmt(vals[i], 14)}{fmt(ses[i], 14)}{fmt(los[i], 14)}"
+                    f"{fmt(his[i], 14)}"
+                )
+        if self.fixed:
+            fixed = ", ".join(f"{k}={_short(v)}" for k, v in self.fixed.items())
+            lines.append(f"fixed: {fixed}")
+        lines.append("=" * width)
+        for w in self.warnings:
+            lines.append(f"Warning: {w}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (non-finite numbers as "inf"/"-inf"/"nan")."""
+        ci = self.conf_int()
+        return jsonable(
+            {
+                "family": None if self.family is None else type(self.family).__name__,
+                "method": self.method,
+                "params": self.params,
+                "se": self.se,
+                "conf_int_95": {k: list(v) for k, v in ci.items()},
+                "fixed": self.fixed,
+                "prior": None if self.prior is None else _prior_text(self.prior),
+                "loglik": self.loglik,
+                "logpost": self.logpost,
+                "n": self.n,
+                "df_model": self.df_model,
+                "aic": self.aic,
+                "bic": self.bic,
+                "cov": self.cov,
+                "labels": self.labels,
+                "status": self.status,
+                "message": self.message,
+                "converged": self.converged,
+                "iterations": self.iterations,
+                "warnings": list(self.warnings),
+            }
+        )
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        if v.size > 4:
+            return f"array(len={v.size})"
+        return np.array2string(v, separator=", ")
+    return fmt(v)
+
+
+def _prior_text(prior: Any) -> str:
+    if isinstance(prior, Mapping):
+        return "; ".join(f"{k}={v!r}" for k, v in prior.items())
+    return repr(prior)
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A posterior distribution over a family's free parameters.
+
+    Attributes
+    ----------
+    dist : Distribution
+        The posterior as a thetahat distribution over the parameters (e.g.
+        ``Beta(5, 3)`` for a Bernoulli ``p``; a ``NormalInverseGamma`` over
+        ``(mu, var)``; a ``MultivariateNormal``-like Laplace approximation when
+        ``exact`` is False).
+    names : tuple of str
+        The parameters the posterior is over, in the order of ``dist``'s event.
+    exact : bool
+        True for a closed-form conjugate posterior; False for an approximation.
+    log_evidence : float
+        Log marginal likelihood of the data, ``log p(data)``.
+    n : float
+        Number of observations conditioned on.
+    family, prior
+        What was conditioned: the likelihood family (with fixed parameters) and
+        the prior.
+    """
+
+    dist: Distribution
+    names: tuple[str, ...]
+    exact: bool
+    log_evidence: float
+    n: float
+    family: Distribution
+    prior: Any
+    stats: Any = None
+    rule: Any = None
+    warnings: tuple[str, ...] = ()
+
+    def _split(self, value: Any) -> dict[str, Value]:
+        return self.rule.split(value) if self.rule is not None else {self.names[0]: value}
+
+    def mode(self) -> dict[str, Value]:
+        """The posterior mode (the MAP), name -> value."""
+        return self._split(self.dist.mode())
+
+    def mean(self) -> dict[str, Value]:
+        """The posterior mean, name -> value."""
+        return self._split(self.dist.mean())
+
+    def var(self) -> dict[str, Value]:
+        """The posterior variance (marginal, per parameter), name -> value."""
+        return self._split(self.dist.var())
+
+    def std(self) -> dict[str, Value]:
+        """The posterior standard deviation, name -> value."""
+        return {k: np.sqrt(v) for k, v in self.var().items()}
+
+    def interval(self, level: float = 0.95) -> dict[str, tuple[Any, Any]]:
+        """Equal-tailed credible intervals, name -> (low, high)."""
+        lo, hi = self.dist.interval(level)
+        los, his = self._split(lo), self._split(hi)
+        return {k: (los[k], his[k]) for k in los}
+
+    def sample(self, size: int | None = None, rng: Any = None) -> dict[str, Any]:
+        """Draws from the posterior, name -> array of draws."""
+        draws = self.dist.sample(size, rng)
+        return self._split(draws)
+
+    def predictive(self, **obs: Any) -> Distribution:
+        """The posterior predictive distribution of one new observation.
+
+        Keywords describe the new observation where the family needs it: ``n``
+        (trials) for Binomial and Multinomial, ``exposure`` for Poisson.
+        """
+        if self.rule is None:
+            raise ValueError("this posterior has no closed-form predictive distribution")
+        return self.rule.predictive(self.dist, self.family, **obs)
+
+    @property
+    def pseudo_counts(self) -> dict[str, Value]:
+        """The prior read as imaginary observations (e.g. successes and failures)."""
+        if self.rule is None:
+            raise ValueError("only a conjugate prior reads as pseudo-counts")
+        return self.rule.pseudo_counts(self.prior)
+
+    def update(self, data: Any, *, weights: Any = None, exposure: Any = None) -> Posterior:
+        """Condition on more data: identical to one posterior of all the data.
+
+        The sufficient statistics of the new data are merged with those already
+        seen (``+``) and the posterior is recomputed from the original prior.
+        """
+        if self.rule is None or self.stats is None:
+            raise ValueError("only an exact conjugate posterior can be updated online")
+        from .inference.posterior import conjugate_posterior
+
+        new = self.rule.suff_stats(self.family, data, weights=weights, exposure=exposure)
+        return conjugate_posterior(self.family, self.prior, self.stats + new, self.rule)
+
+    def summary(self, level: float = 0.95) -> str:
+        """A plain-text table: mode, mean, sd and credible interval per parameter."""
+        mode, mean, sd, ci = self.mode(), self.mean(), self.std(), self.interval(level)
+        width = 78
+        kind = "exact" if self.exact else "approximate (Laplace)"
+        lines = [
+            "thetahat posterior".center(width),
+            "=" * width,
+            f"{'Family:':<16}{self.family!r}",
+            f"{'Prior:':<16}{_prior_text(self.prior)}",
+            f"{'Posterior:':<16}{self.dist!r} ({kind})",
+            f"{'Observations:':<16}{fmt(self.n):<30}{'Log evidence:':<16}{fmt(self.log_evidence)}",
+            "-" * width,
+            f"{'':<14}{'mode':>12}{'mean':>12}{'sd':>12}"
+            f"{f'[{(1 - level) / 2:.3g}':>14}{f'{(1 + level) / 2:.3g}]':>14}",
+        ]
+        for name in self.names:
+            cols = [
+                np.atleast_1d(np.asarray(v, dtype=float))
+                for v in (mode[name], mean[name], sd[name], ci[name][0], ci[name][1])
+            ]
+            for i in range(cols[0].shape[0]):
+                label = (
+                    name if cols[0].shape[0] == 1 and np.ndim(mode[name]) == 0 else f"{name}[{i}]"
+                )
+                lines.append(
+                    f"{label:<14}{fmt(cols[0][i], 12)}{fmt(cols[1][i], 12)}{fmt(cols[2][i], 12)}"
+                    f"{fmt(cols[3][i], 14)}{fmt(cols[4][i], 14)}"
+                )
+        lines.append("=" * width)
+        for w in self.warnings:
+            lines.append(f"Warning: {w}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict."""
+        ci = self.interval()
+        return jsonable(
+            {
+                "family": type(self.family).__name__,
+                "prior": _prior_text(self.prior),
+                "posterior": repr(self.dist),
+                "exact": self.exact,
+                "mode": self.mode(),
+                "mean": self.mean(),
+                "sd": self.std(),
+                "interval_95": {k: list(v) for k, v in ci.items()},
+                "log_evidence": self.log_evidence,
+                "n": self.n,
+                "warnings": list(self.warnings),
+            }
+        )

@@ -1,0 +1,17 @@
+"""Shared test fixtures: paths to the reference data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
+
+
+@pytest.fixture(scope="session")
+def refdata() -> Path:
+    """Directory of the public reference datasets (../shared/refdata)."""
+    if not REFDATA.is_dir():
+        raise FileNotFoundError(f"reference data not found at {REFDATA}")
+    return REFDATA
