@@ -160,6 +160,35 @@ class Estimate:
         """Bayesian information criterion, ``k log n - 2 loglik``."""
         return self.df_model * math.log(self.n) - 2.0 * self.loglik
 
+    @property
+    def stat_name(self) -> str:
+        """``"t"`` where the model has residual degrees of freedom (OLS), else ``"z"``."""
+        return "t" if self.df_resid is not None and self.df_resid > 0 else "z"
+
+    @property
+    def statistic(self) -> dict[str, Value]:
+        """Wald statistics of ``H0: parameter = 0``, ``estimate / se`` (t or z)."""
+        se = self.se
+        out: dict[str, Value] = {}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for name, v in self.params.items():
+                val = np.asarray(v, dtype=float) / np.asarray(se[name], dtype=float)
+                out[name] = float(val) if np.ndim(v) == 0 else val
+        return out
+
+    @property
+    def pvalues(self) -> dict[str, Value]:
+        """Two-sided p-values of ``statistic`` (Student t with ``df_resid``, else normal)."""
+        out: dict[str, Value] = {}
+        for name, z in self.statistic.items():
+            a = -np.abs(np.asarray(z, dtype=float))
+            if self.stat_name == "t":
+                pv = 2.0 * sc.stdtr(self.df_resid, a)
+            else:
+                pv = 2.0 * sc.ndtr(a)
+            out[name] = float(pv) if np.ndim(z) == 0 else np.asarray(pv)
+        return out
+
     # --------------------------------------------------------- intervals
     def _quantile(self, level: float) -> float:
         q = (1.0 + level) / 2.0
@@ -289,6 +318,8 @@ class Estimate:
         ci = self.conf_int(level)
         se = self.se
         fam = "-" if self.family is None else repr(self.family)
+        fam = str(self.extra.get("model", fam))
+        tests = bool(self.extra.get("tests"))
         prior = "none" if self.prior is None else _prior_text(self.prior)
         lo_h, hi_h = f"[{(1 - level) / 2:.3g}", f"{(1 + level) / 2:.3g}]"
         width = 78
@@ -302,10 +333,13 @@ class Estimate:
         ]
         if self.logpost is not None:
             lines.append(f"{'Log-posterior:':<16}{fmt(self.logpost)}")
+        lines.extend(str(line) for line in self.extra.get("summary_lines", ()))
         lines.append(
             f"{'Status:':<16}{self.status}{(' - ' + self.message) if self.message else ''}"
         )
         lines.append("-" * width)
+        if tests:
+            return self._test_table(lines, level, width)
         lines.append(f"{'':<14}{'estimate':>14}{'std err':>14}{lo_h:>14}{hi_h:>14}")
         for name, v in self.params.items():
             vals = np.atleast_1d(np.asarray(v, dtype=float))
@@ -321,6 +355,25 @@ class Estimate:
         if self.fixed:
             fixed = ", ".join(f"{k}={_short(v)}" for k, v in self.fixed.items())
             lines.append(f"fixed: {fixed}")
+        lines.append("=" * width)
+        for w in self.warnings:
+            lines.append(f"Warning: {w}")
+        return "\n".join(lines)
+
+    def _test_table(self, lines: list[str], level: float, width: int) -> str:
+        """Coefficient table with Wald statistics and p-values (regression models)."""
+        ci, se, st, pv = self.conf_int(level), self.se, self.statistic, self.pvalues
+        lo_h, hi_h = f"[{(1 - level) / 2:.3g}", f"{(1 + level) / 2:.3g}]"
+        lab = max([14, *(len(k) + 1 for k in self.params)])
+        stat = self.stat_name
+        lines.append(
+            f"{'':<{lab}}{'coef':>12}{'std err':>12}{stat:>9}{f'P>|{stat}|':>9}{lo_h:>12}{hi_h:>12}"
+        )
+        for name, v in self.params.items():
+            lines.append(
+                f"{name:<{lab}}{fmt(v, 12)}{fmt(se[name], 12)}{fmt(_round(st[name]), 9)}"
+                f"{fmt(_round(pv[name]), 9)}{fmt(ci[name][0], 12)}{fmt(ci[name][1], 12)}"
+            )
         lines.append("=" * width)
         for w in self.warnings:
             lines.append(f"Warning: {w}")
@@ -347,6 +400,11 @@ class Estimate:
                 "df_model": self.df_model,
                 "aic": self.aic,
                 "bic": self.bic,
+                **(
+                    {"statistic": self.statistic, "pvalues": self.pvalues}
+                    if self.extra.get("tests")
+                    else {}
+                ),
                 "cov": self.cov,
                 "labels": self.labels,
                 "status": self.status,
@@ -356,6 +414,11 @@ class Estimate:
                 "warnings": list(self.warnings),
             }
         )
+
+
+def _round(v: Any) -> Any:
+    f = float(v)
+    return round(f, 3) if np.isfinite(f) else f
 
 
 def _short(v: Any) -> str:

@@ -14,6 +14,7 @@ from .flat import Flat
 from .gamma import Gamma
 from .geometric import Geometric
 from .inverse_gamma import InverseGamma
+from .laplace import Laplace
 from .lomax import Lomax
 from .multinomial import Multinomial
 from .negative_binomial import NegativeBinomial
@@ -39,6 +40,7 @@ __all__ = [
     "Gamma",
     "Geometric",
     "InverseGamma",
+    "Laplace",
     "Lomax",
     "Multinomial",
     "NegativeBinomial",

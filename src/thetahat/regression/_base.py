@@ -1,0 +1,127 @@
+"""Shared plumbing of the regression estimators: validation, names, Estimate building."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..results import BoundaryWarning, Estimate
+from ._data import check_weights, check_X, check_y
+
+__all__ = ["RegressionBase", "build_estimate", "order_intercept_first"]
+
+Array = NDArray[np.float64]
+
+
+class RegressionBase(BaseEstimator):  # type: ignore[misc]
+    """Validation and naming shared by thetahat's scikit-learn estimators."""
+
+    fit_intercept: bool
+
+    def _validate_fit(
+        self, X: Any, y: Any, sample_weight: Any, *, y_numeric: bool = True
+    ) -> tuple[Array, Any, Array | None]:
+        Xa, ya = validate_data(
+            self,
+            X,
+            y,
+            ensure_all_finite=False,
+            dtype=np.float64,
+            y_numeric=y_numeric,
+            ensure_min_samples=1,
+        )
+        Xa = check_X(Xa)
+        sw = check_weights(sample_weight, Xa.shape[0])
+        return Xa, ya, sw
+
+    def _validate_predict(self, X: Any) -> Array:
+        check_is_fitted(self)
+        Xa = validate_data(self, X, reset=False, ensure_all_finite=False, dtype=np.float64)
+        return check_X(Xa)
+
+    @property
+    def feature_names_(self) -> list[str]:
+        """Names used in ``estimate_``: DataFrame columns, else x0, x1, ..."""
+        check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        if names is not None:
+            return [str(c) for c in names]
+        return [f"x{j}" for j in range(self.n_features_in_)]
+
+    def summary(self, level: float = 0.95) -> str:
+        """The fitted model's coefficient table (``estimate_.summary()``)."""
+        check_is_fitted(self)
+        return str(self.estimate_.summary(level))
+
+
+def order_intercept_first(
+    names: list[str], theta: Array, cov: Array, fit_intercept: bool
+) -> tuple[dict[str, float], Array]:
+    """Params dict ``{"intercept": b, name: w, ...}`` and cov reordered to match.
+
+    Internally the intercept is the last coordinate; results show it first, as
+    statsmodels and R do.
+    """
+    k = theta.shape[0]
+    perm = [k - 1, *range(k - 1)] if fit_intercept else list(range(k))
+    labels = (["intercept", *names]) if fit_intercept else list(names)
+    params = {lab: float(theta[j]) for lab, j in zip(labels, perm, strict=True)}
+    return params, cov[np.ix_(perm, perm)]
+
+
+def build_estimate(
+    *,
+    model: str,
+    names: list[str],
+    theta: Array,
+    cov: Array,
+    fit_intercept: bool,
+    method: str,
+    loglik: float,
+    n: float,
+    df_model: int,
+    prior: Any,
+    logpost: float | None = None,
+    df_resid: float | None = None,
+    warnings: tuple[str, ...] = (),
+    status: str = "success",
+    message: str = "",
+    converged: bool = True,
+    iterations: int = 0,
+    extra: dict[str, Any] | None = None,
+    summary_lines: tuple[str, ...] = (),
+) -> Estimate:
+    """An Estimate of regression coefficients keyed by name (intercept first)."""
+    params, cov_o = order_intercept_first(names, theta, cov, fit_intercept)
+    ex: dict[str, Any] = {"model": model, "tests": True, "summary_lines": summary_lines}
+    ex.update(extra or {})
+    return Estimate(
+        method=method,
+        params=params,
+        cov=cov_o,
+        loglik=float(loglik),
+        n=float(n),
+        df_model=int(df_model),
+        family=None,
+        logpost=None if logpost is None else float(logpost),
+        prior=prior,
+        warnings=warnings,
+        status=status,
+        message=message,
+        converged=converged,
+        iterations=iterations,
+        df_resid=df_resid,
+        extra=ex,
+    )
+
+
+def warn_all(messages: tuple[str, ...], category: type[Warning] = BoundaryWarning) -> None:
+    """Emit each message as a warning (from the estimator's fit)."""
+    import warnings
+
+    for m in messages:
+        warnings.warn(m, category, stacklevel=3)

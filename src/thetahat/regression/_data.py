@@ -1,0 +1,112 @@
+"""Input checks for the regression estimators: X, y, sample weights, feature names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._validation import check_finite, first_bad
+
+__all__ = ["check_X", "check_identifiable", "check_weights", "feature_names"]
+
+
+def check_X(X: NDArray[Any], name: str = "X") -> NDArray[np.float64]:
+    """Finite float64 2-d array (raises naming the first NaN/inf as (row, column))."""
+    arr = np.asarray(X, dtype=np.float64)
+    if not np.isfinite(arr).all():
+        check_finite(arr, name)
+    return arr
+
+
+def check_y(y: Any, n: int) -> NDArray[np.float64]:
+    """A finite 1-d float target with one value per row of X."""
+    arr = np.asarray(y, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f"y must be 1-dimensional, got shape {arr.shape}")
+    if arr.shape[0] != n:
+        raise ValueError(f"y has {arr.shape[0]} values but X has {n} rows; they must match")
+    check_finite(arr, "y")
+    return arr
+
+
+def check_weights(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
+    """Frequency weights: finite, >= 0, one per row, not all zero (None passes)."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.ndim == 0:
+        w = np.full(n, float(w))
+    if w.ndim != 1 or w.shape[0] != n:
+        raise ValueError(
+            f"sample_weight has shape {w.shape} but X has {n} rows; one weight per row is needed"
+        )
+    check_finite(w, "sample_weight")
+    if np.any(w < 0):
+        i = first_bad(w < 0)
+        raise ValueError(f"sample_weight must be >= 0; sample_weight[{i}] = {float(w[i])!r}")
+    if float(w.sum()) <= 0:
+        raise ValueError("sample_weight sums to zero: there is no data to fit")
+    return w
+
+
+def feature_names(X: Any, n_features: int) -> list[str]:
+    """Column names of a DataFrame, else x0, x1, ..."""
+    cols = getattr(X, "columns", None)
+    if cols is not None and len(cols) == n_features:
+        return [str(c) for c in cols]
+    return [f"x{j}" for j in range(n_features)]
+
+
+def check_identifiable(
+    X: NDArray[np.float64],
+    w: NDArray[np.float64] | None,
+    names: list[str],
+    fit_intercept: bool,
+) -> None:
+    """Raise when the MLE is not identifiable: too few rows, constant or collinear columns.
+
+    A column that is constant (with an intercept) or all zero, or a column that is
+    a linear combination of others, leaves a direction of the weights the
+    likelihood cannot see; a flat prior does not fix that, a proper one does.
+    """
+    rows = X if w is None else X[w > 0]
+    n, p = rows.shape
+    k = p + int(fit_intercept)
+    if n < k:
+        raise ValueError(
+            f"the model has {k} coefficients but the data have {n} sample(s) with positive "
+            f"weight; the MLE is not identifiable. Use fewer features or a proper prior "
+            f"(e.g. th.Normal(0, 1))"
+        )
+    if p == 0:
+        return
+    scale = np.abs(rows).max(axis=0)
+    if fit_intercept:
+        const = np.ptp(rows, axis=0) <= 1e-12 * np.maximum(scale, 1e-300)
+        msg = "constant (the intercept already spans constants)"
+    else:
+        const = scale == 0
+        msg = "all zero"
+    if const.any():
+        bad = [names[j] for j in np.flatnonzero(const)]
+        raise ValueError(
+            f"column(s) {', '.join(bad)} are {msg}: their coefficient is not identifiable "
+            f"under a flat prior. Drop them or use a proper prior (e.g. th.Normal(0, 1))"
+        )
+    from scipy import linalg
+
+    A = rows - rows.mean(axis=0) if fit_intercept else rows
+    norms = np.linalg.norm(A, axis=0)
+    _, r, piv = linalg.qr(A / norms, mode="economic", pivoting=True)
+    d = np.abs(np.diag(r))
+    tol = max(A.shape) * np.finfo(float).eps * d[0]
+    rank = int(np.sum(d > tol))
+    if rank < p:
+        bad = [names[j] for j in sorted(piv[rank:])]
+        raise ValueError(
+            f"column(s) {', '.join(bad)} are linear combinations of the other columns"
+            f"{' and the intercept' if fit_intercept else ''}: the MLE is not identifiable. "
+            "Drop them or use a proper prior (e.g. th.Normal(0, 1))"
+        )

@@ -1,0 +1,424 @@
+"""LinearRegression: OLS (MLE), ridge / lasso / elastic net (MAP) and exact Bayes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+from sklearn.base import RegressorMixin
+
+from ..distributions.normal import Normal
+from ..results import ConvergenceWarning
+from ._base import RegressionBase, build_estimate, warn_all
+from ._bayes_linear import evidence_precisions, gaussian_posterior, nig_posterior
+from ._data import check_identifiable, check_y
+from ._lasso import lasso_gram
+from ._linalg import GramStats, centered_gram, lstsq_qr
+from ._posterior import RegressionPosterior
+from .penalties import PriorSpec, parse_prior
+
+__all__ = ["LinearRegression"]
+
+Array = NDArray[np.float64]
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
+    """Linear regression with Gaussian noise: MLE, MAP under a named prior, or full Bayes.
+
+    Parameters
+    ----------
+    prior : None, Distribution, pair or "evidence"
+        ``None`` (or ``th.Flat()``): ordinary least squares, the MLE.
+        ``th.Normal(m, tau)``: ridge (MAP; exact Gaussian posterior when
+        ``noise_sd`` is given). ``th.Laplace(0, b)``: lasso. A pair
+        ``(th.Normal(0, tau), th.Laplace(0, b))``: elastic net.
+        ``th.NormalInverseGamma(mu, lam, shape, scale)``: conjugate Bayes with
+        ``w | sigma^2 ~ Normal(mu, sigma^2 / lam)`` and
+        ``sigma^2 ~ InverseGamma(shape, scale)``. ``"evidence"``: a
+        ``Normal(0, tau)`` prior whose tau and noise sd maximise the marginal
+        likelihood (type-II ML).
+    fit_intercept : bool
+        Fit an intercept; it has a flat prior (is never shrunk) unless
+        ``shrink_intercept``.
+    noise_sd : float or None
+        Known noise standard deviation sigma. None: estimated (OLS: from the
+        residuals; MAP: jointly with the weights, ``sigma^2 = RSS / n``).
+    shrink_intercept : bool
+        Put the prior on the intercept too.
+
+    Attributes
+    ----------
+    coef_, intercept_ : fitted weights.
+    estimate_ : Estimate
+        ``params``/``se`` keyed by "intercept" and feature names; ``extra`` holds
+        ``sigma_resid`` (sqrt(RSS / (n - p)), the classical s), ``sigma_mle``
+        (sqrt(RSS / n)), ``rss``, ``r2``.
+    posterior_ : RegressionPosterior
+        Only for Bayesian fits (NIG, "evidence", Normal prior with ``noise_sd``).
+    prior_ : the prior actually used ("evidence": the chosen Normal).
+
+    Notes
+    -----
+    OLS solves ``min ||W^{1/2}(y - A b)||^2`` by QR with refinement (no normal
+    equations); standard errors ``s sqrt(diag((A'WA)^{-1}))`` with
+    ``s^2 = RSS / (n - p)`` and t intervals on ``n - p`` degrees of freedom, as
+    NIST certifies; they equal the posterior scale under the flat prior on
+    ``(w, log sigma)``. MAP with ``w ~ Normal(0, tau)`` minimises
+    ``||y - Xw||^2 + (sigma^2 / tau^2) ||w||^2`` (ridge, alpha = sigma^2/tau^2);
+    with ``Laplace(0, b)`` it minimises ``||y - Xw||^2/(2n) + sigma^2/(n b) ||w||_1``
+    (Lasso). MAP standard errors: the Laplace approximation, the inverse Hessian
+    of the negative log posterior ``X'WX / sigma^2 + I / tau^2``; for an L1 prior it
+    is taken on the nonzero weights (a weight at the L1 kink has no curvature:
+    its se is NaN). Sample weights are frequency weights (n = their sum).
+    """
+
+    def __init__(
+        self,
+        prior: Any = None,
+        fit_intercept: bool = True,
+        noise_sd: float | None = None,
+        shrink_intercept: bool = False,
+    ) -> None:
+        self.prior = prior
+        self.fit_intercept = fit_intercept
+        self.noise_sd = noise_sd
+        self.shrink_intercept = shrink_intercept
+
+    # ----------------------------------------------------------------- fit
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
+        """Fit the model; returns self."""
+        spec = parse_prior(self.prior)
+        if self.noise_sd is not None and not (float(self.noise_sd) > 0):
+            raise ValueError(f"noise_sd must be positive, got {self.noise_sd!r}")
+        Xa, ya, sw = self._validate_fit(X, y, sample_weight)
+        y_arr = check_y(ya, Xa.shape[0])
+        names = self.feature_names_
+        fit_b = bool(self.fit_intercept)
+        if fit_b and self.shrink_intercept and not spec.is_flat:
+            Xa = np.column_stack([Xa, np.ones(Xa.shape[0])])
+            names = [*names, "intercept"]
+            fit_b = False
+        self._fit_b = fit_b
+        if spec.is_flat:
+            self._fit_ols(Xa, y_arr, sw, names, fit_b)
+        elif spec.kind in ("nig", "evidence"):
+            self._fit_bayes(Xa, y_arr, sw, names, fit_b, spec)
+        else:
+            self._fit_map(Xa, y_arr, sw, names, fit_b, spec)
+        theta = self._theta
+        if self.fit_intercept and not fit_b:  # shrunk intercept is the last column
+            self.coef_, self.intercept_ = theta[:-1].copy(), float(theta[-1])
+        elif fit_b:
+            self.coef_, self.intercept_ = theta[:-1].copy(), float(theta[-1])
+        else:
+            self.coef_, self.intercept_ = theta.copy(), 0.0
+        return self
+
+    def _rss(
+        self, X: Array, y: Array, sw: Array | None, fit_b: bool
+    ) -> Any:
+        def rss(theta: Array) -> float:
+            w, b = (theta[:-1], theta[-1]) if fit_b else (theta, 0.0)
+            r = y - X @ w - b
+            return float(r @ r if sw is None else sw @ (r * r))
+
+        return rss
+
+    def _fit_ols(
+        self, X: Array, y: Array, sw: Array | None, names: list[str], fit_b: bool
+    ) -> None:
+        check_identifiable(X, sw, names, fit_b)
+        A = np.column_stack([X, np.ones(X.shape[0])]) if fit_b else X
+        res = lstsq_qr(A, y, sw)
+        n = float(X.shape[0] if sw is None else sw.sum())
+        k = A.shape[1]
+        unit = res.rinv_scaled @ res.rinv_scaled.T
+        rss = res.rss
+        ybar = float(np.average(y, weights=sw)) if fit_b else 0.0
+        dev = y - ybar
+        tss = float(dev @ dev if sw is None else sw @ (dev * dev))
+        known = self.noise_sd is not None
+        df_resid = n - k
+        s2 = rss / df_resid if df_resid > 0 else math.nan
+        sigma2 = float(self.noise_sd) ** 2 if known else s2
+        cov = unit * sigma2
+        loglik = _gauss_loglik(rss, n, float(self.noise_sd) if known else None)
+        extra = {
+            "sigma_resid": math.sqrt(s2) if df_resid > 0 else math.nan,
+            "sigma_mle": math.sqrt(rss / n),
+            "rss": rss,
+            "r2": 1.0 - rss / tss if tss > 0 else math.nan,
+            "r2_kind": "centered" if fit_b else "uncentered",
+            "df_resid": df_resid,
+        }
+        lines = (
+            f"{'R-squared:':<16}{extra['r2']:<30.6g}{'Df resid:':<16}{df_resid:g}",
+            f"{'sigma (s):':<16}{extra['sigma_resid']:<30.6g}{'sigma MLE:':<16}"
+            f"{extra['sigma_mle']:.6g}",
+        )
+        self._theta = res.coef
+        self.prior_ = None
+        self.estimate_ = build_estimate(
+            model="LinearRegression (OLS)",
+            names=names,
+            theta=res.coef,
+            cov=cov,
+            fit_intercept=fit_b,
+            method="mle",
+            loglik=loglik,
+            n=n,
+            df_model=k + (0 if known else 1),
+            prior=None,
+            df_resid=None if known or df_resid <= 0 else df_resid,
+            extra=extra,
+            summary_lines=lines,
+        )
+        self._pred = ("t" if not known and df_resid > 0 else "normal", unit, sigma2, df_resid)
+
+    def _sigma_loop(
+        self, gs: GramStats, spec: PriorSpec, p: int, rss_of: Any, fit_b: bool
+    ) -> tuple[Array, float, int, bool]:
+        """MAP weights (intercept last) and sigma^2 (fixed, or the joint mode RSS/n)."""
+        known = self.noise_sd is not None
+        sigma2 = float(self.noise_sd) ** 2 if known else max(gs.yy / gs.sw, 1e-300)
+        w = np.zeros(p)
+        it = 0
+        for it in range(1, 501):
+            G = gs.G + sigma2 * spec.l2 * np.eye(p)
+            if spec.l1 > 0:
+                w, _, _ = lasso_gram(G, gs.c, np.full(p, sigma2 * spec.l1), w0=w)
+            else:
+                from scipy import linalg
+
+                w = linalg.cho_solve(
+                    linalg.cho_factor(G), gs.c + sigma2 * spec.l2 * spec.mean
+                )
+            theta = np.append(w, gs.ybar - float(gs.xbar @ w)) if fit_b else w
+            if known:
+                return theta, sigma2, it, True
+            new = rss_of(theta) / gs.sw
+            if new <= 1e-300:
+                raise ValueError(
+                    "the MAP fits the data exactly, so the noise sd collapses to 0; "
+                    "give noise_sd or use a stronger prior"
+                )
+            if abs(new - sigma2) <= 1e-13 * sigma2:
+                return theta, new, it, True
+            sigma2 = new
+        return theta, sigma2, it, False
+
+    def _fit_map(
+        self,
+        X: Array,
+        y: Array,
+        sw: Array | None,
+        names: list[str],
+        fit_b: bool,
+        spec: PriorSpec,
+    ) -> None:
+        p = X.shape[1]
+        gs = centered_gram(X, y, sw, fit_b)
+        rss_of = self._rss(X, y, sw, fit_b)
+        theta, sigma2, iters, ok = self._sigma_loop(gs, spec, p, rss_of, fit_b)
+        w = theta[:-1] if fit_b else theta
+        known = self.noise_sd is not None
+        warns: tuple[str, ...] = ()
+        if not ok:
+            warns = ("the joint (weights, sigma) MAP iteration did not converge",)
+            warn_all(warns, ConvergenceWarning)
+        active = (w != 0) if spec.l1 > 0 else np.ones(p, dtype=bool)
+        cov_w = np.full((p, p), np.nan)
+        if active.any():
+            P = gs.G[np.ix_(active, active)] / sigma2 + spec.l2 * np.eye(int(active.sum()))
+            cov_w[np.ix_(active, active)] = np.linalg.inv(P)
+        cw = np.where(np.isnan(cov_w), 0.0, cov_w)
+        cov = cov_w
+        if fit_b:
+            cov = np.empty((p + 1, p + 1))
+            cov[:p, :p] = cov_w
+            cx = cw @ gs.xbar
+            cov[:p, p] = cov[p, :p] = np.where(active, -cx, np.nan)
+            cov[p, p] = sigma2 / gs.sw + float(gs.xbar @ cx)
+        rss = rss_of(theta)
+        loglik = -0.5 * gs.sw * (_LOG_2PI + math.log(sigma2)) - 0.5 * rss / sigma2
+        logprior = _log_prior(w, spec)
+        self._theta = theta
+        self.prior_ = self.prior
+        self.noise_sd_ = math.sqrt(sigma2)
+        kind = {"gaussian": "ridge", "laplace": "lasso", "elasticnet": "elastic net"}[spec.kind]
+        lines = (
+            f"{'Noise sd:':<16}{math.sqrt(sigma2):<30.6g}"
+            f"{'':<16}{'(given)' if known else '(joint MAP)'}",
+        )
+        msg = ""
+        if spec.l1 > 0 and not active.all():
+            msg = "se of weights at exactly 0 (the L1 kink) are NaN"
+        self.estimate_ = build_estimate(
+            model=f"LinearRegression (MAP, {kind})",
+            names=names,
+            theta=theta,
+            cov=cov,
+            fit_intercept=fit_b,
+            method="map",
+            loglik=loglik,
+            n=gs.sw,
+            df_model=theta.shape[0] + (0 if known else 1),
+            prior=self.prior,
+            logpost=loglik + logprior,
+            warnings=warns,
+            message=msg,
+            converged=ok,
+            iterations=iters,
+            extra={"sigma": math.sqrt(sigma2), "rss": rss, "n_nonzero": int(active.sum())},
+            summary_lines=lines,
+        )
+        unit = np.where(np.isnan(cov), 0.0, cov) / sigma2
+        self._pred = ("normal", unit, sigma2, None)
+        if spec.kind == "gaussian" and known:
+            post = gaussian_posterior(gs, sigma2, spec.l2, spec.mean, fit_b, rss_of)
+            self.posterior_ = self._make_posterior(names, fit_b, post.theta, post.unit_cov,
+                                                   None, post.log_evidence, gs.sw,
+                                                   noise_var=sigma2)
+
+    def _make_posterior(
+        self,
+        names: list[str],
+        fit_b: bool,
+        theta: Array,
+        scale: Array,
+        df: float | None,
+        log_ev: float,
+        n: float,
+        **kw: Any,
+    ) -> RegressionPosterior:
+        labels = [*names, "intercept"] if fit_b else list(names)
+        return RegressionPosterior(
+            names=tuple(labels),
+            loc=theta,
+            scale=scale,
+            df=df,
+            log_evidence=log_ev,
+            n=n,
+            prior=self.prior,
+            **kw,
+        )
+
+    def _fit_bayes(
+        self,
+        X: Array,
+        y: Array,
+        sw: Array | None,
+        names: list[str],
+        fit_b: bool,
+        spec: PriorSpec,
+    ) -> None:
+        gs = centered_gram(X, y, sw, fit_b)
+        rss_of = self._rss(X, y, sw, fit_b)
+        k = X.shape[1] + int(fit_b)
+        if spec.kind == "evidence":
+            if self.noise_sd is not None:
+                raise ValueError("prior='evidence' chooses the noise sd itself; leave noise_sd None")
+            alpha, lam, iters = evidence_precisions(gs, fit_b)
+            sigma2, tau = 1.0 / alpha, 1.0 / math.sqrt(lam)
+            post = gaussian_posterior(gs, sigma2, lam, 0.0, fit_b, rss_of)
+            hyper = {"noise_sd": math.sqrt(sigma2), "prior_sd (tau)": tau,
+                     "ridge alpha": sigma2 * lam}
+            self.prior_ = Normal(0.0, tau)
+            self.noise_sd_ = math.sqrt(sigma2)
+            self.posterior_ = self._make_posterior(
+                names, fit_b, post.theta, post.unit_cov, None, post.log_evidence, gs.sw,
+                noise_var=sigma2, hyper=hyper)
+            scale, df_t = post.unit_cov, None
+            cov = post.unit_cov
+            self._pred = ("normal", cov / sigma2, sigma2, None)
+            model = "LinearRegression (prior by evidence)"
+            lines = tuple(f"{key + ':':<16}{val:.6g}" for key, val in hyper.items())
+        else:
+            nig = spec.nig
+            assert nig is not None
+            if self.noise_sd is not None:
+                raise ValueError("a NormalInverseGamma prior models the noise variance; "
+                                 "leave noise_sd None")
+            post = nig_posterior(gs, nig.mu, nig.lam, nig.shape, nig.scale, fit_b, rss_of)
+            assert post.an is not None and post.bn is not None
+            df_t = 2.0 * post.an
+            scale = post.unit_cov * (post.bn / post.an)
+            self.prior_ = self.prior
+            self.posterior_ = self._make_posterior(
+                names, fit_b, post.theta, scale, df_t, post.log_evidence, gs.sw,
+                noise_shape=post.an, noise_scale=post.bn)
+            sigma2 = post.bn / post.an
+            cov = self.posterior_.cov
+            self._pred = ("t", post.unit_cov, sigma2, df_t)
+            iters = 0
+            model = "LinearRegression (Bayes, NormalInverseGamma)"
+            lines = (f"{'Noise var:':<16}InverseGamma({post.an:.6g}, {post.bn:.6g})",)
+            self.noise_sd_ = math.sqrt(sigma2)
+        theta = post.theta
+        rss = rss_of(theta)
+        loglik = -0.5 * gs.sw * (_LOG_2PI + math.log(sigma2)) - 0.5 * rss / sigma2
+        self._theta = theta
+        self.estimate_ = build_estimate(
+            model=model,
+            names=names,
+            theta=theta,
+            cov=cov,
+            fit_intercept=fit_b,
+            method="map",
+            loglik=loglik,
+            n=gs.sw,
+            df_model=k,
+            prior=self.prior_,
+            df_resid=df_t,
+            iterations=iters,
+            extra={"log_evidence": post.log_evidence, "sigma": math.sqrt(sigma2)},
+            summary_lines=(*lines, f"{'Log evidence:':<16}{post.log_evidence:.6g}"),
+        )
+        del scale
+
+    # -------------------------------------------------------------- predict
+    def predict(self, X: Any, return_interval: float | None = None) -> Any:
+        """Predicted mean; with ``return_interval=level`` also ``(lower, upper)``.
+
+        The interval is for a new observation: OLS the classical t prediction
+        interval ``yhat +- t s sqrt(1 + x'(X'WX)^{-1}x)`` (the posterior predictive
+        under the flat prior); NIG the Student-t posterior predictive; a Normal
+        prior with known noise the Gaussian predictive.
+        """
+        Xa = self._validate_predict(X)
+        mean = Xa @ self.coef_ + self.intercept_
+        if return_interval is None:
+            return mean
+        level = float(return_interval)
+        if not 0 < level < 1:
+            raise ValueError(f"return_interval must be a level in (0, 1), got {return_interval!r}")
+        kind, unit, sigma2, df = self._pred
+        A = np.column_stack([Xa, np.ones(Xa.shape[0])]) if self.fit_intercept else Xa
+        quad = np.einsum("ij,jk,ik->i", A, unit, A)
+        half_scale = np.sqrt(sigma2 * (1.0 + quad))
+        q = (1.0 + level) / 2.0
+        z = float(sc.stdtrit(df, q)) if kind == "t" else float(sc.ndtri(q))
+        return mean, mean - z * half_scale, mean + z * half_scale
+
+
+def _gauss_loglik(rss: float, n: float, sigma: float | None) -> float:
+    if sigma is not None:
+        return -0.5 * n * (_LOG_2PI + 2.0 * math.log(sigma)) - 0.5 * rss / sigma**2
+    if rss <= 0:
+        return math.inf
+    return -0.5 * n * (_LOG_2PI + math.log(rss / n) + 1.0)
+
+
+def _log_prior(w: Array, spec: PriorSpec) -> float:
+    total = 0.0
+    p = w.shape[0]
+    if spec.l2 > 0:
+        d = w - spec.mean
+        total += 0.5 * p * (math.log(spec.l2) - _LOG_2PI) - 0.5 * spec.l2 * float(d @ d)
+    if spec.l1 > 0:
+        total += p * math.log(0.5 * spec.l1) - spec.l1 * float(np.abs(w).sum())
+    return total
