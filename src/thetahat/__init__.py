@@ -72,3 +72,13 @@ __all__ = [
     "fit",
     "posterior",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # subpackages with heavy dependencies load on first use: ``th.regression``
+    # imports scikit-learn, so ``import thetahat`` must not
+    if name == "regression":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

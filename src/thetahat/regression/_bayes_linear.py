@@ -142,7 +142,7 @@ def nig_posterior(
 
 
 def evidence_precisions(
-    gs: GramStats, fit_intercept: bool, *, tol: float = 1e-12, max_iter: int = 100_000
+    gs: GramStats, fit_intercept: bool, *, tol: float = 1e-12, max_iter: int = 5_000
 ) -> tuple[float, float, int]:
     """Noise and weight precisions (alpha, lambda) maximising the evidence (type-II ML).
 
@@ -156,12 +156,23 @@ def evidence_precisions(
     integrated out. scikit-learn's BayesianRidge iterates the same equations
     (with ``N`` in place of ``N - k0``).
     """
+    n_eff = gs.sw - int(fit_intercept)
+    if n_eff < 2:
+        raise ValueError(
+            f"prior='evidence' needs at least 2 samples beyond the intercept; got "
+            f"{gs.sw:g} sample(s)"
+        )
     s, U = np.linalg.eigh(gs.G)
     s = np.maximum(s, 0.0)
     cr = U.T @ gs.c
-    n_eff = gs.sw - int(fit_intercept)
-    var_y = max(gs.yy / max(n_eff, 1.0), 1e-300)
+    var_y = max(gs.yy / n_eff, 1e-300)
+    # the evidence can keep rising towards an interpolating fit (alpha -> inf) or an
+    # infinitely wide prior; the search is bounded to 1e-6..1e6 of the data's scale
+    a_lo, a_hi = 1e-6 / var_y, 1e6 / var_y
+    l_lo, l_hi = 1e-6 / var_y, 1e6 * max(float(s.max(initial=0.0)), 1.0) / var_y
     alpha, lam = 1.0 / var_y, 1.0
+    done = False
+    it = 0
     for it in range(1, max_iter + 1):
         denom = alpha * s + lam
         m_rot = alpha * cr / denom
@@ -170,8 +181,56 @@ def evidence_precisions(
         norm2 = float(m_rot @ m_rot)
         lam_new = gamma / max(norm2, 1e-300)
         alpha_new = (n_eff - gamma) / rss
+        alpha_new = min(max(alpha_new, a_lo), a_hi)
+        lam_new = min(max(lam_new, l_lo), l_hi)
         done = abs(lam_new - lam) <= tol * lam and abs(alpha_new - alpha) <= tol * alpha
         alpha, lam = alpha_new, lam_new
         if done:
-            return alpha, lam, it
-    return alpha, lam, max_iter
+            break
+    at_bound = alpha in (a_lo, a_hi) or lam in (l_lo, l_hi)
+    if not done or at_bound:
+        alpha, lam = _polish(s, cr, gs.yy, n_eff, alpha, lam, (a_lo, a_hi), (l_lo, l_hi))
+    return alpha, lam, it
+
+
+def _polish(
+    s: Array,
+    cr: Array,
+    yy: float,
+    n_eff: float,
+    alpha: float,
+    lam: float,
+    a_box: tuple[float, float],
+    l_box: tuple[float, float],
+) -> tuple[float, float]:
+    """Maximise the log evidence over (log alpha, log lambda) in the box (L-BFGS-B).
+
+    ``2 log Z = p log lam + N log alpha - sum log(alpha s_i + lam) - alpha RSS(m)
+    - lam ||m||^2 + const``; by the envelope theorem its gradient in
+    ``log alpha`` is ``N - gamma - alpha RSS`` and in ``log lam``
+    ``p - sum lam / (alpha s_i + lam) - lam ||m||^2`` (halved).
+    """
+    from scipy.optimize import minimize
+
+    p = s.shape[0]
+
+    def negative(z: Array) -> tuple[float, Array]:
+        a, lm = math.exp(z[0]), math.exp(z[1])
+        denom = a * s + lm
+        m = a * cr / denom
+        rss = max(yy - 2.0 * float(cr @ m) + float(s @ (m * m)), 0.0)
+        nm = float(m @ m)
+        val = p * z[1] + n_eff * z[0] - float(np.sum(np.log(denom))) - a * rss - lm * nm
+        ga = n_eff - float(np.sum(a * s / denom)) - a * rss
+        gl = p - float(np.sum(lm / denom)) - lm * nm
+        return -0.5 * val, -0.5 * np.array([ga, gl])
+
+    res = minimize(
+        negative,
+        np.log([alpha, lam]),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(math.log(a_box[0]), math.log(a_box[1])), (math.log(l_box[0]), math.log(l_box[1]))],
+        options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 1000},
+    )
+    return math.exp(res.x[0]), math.exp(res.x[1])

@@ -9,7 +9,14 @@ from numpy.typing import NDArray
 
 from .._validation import check_finite, first_bad
 
-__all__ = ["check_X", "check_identifiable", "check_weights", "feature_names"]
+__all__ = [
+    "check_X",
+    "check_identifiable",
+    "check_weights",
+    "check_y",
+    "feature_names",
+    "identifiability_problem",
+]
 
 
 def check_X(X: NDArray[Any], name: str = "X") -> NDArray[np.float64]:
@@ -65,7 +72,19 @@ def check_identifiable(
     names: list[str],
     fit_intercept: bool,
 ) -> None:
-    """Raise when the MLE is not identifiable: too few rows, constant or collinear columns.
+    """Raise ValueError when the MLE is not identifiable (see :func:`identifiability_problem`)."""
+    msg = identifiability_problem(X, w, names, fit_intercept)
+    if msg is not None:
+        raise ValueError(msg)
+
+
+def identifiability_problem(
+    X: NDArray[np.float64],
+    w: NDArray[np.float64] | None,
+    names: list[str],
+    fit_intercept: bool,
+) -> str | None:
+    """Why the MLE is not identifiable (too few rows, constant or collinear columns), or None.
 
     A column that is constant (with an intercept) or all zero, or a column that is
     a linear combination of others, leaves a direction of the weights the
@@ -75,13 +94,13 @@ def check_identifiable(
     n, p = rows.shape
     k = p + int(fit_intercept)
     if n < k:
-        raise ValueError(
+        return (
             f"the model has {k} coefficients but the data have {n} sample(s) with positive "
             f"weight; the MLE is not identifiable. Use fewer features or a proper prior "
             f"(e.g. th.Normal(0, 1))"
         )
     if p == 0:
-        return
+        return None
     scale = np.abs(rows).max(axis=0)
     if fit_intercept:
         const = np.ptp(rows, axis=0) <= 1e-12 * np.maximum(scale, 1e-300)
@@ -91,7 +110,7 @@ def check_identifiable(
         msg = "all zero"
     if const.any():
         bad = [names[j] for j in np.flatnonzero(const)]
-        raise ValueError(
+        return (
             f"column(s) {', '.join(bad)} are {msg}: their coefficient is not identifiable "
             f"under a flat prior. Drop them or use a proper prior (e.g. th.Normal(0, 1))"
         )
@@ -105,8 +124,9 @@ def check_identifiable(
     rank = int(np.sum(d > tol))
     if rank < p:
         bad = [names[j] for j in sorted(piv[rank:])]
-        raise ValueError(
+        return (
             f"column(s) {', '.join(bad)} are linear combinations of the other columns"
             f"{' and the intercept' if fit_intercept else ''}: the MLE is not identifiable. "
             "Drop them or use a proper prior (e.g. th.Normal(0, 1))"
         )
+    return None

@@ -214,20 +214,33 @@ class LogisticRegression(ClassifierMixin, _GLMBase):  # type: ignore[misc]
                 from .._validation import check_finite
 
                 check_finite(yf, "y")
+            values = np.unique(yf)
             bad = (yf != 0) & (yf != 1)
+            if bad.any() and values.shape[0] == 2 and np.all(values == np.round(values)):
+                # two integer labels other than 0/1 (e.g. 1/2): scikit-learn's contract
+                classes = values.astype(ya.dtype)
+                y01 = (yf == values[1]).astype(float)
+                bad = np.zeros_like(bad)
+            elif values.shape[0] > 2 and np.all(values == np.round(values)) and bad.any():
+                raise ValueError(
+                    f"Only binary classification is supported: y has {values.shape[0]} classes; "
+                    f"LogisticRegression needs y in {{0, 1}}, and y[{first_bad(bad)}] = "
+                    f"{yf[first_bad(bad)]!r} is not"
+                )
+            else:
+                classes = np.array([0, 1], dtype=ya.dtype)
+                y01 = yf
             if bad.any():
                 i = first_bad(bad)
                 raise ValueError(
-                    f"LogisticRegression needs y in {{0, 1}}; y[{i}] = {yf[i]!r} is not "
-                    f"({int(bad.sum())} value(s) outside {{0, 1}})"
+                    f"Unknown label type: LogisticRegression needs y in {{0, 1}}; y[{i}] = "
+                    f"{float(yf[i])!r} is not ({int(bad.sum())} value(s) outside {{0, 1}})"
                 )
-            classes = np.array([0, 1], dtype=ya.dtype)
-            y01 = yf
         else:
             classes = np.unique(ya)
             if classes.shape[0] > 2:
                 raise ValueError(
-                    f"LogisticRegression is binary; y has {classes.shape[0]} classes "
+                    f"Only binary classification is supported: y has {classes.shape[0]} classes "
                     f"({', '.join(map(str, classes[:5]))})"
                 )
             y01 = (ya == classes[-1]).astype(float)

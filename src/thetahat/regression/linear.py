@@ -11,10 +11,10 @@ from scipy import special as sc
 from sklearn.base import RegressorMixin
 
 from ..distributions.normal import Normal
-from ..results import ConvergenceWarning
+from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
 from ._bayes_linear import evidence_precisions, gaussian_posterior, nig_posterior
-from ._data import check_identifiable, check_y
+from ._data import check_y, identifiability_problem
 from ._lasso import lasso_gram
 from ._linalg import GramStats, centered_gram, lstsq_qr
 from ._posterior import RegressionPosterior
@@ -131,19 +131,30 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
     def _fit_ols(
         self, X: Array, y: Array, sw: Array | None, names: list[str], fit_b: bool
     ) -> None:
-        check_identifiable(X, sw, names, fit_b)
+        problem = identifiability_problem(X, sw, names, fit_b)
+        if problem is not None and self.prior is not None:
+            raise ValueError(problem)
         A = np.column_stack([X, np.ones(X.shape[0])]) if fit_b else X
-        res = lstsq_qr(A, y, sw)
         n = float(X.shape[0] if sw is None else sw.sum())
         k = A.shape[1]
-        unit = res.rinv_scaled @ res.rinv_scaled.T
-        rss = res.rss
+        warns: tuple[str, ...] = ()
+        if problem is None:
+            res = lstsq_qr(A, y, sw)
+            coef, unit, rss = res.coef, res.rinv_scaled @ res.rinv_scaled.T, res.rss
+        else:
+            # prior=None keeps scikit-learn's behaviour: the minimum-norm solution
+            coef, rss = _min_norm(A, y, sw)
+            unit = np.full((k, k), np.inf)
+            warns = (problem.replace("Drop them", "Reporting the minimum-norm solution; drop them"),)
+            warn_all(warns, BoundaryWarning)
         ybar = float(np.average(y, weights=sw)) if fit_b else 0.0
         dev = y - ybar
         tss = float(dev @ dev if sw is None else sw @ (dev * dev))
         known = self.noise_sd is not None
         df_resid = n - k
         s2 = rss / df_resid if df_resid > 0 else math.nan
+        if warns:
+            df_resid = 0.0
         sigma2 = float(self.noise_sd) ** 2 if known else s2
         cov = unit * sigma2
         loglik = _gauss_loglik(rss, n, float(self.noise_sd) if known else None)
@@ -160,15 +171,17 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
             f"{'sigma (s):':<16}{extra['sigma_resid']:<30.6g}{'sigma MLE:':<16}"
             f"{extra['sigma_mle']:.6g}",
         )
-        self._theta = res.coef
+        self._theta = coef
         self.prior_ = None
         self.estimate_ = build_estimate(
             model="LinearRegression (OLS)",
             names=names,
-            theta=res.coef,
+            theta=coef,
             cov=cov,
             fit_intercept=fit_b,
             method="mle",
+            warnings=warns,
+            status="boundary" if warns else "success",
             loglik=loglik,
             n=n,
             df_model=k + (0 if known else 1),
@@ -178,6 +191,7 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
             summary_lines=lines,
         )
         self._pred = ("t" if not known and df_resid > 0 else "normal", unit, sigma2, df_resid)
+
 
     def _sigma_loop(
         self, gs: GramStats, spec: PriorSpec, p: int, rss_of: Any, fit_b: bool
@@ -194,9 +208,15 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
             else:
                 from scipy import linalg
 
-                w = linalg.cho_solve(
-                    linalg.cho_factor(G), gs.c + sigma2 * spec.l2 * spec.mean
-                )
+                try:
+                    w = linalg.cho_solve(
+                        linalg.cho_factor(G), gs.c + sigma2 * spec.l2 * spec.mean
+                    )
+                except linalg.LinAlgError:
+                    raise ValueError(
+                        "the joint MAP of the weights and the noise sd degenerates (sigma -> 0: "
+                        "the data are fitted exactly); give noise_sd or use a stronger prior"
+                    ) from None
             theta = np.append(w, gs.ybar - float(gs.xbar @ w)) if fit_b else w
             if known:
                 return theta, sigma2, it, True
@@ -422,3 +442,14 @@ def _log_prior(w: Array, spec: PriorSpec) -> float:
     if spec.l1 > 0:
         total += p * math.log(0.5 * spec.l1) - spec.l1 * float(np.abs(w).sum())
     return total
+
+
+def _min_norm(A: Array, y: Array, sw: Array | None) -> tuple[Array, float]:
+    from scipy import linalg
+
+    if sw is not None:
+        root = np.sqrt(sw)
+        A, y = A * root[:, None], y * root
+    coef = linalg.lstsq(A, y, lapack_driver="gelsd")[0]
+    r = y - A @ coef
+    return np.asarray(coef), float(r @ r)
