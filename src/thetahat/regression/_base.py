@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ..results import BoundaryWarning, Estimate
 from ._data import check_weights, check_X, check_y
@@ -25,16 +25,19 @@ class RegressionBase(BaseEstimator):  # type: ignore[misc]
     def _validate_fit(
         self, X: Any, y: Any, sample_weight: Any, *, y_numeric: bool = True
     ) -> tuple[Array, Any, Array | None]:
-        Xa, ya = validate_data(
-            self,
-            X,
-            y,
-            ensure_all_finite=False,
-            dtype=np.float64,
-            y_numeric=y_numeric,
-            ensure_min_samples=1,
-        )
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        Xa = validate_data(self, X, ensure_all_finite=False, dtype=np.float64, ensure_min_samples=1)
         Xa = check_X(Xa)
+        ya = np.asarray(y)
+        if ya.ndim == 2 and ya.shape[1] == 1:
+            ya = column_or_1d(ya, warn=True)
+        if y_numeric or ya.dtype.kind in "biuf":
+            ya = check_y(ya, Xa.shape[0]) if y_numeric else ya
+            if not y_numeric:
+                check_y(ya, Xa.shape[0])
+        elif ya.ndim != 1 or ya.shape[0] != Xa.shape[0]:
+            raise ValueError(f"y has shape {ya.shape} but X has {Xa.shape[0]} rows; they must match")
         sw = check_weights(sample_weight, Xa.shape[0])
         return Xa, ya, sw
 

@@ -114,18 +114,16 @@ def identifiability_problem(
             f"column(s) {', '.join(bad)} are {msg}: their coefficient is not identifiable "
             f"under a flat prior. Drop them or use a proper prior (e.g. th.Normal(0, 1))"
         )
-    from scipy import linalg
-
     A = rows - rows.mean(axis=0) if fit_intercept else rows
     norms = np.linalg.norm(A, axis=0)
-    _, r, piv = linalg.qr(A / norms, mode="economic", pivoting=True)
-    d = np.abs(np.diag(r))
+    _, d, vt = np.linalg.svd(A / norms, full_matrices=False)
     tol = max(A.shape) * np.finfo(float).eps * d[0]
     rank = int(np.sum(d > tol))
     if rank < p:
-        bad = [names[j] for j in sorted(piv[rank:])]
+        null = np.abs(vt[rank:]).max(axis=0)
+        bad = [names[j] for j in np.flatnonzero(null > 1e-6)]
         return (
-            f"column(s) {', '.join(bad)} are linear combinations of the other columns"
+            f"column(s) {', '.join(bad)} are linear combinations of each other"
             f"{' and the intercept' if fit_intercept else ''}: the MLE is not identifiable. "
             "Drop them or use a proper prior (e.g. th.Normal(0, 1))"
         )

@@ -227,4 +227,17 @@ def separation_directions(
     )
     if res.status != 0 or -res.fun <= 1e-7 * S.shape[0]:
         return []
-    return [int(j) for j in np.flatnonzero(np.abs(res.x) > 1e-6)]
+    # the sparsest separating direction names the coefficients that must diverge:
+    # minimise ||d||_1 subject to S d >= 0 and sum(S d) >= 1 (d = d+ - d-)
+    k = S.shape[1]
+    total = S.sum(axis=0)
+    sparse = linprog(
+        np.ones(2 * k),
+        A_ub=np.vstack([np.hstack([-S, S]), np.hstack([-total, total])[None, :]]),
+        b_ub=np.r_[np.zeros(S.shape[0]), -1.0],
+        bounds=[(0.0, None)] * (2 * k),
+        method="highs",
+    )
+    d = sparse.x[:k] - sparse.x[k:] if sparse.status == 0 else res.x
+    d = d / np.abs(d).max()
+    return [int(j) for j in np.flatnonzero(np.abs(d) > 1e-6)]

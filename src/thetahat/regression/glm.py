@@ -66,8 +66,18 @@ class _GLMBase(RegressionBase):
             pen,
             max_iter=int(self.max_iter),
             tol=float(self.tol),
-            check_separation=self._family is LOGISTIC and spec.kind != "gaussian",
+            check_separation=self._family is LOGISTIC and spec.is_flat,
         )
+        if (
+            self._family is LOGISTIC
+            and not spec.is_flat
+            and not res.separated
+            and X.shape[0] * (X.shape[1] + 1) <= 2_000_000
+        ):
+            # a prior keeps the MAP finite; still say when the MLE would not exist
+            from ._solvers import separation_directions
+
+            res.separated = separation_directions(X, y, sw, fit_b)
         theta = res.theta
         self.coef_ = theta[:-1].copy() if fit_b else theta.copy()
         self.intercept_ = float(theta[-1]) if fit_b else 0.0
@@ -91,7 +101,7 @@ class _GLMBase(RegressionBase):
                 cov = np.full((k, k), np.inf)
             else:
                 warns.append(msg + "; this MAP is finite only because of the prior")
-        else:
+        if not res.separated or not spec.is_flat:
             try:
                 sub = np.linalg.inv(res.hessian[np.ix_(active, active)])
                 cov[np.ix_(active, active)] = sub
@@ -103,7 +113,7 @@ class _GLMBase(RegressionBase):
                 m = f"the Newton iterations stopped before converging ({res.message})"
                 warns.append(m)
                 warn_all((m,), ConvergenceWarning)
-        if warns and res.separated:
+        if res.separated:
             warn_all(tuple(warns[:1]), BoundaryWarning)
         logprior = _log_prior(theta, pen) if not spec.is_flat else None
         kind = {
@@ -225,7 +235,7 @@ class LogisticRegression(ClassifierMixin, _GLMBase):  # type: ignore[misc]
                 raise ValueError(
                     f"Only binary classification is supported: y has {values.shape[0]} classes; "
                     f"LogisticRegression needs y in {{0, 1}}, and y[{first_bad(bad)}] = "
-                    f"{yf[first_bad(bad)]!r} is not"
+                    f"{float(yf[first_bad(bad)])!r} is not"
                 )
             else:
                 classes = np.array([0, 1], dtype=ya.dtype)
@@ -334,7 +344,7 @@ class PoissonRegression(RegressorMixin, _GLMBase):  # type: ignore[misc]
         if np.any(yf < 0):
             i = first_bad(yf < 0)
             raise ValueError(
-                f"PoissonRegression needs counts >= 0; y[{i}] = {yf[i]!r} is negative "
+                f"PoissonRegression needs counts >= 0; y[{i}] = {float(yf[i])!r} is negative "
                 f"({int((yf < 0).sum())} negative value(s))"
             )
         off = _offset(exposure, offset, Xa.shape[0])
@@ -365,7 +375,7 @@ def _offset(exposure: Any, offset: Any, n: int) -> Array | None:
         check_finite(e, "exposure")
         if np.any(e <= 0):
             i = first_bad(e <= 0)
-            raise ValueError(f"exposure must be > 0; exposure[{i}] = {e[i]!r}")
+            raise ValueError(f"exposure must be > 0; exposure[{i}] = {float(e[i])!r}")
         out = np.log(e)
     if offset is not None:
         o = np.asarray(offset, dtype=float)

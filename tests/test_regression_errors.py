@@ -1,0 +1,158 @@
+"""Separation, bad input and the identifiability checks of the regression estimators."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import thetahat as th
+from thetahat.regression import (
+    LinearRegression,
+    LogisticRegression,
+    PoissonRegression,
+    prior_from_penalty,
+)
+
+
+def test_perfect_separation_warns_and_map_is_finite() -> None:
+    X = pd.DataFrame({"dose": [1.0, 2, 3, 4, 5, 6, 7, 8], "noise": [0.3, -1, 2, 0.5, -0.2, 1, 0, 1]})
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    with pytest.warns(th.BoundaryWarning, match=r"separated.*along dose, intercept, so.*prior"):
+        mle = LogisticRegression().fit(X, y)
+    assert mle.estimate_.status == "boundary"
+    assert np.isinf(mle.estimate_.se["dose"])
+    assert mle.n_iter_ < 50
+    with pytest.warns(th.BoundaryWarning, match="finite only because of the prior"):
+        mp = LogisticRegression(prior=th.Laplace(0, 2.0)).fit(X, y)
+    assert np.all(np.isfinite(mp.coef_))
+    assert np.all(np.isfinite([v for v in mp.estimate_.params.values()]))
+    with pytest.warns(th.BoundaryWarning):
+        gauss = LogisticRegression(prior=th.Normal(0, 2.5)).fit(X, y)
+    assert np.all(np.isfinite(list(gauss.estimate_.se.values())))
+    assert np.all(mp.predict(X) == y)
+
+
+def test_quasi_separation_names_the_diverging_coefficient() -> None:
+    rng = np.random.default_rng(0)
+    x1 = np.r_[np.zeros(30), np.ones(30)]
+    x2 = rng.normal(size=60)
+    y = np.r_[rng.integers(0, 2, size=30), np.ones(30)]  # x1 = 1 -> always 1
+    X = pd.DataFrame({"group": x1, "x2": x2})
+    with pytest.warns(th.BoundaryWarning) as rec:
+        LogisticRegression().fit(X, y)
+    msg = str(rec[0].message)
+    assert "along group, so" in msg  # the sparsest separating direction: group alone
+    mp = LogisticRegression(prior=th.Normal(0, 2.0))
+    with pytest.warns(th.BoundaryWarning, match="along group, so.*finite only because"):
+        mp.fit(X, y)
+    # without separation a MAP fit is silent
+    y2 = y.copy()
+    y2[-1] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogisticRegression(prior=th.Normal(0, 2.0)).fit(X, y2)
+    assert np.isfinite(mp.estimate_.params["group"]) and np.isfinite(mp.estimate_.se["group"])
+
+
+@pytest.mark.parametrize(
+    "model", [LinearRegression(), LogisticRegression(), PoissonRegression()]
+)
+def test_nan_and_inf_are_named(model) -> None:  # type: ignore[no-untyped-def]
+    X = np.ones((6, 2)) * np.arange(6)[:, None] + np.eye(6, 2)
+    y = np.array([0.0, 1, 0, 1, 1, 0])
+    Xbad = X.copy()
+    Xbad[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"NaN.*\(3, 1\)"):
+        model.fit(Xbad, y)
+    Xbad[3, 1] = np.inf
+    with pytest.raises(ValueError, match=r"inf.*\(3, 1\)"):
+        model.fit(Xbad, y)
+    ybad = y.copy()
+    ybad[4] = np.nan
+    with pytest.raises(ValueError, match=r"NaN.*4"):
+        model.fit(X, ybad)
+    with pytest.raises(ValueError, match="y has 5 values but X has 6 rows"):
+        model.fit(X, y[:5])
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.fit(X, y, sample_weight=np.ones(4))
+    with pytest.raises(ValueError, match=r"sample_weight\[2\]"):
+        model.fit(X, y, sample_weight=[1, 1, -1, 1, 1, 1])
+
+
+def test_logistic_y_outside_01() -> None:
+    X = np.arange(10.0)[:, None]
+    with pytest.raises(ValueError, match=r"y\[3\] = 2.0"):
+        LogisticRegression().fit(X, [0, 1, 0, 2, 1, 0, 1, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"y\[1\] = 0.5"):
+        LogisticRegression().fit(X, [0, 0.5, 0, 1, 1, 0, 1, 0, 1, 1])
+    with pytest.raises(ValueError, match="only one class"):
+        LogisticRegression().fit(X, np.ones(10))
+
+
+def test_poisson_negative_counts_and_exposure() -> None:
+    X = np.arange(8.0)[:, None]
+    with pytest.raises(ValueError, match=r"y\[2\] = -1.0"):
+        PoissonRegression().fit(X, [0, 1, -1, 2, 3, 1, 0, 2])
+    with pytest.raises(ValueError, match=r"exposure\[1\]"):
+        PoissonRegression().fit(X, [0, 1, 1, 2, 3, 1, 0, 2], exposure=[1, 0, 1, 1, 1, 1, 1, 1])
+
+
+def test_constant_column_with_flat_prior_is_named() -> None:
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=20), "const": 3.0, "b": rng.normal(size=20)})
+    y = rng.normal(size=20)
+    for model in (
+        LinearRegression(prior=th.Flat()),
+        LogisticRegression(),
+        PoissonRegression(),
+    ):
+        target = (y > 0).astype(float) if not isinstance(model, LinearRegression) else y
+        with pytest.raises(ValueError, match=r"const.*not identifiable"):
+            model.fit(X, target)
+    X["c"] = X["a"] + 2 * X["b"]
+    with pytest.raises(ValueError, match=r"column\(s\) a, b, c are linear combinations"):
+        LinearRegression(prior=th.Flat()).fit(X.drop(columns="const"), y)
+    # prior=None keeps scikit-learn's minimum-norm answer, with a warning naming it
+    with pytest.warns(th.BoundaryWarning, match="const"):
+        ols = LinearRegression().fit(X.drop(columns="c"), y)
+    assert ols.estimate_.status == "boundary"
+    # a proper prior identifies the model
+    ridge = LinearRegression(prior=th.Normal(0, 1), noise_sd=1.0).fit(X, y)
+    assert np.all(np.isfinite(list(ridge.estimate_.se.values())))
+
+
+def test_bad_priors_and_hyperparameters() -> None:
+    X, y = np.arange(10.0)[:, None], np.arange(10.0) + np.sin(np.arange(10.0))
+    with pytest.raises(TypeError, match="instance"):
+        LinearRegression(prior=th.Normal).fit(X, y)
+    with pytest.raises(ValueError, match="all its parameters"):
+        LinearRegression(prior=th.Normal(sigma=1)).fit(X, y)
+    with pytest.raises(ValueError, match="centred at 0"):
+        LinearRegression(prior=th.Laplace(1, 1)).fit(X, y)
+    with pytest.raises(ValueError, match="LinearRegression"):
+        LogisticRegression(prior="evidence").fit(X, (y > 4).astype(float))
+    with pytest.raises(ValueError, match="noise_sd"):
+        LinearRegression(noise_sd=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="alpha must be a positive"):
+        prior_from_penalty("ridge", alpha=0.0)
+    with pytest.raises(ValueError, match="n_samples"):
+        prior_from_penalty("lasso", alpha=1.0)
+    with pytest.raises(ValueError, match="model must be one of"):
+        prior_from_penalty("svm", alpha=1.0)
+    with pytest.raises(ValueError, match="level"):
+        LinearRegression().fit(X, y).predict(X, return_interval=1.5)
+
+
+def test_pandas_names_flow_into_summary() -> None:
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"height_cm": rng.normal(170, 10, 50), "age": rng.normal(40, 5, 50)})
+    y = 0.1 * X["height_cm"] + rng.normal(size=50)
+    model = LinearRegression().fit(X, y)
+    text = model.summary()
+    assert "height_cm" in text and "age" in text and "P>|t|" in text
+    assert set(model.estimate_.params) == {"intercept", "height_cm", "age"}
+    d = model.estimate_.to_dict()
+    assert set(d["pvalues"]) == {"intercept", "height_cm", "age"}
