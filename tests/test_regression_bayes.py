@@ -43,7 +43,7 @@ def test_nig_posterior_matches_direct_computation(data) -> None:  # type: ignore
     np.testing.assert_allclose([lo, hi], ref, rtol=1e-9)
     # Student-t predictive interval
     x_new = X[:3]
-    mean, lo, hi = model.predict(x_new, return_interval=0.95)
+    _, lo, hi = model.predict(x_new, return_interval=0.95)
     An = np.column_stack([x_new, np.ones(3)])
     sc = np.sqrt(bn / an * (1 + np.einsum("ij,jk,ik->i", An, np.linalg.inv(Ln), An)))
     np.testing.assert_allclose(hi, stats.t(2 * an, An @ mn, sc).ppf(0.975), rtol=1e-9)

@@ -18,7 +18,9 @@ from thetahat.regression import (
 
 
 def test_perfect_separation_warns_and_map_is_finite() -> None:
-    X = pd.DataFrame({"dose": [1.0, 2, 3, 4, 5, 6, 7, 8], "noise": [0.3, -1, 2, 0.5, -0.2, 1, 0, 1]})
+    X = pd.DataFrame(
+        {"dose": [1.0, 2, 3, 4, 5, 6, 7, 8], "noise": [0.3, -1, 2, 0.5, -0.2, 1, 0, 1]}
+    )
     y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     with pytest.warns(th.BoundaryWarning, match=r"separated.*along dose, intercept, so.*prior"):
         mle = LogisticRegression().fit(X, y)
@@ -57,9 +59,7 @@ def test_quasi_separation_names_the_diverging_coefficient() -> None:
     assert np.isfinite(mp.estimate_.params["group"]) and np.isfinite(mp.estimate_.se["group"])
 
 
-@pytest.mark.parametrize(
-    "model", [LinearRegression(), LogisticRegression(), PoissonRegression()]
-)
+@pytest.mark.parametrize("model", [LinearRegression(), LogisticRegression(), PoissonRegression()])
 def test_nan_and_inf_are_named(model) -> None:  # type: ignore[no-untyped-def]
     X = np.ones((6, 2)) * np.arange(6)[:, None] + np.eye(6, 2)
     y = np.array([0.0, 1, 0, 1, 1, 0])

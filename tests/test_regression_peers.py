@@ -160,9 +160,7 @@ def test_poisson_mle_with_exposure_equals_statsmodels() -> None:
     expo = rng.uniform(0.5, 5.0, size=400)
     y = rng.poisson(expo * np.exp(X @ [0.3, -0.2, 0.1] + 0.5))
     ours = PoissonRegression().fit(X, y, exposure=expo)
-    ref = sm.GLM(y, sm.add_constant(X), family=sm.families.Poisson(), exposure=expo).fit(
-        tol=1e-13
-    )
+    ref = sm.GLM(y, sm.add_constant(X), family=sm.families.Poisson(), exposure=expo).fit(tol=1e-13)
     est = ours.estimate_
     keys = list(est.params)
     assert _rel([est.params[k] for k in keys], ref.params) <= 1e-6

@@ -17,7 +17,7 @@ __all__ = ["RegressionBase", "build_estimate", "order_intercept_first"]
 Array = NDArray[np.float64]
 
 
-class RegressionBase(BaseEstimator):  # type: ignore[misc]
+class RegressionBase(BaseEstimator):
     """Validation and naming shared by thetahat's scikit-learn estimators."""
 
     fit_intercept: bool
@@ -26,7 +26,9 @@ class RegressionBase(BaseEstimator):  # type: ignore[misc]
         self, X: Any, y: Any, sample_weight: Any, *, y_numeric: bool = True
     ) -> tuple[Array, Any, Array | None]:
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
         Xa = validate_data(self, X, ensure_all_finite=False, dtype=np.float64, ensure_min_samples=1)
         Xa = check_X(Xa)
         ya = np.asarray(y)
@@ -37,7 +39,9 @@ class RegressionBase(BaseEstimator):  # type: ignore[misc]
             if not y_numeric:
                 check_y(ya, Xa.shape[0])
         elif ya.ndim != 1 or ya.shape[0] != Xa.shape[0]:
-            raise ValueError(f"y has shape {ya.shape} but X has {Xa.shape[0]} rows; they must match")
+            raise ValueError(
+                f"y has shape {ya.shape} but X has {Xa.shape[0]} rows; they must match"
+            )
         sw = check_weights(sample_weight, Xa.shape[0])
         return Xa, ya, sw
 

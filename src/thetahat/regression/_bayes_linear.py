@@ -173,7 +173,8 @@ def evidence_precisions(
     alpha, lam = 1.0 / var_y, 1.0
     done = False
     it = 0
-    for it in range(1, max_iter + 1):
+    while it < max_iter:
+        it += 1
         denom = alpha * s + lam
         m_rot = alpha * cr / denom
         gamma = float(np.sum(alpha * s / denom))

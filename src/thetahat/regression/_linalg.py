@@ -90,7 +90,9 @@ def _augmented_residual(
     return f, (Dl * g).astype(float)
 
 
-def _rss_extended(A: NDArray[np.float64], y: NDArray[np.float64], coef: NDArray[np.float64]) -> float:
+def _rss_extended(
+    A: NDArray[np.float64], y: NDArray[np.float64], coef: NDArray[np.float64]
+) -> float:
     b = coef.astype(np.longdouble)
     total = np.longdouble(0.0)
     for s in range(0, A.shape[0], CHUNK):

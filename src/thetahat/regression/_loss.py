@@ -90,9 +90,7 @@ class GLMState:
     nll: float
 
 
-def linear_predictor(
-    X: Array, coef: Array, intercept: float, offset: Array | None
-) -> Array:
+def linear_predictor(X: Array, coef: Array, intercept: float, offset: Array | None) -> Array:
     """``eta = X coef + intercept (+ offset)``."""
     eta = X @ coef
     eta += intercept
@@ -119,9 +117,7 @@ def evaluate(
     return GLMState(eta=eta, mu=mu, nll=total)
 
 
-def gradient(
-    X: Array, y: Array, sw: Array | None, mu: Array, fit_intercept: bool
-) -> Array:
+def gradient(X: Array, y: Array, sw: Array | None, mu: Array, fit_intercept: bool) -> Array:
     """Gradient of the total nll over ``(coef, intercept)`` (intercept last)."""
     r = mu - y
     if sw is not None:
@@ -132,9 +128,7 @@ def gradient(
     return np.asarray(g)
 
 
-def hessian(
-    family: Family, X: Array, sw: Array | None, mu: Array, fit_intercept: bool
-) -> Array:
+def hessian(family: Family, X: Array, sw: Array | None, mu: Array, fit_intercept: bool) -> Array:
     """``[X 1]' diag(sw v) [X 1]`` accumulated over row chunks with BLAS ``syrk``."""
     from scipy.linalg import blas
 

@@ -115,9 +115,10 @@ def fit_glm(
         stride = n // 50_000
         sub = slice(None, None, stride)
         sw_sub = None if sw is None else sw[sub]
-        frac = (len(range(0, n, stride)) if sw is None else float(sw_sub.sum())) / (
-            n if sw is None else float(sw.sum())
-        )
+        if sw is None or sw_sub is None:
+            frac = len(range(0, n, stride)) / n
+        else:
+            frac = float(sw_sub.sum()) / float(sw.sum())
         rough = fit_glm(
             family,
             X[sub],
@@ -172,8 +173,10 @@ def fit_glm(
         if accepted:
             theta, state, obj = cand, st, ob
         small = moved <= tol * (1.0 + float(np.abs(theta).max(initial=0.0)))
-        if check_separation and not checked and (
-            float(np.abs(state.eta).max()) > 30.0 or it >= max_iter // 2
+        if (
+            check_separation
+            and not checked
+            and (float(np.abs(state.eta).max()) > 30.0 or it >= max_iter // 2)
         ):
             checked = True
             dirs = separation_directions(X, y, sw, fit_intercept)
@@ -191,9 +194,7 @@ def _start_intercept(name: str, ybar: float) -> float:
     return float(np.log(max(ybar, 1e-10)))
 
 
-def separation_directions(
-    X: Array, y: Array, sw: Array | None, fit_intercept: bool
-) -> list[int]:
+def separation_directions(X: Array, y: Array, sw: Array | None, fit_intercept: bool) -> list[int]:
     """Coefficients along which the logistic likelihood keeps rising (empty: none).
 
     Notes

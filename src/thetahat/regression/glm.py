@@ -159,7 +159,7 @@ def _log_prior(theta: Array, pen: PenaltyVec) -> float:
     return total
 
 
-class LogisticRegression(ClassifierMixin, _GLMBase):  # type: ignore[misc]
+class LogisticRegression(ClassifierMixin, _GLMBase):
     """Binary logistic regression: MLE by Newton (IRLS), MAP under a Normal or Laplace prior.
 
     Parameters
@@ -290,7 +290,7 @@ class LogisticRegression(ClassifierMixin, _GLMBase):  # type: ignore[misc]
         return tags
 
 
-class PoissonRegression(RegressorMixin, _GLMBase):  # type: ignore[misc]
+class PoissonRegression(RegressorMixin, _GLMBase):
     """Poisson regression with a log link and optional exposure: MLE or MAP.
 
     Parameters

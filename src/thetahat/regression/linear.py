@@ -26,7 +26,7 @@ Array = NDArray[np.float64]
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
-class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
+class LinearRegression(RegressorMixin, RegressionBase):
     """Linear regression with Gaussian noise: MLE, MAP under a named prior, or full Bayes.
 
     Parameters
@@ -118,9 +118,7 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
             self.coef_, self.intercept_ = theta.copy(), 0.0
         return self
 
-    def _rss(
-        self, X: Array, y: Array, sw: Array | None, fit_b: bool
-    ) -> Any:
+    def _rss(self, X: Array, y: Array, sw: Array | None, fit_b: bool) -> Any:
         def rss(theta: Array) -> float:
             w, b = (theta[:-1], theta[-1]) if fit_b else (theta, 0.0)
             r = y - X @ w - b
@@ -128,9 +126,7 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
 
         return rss
 
-    def _fit_ols(
-        self, X: Array, y: Array, sw: Array | None, names: list[str], fit_b: bool
-    ) -> None:
+    def _fit_ols(self, X: Array, y: Array, sw: Array | None, names: list[str], fit_b: bool) -> None:
         problem = identifiability_problem(X, sw, names, fit_b)
         if problem is not None and self.prior is not None:
             raise ValueError(problem)
@@ -145,19 +141,22 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
             # prior=None keeps scikit-learn's behaviour: the minimum-norm solution
             coef, rss = _min_norm(A, y, sw)
             unit = np.full((k, k), np.inf)
-            warns = (problem.replace("Drop them", "Reporting the minimum-norm solution; drop them"),)
+            warns = (
+                problem.replace("Drop them", "Reporting the minimum-norm solution; drop them"),
+            )
             warn_all(warns, BoundaryWarning)
         ybar = float(np.average(y, weights=sw)) if fit_b else 0.0
         dev = y - ybar
         tss = float(dev @ dev if sw is None else sw @ (dev * dev))
-        known = self.noise_sd is not None
+        sd = None if self.noise_sd is None else float(self.noise_sd)
+        known = sd is not None
         df_resid = n - k
         s2 = rss / df_resid if df_resid > 0 else math.nan
         if warns:
             df_resid = 0.0
-        sigma2 = float(self.noise_sd) ** 2 if known else s2
+        sigma2 = sd**2 if sd is not None else s2
         cov = unit * sigma2
-        loglik = _gauss_loglik(rss, n, float(self.noise_sd) if known else None)
+        loglik = _gauss_loglik(rss, n, sd)
         extra = {
             "sigma_resid": math.sqrt(s2) if df_resid > 0 else math.nan,
             "sigma_mle": math.sqrt(rss / n),
@@ -172,7 +171,7 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
             f"{extra['sigma_mle']:.6g}",
         )
         self._theta = coef
-        self.prior_ = None
+        self.prior_: Any = None
         self.estimate_ = build_estimate(
             model="LinearRegression (OLS)",
             names=names,
@@ -192,13 +191,12 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
         )
         self._pred = ("t" if not known and df_resid > 0 else "normal", unit, sigma2, df_resid)
 
-
     def _sigma_loop(
         self, gs: GramStats, spec: PriorSpec, p: int, rss_of: Any, fit_b: bool
     ) -> tuple[Array, float, int, bool]:
         """MAP weights (intercept last) and sigma^2 (fixed, or the joint mode RSS/n)."""
         known = self.noise_sd is not None
-        sigma2 = float(self.noise_sd) ** 2 if known else max(gs.yy / gs.sw, 1e-300)
+        sigma2 = float(self.noise_sd or 0.0) ** 2 if known else max(gs.yy / gs.sw, 1e-300)
         w = np.zeros(p)
         it = 0
         for it in range(1, 501):
@@ -209,9 +207,7 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
                 from scipy import linalg
 
                 try:
-                    w = linalg.cho_solve(
-                        linalg.cho_factor(G), gs.c + sigma2 * spec.l2 * spec.mean
-                    )
+                    w = linalg.cho_solve(linalg.cho_factor(G), gs.c + sigma2 * spec.l2 * spec.mean)
                 except linalg.LinAlgError:
                     raise ValueError(
                         "the joint MAP of the weights and the noise sd degenerates (sigma -> 0: "
@@ -300,9 +296,16 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
         self._pred = ("normal", unit, sigma2, None)
         if spec.kind == "gaussian" and known:
             post = gaussian_posterior(gs, sigma2, spec.l2, spec.mean, fit_b, rss_of)
-            self.posterior_ = self._make_posterior(names, fit_b, post.theta, post.unit_cov,
-                                                   None, post.log_evidence, gs.sw,
-                                                   noise_var=sigma2)
+            self.posterior_ = self._make_posterior(
+                names,
+                fit_b,
+                post.theta,
+                post.unit_cov,
+                None,
+                post.log_evidence,
+                gs.sw,
+                noise_var=sigma2,
+            )
 
     def _make_posterior(
         self,
@@ -341,17 +344,30 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
         k = X.shape[1] + int(fit_b)
         if spec.kind == "evidence":
             if self.noise_sd is not None:
-                raise ValueError("prior='evidence' chooses the noise sd itself; leave noise_sd None")
+                raise ValueError(
+                    "prior='evidence' chooses the noise sd itself; leave noise_sd None"
+                )
             alpha, lam, iters = evidence_precisions(gs, fit_b)
             sigma2, tau = 1.0 / alpha, 1.0 / math.sqrt(lam)
             post = gaussian_posterior(gs, sigma2, lam, 0.0, fit_b, rss_of)
-            hyper = {"noise_sd": math.sqrt(sigma2), "prior_sd (tau)": tau,
-                     "ridge alpha": sigma2 * lam}
+            hyper = {
+                "noise_sd": math.sqrt(sigma2),
+                "prior_sd (tau)": tau,
+                "ridge alpha": sigma2 * lam,
+            }
             self.prior_ = Normal(0.0, tau)
             self.noise_sd_ = math.sqrt(sigma2)
             self.posterior_ = self._make_posterior(
-                names, fit_b, post.theta, post.unit_cov, None, post.log_evidence, gs.sw,
-                noise_var=sigma2, hyper=hyper)
+                names,
+                fit_b,
+                post.theta,
+                post.unit_cov,
+                None,
+                post.log_evidence,
+                gs.sw,
+                noise_var=sigma2,
+                hyper=hyper,
+            )
             scale, df_t = post.unit_cov, None
             cov = post.unit_cov
             self._pred = ("normal", cov / sigma2, sigma2, None)
@@ -361,16 +377,25 @@ class LinearRegression(RegressorMixin, RegressionBase):  # type: ignore[misc]
             nig = spec.nig
             assert nig is not None
             if self.noise_sd is not None:
-                raise ValueError("a NormalInverseGamma prior models the noise variance; "
-                                 "leave noise_sd None")
+                raise ValueError(
+                    "a NormalInverseGamma prior models the noise variance; leave noise_sd None"
+                )
             post = nig_posterior(gs, nig.mu, nig.lam, nig.shape, nig.scale, fit_b, rss_of)
             assert post.an is not None and post.bn is not None
             df_t = 2.0 * post.an
             scale = post.unit_cov * (post.bn / post.an)
             self.prior_ = self.prior
             self.posterior_ = self._make_posterior(
-                names, fit_b, post.theta, scale, df_t, post.log_evidence, gs.sw,
-                noise_shape=post.an, noise_scale=post.bn)
+                names,
+                fit_b,
+                post.theta,
+                scale,
+                df_t,
+                post.log_evidence,
+                gs.sw,
+                noise_shape=post.an,
+                noise_scale=post.bn,
+            )
             sigma2 = post.bn / post.an
             cov = self.posterior_.cov
             self._pred = ("t", post.unit_cov, sigma2, df_t)

@@ -5,18 +5,17 @@ model and rescaling it to the objective a scikit-learn estimator minimises gives
 the dictionary below (n is the number of observations, the sum of the sample
 weights; sigma the noise standard deviation of a linear model):
 
-==================  ===========================================  ==============================
-scikit-learn        objective it minimises                       prior
-==================  ===========================================  ==============================
-Ridge(alpha)        ||y - Xw||^2 + alpha ||w||^2                 w ~ Normal(0, tau), alpha = sigma^2/tau^2
-Lasso(alpha)        ||y - Xw||^2 / (2n) + alpha ||w||_1          w ~ Laplace(0, b), alpha = sigma^2/(n b)
-ElasticNet(alpha,   ||y - Xw||^2 / (2n) + alpha r ||w||_1        Normal(0, tau) and Laplace(0, b):
-  l1_ratio=r)         + alpha (1 - r) ||w||^2 / 2                  alpha r = sigma^2/(n b), alpha (1-r) = sigma^2/(n tau^2)
-LogisticRegression  C sum logloss + (1-r) ||w||^2/2 + r ||w||_1  tau^2 = C / (1 - r), b = C / r
-  (C, l1_ratio=r)
-PoissonRegressor    sum half-deviance / n + alpha ||w||^2 / 2    tau^2 = 1 / (n alpha)
-  (alpha)
-==================  ===========================================  ==============================
+* ``Ridge(alpha)`` minimises ``||y - Xw||^2 + alpha ||w||^2``: the prior
+  ``w ~ Normal(0, tau)`` with ``alpha = sigma^2 / tau^2``.
+* ``Lasso(alpha)`` minimises ``||y - Xw||^2 / (2n) + alpha ||w||_1``: the prior
+  ``w ~ Laplace(0, b)`` with ``alpha = sigma^2 / (n b)``.
+* ``ElasticNet(alpha, l1_ratio=r)`` minimises ``||y - Xw||^2 / (2n) + alpha r ||w||_1
+  + alpha (1 - r) ||w||^2 / 2``: ``Normal(0, tau)`` and ``Laplace(0, b)`` together,
+  ``alpha r = sigma^2 / (n b)`` and ``alpha (1 - r) = sigma^2 / (n tau^2)``.
+* ``LogisticRegression(C, l1_ratio=r)`` minimises ``C sum logloss
+  + (1 - r) ||w||^2 / 2 + r ||w||_1``: ``tau^2 = C / (1 - r)`` and ``b = C / r``.
+* ``PoissonRegressor(alpha)`` minimises ``sum half-deviance / n + alpha ||w||^2 / 2``:
+  ``tau^2 = 1 / (n alpha)``.
 
 The intercept is not penalised in any of them (nor shrunk by thetahat's priors).
 """
@@ -73,7 +72,9 @@ def parse_prior(prior: Any) -> PriorSpec:
     if isinstance(prior, str):
         if prior == "evidence":
             return PriorSpec("evidence")
-        raise ValueError(f"prior must be a distribution, a pair of them or 'evidence'; got {prior!r}")
+        raise ValueError(
+            f"prior must be a distribution, a pair of them or 'evidence'; got {prior!r}"
+        )
     if isinstance(prior, Normal):
         _frozen(prior)
         return PriorSpec("gaussian", l2=1.0 / prior.sigma**2, mean=float(prior.mu))
@@ -231,7 +232,9 @@ def penalty_from_prior(
         return {"C": c, "l1_ratio": l1 * c}
     if model == "ridge":
         if l1:
-            raise ValueError("Ridge has no L1 term: use 'lasso' or 'elasticnet' for a Laplace prior")
+            raise ValueError(
+                "Ridge has no L1 term: use 'lasso' or 'elasticnet' for a Laplace prior"
+            )
         return {"alpha": sigma2 * l2}
     n = _positive("n_samples", n_samples)
     if model == "poisson":
