@@ -131,8 +131,6 @@ def centered_gram(
     The means are taken first and each chunk is centred before it is
     multiplied, so ``G`` has no cancellation from uncentred sums of squares.
     """
-    from scipy.linalg import blas
-
     n, p = X.shape
     total = float(n) if sw is None else float(sw.sum())
     if fit_intercept:
@@ -140,7 +138,7 @@ def centered_gram(
         ybar = float(y.mean() if sw is None else (sw @ y) / total)
     else:
         xbar, ybar = np.zeros(p), 0.0
-    G = np.zeros((p, p), order="F")
+    G = np.zeros((p, p))
     c = np.zeros(p)
     yy = 0.0
     for s in range(0, n, CHUNK):
@@ -150,8 +148,7 @@ def centered_gram(
             root = np.sqrt(sw[s : s + CHUNK])
             Xc = Xc * root[:, None]
             yc = yc * root
-        G = blas.dsyrk(1.0, Xc.T, beta=1.0, c=G, trans=0, lower=0, overwrite_c=1)
+        G += Xc.T @ Xc  # NumPy dispatches a.T @ a to BLAS syrk
         c += Xc.T @ yc
         yy += float(yc @ yc)
-    G = np.triu(G) + np.triu(G, 1).T
-    return GramStats(G=np.ascontiguousarray(G), c=c, yy=yy, xbar=xbar, ybar=ybar, sw=total)
+    return GramStats(G=0.5 * (G + G.T), c=c, yy=yy, xbar=xbar, ybar=ybar, sw=total)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
-__all__ = ["LOGISTIC", "POISSON", "Family", "GLMState", "evaluate", "hessian"]
+__all__ = ["LOGISTIC", "POISSON", "Family", "GLMState", "evaluate", "fused_pass", "hessian"]
 
 Array = NDArray[np.float64]
 CHUNK = 1 << 16
@@ -129,12 +129,10 @@ def gradient(X: Array, y: Array, sw: Array | None, mu: Array, fit_intercept: boo
 
 
 def hessian(family: Family, X: Array, sw: Array | None, mu: Array, fit_intercept: bool) -> Array:
-    """``[X 1]' diag(sw v) [X 1]`` accumulated over row chunks with BLAS ``syrk``."""
-    from scipy.linalg import blas
-
+    """``[X 1]' diag(sw v) [X 1]`` accumulated over row chunks (BLAS ``syrk``)."""
     n, p = X.shape
     k = p + int(fit_intercept)
-    H = np.zeros((p, p), order="F")
+    H = np.zeros((p, p))
     xv = np.zeros(p)
     vsum = 0.0
     for s in range(0, n, CHUNK):
@@ -143,14 +141,71 @@ def hessian(family: Family, X: Array, sw: Array | None, mu: Array, fit_intercept
             v = v * sw[s : s + CHUNK]
         Xc = X[s : s + CHUNK]
         Z = Xc * np.sqrt(v)[:, None]
-        H = blas.dsyrk(1.0, Z.T, beta=1.0, c=H, trans=0, lower=0, overwrite_c=1)
+        H += Z.T @ Z  # NumPy dispatches a.T @ a to BLAS syrk
         if fit_intercept:
             xv += v @ Xc
             vsum += float(v.sum())
     full = np.zeros((k, k))
-    full[:p, :p] = np.triu(H) + np.triu(H, 1).T
+    full[:p, :p] = H
     if fit_intercept:
         full[:p, p] = xv
         full[p, :p] = xv
         full[p, p] = vsum
     return full
+
+
+def fused_pass(
+    family: Family,
+    X: Array,
+    y: Array,
+    sw: Array | None,
+    offset: Array | None,
+    coef: Array,
+    intercept: float,
+    fit_intercept: bool,
+    *,
+    with_hessian: bool = False,
+    with_nll: bool = True,
+    chunk: int = 8192,
+) -> tuple[float, Array, Array | None]:
+    """Total nll (0 unless ``with_nll``), gradient and optional Hessian in ONE pass over X.
+
+    Each cache-sized block of rows is read once for its linear predictor, its
+    gradient contribution ``X_b'(mu_b - y_b)`` and its Hessian block
+    ``X_b' diag(v_b) X_b``, instead of one pass over X for each.
+    """
+    n, p = X.shape
+    k = p + int(fit_intercept)
+    g = np.zeros(k)
+    H = np.zeros((k, k)) if with_hessian else None
+    total = 0.0
+    for s in range(0, n, chunk):
+        Xc = X[s : s + chunk]
+        eta = Xc @ coef
+        eta += intercept
+        if offset is not None:
+            eta += offset[s : s + chunk]
+        yc = y[s : s + chunk]
+        with np.errstate(over="ignore"):
+            mu = family.mean(eta)
+            if with_nll:
+                per = family.nll(eta, yc)
+                total += float(per.sum() if sw is None else sw[s : s + chunk] @ per)
+        r = mu - yc
+        if sw is not None:
+            r = r * sw[s : s + chunk]
+        g[:p] += Xc.T @ r
+        if fit_intercept:
+            g[p] += float(r.sum())
+        if H is not None:
+            v = family.variance(mu)
+            if sw is not None:
+                v = v * sw[s : s + chunk]
+            Z = Xc * np.sqrt(v)[:, None]
+            H[:p, :p] += Z.T @ Z
+            if fit_intercept:
+                xv = v @ Xc
+                H[:p, p] += xv
+                H[p, :p] += xv
+                H[p, p] += float(v.sum())
+    return total, g, H

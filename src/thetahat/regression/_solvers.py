@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._lasso import lasso_gram
-from ._loss import Family, GLMState, evaluate, gradient, hessian
+from ._loss import Family, GLMState, evaluate, fused_pass, gradient, hessian
 
 __all__ = ["GLMFit", "PenaltyVec", "fit_glm", "separation_directions"]
 
@@ -136,6 +136,19 @@ def fit_glm(
         if rough.converged and np.all(np.isfinite(rough.theta)):
             theta = rough.theta
             iters += rough.iterations
+            if not has_l1:
+                chord = _chord(
+                    family, X, y, sw, offset, fit_intercept, pen, theta, rough.hessian / frac, tol
+                )
+                if chord is not None:
+                    theta, its = chord
+                    c, b = _split(theta, fit_intercept)
+                    nll, _, Hd = fused_pass(
+                        family, X, y, sw, offset, c, b, fit_intercept, with_hessian=True
+                    )
+                    assert Hd is not None
+                    H = Hd + np.diag(pen.l2)
+                    return GLMFit(theta, H, nll, nll + pen.value(theta), iters + its, True)
 
     def state_at(th: Array) -> tuple[GLMState, float]:
         c, b = _split(th, fit_intercept)
@@ -185,6 +198,50 @@ def fit_glm(
         if small or not accepted:
             return GLMFit(theta, H, state.nll, obj, iters, accepted)
     return GLMFit(theta, H, state.nll, obj, iters, False, [], f"no convergence in {max_iter}")
+
+
+def _chord(
+    family: Family,
+    X: Array,
+    y: Array,
+    sw: Array | None,
+    offset: Array | None,
+    fit_intercept: bool,
+    pen: PenaltyVec,
+    theta: Array,
+    H: Array,
+    tol: float,
+    max_iter: int = 50,
+) -> tuple[Array, int] | None:
+    """Newton-chord iterations: a fixed approximate Hessian, a fresh gradient each step.
+
+    ``H`` comes from the subsample fit (scaled to the full data); near the optimum
+    the iteration ``theta -= H^{-1} g(theta)`` contracts at the rate
+    ``||H^{-1}(H - H*)||`` (a few per cent), so each step costs two passes over X
+    instead of a full Hessian. Returns None when it does not contract, and the
+    caller falls back to damped Newton.
+    """
+    from scipy import linalg
+
+    try:
+        factor = linalg.cho_factor(H, check_finite=False)
+    except linalg.LinAlgError:
+        return None
+    prev = np.inf
+    th = theta.copy()
+    for it in range(1, max_iter + 1):
+        c, b = _split(th, fit_intercept)
+        _, g, _ = fused_pass(family, X, y, sw, offset, c, b, fit_intercept, with_nll=False)
+        g += pen.l2 * (th - pen.mean)
+        gnorm = float(np.abs(g).max())
+        if not np.isfinite(gnorm) or gnorm > 0.5 * prev:
+            return None
+        prev = gnorm
+        step = linalg.cho_solve(factor, g)
+        th = th - step
+        if float(np.abs(step).max()) <= tol * (1.0 + float(np.abs(th).max())):
+            return th, it
+    return None
 
 
 def _start_intercept(name: str, ybar: float) -> float:
