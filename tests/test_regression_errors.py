@@ -156,3 +156,16 @@ def test_pandas_names_flow_into_summary() -> None:
     assert set(model.estimate_.params) == {"intercept", "height_cm", "age"}
     d = model.estimate_.to_dict()
     assert set(d["pvalues"]) == {"intercept", "height_cm", "age"}
+
+
+def test_import_thetahat_does_not_load_sklearn() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, thetahat as th; "
+        "assert 'sklearn' not in sys.modules, 'sklearn imported'; "
+        "assert 'thetahat.regression' not in sys.modules; "
+        "th.regression.LinearRegression; assert 'sklearn' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

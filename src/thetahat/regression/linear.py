@@ -96,6 +96,8 @@ class LinearRegression(RegressorMixin, RegressionBase):
             raise ValueError(f"noise_sd must be positive, got {self.noise_sd!r}")
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)
         y_arr = check_y(ya, Xa.shape[0])
+        for stale in ("posterior_", "noise_sd_"):  # from an earlier fit with another prior
+            self.__dict__.pop(stale, None)
         names = self.feature_names_
         fit_b = bool(self.fit_intercept)
         if fit_b and self.shrink_intercept and not spec.is_flat:
@@ -326,7 +328,7 @@ class LinearRegression(RegressorMixin, RegressionBase):
             df=df,
             log_evidence=log_ev,
             n=n,
-            prior=self.prior,
+            prior=getattr(self, "prior_", self.prior),
             **kw,
         )
 
@@ -368,7 +370,7 @@ class LinearRegression(RegressorMixin, RegressionBase):
                 noise_var=sigma2,
                 hyper=hyper,
             )
-            scale, df_t = post.unit_cov, None
+            df_t = None
             cov = post.unit_cov
             self._pred = ("normal", cov / sigma2, sigma2, None)
             model = "LinearRegression (prior by evidence)"
@@ -423,7 +425,6 @@ class LinearRegression(RegressorMixin, RegressionBase):
             extra={"log_evidence": post.log_evidence, "sigma": math.sqrt(sigma2)},
             summary_lines=(*lines, f"{'Log evidence:':<16}{post.log_evidence:.6g}"),
         )
-        del scale
 
     # -------------------------------------------------------------- predict
     def predict(self, X: Any, return_interval: float | None = None) -> Any:
