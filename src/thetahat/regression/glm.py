@@ -212,6 +212,11 @@ class LogisticRegression(ClassifierMixin, _GLMBase):
         """Fit the model; returns self."""
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
         y01 = self._encode(np.asarray(ya))
+        if sw is not None and np.unique(y01[sw > 0]).shape[0] < 2:
+            raise ValueError(
+                "the rows with positive sample_weight have only one class: logistic "
+                "regression needs both outcomes"
+            )
         self._fit_glm(Xa, y01, sw, None)
         return self
 
