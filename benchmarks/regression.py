@@ -2,8 +2,8 @@
 
 Peak memory: each (problem, method) fits once in a fresh subprocess that builds the
 same seeded data; the column is tracemalloc's peak of the memory allocated during the
-fit (NumPy buffers included; the data themselves excluded). Times: best of five wall-clock fits per method, all methods of a
-problem interleaved in one process.
+fit (NumPy buffers included; the data themselves excluded). Times: best of five
+wall-clock fits per method, all methods of a problem interleaved in one process.
 
     PYTHONPATH=src python benchmarks/regression.py
 """
