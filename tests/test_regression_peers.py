@@ -198,3 +198,16 @@ def test_ols_matches_statsmodels_weighted(linear_data) -> None:  # type: ignore[
     frame = pred.summary_frame(alpha=0.1)
     np.testing.assert_allclose(lo, frame["obs_ci_lower"], rtol=1e-9)
     np.testing.assert_allclose(hi, frame["obs_ci_upper"], rtol=1e-9)
+
+
+def test_intercept_shrunk_only_when_asked(linear_data) -> None:  # type: ignore[no-untyped-def]
+    X, y, _ = linear_data
+    tau = 0.2
+    shrunk = LinearRegression(prior=th.Normal(0, tau), noise_sd=1.0, shrink_intercept=True)
+    shrunk.fit(X, y)
+    # the same as Ridge on [X, 1] without a separate intercept: the prior covers it
+    A = np.column_stack([X, np.ones(len(y))])
+    ref = sk.Ridge(alpha=1.0 / tau**2, fit_intercept=False, solver="cholesky").fit(A, y)
+    assert _rel(np.append(shrunk.coef_, shrunk.intercept_), ref.coef_) <= 1e-6
+    free = LinearRegression(prior=th.Normal(0, tau), noise_sd=1.0).fit(X, y)
+    assert abs(free.intercept_ - 3.0) < abs(shrunk.intercept_ - 3.0)
