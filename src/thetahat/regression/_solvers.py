@@ -113,7 +113,7 @@ def fit_glm(
     else:
         theta = theta0.copy()
     iters = 0
-    if warm_start_subsample and n > 100_000 and theta0 is None:
+    if warm_start_subsample and n > 100_000:
         stride = max(2, n // max(50_000, n // 8))
         sub = slice(None, None, stride)
         sw_sub = None if sw is None else sw[sub]
