@@ -326,7 +326,7 @@ class Estimate:
         lines = [
             "thetahat estimate".center(width),
             "=" * width,
-            f"{'Family:':<16}{fam:<30}{'Method:':<16}{self.method.upper()}",
+            f"{'Family:':<16}{fam:<29} {'Method:':<16}{self.method.upper()}",
             f"{'Observations:':<16}{fmt(self.n):<30}{'Log-lik:':<16}{fmt(self.loglik)}",
             f"{'AIC:':<16}{fmt(self.aic):<30}{'BIC:':<16}{fmt(self.bic)}",
             f"{'Prior:':<16}{prior}",
