@@ -340,9 +340,13 @@ class Distribution:
             out[key] = arr
         for p in self._params:
             v = self._values.get(p.name)
-            if p.per_observation and isinstance(v, np.ndarray):
+            if not p.per_observation or v is None:
+                continue
+            if isinstance(v, np.ndarray):
                 check_same_length(m, v, f"{cls} parameter {p.name}")
                 out[p.name] = v
+            else:
+                out[p.name] = np.full(m, v)
         return out
 
     def suff_stats(self, data: Any, weights: ArrayLike | None = None, **obs: Any) -> SuffStats:

@@ -102,7 +102,7 @@ class Poisson(DiscreteDistribution):
         t = out.get("exposure")
         if t is not None and np.any(t <= 0):
             i = int(np.flatnonzero(t <= 0)[0])
-            raise ValueError(f"exposure must be > 0; exposure[{i}] = {t[i]!r}")
+            raise ValueError(f"exposure must be > 0; exposure[{i}] = {float(t[i])!r}")
         return out
 
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:

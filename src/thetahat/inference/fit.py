@@ -23,13 +23,30 @@ from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
 from ..optim import minimize_unconstrained, numeric_hessian
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
+from ..stats import SuffStats
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 
 __all__ = ["fit"]
 
 
-def _obs(exposure: Any) -> dict[str, Any]:
-    return {} if exposure is None else {"exposure": exposure}
+def stats_of(fam: Distribution, data: Any, weights: Any, exposure: Any) -> Any:
+    """The family's sufficient statistics of ``data``, or ``data`` itself when it is
+    already a :class:`SuffStats` of the right type (merged chunks, SQL aggregates)."""
+    if isinstance(data, SuffStats):
+        if fam._stats_type is None or not isinstance(data, fam._stats_type):
+            raise TypeError(
+                f"{type(data).__name__} are not the sufficient statistics of "
+                f"{type(fam).__name__} (expected {getattr(fam._stats_type, '__name__', None)})"
+            )
+        if weights is not None or exposure is not None:
+            raise ValueError(
+                "weights and exposure belong to raw data; they are already in the statistics"
+            )
+        if data.n <= 0:
+            raise ValueError("the sufficient statistics hold no observations")
+        return data
+    obs = {} if exposure is None else {"exposure": exposure}
+    return fam.suff_stats(data, weights, **obs)
 
 
 def fit(
@@ -47,8 +64,9 @@ def fit(
     family : Distribution class or instance
         ``th.Poisson`` estimates every parameter; ``th.Normal(sigma=2.0)`` fixes
         sigma and estimates mu.
-    data : array_like
-        Observations (a 2-d array of count vectors for Multinomial).
+    data : array_like or SuffStats
+        Observations (a 2-d array of count vectors for Multinomial), or the family's
+        sufficient statistics already computed (e.g. merged from chunks with ``+``).
     prior : Distribution or dict, optional
         None for the MLE. A distribution over the free parameter (or the joint
         conjugate prior, e.g. ``NormalInverseGamma`` for a Normal's (mu, var)),
@@ -83,7 +101,7 @@ def fit(
     fam = resolve_categorical(fam, prior)
     if not fam.estimable:
         raise ValueError(f"every parameter of {fam!r} is given: there is nothing to fit")
-    stats = fam.suff_stats(data, weights, **_obs(exposure))
+    stats = stats_of(fam, data, weights, exposure)
     if prior is None or is_flat(prior):
         return _fit_mle(fam, stats, prior)
     rule = find_rule(fam, prior)
