@@ -136,25 +136,29 @@ def chunk_moments(
 ) -> tuple[float, float, float, float]:
     """(n, mean, mean_err, m2) of one cache-sized chunk by the corrected two-pass method.
 
-    The first pass gives a provisional mean; the second sums deviations from it,
-    whose total corrects the mean (kept in double-double as mean + mean_err) and
-    the sum of squares.
+    Deviations are taken from a provisional centre ``c`` (the mean of 64 values
+    spread through the chunk), so the chunk is read from memory once; their sum
+    ``s`` then corrects both the mean (``c + s / n``, kept in double-double as
+    mean + mean_err) and the sum of squares (``sum d^2 - s^2 / n``). The error is
+    that of the two-pass algorithm, not of the raw ``sum x^2``.
     """
+    size = x.shape[0]
+    step = max(size // 64, 1)
+    c = float(np.mean(x[::step]))
+    if not np.isfinite(c):
+        c = 0.0
+    d = x - c
     if w is None:
-        n = float(x.shape[0])
-        mean0 = float(np.sum(x)) / n
-        d = x - mean0
+        n = float(size)
         s = float(np.sum(d))
         m2 = float(np.dot(d, d))
     else:
         n = float(np.sum(w))
         if n == 0:
             return 0.0, 0.0, 0.0, 0.0
-        mean0 = float(np.dot(w, x)) / n
-        d = x - mean0
         wd = w * d
         s = float(np.sum(wd))
         m2 = float(np.dot(wd, d))
     corr = s / n
-    mean, err = two_sum(mean0, corr)
+    mean, err = two_sum(c, corr)
     return n, mean, err, max(m2 - s * corr, 0.0)

@@ -92,6 +92,18 @@ class Normal(ContinuousDistribution):
         n, mean, err, m2 = chunk_moments(x, w)
         return NormalStats(n=n, mean=mean, m2=m2, mean_err=err)
 
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> NormalStats | None:
+        # every real number is in the support; a NaN or inf makes the sums non-finite
+        with np.errstate(all="ignore"):
+            st = self._chunk_stats(x, w, obs)
+        if not (np.isfinite(st.mean) and np.isfinite(st.m2)):
+            if np.isfinite(x).all() and (w is None or np.isfinite(w).all()):
+                return self._chunk_stats(x, w, obs)  # finite data whose sums overflowed
+            return None
+        return st
+
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         mu, sigma = params["mu"], params["sigma"]
         d = (stats.mean - mu) + stats.mean_err
