@@ -355,3 +355,61 @@ def test_beta_negative_binomial_real_r(r: float, a: float, b: float) -> None:
     q = 0.6
     k = dist.ppf(q)
     assert dist.cdf(k) >= q > (dist.cdf(k - 1) if k > 0 else 0.0)
+
+
+EDGE_CASES = [
+    (th.Beta(1, 1), stats.beta(1, 1), [0.0, 0.5, 1.0]),
+    (th.Beta(0.5, 2), stats.beta(0.5, 2), [0.0, 0.5, 1.0]),
+    (th.Beta(2, 0.5), stats.beta(2, 0.5), [0.0, 0.5, 1.0]),
+    (th.Gamma(0.5, 2), stats.gamma(0.5, scale=0.5), [0.0, 1.0]),
+    (th.Gamma(1, 2), stats.gamma(1, scale=0.5), [0.0, 1.0]),
+    (th.Gamma(3, 2), stats.gamma(3, scale=0.5), [0.0, 1.0]),
+    (th.Exponential(2), stats.expon(scale=0.5), [0.0, np.inf]),
+    (th.InverseGamma(2, 1), stats.invgamma(2, scale=1), [-1.0, 0.0, np.inf]),
+    (th.Lomax(2, 1), stats.lomax(2), [-1.0, 0.0, np.inf]),
+    (th.Normal(0, 1), stats.norm(0, 1), [-np.inf, np.inf]),
+    (th.Bernoulli(0.0), stats.bernoulli(0.0), [0.0, 1.0]),
+    (th.Bernoulli(1.0), stats.bernoulli(1.0), [0.0, 1.0]),
+    (th.Binomial(5, 0.0), stats.binom(5, 0.0), [0.0, 1.0, 5.0]),
+    (th.Binomial(5, 1.0), stats.binom(5, 1.0), [0.0, 4.0, 5.0]),
+    (th.Binomial(0, 0.3), stats.binom(0, 0.3), [0.0, 1.0]),
+    (th.Poisson(0.0), stats.poisson(0.0), [0.0, 1.0, np.inf]),
+    (th.NegativeBinomial(2, 1.0), stats.nbinom(2, 1.0), [0.0, 1.0]),
+    (th.BetaBinomial(0, 2, 3), stats.betabinom(0, 2, 3), [0.0, 1.0]),
+    (th.Geometric(0.3), stats.geom(0.3, loc=-1), [-1.0, 0.0, 2.5, np.inf]),
+]
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize(("dist", "ref", "xs"), EDGE_CASES, ids=[repr(c[0]) for c in EDGE_CASES])
+def test_parameters_and_points_on_the_boundary(dist: Any, ref: Any, xs: list[float]) -> None:
+    """Edges of the parameter space and of the support, with no runtime warnings."""
+    x = np.array(xs)
+    with np.errstate(all="ignore"):
+        expected = _ref_logdens(ref, x, dist.discrete)
+        cdf, sf, ppf = ref.cdf(x), ref.sf(x), ref.ppf([0.0, 0.3, 1.0])
+    np.testing.assert_allclose(_logdens(dist, x), expected, rtol=1e-12)
+    np.testing.assert_allclose(dist.cdf(x), cdf, rtol=1e-12)
+    np.testing.assert_allclose(dist.sf(x), sf, rtol=1e-12)
+    np.testing.assert_allclose(dist.ppf([0.0, 0.3, 1.0]), ppf, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_certain_success_geometric() -> None:
+    """p = 1: every trial succeeds, so there are never failures (scipy's geom ppf is off)."""
+    g = th.Geometric(1.0)
+    np.testing.assert_array_equal(g.pmf([0, 1, 2]), [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(g.cdf([-1, 0, 5]), [0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(g.sf([-1, 0, 5]), [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(g.ppf([0.3, 0.9]), [0.0, 0.0])
+    assert g.interval(0.95) == (0.0, 0.0)
+    assert g.mean() == 0.0 and g.var() == 0.0
+
+
+def test_discrete_cdf_between_support_points() -> None:
+    for _, dist, ref, _ in CASES:
+        if dist.discrete:
+            x = np.arange(0.0, 8.0) + 0.5
+            np.testing.assert_allclose(dist.cdf(x), ref.cdf(x), rtol=1e-10, err_msg=repr(dist))
+            np.testing.assert_allclose(dist.sf(x), ref.sf(x), rtol=1e-10, err_msg=repr(dist))
+            assert np.all(dist.pmf(x) == 0.0)
