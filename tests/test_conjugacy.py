@@ -335,9 +335,9 @@ def test_dirichlet_pairs_by_nested_quadrature(
         assert ref.integrate(j, lambda u: 1.0, hi=lo[j]) / ref.z == pytest.approx(0.05, abs=1e-7)
         assert ref.integrate(j, lambda u: 1.0, hi=hi[j]) / ref.z == pytest.approx(0.95, abs=1e-7)
     np.testing.assert_allclose(post.mode()["probs"], ref.mode, atol=1e-6)
-    np.testing.assert_allclose(
-        th.fit(fam, data, prior=th.Dirichlet(_ALPHA)).params["probs"], ref.mode, atol=1e-6
-    )
+    est = th.fit(fam, data, prior=th.Dirichlet(_ALPHA))
+    np.testing.assert_allclose(est.params["probs"], ref.mode, atol=1e-6)
+    assert est.logpost == pytest.approx(ref.c, rel=1e-9)
     # predictive: simulate p from the posterior, then one new observation
     rng = np.random.default_rng(5)
     m = 40_000
@@ -459,6 +459,9 @@ def test_normal_inverse_gamma_by_nested_quadrature() -> None:
     est = th.fit(th.Normal, data, prior=prior)
     assert est.params["mu"] == pytest.approx(ref.mode[0], rel=1e-6)
     assert est.params["var"] == pytest.approx(ref.mode[1], rel=1e-6)
+    assert est.logpost == pytest.approx(ref.c, rel=1e-9)
+    loglik = stats.norm.logpdf(data, ref.mode[0], np.sqrt(ref.mode[1])).sum()
+    assert est.loglik == pytest.approx(loglik, rel=1e-9)
     # predictive: Student t; density = E[N(y | mu, var)], and by simulation
     pred = post.predictive()
     for y in (-2.0, 1.0, 4.0):

@@ -302,3 +302,16 @@ def test_posterior_input_errors() -> None:
     post = th.posterior(th.Bernoulli, [1, 0, 1], prior=th.Beta(1.0, 1.0))
     with pytest.raises(ValueError, match=r"data\[0\]"):
         post.update([5])
+
+
+def test_predictive_defaults_to_the_family_trials() -> None:
+    post = th.posterior(th.Binomial(n=9), [3.0, 4.0, 2.0], prior=th.Beta(1.5, 2.5))
+    a, b = 1.5 + 9.0, 2.5 + 27.0 - 9.0
+    assert post.dist == th.Beta(a, b)
+    assert post.predictive() == th.BetaBinomial(9, a, b)
+    assert post.predictive(n=4) == th.BetaBinomial(4, a, b)
+    per_obs = th.posterior(th.Binomial(n=[9, 9, 9]), [3.0, 4.0, 2.0], prior=th.Beta(1.5, 2.5))
+    with pytest.raises(ValueError, match="n="):
+        per_obs.predictive()
+    with pytest.raises(ValueError, match="n="):
+        th.posterior(th.Multinomial, [[1, 2], [3, 0]], prior=th.Dirichlet([1.0, 1.0])).predictive()
