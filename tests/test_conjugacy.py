@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, optimize, special, stats
 
 import thetahat as th
@@ -487,3 +489,62 @@ def _pred_inner(ref: NumericNIG, mu: float, y: float) -> float:
     v = np.exp(lv)
     f = np.exp(ref.logf(np.full_like(v, mu), v) - ref.c) * v * stats.norm.pdf(y, mu, np.sqrt(v))
     return float((ref.lv_hi - ref.lv_lo) * np.dot(ref.wt, f))
+
+
+# ------------------------------------------- the evidence is a distribution over data
+finite = {"allow_nan": False, "allow_infinity": False}
+hyper = st.floats(0.3, 8.0, **finite)
+
+
+def _ev(family: Any, data: Any, prior: Any, **kw: Any) -> float:
+    return th.posterior(family, data, prior=prior, **kw).log_evidence
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(a=hyper, b=hyper, trials=st.integers(0, 12), t=st.floats(0.2, 5.0, **finite))
+def test_evidence_sums_to_one_over_all_data(a: float, b: float, trials: int, t: float) -> None:
+    """p(data) from the evidence, summed over every possible data set, is 1.
+
+    This fails if any data-only constant (binomial or multinomial coefficient,
+    log x!, x log exposure) is missing or wrong.
+    """
+    # two Bernoulli observations: four sequences
+    seqs = [[0, 0], [0, 1], [1, 0], [1, 1]]
+    total = sum(np.exp(_ev(th.Bernoulli, s, th.Beta(a, b))) for s in seqs)
+    assert total == pytest.approx(1.0, rel=1e-10)
+    # one Binomial observation with `trials` trials
+    ks = np.arange(trials + 1)
+    total = sum(np.exp(_ev(th.Binomial(n=trials), [k], th.Beta(a, b))) for k in ks)
+    assert total == pytest.approx(1.0, rel=1e-10)
+    # one Poisson count with exposure t (the tail beyond 400 is negligible here)
+    ys = np.arange(400)
+    logs = [_ev(th.Poisson, [y], th.Gamma(a + 1.0, b), exposure=[t]) for y in ys]
+    assert np.exp(special.logsumexp(logs)) == pytest.approx(1.0, rel=1e-8)
+    # one Multinomial row of `trials` counts over 3 classes
+    rows = [[i, j, trials - i - j] for i in range(trials + 1) for j in range(trials + 1 - i)]
+    alpha = np.array([a, b, 1.0])
+    logs = [_ev(th.Multinomial, [r], th.Dirichlet(alpha)) for r in rows]
+    assert np.exp(special.logsumexp(logs)) == pytest.approx(1.0, rel=1e-10)
+    # one Geometric observation (tail ~ y^-(a+2) with the shifted shape)
+    logs = [_ev(th.Geometric, [y], th.Beta(a + 2.0, b)) for y in range(50)]
+    head = np.exp(special.logsumexp(logs))
+    # remaining mass from the predictive's survival function (scipy, independent)
+    tail = stats.betanbinom(1, a + 2.0, b).sf(49)
+    assert head + tail == pytest.approx(1.0, rel=1e-9)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(m0=st.floats(-3, 3, **finite), s=st.floats(0.3, 3, **finite), a=st.floats(0.5, 5, **finite))
+def test_continuous_evidence_integrates_to_one(m0: float, s: float, a: float) -> None:
+    def dens(family: Any, prior: Any) -> Callable[[float], float]:
+        return lambda x: float(np.exp(_ev(family, [x], prior)))
+
+    for family, prior in (
+        (th.Normal(sigma=1.5), th.Normal(m0, s)),
+        (th.Normal(mu=m0), th.InverseGamma(a, s)),
+        (th.Normal, th.NormalInverseGamma(m0, s, a, 1.0)),
+    ):
+        total, _ = integrate.quad(dens(family, prior), -np.inf, np.inf, epsabs=1e-11)
+        assert total == pytest.approx(1.0, rel=1e-7), (family, prior)
+    total, _ = integrate.quad(dens(th.Exponential, th.Gamma(a, s)), 0, np.inf, epsabs=1e-11)
+    assert total == pytest.approx(1.0, rel=1e-7)
