@@ -452,7 +452,7 @@ class Posterior:
         """The prior read as imaginary observations (e.g. successes and failures)."""
         if self.rule is None:
             raise ValueError("only a conjugate prior reads as pseudo-counts")
-        return self.rule.pseudo_counts(self.prior)
+        return self.rule.pseudo_counts(self.prior, self.family)
 
     def update(self, data: Any, *, weights: Any = None, exposure: Any = None) -> Posterior:
         """Condition on more data: identical to one posterior of all the data.

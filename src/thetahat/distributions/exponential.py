@@ -62,7 +62,8 @@ class Exponential(ContinuousDistribution):
         return np.where(x < 0, 1.0, np.exp(-rate * np.maximum(x, 0.0)))
 
     def _ppf(self, q: NDArray[np.float64], rate: float) -> NDArray[np.float64]:
-        return -np.log1p(-q) / rate
+        with np.errstate(divide="ignore"):  # q = 1 -> inf
+            return -np.log1p(-q) / rate
 
     def _scipy(self, rate: float) -> Any:
         from scipy import stats
