@@ -149,23 +149,22 @@ def beta_binomial_groups(
     """
     a, b = fit.params["a"], fit.params["b"]
     prior = Beta(a, b)
-    pa, pb = a + k, b + (n - k)
     s = a + b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mle = np.where(n > 0, k / np.where(n > 0, n, 1.0), np.nan)
+    has = n > 0
+    mle = np.full(n.shape[0], np.nan)
+    np.divide(k, n, out=mle, where=has)
+    # everything posterior depends on (k, n) only: compute per distinct pair, gather
     uk, un, inv = pair_index(k, n)
     q = (1.0 - level) / 2.0
     ua, ub = a + uk, b + (un - uk)
-    lower = sc.betaincinv(ua, ub, q)[inv]
-    upper = sc.betaincinv(ua, ub, 1.0 - q)[inv]
     cols = {
         "n": n,
         "successes": k,
         "mle": mle,
-        "posterior_mean": pa / (pa + pb),
-        "map": beta_mode(pa, pb),
-        "lower": np.asarray(lower),
-        "upper": np.asarray(upper),
+        "posterior_mean": (ua / (ua + ub))[inv],
+        "map": beta_mode(ua, ub)[inv],
+        "lower": np.asarray(sc.betaincinv(ua, ub, q))[inv],
+        "upper": np.asarray(sc.betaincinv(ua, ub, 1.0 - q))[inv],
         "shrinkage": s / (s + n),
     }
     return cols, prior

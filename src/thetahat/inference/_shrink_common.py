@@ -66,7 +66,7 @@ class RisingSums:
         if top <= _TAIL_LIMIT:
             hist = np.bincount(v.astype(np.intp), minlength=int(top) + 1).astype(float)
             # N_i = #(v > i) for i = 0 .. top - 1
-            self.tail = np.cumsum(hist[::-1])[::-1][1:]
+            self.tail = np.ascontiguousarray(np.cumsum(hist[::-1])[::-1][1:])
             self.steps = np.arange(self.tail.shape[0], dtype=float)
         else:
             vals, counts = np.unique(v[v > 0], return_counts=True)
