@@ -7,6 +7,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize, special, stats
 
 import thetahat as th
@@ -189,6 +191,9 @@ def test_complete_pooling_is_reported():
     assert res.complete_pooling
     assert res.hyper.status == "boundary"
     np.testing.assert_allclose(res.table["posterior_mean"], 0.3, rtol=1e-8)
+    np.testing.assert_allclose(res.table[["lower", "upper", "map"]], 0.3, rtol=1e-8)
+    lo, hi = res.posterior(1).interval()["p"]
+    assert 0.3 - 1e-5 < lo < 0.3 < hi < 0.3 + 1e-5
     np.testing.assert_allclose(res.table["shrinkage"], 1.0, atol=1e-8)
     pooled = np.sum(stats.binom.logpmf(k, n, 0.3))
     assert res.loglik == pytest.approx(pooled, abs=1e-9)
@@ -276,3 +281,50 @@ def test_betaln_identity_of_the_marginal_likelihood(rats):
     f, f1, f2 = RisingSums(big)(4.5)
     assert f == pytest.approx(np.sum(special.gammaln(4.5 + big) - special.gammaln(4.5)), rel=1e-12)
     assert f1 == pytest.approx(np.sum(special.digamma(4.5 + big) - special.digamma(4.5)), rel=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=3, max_size=25).filter(
+        lambda g: len({(min(a, b), max(a, b)) for a, b in g}) > 1
+    )
+)
+def test_no_nearby_prior_has_a_higher_marginal_likelihood(groups):
+    k = np.array([min(a, b) for a, b in groups], dtype=float)
+    n = np.array([max(a, b) for a, b in groups], dtype=float)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", th.BoundaryWarning)
+            res = th.shrink(k, n)
+    except ValueError as exc:
+        # only the documented degenerate cases may refuse
+        assert any(
+            s in str(exc)
+            for s in (
+                "at least two groups",
+                "0 successes",
+                "only successes",
+                "at most one trial",
+                "no successes or no failures",
+            )
+        ), exc
+        return
+    coef = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+
+    def ll(a, b):
+        return float(np.sum(coef + special.betaln(a + k, b + n - k) - special.betaln(a, b)))
+
+    if res.complete_pooling:
+        # the exact limit a + b -> inf: the binomial likelihood at the pooled rate
+        p = k.sum() / n.sum()
+        assert res.loglik == pytest.approx(np.sum(stats.binom.logpmf(k, n, p)), abs=1e-9)
+        for s in (0.5, 5.0, 50.0, 500.0):
+            assert ll(p * s, (1 - p) * s) <= res.loglik + 1e-9
+        return
+    assert res.loglik == pytest.approx(ll(res.prior.a, res.prior.b), abs=1e-6)
+    a, b = res.prior.a, res.prior.b
+    for fa, fb in [(1.05, 1.0), (0.95, 1.0), (1.0, 1.05), (1.0, 0.95), (1.05, 1.05), (0.9, 0.9)]:
+        assert ll(a * fa, b * fb) <= res.loglik + 1e-7 * (1 + abs(res.loglik))
+    assert 0 <= res.table["shrinkage"].min() and res.table["shrinkage"].max() <= 1
+    assert np.all(res.table["lower"] <= res.table["posterior_mean"])
+    assert np.all(res.table["posterior_mean"] <= res.table["upper"])

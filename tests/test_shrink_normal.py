@@ -204,3 +204,25 @@ def test_bad_input(y, se, match):
 def test_normal_needs_se():
     with pytest.raises(ValueError, match="standard error"):
         th.shrink([1.0, 2.0], family=th.Normal)
+
+
+def test_all_equal_estimates_pool_completely_with_a_clear_message():
+    with pytest.warns(th.BoundaryWarning, match="complete pooling.*pooled mean 4"):
+        res = th.shrink([4.0, 4.0, 4.0, 4.0], se=[1.0, 2.0, 1.0, 3.0], family=th.Normal)
+    assert res.complete_pooling
+    np.testing.assert_allclose(res.table["posterior_mean"], 4.0)
+    np.testing.assert_allclose(res.table["upper"] - res.table["lower"], 0.0)
+
+
+def test_option_errors():
+    with pytest.raises(ValueError, match="level"):
+        th.shrink([1.0, 2.0], se=[1.0, 1.0], family=th.Normal, level=1.5)
+    with pytest.raises(ValueError, match="method"):
+        th.shrink([1.0, 2.0], se=[1.0, 1.0], family=th.Normal, method="bayes")
+    with pytest.raises(ValueError, match="REML needs at least three"):
+        th.shrink([1.0, 2.0], se=[1.0, 1.0], family=th.Normal, method="reml")
+    with pytest.raises(TypeError, match="name dataframe columns"):
+        th.shrink([1.0, 2.0], se=[1.0, 1.0], family=th.Normal, estimates="y")
+    df = pd.DataFrame({"g": ["a", None, "b"], "y": [1.0, 2.0, 3.0], "s": [1.0, 1.0, 1.0]})
+    with pytest.raises(ValueError, match=r"missing .* row 1"):
+        th.shrink(df, group="g", estimates="y", se="s", family=th.Normal)

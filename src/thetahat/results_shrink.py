@@ -45,7 +45,9 @@ class Shrinkage:
     complete_pooling : bool
         No between-group variation was found: every group is shrunk all the way
         to the pooled estimate (``tau = 0``, or a Beta/Gamma prior whose
-        concentration is infinite, represented by a very large one).
+        concentration is infinite). The table then holds the exact limit (every
+        interval collapses to the pooled value); ``prior`` and ``posterior(group)``
+        stand for it with a very large concentration (or a tiny ``tau``).
     groups : ndarray
         Group labels in input order (first appearance when rows were grouped).
     columns : dict of str -> ndarray

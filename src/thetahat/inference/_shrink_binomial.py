@@ -167,6 +167,12 @@ def beta_binomial_groups(
         "upper": np.asarray(sc.betaincinv(ua, ub, 1.0 - q))[inv],
         "shrinkage": s / (s + n),
     }
+    if fit.complete_pooling:
+        # the limit a + b -> inf exactly: a point mass at the pooled rate
+        pooled = np.full(n.shape[0], a / s)
+        for name in ("posterior_mean", "map", "lower", "upper"):
+            cols[name] = pooled
+        cols["shrinkage"] = np.ones(n.shape[0])
     return cols, prior
 
 

@@ -152,6 +152,12 @@ def gamma_poisson_groups(
         "upper": hi_u[inv] / pr,
         "shrinkage": be / pr,
     }
+    if fit.complete_pooling:
+        # the limit shape -> inf exactly: a point mass at the pooled rate
+        pooled = np.full(x.shape[0], al / be)
+        for name in ("posterior_mean", "map", "lower", "upper"):
+            cols[name] = pooled
+        cols["shrinkage"] = np.ones(x.shape[0])
     return cols, prior
 
 
