@@ -20,6 +20,7 @@ from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
 from ..results_shrink import Shrinkage
 from ._shrink_binomial import beta_binomial_fit, beta_binomial_groups, beta_binomial_posterior
 from ._shrink_common import FitResult
+from ._shrink_input import Where, broadcast, check_counts, column, factorize, is_frame, numbers
 from ._shrink_normal import (
     normal_normal_fit,
     normal_normal_groups,
@@ -33,7 +34,7 @@ __all__ = ["shrink"]
 FloatArray = NDArray[np.float64]
 
 
-# ---------------------------------------------------------------- input handling
+# ---------------------------------------------------------------- kind
 def _kind(family: Any, se: Any, exposure: Any) -> str:
     if family is None:
         if se is not None:
@@ -55,111 +56,6 @@ def _kind(family: Any, se: Any, exposure: Any) -> str:
             f"th.Normal (Normal prior), not {name}"
         )
     raise TypeError(f"family must be th.Binomial, th.Poisson or th.Normal, got {family!r}")
-
-
-class _Where:
-    """Names the place of a bad value: a group, or a row and its group."""
-
-    def __init__(self, labels: NDArray[Any] | None, grouped: bool) -> None:
-        self.labels, self.grouped = labels, grouped
-
-    def __call__(self, i: int) -> str:
-        if self.labels is None:
-            return f"group {i}"
-        label = self.labels[i]
-        if self.grouped:
-            return f"row {i} (group {label!r})"
-        return f"group {label!r} (row {i})"
-
-
-def _numbers(values: Any, name: str, where: _Where) -> FloatArray:
-    if isinstance(values, str | bytes):
-        raise TypeError(f"{name} must be numbers, not the string {values!r}")
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric: {exc}") from None
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-dimensional (one value per group), got {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} is empty: shrinkage needs groups")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"{name} has {int(bad.sum())} NaN or infinite value(s); the first is {where(i)}: "
-            f"{arr[i]!r}"
-        )
-    return arr
-
-
-def _counts(arr: FloatArray, name: str, where: _Where) -> None:
-    bad = (arr < 0) | (arr != np.floor(arr))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        what = "negative" if arr[i] < 0 else "not a whole number"
-        raise ValueError(
-            f"{name} must be non-negative whole numbers; {where(i)} has {name} = {arr[i]:g} "
-            f"({what})"
-        )
-
-
-def _same_length(arr: FloatArray, name: str, m: int, first: str) -> None:
-    if arr.shape[0] != m:
-        short = min(arr.shape[0], m)
-        raise ValueError(
-            f"{name} has {arr.shape[0]} entries but {first} has {m}: they must have one value "
-            f"per group (or row); group {short} has a {first if arr.shape[0] < m else name} "
-            f"value and no {name if arr.shape[0] < m else first} value"
-        )
-
-
-def _broadcast(value: Any, name: str, m: int, first: str, where: _Where) -> FloatArray:
-    arr = _numbers(value, name, where)
-    if arr.shape[0] == 1 and m != 1:
-        return np.full(m, float(arr[0]))
-    _same_length(arr, name, m, first)
-    return arr
-
-
-def _is_frame(data: Any) -> bool:
-    mod = type(data).__module__
-    return hasattr(data, "columns") and (mod.startswith("pandas") or mod.startswith("polars"))
-
-
-def _column(frame: Any, name: Any, role: str) -> Any:
-    if name is None:
-        raise ValueError(f"with a dataframe, name the {role} column ({role}='column name')")
-    if not isinstance(name, str):
-        raise TypeError(
-            f"with a dataframe, {role} must be a column name, got {type(name).__name__}"
-        )
-    if name not in frame.columns:
-        raise ValueError(
-            f"no column {name!r} for {role}; the columns are {', '.join(map(str, frame.columns))}"
-        )
-    return frame[name].to_numpy()
-
-
-def _factorize(labels: Any, m: int) -> tuple[NDArray[np.intp], NDArray[Any]]:
-    import pandas as pd
-
-    arr = np.asarray(labels)
-    if arr.ndim != 1 or arr.shape[0] != m:
-        raise ValueError(
-            f"group has {arr.shape[0] if arr.ndim else 1} labels but the data have {m} rows; "
-            "give one label per row"
-        )
-    codes, uniques = pd.factorize(arr, sort=False, use_na_sentinel=True)
-    if (codes < 0).any():
-        i = int(np.flatnonzero(codes < 0)[0])
-        raise ValueError(
-            f"group labels are missing (NaN/None) at {int((codes < 0).sum())} row(s); "
-            f"the first is row {i}"
-        )
-    return codes.astype(np.intp), np.asarray(uniques)
 
 
 # ---------------------------------------------------------------- public entry
@@ -255,19 +151,19 @@ def shrink(
     kind = _kind(family, se, exposure)
     if method == "reml" and kind != "normal":
         raise ValueError("method='reml' applies to the Normal family only")
-    if _is_frame(data):
+    if is_frame(data):
         frame = data
         name_first = {"binomial": successes, "poisson": counts, "normal": estimates}[kind]
         role = {"binomial": "successes", "poisson": "counts", "normal": "estimates"}[kind]
-        first_raw = _column(frame, name_first, role)
+        first_raw = column(frame, name_first, role)
         second_raw: Any = None
         if kind == "binomial" and trials is not None:
-            second_raw = _column(frame, trials, "trials")
+            second_raw = column(frame, trials, "trials")
         elif kind == "poisson" and exposure is not None:
-            second_raw = _column(frame, exposure, "exposure")
+            second_raw = column(frame, exposure, "exposure")
         elif kind == "normal":
-            second_raw = _column(frame, se, "se")
-        labels_raw: Any = None if group is None else _column(frame, group, "group")
+            second_raw = column(frame, se, "se")
+        labels_raw: Any = None if group is None else column(frame, group, "group")
         first_name = name_first
         second_name = {"binomial": trials, "poisson": exposure, "normal": se}[kind]
         import pandas as pd
@@ -318,10 +214,10 @@ def _run(
     uniques: NDArray[Any] | None = None
     if grouped:
         size = np.asarray(first_raw).shape[0] if np.ndim(first_raw) else 1
-        codes, uniques = _factorize(labels_raw, size)
+        codes, uniques = factorize(labels_raw, size)
         labels = np.asarray(labels_raw)
-    where = _Where(labels, grouped)
-    first = _numbers(first_raw, first_name, where)
+    where = Where(labels, grouped)
+    first = numbers(first_raw, first_name, where)
     m = first.shape[0]
     if second_raw is None:
         if kind == "normal":
@@ -332,10 +228,10 @@ def _run(
             )
         second = np.ones(m)
     else:
-        second = _broadcast(second_raw, second_name, m, first_name, where)
+        second = broadcast(second_raw, second_name, m, first_name, where)
     if kind == "binomial":
-        _counts(first, first_name, where)
-        _counts(second, second_name, where)
+        check_counts(first, first_name, where)
+        check_counts(second, second_name, where)
         over = first > second
         if over.any():
             i = int(np.flatnonzero(over)[0])
@@ -344,7 +240,7 @@ def _run(
                 f"{where(i)}: {first[i]:g} successes in {second[i]:g} trials"
             )
     elif kind == "poisson":
-        _counts(first, first_name, where)
+        check_counts(first, first_name, where)
         neg = second < 0
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
