@@ -33,7 +33,9 @@ from .distributions import (
 )
 from .inference.fit import fit
 from .inference.posterior import posterior
+from .inference.shrink import shrink
 from .results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
+from .results_shrink import Shrinkage
 from .stats import MomentStats, SuffStats
 
 __version__ = "0.1.0"
@@ -64,9 +66,11 @@ __all__ = [
     "NormalInverseGamma",
     "Poisson",
     "Posterior",
+    "Shrinkage",
     "StudentT",
     "SuffStats",
     "__version__",
     "fit",
     "posterior",
+    "shrink",
 ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -394,7 +394,7 @@ class Distribution:
             self._explain_bad_data(x, po)
         return x
 
-    def _explain_bad_data(self, x: NDArray[np.float64], po: dict[str, Any]) -> None:
+    def _explain_bad_data(self, x: NDArray[np.float64], po: dict[str, Any]) -> NoReturn:
         check_finite(x, "data")
         bad = ~self._support_mask(x, **po)
         i = int(np.flatnonzero(bad)[0])

@@ -129,7 +129,8 @@ class Poisson(DiscreteDistribution):
         lo, hi = np.min(x), np.max(x)
         if not (lo >= 0 and hi < _TABLE):
             # NaN, negatives, or large counts: the general path checks and computes
-            return super()._checked_chunk_stats(x, w, obs)
+            st = super()._checked_chunk_stats(x, w, obs)
+            return st if isinstance(st, PoissonStats) else None
         ints = x.astype(np.intp)
         if not np.array_equal(ints, x):
             return None
