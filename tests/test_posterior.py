@@ -315,3 +315,16 @@ def test_predictive_defaults_to_the_family_trials() -> None:
         per_obs.predictive()
     with pytest.raises(ValueError, match="n="):
         th.posterior(th.Multinomial, [[1, 2], [3, 0]], prior=th.Dirichlet([1.0, 1.0])).predictive()
+
+
+def test_update_with_trials_per_observation_equals_one_posterior() -> None:
+    rng = np.random.default_rng(8)
+    n = rng.integers(1, 20, size=60)
+    k = rng.binomial(n, 0.4)
+    prior = th.Beta(2.0, 3.0)
+    first = th.posterior(th.Binomial(n=n[:25]), k[:25], prior=prior)
+    both = first.update(k[25:], n=n[25:])
+    whole = th.posterior(th.Binomial(n=n), k, prior=prior)
+    assert both.dist.a == pytest.approx(whole.dist.a)
+    assert both.dist.b == pytest.approx(whole.dist.b)
+    assert both.log_evidence == pytest.approx(whole.log_evidence, rel=1e-12)
