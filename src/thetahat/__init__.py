@@ -8,6 +8,7 @@
 scipy.optimize, pandas, matplotlib and the rest load when first used.
 """
 
+from .censoring import Censored
 from .distributions import (
     Bernoulli,
     Beta,
@@ -22,14 +23,19 @@ from .distributions import (
     Flat,
     Gamma,
     Geometric,
+    HalfNormal,
     InverseGamma,
+    Laplace,
+    LogNormal,
     Lomax,
     Multinomial,
     NegativeBinomial,
     Normal,
     NormalInverseGamma,
+    Pareto,
     Poisson,
     StudentT,
+    Weibull,
 )
 from .inference.fit import fit
 from .inference.posterior import posterior
@@ -46,6 +52,7 @@ __all__ = [
     "Binomial",
     "BoundaryWarning",
     "Categorical",
+    "Censored",
     "ConvergenceWarning",
     "Dirichlet",
     "DirichletMultinomial",
@@ -55,17 +62,22 @@ __all__ = [
     "Flat",
     "Gamma",
     "Geometric",
+    "HalfNormal",
     "InverseGamma",
+    "Laplace",
+    "LogNormal",
     "Lomax",
     "MomentStats",
     "Multinomial",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
+    "Pareto",
     "Poisson",
     "Posterior",
     "StudentT",
     "SuffStats",
+    "Weibull",
     "__version__",
     "fit",
     "posterior",
