@@ -37,8 +37,11 @@ from .distributions import (
     StudentT,
     Weibull,
 )
+from .distributions.multivariate_normal import MultivariateNormal
+from .inference.compare import Comparison, compare
 from .inference.fit import fit
 from .inference.posterior import posterior
+from .model import Model
 from .results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
 from .stats import MomentStats, SuffStats
 
@@ -53,6 +56,7 @@ __all__ = [
     "BoundaryWarning",
     "Categorical",
     "Censored",
+    "Comparison",
     "ConvergenceWarning",
     "Dirichlet",
     "DirichletMultinomial",
@@ -67,8 +71,10 @@ __all__ = [
     "Laplace",
     "LogNormal",
     "Lomax",
+    "Model",
     "MomentStats",
     "Multinomial",
+    "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
@@ -79,6 +85,7 @@ __all__ = [
     "SuffStats",
     "Weibull",
     "__version__",
+    "compare",
     "fit",
     "posterior",
 ]
