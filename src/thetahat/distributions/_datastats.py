@@ -55,13 +55,18 @@ class DataStats:
         return out
 
     def median(self) -> float:
-        """Weighted median (the lower one at a tie)."""
+        """Weighted median (the midpoint of the two middle values at an exact half, as numpy)."""
         if self.w is None:
             return float(np.median(self.x))
-        order = np.argsort(self.x, kind="stable")
-        cw = np.cumsum(self.w[order])
-        i = int(np.searchsorted(cw, 0.5 * cw[-1]))
-        return float(self.x[order][min(i, len(order) - 1)])
+        keep = self.w > 0
+        x, w = self.x[keep], self.w[keep]
+        order = np.argsort(x, kind="stable")
+        xs, cw = x[order], np.cumsum(w[order])
+        half = 0.5 * cw[-1]
+        i = min(int(np.searchsorted(cw, half)), len(xs) - 1)
+        if cw[i] == half and i + 1 < len(xs):
+            return float(0.5 * (xs[i] + xs[i + 1]))
+        return float(xs[i])
 
     def mean_var(self) -> tuple[float, float]:
         """Weighted mean and (divide-by-n) variance."""

@@ -274,8 +274,8 @@ def _estimate(
     _inf_rows(cov, labels, bad)
     how = "MLE" if problem.prior is None else "MAP"
     msgs = [_boundary_message(fam, k, est[k], e, how) for k, e in bad.items()]
-    if res.status == "boundary" and res.message and not bad:
-        msgs.append(res.message)
+    if res.status == "boundary" and res.message:
+        msgs.insert(0, res.message)
     _warn(msgs, BoundaryWarning)
     failed = not res.converged and res.status != "boundary"
     if failed:
