@@ -51,7 +51,8 @@ CASES: dict[str, tuple[Any, Any, Any]] = {
         lambda x: stats.t(*stats.t.fit(x)),
     ),
     "laplace": (
-        th.Laplace, lambda r, n: r.laplace(1.0, 2.0, n), lambda x: stats.laplace(*stats.laplace.fit(x)),
+        th.Laplace, lambda r, n: r.laplace(1.0, 2.0, n),
+        lambda x: stats.laplace(*stats.laplace.fit(x)),
     ),
     "half_normal": (
         th.HalfNormal, lambda r, n: np.abs(r.normal(0, 3.0, n)),
@@ -171,7 +172,8 @@ def test_newton_agrees_with_generic_optimiser(fam: Any, x: np.ndarray) -> None:
          np.random.default_rng(4).standard_t(2.0, 200)),
         (th.NegativeBinomial(), {"r": 2.2, "p": 0.35},
          np.random.default_rng(5).negative_binomial(3, 0.4, 200)),
-        (th.InverseGamma(), {"shape": 1.7, "scale": 0.8}, 1.0 / np.random.default_rng(6).gamma(2.0, 1.0, 200)),
+        (th.InverseGamma(), {"shape": 1.7, "scale": 0.8},
+         1.0 / np.random.default_rng(6).gamma(2.0, 1.0, 200)),
         (th.LogNormal(), {"mu": 0.1, "sigma": 0.8}, np.random.default_rng(7).lognormal(0, 1, 200)),
         (th.Pareto(), {"alpha": 1.5, "xm": 0.9}, 1.0 + np.random.default_rng(8).pareto(2.0, 200)),
     ],

@@ -137,11 +137,20 @@ class _Objective:
         return float(sum(float(d.log_jacobian(zi)) for d, zi in zip(self.doms, z, strict=True)))
 
     def f(self, z: NDArray[np.float64]) -> float:
+        if not self._finite(z):
+            return -np.inf
         with np.errstate(all="ignore"):
             v = self.problem.objective(self.theta(z)) + self.ljac(z)
         return v if np.isfinite(v) else -np.inf
 
+    def _finite(self, z: NDArray[np.float64]) -> bool:
+        with np.errstate(all="ignore"):
+            t, _, _ = domain_derivatives(self.doms, z)
+        return bool(np.all(np.isfinite(t)))
+
     def _prior_part(self, z: NDArray[np.float64]) -> float:
+        if not self._finite(z):
+            return -np.inf
         with np.errstate(all="ignore"):
             v = self.problem.logprior(self.theta(z)) + self.ljac(z)
         return v if np.isfinite(v) else -np.inf
@@ -149,7 +158,7 @@ class _Objective:
     def fgh(self, z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
         """Value, gradient and Hessian over z."""
         p = self.problem
-        if not p.analytic:
+        if not p.analytic or not self._finite(z):
             return fd_grad_hess(self.f, z)
         _t, d1, d2 = domain_derivatives(self.doms, z)
         theta = self.theta(z)
