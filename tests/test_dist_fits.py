@@ -306,8 +306,10 @@ def test_bad_data(fam: Any, bad: list[float], match: str) -> None:
 
 
 def test_boundary_and_failure_are_reported() -> None:
-    with pytest.warns(th.BoundaryWarning, match="Poisson"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         est = th.fit(th.NegativeBinomial, [1, 2, 1, 2, 1, 2])
+    assert any("Poisson" in str(w.message) for w in caught)
     assert est.status == "boundary" and "overdispersed" in est.message
     with pytest.warns(th.BoundaryWarning):
         est = th.fit(th.Weibull, [2.0, 2.0, 2.0])

@@ -13,6 +13,7 @@ approximation.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -213,6 +214,15 @@ def solve(
         v = guess.get(n)
         ok = v is not None and np.isfinite(v) and d.contains(v) and not d.is_boundary(v)
         z0[i] = float(d.to_unconstrained(float(v) if ok and v is not None else _default_start(d)))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = _newton_then_bfgs(obj, z0)
+    theta = obj.theta(res.x)
+    value = problem.objective(theta)
+    return theta, SolverResult(res.x, value, res.converged, res.status, res.message, res.iterations)
+
+
+def _newton_then_bfgs(obj: _Objective, z0: NDArray[np.float64]) -> SolverResult:
     res = newton_maximize(obj.fgh, z0, f_only=obj.f)
     if not res.converged:
         fallback = minimize_unconstrained(
@@ -224,9 +234,7 @@ def solve(
                 f"BFGS fallback after Newton failed ({res.message}): {fallback.message}",
                 res.iterations + fallback.iterations,
             )  # fmt: skip
-    theta = obj.theta(res.x)
-    value = problem.objective(theta)
-    return theta, SolverResult(res.x, value, res.converged, res.status, res.message, res.iterations)
+    return res
 
 
 def hessian_theta(problem: FitProblem, theta: Mapping[str, Value]) -> NDArray[np.float64]:
