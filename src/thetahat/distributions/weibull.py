@@ -94,6 +94,9 @@ class Weibull(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         k, lam = params["shape"], params["scale"]
+        hit = stats.cache.get("weibull_at")
+        if hit is not None and hit[0] == (k, lam):
+            return float(hit[1])
         lz = stats.logx() - np.log(lam)
         return float(stats.n * np.log(k / lam) + stats.total((k - 1.0) * lz - np.exp(k * lz)))
 
@@ -101,18 +104,21 @@ class Weibull(ContinuousDistribution):
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         k, lam, n = params["shape"], params["scale"], stats.n
+        hit = stats.cache.get("weibull_at")
+        if hit is not None and hit[0] == (k, lam):
+            return hit[2], hit[3]
         lz = stats.logx() - np.log(lam)
         t = np.exp(k * lz)
         st, stl, stl2, sl = (stats.total(v) for v in (t, t * lz, t * lz * lz, lz))
-        g = np.array([n / k + sl - stl, (k / lam) * (st - n)])
-        h_kl = (st - n + k * stl) / lam
-        h = np.array([[-n / (k * k) - stl2, h_kl], [h_kl, -(k / lam**2) * (st - n + k * st)]])
-        return g, h
+        return _weibull_gh(k, lam, n, st, stl, stl2, sl)
 
     def _start(self, stats: Any) -> dict[str, float]:
         lx = stats.logx()
         m = stats.total(lx) / stats.n
         v = stats.total((lx - m) ** 2) / stats.n
+        return self._start_from(m, v)
+
+    def _start_from(self, m: float, v: float) -> dict[str, float]:
         # log x of a Weibull has sd pi / (k sqrt 6) and mean log(lambda) - euler / k
         k = float(np.pi / np.sqrt(6.0 * v)) if v > 0 else 1.0
         k = self._values.get("shape", k)
@@ -122,12 +128,15 @@ class Weibull(ContinuousDistribution):
         if self._values:
             return None
         lx = stats.logx()
-        top = float(np.max(stats.positive() if stats.w is not None else stats.x))
-        ltop = float(np.log(top))
-        y = lx - ltop  # <= 0
+        w = stats.w
+        ltop = float(np.max(lx if w is None else lx[w > 0]))
+        y = lx - ltop  # <= 0: the powers exp(k y) cannot overflow
+        y2 = y * y
         n = stats.n
-        ybar = stats.total(y) / n
-        if not stats.total((y - ybar) ** 2) > 0:
+        sy, syy = stats.total(y), stats.total(y2)
+        ybar = sy / n
+        var = max(syy / n - ybar * ybar, 0.0)
+        if not var > 1e-14 * max(1.0, ybar * ybar):
             res = SolverResult(
                 np.array([np.inf]),
                 np.inf,
@@ -136,17 +145,18 @@ class Weibull(ContinuousDistribution):
                 "all observations are equal: the shape MLE is infinite",
                 0,
             )
-            return {"shape": np.inf, "scale": top}, res
-        cache: dict[float, tuple[float, float]] = {}
+            return {"shape": np.inf, "scale": float(np.exp(ltop))}, res  # fmt: skip
+        buf = np.empty_like(y)
+        cache: dict[float, tuple[float, float, float]] = {}
 
         def sums(k: float) -> tuple[float, float, float]:
-            e = np.exp(k * y)
-            a = stats.total(e)
-            ey = e * y
-            b = stats.total(ey)
-            c = stats.total(ey * y)
-            cache[k] = (a, b)
-            return a, b, c
+            if k not in cache:
+                np.multiply(y, k, out=buf)
+                np.exp(buf, out=buf)
+                if w is not None:
+                    np.multiply(buf, w, out=buf)
+                cache[k] = (float(np.sum(buf)), float(np.dot(buf, y)), float(np.dot(buf, y2)))
+            return cache[k]
 
         def eq(u: float) -> tuple[float, float]:
             k = float(np.exp(u))
@@ -155,12 +165,33 @@ class Weibull(ContinuousDistribution):
             df = -1.0 / (k * k) - (c / a - (b / a) ** 2)
             return f, df * k
 
-        k0 = self._start(stats)["shape"]
+        k0 = self._start_from(ybar + ltop, var)["shape"]
         u, ok, msg, it = newton_1d(eq, float(np.log(k0)), xtol=1e-13)
         k = float(np.exp(u))
-        a = cache[k][0] if k in cache else sums(k)[0]
-        log_scale = ltop + np.log(a / n) / k
-        scale = float(np.exp(log_scale))
+        a, b, c = sums(k)
+        shift = np.log(a / n) / k  # log(lambda) - ltop
+        scale = float(np.exp(ltop + shift))
+        # at the profile scale sum w (x/lambda)^k = n exactly; t = exp(k y) n / a and
+        # log(x/lambda) = y - shift, so every sum the Hessian needs comes from (a, b, c)
+        sl = sy - n * shift
+        stl = (n / a) * (b - shift * a)
+        stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
+        ll = float(n * np.log(k / scale) + (k - 1.0) * sl - n)
+        g, h = _weibull_gh(k, scale, n, n, stl, stl2, sl)
+        stats.cache["weibull_at"] = ((k, scale), ll, g, h)
         params = {"shape": k, "scale": scale}
-        ll = self._loglik(params, stats)
         return params, SolverResult(np.array([u]), ll, ok, "success" if ok else "failed", msg, it)
+
+
+def _weibull_gh(
+    k: float, lam: float, n: float, st: float, stl: float, stl2: float, sl: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Score and Hessian of the Weibull log-likelihood from its weighted sums.
+
+    ``st = sum t``, ``stl = sum t l``, ``stl2 = sum t l^2``, ``sl = sum l`` with
+    ``l = log(x / lambda)`` and ``t = exp(k l)``.
+    """
+    g = np.array([n / k + sl - stl, (k / lam) * (st - n)])
+    h_kl = (st - n + k * stl) / lam
+    h = np.array([[-n / (k * k) - stl2, h_kl], [h_kl, -(k / lam**2) * (st - n + k * st)]])
+    return g, h
