@@ -127,6 +127,7 @@ class _Objective:
         order = fam.param_names()
         self.idx = [order.index(n) for n in self.names]
         self.unconstrained = problem.parametrization == "unconstrained"
+        self._last: tuple[bytes, float] | None = None
 
     def theta(self, z: NDArray[np.float64]) -> dict[str, Value]:
         t, _, _ = domain_derivatives(self.doms, z)
@@ -138,11 +139,16 @@ class _Objective:
         return float(sum(float(d.log_jacobian(zi)) for d, zi in zip(self.doms, z, strict=True)))
 
     def f(self, z: NDArray[np.float64]) -> float:
+        key = z.tobytes()
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
         if not self._finite(z):
             return -np.inf
         with np.errstate(all="ignore"):
             v = self.problem.objective(self.theta(z)) + self.ljac(z)
-        return v if np.isfinite(v) else -np.inf
+        v = v if np.isfinite(v) else -np.inf
+        self._last = (key, v)
+        return v
 
     def _finite(self, z: NDArray[np.float64]) -> bool:
         with np.errstate(all="ignore"):
@@ -165,7 +171,11 @@ class _Objective:
         theta = self.theta(z)
         params = {**p.family.params, **theta}
         with np.errstate(all="ignore"):
-            ll = p.loglik(theta)
+            key = z.tobytes()
+            if self._last is not None and self._last[0] == key and p.prior is None:
+                ll = self._last[1] - self.ljac(z)
+            else:
+                ll = p.loglik(theta)
             g_full, h_full = p.family._grad_hess(params, p.stats)
         g = np.asarray(g_full, dtype=float)[self.idx]
         h = np.asarray(h_full, dtype=float)[np.ix_(self.idx, self.idx)]
@@ -218,7 +228,7 @@ def solve(
         warnings.simplefilter("ignore", RuntimeWarning)
         res = _newton_then_bfgs(obj, z0)
     theta = obj.theta(res.x)
-    value = problem.objective(theta)
+    value = obj.f(res.x) - obj.ljac(res.x) if res.converged else problem.objective(theta)
     return theta, SolverResult(res.x, value, res.converged, res.status, res.message, res.iterations)
 
 
