@@ -115,7 +115,7 @@ def main() -> None:
     for name, fam, sampler, eq_fit, default_fit, floor, discrete in CASES:
         for n in sizes:
             x = sampler(rng, n)
-            t_th, est = best_time(lambda fam=fam, x=x: th.fit(fam, x), 5)
+            t_th, est = best_time(lambda fam=fam, x=x: th.fit(fam, x), 9)
             ll_th = loglik(est.dist.to_scipy(), x, discrete)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -125,7 +125,7 @@ def main() -> None:
                 else:  # scipy's default call is the equivalent one
                     t_df, d_df = t_eq, d_eq
             ll_eq, ll_df = loglik(d_eq, x, discrete), loglik(d_df, x, discrete)
-            t_fl, _ = best_time(lambda f=floor, x=x: f(x), 5)
+            t_fl, _ = best_time(lambda f=floor, x=x: f(x), 9)
             print(
                 f"{name:<17}{n:>8.0e}{t_th:>9.5f}{t_eq:>9.3f}{t_eq / t_th:>8.1f}"
                 f"{ll_th - ll_eq:>10.3g}{t_df:>9.3f}{t_df / t_th:>8.1f}{ll_th - ll_df:>10.3g}"

@@ -264,9 +264,9 @@ def _estimate(
     labels = _flat_labels(est)
     bad = _boundary(fam, est)
     with np.errstate(divide="ignore", invalid="ignore"):
-        loglik = problem.loglik(est) if np.isnan(res.fun) or problem.prior is not None else res.fun
-        if not np.isfinite(loglik) or problem.prior is not None:
-            loglik = problem.loglik(est)
+        # the solver's value is the log-likelihood for an MLE; recompute otherwise
+        fresh = problem.prior is not None or not np.isfinite(res.fun)
+        loglik = problem.loglik(est) if fresh else res.fun
     if bad:
         cov = np.full((len(labels),) * 2, np.inf)
     else:
