@@ -84,24 +84,29 @@ class FitProblem:
         return hasattr(self.family, "_grad_hess") and not isinstance(self.stats, CensoredStats)
 
     def start(self) -> dict[str, float]:
-        """Starting values: the family's moment start, or a fit to stand-in data."""
-        fam = self.family
-        if isinstance(self.stats, CensoredStats):
-            from ..distributions._datastats import data_stats, fit_stats
+        """Starting values: the family's moment start (or closed-form MLE), on stand-in
+        data (bounds and interval midpoints) for censored data."""
+        fam, stats = self.family, self.stats
+        if isinstance(stats, CensoredStats):
+            from ..distributions._datastats import fit_stats
 
-            x, w = self.stats.pseudo_data(fam)
+            x, w = stats.pseudo_data(fam)
             try:
-                if not hasattr(fam, "_start"):
-                    return {}
-                st = fit_stats(fam, x, w) if fam._stats_type else data_stats(fam, x, w)
-                return dict(fam._start(st))
-            except (ValueError, TypeError, ZeroDivisionError, FloatingPointError):
+                stats = fit_stats(fam, x, w)
+            except (ValueError, TypeError):
                 return {}
-        start = getattr(fam, "_start", None)
-        if start is None:
-            return {}
-        with np.errstate(all="ignore"):
-            return dict(start(self.stats))
+        for hook in ("_start", "_mle"):
+            fn = getattr(fam, hook, None)
+            if fn is None:
+                continue
+            try:
+                with np.errstate(all="ignore"):
+                    found = fn(stats)
+            except (ValueError, TypeError, ZeroDivisionError, FloatingPointError):
+                continue
+            if found:
+                return {k: float(v) for k, v in found.items() if np.ndim(v) == 0}
+        return {}
 
 
 def _default_start(dom: Any) -> float:
