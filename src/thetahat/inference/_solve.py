@@ -233,6 +233,19 @@ def solve(
         warnings.simplefilter("ignore", RuntimeWarning)
         res = _newton_then_bfgs(obj, z0)
     theta = obj.theta(res.x)
+    edge = [
+        n
+        for n, d, zi in zip(obj.names, obj.doms, res.x, strict=True)
+        if (getattr(d, "low", None) is not None or getattr(d, "high", None) is not None)
+        and abs(zi) > 300.0
+    ]
+    if res.converged and edge:
+        msg = (
+            f"{', '.join(edge)} ran off to the edge of its domain "
+            f"({', '.join(f'{n} = {theta[n]:.3g}' for n in edge)}): the objective has no "
+            "maximum inside the parameter space"
+        )
+        res = SolverResult(res.x, res.fun, False, "failed", msg, res.iterations)
     value = obj.f(res.x) - obj.ljac(res.x) if res.converged else problem.objective(theta)
     return theta, SolverResult(res.x, value, res.converged, res.status, res.message, res.iterations)
 
