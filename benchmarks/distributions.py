@@ -11,6 +11,13 @@ good). Run: ``python benchmarks/distributions.py [--quick]``.
 
 from __future__ import annotations
 
+import os
+
+# one BLAS thread: on a shared machine a threaded dot product over a cache-sized
+# chunk can stall for milliseconds (both libraries run under the same setting)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import platform
 import sys
 import time
@@ -109,7 +116,10 @@ def main() -> None:
         f"{'family':<17}{'n':>8}{'th s':>9}{'eq s':>9}{'eq/th':>8}{'dll eq':>10}"
         f"{'dflt s':>9}{'dflt/th':>8}{'dll dflt':>10}{'floor s':>9}{'th/floor':>9}{'iters':>6}"
     )
-    print(f"# {platform.machine()}, python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cpus, python {platform.python_version()}, "
+        f"numpy {np.__version__}, BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}"
+    )
     print(head)
     print("-" * len(head))
     for name, fam, sampler, eq_fit, default_fit, floor, discrete in CASES:

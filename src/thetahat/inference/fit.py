@@ -267,10 +267,15 @@ def _estimate(
         # the solver's value is the log-likelihood for an MLE; recompute otherwise
         fresh = problem.prior is not None or not np.isfinite(res.fun)
         loglik = problem.loglik(est) if fresh else res.fun
-    if bad:
+    try:
+        with np.errstate(all="ignore"):
+            cov = np.array(covariance(problem, est, information), dtype=float)
+    except (ValueError, FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError):
+        if not bad:
+            raise
         cov = np.full((len(labels),) * 2, np.inf)
-    else:
-        cov = np.array(covariance(problem, est, information), dtype=float)
+    if cov.shape != (len(labels), len(labels)):
+        cov = np.full((len(labels),) * 2, np.inf)
     _inf_rows(cov, labels, bad)
     how = "MLE" if problem.prior is None else "MAP"
     msgs = [_boundary_message(fam, k, est[k], e, how) for k, e in bad.items()]
