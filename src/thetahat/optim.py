@@ -219,6 +219,8 @@ def newton_1d(
         if v == 0:
             return x, True, "profile Newton converged", it
         step = -v / dv if dv < 0 and np.isfinite(dv) else np.nan
+        if np.isfinite(step) and abs(step) <= xtol * (1.0 + abs(x)):
+            return x + step, True, "profile Newton converged", it
         x_new = x + step
         if not np.isfinite(x_new) or x_new <= lo or x_new >= hi:
             if np.isfinite(lo) and np.isfinite(hi):

@@ -75,11 +75,11 @@ def covariance(
     if cov_fn is not None and problem.prior is None and not censored:
         return np.asarray(cov_fn(params, stats), dtype=float)
     info = None
-    if not censored:
+    use_expected = kind == "expected" or (not problem.analytic and problem.prior is None)
+    if not censored and use_expected:
         with np.errstate(all="ignore"):
             expected = fam._information(params, stats)
-        use_expected = kind == "expected" or (not problem.analytic and problem.prior is None)
-        if expected is not None and use_expected:
+        if expected is not None:
             info = np.asarray(expected, dtype=float)
             if problem.prior is not None:
                 prior_only = FitProblem(fam, stats, problem.prior)
