@@ -286,8 +286,13 @@ def hessian_z(
     return obj.fgh(z)[2], d1
 
 
-def profile_value(problem: FitProblem, name: str, value: float) -> float:
-    """The profile objective: max over the other free parameters with ``name = value``."""
+def profile_value(
+    problem: FitProblem, name: str, value: float, start: dict[str, Value] | None = None
+) -> float:
+    """The profile objective: max over the other free parameters with ``name = value``.
+
+    ``start`` (updated in place with the maximiser) warm-starts the inner solve.
+    """
     fam = problem.family
     if problem.prior is None and not isinstance(problem.stats, CensoredStats):
         # fast paths of the family with the parameter fixed
@@ -301,5 +306,7 @@ def profile_value(problem: FitProblem, name: str, value: float) -> float:
                 est = None
         if est is not None:
             return FitProblem(sub, problem.stats).objective(est)
-    _, res = solve(problem, {name: value})
+    theta, res = solve(problem, {name: value}, start)
+    if start is not None and res.converged:
+        start.update({k: v for k, v in theta.items() if k != name})
     return float(res.fun)

@@ -139,14 +139,17 @@ def profile_intervals(estimate: Any, level: float) -> dict[str, tuple[Any, Any]]
         else:
             step = 0.5
 
-        def gap(z: float, name: str = name, dom: Any = dom) -> float:
+        warm = {k: float(estimate.params[k]) for k in problem.names if k != name}
+
+        def gap(z: float, name: str = name, dom: Any = dom, warm: dict[str, Any] = warm) -> float:
             v = float(dom.from_unconstrained(z))
-            val = profile_value(problem, name, v)
+            val = profile_value(problem, name, v, warm)
             return (val if np.isfinite(val) else -1e300) - target
 
         real = getattr(dom, "low", None) is None and getattr(dom, "high", None) is None
         ends = []
         for sign in (-1.0, 1.0):
+            warm.update({k: float(estimate.params[k]) for k in warm})
             z_in, z_out, found = z_hat, z_hat, False
             h = step
             while h <= (1e12 * max(step, abs(z_hat)) if real else 40.0):
@@ -160,7 +163,9 @@ def profile_intervals(estimate: Any, level: float) -> dict[str, tuple[Any, Any]]
                 edge = getattr(dom, "low" if sign < 0 else "high", None)
                 ends.append(float(edge) if edge is not None else sign * math.inf)
                 continue
-            z_root = optimize.brentq(gap, min(z_in, z_out), max(z_in, z_out), xtol=1e-12)
+            z_root = optimize.brentq(
+                gap, min(z_in, z_out), max(z_in, z_out), xtol=1e-10, rtol=1e-10
+            )
             ends.append(float(dom.from_unconstrained(z_root)))
         out[name] = (ends[0], ends[1])
     return out
