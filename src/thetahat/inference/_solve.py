@@ -251,12 +251,22 @@ def solve(
 
 
 def _newton_then_bfgs(obj: _Objective, z0: NDArray[np.float64]) -> SolverResult:
+    """Newton from ``z0``; if it fails, BFGS, then Newton again from BFGS's end point."""
     res = newton_maximize(obj.fgh, z0, f_only=obj.f)
     if not res.converged:
         fallback = minimize_unconstrained(
             lambda z: -obj.f(z), res.x if np.all(np.isfinite(res.x)) else z0
         )
         if fallback.converged and -fallback.fun >= res.fun - 1e-9 * abs(res.fun):
+            # BFGS stops on a loose gradient test: polish with Newton from where it ended
+            polished = newton_maximize(obj.fgh, fallback.x, f_only=obj.f)
+            if polished.converged and polished.fun >= -fallback.fun:
+                return SolverResult(
+                    polished.x, polished.fun, True, "success",
+                    f"Newton converged from BFGS's end point (Newton from the start: "
+                    f"{res.message})",
+                    res.iterations + fallback.iterations + polished.iterations,
+                )  # fmt: skip
             res = SolverResult(
                 fallback.x, -fallback.fun, True, "success",
                 f"BFGS fallback after Newton failed ({res.message}): {fallback.message}",
