@@ -113,9 +113,9 @@ class Beta(ContinuousDistribution):
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         a, b = params["a"], params["b"]
-        t = sc.polygamma(1, a + b)
+        t = sc.zeta(2.0, a + b)
         full = stats.n * np.array(
-            [[sc.polygamma(1, a) - t, -t], [-t, sc.polygamma(1, b) - t]], dtype=float
+            [[sc.zeta(2.0, a) - t, -t], [-t, sc.zeta(2.0, b) - t]], dtype=float
         )
         idx = [i for i, name in enumerate(("a", "b")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
@@ -128,8 +128,8 @@ class Beta(ContinuousDistribution):
         g = np.array(
             [stats.slog - n * (sc.digamma(a) - dab), stats.slog1m - n * (sc.digamma(b) - dab)]
         )
-        t = sc.polygamma(1, a + b)
-        h = -n * np.array([[sc.polygamma(1, a) - t, -t], [-t, sc.polygamma(1, b) - t]])
+        t = sc.zeta(2.0, a + b)
+        h = -n * np.array([[sc.zeta(2.0, a) - t, -t], [-t, sc.zeta(2.0, b) - t]])
         return g, h
 
     def _start(self, stats: Any) -> dict[str, float]:

@@ -113,7 +113,7 @@ class Gamma(ContinuousDistribution):
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         k, r = params["shape"], params["rate"]
-        full = stats.n * np.array([[sc.polygamma(1, k), -1.0 / r], [-1.0 / r, k / (r * r)]])
+        full = stats.n * np.array([[sc.zeta(2.0, k), -1.0 / r], [-1.0 / r, k / (r * r)]])
         idx = [i for i, name in enumerate(("shape", "rate")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
 
@@ -122,7 +122,7 @@ class Gamma(ContinuousDistribution):
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         k, r, n = params["shape"], params["rate"], stats.n
         g = np.array([n * (np.log(r) - sc.digamma(k)) + stats.slog, n * k / r - stats.total])
-        h = np.array([[-n * sc.polygamma(1, k), n / r], [n / r, -n * k / (r * r)]])
+        h = np.array([[-n * sc.zeta(2.0, k), n / r], [n / r, -n * k / (r * r)]])
         return g, h
 
     def _start(self, stats: Any) -> dict[str, float]:
@@ -160,7 +160,7 @@ def _profile_shape(
 
     def eq(u: float) -> tuple[float, float]:
         k = np.exp(u)
-        return float(u - sc.digamma(k) - s), float(1.0 - k * sc.polygamma(1, k))
+        return float(u - sc.digamma(k) - s), float(1.0 - k * sc.zeta(2.0, k))
 
     u, ok, msg, it = newton_1d(eq, float(np.log(_minka_start(s))), xtol=1e-14)
     k = float(np.exp(u))

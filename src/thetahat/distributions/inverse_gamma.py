@@ -116,7 +116,7 @@ class InverseGamma(ContinuousDistribution):
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         a, b = params["shape"], params["scale"]
-        full = stats.n * np.array([[sc.polygamma(1, a), -1.0 / b], [-1.0 / b, a / (b * b)]])
+        full = stats.n * np.array([[sc.zeta(2.0, a), -1.0 / b], [-1.0 / b, a / (b * b)]])
         idx = [i for i, name in enumerate(("shape", "scale")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
 
@@ -125,7 +125,7 @@ class InverseGamma(ContinuousDistribution):
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         a, b, n = params["shape"], params["scale"], stats.n
         g = np.array([n * (np.log(b) - sc.digamma(a)) - stats.slog, n * a / b - stats.sinv])
-        h = np.array([[-n * sc.polygamma(1, a), n / b], [n / b, -n * a / (b * b)]])
+        h = np.array([[-n * sc.zeta(2.0, a), n / b], [n / b, -n * a / (b * b)]])
         return g, h
 
     def _start(self, stats: Any) -> dict[str, float]:

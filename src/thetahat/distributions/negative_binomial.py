@@ -102,7 +102,7 @@ class NegativeBinomial(DiscreteDistribution):
                 n * r / p - sx / (1.0 - p),
             ]
         )
-        h_rr = stats.total(sc.polygamma(1, x + r)) - n * sc.polygamma(1, r)
+        h_rr = stats.total(sc.zeta(2.0, x + r)) - n * sc.zeta(2.0, r)
         h = np.array([[h_rr, n / p], [n / p, -n * r / (p * p) - sx / (1.0 - p) ** 2]])
         return g, h
 
@@ -130,8 +130,8 @@ class NegativeBinomial(DiscreteDistribution):
             r = float(np.exp(u))
             f = stats.total(sc.digamma(x + r)) - n * sc.digamma(r) + n * np.log(r / (r + m))
             df = (
-                stats.total(sc.polygamma(1, x + r))
-                - n * sc.polygamma(1, r)
+                stats.total(sc.zeta(2.0, x + r))
+                - n * sc.zeta(2.0, r)
                 + n * (1.0 / r - 1.0 / (r + m))
             )
             return float(f), float(df * r)

@@ -138,7 +138,7 @@ class StudentT(ContinuousDistribution):
         h_snu = (s_z4r2 - s_z2r2) / s
         # d/dnu of (nu+1) z^2 / (nu D) summed: -sum z^2/D / nu^2 - (nu+1) sum z^2/D^2 / nu
         h_nn = 0.5 * (
-            0.5 * n * (sc.polygamma(1, 0.5 * (nu + 1.0)) - sc.polygamma(1, 0.5 * nu))
+            0.5 * n * (sc.zeta(2.0, 0.5 * (nu + 1.0)) - sc.zeta(2.0, 0.5 * nu))
             + n / (nu * nu)
             - s_r
             + n / nu

@@ -86,6 +86,13 @@ def covariance(
                 info = info - (
                     hessian_theta(prior_only, theta) - _loglik_hessian(prior_only, theta)
                 )
+    if info is None and problem.analytic and problem.prior is None and kind == "observed":
+        # the analytic Hessian over the free parameters, directly
+        order = fam.param_names()
+        idx = [order.index(n) for n in problem.names]
+        with np.errstate(all="ignore"):
+            _, h = fam._grad_hess(params, stats)
+        info = -np.asarray(h, dtype=float)[np.ix_(idx, idx)]
     if info is None:
         if kind == "expected" and not censored:
             raise ValueError(
