@@ -89,10 +89,7 @@ class Binomial(DiscreteDistribution):
                 "Binomial needs the number of trials n: use th.Binomial(n=...) with a number "
                 "or one value per observation"
             )
-        out = super()._prepare_obs(m, obs)
-        if "n" not in out:
-            out["n"] = np.full(m, self._values["n"])
-        return out
+        return super()._prepare_obs(m, obs)
 
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
         n = obs["n"]

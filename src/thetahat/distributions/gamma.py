@@ -12,7 +12,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult, newton_1d
-from ..stats import CHUNK, SuffStats
+from ..stats import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Gamma", "GammaStats"]
@@ -94,30 +94,15 @@ class Gamma(ContinuousDistribution):
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
         return x > 0
 
-    def suff_stats(self, data: Any, weights: Any = None, **obs: Any) -> GammaStats:
-        """n, sum(x) and sum(log x) in one pass over memory (see ``Distribution.suff_stats``).
-
-        Unweighted data take a tighter loop: ``x > 0`` is False for NaN, and an
-        infinite value shows up as an infinite total, so no separate finiteness pass
-        is needed; any bad value is then reported by index as usual.
-        """
-        if weights is not None or any(v is not None for v in obs.values()):
-            out = super().suff_stats(data, weights, **obs)
-            assert isinstance(out, GammaStats)
-            return out
-        x = self._as_data(data)
-        total = slog = 0.0
-        for start in range(0, x.shape[0], CHUNK):
-            xc = x[start : start + CHUNK]
-            if not (xc > 0).all():
-                self._explain_bad_data(x, {})
-            total += float(np.sum(xc))
-            slog += float(np.sum(np.log(xc)))
-        if not (np.isfinite(total) and np.isfinite(slog)):
-            if not np.isfinite(x).all():
-                self._explain_bad_data(x, {})
-            raise ValueError("Gamma data overflow: the sum of the data is not finite")
-        return GammaStats(n=float(x.shape[0]), total=total, slog=slog)
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> GammaStats | None:
+        # min > 0 rejects zeros, negatives, NaN and -inf; a non-finite sum of logs
+        # reveals +inf; no separate finiteness pass
+        if not np.min(x) > 0:
+            return None
+        st = self._chunk_stats(x, w, obs)
+        return st if np.isfinite(st.slog) or not np.isposinf(x).any() else None
 
     def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
         lx = np.log(x)

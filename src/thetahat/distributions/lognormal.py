@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import MomentStats, _chunk_moments
+from ..stats import MomentStats, chunk_moments
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["LogNormal", "LogNormalStats"]
@@ -94,17 +94,27 @@ class LogNormal(ContinuousDistribution):
     def _chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> LogNormalStats:
-        n, mean, m2 = _chunk_moments(np.log(x), w)
-        return LogNormalStats(n=n, mean=mean, m2=m2)
+        n, mean, err, m2 = chunk_moments(np.log(x), w)
+        return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> LogNormalStats | None:
+        # min > 0 rejects zeros, negatives, NaN and -inf; a non-finite m2 reveals +inf
+        if not np.min(x) > 0:
+            return None
+        with np.errstate(all="ignore"):
+            st = self._chunk_stats(x, w, obs)
+        return st if np.isfinite(st.m2) and np.isfinite(st.mean) else None
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         mu, sigma = params["mu"], params["sigma"]
-        d = stats.mean - mu
+        d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
         return float(
             -0.5 * stats.n * _LOG_2PI
             - stats.n * np.log(sigma)
-            - stats.n * stats.mean
+            - stats.n * (stats.mean + stats.mean_err)
             - ss / (2.0 * sigma * sigma)
         )
 
@@ -115,7 +125,7 @@ class LogNormal(ContinuousDistribution):
             out["mu"] = stats.mean
             ss = stats.m2
         else:
-            ss = stats.m2 + stats.n * (stats.mean - mu) ** 2
+            ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
         if "sigma" not in self._values:
             out["sigma"] = float(np.sqrt(ss / stats.n))
         return out
@@ -124,7 +134,7 @@ class LogNormal(ContinuousDistribution):
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         mu, s, n = params["mu"], params["sigma"], stats.n
-        d = stats.mean - mu
+        d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + n * d * d
         g = np.array([n * d / (s * s), -n / s + ss / s**3])
         h = np.array(

@@ -30,6 +30,7 @@ from ..distributions import Distribution
 from ..distributions._datastats import fit_stats
 from ..optim import SolverResult
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
+from ..stats import SuffStats
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
 from ._solve import FitProblem, solve
@@ -38,8 +39,25 @@ from .information import INFORMATION_KINDS, covariance
 __all__ = ["fit"]
 
 
-def _obs(exposure: Any) -> dict[str, Any]:
-    return {} if exposure is None else {"exposure": exposure}
+def stats_of(fam: Distribution, data: Any, weights: Any, exposure: Any) -> Any:
+    """The statistics a fit of ``fam`` needs: its sufficient statistics of ``data`` (the
+    validated data themselves for families without finite ones), or ``data`` itself when
+    it is already a :class:`SuffStats` of the right type (merged chunks, SQL aggregates)."""
+    if isinstance(data, SuffStats):
+        if fam._stats_type is None or not isinstance(data, fam._stats_type):
+            raise TypeError(
+                f"{type(data).__name__} are not the sufficient statistics of "
+                f"{type(fam).__name__} (expected {getattr(fam._stats_type, '__name__', None)})"
+            )
+        if weights is not None or exposure is not None:
+            raise ValueError(
+                "weights and exposure belong to raw data; they are already in the statistics"
+            )
+        if data.n <= 0:
+            raise ValueError("the sufficient statistics hold no observations")
+        return data
+    obs = {} if exposure is None else {"exposure": exposure}
+    return fit_stats(fam, data, weights, **obs)
 
 
 def fit(
@@ -59,10 +77,11 @@ def fit(
     family : Distribution class or instance
         ``th.Gamma`` estimates every parameter; ``th.Gamma(shape=2)`` fixes the
         shape and estimates the rate; a :func:`thetahat.Model` is a custom family.
-    data : array_like or Censored
-        Observations (a 2-d array of count vectors for Multinomial), or
+    data : array_like, Censored or SuffStats
+        Observations (a 2-d array of count vectors for Multinomial);
         ``th.Censored(lower, upper)`` for right-, left- and interval-censored
-        data (continuous families).
+        data (continuous families); or the family's sufficient statistics already
+        computed (e.g. merged from chunks with ``+``).
     prior : Distribution or dict, optional
         None for the MLE. A distribution over the free parameter, a dict
         name -> distribution (each one's support must match the parameter's
@@ -126,7 +145,7 @@ def fit(
         stats: Any = censored_stats(fam, data, weights)
         problem = FitProblem(fam, stats, None if flat else prior, parametrization)
         return _fit_iterative(problem, prior, information)
-    stats = fit_stats(fam, data, weights, **_obs(exposure))
+    stats = stats_of(fam, data, weights, exposure)
     if flat:
         problem = FitProblem(fam, stats, None)
         est = fam._mle(stats)

@@ -14,6 +14,7 @@ from ..conjugacy import ConjugateRule, conjugate_priors, find_rule
 from ..distributions import Distribution, Flat
 from ..results import Posterior
 from ._family import as_family, check_prior, resolve_categorical
+from .fit import stats_of
 
 __all__ = ["conjugate_posterior", "posterior"]
 
@@ -33,7 +34,8 @@ def posterior(
     ----------
     family : Distribution class or instance
         The likelihood, with any fixed parameters (``th.Normal(sigma=1)``).
-    data : array_like
+    data : array_like or SuffStats
+        Observations, or their sufficient statistics (merged chunks, SQL aggregates).
     prior : Distribution
         A conjugate prior (``thetahat families`` lists them): ``Beta`` for a
         Bernoulli/Binomial/Geometric probability, ``Dirichlet`` for class
@@ -92,8 +94,7 @@ def posterior(
             f"{type(fam).__name__}: {'; '.join(conjugate_priors(fam)) or 'none'}; "
             "method='laplace' approximates any posterior"
         )
-    obs = {} if exposure is None else {"exposure": exposure}
-    stats = fam.suff_stats(data, weights, **obs)
+    stats = stats_of(fam, data, weights, exposure)
     return conjugate_posterior(fam, prior, stats, rule)
 
 
