@@ -408,7 +408,16 @@ class Posterior:
     warnings: tuple[str, ...] = ()
 
     def _split(self, value: Any) -> dict[str, Value]:
-        return self.rule.split(value) if self.rule is not None else {self.names[0]: value}
+        if self.rule is not None:
+            return self.rule.split(value)
+        if len(self.names) == 1:
+            return {self.names[0]: value}
+        arr = np.asarray(value)
+        # a vector-valued posterior (Laplace): one coordinate per parameter, last axis
+        return {
+            n: (float(arr[..., i]) if arr.ndim == 1 else arr[..., i])
+            for i, n in enumerate(self.names)
+        }
 
     def mode(self) -> dict[str, Value]:
         """The posterior mode (the MAP), name -> value."""

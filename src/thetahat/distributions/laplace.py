@@ -1,0 +1,68 @@
+"""Laplace (double exponential) distribution with location and scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._domains import POSITIVE, REAL
+from ._base import ContinuousDistribution, Param
+from ._laplace_fit import LaplaceFitting
+
+__all__ = ["Laplace"]
+
+
+class Laplace(LaplaceFitting, ContinuousDistribution):
+    """Laplace distribution.
+
+    Parameters
+    ----------
+    loc : float
+        Location mu (mean, median and mode).
+    scale : float > 0
+        Scale b (the mean absolute deviation; the sd is ``b sqrt 2``).
+
+    Notes
+    -----
+    ``log p = -log(2 b) - |x - mu| / b``; variance ``2 b^2``. As a prior on a
+    regression coefficient it is the lasso (L1) penalty. MLE: the median and
+    the mean absolute deviation about it (see :class:`LaplaceFitting`).
+    """
+
+    _params = (Param("loc", REAL, "location"), Param("scale", POSITIVE, "scale b"))
+    support_text = "real numbers"
+
+    def _logp(self, x: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
+        return -np.log(2.0 * scale) - np.abs(x - loc) / scale
+
+    def _mean(self, loc: float, scale: float) -> float:
+        return loc
+
+    def _mode(self, loc: float, scale: float) -> float:
+        return loc
+
+    def _var(self, loc: float, scale: float) -> float:
+        return 2.0 * scale * scale
+
+    def _sample(self, size: Any, rng: np.random.Generator, loc: float, scale: float) -> Any:
+        return rng.laplace(loc, scale, size=size)
+
+    def _cdf(self, x: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
+        z = (x - loc) / scale
+        return np.where(z < 0, 0.5 * np.exp(np.minimum(z, 0.0)), 1.0 - 0.5 * np.exp(-np.abs(z)))
+
+    def _sf(self, x: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
+        return self._cdf(2.0 * loc - x, loc, scale)
+
+    def _ppf(self, q: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
+        with np.errstate(divide="ignore"):
+            return np.where(
+                q < 0.5, loc + scale * np.log(2.0 * q), loc - scale * np.log(2.0 - 2.0 * q)
+            )
+
+    def _scipy(self, loc: float, scale: float) -> Any:
+        from scipy import stats
+
+        return stats.laplace(loc, scale)
