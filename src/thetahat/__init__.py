@@ -8,6 +8,7 @@
 scipy.optimize, pandas, matplotlib and the rest load when first used.
 """
 
+from .censoring import Censored
 from .distributions import (
     Bernoulli,
     Beta,
@@ -22,19 +23,28 @@ from .distributions import (
     Flat,
     Gamma,
     Geometric,
+    HalfNormal,
     InverseGamma,
     Laplace,
+    LogNormal,
     Lomax,
     Multinomial,
     NegativeBinomial,
     Normal,
     NormalInverseGamma,
+    Pareto,
     Poisson,
     StudentT,
+    Weibull,
 )
+from .distributions.multivariate_normal import MultivariateNormal
+from .inference.compare import Comparison, compare
 from .inference.fit import fit
 from .inference.posterior import posterior
+from .inference.shrink import shrink
+from .model import Model
 from .results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
+from .results_shrink import Shrinkage
 from .stats import MomentStats, SuffStats
 
 __version__ = "0.1.0"
@@ -47,6 +57,8 @@ __all__ = [
     "Binomial",
     "BoundaryWarning",
     "Categorical",
+    "Censored",
+    "Comparison",
     "ConvergenceWarning",
     "Dirichlet",
     "DirichletMultinomial",
@@ -56,21 +68,30 @@ __all__ = [
     "Flat",
     "Gamma",
     "Geometric",
+    "HalfNormal",
     "InverseGamma",
     "Laplace",
+    "LogNormal",
     "Lomax",
+    "Model",
     "MomentStats",
     "Multinomial",
+    "MultivariateNormal",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
+    "Pareto",
     "Poisson",
     "Posterior",
+    "Shrinkage",
     "StudentT",
     "SuffStats",
+    "Weibull",
     "__version__",
+    "compare",
     "fit",
     "posterior",
+    "shrink",
 ]
 
 

@@ -70,10 +70,15 @@ class Interval(Domain):
     high_closed: bool = False
 
     def contains(self, value: ArrayLike) -> bool:
+        """Finite values inside the bounds; +inf only on a half-line ``(low, inf)``.
+
+        (A rate or scale may sit at its infinite limit, e.g. an Exponential MLE of
+        ``inf`` for all-zero data; -inf, nan and an infinite location never belong.)
+        """
         v = np.asarray(value, dtype=float)
-        if not np.all(np.isfinite(v) | (np.isinf(v) & (self.high is None) & (v > 0))):
-            if np.any(np.isnan(v)):
-                return False
+        upper_inf = (v == np.inf) & (self.high is None) & (self.low is not None)
+        if not np.all(np.isfinite(v) | upper_inf):
+            return False
         ok = np.ones(v.shape, dtype=bool)
         if self.low is not None:
             ok &= (v >= self.low) if self.low_closed else (v > self.low)

@@ -61,7 +61,7 @@ def check_finite(arr: NDArray[np.float64], name: str = "data") -> None:
             parts.append(f"{n_inf} infinite")
         raise ValueError(
             f"{name} contains {' and '.join(parts)} value(s); the first is at index {idx} "
-            f"({arr[idx]!r}). Remove or impute them before fitting."
+            f"({arr[idx].tolist()!r}). Remove or impute them before fitting."
         )
 
 
@@ -83,7 +83,7 @@ def as_weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64] | None:
     check_finite(w, "weights")
     if np.any(w < 0):
         i = first_bad(w < 0)
-        raise ValueError(f"weights must be >= 0; weights[{i}] = {w[i]!r}")
+        raise ValueError(f"weights must be >= 0; weights[{i}] = {float(w[i])!r}")
     if float(w.sum()) <= 0:
         raise ValueError("weights sum to zero: there is no data to fit")
     return w

@@ -12,7 +12,7 @@ Each :class:`ConjugateRule` states, for one likelihood and prior:
 * ``predictive(post, family, **obs)``: the distribution of one new observation;
 * ``curvature``: the covariance of the MAP from the curvature of the log
   posterior density at its mode;
-* ``pseudo_counts(prior)``: the prior read as imaginary data.
+* ``pseudo_counts(prior, family)``: the prior read as imaginary data.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class ConjugateRule:
     evidence: Callable[[Any, Any, Any, Any], float]
     predictive_fn: Callable[..., Distribution]
     curvature: Callable[[Any], NDArray[np.float64]]
-    pseudo_counts_fn: Callable[[Any], dict[str, Any]]
+    pseudo_counts_fn: Callable[[Any, Any], dict[str, Any]]
     description: str = ""
     #: posterior parameter values -> the family's own parameters (var -> sigma)
     to_family: Callable[[dict[str, Any]], dict[str, Any]] = dict
@@ -96,9 +96,11 @@ class ConjugateRule:
         """Posterior predictive of one new observation."""
         return self.predictive_fn(post, family, **obs)
 
-    def pseudo_counts(self, prior: Distribution) -> dict[str, Any]:
-        """The prior read as imaginary observations."""
-        return self.pseudo_counts_fn(prior)
+    def pseudo_counts(
+        self, prior: Distribution, family: Distribution | None = None
+    ) -> dict[str, Any]:
+        """The prior read as imaginary observations (some need the family's fixed params)."""
+        return self.pseudo_counts_fn(prior, family)
 
 
 # ------------------------------------------------------------------ helpers
@@ -127,7 +129,7 @@ def _gamma_curv(post: Gamma) -> NDArray[np.float64]:
     return np.array([[1.0 / h if h > 0 and np.isfinite(h) else np.inf]])
 
 
-def _beta_pseudo(prior: Beta) -> dict[str, Any]:
+def _beta_pseudo(prior: Beta, family: Any = None) -> dict[str, Any]:
     return {"successes": prior.a, "failures": prior.b, "n": prior.a + prior.b}
 
 
@@ -205,7 +207,7 @@ def _dirichlet_curv(post: Dirichlet) -> NDArray[np.float64]:
     return np.asarray(cov)
 
 
-def _dirichlet_pseudo(prior: Dirichlet) -> dict[str, Any]:
+def _dirichlet_pseudo(prior: Dirichlet, family: Any = None) -> dict[str, Any]:
     return {"counts": np.asarray(prior.alpha), "n": float(np.sum(prior.alpha))}
 
 
@@ -248,7 +250,7 @@ def _gamma_evidence_core(pr: Gamma, po: Gamma) -> float:
     )
 
 
-def _gamma_pseudo_poisson(prior: Gamma) -> dict[str, Any]:
+def _gamma_pseudo_poisson(prior: Gamma, family: Any = None) -> dict[str, Any]:
     return {"events": prior.shape, "exposure": prior.rate}
 
 
@@ -276,7 +278,7 @@ GAMMA_EXPONENTIAL = ConjugateRule(
     evidence=lambda pr, po, s, f: _gamma_evidence_core(pr, po),
     predictive_fn=lambda po, f, **o: Lomax(po.shape, po.rate),
     curvature=_gamma_curv,
-    pseudo_counts_fn=lambda pr: {"observations": pr.shape, "total": pr.rate},
+    pseudo_counts_fn=lambda pr, f: {"observations": pr.shape, "total": pr.rate},
     description="Gamma(shape, rate) -> Gamma(shape + n, rate + sum x)",
 )
 
@@ -301,6 +303,13 @@ def _nn_evidence(pr: Normal, po: Normal, s: Any, f: Normal) -> float:
     )
 
 
+def _nn_pseudo(pr: Normal, f: Normal | None) -> dict[str, Any]:
+    # a Normal(m, s) prior on mu is worth sigma^2 / s^2 observations with mean m
+    if f is None or f.sigma is None:
+        raise ValueError("the pseudo-count of a Normal prior on mu needs the family's sigma")
+    return {"mean": pr.mu, "n": float(f.sigma**2 / pr.sigma**2)}
+
+
 NORMAL_NORMAL = ConjugateRule(
     family=Normal,
     prior=Normal,
@@ -310,7 +319,7 @@ NORMAL_NORMAL = ConjugateRule(
     evidence=_nn_evidence,
     predictive_fn=lambda po, f, **o: Normal(po.mu, float(np.hypot(po.sigma, f.sigma))),
     curvature=lambda po: np.array([[po.sigma**2]]),
-    pseudo_counts_fn=lambda pr: {"mean": pr.mu, "n": 0.0},
+    pseudo_counts_fn=_nn_pseudo,
     description="Normal(m, s) on mu -> Normal(precision-weighted mean, 1/sqrt(1/s^2 + n/sigma^2))",
 )
 
@@ -352,7 +361,7 @@ INVGAMMA_NORMAL = ConjugateRule(
     ),
     curvature=_ig_curv,
     to_family=lambda v: {"sigma": float(np.sqrt(v["var"]))},
-    pseudo_counts_fn=lambda pr: {"n": 2.0 * pr.shape, "sum_sq": 2.0 * pr.scale},
+    pseudo_counts_fn=lambda pr, f: {"n": 2.0 * pr.shape, "sum_sq": 2.0 * pr.scale},
     description="InverseGamma(a, b) on var -> InverseGamma(a + n/2, b + sum (x - mu)^2 / 2)",
 )
 
@@ -393,7 +402,7 @@ NIG_NORMAL = ConjugateRule(
     ),
     curvature=_nig_curv,
     to_family=lambda v: {"mu": float(v["mu"]), "sigma": float(np.sqrt(v["var"]))},
-    pseudo_counts_fn=lambda pr: {
+    pseudo_counts_fn=lambda pr, f: {
         "n_mean": pr.lam,
         "mean": pr.mu,
         "n_var": 2.0 * pr.shape,

@@ -471,7 +471,16 @@ class Posterior:
     warnings: tuple[str, ...] = ()
 
     def _split(self, value: Any) -> dict[str, Value]:
-        return self.rule.split(value) if self.rule is not None else {self.names[0]: value}
+        if self.rule is not None:
+            return self.rule.split(value)
+        if len(self.names) == 1:
+            return {self.names[0]: value}
+        arr = np.asarray(value)
+        # a vector-valued posterior (Laplace): one coordinate per parameter, last axis
+        return {
+            n: (float(arr[..., i]) if arr.ndim == 1 else arr[..., i])
+            for i, n in enumerate(self.names)
+        }
 
     def mode(self) -> dict[str, Value]:
         """The posterior mode (the MAP), name -> value."""
@@ -515,19 +524,24 @@ class Posterior:
         """The prior read as imaginary observations (e.g. successes and failures)."""
         if self.rule is None:
             raise ValueError("only a conjugate prior reads as pseudo-counts")
-        return self.rule.pseudo_counts(self.prior)
+        return self.rule.pseudo_counts(self.prior, self.family)
 
-    def update(self, data: Any, *, weights: Any = None, exposure: Any = None) -> Posterior:
+    def update(
+        self, data: Any, *, weights: Any = None, exposure: Any = None, n: Any = None
+    ) -> Posterior:
         """Condition on more data: identical to one posterior of all the data.
 
         The sufficient statistics of the new data are merged with those already
         seen (``+``) and the posterior is recomputed from the original prior.
+        ``n`` gives the number of trials of the new observations where the family
+        has it per observation (Binomial, Multinomial).
         """
         if self.rule is None or self.stats is None:
             raise ValueError("only an exact conjugate posterior can be updated online")
         from .inference.posterior import conjugate_posterior
 
-        new = self.rule.suff_stats(self.family, data, weights=weights, exposure=exposure)
+        fam = self.family if n is None else self.family.with_params(n=n)
+        new = self.rule.suff_stats(fam, data, weights=weights, exposure=exposure)
         return conjugate_posterior(self.family, self.prior, self.stats + new, self.rule)
 
     def summary(self, level: float = 0.95) -> str:

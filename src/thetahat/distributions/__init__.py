@@ -13,15 +13,19 @@ from .exponential import Exponential
 from .flat import Flat
 from .gamma import Gamma
 from .geometric import Geometric
+from .half_normal import HalfNormal
 from .inverse_gamma import InverseGamma
 from .laplace import Laplace
+from .lognormal import LogNormal
 from .lomax import Lomax
 from .multinomial import Multinomial
 from .negative_binomial import NegativeBinomial
 from .normal import Normal
 from .normal_inverse_gamma import NormalInverseGamma
+from .pareto import Pareto
 from .poisson import Poisson
 from .student_t import StudentT
+from .weibull import Weibull
 
 __all__ = [
     "Bernoulli",
@@ -39,14 +43,18 @@ __all__ = [
     "Flat",
     "Gamma",
     "Geometric",
+    "HalfNormal",
     "InverseGamma",
     "Laplace",
+    "LogNormal",
     "Lomax",
     "Multinomial",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
     "Param",
+    "Pareto",
     "Poisson",
     "StudentT",
+    "Weibull",
 ]

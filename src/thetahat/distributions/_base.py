@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -340,9 +340,13 @@ class Distribution:
             out[key] = arr
         for p in self._params:
             v = self._values.get(p.name)
-            if p.per_observation and isinstance(v, np.ndarray):
+            if not p.per_observation or v is None:
+                continue
+            if isinstance(v, np.ndarray):
                 check_same_length(m, v, f"{cls} parameter {p.name}")
                 out[p.name] = v
+            else:
+                out[p.name] = np.full(m, v)
         return out
 
     def suff_stats(self, data: Any, weights: ArrayLike | None = None, **obs: Any) -> SuffStats:
@@ -360,12 +364,24 @@ class Distribution:
         total = self._stats_type.zero()
         for start in range(0, m, CHUNK):
             sl = slice(start, start + CHUNK)
-            xc = x[sl]
             oc = {k: v[sl] for k, v in po.items()}
-            if not (np.isfinite(xc).all() and self._support_mask(xc, **oc).all()):
+            st = self._checked_chunk_stats(x[sl], None if w is None else w[sl], oc)
+            if st is None:
                 self._explain_bad_data(x, po)
-            total = total + self._chunk_stats(xc, None if w is None else w[sl], oc)
+            total = total + st
         return total
+
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: dict[str, Any]
+    ) -> SuffStats | None:
+        """Statistics of one chunk, or None when the chunk holds invalid data.
+
+        Families override this with a cheaper test fused into the computation (a
+        sum that is not finite reveals a NaN or inf without a separate pass).
+        """
+        if not (np.isfinite(x).all() and self._support_mask(x, **obs).all()):
+            return None
+        return self._chunk_stats(x, w, obs)
 
     def _as_data(self, data: Any) -> NDArray[np.float64]:
         return as_float_array(data, "data", ndim=self.data_ndim)
@@ -378,7 +394,7 @@ class Distribution:
             self._explain_bad_data(x, po)
         return x
 
-    def _explain_bad_data(self, x: NDArray[np.float64], po: dict[str, Any]) -> None:
+    def _explain_bad_data(self, x: NDArray[np.float64], po: dict[str, Any]) -> NoReturn:
         check_finite(x, "data")
         bad = ~self._support_mask(x, **po)
         i = int(np.flatnonzero(bad)[0])

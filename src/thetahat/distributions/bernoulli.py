@@ -74,6 +74,17 @@ class Bernoulli(DiscreteDistribution):
             return BernoulliStats(n=float(x.shape[0]), k=float(np.sum(x)))
         return BernoulliStats(n=float(np.sum(w)), k=float(np.dot(w, x)))
 
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> BernoulliStats | None:
+        ones = x == 1
+        k = np.count_nonzero(ones)
+        if k + np.count_nonzero(x == 0) != x.shape[0]:
+            return None
+        if w is None:
+            return BernoulliStats(n=float(x.shape[0]), k=float(k))
+        return BernoulliStats(n=float(np.sum(w)), k=float(np.sum(w[ones])))
+
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         p = params["p"]
         return float(sc.xlogy(stats.k, p) + sc.xlog1py(stats.n - stats.k, -p))

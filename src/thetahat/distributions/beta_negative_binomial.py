@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,21 @@ class BetaNegativeBinomial(DiscreteDistribution):
         return rng.negative_binomial(r, p)
 
     def _scipy(self, r: float, a: float, b: float) -> Any:
-        from scipy import stats
+        return _real_betanbinom()(r, a, b)
 
-        return stats.betanbinom(r, a, b)
+
+@functools.cache
+def _real_betanbinom() -> Any:
+    """scipy's ``betanbinom`` with a real number of successes ``r``.
+
+    ``scipy.stats.betanbinom`` accepts only an integer ``r`` (it returns nan
+    otherwise) although its pmf, and the generic cdf/sf/ppf it builds from the
+    pmf, hold for any ``r > 0``; this subclass only relaxes that check.
+    """
+    from scipy import stats
+
+    class _BetaNBinomReal(type(stats.betanbinom)):  # type: ignore[misc]
+        def _argcheck(self, n: Any, a: Any, b: Any) -> Any:
+            return (n > 0) & (a > 0) & (b > 0)
+
+    return _BetaNBinomReal(name="betanbinom")

@@ -74,7 +74,9 @@ class Binomial(DiscreteDistribution):
 
     def _cdf(self, x: NDArray[np.float64], n: Any, p: float) -> NDArray[np.float64]:
         k = np.floor(x)
-        inside = sc.bdtr(np.clip(k, 0, n), n, p)
+        # bdtr's float-n loop is deprecated in scipy: give the trials as integers
+        trials = np.asarray(n).astype(np.int64)
+        inside = sc.bdtr(np.clip(k, 0, n), trials, p)
         return np.where(k < 0, 0.0, np.where(k >= n, 1.0, inside))
 
     def _scipy(self, n: Any, p: float) -> Any:
@@ -89,10 +91,7 @@ class Binomial(DiscreteDistribution):
                 "Binomial needs the number of trials n: use th.Binomial(n=...) with a number "
                 "or one value per observation"
             )
-        out = super()._prepare_obs(m, obs)
-        if "n" not in out:
-            out["n"] = np.full(m, self._values["n"])
-        return out
+        return super()._prepare_obs(m, obs)
 
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
         n = obs["n"]

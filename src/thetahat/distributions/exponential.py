@@ -62,7 +62,8 @@ class Exponential(ContinuousDistribution):
         return np.where(x < 0, 1.0, np.exp(-rate * np.maximum(x, 0.0)))
 
     def _ppf(self, q: NDArray[np.float64], rate: float) -> NDArray[np.float64]:
-        return -np.log1p(-q) / rate
+        with np.errstate(divide="ignore"):  # q = 1 -> inf
+            return -np.log1p(-q) / rate
 
     def _scipy(self, rate: float) -> Any:
         from scipy import stats
@@ -77,6 +78,15 @@ class Exponential(ContinuousDistribution):
         if w is None:
             return ExponentialStats(n=float(x.shape[0]), total=float(np.sum(x)))
         return ExponentialStats(n=float(np.sum(w)), total=float(np.dot(w, x)))
+
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> ExponentialStats | None:
+        # min >= 0 rejects negatives, NaN and -inf; a non-finite total rejects +inf
+        if not np.min(x) >= 0:
+            return None
+        st = self._chunk_stats(x, w, obs)
+        return st if np.isfinite(st.total) or not np.isposinf(x).any() else None
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]

@@ -61,7 +61,26 @@ class Geometric(DiscreteDistribution):
 
     def _cdf(self, x: NDArray[np.float64], p: float) -> NDArray[np.float64]:
         k = np.floor(x)
-        return np.where(k < 0, 0.0, -np.expm1((k + 1.0) * np.log1p(-p)))
+        with np.errstate(divide="ignore", invalid="ignore"):  # p = 1: log1p(-1) = -inf
+            inside = -np.expm1((np.maximum(k, 0.0) + 1.0) * np.log1p(-p))
+        return np.where(k < 0, 0.0, inside)
+
+    def _sf(self, x: NDArray[np.float64], p: float) -> NDArray[np.float64]:
+        k = np.floor(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inside = np.exp((np.maximum(k, 0.0) + 1.0) * np.log1p(-p))
+        return np.where(k < 0, 1.0, inside)
+
+    def _ppf(self, q: NDArray[np.float64], p: float) -> NDArray[np.float64]:
+        # smallest k >= 0 with 1 - (1 - p)^(k + 1) >= q; q = 0 and 1 give -1 and inf
+        # as in scipy (whose geom returns -1 for every q < 1 when p = 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = np.maximum(np.ceil(np.log1p(-q) / np.log1p(-p) - 1.0), 0.0)
+        k = np.where(np.isnan(k), 0.0, k)
+        # one step down where rounding overshot
+        down = np.maximum(k - 1.0, 0.0)
+        k = np.where((k > 0) & (self._cdf(down, p) >= q), down, k)
+        return np.asarray(np.where(q <= 0, -1.0, np.where(q >= 1, np.inf, k)))
 
     def _scipy(self, p: float) -> Any:
         from scipy import stats

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE
+from ..optim import SolverResult
 from ..stats import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 
@@ -28,21 +29,23 @@ class InverseGammaStats(SuffStats):
 class InverseGamma(ContinuousDistribution):
     """Inverse-gamma distribution: 1/X is Gamma(shape, rate=scale).
 
-    Parameters
-    ----------
-    shape : float > 0
-        Shape alpha (as a prior on a Normal variance: half the pseudo-observations).
-    scale : float > 0
-        Scale beta (as a prior on a variance: half the pseudo sum of squares).
+        Parameters
+        ----------
+        shape : float > 0
+            Shape alpha (as a prior on a Normal variance: half the pseudo-observations).
+        scale : float > 0
+            Scale beta (as a prior on a variance: half the pseudo sum of squares).
 
-    Notes
-    -----
-    density ``beta^alpha x^(-alpha-1) exp(-beta / x) / Gamma(alpha)``; mean
-    ``beta / (alpha - 1)`` (alpha > 1); mode ``beta / (alpha + 1)``. Sufficient
-    statistics n, sum(1/x), sum(log x); with the shape fixed the MLE of the scale
-    is ``alpha n / sum(1/x)``. Fisher information
-    ``n [[psi1(alpha), -1/beta], [-1/beta, alpha/beta^2]]``. Conjugate prior of a
-    Normal variance when the mean is known.
+        Notes
+        -----
+        density ``beta^alpha x^(-alpha-1) exp(-beta / x) / Gamma(alpha)``; mean
+        ``beta / (alpha - 1)`` (alpha > 1); mode ``beta / (alpha + 1)``. Sufficient
+        statistics n, sum(1/x), sum(log x); with the shape fixed the MLE of the scale
+        is ``alpha n / sum(1/x)``. Fisher information
+        ``n [[psi1(alpha), -1/beta], [-1/beta, alpha/beta^2]]``. With both free,
+    ``1/x`` is Gamma(alpha, rate=beta) and the fit is the Gamma profile Newton on
+    the shape. Not shifted (no location parameter). Conjugate prior of a
+        Normal variance when the mean is known.
     """
 
     _params = (Param("shape", POSITIVE, "shape alpha"), Param("scale", POSITIVE, "scale beta"))
@@ -113,6 +116,38 @@ class InverseGamma(ContinuousDistribution):
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         a, b = params["shape"], params["scale"]
-        full = stats.n * np.array([[sc.polygamma(1, a), -1.0 / b], [-1.0 / b, a / (b * b)]])
+        full = stats.n * np.array([[sc.zeta(2.0, a), -1.0 / b], [-1.0 / b, a / (b * b)]])
         idx = [i for i, name in enumerate(("shape", "scale")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
+
+    def _grad_hess(
+        self, params: Mapping[str, Value], stats: Any
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        a, b, n = params["shape"], params["scale"], stats.n
+        g = np.array([n * (np.log(b) - sc.digamma(a)) - stats.slog, n * a / b - stats.sinv])
+        h = np.array([[-n * sc.zeta(2.0, a), n / b], [n / b, -n * a / (b * b)]])
+        return g, h
+
+    def _start(self, stats: Any) -> dict[str, float]:
+        from .gamma import _minka_start
+
+        s = float(np.log(stats.sinv / stats.n) + stats.slog / stats.n)
+        a = self._values.get("shape", _minka_start(s) if s > 0 else 1.0)
+        return {"shape": a, "scale": self._values.get("scale", a * stats.n / stats.sinv)}
+
+    def _fit_fast(self, stats: Any) -> tuple[dict[str, Value], SolverResult] | None:
+        if self._values:
+            return None
+        from .gamma import _profile_shape
+
+        est, res = _profile_shape(stats.n, stats.sinv, -stats.slog, stats.n)
+        # log-likelihood of x, not of 1/x: the Jacobian adds -2 sum(log x)
+        res = SolverResult(
+            res.x,
+            res.fun - 2.0 * stats.slog,
+            res.converged,
+            res.status,
+            res.message,
+            res.iterations,
+        )
+        return {"shape": est["shape"], "scale": est["rate"]}, res

@@ -1,4 +1,4 @@
-"""Laplace (double exponential) distribution: the prior behind the lasso."""
+"""Laplace (double exponential) distribution with location and scale."""
 
 from __future__ import annotations
 
@@ -9,40 +9,33 @@ from numpy.typing import NDArray
 
 from .._domains import POSITIVE, REAL
 from ._base import ContinuousDistribution, Param
+from ._laplace_fit import LaplaceFitting
 
 __all__ = ["Laplace"]
 
-_LOG2 = float(np.log(2.0))
 
-
-class Laplace(ContinuousDistribution):
-    """Laplace distribution with location ``loc`` and scale ``scale``.
+class Laplace(LaplaceFitting, ContinuousDistribution):
+    """Laplace distribution.
 
     Parameters
     ----------
     loc : float
-        Location: the mean, median and mode.
+        Location mu (mean, median and mode).
     scale : float > 0
-        Scale b (the mean absolute deviation from ``loc``); the standard deviation
-        is ``b sqrt(2)``. scipy's ``laplace(loc, scale)``.
+        Scale b (the mean absolute deviation; the sd is ``b sqrt 2``).
 
     Notes
     -----
-    ``log p = -log(2 b) - |x - loc| / b``. As a prior on regression weights,
-    ``Laplace(0, b)`` turns the negative log posterior into least squares plus the
-    L1 penalty ``|w| / b``: the lasso (see ``thetahat.regression``).
-    ``cdf = exp(z) / 2`` for ``z = (x - loc) / b < 0`` and ``1 - exp(-z) / 2``
-    otherwise; the ``ppf`` inverts it piecewise.
+    ``log p = -log(2 b) - |x - mu| / b``; variance ``2 b^2``. As a prior on a
+    regression coefficient it is the lasso (L1) penalty. MLE: the median and
+    the mean absolute deviation about it (see :class:`LaplaceFitting`).
     """
 
-    _params = (
-        Param("loc", REAL, "location (mean, median and mode)"),
-        Param("scale", POSITIVE, "scale b (mean absolute deviation)"),
-    )
+    _params = (Param("loc", REAL, "location"), Param("scale", POSITIVE, "scale b"))
     support_text = "real numbers"
 
     def _logp(self, x: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
-        return -_LOG2 - np.log(scale) - np.abs(x - loc) / scale
+        return -np.log(2.0 * scale) - np.abs(x - loc) / scale
 
     def _mean(self, loc: float, scale: float) -> float:
         return loc
@@ -58,17 +51,16 @@ class Laplace(ContinuousDistribution):
 
     def _cdf(self, x: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
         z = (x - loc) / scale
-        return np.where(z < 0, 0.5 * np.exp(np.minimum(z, 0.0)), -0.5 * np.expm1(-np.abs(z)) + 0.5)
+        return np.where(z < 0, 0.5 * np.exp(np.minimum(z, 0.0)), 1.0 - 0.5 * np.exp(-np.abs(z)))
 
     def _sf(self, x: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
-        z = (x - loc) / scale
-        return np.where(z > 0, 0.5 * np.exp(-np.maximum(z, 0.0)), -0.5 * np.expm1(-np.abs(z)) + 0.5)
+        return self._cdf(2.0 * loc - x, loc, scale)
 
     def _ppf(self, q: NDArray[np.float64], loc: float, scale: float) -> NDArray[np.float64]:
         with np.errstate(divide="ignore"):
-            low = loc + scale * np.log(2.0 * q)
-            high = loc - scale * np.log(2.0 * (1.0 - q))
-        return np.asarray(np.where(q < 0.5, low, high))
+            return np.where(
+                q < 0.5, loc + scale * np.log(2.0 * q), loc - scale * np.log(2.0 - 2.0 * q)
+            )
 
     def _scipy(self, loc: float, scale: float) -> Any:
         from scipy import stats

@@ -63,7 +63,8 @@ class Lomax(ContinuousDistribution):
         return np.asarray(np.exp(-shape * np.log1p(xs / scale)))
 
     def _ppf(self, q: NDArray[np.float64], shape: float, scale: float) -> NDArray[np.float64]:
-        return np.asarray(scale * np.expm1(-np.log1p(-q) / shape))
+        with np.errstate(divide="ignore"):  # q = 1 -> inf
+            return np.asarray(scale * np.expm1(-np.log1p(-q) / shape))
 
     def _scipy(self, shape: float, scale: float) -> Any:
         from scipy import stats

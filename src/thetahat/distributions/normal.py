@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import MomentStats, _chunk_moments
+from ..stats import MomentStats, chunk_moments
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Normal", "NormalStats"]
@@ -89,12 +89,24 @@ class Normal(ContinuousDistribution):
     def _chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> NormalStats:
-        n, mean, m2 = _chunk_moments(x, w)
-        return NormalStats(n=n, mean=mean, m2=m2)
+        n, mean, err, m2 = chunk_moments(x, w)
+        return NormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> NormalStats | None:
+        # every real number is in the support; a NaN or inf makes the sums non-finite
+        with np.errstate(all="ignore"):
+            st = self._chunk_stats(x, w, obs)
+        if not (np.isfinite(st.mean) and np.isfinite(st.m2)):
+            if np.isfinite(x).all() and (w is None or np.isfinite(w).all()):
+                return self._chunk_stats(x, w, obs)  # finite data whose sums overflowed
+            return None
+        return st
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         mu, sigma = params["mu"], params["sigma"]
-        d = stats.mean - mu
+        d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
         if sigma == 0:
             return float(np.inf if ss == 0 else -np.inf)
@@ -107,7 +119,7 @@ class Normal(ContinuousDistribution):
             out["mu"] = stats.mean
             ss = stats.m2
         else:
-            ss = stats.m2 + stats.n * (stats.mean - mu) ** 2
+            ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
         if "sigma" not in self._values:
             out["sigma"] = float(np.sqrt(ss / stats.n))
         return out

@@ -102,7 +102,7 @@ class Poisson(DiscreteDistribution):
         t = out.get("exposure")
         if t is not None and np.any(t <= 0):
             i = int(np.flatnonzero(t <= 0)[0])
-            raise ValueError(f"exposure must be > 0; exposure[{i}] = {t[i]!r}")
+            raise ValueError(f"exposure must be > 0; exposure[{i}] = {float(t[i])!r}")
         return out
 
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
@@ -122,6 +122,34 @@ class Poisson(DiscreteDistribution):
             xlt = sc.xlogy(x, t)
             const += float(np.sum(xlt)) if w is None else float(np.dot(w, xlt))
         return PoissonStats(n=n, total=total, exposure=exposure, const=const)
+
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> PoissonStats | None:
+        lo, hi = np.min(x), np.max(x)
+        if not (lo >= 0 and hi < _TABLE):
+            # NaN, negatives, or large counts: the general path checks and computes
+            st = super()._checked_chunk_stats(x, w, obs)
+            return st if isinstance(st, PoissonStats) else None
+        ints = x.astype(np.intp)
+        if not np.array_equal(ints, x):
+            return None
+        # one bincount gives the total and the log-factorial term together
+        counts = np.bincount(ints, weights=w)
+        k = np.arange(counts.shape[0], dtype=float)
+        n = float(x.shape[0]) if w is None else float(np.sum(w))
+        total = float(np.dot(counts, k))
+        const = -float(np.dot(counts, _LOG_FACT[: counts.shape[0]]))
+        t = obs.get("exposure")
+        if t is None:
+            return PoissonStats(n=n, total=total, exposure=n, const=const)
+        xlt = sc.xlogy(x, t)
+        return PoissonStats(
+            n=n,
+            total=total,
+            exposure=float(np.sum(t)) if w is None else float(np.dot(w, t)),
+            const=const + (float(np.sum(xlt)) if w is None else float(np.dot(w, xlt))),
+        )
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]

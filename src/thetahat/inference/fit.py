@@ -2,12 +2,17 @@
 
 Dispatch, in order of preference:
 
-1. no prior (or ``Flat``): the family's closed-form MLE from its sufficient
-   statistics, with the inverse Fisher information as covariance;
+1. no prior (or ``Flat``): the family's closed-form MLE (``_mle``), else its
+   fast path (``_fit_fast``: a profile Newton solve on one shape parameter);
 2. a conjugate prior: the mode of the exact posterior, with the inverse
    curvature of the log posterior at the mode as covariance;
-3. anything else: numerical maximisation of the log posterior over the
-   parameters mapped to the real line (:mod:`thetahat.optim`).
+3. anything else (other priors, censored data, families without a formula):
+   Newton's method on the log posterior over the parameters mapped to the real
+   line, with the family's analytic score and Hessian where it has them
+   (:mod:`thetahat.inference._solve`); BFGS only if Newton fails.
+
+The covariance is the inverse observed information by default
+(:mod:`thetahat.inference.information`).
 """
 
 from __future__ import annotations
@@ -19,17 +24,40 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..censoring import Censored, censored_stats
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
-from ..optim import minimize_unconstrained, numeric_hessian
+from ..distributions._datastats import fit_stats
+from ..optim import SolverResult
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
+from ..stats import SuffStats
 from ._family import as_family, check_prior, is_flat, resolve_categorical
+from ._priors import check_prior_support
+from ._solve import FitProblem, solve
+from .information import INFORMATION_KINDS, covariance
 
 __all__ = ["fit"]
 
 
-def _obs(exposure: Any) -> dict[str, Any]:
-    return {} if exposure is None else {"exposure": exposure}
+def stats_of(fam: Distribution, data: Any, weights: Any, exposure: Any) -> Any:
+    """The statistics a fit of ``fam`` needs: its sufficient statistics of ``data`` (the
+    validated data themselves for families without finite ones), or ``data`` itself when
+    it is already a :class:`SuffStats` of the right type (merged chunks, SQL aggregates)."""
+    if isinstance(data, SuffStats):
+        if fam._stats_type is None or not isinstance(data, fam._stats_type):
+            raise TypeError(
+                f"{type(data).__name__} are not the sufficient statistics of "
+                f"{type(fam).__name__} (expected {getattr(fam._stats_type, '__name__', None)})"
+            )
+        if weights is not None or exposure is not None:
+            raise ValueError(
+                "weights and exposure belong to raw data; they are already in the statistics"
+            )
+        if data.n <= 0:
+            raise ValueError("the sufficient statistics hold no observations")
+        return data
+    obs = {} if exposure is None else {"exposure": exposure}
+    return fit_stats(fam, data, weights, **obs)
 
 
 def fit(
@@ -39,41 +67,66 @@ def fit(
     prior: Any = None,
     weights: ArrayLike | None = None,
     exposure: ArrayLike | None = None,
+    information: str = "observed",
+    parametrization: str = "natural",
 ) -> Estimate:
     """Fit a family's free parameters by maximum likelihood (MLE) or MAP.
 
     Parameters
     ----------
     family : Distribution class or instance
-        ``th.Poisson`` estimates every parameter; ``th.Normal(sigma=2.0)`` fixes
-        sigma and estimates mu.
-    data : array_like
-        Observations (a 2-d array of count vectors for Multinomial).
+        ``th.Gamma`` estimates every parameter; ``th.Gamma(shape=2)`` fixes the
+        shape and estimates the rate; a :func:`thetahat.Model` is a custom family.
+    data : array_like, Censored or SuffStats
+        Observations (a 2-d array of count vectors for Multinomial);
+        ``th.Censored(lower, upper)`` for right-, left- and interval-censored
+        data (continuous families); or the family's sufficient statistics already
+        computed (e.g. merged from chunks with ``+``).
     prior : Distribution or dict, optional
-        None for the MLE. A distribution over the free parameter (or the joint
-        conjugate prior, e.g. ``NormalInverseGamma`` for a Normal's (mu, var)),
-        or a dict name -> distribution. ``th.Flat()`` gives the MLE as a MAP.
+        None for the MLE. A distribution over the free parameter, a dict
+        name -> distribution (each one's support must match the parameter's
+        domain: a Gamma or LogNormal for a positive parameter, a Beta for a
+        probability), or a joint prior over all free parameters (a conjugate one
+        such as ``NormalInverseGamma``, or a ``MultivariateNormal``).
+        ``th.Flat()`` gives the MLE as a MAP.
     weights : array_like, optional
         Frequency weights: the same result as repeating each row ``w`` times.
     exposure : array_like, optional
         Poisson only: exposure (time at risk, ...) per observation.
+    information : {"observed", "expected"}
+        Standard errors from the observed information (minus the Hessian of the
+        log-likelihood or log posterior at the estimate, the default) or from
+        the expected (Fisher) information where the family has a closed form.
+    parametrization : {"natural", "unconstrained"}
+        Where the MAP is the mode: of the posterior density over the parameters
+        as written (the default), or over their unconstrained versions (log of
+        a positive parameter, logit of a probability); the estimate is reported
+        on the natural scale, ``extra["unconstrained"]`` holds the coordinates.
 
     Returns
     -------
     Estimate
+        With ``status`` ("success", "boundary" or "failed"), ``message`` and
+        ``iterations`` from the solver; ``conf_int(kind="profile")`` works on it.
 
     Notes
     -----
     The MLE maximises ``sum_i w_i log p(x_i | theta)``; the MAP maximises that
     plus ``log p(theta)``. The MAP is the mode of the posterior density *over the
-    parameters as the prior is written*: it is not invariant under
-    reparametrisation (a prior on the variance gives the mode of the variance,
-    reported as ``var``), while the MLE is.
+    parameters as the prior is written*: unlike the MLE it is not invariant under
+    reparametrisation (the mode of a rate's posterior is not the inverse of the
+    mode of the scale's), hence ``parametrization``.
 
     An estimate on the boundary of the parameter space (three heads: p = 1)
     comes back with a :class:`BoundaryWarning` and ``se = inf``: the likelihood
     does not curve there, and a prior is the fix.
     """
+    if information not in INFORMATION_KINDS:
+        raise ValueError(f"information must be 'observed' or 'expected', got {information!r}")
+    if parametrization not in ("natural", "unconstrained"):
+        raise ValueError(
+            f"parametrization must be 'natural' or 'unconstrained', got {parametrization!r}"
+        )
     fam = as_family(family)
     prior = check_prior(prior, fam)
     if isinstance(prior, Mapping) and len(prior) == 1 and not is_flat(prior):
@@ -83,13 +136,31 @@ def fit(
     fam = resolve_categorical(fam, prior)
     if not fam.estimable:
         raise ValueError(f"every parameter of {fam!r} is given: there is nothing to fit")
-    stats = fam.suff_stats(data, weights, **_obs(exposure))
-    if prior is None or is_flat(prior):
-        return _fit_mle(fam, stats, prior)
+    flat = prior is None or is_flat(prior)
+    if not flat and find_rule(fam, prior) is None:
+        check_prior_support(prior, fam)
+    if isinstance(data, Censored):
+        if exposure is not None:
+            raise ValueError("exposure does not apply to censored data")
+        stats: Any = censored_stats(fam, data, weights)
+        problem = FitProblem(fam, stats, None if flat else prior, parametrization)
+        return _fit_iterative(problem, prior, information)
+    stats = stats_of(fam, data, weights, exposure)
+    if flat:
+        problem = FitProblem(fam, stats, None)
+        est = fam._mle(stats)
+        if est is not None:
+            res = SolverResult(np.zeros(0), np.nan, True, "success", "closed form", 0)
+            return _estimate(problem, est, res, prior, information)
+        fast = getattr(fam, "_fit_fast", None)
+        found = fast(stats) if fast is not None else None
+        if found is not None:
+            return _estimate(problem, found[0], found[1], prior, information)
+        return _fit_iterative(problem, prior, information)
     rule = find_rule(fam, prior)
-    if rule is not None:
+    if rule is not None and parametrization == "natural":
         return _fit_conjugate_map(fam, stats, prior, rule)
-    return _fit_generic(fam, stats, prior)
+    return _fit_iterative(FitProblem(fam, stats, prior, parametrization), prior, information)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -134,60 +205,9 @@ def _inf_rows(cov: NDArray[np.float64], labels: list[str], bad: dict[str, Any]) 
         cov[:, idx] = np.inf
 
 
-def _invert(info: NDArray[np.float64]) -> NDArray[np.float64]:
-    info = np.asarray(info, dtype=float)
-    if info.size == 0:
-        return info
-    if not np.all(np.isfinite(info)):
-        out = np.full(info.shape, np.inf)
-        return out
-    try:
-        cov = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        return np.full(info.shape, np.inf)
-    if np.any(np.diag(cov) < 0):
-        return np.full(info.shape, np.inf)
-    return np.asarray(cov)
-
-
 def _warn(messages: list[str], category: type[Warning]) -> None:
     for m in messages:
         warnings.warn(m, category, stacklevel=3)
-
-
-def _fit_mle(fam: Distribution, stats: Any, prior: Any) -> Estimate:
-    est = fam._mle(stats)
-    if est is None:
-        return _fit_generic(fam, stats, prior)
-    all_params = {**fam.params, **est}
-    labels = _flat_labels(est)
-    bad = _boundary(fam, est)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        loglik = fam._loglik(all_params, stats)
-    cov_fn = getattr(fam, "_covariance", None)
-    if cov_fn is not None:
-        cov = np.array(cov_fn(all_params, stats), dtype=float)
-    else:
-        info = fam._information(all_params, stats)
-        cov = _invert(np.asarray(info)) if info is not None else np.full((len(labels),) * 2, np.inf)
-    _inf_rows(cov, labels, bad)
-    msgs = [_boundary_message(fam, k, est[k], e, "MLE") for k, e in bad.items()]
-    _warn(msgs, BoundaryWarning)
-    method = "mle" if prior is None else "map"
-    return Estimate(
-        method=method,
-        params=est,
-        cov=cov,
-        loglik=float(loglik),
-        n=float(stats.n),
-        df_model=fam.df_of(est),
-        family=fam,
-        logpost=None if prior is None else float(loglik),
-        prior=prior,
-        warnings=tuple(msgs),
-        status="boundary" if bad else "success",
-        message="closed form",
-    )
 
 
 def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule: Any) -> Estimate:
@@ -225,100 +245,90 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
         warnings=tuple(msgs),
         status="boundary" if bad else "success",
         message=f"mode of the exact posterior {post!r}",
-        extra={"family_params": rule.to_family(params), "posterior": post},
+        extra=_conjugate_extra(fam, stats, prior, rule, params, post),
     )
 
 
-def _prior_logpdf(prior: Any, names: tuple[str, ...], theta: dict[str, Any]) -> float:
-    if prior is None:
-        return 0.0
-    if isinstance(prior, Mapping):
-        return float(sum(float(np.sum(p._logdensity(theta[k]))) for k, p in prior.items()))
-    if len(names) != 1:
-        raise ValueError(
-            f"a single prior {prior!r} was given for {len(names)} free parameters "
-            f"({', '.join(names)}) and it is not a conjugate joint prior; give a dict "
-            "name -> prior"
-        )
-    return float(np.sum(prior._logdensity(theta[names[0]])))
+def _conjugate_extra(
+    fam: Distribution, stats: Any, prior: Any, rule: Any, params: dict[str, Any], post: Any
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {"family_params": rule.to_family(params), "posterior": post}
+    if set(params) <= set(fam.estimable) and not any(np.ndim(v) for v in params.values()):
+        # the objective, for profile intervals (parameters named as the family's)
+        extra["problem"] = FitProblem(fam, stats, prior)
+    return extra
 
 
-def _fit_generic(fam: Distribution, stats: Any, prior: Any) -> Estimate:
-    names = fam.estimable
-    for name in names:
-        if fam.param(name).domain.vector:
+def _fit_iterative(problem: FitProblem, prior: Any, information: str) -> Estimate:
+    for name in problem.names:
+        if problem.family.param(name).domain.vector:
             raise ValueError(
-                f"{type(fam).__name__} parameter {name} is a vector with no closed-form fit "
-                "under this prior; use a conjugate prior"
+                f"{type(problem.family).__name__} parameter {name} is a vector with no "
+                "closed-form fit under this prior; use a conjugate prior"
             )
-    doms = [fam.param(n).domain for n in names]
-    start = getattr(fam, "_start", None)
-    theta0 = start(stats) if start is not None else {}
-    z0 = np.array(
-        [
-            float(d.to_unconstrained(theta0.get(n, _default_start(d))))
-            for n, d in zip(names, doms, strict=True)
-        ]
-    )
-    use_prior = None if is_flat(prior) else prior
+    theta, res = solve(problem)
+    return _estimate(problem, theta, res, prior, information)
 
-    def theta_of(z: NDArray[np.float64]) -> dict[str, Any]:
-        return {n: float(d.from_unconstrained(zi)) for n, d, zi in zip(names, doms, z, strict=True)}
 
-    def neg_logpost_theta(t: NDArray[np.float64]) -> float:
-        theta = dict(zip(names, (float(v) for v in t), strict=True))
-        for n, d in zip(names, doms, strict=True):
-            if not d.contains(theta[n]):
-                return np.inf
-        with np.errstate(all="ignore"):
-            val = fam._loglik({**fam.params, **theta}, stats) + _prior_logpdf(
-                use_prior, names, theta
-            )
-        return -float(val) if np.isfinite(val) else np.inf
-
-    res = minimize_unconstrained(
-        lambda z: neg_logpost_theta(np.array(list(theta_of(z).values()))), z0
-    )
-    est = theta_of(res.x)
-    t_hat = np.array([est[n] for n in names])
-    with np.errstate(all="ignore"):
-        hess = numeric_hessian(neg_logpost_theta, t_hat)
-    cov = _invert(hess)
-    loglik = float(fam._loglik({**fam.params, **est}, stats))
+def _estimate(
+    problem: FitProblem,
+    est: dict[str, Any],
+    res: SolverResult,
+    prior: Any,
+    information: str,
+) -> Estimate:
+    """Assemble the Estimate: log-likelihood, covariance, boundary and convergence notes."""
+    fam = problem.family
+    est = {k: (float(v) if np.ndim(v) == 0 else v) for k, v in est.items()}
+    labels = _flat_labels(est)
     bad = _boundary(fam, est)
-    _inf_rows(cov, list(names), bad)
-    how = "MLE" if use_prior is None else "MAP"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # the solver's value is the log-likelihood for an MLE; recompute otherwise
+        fresh = problem.prior is not None or not np.isfinite(res.fun)
+        loglik = problem.loglik(est) if fresh else res.fun
+    try:
+        with np.errstate(all="ignore"):
+            cov = np.array(covariance(problem, est, information), dtype=float)
+    except (ValueError, FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError):
+        if not bad:
+            raise
+        cov = np.full((len(labels),) * 2, np.inf)
+    if cov.shape != (len(labels), len(labels)):
+        cov = np.full((len(labels),) * 2, np.inf)
+    _inf_rows(cov, labels, bad)
+    how = "MLE" if problem.prior is None else "MAP"
     msgs = [_boundary_message(fam, k, est[k], e, how) for k, e in bad.items()]
+    if res.status == "boundary" and res.message:
+        msgs.insert(0, res.message)
     _warn(msgs, BoundaryWarning)
-    if not res.converged:
+    failed = not res.converged and res.status != "boundary"
+    if failed:
         conv = f"the optimiser did not converge: {res.message}"
         msgs.append(conv)
         _warn([conv], ConvergenceWarning)
-    method = "mle" if prior is None else "map"
+    status = "failed" if failed else ("boundary" if bad or res.status == "boundary" else "success")
+    extra: dict[str, Any] = {"problem": problem, "information": information}
+    if problem.parametrization == "unconstrained":
+        extra["unconstrained"] = {
+            k: float(fam.param(k).domain.to_unconstrained(v)) for k, v in est.items()
+        }
+    logpost = None
+    if prior is not None:
+        logpost = float(loglik + problem.logprior(est)) if problem.prior is not None else loglik
     return Estimate(
-        method=method,
+        method="mle" if prior is None else "map",
         params=est,
         cov=cov,
-        loglik=loglik,
-        n=float(stats.n),
+        loglik=float(loglik),
+        n=float(problem.stats.n),
         df_model=fam.df_of(est),
         family=fam,
-        logpost=None if prior is None else -res.fun,
+        logpost=logpost,
         prior=prior,
         warnings=tuple(msgs),
-        status="failed" if not res.converged else ("boundary" if bad else "success"),
+        status=status,
         message=res.message,
-        converged=res.converged,
+        converged=res.converged or status == "boundary",
         iterations=res.iterations,
+        extra=extra,
     )
-
-
-def _default_start(dom: Any) -> float:
-    low, high = getattr(dom, "low", None), getattr(dom, "high", None)
-    if low is not None and high is not None:
-        return 0.5 * (low + high)
-    if low is not None:
-        return low + 1.0
-    if high is not None:
-        return high - 1.0
-    return 0.0

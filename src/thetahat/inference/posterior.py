@@ -14,6 +14,7 @@ from ..conjugacy import ConjugateRule, conjugate_priors, find_rule
 from ..distributions import Distribution, Flat
 from ..results import Posterior
 from ._family import as_family, check_prior, resolve_categorical
+from .fit import stats_of
 
 __all__ = ["conjugate_posterior", "posterior"]
 
@@ -25,14 +26,16 @@ def posterior(
     prior: Any,
     weights: ArrayLike | None = None,
     exposure: ArrayLike | None = None,
+    method: str = "exact",
 ) -> Posterior:
-    """The exact posterior of a family's free parameters under a conjugate prior.
+    """The posterior of a family's free parameters: exact (conjugate) or Laplace.
 
     Parameters
     ----------
     family : Distribution class or instance
         The likelihood, with any fixed parameters (``th.Normal(sigma=1)``).
-    data : array_like
+    data : array_like or SuffStats
+        Observations, or their sufficient statistics (merged chunks, SQL aggregates).
     prior : Distribution
         A conjugate prior (``thetahat families`` lists them): ``Beta`` for a
         Bernoulli/Binomial/Geometric probability, ``Dirichlet`` for class
@@ -41,6 +44,11 @@ def posterior(
         fixed), ``NormalInverseGamma`` for both.
     weights, exposure : array_like, optional
         As in :func:`thetahat.fit`.
+    method : {"exact", "laplace"}
+        ``"exact"``: the closed-form conjugate posterior. ``"laplace"``: for any
+        proper prior, a Gaussian at the MAP with the inverse Hessian of the log
+        posterior as covariance and the Laplace log evidence
+        (:func:`thetahat.inference.laplace.laplace_posterior`); ``exact`` is False.
 
     Returns
     -------
@@ -53,6 +61,12 @@ def posterior(
     the evidence ``log p(data)`` is the ratio of normalising constants,
     ``log B(a + k, b + n - k) - log B(a, b)``.
     """
+    if method == "laplace":
+        from .laplace import laplace_posterior
+
+        return laplace_posterior(family, data, prior=prior, weights=weights, exposure=exposure)
+    if method != "exact":
+        raise ValueError(f"method must be 'exact' or 'laplace', got {method!r}")
     fam = as_family(family)
     if prior is None:
         raise ValueError(
@@ -77,10 +91,10 @@ def posterior(
     if rule is None:
         raise ValueError(
             f"{prior!r} is not a conjugate prior for {fam!r}; conjugate priors for "
-            f"{type(fam).__name__}: {'; '.join(conjugate_priors(fam)) or 'none'}"
+            f"{type(fam).__name__}: {'; '.join(conjugate_priors(fam)) or 'none'}; "
+            "method='laplace' approximates any posterior"
         )
-    obs = {} if exposure is None else {"exposure": exposure}
-    stats = fam.suff_stats(data, weights, **obs)
+    stats = stats_of(fam, data, weights, exposure)
     return conjugate_posterior(fam, prior, stats, rule)
 
 

@@ -1,0 +1,155 @@
+"""Log-normal distribution (mu and sigma of log x)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+
+from .._domains import POSITIVE, REAL
+from ..stats import MomentStats, chunk_moments
+from ._base import ContinuousDistribution, Param, Value
+
+__all__ = ["LogNormal", "LogNormalStats"]
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+@dataclass(frozen=True)
+class LogNormalStats(MomentStats):
+    """n, mean of log x and centred sum of squares of log x (Chan merge)."""
+
+
+class LogNormal(ContinuousDistribution):
+    """Log-normal distribution: ``log X ~ Normal(mu, sigma)``.
+
+    Parameters
+    ----------
+    mu : float
+        Mean of ``log x`` (the log of the median).
+    sigma : float > 0
+        Standard deviation of ``log x``.
+
+    Notes
+    -----
+    ``log p = -log(2 pi)/2 - log sigma - log x - (log x - mu)^2 / (2 sigma^2)``
+    for x > 0; scipy's ``lognorm(s=sigma, scale=exp(mu))``. Mean
+    ``exp(mu + sigma^2/2)``, variance ``(exp(sigma^2) - 1) exp(2 mu + sigma^2)``.
+    Closed-form MLE from the log data: ``mu = mean(log x)``,
+    ``sigma^2 = sum (log x - mu)^2 / n``; Fisher information
+    ``diag(n / sigma^2, 2 n / sigma^2)``. Not shifted: no location parameter
+    (scipy's ``lognorm.fit`` frees ``loc`` by default). Usable as a prior on a
+    positive parameter.
+    """
+
+    _params = (Param("mu", REAL, "mean of log x"), Param("sigma", POSITIVE, "sd of log x"))
+    support_text = "positive numbers"
+    _stats_type = LogNormalStats
+
+    def _logp(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        ok = x > 0
+        lx = np.log(np.where(ok, x, 1.0))
+        z = (lx - mu) / sigma
+        return np.where(ok, -0.5 * _LOG_2PI - np.log(sigma) - lx - 0.5 * z * z, -np.inf)
+
+    def _mean(self, mu: float, sigma: float) -> float:
+        return float(np.exp(mu + 0.5 * sigma * sigma))
+
+    def _mode(self, mu: float, sigma: float) -> float:
+        return float(np.exp(mu - sigma * sigma))
+
+    def _var(self, mu: float, sigma: float) -> float:
+        s2 = sigma * sigma
+        return float(np.expm1(s2) * np.exp(2.0 * mu + s2))
+
+    def _sample(self, size: Any, rng: np.random.Generator, mu: float, sigma: float) -> Any:
+        return rng.lognormal(mu, sigma, size=size)
+
+    def _z(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        with np.errstate(divide="ignore"):
+            return (np.log(np.maximum(x, 0.0)) - mu) / sigma
+
+    def _cdf(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        return np.asarray(sc.ndtr(self._z(x, mu, sigma)))
+
+    def _sf(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        return np.asarray(sc.ndtr(-self._z(x, mu, sigma)))
+
+    def _ppf(self, q: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
+        return np.asarray(np.exp(mu + sigma * sc.ndtri(q)))
+
+    def _scipy(self, mu: float, sigma: float) -> Any:
+        from scipy import stats
+
+        return stats.lognorm(sigma, scale=np.exp(mu))
+
+    # -- family
+    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
+        return x > 0
+
+    def _chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> LogNormalStats:
+        n, mean, err, m2 = chunk_moments(np.log(x), w)
+        return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+
+    def _checked_chunk_stats(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
+    ) -> LogNormalStats | None:
+        # min > 0 rejects zeros, negatives, NaN and -inf; a non-finite m2 reveals +inf
+        if not np.min(x) > 0:
+            return None
+        with np.errstate(all="ignore"):
+            st = self._chunk_stats(x, w, obs)
+        return st if np.isfinite(st.m2) and np.isfinite(st.mean) else None
+
+    def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
+        mu, sigma = params["mu"], params["sigma"]
+        d = (stats.mean - mu) + stats.mean_err
+        ss = stats.m2 + stats.n * d * d
+        return float(
+            -0.5 * stats.n * _LOG_2PI
+            - stats.n * np.log(sigma)
+            - stats.n * (stats.mean + stats.mean_err)
+            - ss / (2.0 * sigma * sigma)
+        )
+
+    def _mle(self, stats: Any) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+        mu = self._values.get("mu")
+        if mu is None:
+            out["mu"] = stats.mean
+            ss = stats.m2
+        else:
+            ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
+        if "sigma" not in self._values:
+            out["sigma"] = float(np.sqrt(ss / stats.n))
+        return out
+
+    def _grad_hess(
+        self, params: Mapping[str, Value], stats: Any
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        mu, s, n = params["mu"], params["sigma"], stats.n
+        d = (stats.mean - mu) + stats.mean_err
+        ss = stats.m2 + n * d * d
+        g = np.array([n * d / (s * s), -n / s + ss / s**3])
+        h = np.array(
+            [
+                [-n / (s * s), -2.0 * n * d / s**3],
+                [-2.0 * n * d / s**3, n / (s * s) - 3 * ss / s**4],
+            ]
+        )
+        return g, h
+
+    def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        s2 = float(params["sigma"]) ** 2
+        diag = [
+            v
+            for k, v in (("mu", stats.n / s2), ("sigma", 2.0 * stats.n / s2))
+            if k not in self._values
+        ]
+        return np.diag(diag)

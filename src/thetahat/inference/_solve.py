@@ -1,0 +1,322 @@
+"""The optimisation problem behind MLE and MAP fits, and its Newton solve.
+
+A :class:`FitProblem` is a family (with its fixed parameters), the statistics
+of the data (sufficient statistics, validated data, or censored data) and an
+optional prior. :func:`solve` maximises its objective (log-likelihood plus log
+prior) over the free parameters mapped to the real line by their domains
+(``log`` for positive parameters, ``logit`` for probabilities), by Newton's
+method with the family's analytic score and Hessian where it has them and
+central differences otherwise; scipy's BFGS is the last resort. The same
+problem gives profile likelihoods (:func:`profile_value`) and the Laplace
+approximation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..censoring import CensoredStats, censored_loglik
+from ..distributions import Distribution
+from ..distributions._datastats import DataStats
+from ..optim import (
+    SolverResult,
+    domain_derivatives,
+    fd_grad_hess,
+    minimize_unconstrained,
+    newton_maximize,
+)
+from ._priors import prior_logpdf
+
+__all__ = ["FitProblem", "profile_value", "solve"]
+
+Value = Any
+
+
+@dataclass(frozen=True, eq=False)
+class FitProblem:
+    """Maximise ``loglik(theta) + log prior(theta)`` over the free parameters.
+
+    ``parametrization="unconstrained"`` adds the log Jacobian of the map from the
+    real line (so the mode is the mode of the density of log/logit parameters).
+    """
+
+    family: Distribution
+    stats: Any
+    prior: Any = None
+    parametrization: str = "natural"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The free parameters."""
+        return self.family.estimable
+
+    def loglik(self, theta: Mapping[str, Value]) -> float:
+        """Log-likelihood at the free values ``theta`` (fixed ones from the family)."""
+        fam, stats = self.family, self.stats
+        params = {**fam.params, **theta}
+        with np.errstate(all="ignore"):
+            if isinstance(stats, CensoredStats):
+                return censored_loglik(fam, params, stats)
+            if isinstance(stats, DataStats) and type(fam)._loglik is Distribution._loglik:
+                # no likelihood hook: the sum of log densities over the data
+                extra = {k: v for k, v in stats.obs.items() if k not in params}
+                return stats.total(fam._logp(stats.x, **params, **extra))
+            return float(fam._loglik(params, stats))
+
+    def logprior(self, theta: Mapping[str, Value]) -> float:
+        """Log prior density at ``theta`` (0 without a prior)."""
+        with np.errstate(all="ignore"):
+            return prior_logpdf(self.prior, self.names, theta)
+
+    def objective(self, theta: Mapping[str, Value]) -> float:
+        """``loglik + logprior`` (the log posterior up to a constant)."""
+        return self.loglik(theta) + self.logprior(theta)
+
+    @property
+    def analytic(self) -> bool:
+        """Whether the family supplies an analytic score and Hessian for these statistics."""
+        return hasattr(self.family, "_grad_hess") and not isinstance(self.stats, CensoredStats)
+
+    def start(self) -> dict[str, float]:
+        """Starting values: the family's moment start (or closed-form MLE), on stand-in
+        data (bounds and interval midpoints) for censored data."""
+        fam, stats = self.family, self.stats
+        if isinstance(stats, CensoredStats):
+            from ..distributions._datastats import fit_stats
+
+            x, w = stats.pseudo_data(fam)
+            try:
+                stats = fit_stats(fam, x, w)
+            except (ValueError, TypeError):
+                return {}
+        for hook in ("_start", "_mle"):
+            fn = getattr(fam, hook, None)
+            if fn is None:
+                continue
+            try:
+                with np.errstate(all="ignore"):
+                    found = fn(stats)
+            except (ValueError, TypeError, ZeroDivisionError, FloatingPointError):
+                continue
+            if found:
+                return {k: float(v) for k, v in found.items() if np.ndim(v) == 0}
+        return {}
+
+
+def _default_start(dom: Any) -> float:
+    low, high = getattr(dom, "low", None), getattr(dom, "high", None)
+    if low is not None and high is not None:
+        return 0.5 * (low + high)
+    if low is not None:
+        return low + 1.0
+    if high is not None:
+        return high - 1.0
+    return 0.0
+
+
+class _Objective:
+    """The objective over unconstrained coordinates of some free parameters."""
+
+    def __init__(self, problem: FitProblem, held: Mapping[str, Value]) -> None:
+        fam = problem.family
+        self.problem = problem
+        self.held = dict(held)
+        self.names = [n for n in problem.names if n not in held]
+        self.doms = [fam.param(n).domain for n in self.names]
+        order = fam.param_names()
+        self.idx = [order.index(n) for n in self.names]
+        self.unconstrained = problem.parametrization == "unconstrained"
+        self._last: tuple[bytes, float] | None = None
+
+    def theta(self, z: NDArray[np.float64]) -> dict[str, Value]:
+        t, _, _ = domain_derivatives(self.doms, z)
+        return {**self.held, **dict(zip(self.names, (float(v) for v in t), strict=True))}
+
+    def ljac(self, z: NDArray[np.float64]) -> float:
+        if not self.unconstrained:
+            return 0.0
+        return float(sum(float(d.log_jacobian(zi)) for d, zi in zip(self.doms, z, strict=True)))
+
+    def f(self, z: NDArray[np.float64]) -> float:
+        key = z.tobytes()
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        if not self._finite(z):
+            return -np.inf
+        with np.errstate(all="ignore"):
+            v = self.problem.objective(self.theta(z)) + self.ljac(z)
+        v = v if np.isfinite(v) else -np.inf
+        self._last = (key, v)
+        return v
+
+    def _finite(self, z: NDArray[np.float64]) -> bool:
+        with np.errstate(all="ignore"):
+            t, _, _ = domain_derivatives(self.doms, z)
+        return bool(np.all(np.isfinite(t)))
+
+    def _prior_part(self, z: NDArray[np.float64]) -> float:
+        if not self._finite(z):
+            return -np.inf
+        with np.errstate(all="ignore"):
+            v = self.problem.logprior(self.theta(z)) + self.ljac(z)
+        return v if np.isfinite(v) else -np.inf
+
+    def fgh(self, z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        """Value, gradient and Hessian over z."""
+        p = self.problem
+        if not p.analytic or not self._finite(z):
+            return fd_grad_hess(self.f, z)
+        _t, d1, d2 = domain_derivatives(self.doms, z)
+        theta = self.theta(z)
+        params = {**p.family.params, **theta}
+        with np.errstate(all="ignore"):
+            key = z.tobytes()
+            if self._last is not None and self._last[0] == key and p.prior is None:
+                ll = self._last[1] - self.ljac(z)
+            else:
+                ll = p.loglik(theta)
+            g_full, h_full = p.family._grad_hess(params, p.stats)
+        g = np.asarray(g_full, dtype=float)[self.idx]
+        h = np.asarray(h_full, dtype=float)[np.ix_(self.idx, self.idx)]
+        gz = d1 * g
+        hz = d1[:, None] * h * d1[None, :] + np.diag(d2 * g)
+        val = ll
+        if p.prior is not None or self.unconstrained:
+            pv, pg, ph = fd_grad_hess(self._prior_part, z)
+            val, gz, hz = val + pv, gz + pg, hz + ph
+        return (val if np.isfinite(val) else -np.inf), gz, hz
+
+    def hessian_theta(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Hessian of the objective over the parameters themselves, at ``z``.
+
+        From the z-Hessian: ``H_theta = (H_z - diag(theta'' g_theta)) / (theta' theta'^T)``.
+        """
+        _, gz, hz = self.fgh(z)
+        _, d1, d2 = domain_derivatives(self.doms, z)
+        if self.unconstrained:
+            # the Jacobian term belongs to the z-density, not to theta's
+            _, jg, jh = fd_grad_hess(self.ljac, z)
+            gz, hz = gz - jg, hz - jh
+        g_theta = gz / d1
+        return np.asarray((hz - np.diag(d2 * g_theta)) / np.outer(d1, d1))
+
+
+def solve(
+    problem: FitProblem,
+    held: Mapping[str, Value] | None = None,
+    start: Mapping[str, Value] | None = None,
+) -> tuple[dict[str, Value], SolverResult]:
+    """Maximise the problem's objective over its free parameters not in ``held``.
+
+    Returns the maximiser (free parameters, ``held`` ones included) and the
+    solver result (``fun`` is the maximum of the objective, without the log
+    Jacobian term of the unconstrained parametrisation).
+    """
+    obj = _Objective(problem, held or {})
+    if not obj.names:
+        val = problem.objective(obj.held)
+        res = SolverResult(np.zeros(0), val, bool(np.isfinite(val)), "success", "nothing free", 0)
+        return dict(obj.held), res
+    guess = {**problem.start(), **(start or {})}
+    z0 = np.empty(len(obj.names))
+    for i, (n, d) in enumerate(zip(obj.names, obj.doms, strict=True)):
+        v = guess.get(n)
+        ok = v is not None and np.isfinite(v) and d.contains(v) and not d.is_boundary(v)
+        z0[i] = float(d.to_unconstrained(float(v) if ok and v is not None else _default_start(d)))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = _newton_then_bfgs(obj, z0)
+    theta = obj.theta(res.x)
+    edge = [
+        n
+        for n, d, zi in zip(obj.names, obj.doms, res.x, strict=True)
+        if (getattr(d, "low", None) is not None or getattr(d, "high", None) is not None)
+        and abs(zi) > 300.0
+    ]
+    if res.converged and edge:
+        msg = (
+            f"{', '.join(edge)} ran off to the edge of its domain "
+            f"({', '.join(f'{n} = {theta[n]:.3g}' for n in edge)}): the objective has no "
+            "maximum inside the parameter space"
+        )
+        res = SolverResult(res.x, res.fun, False, "failed", msg, res.iterations)
+    value = obj.f(res.x) - obj.ljac(res.x) if res.converged else problem.objective(theta)
+    return theta, SolverResult(res.x, value, res.converged, res.status, res.message, res.iterations)
+
+
+def _newton_then_bfgs(obj: _Objective, z0: NDArray[np.float64]) -> SolverResult:
+    """Newton from ``z0``; if it fails, BFGS, then Newton again from BFGS's end point."""
+    res = newton_maximize(obj.fgh, z0, f_only=obj.f)
+    if not res.converged:
+        fallback = minimize_unconstrained(
+            lambda z: -obj.f(z), res.x if np.all(np.isfinite(res.x)) else z0
+        )
+        if fallback.converged and -fallback.fun >= res.fun - 1e-9 * abs(res.fun):
+            # BFGS stops on a loose gradient test: polish with Newton from where it ended
+            polished = newton_maximize(obj.fgh, fallback.x, f_only=obj.f)
+            if polished.converged and polished.fun >= -fallback.fun:
+                return SolverResult(
+                    polished.x, polished.fun, True, "success",
+                    f"Newton converged from BFGS's end point (Newton from the start: "
+                    f"{res.message})",
+                    res.iterations + fallback.iterations + polished.iterations,
+                )  # fmt: skip
+            res = SolverResult(
+                fallback.x, -fallback.fun, True, "success",
+                f"BFGS fallback after Newton failed ({res.message}): {fallback.message}",
+                res.iterations + fallback.iterations,
+            )  # fmt: skip
+    return res
+
+
+def hessian_theta(problem: FitProblem, theta: Mapping[str, Value]) -> NDArray[np.float64]:
+    """Hessian of the objective over the free parameters at ``theta``."""
+    obj = _Objective(problem, {})
+    z = np.array(
+        [float(d.to_unconstrained(theta[n])) for n, d in zip(obj.names, obj.doms, strict=True)]
+    )
+    return obj.hessian_theta(z)
+
+
+def hessian_z(
+    problem: FitProblem, theta: Mapping[str, Value]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Hessian over the unconstrained coordinates at ``theta``, and d theta / dz."""
+    obj = _Objective(problem, {})
+    z = np.array(
+        [float(d.to_unconstrained(theta[n])) for n, d in zip(obj.names, obj.doms, strict=True)]
+    )
+    _, d1, _ = domain_derivatives(obj.doms, z)
+    return obj.fgh(z)[2], d1
+
+
+def profile_value(
+    problem: FitProblem, name: str, value: float, start: dict[str, Value] | None = None
+) -> float:
+    """The profile objective: max over the other free parameters with ``name = value``.
+
+    ``start`` (updated in place with the maximiser) warm-starts the inner solve.
+    """
+    fam = problem.family
+    if problem.prior is None and not isinstance(problem.stats, CensoredStats):
+        # fast paths of the family with the parameter fixed
+        sub = fam.with_params(**{name: value})
+        if not sub.estimable:
+            return FitProblem(sub, problem.stats).objective({})
+        with np.errstate(all="ignore"):
+            try:
+                est = sub._mle(problem.stats)
+            except (ValueError, ZeroDivisionError, FloatingPointError):
+                est = None
+        if est is not None:
+            return FitProblem(sub, problem.stats).objective(est)
+    theta, res = solve(problem, {name: value}, start)
+    if start is not None and res.converged:
+        start.update({k: v for k, v in theta.items() if k != name})
+    return float(res.fun)

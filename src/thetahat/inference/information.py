@@ -1,0 +1,178 @@
+"""Uncertainty of a fit: observed or expected information, and profile intervals.
+
+* :func:`covariance`: the inverse of the observed information (minus the Hessian
+  of the objective at the estimate; the default) or of the expected (Fisher)
+  information where the family has it in closed form, plus the prior's
+  curvature for a MAP.
+* :func:`profile_intervals`: for each parameter, the values whose profile
+  objective is within ``chi2_1(level) / 2`` of the maximum; asymmetric where
+  the likelihood is. ``Estimate.conf_int(kind="profile")`` calls it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..censoring import CensoredStats
+from ._solve import FitProblem, hessian_theta, hessian_z, profile_value
+
+__all__ = ["covariance", "invert_information", "profile_intervals"]
+
+INFORMATION_KINDS = ("observed", "expected")
+
+
+def invert_information(info: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Inverse of an information matrix; ``inf`` everywhere when it is singular."""
+    info = np.asarray(info, dtype=float)
+    if info.size == 0:
+        return info
+    if not np.all(np.isfinite(info)):
+        return np.full(info.shape, np.inf)
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        return np.full(info.shape, np.inf)
+    if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
+        return np.full(info.shape, np.inf)
+    return np.asarray(cov)
+
+
+def covariance(
+    problem: FitProblem, theta: Mapping[str, Any], kind: str = "observed"
+) -> NDArray[np.float64]:
+    """Covariance of the estimate ``theta`` of ``problem``'s free parameters.
+
+    Notes
+    -----
+    ``observed``: ``(-H)^-1`` with ``H`` the Hessian of ``loglik + log prior``
+    at the estimate (analytic where the family has it). Exponential families in
+    closed form use their Fisher information, which equals the observed
+    information at the MLE. Families whose likelihood is not twice
+    differentiable (Laplace's location) and Pareto's support parameter use
+    their closed-form variances. ``expected``: the Fisher information
+    ``n I(theta)`` (plus the prior's curvature for a MAP). With
+    ``parametrization="unconstrained"`` the curvature is taken over the
+    log/logit coordinates and mapped back by the delta method.
+    """
+    if kind not in INFORMATION_KINDS:
+        raise ValueError(f"information must be 'observed' or 'expected', got {kind!r}")
+    fam, stats = problem.family, problem.stats
+    k = len(problem.names)
+    params = {**fam.params, **theta}
+    if any(not np.isfinite(float(np.max(np.abs(np.asarray(v))))) for v in theta.values()):
+        return np.full((k, k), np.inf)
+    censored = isinstance(stats, CensoredStats)
+    if problem.parametrization == "unconstrained":
+        hz, d1 = hessian_z(problem, theta)
+        cov_z = invert_information(-hz)
+        return np.asarray(cov_z * np.outer(d1, d1))
+    cov_fn = getattr(fam, "_covariance", None)
+    if cov_fn is not None and problem.prior is None and not censored:
+        return np.asarray(cov_fn(params, stats), dtype=float)
+    info = None
+    use_expected = kind == "expected" or (not problem.analytic and problem.prior is None)
+    if not censored and use_expected:
+        with np.errstate(all="ignore"):
+            expected = fam._information(params, stats)
+        if expected is not None:
+            info = np.asarray(expected, dtype=float)
+            if problem.prior is not None:
+                prior_only = FitProblem(fam, stats, problem.prior)
+                info = info - (
+                    hessian_theta(prior_only, theta) - _loglik_hessian(prior_only, theta)
+                )
+    if info is None and problem.analytic and problem.prior is None and kind == "observed":
+        # the analytic Hessian over the free parameters, directly
+        order = fam.param_names()
+        idx = [order.index(n) for n in problem.names]
+        with np.errstate(all="ignore"):
+            _, h = fam._grad_hess(params, stats)
+        info = -np.asarray(h, dtype=float)[np.ix_(idx, idx)]
+    if info is None:
+        if kind == "expected" and not censored:
+            raise ValueError(
+                f"{type(fam).__name__} has no closed-form expected information; use "
+                "information='observed'"
+            )
+        with np.errstate(all="ignore"):
+            info = -hessian_theta(problem, theta)
+    return invert_information(info)
+
+
+def _loglik_hessian(problem: FitProblem, theta: Mapping[str, Any]) -> NDArray[np.float64]:
+    return hessian_theta(FitProblem(problem.family, problem.stats), theta)
+
+
+def profile_intervals(estimate: Any, level: float) -> dict[str, tuple[Any, Any]]:
+    """Profile-likelihood (profile-posterior for a MAP) intervals for every parameter.
+
+    Notes
+    -----
+    For parameter ``j`` the interval is ``{v : 2 (l_max - l_p(v)) <= chi2_1(level)}``
+    with ``l_p(v) = max over the other parameters of the objective at theta_j = v``.
+    Each end is bracketed by stepping out from the estimate in the parameter's
+    unconstrained coordinate (steps scaled by its standard error) and found by
+    Brent's method; an end that reaches the edge of the domain is the edge.
+    """
+    from scipy import optimize, stats
+
+    problem = estimate.extra.get("problem")
+    if not isinstance(problem, FitProblem):
+        raise ValueError(
+            "profile intervals need the objective of the fit; this estimate has none "
+            "(use kind='wald')"
+        )
+    crit = 0.5 * float(stats.chi2.ppf(level, 1))
+    best = problem.objective({k: estimate.params[k] for k in problem.names})
+    target = best - crit
+    out: dict[str, tuple[Any, Any]] = {}
+    se = estimate.se
+    for name in problem.names:
+        v_hat = float(estimate.params[name])
+        dom = problem.family.param(name).domain
+        if not np.isfinite(v_hat):
+            out[name] = (math.nan, math.nan)
+            continue
+        z_hat = float(dom.to_unconstrained(v_hat))
+        s = float(se[name])
+        if np.isfinite(s) and s > 0:
+            dz = float(dom.to_unconstrained(v_hat + 0.5 * s)) - z_hat
+            step = float(abs(dz)) if np.isfinite(dz) and dz != 0 else 0.5
+        else:
+            step = 0.5
+
+        warm = {k: float(estimate.params[k]) for k in problem.names if k != name}
+
+        def gap(z: float, name: str = name, dom: Any = dom, warm: dict[str, Any] = warm) -> float:
+            v = float(dom.from_unconstrained(z))
+            val = profile_value(problem, name, v, warm)
+            return (val if np.isfinite(val) else -1e300) - target
+
+        real = getattr(dom, "low", None) is None and getattr(dom, "high", None) is None
+        ends = []
+        for sign in (-1.0, 1.0):
+            warm.update({k: float(estimate.params[k]) for k in warm})
+            z_in, z_out, found = z_hat, z_hat, False
+            h = step
+            while h <= (1e12 * max(step, abs(z_hat)) if real else 40.0):
+                z_out = z_hat + sign * h
+                if gap(z_out) < 0:
+                    found = True
+                    break
+                z_in = z_out
+                h *= 2.0
+            if not found:
+                edge = getattr(dom, "low" if sign < 0 else "high", None)
+                ends.append(float(edge) if edge is not None else sign * math.inf)
+                continue
+            z_root = optimize.brentq(
+                gap, min(z_in, z_out), max(z_in, z_out), xtol=1e-10, rtol=1e-10
+            )
+            ends.append(float(dom.from_unconstrained(z_root)))
+        out[name] = (ends[0], ends[1])
+    return out

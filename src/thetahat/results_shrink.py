@@ -1,0 +1,209 @@
+"""``Shrinkage``: the result of empirical-Bayes shrinkage over many groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._format import fmt, jsonable
+from .distributions._base import Distribution
+from .results import Estimate, Posterior
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Shrinkage"]
+
+#: columns of ``Shrinkage.table`` in order (family-specific ones follow)
+TABLE_COLUMNS = ("group", "n", "mle", "posterior_mean", "map", "lower", "upper", "shrinkage")
+
+
+@dataclass(frozen=True)
+class Shrinkage:
+    """Empirical-Bayes shrinkage of many groups toward a prior fitted to all of them.
+
+    Attributes
+    ----------
+    family : str
+        The per-group likelihood: ``"Binomial"``, ``"Poisson"`` or ``"Normal"``.
+    prior : Distribution
+        The fitted prior: ``Beta(a, b)`` on a rate, ``Gamma(shape, rate)`` on a
+        Poisson rate, ``Normal(mu, tau)`` on a group mean.
+    hyper : Estimate
+        The hyperparameters as an estimate (``params``, ``se``, ``cov``,
+        ``conf_int``): ``a, b``; ``shape, rate``; or ``mu, tau``.
+    loglik : float
+        The log marginal likelihood of all the groups at the fitted prior.
+    method : str
+        ``"ml"`` (maximum marginal likelihood) or ``"reml"`` (Normal only).
+    level : float
+        Probability of the credible intervals in the table.
+    complete_pooling : bool
+        No between-group variation was found: every group is shrunk all the way
+        to the pooled estimate (``tau = 0``, or a Beta/Gamma prior whose
+        concentration is infinite). The table then holds the exact limit (every
+        interval collapses to the pooled value); ``prior`` and ``posterior(group)``
+        stand for it with a very large concentration (or a tiny ``tau``).
+    groups : ndarray
+        Group labels in input order (first appearance when rows were grouped).
+    columns : dict of str -> ndarray
+        The per-group table as arrays (see :attr:`table`).
+    no_data : ndarray of bool
+        Groups without data (zero trials or zero exposure): kept, with the prior as
+        their posterior.
+    warnings : tuple of str
+    """
+
+    family: str
+    prior: Distribution
+    hyper: Estimate
+    loglik: float
+    method: str
+    level: float
+    complete_pooling: bool
+    groups: NDArray[Any]
+    columns: dict[str, NDArray[Any]]
+    no_data: NDArray[np.bool_]
+    warnings: tuple[str, ...] = ()
+    #: groups are labelled by their position (no labels were given)
+    positional: bool = False
+    posterior_fn: Callable[[int], Posterior] | None = field(default=None, repr=False, compare=False)
+    _lookup: dict[Any, int] = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ access
+    @property
+    def n_groups(self) -> int:
+        """Number of groups."""
+        return int(self.groups.shape[0])
+
+    def __len__(self) -> int:
+        return self.n_groups
+
+    @property
+    def prior_se(self) -> dict[str, Any]:
+        """Standard errors of the hyperparameters (inverse observed information)."""
+        return self.hyper.se
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per group, in input order.
+
+        Columns: ``group``, ``n`` (trials; exposure for Poisson; rows pooled for
+        Normal), ``mle`` (the group's own estimate; NaN without data),
+        ``posterior_mean``, ``map`` (posterior mode), ``lower`` and ``upper``
+        (equal-tailed credible interval of probability ``level``), ``shrinkage``
+        (the weight on the prior mean in the posterior mean), then
+        family-specific columns (``successes``; ``counts``; ``se``) and
+        ``no_data``.
+        """
+        import pandas as pd
+
+        data: dict[str, Any] = {"group": self.groups}
+        for name in TABLE_COLUMNS[1:]:
+            data[name] = self.columns[name]
+        for name, col in self.columns.items():
+            if name not in data:
+                data[name] = col
+        data["no_data"] = self.no_data
+        return pd.DataFrame(data)
+
+    def index_of(self, group: Any) -> int:
+        """Position of ``group`` (a label; a position when no labels were given)."""
+        if self.positional:
+            if isinstance(group, int | np.integer) and 0 <= int(group) < self.n_groups:
+                return int(group)
+        else:
+            if not self._lookup:
+                for i, g in enumerate(self.groups.tolist()):
+                    self._lookup.setdefault(g, i)
+            try:
+                return self._lookup[group]
+            except (KeyError, TypeError):
+                pass
+        shown = ", ".join(repr(g) for g in self.groups[:5].tolist())
+        raise ValueError(
+            f"no group {group!r}; the {self.n_groups} groups are {shown}"
+            f"{', ...' if self.n_groups > 5 else ''}"
+        )
+
+    def posterior(self, group: Any) -> Posterior:
+        """The exact conjugate posterior of one group under the fitted prior."""
+        if self.posterior_fn is None:
+            raise ValueError("this Shrinkage carries no per-group posteriors")
+        return self.posterior_fn(self.index_of(group))
+
+    # ---------------------------------------------------------------- display
+    def _ranked(self, top: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        pm = np.asarray(self.columns["posterior_mean"], dtype=float)
+        order = np.argsort(-pm, kind="stable")
+        k = min(top, pm.shape[0])
+        return order[:k], order[::-1][:k][::-1]
+
+    def summary(self, top: int = 5) -> str:
+        """A plain-text report: the prior, its uncertainty, and the extreme groups."""
+        width = 78
+        lines = [
+            "thetahat shrinkage (empirical Bayes)".center(width),
+            "=" * width,
+            f"{'Family:':<16}{self.family:<30}{'Method:':<16}{self.method.upper()}",
+            f"{'Groups:':<16}{self.n_groups:<30}{'Log-lik:':<16}{fmt(self.loglik)}",
+            f"{'Prior:':<16}{self.prior!r}",
+        ]
+        for key, val in self.hyper.extra.get("derived", {}).items():
+            lines.append(f"{key + ':':<16}{fmt(val)}")
+        lines.append(f"{'Pooling:':<16}{'complete' if self.complete_pooling else 'partial'}")
+        lines.append("-" * width)
+        lines.append(f"{'hyperparameter':<18}{'estimate':>14}{'std err':>14}")
+        se = self.hyper.se
+        for name, v in self.hyper.params.items():
+            lines.append(f"{name:<18}{fmt(v, 14)}{fmt(se[name], 14)}")
+        lines.append("-" * width)
+        head, tail = self._ranked(top)
+        lo_h, hi_h = f"{(1 - self.level) / 2:.3g}", f"{(1 + self.level) / 2:.3g}"
+        header = (
+            f"{'group':<18}{'n':>10}{'raw':>10}{'shrunk':>10}{lo_h:>10}{hi_h:>10}{'weight':>10}"
+        )
+        c = self.columns
+        for title, idx in (("highest posterior means", head), ("lowest posterior means", tail)):
+            lines.append(title)
+            lines.append(header)
+            for i in idx.tolist():
+                label = str(self.groups[i])[:17]
+                lines.append(
+                    f"{label:<18}{fmt(c['n'][i], 10)}{fmt(c['mle'][i], 10)}"
+                    f"{fmt(c['posterior_mean'][i], 10)}{fmt(c['lower'][i], 10)}"
+                    f"{fmt(c['upper'][i], 10)}{fmt(c['shrinkage'][i], 10)}"
+                )
+        n_empty = int(self.no_data.sum())
+        if n_empty:
+            lines.append(f"{n_empty} group(s) without data keep the prior as their posterior")
+        lines.append("=" * width)
+        for w in self.warnings:
+            lines.append(f"Warning: {w}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (the hyperparameters and the per-group columns)."""
+        return jsonable(
+            {
+                "family": self.family,
+                "method": self.method,
+                "prior": repr(self.prior),
+                "hyper": self.hyper.params,
+                "hyper_se": self.hyper.se,
+                "loglik": self.loglik,
+                "level": self.level,
+                "complete_pooling": self.complete_pooling,
+                "groups": [str(g) for g in self.groups.tolist()],
+                "columns": dict(self.columns),
+                "no_data": self.no_data,
+                "warnings": list(self.warnings),
+            }
+        )
