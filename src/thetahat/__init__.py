@@ -44,7 +44,7 @@ from .inference.posterior import posterior
 from .inference.shrink import shrink
 from .model import Model
 from .results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
-from .results_shrink import Shrinkage
+from .results.shrinkage import Shrinkage
 from .stats import MomentStats, SuffStats
 
 __version__ = "0.1.0"

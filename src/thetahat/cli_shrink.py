@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import click
     import pandas as pd
 
-    from .results_shrink import Shrinkage
+    from .results.shrinkage import Shrinkage
 
 __all__ = ["read_table", "register", "render", "run_shrink"]
 

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from ..distributions import Bernoulli, Binomial, Distribution, Normal, Poisson
 from ..distributions._base import check_level
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
-from ..results_shrink import Shrinkage
+from ..results.shrinkage import Shrinkage
 from ._shrink_binomial import beta_binomial_fit, beta_binomial_groups, beta_binomial_posterior
 from ._shrink_common import FitResult
 from ._shrink_input import Where, broadcast, check_counts, column, factorize, is_frame, numbers

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..results_shrink import Shrinkage
+from ..results.shrinkage import Shrinkage
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

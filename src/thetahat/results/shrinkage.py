@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._format import fmt, jsonable
-from .distributions._base import Distribution
-from .results import Estimate, Posterior
+from .._format import fmt, jsonable
+from ..distributions._base import Distribution
+from .estimate import Estimate
+from .posterior import Posterior
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,0 +1,19 @@
+"""Result objects: Estimate (a point fit with uncertainty), Posterior, Shrinkage.
+
+All are frozen dataclasses: a fit never changes after it is made; methods that
+"change" one (``Estimate.transform``, ``Posterior.update``) return a new object.
+"""
+
+from ._common import BoundaryWarning, ConvergenceWarning, _flat_labels, _flatten, _unflatten
+from .estimate import Estimate
+from .posterior import Posterior
+
+__all__ = [
+    "BoundaryWarning",
+    "ConvergenceWarning",
+    "Estimate",
+    "Posterior",
+    "_flat_labels",
+    "_flatten",
+    "_unflatten",
+]

@@ -1,0 +1,69 @@
+"""Warnings and helpers shared by the result objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._format import fmt
+
+Value = Any
+
+
+class BoundaryWarning(UserWarning):
+    """The estimate lies on the boundary of the parameter space (or does not exist)."""
+
+
+class ConvergenceWarning(UserWarning):
+    """An iterative solver stopped before meeting its tolerance."""
+
+
+def _flat_labels(params: Mapping[str, Value]) -> list[str]:
+    labels: list[str] = []
+    for name, v in params.items():
+        if np.ndim(v) == 0:
+            labels.append(name)
+        else:
+            labels.extend(f"{name}[{i}]" for i in range(np.size(v)))
+    return labels
+
+
+def _unflatten(params: Mapping[str, Value], flat: NDArray[np.float64]) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    i = 0
+    for name, v in params.items():
+        size = int(np.size(v))
+        if np.ndim(v) == 0:
+            out[name] = float(flat[i])
+        else:
+            out[name] = np.asarray(flat[i : i + size], dtype=float).reshape(np.shape(v))
+        i += size
+    return out
+
+
+def _flatten(params: Mapping[str, Value]) -> NDArray[np.float64]:
+    if not params:
+        return np.zeros(0)
+    return np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in params.values()])
+
+
+def _round(v: Any) -> Any:
+    f = float(v)
+    return round(f, 3) if np.isfinite(f) else f
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, np.ndarray):
+        if v.size > 4:
+            return f"array(len={v.size})"
+        return np.array2string(v, separator=", ")
+    return fmt(v)
+
+
+def _prior_text(prior: Any) -> str:
+    if isinstance(prior, Mapping):
+        return "; ".join(f"{k}={v!r}" for k, v in prior.items())
+    return repr(prior)
