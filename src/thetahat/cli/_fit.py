@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +100,7 @@ def read_column(
 
     name = source_name(source)
     table = read_table(
-        source, fmt=input_format, quiet=is_quiet(ctx), stdin=click.get_text_stream("stdin")
+        source, fmt=input_format, quiet=is_quiet(ctx), stdin=sys.stdin
     )
     col = choose_column(table, column, name)
     return numeric_column(table, col, name), col, table, name

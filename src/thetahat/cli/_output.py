@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -84,7 +85,7 @@ def echo_table(
     from rich.console import Console
     from rich.table import Table
 
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     isatty = bool(getattr(stream, "isatty", lambda: False)())
     console = Console(file=stream, width=None if isatty else 110, highlight=False)
     table = Table(title=title, title_justify="left")
