@@ -140,8 +140,7 @@ def write_report(out: str = "thetahat-report") -> str:
         _pre(coin_table()),
         _figure_tag(coin_fig, "prior, likelihood and posterior for three heads"),
         "<h2>2. With more data the likelihood wins</h2>",
-        "<p>MLE and MAP on growing samples from a coin with p = 0.7: the gap shrinks "
-        "like 1/n.</p>",
+        "<p>MLE and MAP on growing samples from a coin with p = 0.7: the gap shrinks like 1/n.</p>",
         _figure_tag(conv_fig, "MAP converging to MLE"),
         "<h2>3. A real dataset: ground-beef serving sizes</h2>",
         f"<p>{serving.size} serving sizes (g), fitdistrplus. Families ranked by AIC:</p>",

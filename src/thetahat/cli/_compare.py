@@ -24,7 +24,7 @@ __all__ = ["candidate_families", "compare_table", "ks_statistic", "register"]
 COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", "ks")
 
 
-def _can_fit(cls: type) -> bool:
+def _can_fit(cls: Any) -> bool:
     from ..distributions import Distribution
 
     try:
@@ -35,9 +35,7 @@ def _can_fit(cls: type) -> bool:
         return False
     if cls._loglik is Distribution._loglik:
         return False
-    return all(
-        not (fam.param(n).domain.vector or fam.param(n).per_observation) for n in fam.free
-    )
+    return all(not (fam.param(n).domain.vector or fam.param(n).per_observation) for n in fam.free)
 
 
 def candidate_families(data: NDArray[np.float64]) -> tuple[list[type], list[tuple[str, str]]]:

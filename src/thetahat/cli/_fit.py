@@ -99,9 +99,7 @@ def read_column(
     from ._output import is_quiet
 
     name = source_name(source)
-    table = read_table(
-        source, fmt=input_format, quiet=is_quiet(ctx), stdin=sys.stdin
-    )
+    table = read_table(source, fmt=input_format, quiet=is_quiet(ctx), stdin=sys.stdin)
     col = choose_column(table, column, name)
     return numeric_column(table, col, name), col, table, name
 
@@ -135,7 +133,9 @@ def load_inputs(
     data, col, table, name = read_column(ctx, source, column, input_format)
     if trials_col is not None:
         if "n" not in fam.param_names():
-            raise ValueError(f"--trials applies to Binomial-like families, not {type(fam).__name__}")
+            raise ValueError(
+                f"--trials applies to Binomial-like families, not {type(fam).__name__}"
+            )
         values["n"] = numeric_column(table, trials_col, name)
     if values:
         fam = fam.with_params(**values)
@@ -390,10 +390,10 @@ def register(group: click.Group) -> None:
     @group.command("posterior")
     @data_options
     @family_options
-    @click.option("-p", "--prior", metavar="SPEC", required=True, help="The prior, e.g. 'beta(2,2)'.")
     @click.option(
-        "--laplace", is_flag=True, help="Normal approximation at the MAP (any prior)."
+        "-p", "--prior", metavar="SPEC", required=True, help="The prior, e.g. 'beta(2,2)'."
     )
+    @click.option("--laplace", is_flag=True, help="Normal approximation at the MAP (any prior).")
     @output_options
     @click.pass_context
     def posterior_command(ctx: click.Context, **kw: Any) -> None:

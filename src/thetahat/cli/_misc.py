@@ -45,7 +45,11 @@ def register(group: click.Group) -> None:
         records = families_json()
         if fmt == "json":
             echo_json(
-                {"schema": "thetahat/families", "schema_version": SCHEMA_VERSION, "families": records}
+                {
+                    "schema": "thetahat/families",
+                    "schema_version": SCHEMA_VERSION,
+                    "families": records,
+                }
             )
             return
         rows = [

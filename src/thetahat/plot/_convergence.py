@@ -77,10 +77,11 @@ def convergence(
     def value(est: Any) -> float:
         return float(est.params[name]) if est is not None else np.nan
 
-    mle = np.array([value(try_fit(lambda n=n: th.fit(fam, sample[:n]))) for n in sizes])
-    mapv = np.array(
-        [value(try_fit(lambda n=n: th.fit(fam, sample[:n], prior=prior))) for n in sizes]
-    )
+    def at(n: int, with_prior: Any) -> float:
+        return value(try_fit(lambda: th.fit(fam, sample[:n], prior=with_prior)))
+
+    mle = np.array([at(int(n), None) for n in sizes])
+    mapv = np.array([at(int(n), prior) for n in sizes])
 
     fig = new_figure(2, 1, size=(7.0, 6.5))
     top, bottom = fig.axes

@@ -57,7 +57,7 @@ def fit(estimate: Any, data: Any, *, bins: Any = "auto") -> Any:
             ln.set_gid("density")
             left.set_ylabel("relative frequency")
         else:
-            heights, edges, patches = left.hist(
+            _heights, edges, patches = left.hist(
                 x, bins=bins, density=True, alpha=0.5, color="C0", label="data"
             )
             for patch in patches:

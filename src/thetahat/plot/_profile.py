@@ -123,7 +123,9 @@ def profile(
     cut = top - 0.5 * float(sc.ndtri((1.0 + lv) / 2.0)) ** 2
     inside = np.flatnonzero(finite & (pl >= cut))
     i0, i1 = int(inside[0]), int(inside[-1])
-    ci_lo = float(grid[i0]) if i0 == 0 else _crossing(grid[i0 - 1], grid[i0], pl[i0 - 1], pl[i0], cut)
+    ci_lo = (
+        float(grid[i0]) if i0 == 0 else _crossing(grid[i0 - 1], grid[i0], pl[i0 - 1], pl[i0], cut)
+    )
     ci_hi = (
         float(grid[i1])
         if i1 == grid.size - 1
