@@ -166,3 +166,28 @@ def test_missing_values_are_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_register_pattern_extends_group() -> None:
     group = build_group(["thetahat.cli._misc", "thetahat.no_such_cli_module"])
     assert set(group.commands) == {"families", "demo"}
+
+
+def test_progress_bar_only_for_big_input_on_a_terminal() -> None:
+    from thetahat.io import PROGRESS_MIN_BYTES, want_progress
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    class Pipe:
+        def isatty(self) -> bool:
+            return False
+
+    big = PROGRESS_MIN_BYTES
+    assert want_progress(False, big, Tty())
+    assert not want_progress(True, big, Tty())  # --quiet
+    assert not want_progress(False, big, Pipe())  # not a terminal
+    assert not want_progress(False, big - 1, Tty())  # quick to read
+
+
+def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for name in ("fit", "posterior", "compare", "families", "demo"):
+        assert name in out
