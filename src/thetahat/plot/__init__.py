@@ -1,0 +1,23 @@
+"""Figures of thetahat fits (matplotlib, imported lazily; every function returns its Figure).
+
+* :func:`posterior`: prior, likelihood and posterior of one parameter, with MLE,
+  MAP and posterior mean marked and the credible interval shaded;
+* :func:`convergence`: MLE and MAP as the sample grows, the prior's pull shrinking
+  like ``1/n``;
+* :func:`fit`: the data with the fitted density or pmf, and a QQ plot;
+* :func:`profile`: the profile log-likelihood of one parameter with its interval.
+
+Figures are built with :class:`matplotlib.figure.Figure` on an Agg canvas: no
+display, no global pyplot state; save them with ``fig.savefig("out.png")``.
+Artists carry ids (``artist.get_gid()``: "prior", "likelihood", "posterior",
+"mle", "map", "mean", "interval", ...) so programs and tests can find them.
+"""
+
+from ._convergence import convergence
+from ._fit import fit
+from ._posterior import posterior
+from ._profile import profile
+from ._regression import regularization_path
+from ._shrinkage import shrinkage
+
+__all__ = ["convergence", "fit", "posterior", "profile", "regularization_path", "shrinkage"]
