@@ -27,6 +27,20 @@ _LOG_2PI = math.log(2.0 * math.pi)
 class _GLMBase(RegressionBase):
     """Shared fit of the canonical-link GLMs."""
 
+    def __init__(
+        self,
+        prior: Any = None,
+        fit_intercept: bool = True,
+        shrink_intercept: bool = False,
+        max_iter: int = 100,
+        tol: float = 1e-10,
+    ) -> None:
+        self.prior = prior
+        self.fit_intercept = fit_intercept
+        self.shrink_intercept = shrink_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+
     _family: Family
     _model: str
 
@@ -194,20 +208,6 @@ class LogisticRegression(ClassifierMixin, _GLMBase):
     _family = LOGISTIC
     _model = "LogisticRegression"
 
-    def __init__(
-        self,
-        prior: Any = None,
-        fit_intercept: bool = True,
-        shrink_intercept: bool = False,
-        max_iter: int = 100,
-        tol: float = 1e-10,
-    ) -> None:
-        self.prior = prior
-        self.fit_intercept = fit_intercept
-        self.shrink_intercept = shrink_intercept
-        self.max_iter = max_iter
-        self.tol = tol
-
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
         """Fit the model; returns self."""
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
@@ -317,20 +317,6 @@ class PoissonRegression(RegressorMixin, _GLMBase):
 
     _family = POISSON
     _model = "PoissonRegression"
-
-    def __init__(
-        self,
-        prior: Any = None,
-        fit_intercept: bool = True,
-        shrink_intercept: bool = False,
-        max_iter: int = 100,
-        tol: float = 1e-10,
-    ) -> None:
-        self.prior = prior
-        self.fit_intercept = fit_intercept
-        self.shrink_intercept = shrink_intercept
-        self.max_iter = max_iter
-        self.tol = tol
 
     def fit(
         self,

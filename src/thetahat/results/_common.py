@@ -67,3 +67,10 @@ def _prior_text(prior: Any) -> str:
     if isinstance(prior, Mapping):
         return "; ".join(f"{k}={v!r}" for k, v in prior.items())
     return repr(prior)
+
+
+def close_table(lines: list[str], warnings: tuple[str, ...], width: int) -> str:
+    """Finish a summary table: the closing rule, then one line per warning."""
+    lines.append("=" * width)
+    lines.extend(f"Warning: {w}" for w in warnings)
+    return "\n".join(lines)

@@ -13,7 +13,16 @@ from scipy import special as sc
 
 from .._format import fmt, jsonable
 from ..distributions._base import Distribution, check_level
-from ._common import Value, _flat_labels, _flatten, _prior_text, _round, _short, _unflatten
+from ._common import (
+    Value,
+    _flat_labels,
+    _flatten,
+    _prior_text,
+    _round,
+    _short,
+    _unflatten,
+    close_table,
+)
 
 __all__ = ["Estimate"]
 
@@ -313,10 +322,7 @@ class Estimate:
         if self.fixed:
             fixed = ", ".join(f"{k}={_short(v)}" for k, v in self.fixed.items())
             lines.append(f"fixed: {fixed}")
-        lines.append("=" * width)
-        for w in self.warnings:
-            lines.append(f"Warning: {w}")
-        return "\n".join(lines)
+        return close_table(lines, self.warnings, width)
 
     def _test_table(self, lines: list[str], level: float, width: int) -> str:
         """Coefficient table with Wald statistics and p-values (regression models)."""
@@ -332,10 +338,7 @@ class Estimate:
                 f"{name:<{lab}}{fmt(v, 12)}{fmt(se[name], 12)}{fmt(_round(st[name]), 9)}"
                 f"{fmt(_round(pv[name]), 9)}{fmt(ci[name][0], 12)}{fmt(ci[name][1], 12)}"
             )
-        lines.append("=" * width)
-        for w in self.warnings:
-            lines.append(f"Warning: {w}")
-        return "\n".join(lines)
+        return close_table(lines, self.warnings, width)
 
     def __str__(self) -> str:
         return self.summary()

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._format import fmt, jsonable
 from ..distributions._base import Distribution
-from ._common import Value, _prior_text
+from ._common import Value, _prior_text, close_table
 
 __all__ = ["Posterior"]
 
@@ -152,10 +152,7 @@ class Posterior:
                     f"{label:<14}{fmt(cols[0][i], 12)}{fmt(cols[1][i], 12)}{fmt(cols[2][i], 12)}"
                     f"{fmt(cols[3][i], 14)}{fmt(cols[4][i], 14)}"
                 )
-        lines.append("=" * width)
-        for w in self.warnings:
-            lines.append(f"Warning: {w}")
-        return "\n".join(lines)
+        return close_table(lines, self.warnings, width)
 
     def __str__(self) -> str:
         return self.summary()
