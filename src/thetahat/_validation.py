@@ -74,18 +74,20 @@ def check_same_length(n: int, other: NDArray[Any], name: str, data_name: str = "
         )
 
 
-def as_weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64] | None:
-    """Validate frequency weights: finite, non-negative, one per observation."""
+def as_weights(
+    weights: ArrayLike | None, n: int, name: str = "weights", data_name: str = "data"
+) -> NDArray[np.float64] | None:
+    """Validate frequency weights: finite, non-negative, one per observation, not all 0."""
     if weights is None:
         return None
-    w = as_float_array(weights, "weights")
-    check_same_length(n, w, "weights")
-    check_finite(w, "weights")
+    w = as_float_array(weights, name)
+    check_same_length(n, w, name, data_name)
+    check_finite(w, name)
     if np.any(w < 0):
         i = first_bad(w < 0)
-        raise ValueError(f"weights must be >= 0; weights[{i}] = {float(w[i])!r}")
+        raise ValueError(f"{name} must be >= 0; {name}[{i}] = {float(w[i])!r}")
     if float(w.sum()) <= 0:
-        raise ValueError("weights sum to zero: there is no data to fit")
+        raise ValueError(f"{name} sum to zero: there is no data to fit")
     return w
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validation import check_finite, first_bad
+from .._validation import as_weights, check_finite
 
 __all__ = [
     "check_X",
@@ -45,17 +45,9 @@ def check_weights(sample_weight: Any, n: int) -> NDArray[np.float64] | None:
     w = np.asarray(sample_weight, dtype=np.float64)
     if w.ndim == 0:
         w = np.full(n, float(w))
-    if w.ndim != 1 or w.shape[0] != n:
-        raise ValueError(
-            f"sample_weight has shape {w.shape} but X has {n} rows; one weight per row is needed"
-        )
-    check_finite(w, "sample_weight")
-    if np.any(w < 0):
-        i = first_bad(w < 0)
-        raise ValueError(f"sample_weight must be >= 0; sample_weight[{i}] = {float(w[i])!r}")
-    if float(w.sum()) <= 0:
-        raise ValueError("sample_weight sums to zero: there is no data to fit")
-    return w
+    out = as_weights(w, n, "sample_weight", "X")
+    assert out is not None
+    return out
 
 
 def feature_names(X: Any, n_features: int) -> list[str]:
