@@ -15,6 +15,7 @@ in a second table.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from collections.abc import Callable
@@ -50,6 +51,7 @@ def main() -> None:
     cases: list[tuple[str, Any, Callable[[], np.ndarray], Callable[[np.ndarray], Any] | None]] = [
         ("Normal", th.Normal, lambda: rng.normal(3.0, 2.0, n), lambda x: stats.norm.fit(x)),
         ("Poisson", th.Poisson, lambda: rng.poisson(3.0, n).astype(float), None),
+        ("Poisson, 1 thread", th.Poisson, lambda: rng.poisson(3.0, n).astype(float), None),
         (
             "Exponential",
             th.Exponential,
@@ -59,7 +61,11 @@ def main() -> None:
         ("Bernoulli", th.Bernoulli, lambda: rng.binomial(1, 0.3, n).astype(float), None),
     ]
     print(f"# closed-form fits, n = {n:.0e} float64 ({n * 8 / 1e9:.1f} GB per array)")
+    from thetahat import _fastpath
+
     print(f"# {platform.machine()}, {platform.python_version()}, numpy {np.__version__}")
+    kernel = "compiled (thetahat._kernels)" if _fastpath.HAVE_KERNELS else "numpy fallback"
+    print(f"# count kernel: {kernel}; threads for large arrays: {_fastpath.num_threads()}")
     print()
     print(
         "| family | np.sum ms | thetahat fit ms | GB/s | throughput / np.sum "
@@ -71,7 +77,10 @@ def main() -> None:
         t_sum = best(lambda x=x: np.sum(x), rep)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            if name.endswith("1 thread"):
+                os.environ["THETAHAT_NUM_THREADS"] = "1"
             t_fit = best(lambda x=x, f=family: th.fit(f, x), rep)
+            os.environ.pop("THETAHAT_NUM_THREADS", None)
         gbs = x.nbytes / t_fit / 1e9
         if scipy_fit is not None:
             t_sp = best(lambda x=x, f=scipy_fit: f(x), rep)

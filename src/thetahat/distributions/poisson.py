@@ -7,34 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import special as sc
 
+from .. import _fastpath
 from .._domains import NONNEGATIVE
+from .._fastpath import LOG_FACT_TABLE, sum_log_factorial
 from ..stats import SuffStats
 from ._base import DiscreteDistribution, Param, Value
 
-__all__ = ["Poisson", "PoissonStats", "sum_log_factorial"]
-
-#: counts below this use a table of log(x!) with a bincount instead of gammaln per value
-_TABLE = 1 << 12
-_LOG_FACT = sc.gammaln(np.arange(_TABLE, dtype=float) + 1.0)
-
-
-def sum_log_factorial(x: NDArray[np.float64], w: NDArray[np.float64] | None = None) -> float:
-    """sum(w * log(x!)) for non-negative integer-valued ``x``.
-
-    Small counts (the usual case) go through a bincount and a table lookup, which
-    is several times faster than evaluating ``gammaln`` for every value.
-    """
-    if x.shape[0] == 0:
-        return 0.0
-    top = float(np.max(x))
-    if top < _TABLE:
-        counts = np.bincount(x.astype(np.intp), weights=w, minlength=1)
-        return float(np.dot(counts, _LOG_FACT[: counts.shape[0]]))
-    lf = sc.gammaln(x + 1.0)
-    return float(np.sum(lf) if w is None else np.dot(w, lf))
+__all__ = ["Poisson", "PoissonStats"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +79,21 @@ class Poisson(DiscreteDistribution):
         return stats.poisson(rate)
 
     # -- family
+    def suff_stats(self, data: Any, weights: ArrayLike | None = None, **obs: Any) -> SuffStats:
+        """Sufficient statistics (n, total, exposure) and the data-only term, in one pass.
+
+        Unweighted counts without exposure go through one compiled pass (validation,
+        ``sum(x)`` and ``sum(log x!)`` together; see ``thetahat._fastpath``).
+        """
+        if weights is not None or any(v is not None for v in obs.values()):
+            return super().suff_stats(data, weights, **obs)
+        x = self._as_data(data)
+        bad, total, lf = _fastpath.count_stats(x)
+        if bad >= 0:
+            self._explain_bad_data(x, {})
+        n = float(x.shape[0])
+        return PoissonStats(n=n, total=total, exposure=n, const=-lf)
+
     def _prepare_obs(self, m: int, obs: dict[str, Any]) -> dict[str, NDArray[np.float64]]:
         out = super()._prepare_obs(m, obs)
         t = out.get("exposure")
@@ -127,7 +124,7 @@ class Poisson(DiscreteDistribution):
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> PoissonStats | None:
         lo, hi = np.min(x), np.max(x)
-        if not (lo >= 0 and hi < _TABLE):
+        if not (lo >= 0 and hi < LOG_FACT_TABLE.shape[0]):
             # NaN, negatives, or large counts: the general path checks and computes
             st = super()._checked_chunk_stats(x, w, obs)
             return st if isinstance(st, PoissonStats) else None
@@ -139,7 +136,7 @@ class Poisson(DiscreteDistribution):
         k = np.arange(counts.shape[0], dtype=float)
         n = float(x.shape[0]) if w is None else float(np.sum(w))
         total = float(np.dot(counts, k))
-        const = -float(np.dot(counts, _LOG_FACT[: counts.shape[0]]))
+        const = -float(np.dot(counts, LOG_FACT_TABLE[: counts.shape[0]]))
         t = obs.get("exposure")
         if t is None:
             return PoissonStats(n=n, total=total, exposure=n, const=const)

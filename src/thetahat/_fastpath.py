@@ -1,0 +1,130 @@
+"""Single-pass statistics over large arrays: the compiled kernel, or numpy.
+
+``thetahat._kernels`` is an optional C extension (built by ``pip install`` when a C
+compiler is available; see ``setup.py``). It reads each value once, at memory
+speed, and releases the GIL, so large arrays are split over a few threads. Where
+it is missing, the numpy fallbacks below compute the same numbers chunk by chunk.
+Both paths are tested to agree.
+
+Set the environment variable ``THETAHAT_NUM_THREADS`` to cap the threads (1 turns
+threading off).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special as sc
+
+from .stats import CHUNK
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+try:
+    from . import _kernels
+except ImportError:  # pragma: no cover - exercised where no C compiler was available
+    _kernels = None  # type: ignore[assignment]
+
+__all__ = ["HAVE_KERNELS", "LOG_FACT_TABLE", "count_stats", "num_threads", "sum_log_factorial"]
+
+HAVE_KERNELS = _kernels is not None
+
+#: arrays shorter than this are not split over threads (thread start-up would dominate)
+PARALLEL_MIN = 1 << 21
+
+#: log(k!) for the counts k below its length (larger counts use gammaln)
+LOG_FACT_TABLE = sc.gammaln(np.arange(1 << 12, dtype=float) + 1.0)
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def num_threads() -> int:
+    """Threads used for large arrays: the usable CPUs, capped by THETAHAT_NUM_THREADS."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    env = os.environ.get("THETAHAT_NUM_THREADS", "").strip()
+    if env:
+        try:
+            cpus = min(cpus, max(1, int(env)))
+        except ValueError as err:
+            raise ValueError(
+                f"THETAHAT_NUM_THREADS must be a positive integer, got {env!r}"
+            ) from err
+    return max(1, min(cpus, 8))
+
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor
+
+    global _pool
+    if _pool is None or _pool._max_workers < threads:
+        _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="thetahat")
+    return _pool
+
+
+def count_stats(x: NDArray[np.float64]) -> tuple[int, float, float]:
+    """Validate count data and reduce it in one pass.
+
+    Returns ``(first_bad, total, sum_log_factorial)``: the index of the first value
+    that is not a finite non-negative integer (-1 when all are), ``sum(x)`` and
+    ``sum(log(x!))``. The sums are only meaningful when ``first_bad == -1``.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+    if _kernels is None:
+        return _count_stats_numpy(x)
+    threads = num_threads()
+    if threads == 1 or x.shape[0] < PARALLEL_MIN:
+        return _kernels.count_stats(x)
+    bounds = np.linspace(0, x.shape[0], threads + 1).astype(np.intp)
+    parts = [x[a:b] for a, b in itertools.pairwise(bounds)]
+    results = list(_executor(threads).map(_kernels.count_stats, parts))
+    return _combine(results, bounds)
+
+
+def _combine(results: list[tuple[int, float, float]], offsets: Any) -> tuple[int, float, float]:
+    for (bad, _, _), start in zip(results, offsets, strict=False):
+        if bad >= 0:
+            return int(start) + bad, float("nan"), float("nan")
+    return -1, float(sum(r[1] for r in results)), float(sum(r[2] for r in results))
+
+
+def _count_stats_numpy(x: NDArray[np.float64]) -> tuple[int, float, float]:
+    results = []
+    offsets = range(0, x.shape[0], CHUNK)
+    for start in offsets:
+        results.append(_count_chunk_numpy(x[start : start + CHUNK]))
+        if results[-1][0] >= 0:
+            break
+    return _combine(results, offsets) if results else (-1, 0.0, 0.0)
+
+
+def _count_chunk_numpy(c: NDArray[np.float64]) -> tuple[int, float, float]:
+    with np.errstate(invalid="ignore"):
+        ok = (c >= 0) & np.isfinite(c) & (c == np.floor(c))
+    if not ok.all():
+        return int(np.argmin(ok)), float("nan"), float("nan")
+    if c.shape[0] == 0:
+        return -1, 0.0, 0.0
+    return -1, float(np.sum(c)), sum_log_factorial(c)
+
+
+def sum_log_factorial(x: NDArray[np.float64], w: NDArray[np.float64] | None = None) -> float:
+    """sum(w * log(x!)) for non-negative integer-valued ``x``.
+
+    Small counts (the usual case) go through a bincount and a table lookup, which
+    is several times faster than evaluating ``gammaln`` for every value.
+    """
+    if x.shape[0] == 0:
+        return 0.0
+    if float(np.max(x)) < LOG_FACT_TABLE.shape[0]:
+        counts = np.bincount(x.astype(np.intp), weights=w, minlength=1)
+        return float(np.dot(counts, LOG_FACT_TABLE[: counts.shape[0]]))
+    lf = sc.gammaln(x + 1.0)
+    return float(np.sum(lf) if w is None else np.dot(w, lf))

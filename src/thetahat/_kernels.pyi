@@ -1,0 +1,5 @@
+from typing import Any
+
+TABLE: int
+
+def count_stats(x: Any, /) -> tuple[int, float, float]: ...

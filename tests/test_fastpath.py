@@ -1,0 +1,118 @@
+"""The compiled count kernel against the numpy fallback and scipy.
+
+``thetahat._kernels`` is optional at install time, but wherever a C compiler is
+available the build must have produced it (otherwise the fast path silently
+disappears); both paths must give the same statistics, the same first bad index,
+and the same Poisson fit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sysconfig
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special as sc
+from scipy import stats
+
+import thetahat as th
+from thetahat import _fastpath
+
+
+def test_kernel_is_built_where_a_compiler_exists() -> None:
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None and shutil.which("cc") is None:
+        # no compiler: the numpy fallback must carry the fit on its own
+        assert _fastpath.count_stats(np.array([1.0, 2.0, 3.0])) == (-1, 6.0, np.log(12.0))
+        return
+    assert _fastpath.HAVE_KERNELS, "C compiler found but thetahat._kernels was not built"
+
+
+counts = st.lists(
+    st.one_of(
+        st.integers(0, 20),
+        st.integers(4000, 5000),  # across the log-factorial table's edge
+        st.integers(10**6, 10**9),
+    ).map(float),
+    min_size=0,
+    max_size=300,
+)
+bad_values = st.sampled_from([-1.0, 2.5, np.nan, np.inf, -np.inf, 1e-9, 4096.5, -0.5])
+
+
+def _reference(x: np.ndarray) -> tuple[int, float, float]:
+    ok = np.isfinite(x) & (x >= 0) & (x == np.floor(x))
+    if not ok.all():
+        return int(np.argmin(ok)), np.nan, np.nan
+    return -1, float(np.sum(x)), float(np.sum(sc.gammaln(x + 1.0)))
+
+
+def _check(got: tuple[int, float, float], want: tuple[int, float, float]) -> None:
+    assert got[0] == want[0]
+    if want[0] < 0:
+        assert got[1] == want[1]  # integer sums are exact
+        np.testing.assert_allclose(got[2], want[2], rtol=1e-13, atol=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(counts, st.lists(st.tuples(st.integers(0, 299), bad_values), max_size=3))
+def test_kernel_and_fallback_agree(values: list[float], bad: list[tuple[int, float]]) -> None:
+    x = np.array(values, dtype=float)
+    for i, v in bad:
+        if x.shape[0]:
+            x[i % x.shape[0]] = v
+    want = _reference(x)
+    _check(_fastpath._count_stats_numpy(x), want)
+    _check(_fastpath.count_stats(x), want)
+
+
+def test_threaded_split_matches_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    x = rng.poisson(4.0, 300_001).astype(float)
+    one = _fastpath.count_stats(x)
+    monkeypatch.setattr(_fastpath, "PARALLEL_MIN", 1000)
+    monkeypatch.setenv("THETAHAT_NUM_THREADS", "3")
+    monkeypatch.setattr(_fastpath, "num_threads", lambda: 3)
+    split = _fastpath.count_stats(x)
+    assert split[0] == one[0] == -1
+    assert split[1] == one[1]
+    np.testing.assert_allclose(split[2], one[2], rtol=1e-13)
+    x[250_000] = -2.0  # in the last third: the index is offset correctly
+    x[260_000] = np.nan
+    assert _fastpath.count_stats(x)[0] == 250_000
+
+
+def test_num_threads_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THETAHAT_NUM_THREADS", "1")
+    assert _fastpath.num_threads() == 1
+    monkeypatch.setenv("THETAHAT_NUM_THREADS", "many")
+    with pytest.raises(ValueError, match="THETAHAT_NUM_THREADS"):
+        _fastpath.num_threads()
+
+
+def test_poisson_fit_same_with_and_without_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.poisson(3.0, 200_000), [5000, 123_456]]).astype(float)
+    fast = th.fit(th.Poisson, x)
+    monkeypatch.setattr(_fastpath, "_kernels", None)
+    slow = th.fit(th.Poisson, x)
+    assert fast.params["rate"] == slow.params["rate"]
+    np.testing.assert_allclose(fast.loglik, slow.loglik, rtol=1e-13)
+    want = stats.poisson.logpmf(x, fast.params["rate"]).sum()
+    np.testing.assert_allclose(fast.loglik, want, rtol=1e-11)
+    x[7] = 1.5
+    with pytest.raises(ValueError, match=r"data\[7\] = 1.5"):
+        th.fit(th.Poisson, x)
+
+
+def test_non_contiguous_and_2d_inputs() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.poisson(2.0, 1000).astype(float)
+    _check(_fastpath.count_stats(x[::2]), _reference(x[::2]))
+    _check(_fastpath.count_stats(x.astype(np.float32)), _reference(x))
+    if _fastpath._kernels is not None:
+        with pytest.raises(TypeError, match="float64"):
+            _fastpath._kernels.count_stats(x.astype(np.float32))
