@@ -116,3 +116,38 @@ def test_non_contiguous_and_2d_inputs() -> None:
     if _fastpath._kernels is not None:
         with pytest.raises(TypeError, match="float64"):
             _fastpath._kernels.count_stats(x.astype(np.float32))
+
+
+def test_centred_sums_kernel_matches_numpy() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(1e6, 3.0, 100_003)
+    c = float(np.mean(x[::997]))
+    s, m2 = _fastpath.centred_sums(x, c)
+    d = x - c
+    np.testing.assert_allclose(s, np.sum(d), rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(m2, np.dot(d, d), rtol=1e-13)
+    for bad in (np.nan, np.inf, -np.inf):
+        y = x.copy()
+        y[77] = bad
+        assert not np.isfinite(_fastpath.centred_sums(y, c)).all()
+
+
+def test_normal_chunks_over_threads_match_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(8)
+    x = rng.normal(-4.0, 0.5, 250_000) + 1e8  # large offset: cancellation would show
+    monkeypatch.setattr(_fastpath, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(_fastpath, "BIG_CHUNK", 30_000)
+    monkeypatch.setattr(_fastpath, "num_threads", lambda: 2)
+    fast = th.fit(th.Normal, x)
+    monkeypatch.setattr(_fastpath, "_kernels", None)
+    monkeypatch.setattr(_fastpath, "HAVE_KERNELS", False)
+    slow = th.fit(th.Normal, x)
+    np.testing.assert_allclose(fast.params["mu"], slow.params["mu"], rtol=1e-15)
+    np.testing.assert_allclose(fast.params["sigma"], slow.params["sigma"], rtol=1e-12)
+    np.testing.assert_allclose(fast.params["sigma"], np.std(x - 1e8), rtol=1e-9)
+    monkeypatch.undo()
+    monkeypatch.setattr(_fastpath, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(_fastpath, "BIG_CHUNK", 30_000)
+    x[200_001] = np.nan
+    with pytest.raises(ValueError, match="first is at index 200001"):
+        th.fit(th.Normal, x)

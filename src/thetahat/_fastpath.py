@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import itertools
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
-
-from .stats import CHUNK
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -30,9 +29,26 @@ try:
 except ImportError:  # pragma: no cover - exercised where no C compiler was available
     _kernels = None  # type: ignore[assignment]
 
-__all__ = ["HAVE_KERNELS", "LOG_FACT_TABLE", "count_stats", "num_threads", "sum_log_factorial"]
+__all__ = [
+    "BIG_CHUNK",
+    "CHUNK",
+    "HAVE_KERNELS",
+    "LOG_FACT_TABLE",
+    "centred_sums",
+    "count_stats",
+    "map_chunks",
+    "num_threads",
+    "sum_log_factorial",
+]
 
 HAVE_KERNELS = _kernels is not None
+
+#: values per chunk for numpy passes: 512 KiB of float64, so a chunk's temporaries stay in cache
+CHUNK = 1 << 16
+
+#: values per chunk for the compiled kernels, which read each value once without
+#: temporaries; big chunks keep the per-chunk Python cost (merging statistics) negligible
+BIG_CHUNK = 1 << 20
 
 #: arrays shorter than this are not split over threads (thread start-up would dominate)
 PARALLEL_MIN = 1 << 21
@@ -41,6 +57,7 @@ PARALLEL_MIN = 1 << 21
 LOG_FACT_TABLE = sc.gammaln(np.arange(1 << 12, dtype=float) + 1.0)
 
 _pool: ThreadPoolExecutor | None = None
+T = TypeVar("T")
 
 
 def num_threads() -> int:
@@ -67,6 +84,27 @@ def _executor(threads: int) -> ThreadPoolExecutor:
     if _pool is None or _pool._max_workers < threads:
         _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="thetahat")
     return _pool
+
+
+def map_chunks(fn: Callable[[int], T], n: int, chunk: int) -> list[T]:
+    """``[fn(start) for start in range(0, n, chunk)]``, over threads when ``n`` is large.
+
+    ``fn`` must release the GIL for most of its time (the compiled kernels do) for
+    the threads to help; results come back in order.
+    """
+    starts = range(0, n, chunk)
+    threads = num_threads()
+    if threads == 1 or n < PARALLEL_MIN or len(starts) < 2:
+        return [fn(s) for s in starts]
+    return list(_executor(threads).map(fn, starts))
+
+
+def centred_sums(x: NDArray[np.float64], c: float) -> tuple[float, float]:
+    """``(sum(x - c), sum((x - c)**2))``: one read by the kernel, else via a temporary."""
+    if _kernels is not None and x.dtype == np.float64 and x.flags.c_contiguous:
+        return _kernels.centred_sums(x, c)
+    d = x - c
+    return float(np.sum(d)), float(np.dot(d, d))
 
 
 def count_stats(x: NDArray[np.float64]) -> tuple[int, float, float]:

@@ -22,10 +22,9 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["CHUNK", "MomentStats", "SuffStats", "chunk_moments", "two_sum"]
+from ._fastpath import CHUNK, centred_sums
 
-#: elements per chunk for fused one-pass kernels (fits in a CPU's L2 cache)
-CHUNK = 1 << 16
+__all__ = ["CHUNK", "MomentStats", "SuffStats", "chunk_moments", "two_sum"]
 
 
 @dataclass(frozen=True)
@@ -147,15 +146,14 @@ def chunk_moments(
     c = float(np.mean(x[::step]))
     if not np.isfinite(c):
         c = 0.0
-    d = x - c
     if w is None:
         n = float(size)
-        s = float(np.sum(d))
-        m2 = float(np.dot(d, d))
+        s, m2 = centred_sums(x, c)
     else:
         n = float(np.sum(w))
         if n == 0:
             return 0.0, 0.0, 0.0, 0.0
+        d = x - c
         wd = w * d
         s = float(np.sum(wd))
         m2 = float(np.dot(wd, d))

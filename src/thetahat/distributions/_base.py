@@ -19,13 +19,14 @@ sufficient-statistic hooks ``suff_stats``, ``_loglik``, ``_mle`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .. import _fastpath
 from .._domains import Domain, Simplex
 from .._validation import (
     as_float_array,
@@ -310,6 +311,8 @@ class Distribution:
     # ----------------------------------------------------- fitting hooks (family)
     #: the SuffStats subclass of this family (None: no finite sufficient statistics)
     _stats_type: ClassVar[type[SuffStats] | None] = None
+    #: unweighted chunks reduced by a compiled kernel (big chunks, over threads)
+    _compiled_chunks: ClassVar[bool] = False
     #: dimensions of the data array (2 for count vectors)
     data_ndim: ClassVar[int] = 1
     #: per-observation keywords ``suff_stats`` accepts besides weights (e.g. exposure)
@@ -361,11 +364,22 @@ class Distribution:
         m = x.shape[0]
         w = as_weights(weights, m)
         po = self._prepare_obs(m, obs)
-        total = self._stats_type.zero()
-        for start in range(0, m, CHUNK):
-            sl = slice(start, start + CHUNK)
+        chunk = CHUNK
+        if w is None and self._compiled_chunks and _fastpath.HAVE_KERNELS:
+            chunk = _fastpath.BIG_CHUNK
+
+        def one(start: int) -> SuffStats | None:
+            sl = slice(start, start + chunk)
             oc = {k: v[sl] for k, v in po.items()}
-            st = self._checked_chunk_stats(x[sl], None if w is None else w[sl], oc)
+            return self._checked_chunk_stats(x[sl], None if w is None else w[sl], oc)
+
+        parts: Iterable[SuffStats | None]
+        if chunk == CHUNK:  # numpy passes: one chunk at a time, stop at the first bad one
+            parts = (one(start) for start in range(0, m, chunk))
+        else:  # compiled passes release the GIL: chunks over threads
+            parts = _fastpath.map_chunks(one, m, chunk)
+        total = self._stats_type.zero()
+        for st in parts:
             if st is None:
                 self._explain_bad_data(x, po)
             total = total + st

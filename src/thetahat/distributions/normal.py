@@ -86,6 +86,8 @@ class Normal(ContinuousDistribution):
         return stats.norm(mu, sigma)
 
     # -- family
+    _compiled_chunks = True
+
     def _chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> NormalStats:
