@@ -96,6 +96,11 @@ class Distribution:
         object.__setattr__(self, "_values", values)
         for p in self._params:
             object.__setattr__(self, p.name, values.get(p.name))
+        free = tuple(p.name for p in self._params if p.name not in values)
+        object.__setattr__(self, "_free", free)
+        object.__setattr__(
+            self, "_estimable", tuple(p for p in free if p not in self._known_from_data)
+        )
         self._check_joint()
 
     # ------------------------------------------------------------------ plumbing
@@ -177,7 +182,7 @@ class Distribution:
     @property
     def free(self) -> tuple[str, ...]:
         """Names of the parameters left out, which a fit estimates."""
-        return tuple(p.name for p in self._params if p.name not in self._values)
+        return self._free
 
     #: parameters a fit reads off the data instead of estimating (Multinomial's n)
     _known_from_data: ClassVar[tuple[str, ...]] = ()
@@ -185,12 +190,15 @@ class Distribution:
     @property
     def estimable(self) -> tuple[str, ...]:
         """The free parameters a fit estimates (free, and not read off the data)."""
-        return tuple(p for p in self.free if p not in self._known_from_data)
+        return self._estimable
 
     def df_of(self, params: Mapping[str, Value]) -> int:
         """Degrees of freedom of ``params``: sizes, less one per probability vector."""
         total = 0
         for name, v in params.items():
+            if type(v) is float:
+                total += 1
+                continue
             size = int(np.size(v))
             try:
                 dom = self.param(name).domain
@@ -361,13 +369,28 @@ class Distribution:
         m = x.shape[0]
         w = as_weights(weights, m)
         po = self._prepare_obs(m, obs)
+        total = self._reduce(x, w, po)
+        if total is None:
+            self._explain_bad_data(x, po)
+        return total
+
+    def _reduce(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
+    ) -> SuffStats | None:
+        """Statistics of all of ``x``, chunk by chunk; None when some value is invalid.
+
+        Families override this with a fused loop (a scratch buffer reused across
+        chunks, sums kept as floats) where the generic merge of per-chunk
+        statistics costs more than the arithmetic.
+        """
+        assert self._stats_type is not None
         total = self._stats_type.zero()
-        for start in range(0, m, CHUNK):
+        for start in range(0, x.shape[0], CHUNK):
             sl = slice(start, start + CHUNK)
             oc = {k: v[sl] for k, v in po.items()}
             st = self._checked_chunk_stats(x[sl], None if w is None else w[sl], oc)
             if st is None:
-                self._explain_bad_data(x, po)
+                return None
             total = total + st
         return total
 

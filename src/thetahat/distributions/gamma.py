@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult, newton_1d
-from ..stats import SuffStats
+from ..stats import CHUNK, SuffStats
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Gamma", "GammaStats"]
@@ -94,6 +95,32 @@ class Gamma(ContinuousDistribution):
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
         return x > 0
 
+    def _reduce(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
+    ) -> SuffStats | None:
+        # One fused pass: log x into a scratch buffer reused across chunks. The sum of
+        # logs is finite exactly when every x is in (0, inf) (log of a zero is -inf,
+        # of a negative or NaN is NaN, of +inf is +inf), so it is also the check.
+        if po:
+            return super()._reduce(x, w, po)
+        m = x.shape[0]
+        buf = np.empty(min(m, CHUNK))
+        total = slog = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for i in range(0, m, CHUNK):
+                xc = x[i : i + CHUNK]
+                b = np.log(xc, out=buf[: xc.shape[0]])
+                if w is None:
+                    total += float(xc.sum())
+                    slog += float(b.sum())
+                else:
+                    wc = w[i : i + CHUNK]
+                    total += float(wc @ xc)
+                    slog += float(wc @ b)
+        if not math.isfinite(slog):
+            return None
+        return GammaStats(n=float(m) if w is None else float(w.sum()), total=total, slog=slog)
+
     def _checked_chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> GammaStats | None:
@@ -149,14 +176,14 @@ class Gamma(ContinuousDistribution):
 
 def _minka_start(s: float) -> float:
     """Minka's approximation to the root of ``log k - psi(k) = s``."""
-    return float((3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s))
+    return (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
 
 
 def _profile_shape(
     n: float, total: float, slog: float, n_eff: float
 ) -> tuple[dict[str, Value], SolverResult]:
     """Profile Newton for a Gamma shape from (n, sum x, sum log x)."""
-    s = float(np.log(total / n) - slog / n)
+    s = math.log(total / n) - slog / n
     if not s > 0:
         res = SolverResult(
             np.array([np.inf]),
@@ -168,13 +195,16 @@ def _profile_shape(
         )
         return {"shape": np.inf, "rate": np.inf}, res
 
-    def eq(u: float) -> tuple[float, float]:
-        k = np.exp(u)
-        return float(u - sc.digamma(k) - s), float(1.0 - k * sc.zeta(2.0, k))
+    digamma, zeta, exp = sc.digamma, sc.zeta, math.exp
 
-    u, ok, msg, it = newton_1d(eq, float(np.log(_minka_start(s))), xtol=1e-14)
-    k = float(np.exp(u))
+    def eq(u: float) -> tuple[float, float]:
+        k = exp(u) if u < 700.0 else math.inf
+        return u - float(digamma(k)) - s, 1.0 - k * float(zeta(2.0, k))
+
+    # a Newton step below 1e-8 leaves an error of its square: stop after taking it
+    u, ok, msg, it = newton_1d(eq, math.log(_minka_start(s)), xtol=1e-8)
+    k = math.exp(u)
     rate = k * n / total
-    ll = float(n * (k * np.log(rate) - sc.gammaln(k)) + (k - 1.0) * slog - rate * total)
+    ll = float(n * (k * math.log(rate) - float(sc.gammaln(k))) + (k - 1.0) * slog - rate * total)
     res = SolverResult(np.array([u]), ll, ok, "success" if ok else "failed", msg, it)
     return {"shape": k, "rate": rate}, res

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import MomentStats, chunk_moments
+from ..stats import CHUNK, MomentStats, SuffStats, chunk_moments, merge_moments
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["LogNormal", "LogNormalStats"]
@@ -95,6 +96,30 @@ class LogNormal(ContinuousDistribution):
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> LogNormalStats:
         n, mean, err, m2 = chunk_moments(np.log(x), w)
+        return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+
+    def _reduce(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
+    ) -> SuffStats | None:
+        # log x into a scratch buffer reused across chunks, its moments by the
+        # corrected two-pass method in place, merged by Chan's formula as floats.
+        # The moments are finite exactly when every x is in (0, inf).
+        if po:
+            return super()._reduce(x, w, po)
+        m = x.shape[0]
+        buf = np.empty(min(m, CHUNK))
+        acc: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for i in range(0, m, CHUNK):
+                xc = x[i : i + CHUNK]
+                b = np.log(xc, out=buf[: xc.shape[0]])
+                wc = None if w is None else w[i : i + CHUNK]
+                if wc is not None and not math.isfinite(float(b.sum())):
+                    return None  # an invalid value under zero weight: still an error
+                acc = merge_moments(acc, chunk_moments(b, wc, overwrite=True))
+        n, mean, err, m2 = acc
+        if not (math.isfinite(m2) and math.isfinite(mean)):
+            return None
         return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
 
     def _checked_chunk_stats(

@@ -10,10 +10,17 @@ from ..distributions import Categorical, Dirichlet, Distribution, Flat
 __all__ = ["as_family", "check_prior", "resolve_categorical"]
 
 
+_DEFAULT: dict[type, Distribution] = {}
+
+
 def as_family(family: Any) -> Distribution:
     """A class (``th.Poisson``) or a partly fixed instance, as an instance."""
     if isinstance(family, type) and issubclass(family, Distribution):
-        return family()
+        # instances are immutable: one default instance per class serves every call
+        inst = _DEFAULT.get(family)
+        if inst is None:
+            inst = _DEFAULT[family] = family()
+        return inst
     if isinstance(family, Distribution):
         return family
     raise TypeError(

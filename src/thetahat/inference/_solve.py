@@ -81,7 +81,8 @@ class FitProblem:
     @property
     def analytic(self) -> bool:
         """Whether the family supplies an analytic score and Hessian for these statistics."""
-        return hasattr(self.family, "_grad_hess") and not isinstance(self.stats, CensoredStats)
+        fam_cls = type(self.family)
+        return hasattr(fam_cls, "_grad_hess") and not isinstance(self.stats, CensoredStats)
 
     def start(self) -> dict[str, float]:
         """Starting values: the family's moment start (or closed-form MLE), on stand-in
@@ -96,9 +97,9 @@ class FitProblem:
             except (ValueError, TypeError):
                 return {}
         for hook in ("_start", "_mle"):
-            fn = getattr(fam, hook, None)
-            if fn is None:
+            if getattr(type(fam), hook, None) is None:
                 continue
+            fn = getattr(fam, hook)
             try:
                 with np.errstate(all="ignore"):
                     found = fn(stats)

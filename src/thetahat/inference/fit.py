@@ -17,6 +17,7 @@ The covariance is the inverse observed information by default
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._domains import Interval
 from ..censoring import Censored, censored_stats
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
@@ -152,8 +154,8 @@ def fit(
         if est is not None:
             res = SolverResult(np.zeros(0), np.nan, True, "success", "closed form", 0)
             return _estimate(problem, est, res, prior, information)
-        fast = getattr(fam, "_fit_fast", None)
-        found = fast(stats) if fast is not None else None
+        fast = getattr(type(fam), "_fit_fast", None)
+        found = fast(fam, stats) if fast is not None else None
         if found is not None:
             return _estimate(problem, found[0], found[1], prior, information)
         return _fit_iterative(problem, prior, information)
@@ -171,6 +173,11 @@ def _boundary(fam: Distribution, params: Mapping[str, Any]) -> dict[str, NDArray
             dom = fam.param(name).domain
         except KeyError:
             continue
+        if type(v) is float and isinstance(dom, Interval):
+            # a scalar in an interval (the common case): plain comparisons
+            low, high = dom.low, dom.high
+            if math.isfinite(v) and (low is None or v > low) and (high is None or v < high):
+                continue
         edge = np.asarray(dom.is_boundary(v)) | ~np.isfinite(np.asarray(v, dtype=float))
         if isinstance(v, float) and not dom.contains(v):
             edge = np.asarray(True)
@@ -279,13 +286,14 @@ def _estimate(
 ) -> Estimate:
     """Assemble the Estimate: log-likelihood, covariance, boundary and convergence notes."""
     fam = problem.family
-    est = {k: (float(v) if np.ndim(v) == 0 else v) for k, v in est.items()}
+    est = {
+        k: (v if type(v) is float else float(v) if np.ndim(v) == 0 else v) for k, v in est.items()
+    }
     labels = _flat_labels(est)
     bad = _boundary(fam, est)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # the solver's value is the log-likelihood for an MLE; recompute otherwise
-        fresh = problem.prior is not None or not np.isfinite(res.fun)
-        loglik = problem.loglik(est) if fresh else res.fun
+    # the solver's value is the log-likelihood for an MLE; recompute otherwise
+    fresh = problem.prior is not None or not math.isfinite(res.fun)
+    loglik = problem.loglik(est) if fresh else res.fun
     try:
         with np.errstate(all="ignore"):
             cov = np.array(covariance(problem, est, information), dtype=float)

@@ -31,6 +31,8 @@ def invert_information(info: NDArray[np.float64]) -> NDArray[np.float64]:
     info = np.asarray(info, dtype=float)
     if info.size == 0:
         return info
+    if info.shape == (1, 1) or info.shape == (2, 2):
+        return _invert_small(info)
     if not np.all(np.isfinite(info)):
         return np.full(info.shape, np.inf)
     try:
@@ -40,6 +42,35 @@ def invert_information(info: NDArray[np.float64]) -> NDArray[np.float64]:
     if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
         return np.full(info.shape, np.inf)
     return np.asarray(cov)
+
+
+def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`invert_information` of a 1x1 or 2x2 matrix, in scalar arithmetic.
+
+    The adjugate over the determinant (what LU with pivoting computes for 2x2,
+    without its call overhead); the same conventions: ``inf`` everywhere when
+    the matrix is singular, not finite, or not positive definite.
+    """
+    flat = [float(v) for v in info.ravel()]
+    if not all(math.isfinite(v) for v in flat):
+        return np.full(info.shape, np.inf)
+    if len(flat) == 1:
+        a = flat[0]
+        return np.array([[1.0 / a]]) if a > 0 else np.full((1, 1), np.inf)
+    a, b, c, d = flat
+    det = a * d - b * c
+    if not (det != 0 and math.isfinite(det)):
+        return np.full((2, 2), np.inf)
+    cov = [d / det, -b / det, -c / det, a / det]
+    if not (cov[0] > 0 and cov[3] > 0 and all(math.isfinite(v) for v in cov)):
+        return np.full((2, 2), np.inf)
+    return np.array(cov).reshape(2, 2)
+
+
+def _finite_value(v: Any) -> bool:
+    if type(v) is float:
+        return math.isfinite(v)
+    return bool(np.all(np.isfinite(np.asarray(v, dtype=float))))
 
 
 def covariance(
@@ -64,16 +95,16 @@ def covariance(
     fam, stats = problem.family, problem.stats
     k = len(problem.names)
     params = {**fam.params, **theta}
-    if any(not np.isfinite(float(np.max(np.abs(np.asarray(v))))) for v in theta.values()):
+    if not all(_finite_value(v) for v in theta.values()):
         return np.full((k, k), np.inf)
     censored = isinstance(stats, CensoredStats)
     if problem.parametrization == "unconstrained":
         hz, d1 = hessian_z(problem, theta)
         cov_z = invert_information(-hz)
         return np.asarray(cov_z * np.outer(d1, d1))
-    cov_fn = getattr(fam, "_covariance", None)
+    cov_fn = getattr(type(fam), "_covariance", None)
     if cov_fn is not None and problem.prior is None and not censored:
-        return np.asarray(cov_fn(params, stats), dtype=float)
+        return np.asarray(cov_fn(fam, params, stats), dtype=float)
     info = None
     use_expected = kind == "expected" or (not problem.analytic and problem.prior is None)
     if not censored and use_expected:
@@ -89,10 +120,13 @@ def covariance(
     if info is None and problem.analytic and problem.prior is None and kind == "observed":
         # the analytic Hessian over the free parameters, directly
         order = fam.param_names()
-        idx = [order.index(n) for n in problem.names]
         with np.errstate(all="ignore"):
             _, h = fam._grad_hess(params, stats)
-        info = -np.asarray(h, dtype=float)[np.ix_(idx, idx)]
+        h = np.asarray(h, dtype=float)
+        if problem.names != order:
+            idx = [order.index(n) for n in problem.names]
+            h = h[np.ix_(idx, idx)]
+        info = -h
     if info is None:
         if kind == "expected" and not censored:
             raise ValueError(
