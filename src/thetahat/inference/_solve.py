@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._domains import Interval
 from ..censoring import CensoredStats, censored_loglik
 from ..distributions import Distribution
 from ..distributions._datastats import DataStats
@@ -33,7 +34,7 @@ from ..optim import (
 )
 from ._priors import prior_logpdf
 
-__all__ = ["FitProblem", "profile_value", "solve"]
+__all__ = ["FitProblem", "profile_value", "solve", "support_bounds"]
 
 Value = Any
 
@@ -129,7 +130,10 @@ class _Objective:
         self.problem = problem
         self.held = dict(held)
         self.names = [n for n in problem.names if n not in held]
-        self.doms = [fam.param(n).domain for n in self.names]
+        bounds = support_bounds(problem)
+        self.doms = [
+            Interval(0.0, bounds[n]) if n in bounds else fam.param(n).domain for n in self.names
+        ]
         order = fam.param_names()
         self.idx = [order.index(n) for n in self.names]
         self.unconstrained = problem.parametrization == "unconstrained"
@@ -208,6 +212,20 @@ class _Objective:
         return np.asarray((hz - np.diag(d2 * g_theta)) / np.outer(d1, d1))
 
 
+def support_bounds(problem: FitProblem) -> dict[str, float]:
+    """Upper bounds the data put on free parameters (Pareto's ``xm <= min x``).
+
+    Such a parameter lives on ``(0, bound]``: the solve maps it to the real line
+    by a scaled logistic, and the bound itself is tried as a candidate (the log
+    likelihood often increases up to it, so the mode sits there).
+    """
+    hook = getattr(type(problem.family), "_support_bounds", None)
+    if hook is None or not isinstance(problem.stats, DataStats):
+        return {}
+    found: dict[str, float] = hook(problem.family, problem.stats)
+    return {k: v for k, v in found.items() if k in problem.names}
+
+
 def solve(
     problem: FitProblem,
     held: Mapping[str, Value] | None = None,
@@ -217,9 +235,37 @@ def solve(
 
     Returns the maximiser (free parameters, ``held`` ones included) and the
     solver result (``fun`` is the maximum of the objective, without the log
-    Jacobian term of the unconstrained parametrisation).
+    Jacobian term of the unconstrained parametrisation). A parameter bounded by
+    the data (:func:`support_bounds`) is solved for inside its bound and at the
+    bound (the other parameters re-optimised); the better of the two is kept.
     """
-    obj = _Objective(problem, held or {})
+    theta, res = _solve_inside(problem, held or {}, start)
+    bounds = {k: v for k, v in support_bounds(problem).items() if k not in (held or {})}
+    for name, bound in bounds.items():
+        at_edge = {**(held or {}), name: bound}
+        theta_b, res_b = _solve_inside(problem, at_edge, start)
+        inside_better = res.converged and res.fun > res_b.fun
+        if res_b.converged and not inside_better:
+            msg = (
+                f"{name} = {bound:.6g}, at its bound from the data (the objective increases "
+                f"up to it); {res_b.message}"
+            )
+            theta, res = (
+                theta_b,
+                SolverResult(
+                    res_b.x, res_b.fun, True, "success", msg, res.iterations + res_b.iterations
+                ),
+            )
+    order = [*problem.names, *(k for k in theta if k not in problem.names)]
+    return {k: theta[k] for k in order if k in theta}, res
+
+
+def _solve_inside(
+    problem: FitProblem,
+    held: Mapping[str, Value],
+    start: Mapping[str, Value] | None,
+) -> tuple[dict[str, Value], SolverResult]:
+    obj = _Objective(problem, held)
     if not obj.names:
         val = problem.objective(obj.held)
         res = SolverResult(np.zeros(0), val, bool(np.isfinite(val)), "success", "nothing free", 0)
@@ -228,6 +274,9 @@ def solve(
     z0 = np.empty(len(obj.names))
     for i, (n, d) in enumerate(zip(obj.names, obj.doms, strict=True)):
         v = guess.get(n)
+        high = getattr(d, "high", None)
+        if v is not None and high is not None and np.isfinite(v) and v >= high:
+            v = high * (1.0 - 1.0 / (problem.stats.n + 1.0))  # just inside a data bound
         ok = v is not None and np.isfinite(v) and d.contains(v) and not d.is_boundary(v)
         z0[i] = float(d.to_unconstrained(float(v) if ok and v is not None else _default_start(d)))
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -276,9 +325,11 @@ def _newton_then_bfgs(obj: _Objective, z0: NDArray[np.float64]) -> SolverResult:
     return res
 
 
-def hessian_theta(problem: FitProblem, theta: Mapping[str, Value]) -> NDArray[np.float64]:
-    """Hessian of the objective over the free parameters at ``theta``."""
-    obj = _Objective(problem, {})
+def hessian_theta(
+    problem: FitProblem, theta: Mapping[str, Value], held: Mapping[str, Value] | None = None
+) -> NDArray[np.float64]:
+    """Hessian of the objective over the free parameters (less ``held``) at ``theta``."""
+    obj = _Objective(problem, held or {})
     z = np.array(
         [float(d.to_unconstrained(theta[n])) for n, d in zip(obj.names, obj.doms, strict=True)]
     )

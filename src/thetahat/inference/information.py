@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..censoring import CensoredStats
-from ._solve import FitProblem, hessian_theta, hessian_z, profile_value
+from ._solve import FitProblem, hessian_theta, hessian_z, profile_value, support_bounds
 
 __all__ = ["covariance", "invert_information", "profile_intervals"]
 
@@ -98,6 +98,9 @@ def covariance(
     if not all(_finite_value(v) for v in theta.values()):
         return np.full((k, k), np.inf)
     censored = isinstance(stats, CensoredStats)
+    at_bound = [n for n, b in support_bounds(problem).items() if float(theta[n]) >= b]
+    if at_bound and problem.prior is not None and problem.parametrization == "natural":
+        return _covariance_at_bound(problem, theta, at_bound)
     if problem.parametrization == "unconstrained":
         hz, d1 = hessian_z(problem, theta)
         cov_z = invert_information(-hz)
@@ -136,6 +139,35 @@ def covariance(
         with np.errstate(all="ignore"):
             info = -hessian_theta(problem, theta)
     return invert_information(info)
+
+
+def _covariance_at_bound(
+    problem: FitProblem, theta: Mapping[str, Any], at_bound: list[str]
+) -> NDArray[np.float64]:
+    """Covariance of a MAP with parameters at their bound from the data (Pareto's xm).
+
+    The log posterior does not curve there (it increases up to the bound), so the
+    bounded parameter takes the sampling variance of the family's closed form
+    (for Pareto's ``xm = min x``: that of the minimum) and the others the inverse
+    curvature of the log posterior with the bounded ones held.
+    """
+    fam, names = problem.family, list(problem.names)
+    k = len(names)
+    cov = np.zeros((k, k))
+    others = [i for i, n in enumerate(names) if n not in at_bound]
+    if others:
+        held = {n: theta[n] for n in at_bound}
+        with np.errstate(all="ignore"):
+            h = hessian_theta(problem, theta, held)
+        cov[np.ix_(others, others)] = invert_information(-h)
+    cov_fn = getattr(type(fam), "_covariance", None)
+    closed = None
+    if cov_fn is not None:
+        closed = np.asarray(cov_fn(fam, {**fam.params, **theta}, problem.stats), dtype=float)
+    for n in at_bound:
+        i = names.index(n)
+        cov[i, i] = float(closed[i, i]) if closed is not None else np.inf
+    return cov
 
 
 def _loglik_hessian(problem: FitProblem, theta: Mapping[str, Any]) -> NDArray[np.float64]:
