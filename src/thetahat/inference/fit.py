@@ -17,6 +17,7 @@ The covariance is the inverse observed information by default
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Mapping
@@ -29,7 +30,7 @@ from .._domains import Interval
 from ..censoring import Censored, censored_stats
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
-from ..distributions._datastats import fit_stats
+from ..distributions._datastats import DataStats, fit_stats
 from ..optim import SolverResult
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
 from ..stats import SuffStats
@@ -262,8 +263,24 @@ def _conjugate_extra(
     extra: dict[str, Any] = {"family_params": rule.to_family(params), "posterior": post}
     if set(params) <= set(fam.estimable) and not any(np.ndim(v) for v in params.values()):
         # the objective, for profile intervals (parameters named as the family's)
-        extra["problem"] = FitProblem(fam, stats, prior)
+        extra["problem"] = _kept(FitProblem(fam, stats, prior))
     return extra
+
+
+def _kept(problem: FitProblem) -> FitProblem:
+    """The objective an Estimate keeps for profile intervals, holding no more than needed.
+
+    Families with sufficient statistics keep those (a few numbers; never the
+    data). Families without them (Weibull, Student t, Laplace, Pareto) and
+    censored data keep the validated data: the caller's float64 array itself, not
+    a copy, with the weights; arrays derived during the fit (``log x``) are
+    dropped and recomputed if a profile interval asks for them. Discrete data
+    keep their frequency table.
+    """
+    stats = problem.stats
+    if isinstance(stats, DataStats) and stats.cache:
+        return dataclasses.replace(problem, stats=dataclasses.replace(stats, cache={}))
+    return problem
 
 
 def _fit_iterative(problem: FitProblem, prior: Any, information: str) -> Estimate:
@@ -315,7 +332,7 @@ def _estimate(
         msgs.append(conv)
         _warn([conv], ConvergenceWarning)
     status = "failed" if failed else ("boundary" if bad or res.status == "boundary" else "success")
-    extra: dict[str, Any] = {"problem": problem, "information": information}
+    extra: dict[str, Any] = {"problem": _kept(problem), "information": information}
     if problem.parametrization == "unconstrained":
         extra["unconstrained"] = {
             k: float(fam.param(k).domain.to_unconstrained(v)) for k, v in est.items()
