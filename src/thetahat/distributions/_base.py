@@ -49,6 +49,9 @@ class Param:
     domain: Domain
     doc: str = ""
     per_observation: bool = False  # may be an array with one value per observation
+    #: may be fixed to an array with one value per observation, which the family's
+    #: statistics do not reduce: a fit then sums the log density over the data
+    obs_array: bool = False
 
 
 def check_level(level: float) -> float:
@@ -101,6 +104,12 @@ class Distribution:
         object.__setattr__(
             self, "_estimable", tuple(p for p in free if p not in self._known_from_data)
         )
+        arrays = {
+            p.name: values[p.name]
+            for p in self._params
+            if p.obs_array and isinstance(values.get(p.name), np.ndarray)
+        }
+        object.__setattr__(self, "_obs_arrays", arrays)
         self._check_joint()
 
     # ------------------------------------------------------------------ plumbing
@@ -112,12 +121,26 @@ class Distribution:
             arr = np.asarray(v, dtype=float)
         except (TypeError, ValueError):
             raise TypeError(f"{cls} parameter {p.name} must be numeric, got {v!r}") from None
-        if arr.ndim > 0 and not (p.domain.vector or p.per_observation):
+        if arr.ndim > 0 and not (p.domain.vector or p.per_observation or p.obs_array):
             raise ValueError(f"{cls} parameter {p.name} must be a scalar, got shape {arr.shape}")
-        if not p.domain.contains(arr):
-            shown = v if arr.ndim == 0 else "an array with values outside it"
+        if p.obs_array and arr.ndim > 1:
             raise ValueError(
-                f"{cls} parameter {p.name} must be {p.domain.describe()}, got {shown!r}"
+                f"{cls} parameter {p.name} must be a scalar or one value per observation "
+                f"(1-dimensional), got shape {arr.shape}"
+            )
+        if p.obs_array and arr.ndim == 1 and arr.size == 0:
+            raise ValueError(f"{cls} parameter {p.name} is an empty array")
+        if not p.domain.contains(arr):
+            if arr.ndim == 0 or p.domain.vector:
+                shown = v if arr.ndim == 0 else "an array with values outside it"
+                raise ValueError(
+                    f"{cls} parameter {p.name} must be {p.domain.describe()}, got {shown!r}"
+                )
+            flat = arr.ravel()
+            i = next(j for j in range(flat.size) if not p.domain.contains(flat[j]))
+            raise ValueError(
+                f"{cls} parameter {p.name} must be {p.domain.describe()} for every "
+                f"observation; {p.name}[{i}] = {flat[i].tolist()!r} is not"
             )
         if arr.ndim == 0:
             return float(arr)
@@ -207,6 +230,12 @@ class Distribution:
                 continue
             total += size - 1 if isinstance(dom, Simplex) else size
         return total
+
+    @property
+    def obs_arrays(self) -> dict[str, NDArray[np.float64]]:
+        """Parameters fixed to one value per observation that the family's statistics
+        do not reduce (``th.Gamma(rate=r)``): a fit sums the log density over the data."""
+        return self._obs_arrays
 
     @property
     def is_frozen(self) -> bool:
@@ -348,6 +377,10 @@ class Distribution:
             out[key] = arr
         for p in self._params:
             v = self._values.get(p.name)
+            if p.obs_array and isinstance(v, np.ndarray):
+                check_same_length(m, v, f"{cls} parameter {p.name} (one value per observation)")
+                out[p.name] = v
+                continue
             if not p.per_observation or v is None:
                 continue
             if isinstance(v, np.ndarray):
@@ -365,6 +398,12 @@ class Distribution:
         """
         if self._stats_type is None:
             raise TypeError(f"{type(self).__name__} has no finite sufficient statistics")
+        if self.obs_arrays:
+            raise ValueError(
+                f"{type(self).__name__} with per-observation {', '.join(self.obs_arrays)} has no "
+                "sufficient statistics: th.fit sums the log density over the observations "
+                "(conjugate updates need scalar fixed parameters)"
+            )
         x = self._as_data(data)
         m = x.shape[0]
         w = as_weights(weights, m)

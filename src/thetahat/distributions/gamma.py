@@ -54,7 +54,10 @@ class Gamma(ContinuousDistribution):
     rate and the Exponential rate.
     """
 
-    _params = (Param("shape", POSITIVE, "shape k"), Param("rate", POSITIVE, "rate (1 / scale)"))
+    _params = (
+        Param("shape", POSITIVE, "shape k", obs_array=True),
+        Param("rate", POSITIVE, "rate (1 / scale)", obs_array=True),
+    )
     support_text = "positive numbers"
     _stats_type = GammaStats
 

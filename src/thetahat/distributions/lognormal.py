@@ -47,7 +47,10 @@ class LogNormal(ContinuousDistribution):
     positive parameter.
     """
 
-    _params = (Param("mu", REAL, "mean of log x"), Param("sigma", POSITIVE, "sd of log x"))
+    _params = (
+        Param("mu", REAL, "mean of log x", obs_array=True),
+        Param("sigma", POSITIVE, "sd of log x", obs_array=True),
+    )
     support_text = "positive numbers"
     _stats_type = LogNormalStats
 

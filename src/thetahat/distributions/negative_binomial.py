@@ -45,7 +45,7 @@ class NegativeBinomial(DiscreteDistribution):
     """
 
     _params = (
-        Param("r", POSITIVE, "number of successes (real)"),
+        Param("r", POSITIVE, "number of successes (real)", obs_array=True),
         Param("p", Interval(0.0, 1.0, high_closed=True), "success probability"),
     )
     support_text = "non-negative integers"

@@ -49,8 +49,8 @@ class Normal(ContinuousDistribution):
     """
 
     _params = (
-        Param("mu", REAL, "mean"),
-        Param("sigma", POSITIVE, "standard deviation"),
+        Param("mu", REAL, "mean", obs_array=True),
+        Param("sigma", POSITIVE, "standard deviation", obs_array=True),
     )
     support_text = "real numbers"
     _stats_type = NormalStats

@@ -49,9 +49,9 @@ class StudentT(ContinuousDistribution):
     """
 
     _params = (
-        Param("df", POSITIVE, "degrees of freedom"),
-        Param("loc", REAL, "location"),
-        Param("scale", POSITIVE, "scale"),
+        Param("df", POSITIVE, "degrees of freedom", obs_array=True),
+        Param("loc", REAL, "location", obs_array=True),
+        Param("scale", POSITIVE, "scale", obs_array=True),
     )
     support_text = "real numbers"
 

@@ -35,6 +35,11 @@ def _check_proper(prior: Any, where: str) -> None:
         raise ValueError(
             f"{where} {prior!r} must have all its parameters given; {', '.join(prior.free)} missing"
         )
+    if prior.obs_arrays:
+        raise ValueError(
+            f"{where} {type(prior).__name__} has per-observation (array) parameters "
+            f"{', '.join(prior.obs_arrays)}; a prior needs scalar parameters"
+        )
 
 
 def check_prior(prior: Any, family: Distribution) -> Any:

@@ -57,6 +57,13 @@ class FitProblem:
         """The free parameters."""
         return self.family.estimable
 
+    @property
+    def by_observation(self) -> bool:
+        """Parameters fixed per observation (``th.Gamma(rate=r)``): the family's
+        statistics hooks do not apply; the log density is summed over the data and
+        derivatives are numerical."""
+        return bool(self.family.obs_arrays)
+
     def loglik(self, theta: Mapping[str, Value]) -> float:
         """Log-likelihood at the free values ``theta`` (fixed ones from the family)."""
         fam, stats = self.family, self.stats
@@ -64,7 +71,9 @@ class FitProblem:
         with np.errstate(all="ignore"):
             if isinstance(stats, CensoredStats):
                 return censored_loglik(fam, params, stats)
-            if isinstance(stats, DataStats) and type(fam)._loglik is Distribution._loglik:
+            if isinstance(stats, DataStats) and (
+                type(fam)._loglik is Distribution._loglik or fam.obs_arrays
+            ):
                 # no likelihood hook: the sum of log densities over the data
                 extra = {k: v for k, v in stats.obs.items() if k not in params}
                 return stats.total(fam._logp(stats.x, **params, **extra))
@@ -83,12 +92,26 @@ class FitProblem:
     def analytic(self) -> bool:
         """Whether the family supplies an analytic score and Hessian for these statistics."""
         fam_cls = type(self.family)
+        if self.family.obs_arrays:
+            return False
         return hasattr(fam_cls, "_grad_hess") and not isinstance(self.stats, CensoredStats)
 
     def start(self) -> dict[str, float]:
         """Starting values: the family's moment start (or closed-form MLE), on stand-in
         data (bounds and interval midpoints) for censored data."""
         fam, stats = self.family, self.stats
+        if fam.obs_arrays:
+            # the family with each per-observation array replaced by its mean, fitted by
+            # its own hooks to the same data
+            from ..distributions._datastats import fit_stats
+
+            assert isinstance(stats, DataStats)
+            means = {k: float(np.mean(v)) for k, v in fam.obs_arrays.items()}
+            try:
+                fam = type(fam)(**{**fam.params, **means})
+                stats = fit_stats(fam, stats.x, stats.w)
+            except (ValueError, TypeError):
+                return {}
         if isinstance(stats, CensoredStats):
             from ..distributions._datastats import fit_stats
 
@@ -356,7 +379,11 @@ def profile_value(
     ``start`` (updated in place with the maximiser) warm-starts the inner solve.
     """
     fam = problem.family
-    if problem.prior is None and not isinstance(problem.stats, CensoredStats):
+    if (
+        problem.prior is None
+        and not isinstance(problem.stats, CensoredStats)
+        and not problem.by_observation
+    ):
         # fast paths of the family with the parameter fixed
         sub = fam.with_params(**{name: value})
         if not sub.estimable:

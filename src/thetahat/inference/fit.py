@@ -145,10 +145,20 @@ def fit(
     if isinstance(data, Censored):
         if exposure is not None:
             raise ValueError("exposure does not apply to censored data")
+        if fam.obs_arrays:
+            raise ValueError(
+                f"per-observation {', '.join(fam.obs_arrays)} with censored data is not "
+                f"supported: fix {type(fam).__name__}'s parameters to scalars, or fit the "
+                "exact observations"
+            )
         stats: Any = censored_stats(fam, data, weights)
         problem = FitProblem(fam, stats, None if flat else prior, parametrization)
         return _fit_iterative(problem, prior, information)
     stats = stats_of(fam, data, weights, exposure)
+    if fam.obs_arrays:
+        # per-observation fixed values: the log density summed over the data
+        problem = FitProblem(fam, stats, None if flat else prior, parametrization)
+        return _fit_iterative(problem, prior, information)
     if flat:
         problem = FitProblem(fam, stats, None)
         est = fam._mle(stats)

@@ -105,6 +105,14 @@ def covariance(
         hz, d1 = hessian_z(problem, theta)
         cov_z = invert_information(-hz)
         return np.asarray(cov_z * np.outer(d1, d1))
+    if problem.by_observation:
+        if kind == "expected":
+            raise ValueError(
+                f"{type(fam).__name__} with per-observation parameters has no closed-form "
+                "expected information; use information='observed'"
+            )
+        with np.errstate(all="ignore"):
+            return invert_information(-hessian_theta(problem, theta))
     cov_fn = getattr(type(fam), "_covariance", None)
     if cov_fn is not None and problem.prior is None and not censored:
         return np.asarray(cov_fn(fam, params, stats), dtype=float)
