@@ -146,6 +146,26 @@ class Beta(ContinuousDistribution):
         idx = [i for i, name in enumerate(("a", "b")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
 
+    def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        """Inverse information of the free parameters, in closed form.
+
+        The Hessian of the log-likelihood does not involve the data (observed =
+        expected information everywhere); with ``t = psi1(a + b)`` the 2x2 inverse
+        is ``[[psi1(b) - t, t], [t, psi1(a) - t]] / (n det)``.
+        """
+        a, b, n = float(params["a"]), float(params["b"]), float(stats.n)
+        ta, tb, tab = (float(v) for v in sc.zeta(2.0, np.array([a, b, a + b])))
+        iaa, ibb = ta - tab, tb - tab
+        free = [name for name in ("a", "b") if name not in self._values]
+        if free == ["a"]:
+            return np.array([[1.0 / (n * iaa)]])
+        if free == ["b"]:
+            return np.array([[1.0 / (n * ibb)]])
+        d = n * (iaa * ibb - tab * tab)
+        if not d > 0:  # singular after rounding (huge shapes)
+            return np.full((2, 2), np.inf)
+        return np.array([[ibb / d, tab / d], [tab / d, iaa / d]])
+
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -157,6 +157,25 @@ class Gamma(ContinuousDistribution):
         idx = [i for i, name in enumerate(("shape", "rate")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
 
+    def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        """Inverse information of the free parameters, in closed form.
+
+        The Hessian of the log-likelihood does not involve the data, so the
+        observed information equals the expected one everywhere; its 2x2 inverse
+        is ``[[k, beta], [beta, beta^2 psi1(k)]] / (n (k psi1(k) - 1))``.
+        """
+        k, r, n = float(params["shape"]), float(params["rate"]), float(stats.n)
+        free = [name for name in ("shape", "rate") if name not in self._values]
+        if free == ["rate"]:
+            return np.array([[r * r / (n * k)]])
+        t = float(sc.zeta(2.0, k))
+        if free == ["shape"]:
+            return np.array([[1.0 / (n * t)]])
+        d = n * (k * t - 1.0)  # > 0: k psi1(k) > 1 for every k > 0 (0 after rounding)
+        if not d > 0:
+            return np.full((2, 2), np.inf)
+        return np.array([[k / d, r / d], [r / d, r * r * t / d]])
+
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

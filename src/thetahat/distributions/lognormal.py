@@ -173,6 +173,26 @@ class LogNormal(ContinuousDistribution):
         )
         return g, h
 
+    def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        """Inverse observed information of the free parameters, in scalar arithmetic.
+
+        From the Hessian in :meth:`_grad_hess`; at the MLE (``d = 0``,
+        ``ss = n sigma^2``) it is ``diag(sigma^2 / n, sigma^2 / (2 n))``.
+        """
+        mu, s, n = float(params["mu"]), float(params["sigma"]), float(stats.n)
+        d = (stats.mean - mu) + stats.mean_err
+        ss = stats.m2 + n * d * d
+        i_mm, i_ms, i_ss = n / (s * s), 2.0 * n * d / s**3, 3.0 * ss / s**4 - n / (s * s)
+        free = [name for name in ("mu", "sigma") if name not in self._values]
+        if free == ["mu"]:
+            return np.array([[1.0 / i_mm]])
+        if free == ["sigma"]:
+            return np.array([[1.0 / i_ss]]) if i_ss > 0 else np.full((1, 1), np.inf)
+        det = i_mm * i_ss - i_ms * i_ms
+        if not det > 0:
+            return np.full((2, 2), np.inf)
+        return np.array([[i_ss / det, -i_ms / det], [-i_ms / det, i_mm / det]])
+
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         s2 = float(params["sigma"]) ** 2
         diag = [
