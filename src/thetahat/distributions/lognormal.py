@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import CHUNK, MomentStats, SuffStats, chunk_moments, merge_moments
+from ..stats import CHUNK, MomentStats, SuffStats, chunk_moments, two_sum
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["LogNormal", "LogNormalStats"]
@@ -104,26 +104,38 @@ class LogNormal(ContinuousDistribution):
     def _reduce(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
     ) -> SuffStats | None:
-        # log x into a scratch buffer reused across chunks, its moments by the
-        # corrected two-pass method in place, merged by Chan's formula as floats.
-        # The moments are finite exactly when every x is in (0, inf).
+        # The corrected two-pass method with one provisional centre c for all chunks
+        # (the mean of log x at 64 points spread through the data): per chunk, log x
+        # into a scratch buffer reused across chunks, minus c in place, then the sum
+        # and sum of squares of the deviations; the mean and centred sum of squares
+        # follow as in :func:`~thetahat.stats.chunk_moments`. The sums are finite
+        # exactly when every x is in (0, inf), so they are also the check.
         if po:
             return super()._reduce(x, w, po)
         m = x.shape[0]
         buf = np.empty(min(m, CHUNK))
-        acc: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+        s = q = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
+            sample = np.log(x[:: max(m // 64, 1)])
+            c = float(sample.sum()) / sample.shape[0]
+            if not math.isfinite(c):
+                return None  # a sampled value is invalid
             for i in range(0, m, CHUNK):
                 xc = x[i : i + CHUNK]
-                b = np.log(xc, out=buf[: xc.shape[0]])
-                wc = None if w is None else w[i : i + CHUNK]
-                if wc is not None and not math.isfinite(float(b.sum())):
-                    return None  # an invalid value under zero weight: still an error
-                acc = merge_moments(acc, chunk_moments(b, wc, overwrite=True))
-        n, mean, err, m2 = acc
-        if not (math.isfinite(m2) and math.isfinite(mean)):
+                d = np.subtract(np.log(xc, out=buf[: xc.shape[0]]), c, out=buf[: xc.shape[0]])
+                if w is None:
+                    s += float(d.sum())
+                    q += float(d @ d)
+                else:
+                    wd = w[i : i + CHUNK] * d
+                    s += float(wd.sum())
+                    q += float(wd @ d)
+        n = float(m) if w is None else float(w.sum())
+        if not (math.isfinite(s) and math.isfinite(q)):
             return None
-        return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+        corr = s / n
+        mean, err = two_sum(c, corr)
+        return LogNormalStats(n=n, mean=mean, m2=max(q - s * corr, 0.0), mean_err=err)
 
     def _checked_chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
