@@ -201,7 +201,7 @@ def main() -> None:
                     t_df, d_df = t_eq, d_eq
             ll_eq, ll_df = loglik(d_eq, x, discrete), loglik(d_df, x, discrete)
             print(
-                f"{name:<17}{n:>8.0e}{t_th:>9.5f}{t_eq:>9.3f}{t_eq / t_th:>8.1f}"
+                f"{name:<17}{n:>8.0e}{t_th:>9.5f}{t_eq:>9.5f}{t_eq / t_th:>8.1f}"
                 f"{ll_th - ll_eq:>10.3g}{t_df:>9.3f}{t_df / t_th:>8.1f}{ll_th - ll_df:>10.3g}"
                 f"{t_fl:>9.5f}{t_th / t_fl:>9.2f}{est.iterations:>6}"
             )

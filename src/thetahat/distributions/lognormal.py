@@ -105,7 +105,7 @@ class LogNormal(ContinuousDistribution):
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
     ) -> SuffStats | None:
         # The corrected two-pass method with one provisional centre c for all chunks
-        # (the mean of log x at 64 points spread through the data): per chunk, log x
+        # (the mean of log x at 64 points of the first chunk): per chunk, log x
         # into a scratch buffer reused across chunks, minus c in place, then the sum
         # and sum of squares of the deviations; the mean and centred sum of squares
         # follow as in :func:`~thetahat.stats.chunk_moments`. The sums are finite
@@ -114,17 +114,20 @@ class LogNormal(ContinuousDistribution):
             return super()._reduce(x, w, po)
         m = x.shape[0]
         buf = np.empty(min(m, CHUNK))
-        s = q = 0.0
+        s = q = c = 0.0
+        add = np.add.reduce
         with np.errstate(divide="ignore", invalid="ignore"):
-            sample = np.log(x[:: max(m // 64, 1)])
-            c = float(sample.sum()) / sample.shape[0]
-            if not math.isfinite(c):
-                return None  # a sampled value is invalid
             for i in range(0, m, CHUNK):
                 xc = x[i : i + CHUNK]
-                d = np.subtract(np.log(xc, out=buf[: xc.shape[0]]), c, out=buf[: xc.shape[0]])
+                b = np.log(xc, out=buf[: xc.shape[0]])
+                if i == 0:  # the centre: the mean of 64 values spread through the first chunk
+                    sample = b[:: max(b.shape[0] // 64, 1)]
+                    c = float(add(sample)) / sample.shape[0]
+                    if not math.isfinite(c):
+                        return None  # a sampled value is invalid
+                d = np.subtract(b, c, out=b)
                 if w is None:
-                    s += float(d.sum())
+                    s += float(add(d))
                     q += float(d @ d)
                 else:
                     wd = w[i : i + CHUNK] * d
