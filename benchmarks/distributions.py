@@ -7,11 +7,12 @@ floor, the time of the passes over the data the fit's statistics need (Gamma:
 ``log x`` and the sums of x and log x; Beta: ``log x``, ``log1p(-x)`` and their
 sums; LogNormal: ``log x``, its sum and its sum of squares), timed both on whole
 arrays and chunk by chunk into one scratch buffer, the faster kept. Timing:
-``th.fit`` and the floor are timed alternately, best of 15 each (the same load for
-both); scipy's equivalent fit best of up to 15 within 2 s; scipy's default call
-once (it takes seconds). Ratios are scipy time / thetahat time (> 1: thetahat
-faster) and thetahat / floor; ``dll`` is thetahat's log-likelihood minus scipy's
-(>= 0: thetahat at least as good). Run:
+``th.fit`` and the floors are timed in turn within each round, best of 15 to 200
+rounds (about 0.3 s of ``th.fit``; the same load for all); scipy's equivalent fit
+best of up to 15 within 2 s; scipy's default call once (it takes seconds).
+Ratios are scipy time / thetahat time (> 1: thetahat faster) and thetahat / floor;
+``dll`` is thetahat's log-likelihood minus scipy's (>= 0: thetahat at least as
+good). Run:
 ``python benchmarks/distributions.py [--quick] [--only=Gamma,Beta]``.
 """
 
@@ -50,20 +51,27 @@ def best_time(fn: Callable[[], Any], repeat: int, budget: float = 2.0) -> tuple[
     return best, out
 
 
-def best_pair(
-    fa: Callable[[], Any], fb: Callable[[], Any], repeat: int
-) -> tuple[float, Any, float]:
-    """Best of ``repeat`` for two callables timed alternately (the same load for both)."""
-    ta = tb = np.inf
+def best_interleaved(fns: list[Callable[[], Any]], repeat: int) -> tuple[list[float], Any]:
+    """Best of ``repeat`` rounds for each callable, timed in turn within each round (the
+    same load for all); returns the best times and the first callable's output."""
+    best = [np.inf] * len(fns)
     out = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fa()
-        t1 = time.perf_counter()
-        fb()
-        t2 = time.perf_counter()
-        ta, tb = min(ta, t1 - t0), min(tb, t2 - t1)
-    return ta, out, tb
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            res = fn()
+            best[i] = min(best[i], time.perf_counter() - t0)
+            if i == 0:
+                out = res
+    return best, out
+
+
+def repeats_for(fn: Callable[[], Any]) -> int:
+    """Rounds for a call: 15 at least, more for fast calls (up to about 0.3 s in all)."""
+    t0 = time.perf_counter()
+    fn()
+    dt = time.perf_counter() - t0
+    return int(min(200, max(15, 0.3 / max(dt, 1e-9))))
 
 
 def loglik(dist: Any, x: np.ndarray, discrete: bool = False) -> float:
@@ -141,7 +149,7 @@ def floor_counts(x: np.ndarray) -> None:
     np.bincount(x.astype(np.int64))
 
 
-REPEAT = 15  # best of this many calls (fewer where a call takes seconds)
+REPEAT = 15  # best of this many calls of scipy's equivalent fit (within 2 s)
 
 CASES: list[tuple[str, Any, Callable[..., Any], Any, Any, Any, bool]] = [
     # name, thetahat family, sampler, scipy equivalent, scipy default, floor, discrete
@@ -185,12 +193,11 @@ def main() -> None:
         for n in sizes:
             x = sampler(rng, n)
             whole, passes = floor if isinstance(floor, tuple) else (floor, None)
-            t_th, est, t_fl = best_pair(
-                lambda fam=fam, x=x: th.fit(fam, x), lambda f=whole, x=x: f(x), REPEAT
-            )
+            fns = [lambda fam=fam, x=x: th.fit(fam, x), lambda f=whole, x=x: f(x)]
             if passes is not None:
-                t_ch, _ = best_time(lambda p=passes, x=x: chunked(x, p), REPEAT)
-                t_fl = min(t_fl, t_ch)
+                fns.append(lambda p=passes, x=x: chunked(x, p))
+            times, est = best_interleaved(fns, repeats_for(fns[0]))
+            t_th, t_fl = times[0], min(times[1:])
             ll_th = loglik(est.dist.to_scipy(), x, discrete)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
