@@ -123,13 +123,11 @@ class Distribution:
             raise TypeError(f"{cls} parameter {p.name} must be numeric, got {v!r}") from None
         if arr.ndim > 0 and not (p.domain.vector or p.per_observation or p.obs_array):
             raise ValueError(f"{cls} parameter {p.name} must be a scalar, got shape {arr.shape}")
-        if p.obs_array and arr.ndim > 1:
+        if p.obs_array and (arr.ndim > 1 or arr.size == 0):
             raise ValueError(
                 f"{cls} parameter {p.name} must be a scalar or one value per observation "
-                f"(1-dimensional), got shape {arr.shape}"
+                f"(a non-empty 1-dimensional array), got shape {arr.shape}"
             )
-        if p.obs_array and arr.ndim == 1 and arr.size == 0:
-            raise ValueError(f"{cls} parameter {p.name} is an empty array")
         if not p.domain.contains(arr):
             if arr.ndim == 0 or p.domain.vector:
                 shown = v if arr.ndim == 0 else "an array with values outside it"
@@ -417,11 +415,7 @@ class Distribution:
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
     ) -> SuffStats | None:
         """Statistics of all of ``x``, chunk by chunk; None when some value is invalid.
-
-        Families override this with a fused loop (a scratch buffer reused across
-        chunks, sums kept as floats) where the generic merge of per-chunk
-        statistics costs more than the arithmetic.
-        """
+        Families override it with a fused loop (one scratch buffer, float sums)."""
         assert self._stats_type is not None
         total = self._stats_type.zero()
         for start in range(0, x.shape[0], CHUNK):
