@@ -98,3 +98,15 @@ def test_pareto_map_profile_interval_one_sided_at_bound() -> None:
     assert lo < est.params["xm"] and hi == pytest.approx(x.min())
     a_lo, a_hi = est.conf_int(kind="profile")["alpha"]
     assert a_lo < est.params["alpha"] < a_hi
+
+
+def test_pareto_laplace_posterior_refuses_a_mode_at_the_data_bound() -> None:
+    x = _data()
+    with pytest.raises(ValueError, match=r"xm = .* at its bound from the data"):
+        th.posterior(th.Pareto, x, prior={"alpha": th.Gamma(2.0, 1.0), "xm": th.Gamma(2.0, 2.0)},
+                     method="laplace")  # fmt: skip
+    # an interior mode: the Laplace posterior is centred on the MAP
+    prior = PRIORS[1][0]
+    post = th.posterior(th.Pareto, x, prior=prior, method="laplace")
+    est = th.fit(th.Pareto, x, prior=prior)
+    assert post.mode()["xm"] == pytest.approx(est.params["xm"], rel=1e-8)

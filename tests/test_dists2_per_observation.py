@@ -224,3 +224,11 @@ def test_per_observation_laplace_posterior_centres_on_the_map() -> None:
     est = th.fit(fam, x, prior=prior)
     assert not post.exact
     assert post.mode()["shape"] == pytest.approx(est.params["shape"], rel=1e-8)
+
+
+def test_per_observation_expected_information_is_refused_with_a_reason() -> None:
+    fam, x, _, _, _ = _case("gamma_rate")
+    with pytest.raises(ValueError, match="no closed-form expected information"):
+        th.fit(fam, x, information="expected")
+    text = th.fit(fam, x).summary()
+    assert "shape" in text and "rate=" in text  # the fixed per-observation values are listed
