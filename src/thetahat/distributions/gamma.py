@@ -52,6 +52,10 @@ class Gamma(ContinuousDistribution):
     Not shifted: there is no location parameter (scipy's ``gamma.fit`` frees
     ``loc`` by default; fix it at 0 to compare). Conjugate prior of the Poisson
     rate and the Exponential rate.
+
+    Per observation: ``shape`` or ``rate`` may be fixed to an array with one value per
+    observation (``th.Gamma(rate=r)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
     _params = (

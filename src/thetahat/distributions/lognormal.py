@@ -45,6 +45,10 @@ class LogNormal(ContinuousDistribution):
     ``diag(n / sigma^2, 2 n / sigma^2)``. Not shifted: no location parameter
     (scipy's ``lognorm.fit`` frees ``loc`` by default). Usable as a prior on a
     positive parameter.
+
+    Per observation: ``mu`` or ``sigma`` may be fixed to an array with one value per
+    observation (``th.LogNormal(sigma=s)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
     _params = (

@@ -41,6 +41,10 @@ class Weibull(ContinuousDistribution):
     observed information (the analytic Hessian). Not shifted: no location
     parameter (scipy's ``weibull_min.fit`` frees ``loc`` by default and then
     often misses the optimum).
+
+    Per observation: ``shape`` or ``scale`` may be fixed to an array with one value per
+    observation (``th.Weibull(scale=s)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
     _params = (

@@ -3,7 +3,8 @@
 Dispatch, in order of preference:
 
 1. no prior (or ``Flat``): the family's closed-form MLE (``_mle``), else its
-   fast path (``_fit_fast``: a profile Newton solve on one shape parameter);
+   fast path (``_fit_fast``: a profile Newton solve on one shape parameter, or a
+   Newton solve in scalar arithmetic);
 2. a conjugate prior: the mode of the exact posterior, with the inverse
    curvature of the log posterior at the mode as covariance;
 3. anything else (other priors, censored data, families without a formula):
