@@ -153,8 +153,11 @@ def test_non_numeric_and_misshaped_parameters() -> None:
         th.Bernoulli("0.5")
     with pytest.raises(TypeError, match="mu"):
         th.Normal(mu=object(), sigma=1.0)
-    with pytest.raises(ValueError, match="sigma must be a scalar"):
-        th.Normal(0.0, [1.0, 2.0])
+    with pytest.raises(ValueError, match="rate must be a scalar"):
+        th.Exponential([1.0, 2.0])
+    # sigma may be one value per observation (a 1-d array), never a matrix
+    with pytest.raises(ValueError, match="sigma must be a scalar or one value per observation"):
+        th.Normal(0.0, [[1.0, 2.0]])
 
 
 def test_per_observation_trials() -> None:

@@ -9,6 +9,7 @@ analytic Newton steps never come here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -207,10 +208,12 @@ def newton_1d(
     change has been seen. Returns ``(root, converged, message, iterations)``.
     """
     x = float(x0)
-    lo, hi = lower, upper
+    lo, hi = float(lower), float(upper)
+    isfinite = math.isfinite
     for it in range(1, maxiter + 1):
         v, dv = fun(x)
-        if not np.isfinite(v):
+        v, dv = float(v), float(dv)
+        if not isfinite(v):
             return x, False, "profile equation not finite", it
         if v > 0:
             lo = max(lo, x)
@@ -218,14 +221,14 @@ def newton_1d(
             hi = min(hi, x)
         if v == 0:
             return x, True, "profile Newton converged", it
-        step = -v / dv if dv < 0 and np.isfinite(dv) else np.nan
-        if np.isfinite(step) and abs(step) <= xtol * (1.0 + abs(x)):
+        step = -v / dv if dv < 0 and isfinite(dv) else math.nan
+        if isfinite(step) and abs(step) <= xtol * (1.0 + abs(x)):
             return x + step, True, "profile Newton converged", it
         x_new = x + step
-        if not np.isfinite(x_new) or x_new <= lo or x_new >= hi:
-            if np.isfinite(lo) and np.isfinite(hi):
+        if not isfinite(x_new) or x_new <= lo or x_new >= hi:
+            if isfinite(lo) and isfinite(hi):
                 x_new = 0.5 * (lo + hi)
-            elif np.isfinite(lo):
+            elif isfinite(lo):
                 x_new = lo + 2.0 * max(abs(lo), 1.0)
             else:
                 x_new = hi - 2.0 * max(abs(hi), 1.0)

@@ -16,6 +16,7 @@ sum of squares and merges with Chan, Golub & LeVeque's pairwise formula.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -24,7 +25,14 @@ from numpy.typing import NDArray
 
 from ._fastpath import CHUNK, centred_sums
 
-__all__ = ["CHUNK", "MomentStats", "SuffStats", "chunk_moments", "two_sum"]
+__all__ = [
+    "CHUNK",
+    "MomentStats",
+    "SuffStats",
+    "chunk_moments",
+    "merge_moments",
+    "two_sum",
+]
 
 
 @dataclass(frozen=True)
@@ -118,33 +126,53 @@ class MomentStats(SuffStats):
             return other
         if other.n == 0:
             return self
-        n = self.n + other.n
-        d = (other.mean - self.mean) + (other.mean_err - self.mean_err)
-        mean, err = two_sum(self.mean, d * (other.n / n))
-        m2 = self.m2 + other.m2 + d * d * (self.n * other.n / n)
+        n, mean, err, m2 = merge_moments(
+            (self.n, self.mean, self.mean_err, self.m2),
+            (other.n, other.mean, other.mean_err, other.m2),
+        )
         extra = {
             f.name: getattr(self, f.name) + getattr(other, f.name)
             for f in dataclasses.fields(self)
             if f.name not in ("n", "mean", "m2", "mean_err")
         }
-        return type(self)(n=n, mean=mean, m2=m2, mean_err=self.mean_err + err, **extra)
+        return type(self)(n=n, mean=mean, m2=m2, mean_err=err, **extra)
+
+
+Moments = tuple[float, float, float, float]
+
+
+def merge_moments(a: Moments, b: Moments) -> Moments:
+    """Chan's merge of two ``(n, mean, mean_err, m2)`` tuples (see :class:`MomentStats`)."""
+    na, ma, ea, sa = a
+    nb, mb, eb, sb = b
+    if na == 0:
+        return b
+    if nb == 0:
+        return a
+    n = na + nb
+    d = (mb - ma) + (eb - ea)
+    mean, err = two_sum(ma, d * (nb / n))
+    return n, mean, ea + err, sa + sb + d * d * (na * nb / n)
 
 
 def chunk_moments(
-    x: NDArray[np.float64], w: NDArray[np.float64] | None
-) -> tuple[float, float, float, float]:
+    x: NDArray[np.float64], w: NDArray[np.float64] | None, *, overwrite: bool = False
+) -> Moments:
     """(n, mean, mean_err, m2) of one cache-sized chunk by the corrected two-pass method.
 
     Deviations are taken from a provisional centre ``c`` (the mean of 64 values
     spread through the chunk), so the chunk is read from memory once; their sum
     ``s`` then corrects both the mean (``c + s / n``, kept in double-double as
     mean + mean_err) and the sum of squares (``sum d^2 - s^2 / n``). The error is
-    that of the two-pass algorithm, not of the raw ``sum x^2``.
+    that of the two-pass algorithm, not of the raw ``sum x^2``. ``overwrite``
+    lets the deviations be written over ``x`` (a scratch buffer), saving an
+    allocation.
     """
     size = x.shape[0]
     step = max(size // 64, 1)
-    c = float(np.mean(x[::step]))
-    if not np.isfinite(c):
+    sample = x[::step]
+    c = float(sample.sum()) / sample.shape[0]
+    if not math.isfinite(c):
         c = 0.0
     if w is None:
         n = float(size)
@@ -153,7 +181,7 @@ def chunk_moments(
         n = float(np.sum(w))
         if n == 0:
             return 0.0, 0.0, 0.0, 0.0
-        d = x - c
+        d = np.subtract(x, c, out=x) if overwrite else x - c
         wd = w * d
         s = float(np.sum(wd))
         m2 = float(np.dot(wd, d))

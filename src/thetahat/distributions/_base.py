@@ -50,6 +50,9 @@ class Param:
     domain: Domain
     doc: str = ""
     per_observation: bool = False  # may be an array with one value per observation
+    #: may be fixed to an array with one value per observation, which the family's
+    #: statistics do not reduce: a fit then sums the log density over the data
+    obs_array: bool = False
 
 
 def check_level(level: float) -> float:
@@ -97,6 +100,17 @@ class Distribution:
         object.__setattr__(self, "_values", values)
         for p in self._params:
             object.__setattr__(self, p.name, values.get(p.name))
+        free = tuple(p.name for p in self._params if p.name not in values)
+        object.__setattr__(self, "_free", free)
+        object.__setattr__(
+            self, "_estimable", tuple(p for p in free if p not in self._known_from_data)
+        )
+        arrays = {
+            p.name: values[p.name]
+            for p in self._params
+            if p.obs_array and isinstance(values.get(p.name), np.ndarray)
+        }
+        object.__setattr__(self, "_obs_arrays", arrays)
         self._check_joint()
 
     # ------------------------------------------------------------------ plumbing
@@ -108,12 +122,24 @@ class Distribution:
             arr = np.asarray(v, dtype=float)
         except (TypeError, ValueError):
             raise TypeError(f"{cls} parameter {p.name} must be numeric, got {v!r}") from None
-        if arr.ndim > 0 and not (p.domain.vector or p.per_observation):
+        if arr.ndim > 0 and not (p.domain.vector or p.per_observation or p.obs_array):
             raise ValueError(f"{cls} parameter {p.name} must be a scalar, got shape {arr.shape}")
-        if not p.domain.contains(arr):
-            shown = v if arr.ndim == 0 else "an array with values outside it"
+        if p.obs_array and (arr.ndim > 1 or arr.size == 0):
             raise ValueError(
-                f"{cls} parameter {p.name} must be {p.domain.describe()}, got {shown!r}"
+                f"{cls} parameter {p.name} must be a scalar or one value per observation "
+                f"(a non-empty 1-dimensional array), got shape {arr.shape}"
+            )
+        if not p.domain.contains(arr):
+            if arr.ndim == 0 or p.domain.vector:
+                shown = v if arr.ndim == 0 else "an array with values outside it"
+                raise ValueError(
+                    f"{cls} parameter {p.name} must be {p.domain.describe()}, got {shown!r}"
+                )
+            flat = arr.ravel()
+            i = next(j for j in range(flat.size) if not p.domain.contains(flat[j]))
+            raise ValueError(
+                f"{cls} parameter {p.name} must be {p.domain.describe()} for every "
+                f"observation; {p.name}[{i}] = {flat[i].tolist()!r} is not"
             )
         if arr.ndim == 0:
             return float(arr)
@@ -178,7 +204,7 @@ class Distribution:
     @property
     def free(self) -> tuple[str, ...]:
         """Names of the parameters left out, which a fit estimates."""
-        return tuple(p.name for p in self._params if p.name not in self._values)
+        return self._free
 
     #: parameters a fit reads off the data instead of estimating (Multinomial's n)
     _known_from_data: ClassVar[tuple[str, ...]] = ()
@@ -186,12 +212,15 @@ class Distribution:
     @property
     def estimable(self) -> tuple[str, ...]:
         """The free parameters a fit estimates (free, and not read off the data)."""
-        return tuple(p for p in self.free if p not in self._known_from_data)
+        return self._estimable
 
     def df_of(self, params: Mapping[str, Value]) -> int:
         """Degrees of freedom of ``params``: sizes, less one per probability vector."""
         total = 0
         for name, v in params.items():
+            if type(v) is float:
+                total += 1
+                continue
             size = int(np.size(v))
             try:
                 dom = self.param(name).domain
@@ -200,6 +229,12 @@ class Distribution:
                 continue
             total += size - 1 if isinstance(dom, Simplex) else size
         return total
+
+    @property
+    def obs_arrays(self) -> dict[str, NDArray[np.float64]]:
+        """Parameters fixed to one value per observation that the family's statistics
+        do not reduce (``th.Gamma(rate=r)``): a fit sums the log density over the data."""
+        return self._obs_arrays
 
     @property
     def is_frozen(self) -> bool:
@@ -343,6 +378,10 @@ class Distribution:
             out[key] = arr
         for p in self._params:
             v = self._values.get(p.name)
+            if p.obs_array and isinstance(v, np.ndarray):
+                check_same_length(m, v, f"{cls} parameter {p.name} (one value per observation)")
+                out[p.name] = v
+                continue
             if not p.per_observation or v is None:
                 continue
             if isinstance(v, np.ndarray):
@@ -360,10 +399,32 @@ class Distribution:
         """
         if self._stats_type is None:
             raise TypeError(f"{type(self).__name__} has no finite sufficient statistics")
+        if self.obs_arrays:
+            raise ValueError(
+                f"{type(self).__name__} with per-observation {', '.join(self.obs_arrays)} has no "
+                "sufficient statistics: th.fit sums the log density over the observations "
+                "(conjugate updates need scalar fixed parameters)"
+            )
         x = self._as_data(data)
         m = x.shape[0]
         w = as_weights(weights, m)
         po = self._prepare_obs(m, obs)
+        total = self._reduce(x, w, po)
+        if total is None:
+            self._explain_bad_data(x, po)
+        return total
+
+    def _reduce(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
+    ) -> SuffStats | None:
+        """Statistics of all of ``x``, chunk by chunk; None when some value is invalid.
+
+        Families override it with a fused loop (one scratch buffer, float sums).
+        Families whose chunk statistics come from a compiled kernel
+        (``_compiled_chunks``) take big chunks, spread over threads when unweighted.
+        """
+        assert self._stats_type is not None
+        m = x.shape[0]
         chunk = CHUNK
         if w is None and self._compiled_chunks and _fastpath.HAVE_KERNELS:
             chunk = _fastpath.BIG_CHUNK
@@ -381,7 +442,7 @@ class Distribution:
         total = self._stats_type.zero()
         for st in parts:
             if st is None:
-                self._explain_bad_data(x, po)
+                return None
             total = total + st
         return total
 

@@ -106,6 +106,6 @@ def data_stats(
 
 def fit_stats(family: Any, data: Any, weights: ArrayLike | None = None, **obs: Any) -> Any:
     """Statistics a fit of ``family`` needs: sufficient statistics or the data itself."""
-    if family._stats_type is not None:
+    if family._stats_type is not None and not family.obs_arrays:
         return family.suff_stats(data, weights, **obs)
     return data_stats(family, data, weights, compress=bool(family.discrete), **obs)

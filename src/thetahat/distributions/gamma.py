@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult, newton_1d
-from ..stats import SuffStats
+from ..stats import CHUNK, SuffStats
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Gamma", "GammaStats"]
@@ -51,9 +52,16 @@ class Gamma(ContinuousDistribution):
     Not shifted: there is no location parameter (scipy's ``gamma.fit`` frees
     ``loc`` by default; fix it at 0 to compare). Conjugate prior of the Poisson
     rate and the Exponential rate.
+
+    Per observation: ``shape`` or ``rate`` may be fixed to an array with one value per
+    observation (``th.Gamma(rate=r)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
-    _params = (Param("shape", POSITIVE, "shape k"), Param("rate", POSITIVE, "rate (1 / scale)"))
+    _params = (
+        Param("shape", POSITIVE, "shape k", obs_array=True),
+        Param("rate", POSITIVE, "rate (1 / scale)", obs_array=True),
+    )
     support_text = "positive numbers"
     _stats_type = GammaStats
 
@@ -94,6 +102,32 @@ class Gamma(ContinuousDistribution):
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
         return x > 0
 
+    def _reduce(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
+    ) -> SuffStats | None:
+        # One fused pass: log x into a scratch buffer reused across chunks. The sum of
+        # logs is finite exactly when every x is in (0, inf) (log of a zero is -inf,
+        # of a negative or NaN is NaN, of +inf is +inf), so it is also the check.
+        if po:
+            return super()._reduce(x, w, po)
+        m = x.shape[0]
+        buf = np.empty(min(m, CHUNK))
+        total = slog = 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for i in range(0, m, CHUNK):
+                xc = x[i : i + CHUNK]
+                b = np.log(xc, out=buf[: xc.shape[0]])
+                if w is None:
+                    total += float(xc.sum())
+                    slog += float(b.sum())
+                else:
+                    wc = w[i : i + CHUNK]
+                    total += float(wc @ xc)
+                    slog += float(wc @ b)
+        if not math.isfinite(slog):
+            return None
+        return GammaStats(n=float(m) if w is None else float(w.sum()), total=total, slog=slog)
+
     def _checked_chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> GammaStats | None:
@@ -127,6 +161,25 @@ class Gamma(ContinuousDistribution):
         idx = [i for i, name in enumerate(("shape", "rate")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
 
+    def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        """Inverse information of the free parameters, in closed form.
+
+        The Hessian of the log-likelihood does not involve the data, so the
+        observed information equals the expected one everywhere; its 2x2 inverse
+        is ``[[k, beta], [beta, beta^2 psi1(k)]] / (n (k psi1(k) - 1))``.
+        """
+        k, r, n = float(params["shape"]), float(params["rate"]), float(stats.n)
+        free = [name for name in ("shape", "rate") if name not in self._values]
+        if free == ["rate"]:
+            return np.array([[r * r / (n * k)]])
+        t = float(sc.zeta(2.0, k))
+        if free == ["shape"]:
+            return np.array([[1.0 / (n * t)]])
+        d = n * (k * t - 1.0)  # > 0: k psi1(k) > 1 for every k > 0 (0 after rounding)
+        if not d > 0:
+            return np.full((2, 2), np.inf)
+        return np.array([[k / d, r / d], [r / d, r * r * t / d]])
+
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -149,14 +202,14 @@ class Gamma(ContinuousDistribution):
 
 def _minka_start(s: float) -> float:
     """Minka's approximation to the root of ``log k - psi(k) = s``."""
-    return float((3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s))
+    return (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
 
 
 def _profile_shape(
     n: float, total: float, slog: float, n_eff: float
 ) -> tuple[dict[str, Value], SolverResult]:
     """Profile Newton for a Gamma shape from (n, sum x, sum log x)."""
-    s = float(np.log(total / n) - slog / n)
+    s = math.log(total / n) - slog / n
     if not s > 0:
         res = SolverResult(
             np.array([np.inf]),
@@ -168,13 +221,16 @@ def _profile_shape(
         )
         return {"shape": np.inf, "rate": np.inf}, res
 
-    def eq(u: float) -> tuple[float, float]:
-        k = np.exp(u)
-        return float(u - sc.digamma(k) - s), float(1.0 - k * sc.zeta(2.0, k))
+    digamma, zeta, exp = sc.digamma, sc.zeta, math.exp
 
-    u, ok, msg, it = newton_1d(eq, float(np.log(_minka_start(s))), xtol=1e-14)
-    k = float(np.exp(u))
+    def eq(u: float) -> tuple[float, float]:
+        k = exp(u) if u < 700.0 else math.inf
+        return u - float(digamma(k)) - s, 1.0 - k * float(zeta(2.0, k))
+
+    # a Newton step below 1e-8 leaves an error of its square: stop after taking it
+    u, ok, msg, it = newton_1d(eq, math.log(_minka_start(s)), xtol=1e-8)
+    k = math.exp(u)
     rate = k * n / total
-    ll = float(n * (k * np.log(rate) - sc.gammaln(k)) + (k - 1.0) * slog - rate * total)
+    ll = float(n * (k * math.log(rate) - float(sc.gammaln(k))) + (k - 1.0) * slog - rate * total)
     res = SolverResult(np.array([u]), ll, ok, "success" if ok else "failed", msg, it)
     return {"shape": k, "rate": rate}, res

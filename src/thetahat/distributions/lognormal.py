@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import MomentStats, chunk_moments
+from ..stats import CHUNK, MomentStats, SuffStats, chunk_moments, two_sum
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["LogNormal", "LogNormalStats"]
@@ -44,9 +45,16 @@ class LogNormal(ContinuousDistribution):
     ``diag(n / sigma^2, 2 n / sigma^2)``. Not shifted: no location parameter
     (scipy's ``lognorm.fit`` frees ``loc`` by default). Usable as a prior on a
     positive parameter.
+
+    Per observation: ``mu`` or ``sigma`` may be fixed to an array with one value per
+    observation (``th.LogNormal(sigma=s)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
-    _params = (Param("mu", REAL, "mean of log x"), Param("sigma", POSITIVE, "sd of log x"))
+    _params = (
+        Param("mu", REAL, "mean of log x", obs_array=True),
+        Param("sigma", POSITIVE, "sd of log x", obs_array=True),
+    )
     support_text = "positive numbers"
     _stats_type = LogNormalStats
 
@@ -97,6 +105,45 @@ class LogNormal(ContinuousDistribution):
         n, mean, err, m2 = chunk_moments(np.log(x), w)
         return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
 
+    def _reduce(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
+    ) -> SuffStats | None:
+        # The corrected two-pass method with one provisional centre c for all chunks
+        # (the mean of log x at 64 points of the first chunk): per chunk, log x
+        # into a scratch buffer reused across chunks, minus c in place, then the sum
+        # and sum of squares of the deviations; the mean and centred sum of squares
+        # follow as in :func:`~thetahat.stats.chunk_moments`. The sums are finite
+        # exactly when every x is in (0, inf), so they are also the check.
+        if po:
+            return super()._reduce(x, w, po)
+        m = x.shape[0]
+        buf = np.empty(min(m, CHUNK))
+        s = q = c = 0.0
+        add = np.add.reduce
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for i in range(0, m, CHUNK):
+                xc = x[i : i + CHUNK]
+                b = np.log(xc, out=buf[: xc.shape[0]])
+                if i == 0:  # the centre: the mean of 64 values spread through the first chunk
+                    sample = b[:: max(b.shape[0] // 64, 1)]
+                    c = float(add(sample)) / sample.shape[0]
+                    if not math.isfinite(c):
+                        return None  # a sampled value is invalid
+                d = np.subtract(b, c, out=b)
+                if w is None:
+                    s += float(add(d))
+                    q += float(d @ d)
+                else:
+                    wd = w[i : i + CHUNK] * d
+                    s += float(wd.sum())
+                    q += float(wd @ d)
+        n = float(m) if w is None else float(w.sum())
+        if not (math.isfinite(s) and math.isfinite(q)):
+            return None
+        corr = s / n
+        mean, err = two_sum(c, corr)
+        return LogNormalStats(n=n, mean=mean, m2=max(q - s * corr, 0.0), mean_err=err)
+
     def _checked_chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> LogNormalStats | None:
@@ -144,6 +191,26 @@ class LogNormal(ContinuousDistribution):
             ]
         )
         return g, h
+
+    def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        """Inverse observed information of the free parameters, in scalar arithmetic.
+
+        From the Hessian in :meth:`_grad_hess`; at the MLE (``d = 0``,
+        ``ss = n sigma^2``) it is ``diag(sigma^2 / n, sigma^2 / (2 n))``.
+        """
+        mu, s, n = float(params["mu"]), float(params["sigma"]), float(stats.n)
+        d = (stats.mean - mu) + stats.mean_err
+        ss = stats.m2 + n * d * d
+        i_mm, i_ms, i_ss = n / (s * s), 2.0 * n * d / s**3, 3.0 * ss / s**4 - n / (s * s)
+        free = [name for name in ("mu", "sigma") if name not in self._values]
+        if free == ["mu"]:
+            return np.array([[1.0 / i_mm]])
+        if free == ["sigma"]:
+            return np.array([[1.0 / i_ss]]) if i_ss > 0 else np.full((1, 1), np.inf)
+        det = i_mm * i_ss - i_ms * i_ms
+        if not det > 0:
+            return np.full((2, 2), np.inf)
+        return np.array([[i_ss / det, -i_ms / det], [-i_ms / det, i_mm / det]])
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         s2 = float(params["sigma"]) ** 2

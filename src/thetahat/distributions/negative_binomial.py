@@ -42,10 +42,14 @@ class NegativeBinomial(DiscreteDistribution):
     which has a root iff the data are overdispersed (variance > mean, divide-by-n
     variance); otherwise the MLE is the Poisson limit r -> inf, reported as a
     boundary. Standard errors from the analytic (observed) Hessian.
+
+    Per observation: ``r`` may be fixed to an array with one value per
+    observation (``th.NegativeBinomial(r=r)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
     _params = (
-        Param("r", POSITIVE, "number of successes (real)"),
+        Param("r", POSITIVE, "number of successes (real)", obs_array=True),
         Param("p", Interval(0.0, 1.0, high_closed=True), "success probability"),
     )
     support_text = "non-negative integers"

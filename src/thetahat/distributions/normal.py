@@ -46,11 +46,15 @@ class Normal(ContinuousDistribution):
     Conjugate priors: on mu with sigma fixed, ``Normal(m, s)``; on the variance
     with mu fixed, ``InverseGamma(shape, scale)``; on (mu, variance) jointly,
     ``NormalInverseGamma(mu, lam, shape, scale)``.
+
+    Per observation: ``mu`` or ``sigma`` may be fixed to an array with one value per
+    observation (``th.Normal(sigma=s)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
     _params = (
-        Param("mu", REAL, "mean"),
-        Param("sigma", POSITIVE, "standard deviation"),
+        Param("mu", REAL, "mean", obs_array=True),
+        Param("sigma", POSITIVE, "standard deviation", obs_array=True),
     )
     support_text = "real numbers"
     _stats_type = NormalStats

@@ -102,6 +102,12 @@ class Pareto(ContinuousDistribution):
         h = np.array([[-n / (a * a), n / xm], [n / xm, -n * a / (xm * xm)]])
         return g, h
 
+    def _support_bounds(self, stats: Any) -> dict[str, float]:
+        """``xm <= min x``: the data bound the free minimum (MAP solves respect it)."""
+        if "xm" in self._values:
+            return {}
+        return {"xm": float(np.min(stats.positive()))}
+
     def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         a, xm, n = params["alpha"], params["xm"], stats.n
         diag = []

@@ -46,12 +46,16 @@ class StudentT(ContinuousDistribution):
     Starts: loc = median, s = 1.4826 MAD, nu from the excess kurtosis of the
     central 98% (nu = 4 + 6 / kurtosis, clipped to [1, 50]). Light-tailed data
     push nu to infinity (the Normal limit): the fit then reports a boundary.
+
+    Per observation: ``df``, ``loc`` or ``scale`` may be fixed to an array with one value per
+    observation (``th.StudentT(scale=s)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
     _params = (
-        Param("df", POSITIVE, "degrees of freedom"),
-        Param("loc", REAL, "location"),
-        Param("scale", POSITIVE, "scale"),
+        Param("df", POSITIVE, "degrees of freedom", obs_array=True),
+        Param("loc", REAL, "location", obs_array=True),
+        Param("scale", POSITIVE, "scale", obs_array=True),
     )
     support_text = "real numbers"
 

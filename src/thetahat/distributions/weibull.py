@@ -41,9 +41,16 @@ class Weibull(ContinuousDistribution):
     observed information (the analytic Hessian). Not shifted: no location
     parameter (scipy's ``weibull_min.fit`` frees ``loc`` by default and then
     often misses the optimum).
+
+    Per observation: ``shape`` or ``scale`` may be fixed to an array with one value per
+    observation (``th.Weibull(scale=s)``); a fit then sums the log density over the data,
+    with numerical derivatives.
     """
 
-    _params = (Param("shape", POSITIVE, "shape k"), Param("scale", POSITIVE, "scale lambda"))
+    _params = (
+        Param("shape", POSITIVE, "shape k", obs_array=True),
+        Param("scale", POSITIVE, "scale lambda", obs_array=True),
+    )
     support_text = "positive numbers"
 
     def _logp(self, x: NDArray[np.float64], shape: float, scale: float) -> NDArray[np.float64]:
@@ -52,8 +59,8 @@ class Weibull(ContinuousDistribution):
         with np.errstate(divide="ignore"):
             lz = np.log(z)
         lp = np.log(shape / scale) + (shape - 1.0) * lz - np.exp(shape * lz)
-        if shape == 1.0:
-            lp = np.where(z == 0, np.log(shape / scale), lp)
+        if np.any(shape == 1.0):
+            lp = np.where((z == 0) & (shape == 1.0), np.log(shape / scale), lp)
         return np.where(ok, lp, -np.inf)
 
     def _mean(self, shape: float, scale: float) -> float:

@@ -10,10 +10,17 @@ from ..distributions import Categorical, Dirichlet, Distribution, Flat
 __all__ = ["as_family", "check_prior", "resolve_categorical"]
 
 
+_DEFAULT: dict[type, Distribution] = {}
+
+
 def as_family(family: Any) -> Distribution:
     """A class (``th.Poisson``) or a partly fixed instance, as an instance."""
     if isinstance(family, type) and issubclass(family, Distribution):
-        return family()
+        # instances are immutable: one default instance per class serves every call
+        inst = _DEFAULT.get(family)
+        if inst is None:
+            inst = _DEFAULT[family] = family()
+        return inst
     if isinstance(family, Distribution):
         return family
     raise TypeError(
@@ -27,6 +34,11 @@ def _check_proper(prior: Any, where: str) -> None:
     if prior.free:
         raise ValueError(
             f"{where} {prior!r} must have all its parameters given; {', '.join(prior.free)} missing"
+        )
+    if prior.obs_arrays:
+        raise ValueError(
+            f"{where} {type(prior).__name__} has per-observation (array) parameters "
+            f"{', '.join(prior.obs_arrays)}; a prior needs scalar parameters"
         )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._domains import Interval
 from ..censoring import CensoredStats, censored_loglik
 from ..distributions import Distribution
 from ..distributions._datastats import DataStats
@@ -33,7 +34,7 @@ from ..optim import (
 )
 from ._priors import prior_logpdf
 
-__all__ = ["FitProblem", "profile_value", "solve"]
+__all__ = ["FitProblem", "profile_value", "solve", "support_bounds"]
 
 Value = Any
 
@@ -56,6 +57,13 @@ class FitProblem:
         """The free parameters."""
         return self.family.estimable
 
+    @property
+    def by_observation(self) -> bool:
+        """Parameters fixed per observation (``th.Gamma(rate=r)``): the family's
+        statistics hooks do not apply; the log density is summed over the data and
+        derivatives are numerical."""
+        return bool(self.family.obs_arrays)
+
     def loglik(self, theta: Mapping[str, Value]) -> float:
         """Log-likelihood at the free values ``theta`` (fixed ones from the family)."""
         fam, stats = self.family, self.stats
@@ -63,7 +71,9 @@ class FitProblem:
         with np.errstate(all="ignore"):
             if isinstance(stats, CensoredStats):
                 return censored_loglik(fam, params, stats)
-            if isinstance(stats, DataStats) and type(fam)._loglik is Distribution._loglik:
+            if isinstance(stats, DataStats) and (
+                type(fam)._loglik is Distribution._loglik or fam.obs_arrays
+            ):
                 # no likelihood hook: the sum of log densities over the data
                 extra = {k: v for k, v in stats.obs.items() if k not in params}
                 return stats.total(fam._logp(stats.x, **params, **extra))
@@ -81,12 +91,27 @@ class FitProblem:
     @property
     def analytic(self) -> bool:
         """Whether the family supplies an analytic score and Hessian for these statistics."""
-        return hasattr(self.family, "_grad_hess") and not isinstance(self.stats, CensoredStats)
+        fam_cls = type(self.family)
+        if self.family.obs_arrays:
+            return False
+        return hasattr(fam_cls, "_grad_hess") and not isinstance(self.stats, CensoredStats)
 
     def start(self) -> dict[str, float]:
         """Starting values: the family's moment start (or closed-form MLE), on stand-in
         data (bounds and interval midpoints) for censored data."""
         fam, stats = self.family, self.stats
+        if fam.obs_arrays:
+            # the family with each per-observation array replaced by its mean, fitted by
+            # its own hooks to the same data
+            from ..distributions._datastats import fit_stats
+
+            assert isinstance(stats, DataStats)
+            means = {k: float(np.mean(v)) for k, v in fam.obs_arrays.items()}
+            try:
+                fam = type(fam)(**{**fam.params, **means})
+                stats = fit_stats(fam, stats.x, stats.w)
+            except (ValueError, TypeError):
+                return {}
         if isinstance(stats, CensoredStats):
             from ..distributions._datastats import fit_stats
 
@@ -96,9 +121,9 @@ class FitProblem:
             except (ValueError, TypeError):
                 return {}
         for hook in ("_start", "_mle"):
-            fn = getattr(fam, hook, None)
-            if fn is None:
+            if getattr(type(fam), hook, None) is None:
                 continue
+            fn = getattr(fam, hook)
             try:
                 with np.errstate(all="ignore"):
                     found = fn(stats)
@@ -128,7 +153,10 @@ class _Objective:
         self.problem = problem
         self.held = dict(held)
         self.names = [n for n in problem.names if n not in held]
-        self.doms = [fam.param(n).domain for n in self.names]
+        bounds = support_bounds(problem)
+        self.doms = [
+            Interval(0.0, bounds[n]) if n in bounds else fam.param(n).domain for n in self.names
+        ]
         order = fam.param_names()
         self.idx = [order.index(n) for n in self.names]
         self.unconstrained = problem.parametrization == "unconstrained"
@@ -207,6 +235,20 @@ class _Objective:
         return np.asarray((hz - np.diag(d2 * g_theta)) / np.outer(d1, d1))
 
 
+def support_bounds(problem: FitProblem) -> dict[str, float]:
+    """Upper bounds the data put on free parameters (Pareto's ``xm <= min x``).
+
+    Such a parameter lives on ``(0, bound]``: the solve maps it to the real line
+    by a scaled logistic, and the bound itself is tried as a candidate (the log
+    likelihood often increases up to it, so the mode sits there).
+    """
+    hook = getattr(type(problem.family), "_support_bounds", None)
+    if hook is None or not isinstance(problem.stats, DataStats):
+        return {}
+    found: dict[str, float] = hook(problem.family, problem.stats)
+    return {k: v for k, v in found.items() if k in problem.names}
+
+
 def solve(
     problem: FitProblem,
     held: Mapping[str, Value] | None = None,
@@ -216,9 +258,37 @@ def solve(
 
     Returns the maximiser (free parameters, ``held`` ones included) and the
     solver result (``fun`` is the maximum of the objective, without the log
-    Jacobian term of the unconstrained parametrisation).
+    Jacobian term of the unconstrained parametrisation). A parameter bounded by
+    the data (:func:`support_bounds`) is solved for inside its bound and at the
+    bound (the other parameters re-optimised); the better of the two is kept.
     """
-    obj = _Objective(problem, held or {})
+    theta, res = _solve_inside(problem, held or {}, start)
+    bounds = {k: v for k, v in support_bounds(problem).items() if k not in (held or {})}
+    for name, bound in bounds.items():
+        at_edge = {**(held or {}), name: bound}
+        theta_b, res_b = _solve_inside(problem, at_edge, start)
+        inside_better = res.converged and res.fun > res_b.fun
+        if res_b.converged and not inside_better:
+            msg = (
+                f"{name} = {bound:.6g}, at its bound from the data (the objective increases "
+                f"up to it); {res_b.message}"
+            )
+            theta, res = (
+                theta_b,
+                SolverResult(
+                    res_b.x, res_b.fun, True, "success", msg, res.iterations + res_b.iterations
+                ),
+            )
+    order = [*problem.names, *(k for k in theta if k not in problem.names)]
+    return {k: theta[k] for k in order if k in theta}, res
+
+
+def _solve_inside(
+    problem: FitProblem,
+    held: Mapping[str, Value],
+    start: Mapping[str, Value] | None,
+) -> tuple[dict[str, Value], SolverResult]:
+    obj = _Objective(problem, held)
     if not obj.names:
         val = problem.objective(obj.held)
         res = SolverResult(np.zeros(0), val, bool(np.isfinite(val)), "success", "nothing free", 0)
@@ -227,6 +297,9 @@ def solve(
     z0 = np.empty(len(obj.names))
     for i, (n, d) in enumerate(zip(obj.names, obj.doms, strict=True)):
         v = guess.get(n)
+        high = getattr(d, "high", None)
+        if v is not None and high is not None and np.isfinite(v) and v >= high:
+            v = high * (1.0 - 1.0 / (problem.stats.n + 1.0))  # just inside a data bound
         ok = v is not None and np.isfinite(v) and d.contains(v) and not d.is_boundary(v)
         z0[i] = float(d.to_unconstrained(float(v) if ok and v is not None else _default_start(d)))
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -275,9 +348,11 @@ def _newton_then_bfgs(obj: _Objective, z0: NDArray[np.float64]) -> SolverResult:
     return res
 
 
-def hessian_theta(problem: FitProblem, theta: Mapping[str, Value]) -> NDArray[np.float64]:
-    """Hessian of the objective over the free parameters at ``theta``."""
-    obj = _Objective(problem, {})
+def hessian_theta(
+    problem: FitProblem, theta: Mapping[str, Value], held: Mapping[str, Value] | None = None
+) -> NDArray[np.float64]:
+    """Hessian of the objective over the free parameters (less ``held``) at ``theta``."""
+    obj = _Objective(problem, held or {})
     z = np.array(
         [float(d.to_unconstrained(theta[n])) for n, d in zip(obj.names, obj.doms, strict=True)]
     )
@@ -304,7 +379,11 @@ def profile_value(
     ``start`` (updated in place with the maximiser) warm-starts the inner solve.
     """
     fam = problem.family
-    if problem.prior is None and not isinstance(problem.stats, CensoredStats):
+    if (
+        problem.prior is None
+        and not isinstance(problem.stats, CensoredStats)
+        and not problem.by_observation
+    ):
         # fast paths of the family with the parameter fixed
         sub = fam.with_params(**{name: value})
         if not sub.estimable:

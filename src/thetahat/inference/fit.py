@@ -3,7 +3,8 @@
 Dispatch, in order of preference:
 
 1. no prior (or ``Flat``): the family's closed-form MLE (``_mle``), else its
-   fast path (``_fit_fast``: a profile Newton solve on one shape parameter);
+   fast path (``_fit_fast``: a profile Newton solve on one shape parameter, or a
+   Newton solve in scalar arithmetic);
 2. a conjugate prior: the mode of the exact posterior, with the inverse
    curvature of the log posterior at the mode as covariance;
 3. anything else (other priors, censored data, families without a formula):
@@ -17,6 +18,8 @@ The covariance is the inverse observed information by default
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -24,10 +27,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._domains import Interval
 from ..censoring import Censored, censored_stats
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
-from ..distributions._datastats import fit_stats
+from ..distributions._datastats import DataStats, fit_stats
 from ..optim import SolverResult
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
 from ..stats import SuffStats
@@ -142,18 +146,28 @@ def fit(
     if isinstance(data, Censored):
         if exposure is not None:
             raise ValueError("exposure does not apply to censored data")
+        if fam.obs_arrays:
+            raise ValueError(
+                f"per-observation {', '.join(fam.obs_arrays)} with censored data is not "
+                f"supported: fix {type(fam).__name__}'s parameters to scalars, or fit the "
+                "exact observations"
+            )
         stats: Any = censored_stats(fam, data, weights)
         problem = FitProblem(fam, stats, None if flat else prior, parametrization)
         return _fit_iterative(problem, prior, information)
     stats = stats_of(fam, data, weights, exposure)
+    if fam.obs_arrays:
+        # per-observation fixed values: the log density summed over the data
+        problem = FitProblem(fam, stats, None if flat else prior, parametrization)
+        return _fit_iterative(problem, prior, information)
     if flat:
         problem = FitProblem(fam, stats, None)
         est = fam._mle(stats)
         if est is not None:
             res = SolverResult(np.zeros(0), np.nan, True, "success", "closed form", 0)
             return _estimate(problem, est, res, prior, information)
-        fast = getattr(fam, "_fit_fast", None)
-        found = fast(stats) if fast is not None else None
+        fast = getattr(type(fam), "_fit_fast", None)
+        found = fast(fam, stats) if fast is not None else None
         if found is not None:
             return _estimate(problem, found[0], found[1], prior, information)
         return _fit_iterative(problem, prior, information)
@@ -171,6 +185,11 @@ def _boundary(fam: Distribution, params: Mapping[str, Any]) -> dict[str, NDArray
             dom = fam.param(name).domain
         except KeyError:
             continue
+        if type(v) is float and isinstance(dom, Interval):
+            # a scalar in an interval (the common case): plain comparisons
+            low, high = dom.low, dom.high
+            if math.isfinite(v) and (low is None or v > low) and (high is None or v < high):
+                continue
         edge = np.asarray(dom.is_boundary(v)) | ~np.isfinite(np.asarray(v, dtype=float))
         if isinstance(v, float) and not dom.contains(v):
             edge = np.asarray(True)
@@ -255,8 +274,24 @@ def _conjugate_extra(
     extra: dict[str, Any] = {"family_params": rule.to_family(params), "posterior": post}
     if set(params) <= set(fam.estimable) and not any(np.ndim(v) for v in params.values()):
         # the objective, for profile intervals (parameters named as the family's)
-        extra["problem"] = FitProblem(fam, stats, prior)
+        extra["problem"] = _kept(FitProblem(fam, stats, prior))
     return extra
+
+
+def _kept(problem: FitProblem) -> FitProblem:
+    """The objective an Estimate keeps for profile intervals, holding no more than needed.
+
+    Families with sufficient statistics keep those (a few numbers; never the
+    data). Families without them (Weibull, Student t, Laplace, Pareto) and
+    censored data keep the validated data: the caller's float64 array itself, not
+    a copy, with the weights; arrays derived during the fit (``log x``) are
+    dropped and recomputed if a profile interval asks for them. Discrete data
+    keep their frequency table.
+    """
+    stats = problem.stats
+    if isinstance(stats, DataStats) and stats.cache:
+        return dataclasses.replace(problem, stats=dataclasses.replace(stats, cache={}))
+    return problem
 
 
 def _fit_iterative(problem: FitProblem, prior: Any, information: str) -> Estimate:
@@ -279,13 +314,14 @@ def _estimate(
 ) -> Estimate:
     """Assemble the Estimate: log-likelihood, covariance, boundary and convergence notes."""
     fam = problem.family
-    est = {k: (float(v) if np.ndim(v) == 0 else v) for k, v in est.items()}
+    est = {
+        k: (v if type(v) is float else float(v) if np.ndim(v) == 0 else v) for k, v in est.items()
+    }
     labels = _flat_labels(est)
     bad = _boundary(fam, est)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # the solver's value is the log-likelihood for an MLE; recompute otherwise
-        fresh = problem.prior is not None or not np.isfinite(res.fun)
-        loglik = problem.loglik(est) if fresh else res.fun
+    # the solver's value is the log-likelihood for an MLE; recompute otherwise
+    fresh = problem.prior is not None or not math.isfinite(res.fun)
+    loglik = problem.loglik(est) if fresh else res.fun
     try:
         with np.errstate(all="ignore"):
             cov = np.array(covariance(problem, est, information), dtype=float)
@@ -307,7 +343,7 @@ def _estimate(
         msgs.append(conv)
         _warn([conv], ConvergenceWarning)
     status = "failed" if failed else ("boundary" if bad or res.status == "boundary" else "success")
-    extra: dict[str, Any] = {"problem": problem, "information": information}
+    extra: dict[str, Any] = {"problem": _kept(problem), "information": information}
     if problem.parametrization == "unconstrained":
         extra["unconstrained"] = {
             k: float(fam.param(k).domain.to_unconstrained(v)) for k, v in est.items()

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..censoring import CensoredStats
-from ._solve import FitProblem, hessian_theta, hessian_z, profile_value
+from ._solve import FitProblem, hessian_theta, hessian_z, profile_value, support_bounds
 
 __all__ = ["covariance", "invert_information", "profile_intervals"]
 
@@ -31,6 +31,8 @@ def invert_information(info: NDArray[np.float64]) -> NDArray[np.float64]:
     info = np.asarray(info, dtype=float)
     if info.size == 0:
         return info
+    if info.shape == (1, 1) or info.shape == (2, 2):
+        return _invert_small(info)
     if not np.all(np.isfinite(info)):
         return np.full(info.shape, np.inf)
     try:
@@ -40,6 +42,35 @@ def invert_information(info: NDArray[np.float64]) -> NDArray[np.float64]:
     if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
         return np.full(info.shape, np.inf)
     return np.asarray(cov)
+
+
+def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`invert_information` of a 1x1 or 2x2 matrix, in scalar arithmetic.
+
+    The adjugate over the determinant (what LU with pivoting computes for 2x2,
+    without its call overhead); the same conventions: ``inf`` everywhere when
+    the matrix is singular, not finite, or not positive definite.
+    """
+    flat = [float(v) for v in info.ravel()]
+    if not all(math.isfinite(v) for v in flat):
+        return np.full(info.shape, np.inf)
+    if len(flat) == 1:
+        a = flat[0]
+        return np.array([[1.0 / a]]) if a > 0 else np.full((1, 1), np.inf)
+    a, b, c, d = flat
+    det = a * d - b * c
+    if not (det != 0 and math.isfinite(det)):
+        return np.full((2, 2), np.inf)
+    cov = [d / det, -b / det, -c / det, a / det]
+    if not (cov[0] > 0 and cov[3] > 0 and all(math.isfinite(v) for v in cov)):
+        return np.full((2, 2), np.inf)
+    return np.array(cov).reshape(2, 2)
+
+
+def _finite_value(v: Any) -> bool:
+    if type(v) is float:
+        return math.isfinite(v)
+    return bool(np.all(np.isfinite(np.asarray(v, dtype=float))))
 
 
 def covariance(
@@ -64,16 +95,27 @@ def covariance(
     fam, stats = problem.family, problem.stats
     k = len(problem.names)
     params = {**fam.params, **theta}
-    if any(not np.isfinite(float(np.max(np.abs(np.asarray(v))))) for v in theta.values()):
+    if not all(_finite_value(v) for v in theta.values()):
         return np.full((k, k), np.inf)
     censored = isinstance(stats, CensoredStats)
+    at_bound = [n for n, b in support_bounds(problem).items() if float(theta[n]) >= b]
+    if at_bound and problem.prior is not None and problem.parametrization == "natural":
+        return _covariance_at_bound(problem, theta, at_bound)
     if problem.parametrization == "unconstrained":
         hz, d1 = hessian_z(problem, theta)
         cov_z = invert_information(-hz)
         return np.asarray(cov_z * np.outer(d1, d1))
-    cov_fn = getattr(fam, "_covariance", None)
+    if problem.by_observation:
+        if kind == "expected":
+            raise ValueError(
+                f"{type(fam).__name__} with per-observation parameters has no closed-form "
+                "expected information; use information='observed'"
+            )
+        with np.errstate(all="ignore"):
+            return invert_information(-hessian_theta(problem, theta))
+    cov_fn = getattr(type(fam), "_covariance", None)
     if cov_fn is not None and problem.prior is None and not censored:
-        return np.asarray(cov_fn(params, stats), dtype=float)
+        return np.asarray(cov_fn(fam, params, stats), dtype=float)
     info = None
     use_expected = kind == "expected" or (not problem.analytic and problem.prior is None)
     if not censored and use_expected:
@@ -89,10 +131,13 @@ def covariance(
     if info is None and problem.analytic and problem.prior is None and kind == "observed":
         # the analytic Hessian over the free parameters, directly
         order = fam.param_names()
-        idx = [order.index(n) for n in problem.names]
         with np.errstate(all="ignore"):
             _, h = fam._grad_hess(params, stats)
-        info = -np.asarray(h, dtype=float)[np.ix_(idx, idx)]
+        h = np.asarray(h, dtype=float)
+        if problem.names != order:
+            idx = [order.index(n) for n in problem.names]
+            h = h[np.ix_(idx, idx)]
+        info = -h
     if info is None:
         if kind == "expected" and not censored:
             raise ValueError(
@@ -102,6 +147,35 @@ def covariance(
         with np.errstate(all="ignore"):
             info = -hessian_theta(problem, theta)
     return invert_information(info)
+
+
+def _covariance_at_bound(
+    problem: FitProblem, theta: Mapping[str, Any], at_bound: list[str]
+) -> NDArray[np.float64]:
+    """Covariance of a MAP with parameters at their bound from the data (Pareto's xm).
+
+    The log posterior does not curve there (it increases up to the bound), so the
+    bounded parameter takes the sampling variance of the family's closed form
+    (for Pareto's ``xm = min x``: that of the minimum) and the others the inverse
+    curvature of the log posterior with the bounded ones held.
+    """
+    fam, names = problem.family, list(problem.names)
+    k = len(names)
+    cov = np.zeros((k, k))
+    others = [i for i, n in enumerate(names) if n not in at_bound]
+    if others:
+        held = {n: theta[n] for n in at_bound}
+        with np.errstate(all="ignore"):
+            h = hessian_theta(problem, theta, held)
+        cov[np.ix_(others, others)] = invert_information(-h)
+    cov_fn = getattr(type(fam), "_covariance", None)
+    closed = None
+    if cov_fn is not None:
+        closed = np.asarray(cov_fn(fam, {**fam.params, **theta}, problem.stats), dtype=float)
+    for n in at_bound:
+        i = names.index(n)
+        cov[i, i] = float(closed[i, i]) if closed is not None else np.inf
+    return cov
 
 
 def _loglik_hessian(problem: FitProblem, theta: Mapping[str, Any]) -> NDArray[np.float64]:

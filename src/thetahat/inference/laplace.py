@@ -27,7 +27,7 @@ from ..distributions.multivariate_normal import MultivariateNormal
 from ..results import Posterior
 from ._family import as_family, check_prior, is_flat
 from ._priors import check_prior_support
-from ._solve import FitProblem, hessian_theta, solve
+from ._solve import FitProblem, hessian_theta, solve, support_bounds
 from .information import invert_information
 
 __all__ = ["laplace_posterior"]
@@ -87,7 +87,16 @@ def laplace_posterior(
     if not res.converged:
         msgs.append(f"the MAP search did not converge: {res.message}")
     names = problem.names
-    cov = invert_information(-hessian_theta(problem, theta))
+    at_bound = [n for n, b in support_bounds(problem).items() if float(theta[n]) >= b]
+    if at_bound:
+        raise ValueError(
+            f"the posterior mode has {', '.join(f'{n} = {float(theta[n]):.6g}' for n in at_bound)}"
+            " at its bound from the data (the log posterior increases up to it, its density "
+            "is cut there): a Gaussian at the mode does not approximate it; use th.fit for "
+            "the MAP"
+        )
+    with np.errstate(all="ignore"):
+        cov = invert_information(-hessian_theta(problem, theta))
     mode = np.array([float(theta[n]) for n in names])
     if not np.all(np.isfinite(cov)):
         raise ValueError(

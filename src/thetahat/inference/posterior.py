@@ -94,6 +94,12 @@ def posterior(
             f"{type(fam).__name__}: {'; '.join(conjugate_priors(fam)) or 'none'}; "
             "method='laplace' approximates any posterior"
         )
+    if fam.obs_arrays:
+        raise ValueError(
+            f"{type(fam).__name__} with per-observation {', '.join(fam.obs_arrays)} has no "
+            "sufficient statistics, so no exact conjugate update; method='laplace' "
+            "approximates the posterior"
+        )
     stats = stats_of(fam, data, weights, exposure)
     return conjugate_posterior(fam, prior, stats, rule)
 

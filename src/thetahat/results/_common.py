@@ -24,7 +24,7 @@ class ConvergenceWarning(UserWarning):
 def _flat_labels(params: Mapping[str, Value]) -> list[str]:
     labels: list[str] = []
     for name, v in params.items():
-        if np.ndim(v) == 0:
+        if type(v) is float or np.ndim(v) == 0:
             labels.append(name)
         else:
             labels.extend(f"{name}[{i}]" for i in range(np.size(v)))

@@ -57,6 +57,14 @@ class Estimate:
     warnings : tuple of str
     status, message, converged, iterations
         How the solver ended; ``status`` is "success", "boundary" or "failed".
+    extra : dict
+        Fit details. ``extra["problem"]`` is the objective that
+        ``conf_int(kind="profile")`` re-maximises: the family, the prior and the
+        statistics of the data. For families with sufficient statistics those
+        are a few numbers, not the data; for the others (Weibull, Student t,
+        Laplace, Pareto, censored data) the validated data, which is the
+        caller's float64 array itself (not a copy; other inputs are converted
+        once), and a frequency table for discrete data.
     """
 
     method: str
