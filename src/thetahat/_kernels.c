@@ -18,9 +18,10 @@
  * centred_sums(x, c) -> (s, m2)
  *     s = sum(x - c) and m2 = sum((x - c)^2) in one read of x, without the
  *     temporary array numpy needs (the corrected two-pass method's sums about a
- *     provisional centre c; see thetahat.stats.chunk_moments). Four accumulators
- *     inside blocks of 256 values; the block sums are added with Neumaier's
- *     compensation, so the error is about 66 roundings whatever n is. A NaN or
+ *     provisional centre c; see thetahat.stats.chunk_moments). Eight partial sums
+ *     (GCC/Clang vector extensions: SSE2 or NEON) inside blocks of 256 values; the
+ *     block sums are added with Neumaier's compensation, so the error is about 40
+ *     roundings whatever n is. A NaN or
  *     inf in x makes s or m2 non-finite, which the caller checks.
  */
 #define PY_SSIZE_T_CLEAN
@@ -138,6 +139,10 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
     return Py_BuildValue("(ndd)", bad, total, lf_total);
 }
 
+#if defined(__GNUC__)
+typedef double v2d __attribute__((vector_size(16)));
+#endif
+
 /* running sum with Neumaier's compensation */
 typedef struct {
     double sum, comp;
@@ -172,23 +177,42 @@ static PyObject *centred_sums(PyObject *self, PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t start = 0; start < n; start += 256) {
         const Py_ssize_t stop = (n - start < 256) ? n : start + 256;
-        double s[4] = {0.0, 0.0, 0.0, 0.0};
-        double q[4] = {0.0, 0.0, 0.0, 0.0};
+        double sb = 0.0, qb = 0.0;
         Py_ssize_t i = start;
-        for (; i + 4 <= stop; i += 4) {
-            for (int k = 0; k < 4; k++) {
-                const double d = x[i + k] - c;
-                s[k] += d;
-                q[k] += d * d;
-            }
+#if defined(__GNUC__)
+        /* eight partial sums in four two-lane vectors (SSE2 / NEON) */
+        const v2d cc = {c, c};
+        v2d s0 = {0.0, 0.0}, s1 = s0, s2 = s0, s3 = s0, q0 = s0, q1 = s0, q2 = s0, q3 = s0;
+        for (; i + 8 <= stop; i += 8) {
+            v2d a, b, e, f;
+            memcpy(&a, x + i, sizeof a);
+            memcpy(&b, x + i + 2, sizeof b);
+            memcpy(&e, x + i + 4, sizeof e);
+            memcpy(&f, x + i + 6, sizeof f);
+            a -= cc;
+            b -= cc;
+            e -= cc;
+            f -= cc;
+            s0 += a;
+            s1 += b;
+            s2 += e;
+            s3 += f;
+            q0 += a * a;
+            q1 += b * b;
+            q2 += e * e;
+            q3 += f * f;
         }
+        const v2d st = (s0 + s1) + (s2 + s3), qt = (q0 + q1) + (q2 + q3);
+        sb = st[0] + st[1];
+        qb = qt[0] + qt[1];
+#endif
         for (; i < stop; i++) {
             const double d = x[i] - c;
-            s[0] += d;
-            q[0] += d * d;
+            sb += d;
+            qb += d * d;
         }
-        kahan_add(&s_tot, (s[0] + s[1]) + (s[2] + s[3]));
-        kahan_add(&q_tot, (q[0] + q[1]) + (q[2] + q[3]));
+        kahan_add(&s_tot, sb);
+        kahan_add(&q_tot, qb);
     }
     Py_END_ALLOW_THREADS
 

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import CHUNK, MomentStats, SuffStats, chunk_moments, two_sum
+from ..stats import CHUNK, MomentStats, SuffStats, centred_sums, chunk_moments, two_sum
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["LogNormal", "LogNormalStats"]
@@ -110,9 +110,10 @@ class LogNormal(ContinuousDistribution):
     ) -> SuffStats | None:
         # The corrected two-pass method with one provisional centre c for all chunks
         # (the mean of log x at 64 points of the first chunk): per chunk, log x
-        # into a scratch buffer reused across chunks, minus c in place, then the sum
-        # and sum of squares of the deviations; the mean and centred sum of squares
-        # follow as in :func:`~thetahat.stats.chunk_moments`. The sums are finite
+        # into a scratch buffer reused across chunks, then the sum and sum of squares
+        # of the deviations from c (one compiled read of the buffer where built); the
+        # mean and centred sum of squares follow as in
+        # :func:`~thetahat.stats.chunk_moments`. The sums are finite
         # exactly when every x is in (0, inf), so they are also the check.
         if po:
             return super()._reduce(x, w, po)
@@ -129,11 +130,12 @@ class LogNormal(ContinuousDistribution):
                     c = float(add(sample)) / sample.shape[0]
                     if not math.isfinite(c):
                         return None  # a sampled value is invalid
-                d = np.subtract(b, c, out=b)
-                if w is None:
-                    s += float(add(d))
-                    q += float(d @ d)
+                if w is None:  # one read of the buffer by the compiled kernel, if built
+                    ds, dq = centred_sums(b, c)
+                    s += ds
+                    q += dq
                 else:
+                    d = np.subtract(b, c, out=b)
                     wd = w[i : i + CHUNK] * d
                     s += float(wd.sum())
                     q += float(wd @ d)
