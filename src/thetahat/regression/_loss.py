@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["LOGISTIC", "POISSON", "Family", "PassResult", "fused_pass", "linear_predictor"]
 
 Array = NDArray[np.float64]
-CHUNK = 4096
+CHUNK = 8192  # rows per block: 8192 x 50 doubles = 3.3 MB, in L2/L3 while it is reused
 
 
 class Family(Protocol):
@@ -177,9 +177,9 @@ def fused_pass(
 def _n_workers(n: int, chunk: int) -> int:
     import os
 
-    if n < 16 * chunk:
+    if n < 1 << 16:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8, n // (8 * chunk)))
+    return max(1, min(os.cpu_count() or 1, 8, n // max(chunk, 1 << 15)))
 
 
 _CONTROLLER: list[object] = []

@@ -132,7 +132,7 @@ def fit_glm(
             frac = float(sw_sub.sum()) / float(sw.sum())
         rough = fit_glm(
             family,
-            X[sub],
+            np.ascontiguousarray(X[sub]),
             y[sub],
             sw_sub,
             None if offset is None else offset[sub],
