@@ -156,7 +156,7 @@ def fused_pass(
         if workers == 1:
             parts = [_rows_pass(*args, 0, n, chunk)]
         else:
-            edges = [(n * i // workers) // chunk * chunk for i in range(workers)] + [n]
+            edges = [n * i // workers for i in range(workers + 1)]
             pool = _pool(workers)
             futures = [
                 pool.submit(_rows_pass, *args, edges[i], edges[i + 1], chunk)
@@ -177,9 +177,8 @@ def fused_pass(
 def _n_workers(n: int, chunk: int) -> int:
     import os
 
-    if n < 1 << 16:
-        return 1
-    return max(1, min(os.cpu_count() or 1, 8, n // max(chunk, 1 << 15)))
+    # a worker gets at least 4096 rows: below that, handing work over costs more than it saves
+    return max(1, min(os.cpu_count() or 1, 8, n // 4096))
 
 
 _CONTROLLER: list[object] = []
