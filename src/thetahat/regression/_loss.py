@@ -105,7 +105,7 @@ class PassResult:
     nll: float
     grad: Array | None
     hess: Array | None
-    eta_max: float
+    eta_max: float  # 0.0 unless the nll was asked for
 
 
 def linear_predictor(X: Array, coef: Array, intercept: float, offset: Array | None) -> Array:
@@ -177,8 +177,12 @@ def fused_pass(
 def _n_workers(n: int, chunk: int) -> int:
     import os
 
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
     # a worker gets at least 4096 rows: below that, handing work over costs more than it saves
-    return max(1, min(os.cpu_count() or 1, 8, n // 4096))
+    return max(1, min(cpus, 8, n // 4096))
 
 
 _CONTROLLER: list[object] = []
@@ -237,7 +241,8 @@ def _rows_pass(
         eta += intercept
         if offset is not None:
             eta += offset[s:e]
-        eta_max = max(eta_max, float(np.abs(eta).max(initial=0.0)))
+        if with_nll:  # (the Newton iterations watch max |eta| for separation)
+            eta_max = max(eta_max, float(np.abs(eta).max(initial=0.0)))
         yc = y[s:e]
         wc = None if sw is None else sw[s:e]
         with np.errstate(over="ignore"):
