@@ -68,7 +68,7 @@ def _solve_newton(H: Array, g: Array) -> Array:
 
 SUBSAMPLE_ABOVE = 100_000  # rows; larger problems are first solved on a subsample
 STRIDE = 8  # the subsample keeps every STRIDE-th row
-SUBSAMPLE_TOL = 1e-3  # far below the subsample's sampling error, ~ 1 / sqrt(n / STRIDE)
+SUBSAMPLE_TOL = 1e-2  # the subsample only has to land well inside its sampling error of the optimum
 
 
 def fit_glm(
