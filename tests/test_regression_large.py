@@ -91,3 +91,22 @@ def test_large_poisson_mle_with_exposure_equals_statsmodels() -> None:
     assert _rel([est.params[k] for k in keys], ref.params) <= 1e-6
     assert _rel([est.se[k] for k in keys], ref.bse) <= 1e-6
     assert est.loglik == pytest.approx(ref.llf, rel=1e-10)
+
+
+def test_large_X_finiteness_screen() -> None:
+    from thetahat.regression._data import check_X
+
+    rng = np.random.default_rng(14)
+    X = rng.normal(size=(40_000, 3))  # 120,000 entries: the X @ 1 screen is used
+    y = (X[:, 0] > 0).astype(float)
+    for bad in (np.nan, np.inf, -np.inf):
+        Xb = X.copy()
+        Xb[12_345, 2] = bad
+        with pytest.raises(ValueError, match=r"index \(12345, 2\)"):
+            LogisticRegression().fit(Xb, y)
+    # finite entries whose row sum overflows are not mistaken for infinities
+    Xh = X.copy()
+    Xh[7, :2] = 1.5e308
+    with np.errstate(over="ignore"):
+        assert np.isinf(Xh[7].sum())
+    assert check_X(Xh) is not None
