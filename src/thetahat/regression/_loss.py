@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -186,16 +186,28 @@ def _n_workers(n: int, chunk: int) -> int:
 
 
 _CONTROLLER: list[object] = []
-_POOL: list[ThreadPoolExecutor] = []
+_POOL: dict[str, Any] = {}
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:
-    """A process-wide pool of worker threads, made on first use (idle threads cost nothing)."""
-    if not _POOL or _POOL[0]._max_workers < workers:
+    """A process-wide pool of worker threads, made on first use (idle threads cost nothing).
+
+    A forked child inherits the pool object but not its threads, so the pool is
+    remade in a process other than the one that made it; a pool too small for
+    ``workers`` is replaced.
+    """
+    import os
+
+    pool = _POOL.get("pool")
+    if pool is None or _POOL.get("pid") != os.getpid() or pool._max_workers < workers:
         from concurrent.futures import ThreadPoolExecutor
 
-        _POOL[:] = [ThreadPoolExecutor(workers, thread_name_prefix="thetahat-glm")]
-    return _POOL[0]
+        if pool is not None and _POOL.get("pid") == os.getpid():
+            pool.shutdown(wait=False)
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="thetahat-glm")
+        _POOL.update(pool=pool, pid=os.getpid())
+    assert pool is not None
+    return pool
 
 
 def _blas_one_thread() -> contextlib.AbstractContextManager[object]:
