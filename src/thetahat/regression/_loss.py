@@ -3,8 +3,9 @@
 Each family gives, for the linear predictor ``eta = X w + b + offset``, the
 per-observation negative log-likelihood, the mean ``mu`` and the working
 weights ``d^2 nll / d eta^2``. The gradient is ``X' W_s (mu - y)`` and the
-Hessian ``X' W_s diag(v) X`` (W_s the sample weights), both accumulated in
-row chunks so memory stays at one chunk beyond X itself.
+Hessian ``X' W_s diag(v) X`` (W_s the sample weights), accumulated together
+with the nll in one blocked pass over the rows (:func:`fused_pass`, split over
+worker threads on large inputs), so memory stays at a few blocks beyond X.
 """
 
 from __future__ import annotations
