@@ -3,23 +3,28 @@
 Each family gives, for the linear predictor ``eta = X w + b + offset``, the
 per-observation negative log-likelihood, the mean ``mu`` and the working
 weights ``d^2 nll / d eta^2``. The gradient is ``X' W_s (mu - y)`` and the
-Hessian ``X' W_s diag(v) X`` (W_s the sample weights), both accumulated in
-row chunks so memory stays at one chunk beyond X itself.
+Hessian ``X' W_s diag(v) X`` (W_s the sample weights), accumulated together
+with the nll in one blocked pass over the rows (:func:`fused_pass`, split over
+worker threads on large inputs), so memory stays at a few blocks beyond X.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
-__all__ = ["LOGISTIC", "POISSON", "Family", "GLMState", "evaluate", "fused_pass", "hessian"]
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["LOGISTIC", "POISSON", "Family", "PassResult", "fused_pass", "linear_predictor"]
 
 Array = NDArray[np.float64]
-CHUNK = 1 << 16
+CHUNK = 8192  # rows per block: 8192 x 50 doubles = 3.3 MB, in L2/L3 while it is reused
 
 
 class Family(Protocol):
@@ -43,17 +48,26 @@ class Family(Protocol):
 class _Logistic:
     """Bernoulli with the logit link.
 
-    ``nll = log(1 + exp(eta)) - y eta`` (computed as ``logaddexp(0, eta)``),
+    ``nll = log(1 + exp(eta)) - y eta`` (computed as ``max(eta, 0) + log1p(exp(-|eta|))``),
     ``mu = expit(eta)``, ``v = mu (1 - mu)``.
     """
 
     name = "logistic"
 
     def nll(self, eta: Array, y: Array) -> Array:
-        return np.logaddexp(0.0, eta) - y * eta
+        # log(1 + e^eta) = max(eta, 0) + log1p(e^-|eta|): stable, and 5x faster than logaddexp
+        out = np.log1p(np.exp(-np.abs(eta)))
+        out += np.maximum(eta, 0.0)
+        out -= y * eta
+        return out
 
     def mean(self, eta: Array) -> Array:
-        return np.asarray(sc.expit(eta))
+        # 1 / (1 + e^-eta): NumPy's vectorised exp is several times faster than expit;
+        # e^-eta = inf (eta < -709) gives exactly 0
+        with np.errstate(over="ignore"):
+            t = np.exp(-eta)
+        t += 1.0
+        return np.reciprocal(t, out=t)
 
     def variance(self, mu: Array) -> Array:
         return mu * (1.0 - mu)
@@ -82,12 +96,17 @@ POISSON = _Poisson()
 
 
 @dataclass
-class GLMState:
-    """The model at one coefficient vector: linear predictor, mean, total nll."""
+class PassResult:
+    """What one pass over the rows returns: total nll, gradient, Hessian, max |eta|.
 
-    eta: Array
-    mu: Array
+    ``grad`` and ``hess`` are over ``(coef, intercept)`` (intercept last) and are
+    None when not asked for; ``nll`` is 0.0 when not asked for.
+    """
+
     nll: float
+    grad: Array | None
+    hess: Array | None
+    eta_max: float  # 0.0 unless the nll was asked for
 
 
 def linear_predictor(X: Array, coef: Array, intercept: float, offset: Array | None) -> Array:
@@ -97,61 +116,6 @@ def linear_predictor(X: Array, coef: Array, intercept: float, offset: Array | No
     if offset is not None:
         eta += offset
     return eta
-
-
-def evaluate(
-    family: Family,
-    X: Array,
-    y: Array,
-    sw: Array | None,
-    offset: Array | None,
-    coef: Array,
-    intercept: float,
-) -> GLMState:
-    """Linear predictor, mean and the (weighted) total negative log-likelihood."""
-    eta = linear_predictor(X, coef, intercept, offset)
-    with np.errstate(over="ignore"):
-        per = family.nll(eta, y)
-        mu = family.mean(eta)
-    total = float(per.sum() if sw is None else sw @ per)
-    return GLMState(eta=eta, mu=mu, nll=total)
-
-
-def gradient(X: Array, y: Array, sw: Array | None, mu: Array, fit_intercept: bool) -> Array:
-    """Gradient of the total nll over ``(coef, intercept)`` (intercept last)."""
-    r = mu - y
-    if sw is not None:
-        r = r * sw
-    g = X.T @ r
-    if fit_intercept:
-        g = np.append(g, r.sum())
-    return np.asarray(g)
-
-
-def hessian(family: Family, X: Array, sw: Array | None, mu: Array, fit_intercept: bool) -> Array:
-    """``[X 1]' diag(sw v) [X 1]`` accumulated over row chunks (BLAS ``syrk``)."""
-    n, p = X.shape
-    k = p + int(fit_intercept)
-    H = np.zeros((p, p))
-    xv = np.zeros(p)
-    vsum = 0.0
-    for s in range(0, n, CHUNK):
-        v = family.variance(mu[s : s + CHUNK])
-        if sw is not None:
-            v = v * sw[s : s + CHUNK]
-        Xc = X[s : s + CHUNK]
-        Z = Xc * np.sqrt(v)[:, None]
-        H += Z.T @ Z  # NumPy dispatches a.T @ a to BLAS syrk
-        if fit_intercept:
-            xv += v @ Xc
-            vsum += float(v.sum())
-    full = np.zeros((k, k))
-    full[:p, :p] = H
-    if fit_intercept:
-        full[:p, p] = xv
-        full[p, :p] = xv
-        full[p, p] = vsum
-    return full
 
 
 def fused_pass(
@@ -164,48 +128,160 @@ def fused_pass(
     intercept: float,
     fit_intercept: bool,
     *,
-    with_hessian: bool = False,
     with_nll: bool = True,
-    chunk: int = 8192,
-) -> tuple[float, Array, Array | None]:
-    """Total nll (0 unless ``with_nll``), gradient and optional Hessian in ONE pass over X.
+    with_grad: bool = True,
+    with_hessian: bool = False,
+    chunk: int = CHUNK,
+) -> PassResult:
+    """Total nll, gradient and Hessian (each optional) in ONE pass over the rows of X.
 
-    Each cache-sized block of rows is read once for its linear predictor, its
-    gradient contribution ``X_b'(mu_b - y_b)`` and its Hessian block
-    ``X_b' diag(v_b) X_b``, instead of one pass over X for each.
+    Notes
+    -----
+    Per block of ``chunk`` rows (a cache-sized block, read from memory once):
+    ``eta_b = X_b w + b``, ``nll += sum_i s_i nll_i(eta_i)``, ``r_b = s_b (mu_b - y_b)``,
+    ``g += [X_b 1]' r_b`` and, for the Hessian, ``Z_b = sqrt(s_b v_b) X_b`` with
+    ``H += Z_b' Z_b`` (BLAS ``syrk``; ``v = d mu / d eta``) and the intercept's row
+    ``X_b' (s_b v_b)``, ``sum s_b v_b``. On large inputs the rows are split over
+    worker threads (NumPy and BLAS release the GIL), each accumulating its own
+    sums, added in a fixed order so the result does not depend on timing. BLAS is
+    held to one thread during the pass: its per-call thread hand-offs on these
+    small blocks cost more than they gain, and on a loaded machine they stall
+    (a 15,000 x 50 pass took 0.5 s instead of 3 ms with two BLAS threads while
+    other processes kept both cores busy).
     """
-    n, p = X.shape
+    n = X.shape[0]
+    flags = (with_nll, with_grad, with_hessian)
+    workers = _n_workers(n, chunk)
+    args = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags)
+    with _blas_one_thread():
+        if workers == 1:
+            parts = [_rows_pass(*args, 0, n, chunk)]
+        else:
+            edges = [n * i // workers for i in range(workers + 1)]
+            pool = _pool(workers)
+            futures = [
+                pool.submit(_rows_pass, *args, edges[i], edges[i + 1], chunk)
+                for i in range(workers)
+            ]
+            parts = [f.result() for f in futures]
+    out = parts[0]
+    for q in parts[1:]:
+        out.nll += q.nll
+        if out.grad is not None and q.grad is not None:
+            out.grad += q.grad
+        if out.hess is not None and q.hess is not None:
+            out.hess += q.hess
+        out.eta_max = max(out.eta_max, q.eta_max)
+    return out
+
+
+def _n_workers(n: int, chunk: int) -> int:
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    # a worker gets at least 4096 rows: below that, handing work over costs more than it saves
+    return max(1, min(cpus, 8, n // 4096))
+
+
+_CONTROLLER: list[object] = []
+_POOL: dict[str, Any] = {}
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """A process-wide pool of worker threads, made on first use (idle threads cost nothing).
+
+    A forked child inherits the pool object but not its threads, so the pool is
+    remade in a process other than the one that made it; a pool too small for
+    ``workers`` is replaced.
+    """
+    import os
+
+    pool = _POOL.get("pool")
+    if pool is None or _POOL.get("pid") != os.getpid() or pool._max_workers < workers:
+        from concurrent.futures import ThreadPoolExecutor
+
+        if pool is not None and _POOL.get("pid") == os.getpid():
+            pool.shutdown(wait=False)
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="thetahat-glm")
+        _POOL.update(pool=pool, pid=os.getpid())
+    assert pool is not None
+    return pool
+
+
+def _blas_one_thread() -> contextlib.AbstractContextManager[object]:
+    """Limit BLAS to one thread for the duration of a pass (threadpoolctl)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    ctl = _CONTROLLER[0]
+    assert isinstance(ctl, ThreadpoolController)
+    return ctl.limit(limits=1, user_api="blas")
+
+
+def _rows_pass(
+    family: Family,
+    X: Array,
+    y: Array,
+    sw: Array | None,
+    offset: Array | None,
+    coef: Array,
+    intercept: float,
+    fit_intercept: bool,
+    flags: tuple[bool, bool, bool],
+    lo: int,
+    hi: int,
+    chunk: int,
+) -> PassResult:
+    """:func:`fused_pass` over rows ``lo:hi``."""
+    with_nll, with_grad, with_hessian = flags
+    p = X.shape[1]
     k = p + int(fit_intercept)
-    g = np.zeros(k)
+    g = np.zeros(k) if with_grad else None
     H = np.zeros((k, k)) if with_hessian else None
+    Z = np.empty((min(chunk, hi - lo), p)) if with_hessian else None
     total = 0.0
-    for s in range(0, n, chunk):
-        Xc = X[s : s + chunk]
+    eta_max = 0.0
+    for s in range(lo, hi, chunk):
+        e = min(s + chunk, hi)
+        Xc = X[s:e]
         eta = Xc @ coef
         eta += intercept
         if offset is not None:
-            eta += offset[s : s + chunk]
-        yc = y[s : s + chunk]
+            eta += offset[s:e]
+        if with_nll:  # (the Newton iterations watch max |eta| for separation)
+            eta_max = max(eta_max, float(np.abs(eta).max(initial=0.0)))
+        yc = y[s:e]
+        wc = None if sw is None else sw[s:e]
         with np.errstate(over="ignore"):
-            mu = family.mean(eta)
             if with_nll:
                 per = family.nll(eta, yc)
-                total += float(per.sum() if sw is None else sw[s : s + chunk] @ per)
-        r = mu - yc
-        if sw is not None:
-            r = r * sw[s : s + chunk]
-        g[:p] += Xc.T @ r
-        if fit_intercept:
-            g[p] += float(r.sum())
-        if H is not None:
+                total += float(per.sum() if wc is None else wc @ per)
+            if not (with_grad or with_hessian):
+                continue
+            mu = family.mean(eta)
+        if g is not None:
+            r = mu - yc
+            if wc is not None:
+                r *= wc
+            g[:p] += r @ Xc
+            if fit_intercept:
+                g[p] += float(r.sum())
+        if H is not None and Z is not None:
             v = family.variance(mu)
-            if sw is not None:
-                v = v * sw[s : s + chunk]
-            Z = Xc * np.sqrt(v)[:, None]
-            H[:p, :p] += Z.T @ Z
+            if wc is not None:
+                v *= wc
+            Zc = Z[: e - s]
+            np.multiply(Xc, np.sqrt(v)[:, None], out=Zc)
+            H[:p, :p] += Zc.T @ Zc  # NumPy dispatches a.T @ a to BLAS syrk
             if fit_intercept:
                 xv = v @ Xc
                 H[:p, p] += xv
                 H[p, :p] += xv
                 H[p, p] += float(v.sum())
-    return total, g, H
+    return PassResult(total, g, H, eta_max)

@@ -229,8 +229,9 @@ class LogisticRegression(ClassifierMixin, _GLMBase):
                 from .._validation import check_finite
 
                 check_finite(yf, "y")
-            values = np.unique(yf)
             bad = (yf != 0) & (yf != 1)
+            # the sort in unique is only needed when some label is not 0/1
+            values = np.unique(yf) if bad.any() else np.array([0.0, 1.0])
             if bad.any() and values.shape[0] == 2 and np.all(values == np.round(values)):
                 # two integer labels other than 0/1 (e.g. 1/2): scikit-learn's contract
                 classes = values.astype(ya.dtype)
@@ -259,7 +260,7 @@ class LogisticRegression(ClassifierMixin, _GLMBase):
                     f"({', '.join(map(str, classes[:5]))})"
                 )
             y01 = (ya == classes[-1]).astype(float)
-        if np.unique(y01).shape[0] < 2:
+        if y01.min() == y01.max():  # y01 is 0/1 here
             raise ValueError(
                 "y has only one class: logistic regression needs both outcomes "
                 "(the MLE would be infinite)"
