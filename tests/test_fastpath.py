@@ -151,3 +151,20 @@ def test_normal_chunks_over_threads_match_numpy(monkeypatch: pytest.MonkeyPatch)
     x[200_001] = np.nan
     with pytest.raises(ValueError, match="first is at index 200001"):
         th.fit(th.Normal, x)
+
+
+def _threaded_total(_: int) -> float:
+    x = np.arange(100_000, dtype=float)
+    return float(sum(_fastpath.map_chunks(lambda s: float(x[s : s + 1000].sum()), 100_000, 1000)))
+
+
+def test_pool_is_remade_in_a_forked_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(_fastpath, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(_fastpath, "num_threads", lambda: 2)
+    want = float(np.arange(100_000, dtype=float).sum())
+    assert _threaded_total(0) == want  # the parent's pool now exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:  # a child inheriting the pool object without its threads
+        assert pool.map_async(_threaded_total, [0]).get(timeout=60) == [want]

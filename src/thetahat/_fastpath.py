@@ -36,6 +36,7 @@ __all__ = [
     "LOG_FACT_TABLE",
     "centred_sums",
     "count_stats",
+    "executor",
     "map_chunks",
     "num_threads",
     "sum_log_factorial",
@@ -56,7 +57,7 @@ PARALLEL_MIN = 1 << 21
 #: log(k!) for the counts k below its length (larger counts use gammaln)
 LOG_FACT_TABLE = sc.gammaln(np.arange(1 << 12, dtype=float) + 1.0)
 
-_pool: ThreadPoolExecutor | None = None
+_POOL: dict[str, Any] = {}
 T = TypeVar("T")
 
 
@@ -77,13 +78,24 @@ def num_threads() -> int:
     return max(1, min(cpus, 8))
 
 
-def _executor(threads: int) -> ThreadPoolExecutor:
+def executor(workers: int) -> ThreadPoolExecutor:
+    """The process-wide pool of worker threads, made on first use.
+
+    One pool serves every threaded pass (these kernels, the GLM row passes). A
+    forked child inherits the pool object but not its threads, so the pool is
+    remade in a process other than the one that made it; a pool too small for
+    ``workers`` is replaced.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
-    global _pool
-    if _pool is None or _pool._max_workers < threads:
-        _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="thetahat")
-    return _pool
+    pool = _POOL.get("pool")
+    if pool is None or _POOL.get("pid") != os.getpid() or pool._max_workers < workers:
+        if pool is not None and _POOL.get("pid") == os.getpid():
+            pool.shutdown(wait=False)
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="thetahat")
+        _POOL.update(pool=pool, pid=os.getpid())
+    assert isinstance(pool, ThreadPoolExecutor)
+    return pool
 
 
 def map_chunks(fn: Callable[[int], T], n: int, chunk: int) -> list[T]:
@@ -96,7 +108,7 @@ def map_chunks(fn: Callable[[int], T], n: int, chunk: int) -> list[T]:
     threads = num_threads()
     if threads == 1 or n < PARALLEL_MIN or len(starts) < 2:
         return [fn(s) for s in starts]
-    return list(_executor(threads).map(fn, starts))
+    return list(executor(threads).map(fn, starts))
 
 
 def centred_sums(x: NDArray[np.float64], c: float) -> tuple[float, float]:
@@ -122,7 +134,7 @@ def count_stats(x: NDArray[np.float64]) -> tuple[int, float, float]:
         return _kernels.count_stats(x)
     bounds = np.linspace(0, x.shape[0], threads + 1).astype(np.intp)
     parts = [x[a:b] for a, b in itertools.pairwise(bounds)]
-    results = list(_executor(threads).map(_kernels.count_stats, parts))
+    results = list(executor(threads).map(_kernels.count_stats, parts))
     return _combine(results, bounds)
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
-if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
+from .. import _fastpath
 
 __all__ = ["LOGISTIC", "POISSON", "Family", "PassResult", "fused_pass", "linear_predictor"]
 
@@ -158,7 +157,7 @@ def fused_pass(
             parts = [_rows_pass(*args, 0, n, chunk)]
         else:
             edges = [n * i // workers for i in range(workers + 1)]
-            pool = _pool(workers)
+            pool = _fastpath.executor(workers)
             futures = [
                 pool.submit(_rows_pass, *args, edges[i], edges[i + 1], chunk)
                 for i in range(workers)
@@ -176,39 +175,11 @@ def fused_pass(
 
 
 def _n_workers(n: int, chunk: int) -> int:
-    import os
-
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cpus = os.cpu_count() or 1
     # a worker gets at least 4096 rows: below that, handing work over costs more than it saves
-    return max(1, min(cpus, 8, n // 4096))
+    return max(1, min(_fastpath.num_threads(), n // 4096))
 
 
 _CONTROLLER: list[object] = []
-_POOL: dict[str, Any] = {}
-
-
-def _pool(workers: int) -> ThreadPoolExecutor:
-    """A process-wide pool of worker threads, made on first use (idle threads cost nothing).
-
-    A forked child inherits the pool object but not its threads, so the pool is
-    remade in a process other than the one that made it; a pool too small for
-    ``workers`` is replaced.
-    """
-    import os
-
-    pool = _POOL.get("pool")
-    if pool is None or _POOL.get("pid") != os.getpid() or pool._max_workers < workers:
-        from concurrent.futures import ThreadPoolExecutor
-
-        if pool is not None and _POOL.get("pid") == os.getpid():
-            pool.shutdown(wait=False)
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="thetahat-glm")
-        _POOL.update(pool=pool, pid=os.getpid())
-    assert pool is not None
-    return pool
 
 
 def _blas_one_thread() -> contextlib.AbstractContextManager[object]:
