@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -30,6 +31,7 @@ __all__ = [
     "MomentStats",
     "SuffStats",
     "chunk_moments",
+    "log_chunks",
     "merge_moments",
     "two_sum",
 ]
@@ -153,6 +155,23 @@ def merge_moments(a: Moments, b: Moments) -> Moments:
     d = (mb - ma) + (eb - ea)
     mean, err = two_sum(ma, d * (nb / n))
     return n, mean, ea + err, sa + sb + d * d * (na * nb / n)
+
+
+def log_chunks(
+    x: NDArray[np.float64], w: NDArray[np.float64] | None
+) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]]:
+    """Yield ``(chunk of x, log of it, chunk of w or None)`` chunk by chunk.
+
+    The logs are written into one scratch buffer reused across chunks (a fresh
+    temporary per chunk costs more in page faults than the arithmetic), so each
+    yielded log array is only valid until the next one. Call it under
+    ``np.errstate(divide="ignore", invalid="ignore")`` when x may hold values
+    outside (0, inf): their logs are -inf or NaN, which the callers' sums reveal.
+    """
+    buf = np.empty(min(x.shape[0], CHUNK))
+    for i in range(0, x.shape[0], CHUNK):
+        xc = x[i : i + CHUNK]
+        yield xc, np.log(xc, out=buf[: xc.shape[0]]), None if w is None else w[i : i + CHUNK]
 
 
 def chunk_moments(

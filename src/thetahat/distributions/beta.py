@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult
-from ..stats import CHUNK, SuffStats
+from ..stats import SuffStats, log_chunks
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Beta", "BetaStats"]
@@ -110,13 +110,9 @@ class Beta(ContinuousDistribution):
         if po:
             return super()._reduce(x, w, po)
         m = x.shape[0]
-        buf = np.empty(min(m, CHUNK))
         slog = slog1m = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
-            for i in range(0, m, CHUNK):
-                xc = x[i : i + CHUNK]
-                b = np.log(xc, out=buf[: xc.shape[0]])
-                wc = None if w is None else w[i : i + CHUNK]
+            for xc, b, wc in log_chunks(x, w):
                 slog += float(b.sum() if wc is None else wc @ b)
                 np.negative(xc, out=b)
                 np.log1p(b, out=b)

@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult, newton_1d
-from ..stats import CHUNK, SuffStats
+from ..stats import SuffStats, log_chunks
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Gamma", "GammaStats"]
@@ -111,17 +111,13 @@ class Gamma(ContinuousDistribution):
         if po:
             return super()._reduce(x, w, po)
         m = x.shape[0]
-        buf = np.empty(min(m, CHUNK))
         total = slog = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
-            for i in range(0, m, CHUNK):
-                xc = x[i : i + CHUNK]
-                b = np.log(xc, out=buf[: xc.shape[0]])
-                if w is None:
+            for xc, b, wc in log_chunks(x, w):
+                if wc is None:
                     total += float(xc.sum())
                     slog += float(b.sum())
                 else:
-                    wc = w[i : i + CHUNK]
                     total += float(wc @ xc)
                     slog += float(wc @ b)
         if not math.isfinite(slog):

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import CHUNK, MomentStats, SuffStats, centred_sums, chunk_moments, two_sum
+from ..stats import MomentStats, SuffStats, centred_sums, chunk_moments, log_chunks, two_sum
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["LogNormal", "LogNormalStats"]
@@ -118,25 +118,21 @@ class LogNormal(ContinuousDistribution):
         if po:
             return super()._reduce(x, w, po)
         m = x.shape[0]
-        buf = np.empty(min(m, CHUNK))
         s = q = c = 0.0
-        add = np.add.reduce
         with np.errstate(divide="ignore", invalid="ignore"):
-            for i in range(0, m, CHUNK):
-                xc = x[i : i + CHUNK]
-                b = np.log(xc, out=buf[: xc.shape[0]])
+            for i, (_, b, wc) in enumerate(log_chunks(x, w)):
                 if i == 0:  # the centre: the mean of 64 values spread through the first chunk
                     sample = b[:: max(b.shape[0] // 64, 1)]
-                    c = float(add(sample)) / sample.shape[0]
+                    c = float(np.add.reduce(sample)) / sample.shape[0]
                     if not math.isfinite(c):
                         return None  # a sampled value is invalid
-                if w is None:  # one read of the buffer by the compiled kernel, if built
+                if wc is None:  # one read of the buffer by the compiled kernel, if built
                     ds, dq = centred_sums(b, c)
                     s += ds
                     q += dq
                 else:
                     d = np.subtract(b, c, out=b)
-                    wd = w[i : i + CHUNK] * d
+                    wd = wc * d
                     s += float(wd.sum())
                     q += float(wd @ d)
         n = float(m) if w is None else float(w.sum())
