@@ -113,9 +113,14 @@ def test_non_contiguous_and_2d_inputs() -> None:
     x = rng.poisson(2.0, 1000).astype(float)
     _check(_fastpath.count_stats(x[::2]), _reference(x[::2]))
     _check(_fastpath.count_stats(x.astype(np.float32)), _reference(x))
+    swapped = x.astype(">f8" if np.little_endian else "<f8")  # non-native byte order
+    _check(_fastpath.count_stats(swapped), _reference(x))
+    d = x - 1.5
+    np.testing.assert_allclose(_fastpath.centred_sums(swapped, 1.5), (d.sum(), d @ d))
     if _fastpath._kernels is not None:
-        with pytest.raises(TypeError, match="float64"):
-            _fastpath._kernels.count_stats(x.astype(np.float32))
+        for wrong in (x.astype(np.float32), swapped):
+            with pytest.raises(TypeError, match="float64"):
+                _fastpath._kernels.count_stats(wrong)
 
 
 def test_centred_sums_kernel_matches_numpy() -> None:

@@ -59,7 +59,13 @@ static int get_float64_buffer(PyObject *obj, Py_buffer *view)
         return -1;
     }
     const char *fmt = view->format;
-    if (fmt != NULL && (fmt[0] == '<' || fmt[0] == '=' || fmt[0] == '@')) {
+    /* native byte order only: '@', '=' or the explicit marker of this machine's order */
+#if PY_LITTLE_ENDIAN
+    const char native = '<';
+#else
+    const char native = '>';
+#endif
+    if (fmt != NULL && (fmt[0] == native || fmt[0] == '=' || fmt[0] == '@')) {
         fmt++;
     }
     if (view->itemsize != 8 || fmt == NULL || strcmp(fmt, "d") != 0) {
