@@ -110,3 +110,18 @@ def test_pareto_laplace_posterior_refuses_a_mode_at_the_data_bound() -> None:
     post = th.posterior(th.Pareto, x, prior=prior, method="laplace")
     est = th.fit(th.Pareto, x, prior=prior)
     assert post.mode()["xm"] == pytest.approx(est.params["xm"], rel=1e-8)
+
+
+def test_pareto_map_at_bound_unconstrained_has_finite_se() -> None:
+    x = 1 + np.random.default_rng(3).pareto(2.0, 20)
+    prior = {"alpha": th.Gamma(2.0, 1.0)}
+    nat = th.fit(th.Pareto(), x, prior=prior)
+    unc = th.fit(th.Pareto(), x, prior=prior, parametrization="unconstrained")
+    assert unc.params["xm"] == pytest.approx(x.min(), rel=1e-12)
+    assert np.isfinite(list(unc.se.values())).all()
+    # at the bound the xm se is the sampling sd of the minimum in both coordinates:
+    # the minimum of n Pareto(alpha, xm) values is Pareto(n alpha, xm)
+    for est in (nat, unc):
+        a = x.shape[0] * est.params["alpha"]
+        want = stats.pareto(a, scale=est.params["xm"]).std()
+        assert est.se["xm"] == pytest.approx(want, rel=1e-9)

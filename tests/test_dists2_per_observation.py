@@ -232,3 +232,26 @@ def test_per_observation_expected_information_is_refused_with_a_reason() -> None
         th.fit(fam, x, information="expected")
     text = th.fit(fam, x).summary()
     assert "shape" in text and "rate=" in text  # the fixed per-observation values are listed
+
+
+def test_per_observation_fit_refuses_sufficient_statistics() -> None:
+    x = np.array([0.5, 1.2, 2.0, 0.7])
+    with pytest.raises(ValueError, match="needs the observations themselves"):
+        th.fit(th.Gamma(rate=np.array([1.0, 2.0, 3.0, 1.5])), th.Gamma().suff_stats(x))
+
+
+def test_per_observation_mle_does_not_depend_on_parametrization() -> None:
+    rng = np.random.default_rng(4)
+    rate = rng.uniform(0.5, 3.0, 300)
+    x = rng.gamma(2.0, 1.0 / rate)
+    fam = th.Gamma(rate=rate)
+    nat = th.fit(fam, x)
+    unc = th.fit(fam, x, parametrization="unconstrained")
+    assert unc.params["shape"] == pytest.approx(nat.params["shape"], rel=1e-7)
+    best = optimize.minimize_scalar(
+        lambda k: -stats.gamma.logpdf(x, k, scale=1.0 / rate).sum(),
+        bounds=(0.1, 20),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
+    assert nat.params["shape"] == pytest.approx(best.x, rel=1e-6)

@@ -173,3 +173,39 @@ def test_pool_is_remade_in_a_forked_child(monkeypatch: pytest.MonkeyPatch) -> No
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(1) as pool:  # a child inheriting the pool object without its threads
         assert pool.map_async(_threaded_total, [0]).get(timeout=60) == [want]
+
+
+def test_overflowing_sums_stay_inf_as_in_numpy() -> None:
+    for values in ([1e200], [1e308, 1e308], [1.0, -1e300, 2.0, 1e300]):
+        x = np.array(values)
+        d = x - 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            want = (float(np.sum(d)), float(np.dot(d, d)))
+        got = _fastpath.centred_sums(x, 0.0)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+
+
+def test_pool_replacement_does_not_break_a_pool_in_use() -> None:
+    small = _fastpath.executor(1)
+    _fastpath.executor(small._max_workers + 1)  # a larger pool replaces it
+    assert small.submit(int, "7").result() == 7  # a caller still holding it can submit
+
+
+def test_blas_limit_restored_when_passes_interleave() -> None:
+    from threadpoolctl import threadpool_info
+
+    from thetahat.regression import _loss
+
+    def blas_threads() -> list[int]:
+        return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+
+    before = blas_threads()
+    a, b = _loss._blas_one_thread(), _loss._blas_one_thread()
+    a.__enter__()
+    b.__enter__()
+    assert all(t == 1 for t in blas_threads())
+    a.__exit__(None, None, None)  # A leaves first while B still runs: still one thread
+    assert all(t == 1 for t in blas_threads())
+    b.__exit__(None, None, None)
+    assert blas_threads() == before

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -58,6 +59,7 @@ PARALLEL_MIN = 1 << 21
 LOG_FACT_TABLE = sc.gammaln(np.arange(1 << 12, dtype=float) + 1.0)
 
 _POOL: dict[str, Any] = {}
+_POOL_LOCK = threading.Lock()
 T = TypeVar("T")
 
 
@@ -69,33 +71,33 @@ def num_threads() -> int:
         cpus = os.cpu_count() or 1
     env = os.environ.get("THETAHAT_NUM_THREADS", "").strip()
     if env:
-        try:
-            cpus = min(cpus, max(1, int(env)))
-        except ValueError as err:
-            raise ValueError(
-                f"THETAHAT_NUM_THREADS must be a positive integer, got {env!r}"
-            ) from err
+        cap = int(env) if env.isdigit() else 0
+        if cap < 1:
+            raise ValueError(f"THETAHAT_NUM_THREADS must be a positive integer, got {env!r}")
+        cpus = min(cpus, cap)
     return max(1, min(cpus, 8))
 
 
 def executor(workers: int) -> ThreadPoolExecutor:
     """The process-wide pool of worker threads, made on first use.
 
-    One pool serves every threaded pass (these kernels, the GLM row passes). A
-    forked child inherits the pool object but not its threads, so the pool is
-    remade in a process other than the one that made it; a pool too small for
-    ``workers`` is replaced.
+    One pool serves every threaded pass (these kernels, the GLM row passes). It is
+    made with at least :func:`num_threads` workers, so it is rarely replaced; when a
+    larger one is needed, the old pool is dropped without a shutdown (a caller may
+    still be submitting to it; its idle threads exit once it is garbage collected).
+    A forked child inherits the pool object but not its threads, so the pool is
+    remade in a process other than the one that made it.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    pool = _POOL.get("pool")
-    if pool is None or _POOL.get("pid") != os.getpid() or pool._max_workers < workers:
-        if pool is not None and _POOL.get("pid") == os.getpid():
-            pool.shutdown(wait=False)
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="thetahat")
-        _POOL.update(pool=pool, pid=os.getpid())
-    assert isinstance(pool, ThreadPoolExecutor)
-    return pool
+    with _POOL_LOCK:
+        pool = _POOL.get("pool")
+        if pool is None or _POOL.get("pid") != os.getpid() or pool._max_workers < workers:
+            size = max(workers, num_threads())
+            pool = ThreadPoolExecutor(size, thread_name_prefix="thetahat")
+            _POOL.update(pool=pool, pid=os.getpid())
+        assert isinstance(pool, ThreadPoolExecutor)
+        return pool
 
 
 def map_chunks(fn: Callable[[int], T], n: int, chunk: int) -> list[T]:

@@ -157,6 +157,13 @@ typedef struct {
 static void kahan_add(kahan_t *k, double v)
 {
     const double t = k->sum + v;
+    if (!isfinite(t)) {
+        /* overflow, inf or NaN: keep what plain summation gives (inf stays inf; the
+           compensation term would turn it into inf - inf = NaN) */
+        k->sum = t;
+        k->comp = 0.0;
+        return;
+    }
     if (fabs(k->sum) >= fabs(v)) {
         k->comp += (k->sum - t) + v;
     } else {

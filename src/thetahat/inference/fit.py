@@ -48,6 +48,12 @@ def stats_of(fam: Distribution, data: Any, weights: Any, exposure: Any) -> Any:
     validated data themselves for families without finite ones), or ``data`` itself when
     it is already a :class:`SuffStats` of the right type (merged chunks, SQL aggregates)."""
     if isinstance(data, SuffStats):
+        if fam.obs_arrays:
+            raise ValueError(
+                f"{type(fam).__name__} with per-observation {', '.join(fam.obs_arrays)} needs "
+                "the observations themselves, not sufficient statistics: the log density is "
+                "summed observation by observation"
+            )
         if fam._stats_type is None or not isinstance(data, fam._stats_type):
             raise TypeError(
                 f"{type(data).__name__} are not the sufficient statistics of "
@@ -143,6 +149,8 @@ def fit(
     flat = prior is None or is_flat(prior)
     if not flat and find_rule(fam, prior) is None:
         check_prior_support(prior, fam)
+    # the MLE is invariant under reparametrisation: only a MAP depends on the coordinates
+    mode_space = "natural" if flat else parametrization
     if isinstance(data, Censored):
         if exposure is not None:
             raise ValueError("exposure does not apply to censored data")
@@ -153,12 +161,12 @@ def fit(
                 "exact observations"
             )
         stats: Any = censored_stats(fam, data, weights)
-        problem = FitProblem(fam, stats, None if flat else prior, parametrization)
+        problem = FitProblem(fam, stats, None if flat else prior, mode_space)
         return _fit_iterative(problem, prior, information)
     stats = stats_of(fam, data, weights, exposure)
     if fam.obs_arrays:
         # per-observation fixed values: the log density summed over the data
-        problem = FitProblem(fam, stats, None if flat else prior, parametrization)
+        problem = FitProblem(fam, stats, None if flat else prior, mode_space)
         return _fit_iterative(problem, prior, information)
     if flat:
         problem = FitProblem(fam, stats, None)

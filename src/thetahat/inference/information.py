@@ -99,7 +99,9 @@ def covariance(
         return np.full((k, k), np.inf)
     censored = isinstance(stats, CensoredStats)
     at_bound = [n for n, b in support_bounds(problem).items() if float(theta[n]) >= b]
-    if at_bound and problem.prior is not None and problem.parametrization == "natural":
+    if at_bound and problem.prior is not None:
+        # also for parametrization="unconstrained": the bounded coordinate is infinite
+        # there, so the delta method from the log/logit coordinates has nothing to use
         return _covariance_at_bound(problem, theta, at_bound)
     if problem.parametrization == "unconstrained":
         hz, d1 = hessian_z(problem, theta)

@@ -11,8 +11,10 @@ worker threads on large inputs), so memory stays at a few blocks beyond X.
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -179,20 +181,38 @@ def _n_workers(n: int, chunk: int) -> int:
     return max(1, min(_fastpath.num_threads(), n // 4096))
 
 
-_CONTROLLER: list[object] = []
+_BLAS: dict[str, Any] = {"depth": 0}
+_BLAS_LOCK = threading.Lock()
 
 
-def _blas_one_thread() -> contextlib.AbstractContextManager[object]:
-    """Limit BLAS to one thread for the duration of a pass (threadpoolctl)."""
+@contextlib.contextmanager
+def _blas_one_thread() -> Iterator[None]:
+    """Hold BLAS to one thread while any pass runs (threadpoolctl), process-wide.
+
+    The limit is process-wide, so overlapping passes from several user threads share
+    one limit: the first to enter sets it and the last to leave restores the
+    original thread count (nested limits, each restoring what it saw on entry,
+    would leave BLAS at one thread for good when passes interleave).
+    """
+    with _BLAS_LOCK:
+        if _BLAS["depth"] == 0:
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+                _BLAS["limit"] = None
+            else:
+                if "ctl" not in _BLAS:
+                    _BLAS["ctl"] = ThreadpoolController()
+                _BLAS["limit"] = _BLAS["ctl"].limit(limits=1, user_api="blas")
+        _BLAS["depth"] += 1
     try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    ctl = _CONTROLLER[0]
-    assert isinstance(ctl, ThreadpoolController)
-    return ctl.limit(limits=1, user_api="blas")
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS["depth"] -= 1
+            if _BLAS["depth"] == 0 and _BLAS["limit"] is not None:
+                _BLAS["limit"].restore_original_limits()
+                _BLAS["limit"] = None
 
 
 def _rows_pass(
