@@ -100,7 +100,13 @@ def test_logistic_l1_equals_sklearn(logit_data) -> None:  # type: ignore[no-unty
         assert isinstance(prior, th.Laplace)
         ours = LogisticRegression(prior=prior, fit_intercept=False).fit(X, y)
         ref = sk.LogisticRegression(
-            C=C, l1_ratio=1.0, solver="liblinear", fit_intercept=False, tol=1e-12, max_iter=10_000
+            C=C,
+            l1_ratio=1.0,
+            solver="liblinear",
+            fit_intercept=False,
+            tol=1e-12,
+            max_iter=10_000,
+            random_state=0,  # liblinear shuffles coordinates: keep the run reproducible
         ).fit(X, y)
         assert np.array_equal(ours.coef_ == 0, ref.coef_[0] == 0)
         assert _rel(ours.coef_, ref.coef_[0]) <= 1e-6
@@ -111,7 +117,9 @@ def test_logistic_l1_equals_sklearn(logit_data) -> None:  # type: ignore[no-unty
     # with an unpenalised intercept: saga
     C = 0.05
     ours = LogisticRegression(prior=th.Laplace(0, C)).fit(X, y)
-    ref = sk.LogisticRegression(C=C, l1_ratio=1.0, solver="saga", tol=1e-14, max_iter=100_000)
+    ref = sk.LogisticRegression(
+        C=C, l1_ratio=1.0, solver="saga", tol=1e-14, max_iter=100_000, random_state=0
+    )
     ref.fit(X, y)
     assert _rel(ours.coef_, ref.coef_[0]) <= 1e-6
     assert abs(ours.intercept_ - ref.intercept_[0]) <= 1e-6
