@@ -10,7 +10,7 @@
  *     For count data (Poisson, Geometric, ...): first_bad is the index of the
  *     first value that is not a finite non-negative integer, or -1 when every
  *     value is valid; total = sum(x); sum_log_factorial = sum(log(x!)).
- *     Values below TABLE use a table of log(k!); larger ones lgamma(x + 1).
+ *     Values below TABLE use a table of log(k!); larger ones Stirling's series.
  *     Sums are accumulated in blocks (four independent accumulators inside a
  *     block of BLOCK values, blocks added to a running total), so the rounding
  *     error grows with n / BLOCK + BLOCK / 4 rather than with n.
@@ -37,14 +37,17 @@
 
 static double log_fact[TABLE];
 
-static double log_factorial(double v)
+/* log(v!) for counts v >= TABLE by Stirling's series for log Gamma(z), z = v + 1:
+   (z - 1/2) log z - z + log(2 pi) / 2 + 1/(12 z) - 1/(360 z^3) + 1/(1260 z^5).
+   For z > 4096 the first omitted term, 1/(1680 z^7), is below 1e-28, far under
+   one rounding; unlike lgamma it touches no global state (glibc's lgamma writes
+   signgam), so worker threads may call it. The table below TABLE uses lgamma at
+   import, under the GIL. */
+static double log_factorial_large(double v)
 {
-#if defined(__GLIBC__)
-    int sign;
-    return lgamma_r(v + 1.0, &sign);
-#else
-    return lgamma(v + 1.0);
-#endif
+    const double z = v + 1.0, r = 1.0 / z, r2 = r * r;
+    const double series = r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 * (1.0 / 1260.0)));
+    return (z - 0.5) * log(z) - z + 0.91893853320467274178 + series;
 }
 
 /* 1 when v is a finite non-negative integer. NaN fails every comparison. */
@@ -121,7 +124,7 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
                     break;
                 }
                 s[k] += v;
-                l[k] += (v < TABLE) ? log_fact[(int)v] : log_factorial(v);
+                l[k] += (v < TABLE) ? log_fact[(int)v] : log_factorial_large(v);
             }
             if (bad >= 0) {
                 break;
@@ -134,7 +137,7 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
                 break;
             }
             s[0] += v;
-            l[0] += (v < TABLE) ? log_fact[(int)v] : log_factorial(v);
+            l[0] += (v < TABLE) ? log_fact[(int)v] : log_factorial_large(v);
         }
         total += (double)si + ((s[0] + s[1]) + (s[2] + s[3]));
         lf_total += (l[0] + l[1]) + (l[2] + l[3]);
@@ -248,7 +251,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__kernels(void)
 {
     for (int k = 0; k < TABLE; k++) {
-        log_fact[k] = log_factorial((double)k);
+        log_fact[k] = lgamma((double)k + 1.0);
     }
     PyObject *m = PyModule_Create(&module);
     if (m != NULL && PyModule_AddIntConstant(m, "TABLE", TABLE) < 0) {
