@@ -255,3 +255,10 @@ def test_per_observation_mle_does_not_depend_on_parametrization() -> None:
         options={"xatol": 1e-10},
     )
     assert nat.params["shape"] == pytest.approx(best.x, rel=1e-6)
+
+
+def test_per_observation_values_must_be_finite() -> None:
+    with pytest.raises(ValueError, match=r"rate\[1\] = inf"):
+        th.Gamma(rate=np.array([1.0, np.inf, 1.0, 1.0]))
+    with pytest.raises(ValueError, match=r"sigma\[2\]"):
+        th.Normal(sigma=np.array([1.0, 2.0, np.nan]))

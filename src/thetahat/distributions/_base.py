@@ -143,6 +143,12 @@ class Distribution:
             )
         if arr.ndim == 0:
             return float(arr)
+        if p.obs_array and not np.isfinite(arr).all():
+            i = int(np.flatnonzero(~np.isfinite(arr))[0])
+            raise ValueError(
+                f"{cls} parameter {p.name} must be finite for every observation; "
+                f"{p.name}[{i}] = {arr[i].tolist()!r}"
+            )
         out = arr.copy()
         out.setflags(write=False)
         return out
