@@ -425,7 +425,10 @@ class Distribution:
     ) -> SuffStats | None:
         """Statistics of all of ``x``, chunk by chunk; None when some value is invalid.
 
-        Families override it with a fused loop (one scratch buffer, float sums).
+        ``po`` holds the per-observation inputs (exposure, trials); a family that
+        takes none (its fixed per-observation values never reach statistics) may
+        ignore it. Families override it with a fused loop (one scratch buffer,
+        float sums).
         Families whose chunk statistics come from a compiled kernel
         (``_compiled_chunks``) take big chunks, spread over threads when unweighted.
         """

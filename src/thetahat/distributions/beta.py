@@ -107,8 +107,6 @@ class Beta(ContinuousDistribution):
         # One fused pass per statistic into a scratch buffer reused across chunks.
         # sum(log x) is finite exactly when every x is in (0, inf) and sum(log1p(-x))
         # when every x < 1 (NaN propagates), so the two sums are also the check.
-        if po:
-            return super()._reduce(x, w, po)
         m = x.shape[0]
         slog = slog1m = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -120,14 +118,6 @@ class Beta(ContinuousDistribution):
         if not (math.isfinite(slog) and math.isfinite(slog1m)):
             return None
         return BetaStats(n=float(m) if w is None else float(w.sum()), slog=slog, slog1m=slog1m)
-
-    def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
-        lx, l1x = np.log(x), np.log1p(-x)
-        if w is None:
-            return BetaStats(n=float(x.shape[0]), slog=float(np.sum(lx)), slog1m=float(np.sum(l1x)))
-        return BetaStats(
-            n=float(np.sum(w)), slog=float(np.dot(w, lx)), slog1m=float(np.dot(w, l1x))
-        )
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         a, b = params["a"], params["b"]

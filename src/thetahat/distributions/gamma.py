@@ -108,8 +108,6 @@ class Gamma(ContinuousDistribution):
         # One fused pass: log x into a scratch buffer reused across chunks. The sum of
         # logs is finite exactly when every x is in (0, inf) (log of a zero is -inf,
         # of a negative or NaN is NaN, of +inf is +inf), so it is also the check.
-        if po:
-            return super()._reduce(x, w, po)
         m = x.shape[0]
         total = slog = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -123,22 +121,6 @@ class Gamma(ContinuousDistribution):
         if not math.isfinite(slog):
             return None
         return GammaStats(n=float(m) if w is None else float(w.sum()), total=total, slog=slog)
-
-    def _checked_chunk_stats(
-        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
-    ) -> GammaStats | None:
-        # min > 0 rejects zeros, negatives, NaN and -inf; a non-finite sum of logs
-        # reveals +inf; no separate finiteness pass
-        if not np.min(x) > 0:
-            return None
-        st = self._chunk_stats(x, w, obs)
-        return st if np.isfinite(st.slog) or not np.isposinf(x).any() else None
-
-    def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
-        lx = np.log(x)
-        if w is None:
-            return GammaStats(n=float(x.shape[0]), total=float(np.sum(x)), slog=float(np.sum(lx)))
-        return GammaStats(n=float(np.sum(w)), total=float(np.dot(w, x)), slog=float(np.dot(w, lx)))
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         k, r = params["shape"], params["rate"]

@@ -12,7 +12,6 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import NONNEGATIVE
-from .._fastpath import LOG_FACT_TABLE, sum_log_factorial
 from ..stats import SuffStats
 from ._base import DiscreteDistribution, Param, Value
 
@@ -111,7 +110,7 @@ class Poisson(DiscreteDistribution):
         t = obs.get("exposure")
         n = float(x.shape[0]) if w is None else float(np.sum(w))
         total = float(np.sum(x)) if w is None else float(np.dot(w, x))
-        const = -sum_log_factorial(x, w)
+        const = -_fastpath.sum_log_factorial(x, w)
         if t is None:
             exposure = n
         else:
@@ -119,34 +118,6 @@ class Poisson(DiscreteDistribution):
             xlt = sc.xlogy(x, t)
             const += float(np.sum(xlt)) if w is None else float(np.dot(w, xlt))
         return PoissonStats(n=n, total=total, exposure=exposure, const=const)
-
-    def _checked_chunk_stats(
-        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
-    ) -> PoissonStats | None:
-        lo, hi = np.min(x), np.max(x)
-        if not (lo >= 0 and hi < LOG_FACT_TABLE.shape[0]):
-            # NaN, negatives, or large counts: the general path checks and computes
-            st = super()._checked_chunk_stats(x, w, obs)
-            return st if isinstance(st, PoissonStats) else None
-        ints = x.astype(np.intp)
-        if not np.array_equal(ints, x):
-            return None
-        # one bincount gives the total and the log-factorial term together
-        counts = np.bincount(ints, weights=w)
-        k = np.arange(counts.shape[0], dtype=float)
-        n = float(x.shape[0]) if w is None else float(np.sum(w))
-        total = float(np.dot(counts, k))
-        const = -float(np.dot(counts, LOG_FACT_TABLE[: counts.shape[0]]))
-        t = obs.get("exposure")
-        if t is None:
-            return PoissonStats(n=n, total=total, exposure=n, const=const)
-        xlt = sc.xlogy(x, t)
-        return PoissonStats(
-            n=n,
-            total=total,
-            exposure=float(np.sum(t)) if w is None else float(np.dot(w, t)),
-            const=const + (float(np.sum(xlt)) if w is None else float(np.dot(w, xlt))),
-        )
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]
