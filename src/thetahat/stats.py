@@ -30,9 +30,10 @@ __all__ = [
     "CHUNK",
     "MomentStats",
     "SuffStats",
+    "centred_moments",
     "chunk_moments",
     "log_chunks",
-    "merge_moments",
+    "provisional_centre",
     "two_sum",
 ]
 
@@ -128,33 +129,16 @@ class MomentStats(SuffStats):
             return other
         if other.n == 0:
             return self
-        n, mean, err, m2 = merge_moments(
-            (self.n, self.mean, self.mean_err, self.m2),
-            (other.n, other.mean, other.mean_err, other.m2),
-        )
+        n = self.n + other.n
+        d = (other.mean - self.mean) + (other.mean_err - self.mean_err)
+        mean, err = two_sum(self.mean, d * (other.n / n))
+        m2 = self.m2 + other.m2 + d * d * (self.n * other.n / n)
         extra = {
             f.name: getattr(self, f.name) + getattr(other, f.name)
             for f in dataclasses.fields(self)
             if f.name not in ("n", "mean", "m2", "mean_err")
         }
-        return type(self)(n=n, mean=mean, m2=m2, mean_err=err, **extra)
-
-
-Moments = tuple[float, float, float, float]
-
-
-def merge_moments(a: Moments, b: Moments) -> Moments:
-    """Chan's merge of two ``(n, mean, mean_err, m2)`` tuples (see :class:`MomentStats`)."""
-    na, ma, ea, sa = a
-    nb, mb, eb, sb = b
-    if na == 0:
-        return b
-    if nb == 0:
-        return a
-    n = na + nb
-    d = (mb - ma) + (eb - ea)
-    mean, err = two_sum(ma, d * (nb / n))
-    return n, mean, ea + err, sa + sb + d * d * (na * nb / n)
+        return type(self)(n=n, mean=mean, m2=m2, mean_err=self.mean_err + err, **extra)
 
 
 def log_chunks(
@@ -174,36 +158,47 @@ def log_chunks(
         yield xc, np.log(xc, out=buf[: xc.shape[0]]), None if w is None else w[i : i + CHUNK]
 
 
-def chunk_moments(
-    x: NDArray[np.float64], w: NDArray[np.float64] | None, *, overwrite: bool = False
-) -> Moments:
-    """(n, mean, mean_err, m2) of one cache-sized chunk by the corrected two-pass method.
+Moments = tuple[float, float, float, float]
 
-    Deviations are taken from a provisional centre ``c`` (the mean of 64 values
-    spread through the chunk), so the chunk is read from memory once; their sum
-    ``s`` then corrects both the mean (``c + s / n``, kept in double-double as
-    mean + mean_err) and the sum of squares (``sum d^2 - s^2 / n``). The error is
-    that of the two-pass algorithm, not of the raw ``sum x^2``. ``overwrite``
-    lets the deviations be written over ``x`` (a scratch buffer), saving an
-    allocation.
+
+def provisional_centre(x: NDArray[np.float64]) -> float:
+    """The mean of 64 values spread through ``x``: a centre close enough to the mean
+    that sums of deviations from it do not cancel (not finite if a sampled value is not)."""
+    sample = x[:: max(x.shape[0] // 64, 1)]
+    return float(np.add.reduce(sample)) / sample.shape[0]
+
+
+def centred_moments(n: float, c: float, s: float, q: float) -> Moments:
+    """(n, mean, mean_err, m2) from ``s = sum(x - c)`` and ``q = sum((x - c)^2)``.
+
+    The corrected two-pass method: ``mean = c + s / n`` (kept in double-double as
+    mean + mean_err) and ``m2 = q - s^2 / n``.
     """
-    size = x.shape[0]
-    step = max(size // 64, 1)
-    sample = x[::step]
-    c = float(sample.sum()) / sample.shape[0]
+    corr = s / n
+    mean, err = two_sum(c, corr)
+    return n, mean, err, max(q - s * corr, 0.0)
+
+
+def chunk_moments(x: NDArray[np.float64], w: NDArray[np.float64] | None) -> Moments:
+    """(n, mean, mean_err, m2) of one chunk by the corrected two-pass method.
+
+    Deviations are taken from a :func:`provisional_centre` ``c``, so the chunk is
+    read from memory once (by the compiled kernel where built); see
+    :func:`centred_moments`. The error is that of the two-pass algorithm, not of
+    the raw ``sum x^2``.
+    """
+    c = provisional_centre(x)
     if not math.isfinite(c):
         c = 0.0
     if w is None:
-        n = float(size)
+        n = float(x.shape[0])
         s, m2 = centred_sums(x, c)
     else:
         n = float(np.sum(w))
         if n == 0:
             return 0.0, 0.0, 0.0, 0.0
-        d = np.subtract(x, c, out=x) if overwrite else x - c
+        d = x - c
         wd = w * d
         s = float(np.sum(wd))
         m2 = float(np.dot(wd, d))
-    corr = s / n
-    mean, err = two_sum(c, corr)
-    return n, mean, err, max(m2 - s * corr, 0.0)
+    return centred_moments(n, c, s, m2)

@@ -12,7 +12,14 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import MomentStats, SuffStats, centred_sums, chunk_moments, log_chunks, two_sum
+from ..stats import (
+    MomentStats,
+    SuffStats,
+    centred_moments,
+    centred_sums,
+    log_chunks,
+    provisional_centre,
+)
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["LogNormal", "LogNormalStats"]
@@ -99,12 +106,6 @@ class LogNormal(ContinuousDistribution):
     def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
         return x > 0
 
-    def _chunk_stats(
-        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
-    ) -> LogNormalStats:
-        n, mean, err, m2 = chunk_moments(np.log(x), w)
-        return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
-
     def _reduce(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
     ) -> SuffStats | None:
@@ -112,18 +113,15 @@ class LogNormal(ContinuousDistribution):
         # (the mean of log x at 64 points of the first chunk): per chunk, log x
         # into a scratch buffer reused across chunks, then the sum and sum of squares
         # of the deviations from c (one compiled read of the buffer where built); the
-        # mean and centred sum of squares follow as in
-        # :func:`~thetahat.stats.chunk_moments`. The sums are finite
-        # exactly when every x is in (0, inf), so they are also the check.
-        if po:
-            return super()._reduce(x, w, po)
+        # mean and centred sum of squares follow by :func:`~thetahat.stats.centred_moments`.
+        # The sums are finite exactly when every x is in (0, inf), so they are also the
+        # check. No per-observation inputs reach here (``po`` is empty).
         m = x.shape[0]
         s = q = c = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             for i, (_, b, wc) in enumerate(log_chunks(x, w)):
-                if i == 0:  # the centre: the mean of 64 values spread through the first chunk
-                    sample = b[:: max(b.shape[0] // 64, 1)]
-                    c = float(np.add.reduce(sample)) / sample.shape[0]
+                if i == 0:  # one centre for all chunks, from the first
+                    c = provisional_centre(b)
                     if not math.isfinite(c):
                         return None  # a sampled value is invalid
                 if wc is None:  # one read of the buffer by the compiled kernel, if built
@@ -138,19 +136,8 @@ class LogNormal(ContinuousDistribution):
         n = float(m) if w is None else float(w.sum())
         if not (math.isfinite(s) and math.isfinite(q)):
             return None
-        corr = s / n
-        mean, err = two_sum(c, corr)
-        return LogNormalStats(n=n, mean=mean, m2=max(q - s * corr, 0.0), mean_err=err)
-
-    def _checked_chunk_stats(
-        self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
-    ) -> LogNormalStats | None:
-        # min > 0 rejects zeros, negatives, NaN and -inf; a non-finite m2 reveals +inf
-        if not np.min(x) > 0:
-            return None
-        with np.errstate(all="ignore"):
-            st = self._chunk_stats(x, w, obs)
-        return st if np.isfinite(st.m2) and np.isfinite(st.mean) else None
+        n, mean, err, m2 = centred_moments(n, c, s, q)
+        return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         mu, sigma = params["mu"], params["sigma"]
