@@ -12,7 +12,6 @@ threading off).
 
 from __future__ import annotations
 
-import itertools
 import os
 import threading
 from collections.abc import Callable
@@ -39,6 +38,7 @@ __all__ = [
     "count_stats",
     "executor",
     "map_chunks",
+    "map_ranges",
     "num_threads",
     "sum_log_factorial",
 ]
@@ -113,6 +113,17 @@ def map_chunks(fn: Callable[[int], T], n: int, chunk: int) -> list[T]:
     return list(executor(threads).map(fn, starts))
 
 
+def map_ranges(fn: Callable[[int, int], T], n: int, parts: int) -> list[T]:
+    """``fn(lo, hi)`` over ``parts`` near-equal row ranges of ``range(n)``, one per
+    worker thread (inline when ``parts`` is 1); results in order."""
+    if parts <= 1:
+        return [fn(0, n)]
+    edges = [n * i // parts for i in range(parts + 1)]
+    pool = executor(parts)
+    futures = [pool.submit(fn, edges[i], edges[i + 1]) for i in range(parts)]
+    return [f.result() for f in futures]
+
+
 def centred_sums(x: NDArray[np.float64], c: float) -> tuple[float, float]:
     """``(sum(x - c), sum((x - c)**2))``: one read by the kernel, else via a temporary."""
     if _kernels is not None and x.dtype == np.float64 and x.flags.c_contiguous:
@@ -131,30 +142,33 @@ def count_stats(x: NDArray[np.float64]) -> tuple[int, float, float]:
     x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
     if _kernels is None:
         return _count_stats_numpy(x)
-    threads = num_threads()
-    if threads == 1 or x.shape[0] < PARALLEL_MIN:
-        return _kernels.count_stats(x)
-    bounds = np.linspace(0, x.shape[0], threads + 1).astype(np.intp)
-    parts = [x[a:b] for a, b in itertools.pairwise(bounds)]
-    results = list(executor(threads).map(_kernels.count_stats, parts))
-    return _combine(results, bounds)
-
-
-def _combine(results: list[tuple[int, float, float]], offsets: Any) -> tuple[int, float, float]:
-    for (bad, _, _), start in zip(results, offsets, strict=False):
-        if bad >= 0:
-            return int(start) + bad, float("nan"), float("nan")
-    return -1, float(sum(r[1] for r in results)), float(sum(r[2] for r in results))
+    kernel, n = _kernels.count_stats, x.shape[0]
+    parts = num_threads() if n >= PARALLEL_MIN else 1
+    return _combined(map_ranges(lambda lo, hi: _offset(kernel(x[lo:hi]), lo), n, parts))
 
 
 def _count_stats_numpy(x: NDArray[np.float64]) -> tuple[int, float, float]:
+    """The numpy fallback: cache-sized chunks in turn, stopping at the first bad value."""
     results = []
-    offsets = range(0, x.shape[0], CHUNK)
-    for start in offsets:
-        results.append(_count_chunk_numpy(x[start : start + CHUNK]))
+    for lo in range(0, x.shape[0], CHUNK):
+        results.append(_offset(_count_chunk_numpy(x[lo : lo + CHUNK]), lo))
         if results[-1][0] >= 0:
             break
-    return _combine(results, offsets) if results else (-1, 0.0, 0.0)
+    return _combined(results)
+
+
+def _combined(results: list[tuple[int, float, float]]) -> tuple[int, float, float]:
+    """The parts' results merged: the first bad index, else the summed sums."""
+    for bad, _, _ in results:
+        if bad >= 0:
+            return bad, float("nan"), float("nan")
+    return -1, float(sum(r[1] for r in results)), float(sum(r[2] for r in results))
+
+
+def _offset(result: tuple[int, float, float], lo: int) -> tuple[int, float, float]:
+    """A part's result with its first bad index made global."""
+    bad, total, lf = result
+    return (lo + bad if bad >= 0 else -1), total, lf
 
 
 def _count_chunk_numpy(c: NDArray[np.float64]) -> tuple[int, float, float]:

@@ -152,19 +152,10 @@ def fused_pass(
     """
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
-    workers = _n_workers(n, chunk)
+    workers = _n_workers(n)
     args = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags)
     with _blas_one_thread():
-        if workers == 1:
-            parts = [_rows_pass(*args, 0, n, chunk)]
-        else:
-            edges = [n * i // workers for i in range(workers + 1)]
-            pool = _fastpath.executor(workers)
-            futures = [
-                pool.submit(_rows_pass, *args, edges[i], edges[i + 1], chunk)
-                for i in range(workers)
-            ]
-            parts = [f.result() for f in futures]
+        parts = _fastpath.map_ranges(lambda lo, hi: _rows_pass(*args, lo, hi, chunk), n, workers)
     out = parts[0]
     for q in parts[1:]:
         out.nll += q.nll
@@ -176,7 +167,7 @@ def fused_pass(
     return out
 
 
-def _n_workers(n: int, chunk: int) -> int:
+def _n_workers(n: int) -> int:
     # a worker gets at least 4096 rows: below that, handing work over costs more than it saves
     return max(1, min(_fastpath.num_threads(), n // 4096))
 
