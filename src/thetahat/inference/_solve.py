@@ -100,23 +100,21 @@ class FitProblem:
         """Starting values: the family's moment start (or closed-form MLE), on stand-in
         data (bounds and interval midpoints) for censored data."""
         fam, stats = self.family, self.stats
-        if fam.obs_arrays:
-            # the family with each per-observation array replaced by its mean, fitted by
-            # its own hooks to the same data
+        if fam.obs_arrays or isinstance(stats, CensoredStats):
+            # stand-ins the family's own hooks can start from: for per-observation fixed
+            # values, the family with each array replaced by its mean on the same data;
+            # for censored data, the bounds and interval midpoints as exact values
             from ..distributions._datastats import fit_stats
 
-            assert isinstance(stats, DataStats)
-            means = {k: float(np.mean(v)) for k, v in fam.obs_arrays.items()}
+            w: NDArray[np.float64] | None
             try:
-                fam = type(fam)(**{**fam.params, **means})
-                stats = fit_stats(fam, stats.x, stats.w)
-            except (ValueError, TypeError):
-                return {}
-        if isinstance(stats, CensoredStats):
-            from ..distributions._datastats import fit_stats
-
-            x, w = stats.pseudo_data(fam)
-            try:
+                if isinstance(stats, CensoredStats):
+                    x, w = stats.pseudo_data(fam)
+                else:
+                    assert isinstance(stats, DataStats)
+                    means = {k: float(np.mean(v)) for k, v in fam.obs_arrays.items()}
+                    fam = type(fam)(**{**fam.params, **means})
+                    x, w = stats.x, stats.w
                 stats = fit_stats(fam, x, w)
             except (ValueError, TypeError):
                 return {}
