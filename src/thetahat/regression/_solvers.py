@@ -55,6 +55,25 @@ def _split(theta: Array, fit_intercept: bool) -> tuple[Array, float]:
     return theta, 0.0
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """What every pass of one solve reads: the family, X, y, weights and offset."""
+
+    family: Family
+    X: Array
+    y: Array
+    sw: Array | None
+    offset: Array | None
+    fit_intercept: bool
+
+    def at(self, theta: Array, **flags: bool) -> PassResult:
+        """:func:`fused_pass` at ``theta`` (intercept last), with its ``with_*`` flags."""
+        c, b = _split(theta, self.fit_intercept)
+        return fused_pass(
+            self.family, self.X, self.y, self.sw, self.offset, c, b, self.fit_intercept, **flags
+        )
+
+
 def _solve_newton(H: Array, g: Array) -> Array:
     from scipy import linalg
 
@@ -123,6 +142,7 @@ def fit_glm(
     else:
         theta = theta0.copy()
     iters = 0
+    rows = _Rows(family, X, y, sw, offset, fit_intercept)
     if warm_start_subsample and n > SUBSAMPLE_ABOVE and n // STRIDE >= 20 * k:
         sub = slice(None, None, STRIDE)
         sw_sub = None if sw is None else sw[sub]
@@ -148,24 +168,15 @@ def fit_glm(
             theta = rough.theta
             iters += rough.iterations
             if not has_l1:
-                refined = _refine(
-                    family, X, y, sw, offset, fit_intercept, pen, theta, rough.hessian / frac, tol
-                )
+                refined = _refine(rows, pen, theta, rough.hessian / frac, tol)
                 if refined is not None:
                     refined.iterations += iters
                     return refined
-    return _newton(
-        family, X, y, sw, offset, fit_intercept, pen, theta, max_iter, tol, check_separation, iters
-    )
+    return _newton(rows, pen, theta, max_iter, tol, check_separation, iters)
 
 
 def _newton(
-    family: Family,
-    X: Array,
-    y: Array,
-    sw: Array | None,
-    offset: Array | None,
-    fit_intercept: bool,
+    rows: _Rows,
     pen: PenaltyVec,
     theta: Array,
     max_iter: int,
@@ -178,10 +189,7 @@ def _newton(
     l2diag = np.diag(pen.l2)
 
     def at(th: Array, full: bool = True) -> PassResult:
-        c, b = _split(th, fit_intercept)
-        return fused_pass(
-            family, X, y, sw, offset, c, b, fit_intercept, with_grad=full, with_hessian=full
-        )
+        return rows.at(th, with_grad=full, with_hessian=full)
 
     cur = at(theta)
     obj = cur.nll + pen.value(theta)
@@ -222,7 +230,7 @@ def _newton(
         H = cur.hess + l2diag
         if check_separation and not checked and (cur.eta_max > 30.0 or it >= max_iter // 2):
             checked = True
-            dirs = separation_directions(X, y, sw, fit_intercept)
+            dirs = separation_directions(rows.X, rows.y, rows.sw, rows.fit_intercept)
             if dirs:
                 return GLMFit(theta, H, cur.nll, obj, iters, False, dirs, "separation")
         if small or not accepted:
@@ -231,12 +239,7 @@ def _newton(
 
 
 def _refine(
-    family: Family,
-    X: Array,
-    y: Array,
-    sw: Array | None,
-    offset: Array | None,
-    fit_intercept: bool,
+    rows: _Rows,
     pen: PenaltyVec,
     theta: Array,
     H0: Array,
@@ -287,19 +290,7 @@ def _refine(
         # the error at th is about the last step times the observed contraction factor
         err = last if not np.isfinite(before) else last * min(1.0, last / before)
         want_h = H_star is None and err <= 0.1 * loose * scale
-        c, b = _split(th, fit_intercept)
-        res = fused_pass(
-            family,
-            X,
-            y,
-            sw,
-            offset,
-            c,
-            b,
-            fit_intercept,
-            with_nll=want_h or H_star is not None,
-            with_hessian=want_h,
-        )
+        res = rows.at(th, with_nll=want_h or H_star is not None, with_hessian=want_h)
         assert res.grad is not None
         g = res.grad + pen.l2 * (th - pen.mean)
         gnorm = float(np.abs(g).max())
