@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
+#: ../shared/refdata beside the project, or where THETAHAT_REFDATA points
+REFDATA = Path(
+    os.environ.get("THETAHAT_REFDATA", Path(__file__).resolve().parents[2] / "shared" / "refdata")
+)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 from scipy import optimize, stats
 
 import thetahat as th
-from thetahat.distributions._datastats import fit_stats
+from thetahat.statistics.data import fit_stats
 
 
 def _ll(est: th.Estimate, x: np.ndarray) -> float:

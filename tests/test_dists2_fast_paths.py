@@ -9,7 +9,7 @@ from scipy import stats
 import thetahat as th
 from thetahat.inference._solve import FitProblem, solve
 from thetahat.inference.information import invert_information
-from thetahat.stats import CHUNK
+from thetahat.statistics.sufficient import CHUNK
 
 SAMPLERS = {
     "Gamma": lambda r, n: r.gamma(1.7, 2.0, n),

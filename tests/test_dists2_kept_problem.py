@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import thetahat as th
-from thetahat.stats import SuffStats
+from thetahat.statistics.sufficient import SuffStats
 
 
 def _arrays(obj: object) -> list[np.ndarray]:

@@ -9,8 +9,8 @@ import pytest
 from scipy import integrate, optimize, stats
 
 import thetahat as th
-from thetahat.distributions._datastats import fit_stats
 from thetahat.inference._solve import FitProblem, solve
+from thetahat.statistics.data import fit_stats
 
 
 @pytest.mark.parametrize(

@@ -44,10 +44,12 @@ def test_newton_maximize_reports_failure() -> None:
 
 def test_newton_1d_root_and_bracketing() -> None:
     # decreasing function with a root at log(3)
-    root, ok, msg, it = optim.newton_1d(lambda u: (3.0 - np.exp(u), -np.exp(u)), 5.0)
+    res = optim.newton_1d(lambda u: (3.0 - np.exp(u), -np.exp(u)), 5.0)
+    root, ok, msg, it = res.x[0], res.converged, res.message, res.iterations
     assert ok and root == pytest.approx(np.log(3.0), rel=1e-12) and it < 30 and msg
     # a flat derivative forces the bisection fallback inside the bracket
-    root, ok, _, _ = optim.newton_1d(lambda x: (1.0 - x, 0.0), 0.0, lower=-4.0, upper=4.0)
+    res = optim.newton_1d(lambda x: (1.0 - x, 0.0), 0.0, lower=-4.0, upper=4.0)
+    root, ok = res.x[0], res.converged
     assert ok and root == pytest.approx(1.0, abs=1e-9)
 
 

@@ -8,7 +8,6 @@
 scipy.optimize, pandas, matplotlib and the rest load when first used.
 """
 
-from .censoring import Censored
 from .distributions import (
     Bernoulli,
     Beta,
@@ -45,7 +44,7 @@ from .inference.shrink import shrink
 from .model import Model
 from .results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
 from .results.shrinkage import Shrinkage
-from .stats import MomentStats, SuffStats
+from .statistics import Censored, MomentStats, SuffStats
 
 __version__ = "0.1.0"
 

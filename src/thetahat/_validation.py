@@ -15,6 +15,7 @@ __all__ = [
     "as_float_array",
     "as_weights",
     "check_finite",
+    "check_level",
     "check_same_length",
     "first_bad",
 ]
@@ -100,3 +101,11 @@ def per_observation(
         return np.full(n, float(arr))
     check_same_length(n, arr, name, data_name)
     return arr
+
+
+def check_level(level: float) -> float:
+    """Validate a probability level such as 0.95 for an interval."""
+    lv = float(level)
+    if not 0.0 < lv < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    return lv

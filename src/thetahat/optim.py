@@ -1,10 +1,27 @@
-"""Small solvers that report how they ended instead of failing silently.
+"""The solver: one Newton skeleton, one typed result with a status.
 
-:func:`minimize_unconstrained` is the generic last resort: it minimises a smooth
-function of parameters mapped to the real line by their domains (log for
-positive parameters, logit for probabilities) with scipy's BFGS, and returns a
-:class:`SolverResult` with a status and a message. Families with closed forms or
-analytic Newton steps never come here.
+Every iterative fit in thetahat ends in a :class:`SolverResult`: the point,
+the value, a :class:`Status` (``success``, ``boundary`` or ``failed``), a
+message saying how it ended, and the iteration count (the optimistix /
+scikit-learn convention: a solve that did not converge says so, it never
+reports success).
+
+* :func:`newton_maximize` maximises a smooth function from its value, gradient
+  and Hessian, with the two damping modes the fits need: ``"levenberg"``
+  (raise ``lam`` in ``(-H + lam I) d = g`` until it is positive definite: the
+  generic MLE/MAP solve) and ``"eigen"`` (reflect the Hessian's eigenvalues: a
+  modified Newton step that still ascends, for the empirical-Bayes marginal
+  likelihoods); each step is halved until the function does not decrease.
+* :func:`maximize` is Newton with its explicit fallback: scipy's BFGS when
+  Newton fails, polished by Newton from BFGS's end point.
+* :func:`newton_1d` finds the root of a decreasing function (a profile score
+  equation) by safeguarded Newton with bisection.
+* :func:`invert_information` turns an information matrix into a covariance
+  (``inf`` everywhere when it is singular).
+
+Families with closed forms never come here; families with a one-dimensional
+profile equation (Gamma shape, Weibull shape, negative-binomial ``r``) use
+:func:`newton_1d`.
 """
 
 from __future__ import annotations
@@ -12,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -19,8 +37,11 @@ from numpy.typing import NDArray
 
 __all__ = [
     "SolverResult",
+    "Status",
     "domain_derivatives",
     "fd_grad_hess",
+    "invert_information",
+    "maximize",
     "minimize_unconstrained",
     "newton_1d",
     "newton_maximize",
@@ -30,16 +51,73 @@ __all__ = [
 GradHess = tuple[float, NDArray[np.float64], NDArray[np.float64]]
 
 
+class Status(StrEnum):
+    """How a fit ended. A ``str``: ``status == "success"`` holds for the member."""
+
+    #: converged to an interior optimum
+    SUCCESS = "success"
+    #: the optimum sits on the boundary of the parameter space (or does not exist
+    #: inside it): the value is the supremum, its standard error is infinite
+    BOUNDARY = "boundary"
+    #: the solve did not converge, or produced no usable value
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class SolverResult:
-    """Outcome of an iterative solve."""
+    """Outcome of an iterative solve.
+
+    ``status`` is coerced to :class:`Status` and kept honest: a result that did
+    not converge, or whose point holds a NaN, is never ``success`` or
+    ``boundary`` (it becomes ``failed``). ``hessian`` is the Hessian at ``x``
+    where the solver had it.
+    """
 
     x: NDArray[np.float64]
     fun: float
     converged: bool
-    status: str
+    status: Status
     message: str
     iterations: int
+    hessian: NDArray[np.float64] | None = None
+
+    def __post_init__(self) -> None:
+        status = Status(self.status)
+        x = np.asarray(self.x, dtype=float)
+        if status is not Status.FAILED and (np.isnan(x).any() or not self.converged):
+            # a boundary result may come with converged=False (no maximum inside the
+            # space), but never with NaN
+            if np.isnan(x).any() or status is Status.SUCCESS:
+                status = Status.FAILED
+        object.__setattr__(self, "status", status)
+        if status is Status.FAILED and self.converged:
+            object.__setattr__(self, "converged", False)
+
+    @classmethod
+    def done(cls, x: Any, fun: float, message: str, iterations: int = 0) -> SolverResult:
+        """A converged result (``success``)."""
+        return cls(
+            np.asarray(x, dtype=float), float(fun), True, Status.SUCCESS, message, iterations
+        )
+
+    @classmethod
+    def failed(cls, x: Any, fun: float, message: str, iterations: int = 0) -> SolverResult:
+        """A result that did not converge (``failed``)."""
+        return cls(
+            np.asarray(x, dtype=float), float(fun), False, Status.FAILED, message, iterations
+        )
+
+    @classmethod
+    def boundary(cls, x: Any, fun: float, message: str, iterations: int = 0) -> SolverResult:
+        """The supremum is on the boundary of the parameter space (no interior maximum)."""
+        x_arr = np.asarray(x, dtype=float)
+        return cls(x_arr, float(fun), False, Status.BOUNDARY, message, iterations)
+
+    @classmethod
+    def of(cls, x: Any, fun: float, converged: bool, message: str, iterations: int) -> SolverResult:
+        """``success`` or ``failed`` by ``converged``."""
+        status = Status.SUCCESS if converged else Status.FAILED
+        return cls(np.asarray(x, dtype=float), float(fun), converged, status, message, iterations)
 
 
 def minimize_unconstrained(
@@ -67,15 +145,7 @@ def minimize_unconstrained(
         if g is not None and np.all(np.abs(g) <= 1e-4 * max(1.0, abs(res.fun))):
             converged = True
             message = f"converged (gradient small; optimiser said: {res.message})"
-    status = "success" if converged else "failed"
-    return SolverResult(
-        x=np.asarray(res.x, dtype=float),
-        fun=float(res.fun),
-        converged=converged,
-        status=status,
-        message=message,
-        iterations=int(res.nit),
-    )
+    return SolverResult.of(res.x, float(res.fun), converged, message, int(res.nit))
 
 
 def numeric_hessian(
@@ -114,7 +184,9 @@ def newton_maximize(
     z0: NDArray[np.float64],
     *,
     f_only: Callable[[NDArray[np.float64]], float] | None = None,
+    damping: str = "levenberg",
     xtol: float = 1e-10,
+    tol: float = 1e-15,
     maxiter: int = 100,
 ) -> SolverResult:
     """Maximise a smooth function with a damped Newton method.
@@ -126,70 +198,146 @@ def newton_maximize(
     z0 : ndarray
         Starting point.
     f_only : callable, optional
-        Cheaper ``z -> f`` for the backtracking line search.
+        Cheaper ``z -> f`` for the backtracking line search (``"levenberg"``).
+    damping : {"levenberg", "eigen"}
+        How a Hessian that is not negative definite is made usable (see Notes).
     xtol : float
-        Converged when the Newton step is below ``xtol * (1 + |z|)`` in every
-        coordinate, or the predicted gain ``g^T d / 2`` is at rounding level.
+        ``"levenberg"``: converged when the Newton step is below ``xtol * (1 + |z|)``
+        in every coordinate.
+    tol : float
+        Converged when the predicted gain (the Newton decrement ``g^T d``, halved
+        for ``"eigen"``) is below ``tol * (1 + |f|)``.
+    maxiter : int
 
     Returns
     -------
     SolverResult
-        ``x`` the maximiser, ``fun`` the maximum, and how the solve ended.
+        ``x`` the maximiser, ``fun`` the maximum, ``hessian`` the Hessian there,
+        and how the solve ended.
 
     Notes
     -----
-    The step solves ``(-H + lam I) d = g``. ``lam = 0`` (a pure Newton step) when
-    ``-H`` is positive definite; otherwise ``lam`` is raised until it is (a
-    Levenberg-Marquardt step towards gradient ascent). Each step is halved until
-    the function does not decrease, so every iterate improves on the last.
+    ``"levenberg"``: the step solves ``(-H + lam I) d = g``; ``lam = 0`` (a pure
+    Newton step) when ``-H`` is positive definite, otherwise ``lam`` is raised
+    until it is (towards gradient ascent). ``"eigen"``: with ``-H = V W V^T`` the
+    step is ``V |W|^-1 V^T g`` (eigenvalues reflected and floored), which still
+    ascends; converged only where ``-H`` is positive definite. Either way each
+    step is halved until the function does not decrease, so every iterate
+    improves on the last.
     """
-    fval = f_only if f_only is not None else (lambda z: fgh(z)[0])
+    if damping not in ("levenberg", "eigen"):
+        raise ValueError(f"damping must be 'levenberg' or 'eigen', got {damping!r}")
+    eigen = damping == "eigen"
     z = np.array(z0, dtype=float)
     f, g, h = fgh(z)
     if not np.isfinite(f):
-        return SolverResult(z, -float(f), False, "failed", "objective not finite at the start", 0)
+        return SolverResult.failed(z, -float(f), "objective not finite at the start")
     k = z.shape[0]
     eye = np.eye(k)
     for it in range(1, maxiter + 1):
         if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
-            return SolverResult(
-                z, float(f), False, "failed", "gradient or Hessian not finite", it - 1
-            )
-        a = -h
-        scale = max(float(np.max(np.abs(np.diag(a)))), 1e-300)
-        lam = 0.0
-        d = None
-        for _ in range(60):
-            try:
-                c = np.linalg.cholesky(a + lam * eye)
-                d = np.linalg.solve(c.T, np.linalg.solve(c, g))
-                break
-            except np.linalg.LinAlgError:
-                lam = max(lam * 10.0, 1e-10 * scale)
+            return SolverResult.failed(z, f, "gradient or Hessian not finite", it - 1)
+        d = _eigen_step(g, h) if eigen else _levenberg_step(g, h, eye)
         if d is None:
-            return SolverResult(z, float(f), False, "failed", "Hessian is not usable", it - 1)
+            return SolverResult.failed(z, f, "Hessian is not usable", it - 1)
         gain = float(g @ d)
-        if np.all(np.abs(d) <= xtol * (1.0 + np.abs(z))) or gain <= 1e-15 * (1.0 + abs(f)):
+        if eigen:
+            if 0.5 * gain < tol * (1.0 + abs(f)) and _negative_definite(h):
+                return _converged(z, f, h, it - 1)
+        elif np.all(np.abs(d) <= xtol * (1.0 + np.abs(z))) or gain <= tol * (1.0 + abs(f)):
             z_new = z + d
-            f_new = fval(z_new)
+            f_new = (f_only or (lambda v: fgh(v)[0]))(z_new)
             if np.isfinite(f_new) and f_new >= f:
                 z, f = z_new, f_new
-            return SolverResult(z, float(f), True, "success", "Newton converged", it)
+            return _converged(z, f, h, it)
         step = 1.0
         for _ in range(60):
             z_new = z + step * d
-            f_new = fval(z_new)
+            if f_only is not None:
+                f_new = f_only(z_new)
+            else:
+                f_new, g_new, h_new = fgh(z_new)
             if np.isfinite(f_new) and f_new >= f - 1e-12 * abs(f):
                 break
             step *= 0.5
         else:
-            return SolverResult(
-                z, float(f), False, "failed", "line search could not improve the objective", it
-            )
+            return SolverResult.failed(z, f, "line search could not improve the objective", it)
+        moved = float(np.max(np.abs(z_new - z))) if k else 0.0
         z = z_new
-        f, g, h = fgh(z)
-    return SolverResult(
-        z, float(f), False, "failed", f"no convergence in {maxiter} Newton iterations", maxiter
+        if f_only is not None:
+            f, g, h = fgh(z)
+        else:
+            f, g, h = f_new, g_new, h_new
+        if eigen and moved < 1e-14 * (1.0 + float(np.max(np.abs(z)))):
+            if _negative_definite(h):
+                return _converged(z, f, h, it)
+            return SolverResult.failed(z, f, "stalled where the Hessian is not definite", it)
+    return SolverResult.failed(z, f, f"no convergence in {maxiter} Newton iterations", maxiter)
+
+
+def _converged(z: NDArray[np.float64], f: float, h: NDArray[np.float64], it: int) -> SolverResult:
+    return SolverResult(z, float(f), True, Status.SUCCESS, "Newton converged", it, hessian=h)
+
+
+def _negative_definite(h: NDArray[np.float64]) -> bool:
+    return bool(np.all(np.linalg.eigvalsh(-h) > 0))
+
+
+def _levenberg_step(
+    g: NDArray[np.float64], h: NDArray[np.float64], eye: NDArray[np.float64]
+) -> NDArray[np.float64] | None:
+    a = -h
+    scale = max(float(np.max(np.abs(np.diag(a)))), 1e-300) if a.size else 1.0
+    lam = 0.0
+    for _ in range(60):
+        try:
+            c = np.linalg.cholesky(a + lam * eye)
+            return np.asarray(np.linalg.solve(c.T, np.linalg.solve(c, g)))
+        except np.linalg.LinAlgError:
+            lam = max(lam * 10.0, 1e-10 * scale)
+    return None
+
+
+def _eigen_step(g: NDArray[np.float64], h: NDArray[np.float64]) -> NDArray[np.float64]:
+    w, vecs = np.linalg.eigh(-h)
+    floor = 1e-12 * max(1.0, float(np.max(np.abs(w))))
+    return np.asarray(vecs @ ((vecs.T @ g) / np.maximum(np.abs(w), floor)))
+
+
+def maximize(
+    fgh: Callable[[NDArray[np.float64]], GradHess],
+    z0: NDArray[np.float64],
+    *,
+    f_only: Callable[[NDArray[np.float64]], float],
+) -> SolverResult:
+    """Newton from ``z0`` with its explicit fallback.
+
+    If Newton fails: scipy's BFGS on ``f_only`` from where Newton stopped, then
+    Newton again from BFGS's end point (BFGS stops on a loose gradient test).
+    The message says which path found the answer.
+    """
+    res = newton_maximize(fgh, z0, f_only=f_only)
+    if res.converged:
+        return res
+    fallback = minimize_unconstrained(
+        lambda z: -f_only(z), res.x if np.all(np.isfinite(res.x)) else z0
+    )
+    if not (fallback.converged and -fallback.fun >= res.fun - 1e-9 * abs(res.fun)):
+        return res
+    its = res.iterations + fallback.iterations
+    polished = newton_maximize(fgh, fallback.x, f_only=f_only)
+    if polished.converged and polished.fun >= -fallback.fun:
+        return SolverResult.done(
+            polished.x,
+            polished.fun,
+            f"Newton converged from BFGS's end point (Newton from the start: {res.message})",
+            its + polished.iterations,
+        )
+    return SolverResult.done(
+        fallback.x,
+        -fallback.fun,
+        f"BFGS fallback after Newton failed ({res.message}): {fallback.message}",
+        its,
     )
 
 
@@ -201,29 +349,34 @@ def newton_1d(
     upper: float = np.inf,
     xtol: float = 1e-12,
     maxiter: int = 100,
-) -> tuple[float, bool, str, int]:
+) -> SolverResult:
     """Root of a decreasing function by safeguarded Newton (bisection fallback).
 
     ``fun(x) -> (value, derivative)``; the root is kept bracketed once a sign
-    change has been seen. Returns ``(root, converged, message, iterations)``.
+    change has been seen. Returns a :class:`SolverResult` whose ``x`` holds the
+    root and whose ``fun`` is NaN (the caller knows its objective there).
     """
     x = float(x0)
     lo, hi = float(lower), float(upper)
     isfinite = math.isfinite
+
+    def ok(root: float, it: int) -> SolverResult:
+        return SolverResult.done(np.array([root]), math.nan, "profile Newton converged", it)
+
     for it in range(1, maxiter + 1):
         v, dv = fun(x)
         v, dv = float(v), float(dv)
         if not isfinite(v):
-            return x, False, "profile equation not finite", it
+            return SolverResult.failed(np.array([x]), math.nan, "profile equation not finite", it)
         if v > 0:
             lo = max(lo, x)
         else:
             hi = min(hi, x)
         if v == 0:
-            return x, True, "profile Newton converged", it
+            return ok(x, it)
         step = -v / dv if dv < 0 and isfinite(dv) else math.nan
         if isfinite(step) and abs(step) <= xtol * (1.0 + abs(x)):
-            return x + step, True, "profile Newton converged", it
+            return ok(x + step, it)
         x_new = x + step
         if not isfinite(x_new) or x_new <= lo or x_new >= hi:
             if isfinite(lo) and isfinite(hi):
@@ -233,9 +386,61 @@ def newton_1d(
             else:
                 x_new = hi - 2.0 * max(abs(hi), 1.0)
         if abs(x_new - x) <= xtol * (1.0 + abs(x)):
-            return x_new, True, "profile Newton converged", it
+            return ok(x_new, it)
         x = x_new
-    return x, False, f"no convergence in {maxiter} profile Newton iterations", maxiter
+    msg = f"no convergence in {maxiter} profile Newton iterations"
+    return SolverResult.failed(np.array([x]), math.nan, msg, maxiter)
+
+
+def invert_information(
+    info: NDArray[np.float64], *, rcond: float | None = None
+) -> NDArray[np.float64]:
+    """Inverse of an information matrix; ``inf`` everywhere when it is singular.
+
+    Singular means: not finite, not invertible, or an inverse with a
+    non-positive variance. With ``rcond`` the matrix must also be positive
+    definite with its smallest eigenvalue above ``rcond`` times the largest
+    (the empirical-Bayes fits, whose information can be near-singular at
+    complete pooling). 1x1 and 2x2 matrices are inverted in scalar arithmetic
+    (the adjugate over the determinant, without LAPACK's call overhead).
+    """
+    info = np.asarray(info, dtype=float)
+    if info.size == 0:
+        return info
+    bad = np.full(info.shape, np.inf)
+    if not np.all(np.isfinite(info)):
+        return bad
+    if rcond is not None:
+        try:
+            w = np.linalg.eigvalsh(info)
+        except np.linalg.LinAlgError:
+            return bad
+        if not (np.all(w > 0) and w[0] > rcond * w[-1]):
+            return bad
+    if info.shape in ((1, 1), (2, 2)):
+        return _invert_small(info)
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        return bad
+    if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
+        return bad
+    return np.asarray(cov)
+
+
+def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
+    flat = [float(v) for v in info.ravel()]
+    if len(flat) == 1:
+        a = flat[0]
+        return np.array([[1.0 / a]]) if a > 0 else np.full((1, 1), np.inf)
+    a, b, c, d = flat
+    det = a * d - b * c
+    if not (det != 0 and math.isfinite(det)):
+        return np.full((2, 2), np.inf)
+    cov = [d / det, -b / det, -c / det, a / det]
+    if not (cov[0] > 0 and cov[3] > 0 and all(math.isfinite(v) for v in cov)):
+        return np.full((2, 2), np.inf)
+    return np.array(cov).reshape(2, 2)
 
 
 def domain_derivatives(

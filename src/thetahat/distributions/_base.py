@@ -32,10 +32,11 @@ from .._validation import (
     as_float_array,
     as_weights,
     check_finite,
+    check_level,
     check_same_length,
     per_observation,
 )
-from ..stats import CHUNK, SuffStats
+from ..statistics.sufficient import CHUNK, SuffStats
 
 __all__ = ["ContinuousDistribution", "DiscreteDistribution", "Distribution", "Param"]
 
@@ -53,14 +54,6 @@ class Param:
     #: may be fixed to an array with one value per observation, which the family's
     #: statistics do not reduce: a fit then sums the log density over the data
     obs_array: bool = False
-
-
-def check_level(level: float) -> float:
-    """Validate a probability level such as 0.95 for an interval."""
-    lv = float(level)
-    if not 0.0 < lv < 1.0:
-        raise ValueError(f"level must be in (0, 1), got {level!r}")
-    return lv
 
 
 class Distribution:

@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult
-from ..stats import SuffStats, log_chunks
+from ..statistics.sufficient import SuffStats, log_chunks
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Beta", "BetaStats"]
@@ -210,7 +210,7 @@ class Beta(ContinuousDistribution):
             done = t == 1.0 and abs(step_a) <= 1e-8 * a and abs(step_b) <= 1e-8 * b
             a, b, f = a_new, b_new, f_new
             if done:
-                res = SolverResult(np.array([a, b]), n * f, True, "success", "Newton converged", it)
+                res = SolverResult.done([a, b], n * f, "Newton converged", it)
                 return {"a": a, "b": b}, res
         return None
 

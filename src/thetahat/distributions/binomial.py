@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import NONNEGATIVE_INTEGER, UNIT
-from ..stats import SuffStats
+from ..statistics.sufficient import SuffStats
 from ._base import DiscreteDistribution, Param, Value
 
 __all__ = ["Binomial", "BinomialStats", "log_binom"]

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special as sc
 
 from .._domains import SIMPLEX
-from ..stats import SuffStats
+from ..statistics.sufficient import SuffStats
 from ._base import DiscreteDistribution, Param, Value
 
 __all__ = ["Categorical", "CountStats", "multinomial_cov"]

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE_VECTOR
-from ..stats import SuffStats
+from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value, check_level
 
 __all__ = ["Dirichlet", "DirichletStats"]

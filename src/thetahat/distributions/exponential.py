@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._domains import POSITIVE
-from ..stats import SuffStats
+from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Exponential", "ExponentialStats"]

@@ -13,10 +13,12 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult, newton_1d
-from ..stats import SuffStats, log_chunks
+from ..statistics.sufficient import SuffStats, log_chunks
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Gamma", "GammaStats"]
+
+_EQUAL = "all observations are equal: the shape MLE is infinite"
 
 
 @dataclass(frozen=True)
@@ -189,13 +191,8 @@ def _profile_shape(
     """Profile Newton for a Gamma shape from (n, sum x, sum log x)."""
     s = math.log(total / n) - slog / n
     if not s > 0:
-        res = SolverResult(
-            np.array([np.inf]),
-            np.inf,
-            False,
-            "boundary",
-            "all observations are equal: the shape MLE is infinite",
-            0,
+        res = SolverResult.boundary(
+            [np.inf], np.inf, "all observations are equal: the shape MLE is infinite"
         )
         return {"shape": np.inf, "rate": np.inf}, res
 
@@ -206,9 +203,10 @@ def _profile_shape(
         return u - float(digamma(k)) - s, 1.0 - k * float(zeta(2.0, k))
 
     # a Newton step below 1e-8 leaves an error of its square: stop after taking it
-    u, ok, msg, it = newton_1d(eq, math.log(_minka_start(s)), xtol=1e-8)
+    sol = newton_1d(eq, math.log(_minka_start(s)), xtol=1e-8)
+    u = float(sol.x[0])
     k = math.exp(u)
     rate = k * n / total
     ll = float(n * (k * math.log(rate) - float(sc.gammaln(k))) + (k - 1.0) * slog - rate * total)
-    res = SolverResult(np.array([u]), ll, ok, "success" if ok else "failed", msg, it)
+    res = SolverResult.of([u], ll, sol.converged, sol.message, sol.iterations)
     return {"shape": k, "rate": rate}, res

@@ -12,7 +12,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ..optim import SolverResult
-from ..stats import SuffStats
+from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["InverseGamma", "InverseGammaStats"]

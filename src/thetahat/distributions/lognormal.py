@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import (
+from ..statistics.sufficient import (
     MomentStats,
     SuffStats,
     centred_moments,
@@ -113,7 +113,8 @@ class LogNormal(ContinuousDistribution):
         # (the mean of log x at 64 points of the first chunk): per chunk, log x
         # into a scratch buffer reused across chunks, then the sum and sum of squares
         # of the deviations from c (one compiled read of the buffer where built); the
-        # mean and centred sum of squares follow by :func:`~thetahat.stats.centred_moments`.
+        # mean and centred sum of squares follow by
+        # :func:`~thetahat.statistics.sufficient.centred_moments`.
         # The sums are finite exactly when every x is in (0, inf), so they are also the
         # check. No per-observation inputs reach here (``po`` is empty).
         m = x.shape[0]

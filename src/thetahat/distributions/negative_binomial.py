@@ -128,7 +128,7 @@ class NegativeBinomial(DiscreteDistribution):
             )
             params: dict[str, Value] = {"r": np.inf, "p": 1.0}
             ll = self._loglik(params, stats)
-            return params, SolverResult(np.array([np.inf]), ll, False, "boundary", msg, 0)
+            return params, SolverResult.boundary([np.inf], ll, msg)
 
         def eq(u: float) -> tuple[float, float]:
             r = float(np.exp(u))
@@ -140,8 +140,9 @@ class NegativeBinomial(DiscreteDistribution):
             )
             return float(f), float(df * r)
 
-        u, ok, msg, it = newton_1d(eq, float(np.log(self._start(stats)["r"])), xtol=1e-13)
+        sol = newton_1d(eq, float(np.log(self._start(stats)["r"])), xtol=1e-13)
+        u = float(sol.x[0])
         r = float(np.exp(u))
         params = {"r": r, "p": r / (r + m)}
         ll = self._loglik(params, stats)
-        return params, SolverResult(np.array([u]), ll, ok, "success" if ok else "failed", msg, it)
+        return params, SolverResult.of([u], ll, sol.converged, sol.message, sol.iterations)

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
-from ..stats import MomentStats, chunk_moments
+from ..statistics.sufficient import MomentStats, chunk_moments
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Normal", "NormalStats"]

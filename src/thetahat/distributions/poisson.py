@@ -12,7 +12,7 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import NONNEGATIVE
-from ..stats import SuffStats
+from ..statistics.sufficient import SuffStats
 from ._base import DiscreteDistribution, Param, Value
 
 __all__ = ["Poisson", "PoissonStats"]

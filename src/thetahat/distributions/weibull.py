@@ -14,6 +14,8 @@ from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Weibull"]
 
+_EQUAL = "all observations are equal: the shape MLE is infinite"
+
 
 class Weibull(ContinuousDistribution):
     """Weibull distribution with ``shape`` k and ``scale`` lambda.
@@ -144,13 +146,8 @@ class Weibull(ContinuousDistribution):
         ybar = sy / n
         var = max(syy / n - ybar * ybar, 0.0)
         if not var > 1e-14 * max(1.0, ybar * ybar):
-            res = SolverResult(
-                np.array([np.inf]),
-                np.inf,
-                False,
-                "boundary",
-                "all observations are equal: the shape MLE is infinite",
-                0,
+            res = SolverResult.boundary(
+                [np.inf], np.inf, "all observations are equal: the shape MLE is infinite"
             )
             return {"shape": np.inf, "scale": float(np.exp(ltop))}, res  # fmt: skip
         buf = np.empty_like(y)
@@ -173,7 +170,8 @@ class Weibull(ContinuousDistribution):
             return f, df * k
 
         k0 = self._start_from(ybar + ltop, var)["shape"]
-        u, ok, msg, it = newton_1d(eq, float(np.log(k0)), xtol=1e-13)
+        sol = newton_1d(eq, float(np.log(k0)), xtol=1e-13)
+        u = float(sol.x[0])
         k = float(np.exp(u))
         a, b, c = sums(k)
         shift = np.log(a / n) / k  # log(lambda) - ltop
@@ -187,7 +185,7 @@ class Weibull(ContinuousDistribution):
         g, h = _weibull_gh(k, scale, n, n, stl, stl2, sl)
         stats.cache["weibull_at"] = ((k, scale), ll, g, h)
         params = {"shape": k, "scale": scale}
-        return params, SolverResult(np.array([u]), ll, ok, "success" if ok else "failed", msg, it)
+        return params, SolverResult.of([u], ll, sol.converged, sol.message, sol.iterations)
 
 
 def _weibull_gh(

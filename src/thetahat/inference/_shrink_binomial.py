@@ -11,8 +11,9 @@ from scipy import special as sc
 from ..conjugacy import BETA_BINOMIAL
 from ..distributions import Beta, Binomial
 from ..distributions.binomial import BinomialStats, log_binom
+from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._shrink_common import FitResult, RisingSums, newton_max, pair_index, safe_inverse
+from ._shrink_common import FitResult, RisingSums, pair_index
 
 __all__ = ["COMPLETE_POOLING_SCALE", "beta_binomial_fit", "beta_binomial_groups"]
 
@@ -111,7 +112,8 @@ def beta_binomial_fit(k: FloatArray, n: FloatArray) -> FitResult:
         return ka + fb - ns, g, h
 
     u0 = np.log([p * s0, (1.0 - p) * s0])
-    u, f, _, _, iters, ok = newton_max(fun, u0)
+    sol = newton_maximize(fun, u0, damping="eigen", tol=1e-14, maxiter=200)
+    u, f, iters, ok = sol.x, sol.fun, sol.iterations, sol.converged
     a, b = math.exp(u[0]), math.exp(u[1])
     _, _, ka2 = fk(a)
     _, _, fb2 = ff(b)
@@ -119,7 +121,7 @@ def beta_binomial_fit(k: FloatArray, n: FloatArray) -> FitResult:
     info = -np.array([[ka2 - ns2, -ns2], [-ns2, fb2 - ns2]])
     return FitResult(
         params={"a": a, "b": b},
-        cov=safe_inverse(info),
+        cov=invert_information(info, rcond=1e-14),
         loglik=float(const + f),
         converged=ok,
         iterations=iters,

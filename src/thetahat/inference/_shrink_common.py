@@ -14,7 +14,6 @@ evaluation of F, F' and F''.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +24,6 @@ from scipy import special as sc
 __all__ = [
     "FitResult",
     "RisingSums",
-    "newton_max",
     "pair_index",
     "value_index",
 ]
@@ -145,58 +143,3 @@ class FitResult:
     complete_pooling: bool
     message: str = ""
     extra: dict[str, Any] | None = None
-
-
-Objective = Callable[[FloatArray], tuple[float, FloatArray, FloatArray]]
-
-
-def newton_max(
-    fun: Objective, x0: FloatArray, *, tol: float = 1e-14, max_iter: int = 200
-) -> tuple[FloatArray, float, FloatArray, FloatArray, int, bool]:
-    """Maximise a smooth function by Newton's method with a line search.
-
-    ``fun(x)`` returns ``(f, gradient, Hessian)``. Where the Hessian is not
-    negative definite its eigenvalues are reflected (a modified Newton step, which
-    still ascends); steps are halved until ``f`` increases. Converged when the
-    Newton decrement ``g' (-H)^-1 g / 2`` is below ``tol`` (1 + |f|).
-
-    Returns ``(x, f, g, H, iterations, converged)``.
-    """
-    x = np.asarray(x0, dtype=float)
-    f, g, h = fun(x)
-    if not np.isfinite(f):
-        raise FloatingPointError(f"the objective is not finite at the start {x}")
-    for it in range(1, max_iter + 1):
-        w, vecs = np.linalg.eigh(-h)
-        floor = 1e-12 * max(1.0, float(np.max(np.abs(w))))
-        w_mod = np.maximum(np.abs(w), floor)
-        step = vecs @ ((vecs.T @ g) / w_mod)
-        dec = float(g @ step) / 2.0
-        if dec < tol * (1.0 + abs(f)) and np.all(w > 0):
-            return x, f, g, h, it - 1, True
-        t = 1.0
-        for _ in range(60):
-            x_new = x + t * step
-            f_new, g_new, h_new = fun(x_new)
-            if np.isfinite(f_new) and f_new >= f - 1e-12 * abs(f):
-                break
-            t *= 0.5
-        else:
-            return x, f, g, h, it, False
-        moved = float(np.max(np.abs(x_new - x)))
-        x, f, g, h = x_new, f_new, g_new, h_new
-        if moved < 1e-14 * (1.0 + float(np.max(np.abs(x)))):
-            w = np.linalg.eigvalsh(-h)
-            return x, f, g, h, it, bool(np.all(w > 0))
-    return x, f, g, h, max_iter, False
-
-
-def safe_inverse(info: FloatArray) -> FloatArray:
-    """Inverse of an information matrix, ``inf`` where it is singular."""
-    try:
-        w = np.linalg.eigvalsh(info)
-        if np.all(w > 0) and w[0] > 1e-14 * w[-1]:
-            return np.asarray(np.linalg.inv(info))
-    except np.linalg.LinAlgError:
-        pass
-    return np.full(info.shape, np.inf)

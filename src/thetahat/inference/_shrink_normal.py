@@ -11,8 +11,9 @@ from scipy import special as sc
 from ..conjugacy import NORMAL_NORMAL
 from ..distributions import Normal
 from ..distributions.normal import NormalStats
+from ..optim import invert_information
 from ..results import Posterior
-from ._shrink_common import FitResult, safe_inverse
+from ._shrink_common import FitResult
 
 __all__ = ["normal_normal_fit", "normal_normal_groups", "normal_normal_posterior"]
 
@@ -128,7 +129,7 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     cov = np.full((2, 2), np.inf)
     cov[0, 0] = 1.0 / sw
     if not complete:
-        cov_v = safe_inverse(info)
+        cov_v = invert_information(info, rcond=1e-14)
         jac = np.diag([1.0, 0.5 / math.sqrt(v)])
         cov = jac @ cov_v @ jac
     reml_ll = None

@@ -11,8 +11,9 @@ from scipy import special as sc
 from ..conjugacy import GAMMA_POISSON
 from ..distributions import Gamma, Poisson
 from ..distributions.poisson import PoissonStats
+from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._shrink_common import FitResult, RisingSums, newton_max, safe_inverse, value_index
+from ._shrink_common import FitResult, RisingSums, value_index
 
 __all__ = ["gamma_poisson_fit", "gamma_poisson_groups", "gamma_poisson_posterior"]
 
@@ -109,7 +110,8 @@ def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> FitResult:
         return f, g, h
 
     a0 = m * m * float(np.dot(ts, ts)) / disp
-    u, f, _, h_u, iters, ok = newton_max(fun, np.log([a0, a0 / m]))
+    sol = newton_maximize(fun, np.log([a0, a0 / m]), damping="eigen", tol=1e-14, maxiter=200)
+    u, f, iters, ok = sol.x, sol.fun, sol.iterations, sol.converged
     al, be = math.exp(u[0]), math.exp(u[1])
     _, g_u, h_u = fun(u)
     # back from (log alpha, log beta) to (alpha, beta): H = D^-1 (H_u - diag(g_u)) D^-1
@@ -117,7 +119,7 @@ def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> FitResult:
     h = (h_u - np.diag(g_u)) * np.outer(dinv, dinv)
     return FitResult(
         params={"shape": al, "rate": be},
-        cov=safe_inverse(-h),
+        cov=invert_information(-h, rcond=1e-14),
         loglik=float(const + f),
         converged=ok,
         iterations=iters,

@@ -13,6 +13,7 @@ approximation.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,16 +23,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._domains import Interval
-from ..censoring import CensoredStats, censored_loglik
 from ..distributions import Distribution
-from ..distributions._datastats import DataStats
-from ..optim import (
-    SolverResult,
-    domain_derivatives,
-    fd_grad_hess,
-    minimize_unconstrained,
-    newton_maximize,
-)
+from ..optim import SolverResult, domain_derivatives, fd_grad_hess, maximize
+from ..statistics.censored import CensoredStats, censored_loglik
+from ..statistics.data import DataStats
 from ._priors import prior_logpdf
 
 __all__ = ["FitProblem", "profile_value", "solve", "support_bounds"]
@@ -79,6 +74,11 @@ class FitProblem:
                 return stats.total(fam._logp(stats.x, **params, **extra))
             return float(fam._loglik(params, stats))
 
+    def profile(self, name: str, value: float, start: dict[str, Value] | None = None) -> float:
+        """The objective maximised over the other free parameters with ``name = value``
+        (:func:`profile_value`); what ``Estimate.conf_int(kind="profile")`` calls."""
+        return profile_value(self, name, value, start)
+
     def logprior(self, theta: Mapping[str, Value]) -> float:
         """Log prior density at ``theta`` (0 without a prior)."""
         with np.errstate(all="ignore"):
@@ -104,7 +104,7 @@ class FitProblem:
             # stand-ins the family's own hooks can start from: for per-observation fixed
             # values, the family with each array replaced by its mean on the same data;
             # for censored data, the bounds and interval midpoints as exact values
-            from ..distributions._datastats import fit_stats
+            from ..statistics.data import fit_stats
 
             w: NDArray[np.float64] | None
             try:
@@ -273,9 +273,7 @@ def solve(
             )
             theta, res = (
                 theta_b,
-                SolverResult(
-                    res_b.x, res_b.fun, True, "success", msg, res.iterations + res_b.iterations
-                ),
+                SolverResult.done(res_b.x, res_b.fun, msg, res.iterations + res_b.iterations),
             )
     order = [*problem.names, *(k for k in theta if k not in problem.names)]
     return {k: theta[k] for k in order if k in theta}, res
@@ -289,7 +287,7 @@ def _solve_inside(
     obj = _Objective(problem, held)
     if not obj.names:
         val = problem.objective(obj.held)
-        res = SolverResult(np.zeros(0), val, bool(np.isfinite(val)), "success", "nothing free", 0)
+        res = SolverResult.of(np.zeros(0), val, bool(np.isfinite(val)), "nothing free", 0)
         return dict(obj.held), res
     guess = {**problem.start(), **(start or {})}
     z0 = np.empty(len(obj.names))
@@ -302,7 +300,7 @@ def _solve_inside(
         z0[i] = float(d.to_unconstrained(float(v) if ok and v is not None else _default_start(d)))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = _newton_then_bfgs(obj, z0)
+        res = maximize(obj.fgh, z0, f_only=obj.f)
     theta = obj.theta(res.x)
     edge = [
         n
@@ -316,34 +314,9 @@ def _solve_inside(
             f"({', '.join(f'{n} = {theta[n]:.3g}' for n in edge)}): the objective has no "
             "maximum inside the parameter space"
         )
-        res = SolverResult(res.x, res.fun, False, "failed", msg, res.iterations)
+        res = SolverResult.failed(res.x, res.fun, msg, res.iterations)
     value = obj.f(res.x) - obj.ljac(res.x) if res.converged else problem.objective(theta)
-    return theta, SolverResult(res.x, value, res.converged, res.status, res.message, res.iterations)
-
-
-def _newton_then_bfgs(obj: _Objective, z0: NDArray[np.float64]) -> SolverResult:
-    """Newton from ``z0``; if it fails, BFGS, then Newton again from BFGS's end point."""
-    res = newton_maximize(obj.fgh, z0, f_only=obj.f)
-    if not res.converged:
-        fallback = minimize_unconstrained(
-            lambda z: -obj.f(z), res.x if np.all(np.isfinite(res.x)) else z0
-        )
-        if fallback.converged and -fallback.fun >= res.fun - 1e-9 * abs(res.fun):
-            # BFGS stops on a loose gradient test: polish with Newton from where it ended
-            polished = newton_maximize(obj.fgh, fallback.x, f_only=obj.f)
-            if polished.converged and polished.fun >= -fallback.fun:
-                return SolverResult(
-                    polished.x, polished.fun, True, "success",
-                    f"Newton converged from BFGS's end point (Newton from the start: "
-                    f"{res.message})",
-                    res.iterations + fallback.iterations + polished.iterations,
-                )  # fmt: skip
-            res = SolverResult(
-                fallback.x, -fallback.fun, True, "success",
-                f"BFGS fallback after Newton failed ({res.message}): {fallback.message}",
-                res.iterations + fallback.iterations,
-            )  # fmt: skip
-    return res
+    return theta, dataclasses.replace(res, fun=value)
 
 
 def hessian_theta(

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..censoring import Censored
 from ..results import Estimate
+from ..statistics.censored import Censored
 from ._family import as_family
 from .fit import fit
 

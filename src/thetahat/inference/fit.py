@@ -28,13 +28,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._domains import Interval
-from ..censoring import Censored, censored_stats
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
-from ..distributions._datastats import DataStats, fit_stats
-from ..optim import SolverResult
+from ..optim import SolverResult, Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
-from ..stats import SuffStats
+from ..statistics.censored import Censored, censored_stats
+from ..statistics.data import DataStats, fit_stats
+from ..statistics.sufficient import SuffStats
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
 from ._solve import FitProblem, solve
@@ -111,7 +111,7 @@ def fit(
         Where the MAP is the mode: of the posterior density over the parameters
         as written (the default), or over their unconstrained versions (log of
         a positive parameter, logit of a probability); the estimate is reported
-        on the natural scale, ``extra["unconstrained"]`` holds the coordinates.
+        on the natural scale, ``Estimate.unconstrained`` holds the coordinates.
 
     Returns
     -------
@@ -172,7 +172,7 @@ def fit(
         problem = FitProblem(fam, stats, None)
         est = fam._mle(stats)
         if est is not None:
-            res = SolverResult(np.zeros(0), np.nan, True, "success", "closed form", 0)
+            res = SolverResult.done(np.zeros(0), np.nan, "closed form")
             return _estimate(problem, est, res, prior, information)
         fast = getattr(type(fam), "_fit_fast", None)
         found = fast(fam, stats) if fast is not None else None
@@ -270,20 +270,21 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
         logpost=loglik + logprior,
         prior=prior,
         warnings=tuple(msgs),
-        status="boundary" if bad else "success",
+        status=Status.BOUNDARY if bad else Status.SUCCESS,
         message=f"mode of the exact posterior {post!r}",
-        extra=_conjugate_extra(fam, stats, prior, rule, params, post),
+        family_params=rule.to_family(params),
+        posterior=post,
+        objective=_conjugate_objective(fam, stats, prior, params),
     )
 
 
-def _conjugate_extra(
-    fam: Distribution, stats: Any, prior: Any, rule: Any, params: dict[str, Any], post: Any
-) -> dict[str, Any]:
-    extra: dict[str, Any] = {"family_params": rule.to_family(params), "posterior": post}
+def _conjugate_objective(
+    fam: Distribution, stats: Any, prior: Any, params: dict[str, Any]
+) -> FitProblem | None:
+    """The objective for profile intervals, where the parameters are named as the family's."""
     if set(params) <= set(fam.estimable) and not any(np.ndim(v) for v in params.values()):
-        # the objective, for profile intervals (parameters named as the family's)
-        extra["problem"] = _kept(FitProblem(fam, stats, prior))
-    return extra
+        return _kept(FitProblem(fam, stats, prior))
+    return None
 
 
 def _kept(problem: FitProblem) -> FitProblem:
@@ -350,12 +351,15 @@ def _estimate(
         conv = f"the optimiser did not converge: {res.message}"
         msgs.append(conv)
         _warn([conv], ConvergenceWarning)
-    status = "failed" if failed else ("boundary" if bad or res.status == "boundary" else "success")
-    extra: dict[str, Any] = {"problem": _kept(problem), "information": information}
+    if failed:
+        status = Status.FAILED
+    elif bad or res.status is Status.BOUNDARY:
+        status = Status.BOUNDARY
+    else:
+        status = Status.SUCCESS
+    unconstrained = None
     if problem.parametrization == "unconstrained":
-        extra["unconstrained"] = {
-            k: float(fam.param(k).domain.to_unconstrained(v)) for k, v in est.items()
-        }
+        unconstrained = {k: float(fam.param(k).domain.to_unconstrained(v)) for k, v in est.items()}
     logpost = None
     if prior is not None:
         logpost = float(loglik + problem.logprior(est)) if problem.prior is not None else loglik
@@ -374,5 +378,7 @@ def _estimate(
         message=res.message,
         converged=res.converged or status == "boundary",
         iterations=res.iterations,
-        extra=extra,
+        objective=_kept(problem),
+        information=information,
+        unconstrained=unconstrained,
     )

@@ -4,9 +4,9 @@
   of the objective at the estimate; the default) or of the expected (Fisher)
   information where the family has it in closed form, plus the prior's
   curvature for a MAP.
-* :func:`profile_intervals`: for each parameter, the values whose profile
-  objective is within ``chi2_1(level) / 2`` of the maximum; asymmetric where
-  the likelihood is. ``Estimate.conf_int(kind="profile")`` calls it.
+* profile intervals live with the result (:mod:`thetahat.results._profile`):
+  the estimate keeps its :class:`~thetahat.inference._solve.FitProblem`, whose
+  ``profile`` method re-maximises with one parameter held.
 """
 
 from __future__ import annotations
@@ -18,53 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..censoring import CensoredStats
-from ._solve import FitProblem, hessian_theta, hessian_z, profile_value, support_bounds
+from ..optim import invert_information
+from ..statistics.censored import CensoredStats
+from ._solve import FitProblem, hessian_theta, hessian_z, support_bounds
 
-__all__ = ["covariance", "invert_information", "profile_intervals"]
+__all__ = ["covariance"]
 
 INFORMATION_KINDS = ("observed", "expected")
-
-
-def invert_information(info: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Inverse of an information matrix; ``inf`` everywhere when it is singular."""
-    info = np.asarray(info, dtype=float)
-    if info.size == 0:
-        return info
-    if info.shape == (1, 1) or info.shape == (2, 2):
-        return _invert_small(info)
-    if not np.all(np.isfinite(info)):
-        return np.full(info.shape, np.inf)
-    try:
-        cov = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        return np.full(info.shape, np.inf)
-    if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
-        return np.full(info.shape, np.inf)
-    return np.asarray(cov)
-
-
-def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
-    """:func:`invert_information` of a 1x1 or 2x2 matrix, in scalar arithmetic.
-
-    The adjugate over the determinant (what LU with pivoting computes for 2x2,
-    without its call overhead); the same conventions: ``inf`` everywhere when
-    the matrix is singular, not finite, or not positive definite.
-    """
-    flat = [float(v) for v in info.ravel()]
-    if not all(math.isfinite(v) for v in flat):
-        return np.full(info.shape, np.inf)
-    if len(flat) == 1:
-        a = flat[0]
-        return np.array([[1.0 / a]]) if a > 0 else np.full((1, 1), np.inf)
-    a, b, c, d = flat
-    det = a * d - b * c
-    if not (det != 0 and math.isfinite(det)):
-        return np.full((2, 2), np.inf)
-    cov = [d / det, -b / det, -c / det, a / det]
-    if not (cov[0] > 0 and cov[3] > 0 and all(math.isfinite(v) for v in cov)):
-        return np.full((2, 2), np.inf)
-    return np.array(cov).reshape(2, 2)
 
 
 def _finite_value(v: Any) -> bool:
@@ -182,73 +142,3 @@ def _covariance_at_bound(
 
 def _loglik_hessian(problem: FitProblem, theta: Mapping[str, Any]) -> NDArray[np.float64]:
     return hessian_theta(FitProblem(problem.family, problem.stats), theta)
-
-
-def profile_intervals(estimate: Any, level: float) -> dict[str, tuple[Any, Any]]:
-    """Profile-likelihood (profile-posterior for a MAP) intervals for every parameter.
-
-    Notes
-    -----
-    For parameter ``j`` the interval is ``{v : 2 (l_max - l_p(v)) <= chi2_1(level)}``
-    with ``l_p(v) = max over the other parameters of the objective at theta_j = v``.
-    Each end is bracketed by stepping out from the estimate in the parameter's
-    unconstrained coordinate (steps scaled by its standard error) and found by
-    Brent's method; an end that reaches the edge of the domain is the edge.
-    """
-    from scipy import optimize, stats
-
-    problem = estimate.extra.get("problem")
-    if not isinstance(problem, FitProblem):
-        raise ValueError(
-            "profile intervals need the objective of the fit; this estimate has none "
-            "(use kind='wald')"
-        )
-    crit = 0.5 * float(stats.chi2.ppf(level, 1))
-    best = problem.objective({k: estimate.params[k] for k in problem.names})
-    target = best - crit
-    out: dict[str, tuple[Any, Any]] = {}
-    se = estimate.se
-    for name in problem.names:
-        v_hat = float(estimate.params[name])
-        dom = problem.family.param(name).domain
-        if not np.isfinite(v_hat):
-            out[name] = (math.nan, math.nan)
-            continue
-        z_hat = float(dom.to_unconstrained(v_hat))
-        s = float(se[name])
-        if np.isfinite(s) and s > 0:
-            dz = float(dom.to_unconstrained(v_hat + 0.5 * s)) - z_hat
-            step = float(abs(dz)) if np.isfinite(dz) and dz != 0 else 0.5
-        else:
-            step = 0.5
-
-        warm = {k: float(estimate.params[k]) for k in problem.names if k != name}
-
-        def gap(z: float, name: str = name, dom: Any = dom, warm: dict[str, Any] = warm) -> float:
-            v = float(dom.from_unconstrained(z))
-            val = profile_value(problem, name, v, warm)
-            return (val if np.isfinite(val) else -1e300) - target
-
-        real = getattr(dom, "low", None) is None and getattr(dom, "high", None) is None
-        ends = []
-        for sign in (-1.0, 1.0):
-            warm.update({k: float(estimate.params[k]) for k in warm})
-            z_in, z_out, found = z_hat, z_hat, False
-            h = step
-            while h <= (1e12 * max(step, abs(z_hat)) if real else 40.0):
-                z_out = z_hat + sign * h
-                if gap(z_out) < 0:
-                    found = True
-                    break
-                z_in = z_out
-                h *= 2.0
-            if not found:
-                edge = getattr(dom, "low" if sign < 0 else "high", None)
-                ends.append(float(edge) if edge is not None else sign * math.inf)
-                continue
-            z_root = optimize.brentq(
-                gap, min(z_in, z_out), max(z_in, z_out), xtol=1e-10, rtol=1e-10
-            )
-            ends.append(float(dom.from_unconstrained(z_root)))
-        out[name] = (ends[0], ends[1])
-    return out

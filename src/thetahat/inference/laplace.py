@@ -22,9 +22,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..distributions import Flat, Normal
-from ..distributions._datastats import fit_stats
 from ..distributions.multivariate_normal import MultivariateNormal
 from ..results import Posterior
+from ..statistics.data import fit_stats
 from ._family import as_family, check_prior, is_flat
 from ._priors import check_prior_support
 from ._solve import FitProblem, hessian_theta, solve, support_bounds
@@ -58,7 +58,7 @@ def laplace_posterior(
         ``exact=False``; ``dist`` is a Normal (one parameter) or a
         MultivariateNormal over ``names``.
     """
-    from ..censoring import Censored, censored_stats
+    from ..statistics.censored import Censored, censored_stats
 
     fam = as_family(family)
     prior = check_prior(prior, fam)

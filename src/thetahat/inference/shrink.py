@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import check_level
 from ..distributions import Bernoulli, Binomial, Distribution, Normal, Poisson
-from ..distributions._base import check_level
+from ..optim import Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
 from ..results.shrinkage import Shrinkage
 from ._shrink_binomial import beta_binomial_fit, beta_binomial_groups, beta_binomial_posterior
@@ -349,10 +350,11 @@ def _finish(
             f"{n_empty} group(s) have zero {what} (first: {group_labels[i]!r}); they are kept, "
             "flagged in no_data, and their posterior is the prior"
         )
-    status = "boundary" if fit.complete_pooling else ("success" if fit.converged else "failed")
-    extra: dict[str, Any] = {"derived": derived}
-    if fit.extra:
-        extra.update(fit.extra)
+    if fit.complete_pooling:
+        status = Status.BOUNDARY
+    else:
+        status = Status.SUCCESS if fit.converged else Status.FAILED
+    details: dict[str, Any] = {"derived": derived, **(fit.extra or {})}
     hyper = Estimate(
         method=method if method == "reml" else "mle",
         params=dict(fit.params),
@@ -367,7 +369,7 @@ def _finish(
         message=fit.message,
         converged=fit.converged,
         iterations=fit.iterations,
-        extra=extra,
+        details=details,
     )
     return Shrinkage(
         family=family_name,

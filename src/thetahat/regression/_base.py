@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ..optim import Status
 from ..results import BoundaryWarning, Estimate
 from ._data import check_weights, check_X, check_y
 
@@ -104,8 +105,6 @@ def build_estimate(
 ) -> Estimate:
     """An Estimate of regression coefficients keyed by name (intercept first)."""
     params, cov_o = order_intercept_first(names, theta, cov, fit_intercept)
-    ex: dict[str, Any] = {"model": model, "tests": True, "summary_lines": summary_lines}
-    ex.update(extra or {})
     return Estimate(
         method=method,
         params=params,
@@ -117,12 +116,15 @@ def build_estimate(
         logpost=None if logpost is None else float(logpost),
         prior=prior,
         warnings=warnings,
-        status=status,
+        status=Status(status),
         message=message,
         converged=converged,
         iterations=iterations,
         df_resid=df_resid,
-        extra=ex,
+        model=model,
+        tests=True,
+        summary_lines=summary_lines,
+        details=dict(extra or {}),
     )
 
 

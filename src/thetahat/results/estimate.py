@@ -12,17 +12,12 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._format import fmt, jsonable
-from ..distributions._base import Distribution, check_level
-from ._common import (
-    Value,
-    _flat_labels,
-    _flatten,
-    _prior_text,
-    _round,
-    _short,
-    _unflatten,
-    close_table,
-)
+from .._validation import check_level
+from ..distributions import Distribution
+from ..optim import Status
+from ._common import Value, _flat_labels, _flatten, _prior_text, _round, _short, _unflatten
+from ._profile import ProfileObjective, profile_intervals
+from ._table import Block, Report
 
 __all__ = ["Estimate"]
 
@@ -55,16 +50,41 @@ class Estimate:
         The family that was fitted, with its fixed parameters.
     prior : Distribution, dict or None
     warnings : tuple of str
-    status, message, converged, iterations
-        How the solver ended; ``status`` is "success", "boundary" or "failed".
-    extra : dict
-        Fit details. ``extra["problem"]`` is the objective that
-        ``conf_int(kind="profile")`` re-maximises: the family, the prior and the
-        statistics of the data. For families with sufficient statistics those
-        are a few numbers, not the data; for the others (Weibull, Student t,
-        Laplace, Pareto, censored data) the validated data, which is the
-        caller's float64 array itself (not a copy; other inputs are converted
-        once), and a frequency table for discrete data.
+    status : Status
+        How the fit ended: ``success``, ``boundary`` or ``failed`` (a ``str``
+        enum: ``status == "success"`` works). Never ``success`` when the solver
+        did not converge, never ``success`` or ``boundary`` with a NaN estimate.
+    message, converged, iterations
+        The solver's account of how it ended.
+    df_resid : float or None
+        Residual degrees of freedom for t-based intervals (OLS); None: normal.
+    objective : ProfileObjective or None
+        The objective ``conf_int(kind="profile")`` re-maximises: the family, the
+        prior and the statistics of the data. For families with sufficient
+        statistics those are a few numbers, not the data; for the others
+        (Weibull, Student t, Laplace, Pareto, censored data) the validated
+        data, which is the caller's float64 array itself (not a copy), and a
+        frequency table for discrete data.
+    information : {"observed", "expected"}
+        Which information the covariance inverts.
+    unconstrained : dict or None
+        With ``parametrization="unconstrained"``: the estimate in log/logit
+        coordinates.
+    posterior : Distribution or None
+        For a MAP under a conjugate prior: the exact posterior whose mode it is.
+    family_params : dict or None
+        The estimate under the family's own parameter names, where the prior
+        names them differently (an InverseGamma prior on ``var`` for a Normal's
+        ``sigma``).
+    model : str or None
+        A label for the model (regression estimators) shown by ``summary()``.
+    tests : bool
+        Show Wald statistics and p-values (regression coefficients).
+    summary_lines : tuple of str
+        Extra header facts for ``summary()`` (R-squared, ...), as "Label: value".
+    details : dict
+        Quantities the estimator reports besides the parameters (R-squared,
+        residual sigma, the REML log-likelihood, ...), name -> value.
     """
 
     method: str
@@ -77,13 +97,48 @@ class Estimate:
     logpost: float | None = None
     prior: Any = None
     warnings: tuple[str, ...] = ()
-    status: str = "success"
+    status: Status = Status.SUCCESS
     message: str = ""
     converged: bool = True
     iterations: int = 0
-    #: t-based intervals with this many residual degrees of freedom (None: normal)
     df_resid: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    objective: ProfileObjective | None = field(default=None, repr=False, compare=False)
+    information: str = "observed"
+    unconstrained: dict[str, float] | None = None
+    posterior: Distribution | None = None
+    family_params: dict[str, Value] | None = None
+    model: str | None = None
+    tests: bool = False
+    summary_lines: tuple[str, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        status = Status(self.status)
+        if status is not Status.FAILED:
+            nan = any(np.isnan(np.asarray(v, dtype=float)).any() for v in self.params.values())
+            if nan or (status is Status.SUCCESS and not self.converged):
+                status = Status.FAILED
+        object.__setattr__(self, "status", status)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The typed fit details as one dict (the older ``extra`` view; a read-only copy):
+        ``problem``, ``information``, ``unconstrained``, ``posterior``, ``family_params``,
+        ``model``, ``tests``, ``summary_lines`` and the ``details``."""
+        out: dict[str, Any] = {"information": self.information, **self.details}
+        named = {
+            "problem": self.objective,
+            "unconstrained": self.unconstrained,
+            "posterior": self.posterior,
+            "family_params": self.family_params,
+            "model": self.model,
+        }
+        out.update({k: v for k, v in named.items() if v is not None})
+        if self.tests:
+            out["tests"] = True
+        if self.summary_lines:
+            out["summary_lines"] = self.summary_lines
+        return out
 
     # ------------------------------------------------------------- derived
     @property
@@ -110,7 +165,7 @@ class Estimate:
         if self.family is None:
             raise ValueError("this estimate is not of a distribution's parameters")
         try:
-            return self.family.with_params(**self.extra.get("family_params", self.params))
+            return self.family.with_params(**(self.family_params or self.params))
         except ValueError as exc:
             raise ValueError(
                 f"the estimate {self.params} is on the boundary of the parameter space and "
@@ -181,9 +236,12 @@ class Estimate:
         """
         lv = check_level(level)
         if kind == "profile":
-            from ..inference.information import profile_intervals
-
-            return profile_intervals(self, lv)
+            if self.objective is None:
+                raise ValueError(
+                    "profile intervals need the objective of the fit; this estimate has none "
+                    "(use kind='wald')"
+                )
+            return profile_intervals(self.objective, self.params, self.se, lv)
         if kind != "wald":
             raise ValueError(f"kind must be 'wald' or 'profile', got {kind!r}")
         z = self._quantile(lv)
@@ -285,71 +343,80 @@ class Estimate:
             converged=self.converged,
             iterations=self.iterations,
             df_resid=self.df_resid,
+            information=self.information,
         )
 
     # --------------------------------------------------------- display
-    def summary(self, level: float = 0.95) -> str:
-        """A plain-text table of the fit, like statsmodels' summary."""
-        ci = self.conf_int(level)
-        se = self.se
+    def report(self, level: float = 0.95) -> Report:
+        """The summary as a :class:`~thetahat.results._table.Report` (text, HTML)."""
         fam = "-" if self.family is None else repr(self.family)
-        fam = str(self.extra.get("model", fam))
-        tests = bool(self.extra.get("tests"))
-        prior = "none" if self.prior is None else _prior_text(self.prior)
-        lo_h, hi_h = f"[{(1 - level) / 2:.3g}", f"{(1 + level) / 2:.3g}]"
-        width = 78
-        lines = [
-            "thetahat estimate".center(width),
-            "=" * width,
-            f"{'Family:':<16}{fam:<29} {'Method:':<16}{self.method.upper()}",
-            f"{'Observations:':<16}{fmt(self.n):<30}{'Log-lik:':<16}{fmt(self.loglik)}",
-            f"{'AIC:':<16}{fmt(self.aic):<30}{'BIC:':<16}{fmt(self.bic)}",
-            f"{'Prior:':<16}{prior}",
+        facts: list[tuple[str, str]] = [
+            ("Family", self.model or fam),
+            ("Method", self.method.upper()),
+            ("Observations", fmt(self.n)),
+            ("Log-lik", fmt(self.loglik)),
+            ("AIC", fmt(self.aic)),
+            ("BIC", fmt(self.bic)),
+            ("Prior", "none" if self.prior is None else _prior_text(self.prior)),
         ]
         if self.logpost is not None:
-            lines.append(f"{'Log-posterior:':<16}{fmt(self.logpost)}")
-        lines.extend(str(line) for line in self.extra.get("summary_lines", ()))
-        lines.append(
-            f"{'Status:':<16}{self.status}{(' - ' + self.message) if self.message else ''}"
-        )
-        lines.append("-" * width)
-        if tests:
-            return self._test_table(lines, level, width)
-        lines.append(f"{'':<14}{'estimate':>14}{'std err':>14}{lo_h:>14}{hi_h:>14}")
-        for name, v in self.params.items():
-            vals = np.atleast_1d(np.asarray(v, dtype=float))
-            ses = np.atleast_1d(np.asarray(se[name], dtype=float))
-            los = np.atleast_1d(np.asarray(ci[name][0], dtype=float))
-            his = np.atleast_1d(np.asarray(ci[name][1], dtype=float))
-            for i in range(vals.shape[0]):
-                label = name if np.ndim(v) == 0 else f"{name}[{i}]"
-                lines.append(
-                    f"{label:<14}{fmt(vals[i], 14)}{fmt(ses[i], 14)}{fmt(los[i], 14)}"
-                    f"{fmt(his[i], 14)}"
-                )
+            facts.append(("Log-posterior", fmt(self.logpost)))
+        for line in self.summary_lines:
+            key, _, value = str(line).partition(":")
+            facts.append((key.strip(), value.strip()))
+        status = f"{self.status}{(' - ' + self.message) if self.message else ''}"
+        facts.append(("Status", status))
+        notes = []
         if self.fixed:
-            fixed = ", ".join(f"{k}={_short(v)}" for k, v in self.fixed.items())
-            lines.append(f"fixed: {fixed}")
-        return close_table(lines, self.warnings, width)
-
-    def _test_table(self, lines: list[str], level: float, width: int) -> str:
-        """Coefficient table with Wald statistics and p-values (regression models)."""
-        ci, se, st, pv = self.conf_int(level), self.se, self.statistic, self.pvalues
-        lo_h, hi_h = f"[{(1 - level) / 2:.3g}", f"{(1 + level) / 2:.3g}]"
-        lab = max([14, *(len(k) + 1 for k in self.params)])
-        stat = self.stat_name
-        lines.append(
-            f"{'':<{lab}}{'coef':>12}{'std err':>12}{stat:>9}{f'P>|{stat}|':>9}{lo_h:>12}{hi_h:>12}"
+            notes.append("fixed: " + ", ".join(f"{k}={_short(v)}" for k, v in self.fixed.items()))
+        return Report(
+            "thetahat estimate", facts, [self.coef_block(level)], notes, tuple(self.warnings)
         )
+
+    def coef_block(self, level: float = 0.95) -> Block:
+        """The parameter table: estimate, standard error and interval (with Wald tests
+        for regression coefficients)."""
+        ci, se = self.conf_int(level), self.se
+        lo_h, hi_h = f"[{(1 - level) / 2:.3g}", f"{(1 + level) / 2:.3g}]"
+        if self.tests:
+            st, pv, stat = self.statistic, self.pvalues, self.stat_name
+            rows = [
+                (
+                    name,
+                    [v, se[name], _round(st[name]), _round(pv[name]), ci[name][0], ci[name][1]],
+                )
+                for name, v in self.params.items()
+            ]
+            return Block(["coef", "std err", stat, f"P>|{stat}|", lo_h, hi_h], rows)
+        rows_e: list[tuple[str, list[Any]]] = []
         for name, v in self.params.items():
-            lines.append(
-                f"{name:<{lab}}{fmt(v, 12)}{fmt(se[name], 12)}{fmt(_round(st[name]), 9)}"
-                f"{fmt(_round(pv[name]), 9)}{fmt(ci[name][0], 12)}{fmt(ci[name][1], 12)}"
-            )
-        return close_table(lines, self.warnings, width)
+            cells = [
+                np.atleast_1d(np.asarray(c, dtype=float))
+                for c in (v, se[name], ci[name][0], ci[name][1])
+            ]
+            for i in range(cells[0].shape[0]):
+                label = name if np.ndim(v) == 0 else f"{name}[{i}]"
+                rows_e.append((label, [float(c[i]) for c in cells]))
+        return Block(["estimate", "std err", lo_h, hi_h], rows_e)
+
+    def summary(self, level: float = 0.95) -> str:
+        """A plain-text table of the fit, like statsmodels' summary."""
+        return self.report(level).text()
+
+    def to_frame(self, level: float = 0.95) -> Any:
+        """The parameter table as a pandas DataFrame (one row per parameter)."""
+        return self.coef_block(level).to_frame()
+
+    def _repr_html_(self) -> str:
+        return self.report().html()
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        what = self.model or ("-" if self.family is None else type(self.family).__name__)
+        params = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
+        return f"<Estimate {self.method.upper()} {what}: {params}; status={self.status}>"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (non-finite numbers as "inf"/"-inf"/"nan")."""
@@ -369,14 +436,10 @@ class Estimate:
                 "df_model": self.df_model,
                 "aic": self.aic,
                 "bic": self.bic,
-                **(
-                    {"statistic": self.statistic, "pvalues": self.pvalues}
-                    if self.extra.get("tests")
-                    else {}
-                ),
+                **({"statistic": self.statistic, "pvalues": self.pvalues} if self.tests else {}),
                 "cov": self.cov,
                 "labels": self.labels,
-                "status": self.status,
+                "status": str(self.status),
                 "message": self.message,
                 "converged": self.converged,
                 "iterations": self.iterations,

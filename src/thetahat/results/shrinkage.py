@@ -154,7 +154,7 @@ class Shrinkage:
             f"{'Groups:':<16}{self.n_groups:<30}{'Log-lik:':<16}{fmt(self.loglik)}",
             f"{'Prior:':<16}{self.prior!r}",
         ]
-        for key, val in self.hyper.extra.get("derived", {}).items():
+        for key, val in self.hyper.details.get("derived", {}).items():
             lines.append(f"{key + ':':<16}{fmt(val)}")
         lines.append(f"{'Pooling:':<16}{'complete' if self.complete_pooling else 'partial'}")
         lines.append("-" * width)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_float_array, as_weights, check_same_length, first_bad
+from .._validation import as_float_array, as_weights, check_same_length, first_bad
 
 __all__ = ["Censored", "CensoredStats", "censored_loglik", "censored_stats"]
 

@@ -1,6 +1,7 @@
 """Data statistics for families without finite sufficient statistics.
 
-Exponential families reduce the data to a few sums (:class:`~thetahat.stats.SuffStats`).
+Exponential families reduce the data to a few sums
+(:class:`~thetahat.statistics.sufficient.SuffStats`).
 Weibull, Student-t, Laplace, Pareto and the negative binomial do not: their
 likelihood, score and Hessian need a pass over the data at every Newton step.
 For them :func:`data_stats` validates the data once and returns a

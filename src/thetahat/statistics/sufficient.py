@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from ._fastpath import CHUNK, centred_sums
+from .._fastpath import CHUNK, centred_sums
 
 __all__ = [
     "CHUNK",
