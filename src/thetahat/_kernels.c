@@ -18,7 +18,7 @@
  * centred_sums(x, c) -> (s, m2)
  *     s = sum(x - c) and m2 = sum((x - c)^2) in one read of x, without the
  *     temporary array numpy needs (the corrected two-pass method's sums about a
- *     provisional centre c; see thetahat.statistics.sufficient.chunk_moments). Eight partial sums
+ *     provisional centre c; see thetahat.stats.chunk_moments). Eight partial sums
  *     (GCC/Clang vector extensions: SSE2 or NEON) inside blocks of 256 values; the
  *     block sums are added with Neumaier's compensation, so the error is about 40
  *     roundings whatever n is. A NaN or
