@@ -10,7 +10,7 @@ import pytest
 from scipy import optimize, stats
 
 import thetahat as th
-from thetahat.statistics.data import fit_stats
+from thetahat.statistics import statistics_of
 
 
 def _ll(est: th.Estimate, x: np.ndarray) -> float:
@@ -179,7 +179,7 @@ def test_newton_agrees_with_generic_optimiser(fam: Any, x: np.ndarray) -> None:
     ],
 )  # fmt: skip
 def test_analytic_score_and_hessian(fam: Any, params: dict[str, float], x: np.ndarray) -> None:
-    st = fit_stats(fam, x)
+    st = statistics_of(fam, x)
     names = list(params)
     g, h = fam._grad_hess(params, st)
     dist = type(fam)

@@ -10,7 +10,7 @@ from scipy import integrate, optimize, stats
 
 import thetahat as th
 from thetahat.inference._solve import FitProblem, solve
-from thetahat.statistics.data import fit_stats
+from thetahat.statistics import statistics_of
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_generic_map_solver_equals_exact_posterior_mode() -> None:
     prior = th.Gamma(2.0, 0.5)
     exact = th.posterior(th.Poisson, x, prior=prior).mode()["rate"]
     fam = th.Poisson()
-    theta, res = solve(FitProblem(fam, fit_stats(fam, x), prior))
+    theta, res = solve(FitProblem(fam, statistics_of(fam, x), prior))
     assert res.converged
     assert theta["rate"] == pytest.approx(exact, rel=1e-8)
     # and through fit (which takes the conjugate route)
@@ -48,7 +48,7 @@ def test_generic_map_solver_equals_exact_posterior_mode() -> None:
     nprior = th.Normal(0.0, 1.0)
     exact_mu = th.posterior(th.Normal(sigma=2.0), y, prior=nprior).mode()["mu"]
     fam2 = th.Normal(sigma=2.0)
-    theta2, _ = solve(FitProblem(fam2, fit_stats(fam2, y), nprior))
+    theta2, _ = solve(FitProblem(fam2, statistics_of(fam2, y), nprior))
     assert theta2["mu"] == pytest.approx(exact_mu, rel=1e-8)
 
 

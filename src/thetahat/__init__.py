@@ -37,12 +37,12 @@ from .distributions import (
     Weibull,
 )
 from .distributions.multivariate_normal import MultivariateNormal
-from .inference.compare import Comparison, compare
+from .inference.compare import compare
 from .inference.fit import fit
 from .inference.posterior import posterior
 from .inference.shrink import shrink
 from .model import Model
-from .results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
+from .results import BoundaryWarning, Comparison, ConvergenceWarning, Estimate, Posterior
 from .results.shrinkage import Shrinkage
 from .statistics import Censored, MomentStats, SuffStats
 

@@ -17,6 +17,8 @@ Each :class:`ConjugateRule` states, for one likelihood and prior:
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,7 @@ from .distributions import (
     Poisson,
     StudentT,
 )
+from .results import Posterior
 
 __all__ = ["RULES", "ConjugateRule", "conjugate_priors", "find_rule"]
 
@@ -87,10 +90,31 @@ class ConjugateRule:
         arr = np.asarray(value)
         return {name: arr[..., i] if arr.ndim > 1 else arr[i] for i, name in enumerate(self.names)}
 
-    def suff_stats(self, family: Distribution, data: Any, **kw: Any) -> Any:
-        """Sufficient statistics of ``data`` for this pair."""
-        obs = {k: v for k, v in kw.items() if k != "weights"}
-        return family.suff_stats(data, kw.get("weights"), **obs)
+    def posterior(self, family: Distribution, prior: Distribution, stats: Any) -> Posterior:
+        """The exact posterior given the family's sufficient statistics ``stats``.
+
+        What :func:`thetahat.posterior` returns, and what ``Posterior.update`` calls
+        with the merged statistics of old and new data.
+        """
+        post = self.update(prior, stats, family)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_ev = float(self.evidence(prior, post, stats, family))
+        msgs: list[str] = []
+        if not math.isfinite(log_ev):
+            msgs.append("the log evidence is not finite")
+            warnings.warn(msgs[-1], RuntimeWarning, stacklevel=3)
+        return Posterior(
+            dist=post,
+            names=self.names,
+            exact=True,
+            log_evidence=log_ev,
+            n=float(stats.n),
+            family=family,
+            prior=prior,
+            stats=stats,
+            rule=self,
+            warnings=tuple(msgs),
+        )
 
     def predictive(self, post: Distribution, family: Distribution, **obs: Any) -> Distribution:
         """Posterior predictive of one new observation."""

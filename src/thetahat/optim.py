@@ -253,11 +253,16 @@ def newton_maximize(
         step = 1.0
         for _ in range(60):
             z_new = z + step * d
-            if f_only is not None:
-                f_new = f_only(z_new)
-            else:
-                f_new, g_new, h_new = fgh(z_new)
-            if np.isfinite(f_new) and f_new >= f - 1e-12 * abs(f):
+            # a trial point that overflows is a rejected step, not an error
+            with np.errstate(over="ignore", invalid="ignore"):
+                if f_only is not None:
+                    f_new = f_only(z_new)
+                else:
+                    f_new, g_new, h_new = fgh(z_new)
+                ok = bool(np.isfinite(f_new) and f_new >= f - 1e-12 * abs(f))
+                if ok and f_only is None:
+                    ok = bool(np.all(np.isfinite(g_new)) and np.all(np.isfinite(h_new)))
+            if ok:
                 break
             step *= 0.5
         else:

@@ -69,9 +69,8 @@ def compare_table(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = th.compare(families, data, **kw)
-    frame = result.table
     rows: list[dict[str, Any]] = []
-    for rec in frame.to_dict("records"):
+    for rec in result.rows:
         name = getattr(rec["family"], "__name__", str(rec["family"]))
         est = result.estimates.get(name)
         if est is None:

@@ -35,7 +35,7 @@ def _check_one(prior: Distribution, family: Distribution, name: str) -> None:
     if not pts:
         return
     with np.errstate(all="ignore"):
-        vals = np.asarray(prior._logdensity(np.array(pts)), dtype=float)
+        vals = np.asarray(prior.logdensity(np.array(pts)), dtype=float)
     bad = np.isfinite(vals) | np.isnan(vals)
     if np.any(bad):
         x = pts[int(np.flatnonzero(bad)[0])]
@@ -72,8 +72,8 @@ def prior_logpdf(prior: Any, names: tuple[str, ...], theta: Mapping[str, Any]) -
     if prior is None:
         return 0.0
     if isinstance(prior, Mapping):
-        return float(sum(float(np.sum(p._logdensity(theta[k]))) for k, p in prior.items()))
+        return float(sum(float(np.sum(p.logdensity(theta[k]))) for k, p in prior.items()))
     if len(names) == 1:
-        return float(np.sum(prior._logdensity(theta[names[0]])))
+        return float(np.sum(prior.logdensity(theta[names[0]])))
     vec = np.array([float(theta[k]) for k in names])
-    return float(np.sum(prior._logdensity(vec)))
+    return float(np.sum(prior.logdensity(vec)))

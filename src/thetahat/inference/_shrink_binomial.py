@@ -180,7 +180,6 @@ def beta_binomial_groups(
 
 def beta_binomial_posterior(k: float, n: float, prior: Beta) -> Posterior:
     """One group's exact posterior through the Beta-Binomial conjugate rule."""
-    from .posterior import conjugate_posterior
 
     stats = BinomialStats(n=1.0, trials=n, k=k, log_coef=float(log_binom(n, k)))
-    return conjugate_posterior(Binomial(n=n), prior, stats, BETA_BINOMIAL)
+    return BETA_BINOMIAL.posterior(Binomial(n=n), prior, stats)

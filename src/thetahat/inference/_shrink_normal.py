@@ -187,7 +187,6 @@ def normal_normal_groups(
 
 def normal_normal_posterior(y: float, se: float, prior: Normal) -> Posterior:
     """One group's exact posterior through the Normal-Normal conjugate rule."""
-    from .posterior import conjugate_posterior
 
     stats = NormalStats(n=1.0, mean=y, m2=0.0)
-    return conjugate_posterior(Normal(sigma=se), prior, stats, NORMAL_NORMAL)
+    return NORMAL_NORMAL.posterior(Normal(sigma=se), prior, stats)

@@ -165,8 +165,7 @@ def gamma_poisson_groups(
 
 def gamma_poisson_posterior(x: float, t: float, rows: float, prior: Gamma) -> Posterior:
     """One group's exact posterior through the Gamma-Poisson conjugate rule."""
-    from .posterior import conjugate_posterior
 
     const = float(sc.xlogy(x, t) - sc.gammaln(x + 1.0))
     stats = PoissonStats(n=rows, total=x, exposure=t, const=const)
-    return conjugate_posterior(Poisson(), prior, stats, GAMMA_POISSON)
+    return GAMMA_POISSON.posterior(Poisson(), prior, stats)

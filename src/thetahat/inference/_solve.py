@@ -25,8 +25,8 @@ from numpy.typing import NDArray
 from .._domains import Interval
 from ..distributions import Distribution
 from ..optim import SolverResult, domain_derivatives, fd_grad_hess, maximize
+from ..statistics import DataStats, statistics_of
 from ..statistics.censored import CensoredStats, censored_loglik
-from ..statistics.data import DataStats
 from ._priors import prior_logpdf
 
 __all__ = ["FitProblem", "profile_value", "solve", "support_bounds"]
@@ -66,13 +66,11 @@ class FitProblem:
         with np.errstate(all="ignore"):
             if isinstance(stats, CensoredStats):
                 return censored_loglik(fam, params, stats)
-            if isinstance(stats, DataStats) and (
-                type(fam)._loglik is Distribution._loglik or fam.obs_arrays
-            ):
+            if isinstance(stats, DataStats) and (not fam.has_loglik or fam.obs_arrays):
                 # no likelihood hook: the sum of log densities over the data
                 extra = {k: v for k, v in stats.obs.items() if k not in params}
-                return stats.total(fam._logp(stats.x, **params, **extra))
-            return float(fam._loglik(params, stats))
+                return stats.total(fam.log_density(stats.x, {**params, **extra}))
+            return fam.loglik(params, stats)
 
     def profile(self, name: str, value: float, start: dict[str, Value] | None = None) -> float:
         """The objective maximised over the other free parameters with ``name = value``
@@ -91,10 +89,9 @@ class FitProblem:
     @property
     def analytic(self) -> bool:
         """Whether the family supplies an analytic score and Hessian for these statistics."""
-        fam_cls = type(self.family)
         if self.family.obs_arrays:
             return False
-        return hasattr(fam_cls, "_grad_hess") and not isinstance(self.stats, CensoredStats)
+        return self.family.has_score and not isinstance(self.stats, CensoredStats)
 
     def start(self) -> dict[str, float]:
         """Starting values: the family's moment start (or closed-form MLE), on stand-in
@@ -104,8 +101,6 @@ class FitProblem:
             # stand-ins the family's own hooks can start from: for per-observation fixed
             # values, the family with each array replaced by its mean on the same data;
             # for censored data, the bounds and interval midpoints as exact values
-            from ..statistics.data import fit_stats
-
             w: NDArray[np.float64] | None
             try:
                 if isinstance(stats, CensoredStats):
@@ -115,21 +110,10 @@ class FitProblem:
                     means = {k: float(np.mean(v)) for k, v in fam.obs_arrays.items()}
                     fam = type(fam)(**{**fam.params, **means})
                     x, w = stats.x, stats.w
-                stats = fit_stats(fam, x, w)
+                stats = statistics_of(fam, x, weights=w)
             except (ValueError, TypeError):
                 return {}
-        for hook in ("_start", "_mle"):
-            if getattr(type(fam), hook, None) is None:
-                continue
-            fn = getattr(fam, hook)
-            try:
-                with np.errstate(all="ignore"):
-                    found = fn(stats)
-            except (ValueError, TypeError, ZeroDivisionError, FloatingPointError):
-                continue
-            if found:
-                return {k: float(v) for k, v in found.items() if np.ndim(v) == 0}
-        return {}
+        return fam.start_values(stats)
 
 
 def _default_start(dom: Any) -> float:
@@ -207,7 +191,7 @@ class _Objective:
                 ll = self._last[1] - self.ljac(z)
             else:
                 ll = p.loglik(theta)
-            g_full, h_full = p.family._grad_hess(params, p.stats)
+            g_full, h_full = p.family.score_hessian(params, p.stats)
         g = np.asarray(g_full, dtype=float)[self.idx]
         h = np.asarray(h_full, dtype=float)[np.ix_(self.idx, self.idx)]
         gz = d1 * g
@@ -240,10 +224,9 @@ def support_bounds(problem: FitProblem) -> dict[str, float]:
     by a scaled logistic, and the bound itself is tried as a candidate (the log
     likelihood often increases up to it, so the mode sits there).
     """
-    hook = getattr(type(problem.family), "_support_bounds", None)
-    if hook is None or not isinstance(problem.stats, DataStats):
+    if not isinstance(problem.stats, DataStats):
         return {}
-    found: dict[str, float] = hook(problem.family, problem.stats)
+    found = problem.family.data_bounds(problem.stats)
     return {k: v for k, v in found.items() if k in problem.names}
 
 
@@ -361,7 +344,7 @@ def profile_value(
             return FitProblem(sub, problem.stats).objective({})
         with np.errstate(all="ignore"):
             try:
-                est = sub._mle(problem.stats)
+                est = sub.closed_form_mle(problem.stats)
             except (ValueError, ZeroDivisionError, FloatingPointError):
                 est = None
         if est is not None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..results import Estimate
+from ..results import Comparison, Estimate
 from ..statistics.censored import Censored
 from ._family import as_family
 from .fit import fit
@@ -19,49 +18,6 @@ from .fit import fit
 __all__ = ["Comparison", "compare", "ks_statistic"]
 
 CRITERIA = ("aic", "aicc", "bic")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Families fitted to one data set, best first.
-
-    Attributes
-    ----------
-    table : pandas.DataFrame
-        One row per family: ``family``, ``loglik``, ``k`` (free parameters),
-        ``aic``, ``aicc``, ``bic``, ``ks`` (Kolmogorov-Smirnov distance of a
-        continuous fit to the data), ``status`` and ``note`` (the reason a
-        family is not applicable); sorted by ``criterion``, not-applicable last.
-    estimates : dict
-        Family label -> Estimate, for the families that could be fitted.
-    not_applicable : dict
-        Family label -> the reason it could not be fitted.
-    criterion : str
-    """
-
-    table: Any
-    estimates: dict[str, Estimate]
-    not_applicable: dict[str, str]
-    criterion: str
-    order: tuple[str, ...] = field(default=())
-
-    @property
-    def best(self) -> Estimate:
-        """The estimate of the best family by the criterion."""
-        if not self.estimates:
-            raise ValueError(
-                "no family could be fitted: " + "; ".join(self.not_applicable.values())
-            )
-        return self.estimates[self.order[0]]
-
-    def __str__(self) -> str:
-        return str(self.table.to_string(index=False))
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (records of the table)."""
-        from .._format import jsonable
-
-        return jsonable({"criterion": self.criterion, "rows": self.table.to_dict(orient="records")})
 
 
 def ks_statistic(cdf: Any, x: NDArray[np.float64], w: NDArray[np.float64] | None = None) -> float:
@@ -120,8 +76,6 @@ def compare(
     Weibull, non-integers for a Poisson) is listed with the reason instead of
     being dropped.
     """
-    import pandas as pd
-
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}, got {criterion!r}")
     fams = [as_family(f) for f in families]
@@ -155,9 +109,4 @@ def compare(
         rows.append({"family": label, "loglik": est.loglik, "k": est.df_model, "aic": est.aic,
                      "aicc": est.aicc, "bic": est.bic, "ks": ks, "status": est.status,
                      "note": "; ".join(est.warnings)})  # fmt: skip
-    table = pd.DataFrame(rows)
-    table["_na"] = table["status"] == "not applicable"
-    table = table.sort_values(["_na", criterion], na_position="last", kind="stable")
-    table = table.drop(columns="_na").reset_index(drop=True)
-    order = tuple(f for f in table["family"] if f in estimates)
-    return Comparison(table, estimates, reasons, criterion, order)
+    return Comparison.ranked(rows, estimates, reasons, criterion)

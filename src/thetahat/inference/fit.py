@@ -32,42 +32,13 @@ from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
 from ..optim import SolverResult, Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
-from ..statistics.censored import Censored, censored_stats
-from ..statistics.data import DataStats, fit_stats
-from ..statistics.sufficient import SuffStats
+from ..statistics import CensoredStats, DataStats, statistics_of
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
 from ._solve import FitProblem, solve
 from .information import INFORMATION_KINDS, covariance
 
 __all__ = ["fit"]
-
-
-def stats_of(fam: Distribution, data: Any, weights: Any, exposure: Any) -> Any:
-    """The statistics a fit of ``fam`` needs: its sufficient statistics of ``data`` (the
-    validated data themselves for families without finite ones), or ``data`` itself when
-    it is already a :class:`SuffStats` of the right type (merged chunks, SQL aggregates)."""
-    if isinstance(data, SuffStats):
-        if fam.obs_arrays:
-            raise ValueError(
-                f"{type(fam).__name__} with per-observation {', '.join(fam.obs_arrays)} needs "
-                "the observations themselves, not sufficient statistics: the log density is "
-                "summed observation by observation"
-            )
-        if fam._stats_type is None or not isinstance(data, fam._stats_type):
-            raise TypeError(
-                f"{type(data).__name__} are not the sufficient statistics of "
-                f"{type(fam).__name__} (expected {getattr(fam._stats_type, '__name__', None)})"
-            )
-        if weights is not None or exposure is not None:
-            raise ValueError(
-                "weights and exposure belong to raw data; they are already in the statistics"
-            )
-        if data.n <= 0:
-            raise ValueError("the sufficient statistics hold no observations")
-        return data
-    obs = {} if exposure is None else {"exposure": exposure}
-    return fit_stats(fam, data, weights, **obs)
 
 
 def fit(
@@ -151,31 +122,21 @@ def fit(
         check_prior_support(prior, fam)
     # the MLE is invariant under reparametrisation: only a MAP depends on the coordinates
     mode_space = "natural" if flat else parametrization
-    if isinstance(data, Censored):
-        if exposure is not None:
-            raise ValueError("exposure does not apply to censored data")
-        if fam.obs_arrays:
-            raise ValueError(
-                f"per-observation {', '.join(fam.obs_arrays)} with censored data is not "
-                f"supported: fix {type(fam).__name__}'s parameters to scalars, or fit the "
-                "exact observations"
-            )
-        stats: Any = censored_stats(fam, data, weights)
+    stats = statistics_of(fam, data, weights=weights, exposure=exposure)
+    if isinstance(stats, CensoredStats):
         problem = FitProblem(fam, stats, None if flat else prior, mode_space)
         return _fit_iterative(problem, prior, information)
-    stats = stats_of(fam, data, weights, exposure)
     if fam.obs_arrays:
         # per-observation fixed values: the log density summed over the data
         problem = FitProblem(fam, stats, None if flat else prior, mode_space)
         return _fit_iterative(problem, prior, information)
     if flat:
         problem = FitProblem(fam, stats, None)
-        est = fam._mle(stats)
+        est = fam.closed_form_mle(stats)
         if est is not None:
             res = SolverResult.done(np.zeros(0), np.nan, "closed form")
             return _estimate(problem, est, res, prior, information)
-        fast = getattr(type(fam), "_fit_fast", None)
-        found = fast(fam, stats) if fast is not None else None
+        found = fam.fast_fit(stats)
         if found is not None:
             return _estimate(problem, found[0], found[1], prior, information)
         return _fit_iterative(problem, prior, information)
@@ -246,8 +207,8 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
     }
     fam_params = {**fam.params, **rule.to_family(params)}
     with np.errstate(divide="ignore", invalid="ignore"):
-        loglik = float(fam._loglik(fam_params, stats))
-        logprior = float(np.sum(prior._logdensity(mode_value)))
+        loglik = fam.loglik(fam_params, stats)
+        logprior = float(np.sum(prior.logdensity(mode_value)))
     cov = np.array(rule.curvature(post), dtype=float)
     labels = _flat_labels(params)
     bad = {k: e for k, e in _boundary(fam, rule.to_family(params)).items() if k in params}

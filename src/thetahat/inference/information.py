@@ -75,14 +75,13 @@ def covariance(
             )
         with np.errstate(all="ignore"):
             return invert_information(-hessian_theta(problem, theta))
-    cov_fn = getattr(type(fam), "_covariance", None)
-    if cov_fn is not None and problem.prior is None and not censored:
-        return np.asarray(cov_fn(fam, params, stats), dtype=float)
+    if fam.has_closed_form_covariance and problem.prior is None and not censored:
+        return fam.closed_form_covariance(params, stats)
     info = None
     use_expected = kind == "expected" or (not problem.analytic and problem.prior is None)
     if not censored and use_expected:
         with np.errstate(all="ignore"):
-            expected = fam._information(params, stats)
+            expected = fam.fisher_information(params, stats)
         if expected is not None:
             info = np.asarray(expected, dtype=float)
             if problem.prior is not None:
@@ -91,15 +90,9 @@ def covariance(
                     hessian_theta(prior_only, theta) - _loglik_hessian(prior_only, theta)
                 )
     if info is None and problem.analytic and problem.prior is None and kind == "observed":
-        # the analytic Hessian over the free parameters, directly
-        order = fam.param_names()
+        # minus the analytic Hessian over the free parameters, directly
         with np.errstate(all="ignore"):
-            _, h = fam._grad_hess(params, stats)
-        h = np.asarray(h, dtype=float)
-        if problem.names != order:
-            idx = [order.index(n) for n in problem.names]
-            h = h[np.ix_(idx, idx)]
-        info = -h
+            info = fam.observed_information(params, stats)
     if info is None:
         if kind == "expected" and not censored:
             raise ValueError(
@@ -130,10 +123,9 @@ def _covariance_at_bound(
         with np.errstate(all="ignore"):
             h = hessian_theta(problem, theta, held)
         cov[np.ix_(others, others)] = invert_information(-h)
-    cov_fn = getattr(type(fam), "_covariance", None)
     closed = None
-    if cov_fn is not None:
-        closed = np.asarray(cov_fn(fam, {**fam.params, **theta}, problem.stats), dtype=float)
+    if fam.has_closed_form_covariance:
+        closed = fam.closed_form_covariance({**fam.params, **theta}, problem.stats)
     for n in at_bound:
         i = names.index(n)
         cov[i, i] = float(closed[i, i]) if closed is not None else np.inf

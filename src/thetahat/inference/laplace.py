@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 from ..distributions import Flat, Normal
 from ..distributions.multivariate_normal import MultivariateNormal
 from ..results import Posterior
-from ..statistics.data import fit_stats
+from ..statistics import statistics_of
 from ._family import as_family, check_prior, is_flat
 from ._priors import check_prior_support
 from ._solve import FitProblem, hessian_theta, solve, support_bounds
@@ -46,7 +46,7 @@ def laplace_posterior(
     Parameters
     ----------
     family : Distribution class or instance
-    data : array_like or Censored
+    data : array_like, Censored or SuffStats
     prior : Distribution or dict
         A proper prior (a dict name -> distribution, or a joint prior); Flat is
         improper and has no evidence.
@@ -58,8 +58,6 @@ def laplace_posterior(
         ``exact=False``; ``dist`` is a Normal (one parameter) or a
         MultivariateNormal over ``names``.
     """
-    from ..statistics.censored import Censored, censored_stats
-
     fam = as_family(family)
     prior = check_prior(prior, fam)
     if prior is None or is_flat(prior) or isinstance(prior, Flat):
@@ -73,11 +71,7 @@ def laplace_posterior(
         if any(isinstance(p, Flat) for p in prior.values()):
             raise ValueError("the Laplace approximation needs proper priors, not Flat")
     check_prior_support(prior, fam)
-    if isinstance(data, Censored):
-        stats: Any = censored_stats(fam, data, weights)
-    else:
-        obs = {} if exposure is None else {"exposure": exposure}
-        stats = fit_stats(fam, data, weights, **obs)
+    stats = statistics_of(fam, data, weights=weights, exposure=exposure)
     problem = FitProblem(fam, stats, prior)
     for name in problem.names:
         if fam.param(name).domain.vector:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 from numpy.typing import ArrayLike
 
-from ..conjugacy import ConjugateRule, conjugate_priors, find_rule
-from ..distributions import Distribution, Flat
+from ..conjugacy import conjugate_priors, find_rule
+from ..distributions import Flat
 from ..results import Posterior
+from ..statistics import statistics_of
 from ._family import as_family, check_prior, resolve_categorical
-from .fit import stats_of
 
-__all__ = ["conjugate_posterior", "posterior"]
+__all__ = ["posterior"]
 
 
 def posterior(
@@ -100,30 +97,5 @@ def posterior(
             "sufficient statistics, so no exact conjugate update; method='laplace' "
             "approximates the posterior"
         )
-    stats = stats_of(fam, data, weights, exposure)
-    return conjugate_posterior(fam, prior, stats, rule)
-
-
-def conjugate_posterior(
-    family: Distribution, prior: Distribution, stats: Any, rule: ConjugateRule
-) -> Posterior:
-    """Posterior from sufficient statistics (also what ``Posterior.update`` uses)."""
-    post = rule.update(prior, stats, family)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ev = float(rule.evidence(prior, post, stats, family))
-    msgs: list[str] = []
-    if not math.isfinite(log_ev):
-        msgs.append("the log evidence is not finite")
-        warnings.warn(msgs[-1], RuntimeWarning, stacklevel=3)
-    return Posterior(
-        dist=post,
-        names=rule.names,
-        exact=True,
-        log_evidence=log_ev,
-        n=float(stats.n),
-        family=family,
-        prior=prior,
-        stats=stats,
-        rule=rule,
-        warnings=tuple(msgs),
-    )
+    stats = statistics_of(fam, data, weights=weights, exposure=exposure, sufficient=True)
+    return rule.posterior(fam, prior, stats)

@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from .._format import fmt, jsonable
-from ..distributions._base import Distribution
-from ._common import Value, _prior_text, close_table
+from ..distributions import Distribution
+from ..statistics import statistics_of
+from ._common import Value, _prior_text
+from ._table import Block, Report
 
 __all__ = ["Posterior"]
 
@@ -117,45 +119,54 @@ class Posterior:
         """
         if self.rule is None or self.stats is None:
             raise ValueError("only an exact conjugate posterior can be updated online")
-        from ..inference.posterior import conjugate_posterior
-
         fam = self.family if n is None else self.family.with_params(n=n)
-        new = self.rule.suff_stats(fam, data, weights=weights, exposure=exposure)
-        return conjugate_posterior(self.family, self.prior, self.stats + new, self.rule)
+        new = statistics_of(fam, data, weights=weights, exposure=exposure, sufficient=True)
+        return self.rule.posterior(self.family, self.prior, self.stats + new)
 
-    def summary(self, level: float = 0.95) -> str:
-        """A plain-text table: mode, mean, sd and credible interval per parameter."""
-        mode, mean, sd, ci = self.mode(), self.mean(), self.std(), self.interval(level)
-        width = 78
+    def report(self, level: float = 0.95) -> Report:
+        """The summary as a :class:`~thetahat.results._table.Report` (text, HTML)."""
         kind = "exact" if self.exact else "approximate (Laplace)"
-        lines = [
-            "thetahat posterior".center(width),
-            "=" * width,
-            f"{'Family:':<16}{self.family!r}",
-            f"{'Prior:':<16}{_prior_text(self.prior)}",
-            f"{'Posterior:':<16}{self.dist!r} ({kind})",
-            f"{'Observations:':<16}{fmt(self.n):<30}{'Log evidence:':<16}{fmt(self.log_evidence)}",
-            "-" * width,
-            f"{'':<14}{'mode':>12}{'mean':>12}{'sd':>12}"
-            f"{f'[{(1 - level) / 2:.3g}':>14}{f'{(1 + level) / 2:.3g}]':>14}",
+        facts = [
+            ("Family", repr(self.family)),
+            ("Prior", _prior_text(self.prior)),
+            ("Posterior", f"{self.dist!r} ({kind})"),
+            ("Observations", fmt(self.n)),
+            ("Log evidence", fmt(self.log_evidence)),
         ]
+        return Report("thetahat posterior", facts, [self.block(level)], (), self.warnings)
+
+    def block(self, level: float = 0.95) -> Block:
+        """Mode, mean, sd and credible interval per parameter."""
+        mode, mean, sd, ci = self.mode(), self.mean(), self.std(), self.interval(level)
+        rows: list[tuple[str, list[Any]]] = []
         for name in self.names:
             cols = [
                 np.atleast_1d(np.asarray(v, dtype=float))
                 for v in (mode[name], mean[name], sd[name], ci[name][0], ci[name][1])
             ]
             for i in range(cols[0].shape[0]):
-                label = (
-                    name if cols[0].shape[0] == 1 and np.ndim(mode[name]) == 0 else f"{name}[{i}]"
-                )
-                lines.append(
-                    f"{label:<14}{fmt(cols[0][i], 12)}{fmt(cols[1][i], 12)}{fmt(cols[2][i], 12)}"
-                    f"{fmt(cols[3][i], 14)}{fmt(cols[4][i], 14)}"
-                )
-        return close_table(lines, self.warnings, width)
+                scalar = cols[0].shape[0] == 1 and np.ndim(mode[name]) == 0
+                rows.append((name if scalar else f"{name}[{i}]", [float(c[i]) for c in cols]))
+        lo_h, hi_h = f"[{(1 - level) / 2:.3g}", f"{(1 + level) / 2:.3g}]"
+        return Block(["mode", "mean", "sd", lo_h, hi_h], rows)
+
+    def summary(self, level: float = 0.95) -> str:
+        """A plain-text table: mode, mean, sd and credible interval per parameter."""
+        return self.report(level).text()
+
+    def to_frame(self, level: float = 0.95) -> Any:
+        """The per-parameter table as a pandas DataFrame."""
+        return self.block(level).to_frame()
+
+    def _repr_html_(self) -> str:
+        return self.report().html()
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        kind = "exact" if self.exact else "Laplace"
+        return f"<Posterior ({kind}) {self.dist!r} over {', '.join(self.names)}; n={fmt(self.n)}>"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict."""

@@ -103,7 +103,7 @@ class CensoredStats:
         """Values standing in for every observation (bounds, midpoints), to start a fit."""
         x = np.concatenate([self.exact, self.left, self.right, 0.5 * (self.lo + self.hi)])
         w = np.concatenate([self.w_exact, self.w_left, self.w_right, self.w_int])
-        ok = np.isfinite(x) & family._support_mask(np.where(np.isfinite(x), x, 0.0)) & (w > 0)
+        ok = np.isfinite(x) & family.in_support(np.where(np.isfinite(x), x, 0.0)) & (w > 0)
         return x[ok], w[ok]
 
 
@@ -119,7 +119,7 @@ def censored_stats(family: Any, data: Censored, weights: ArrayLike | None = None
     exact = lo == hi
     if np.any(exact):
         xs = lo[exact]
-        bad = ~(np.isfinite(xs) & family._support_mask(np.where(np.isfinite(xs), xs, 0.0)))
+        bad = ~(np.isfinite(xs) & family.in_support(np.where(np.isfinite(xs), xs, 0.0)))
         if np.any(bad):
             i = int(np.flatnonzero(exact)[int(np.flatnonzero(bad)[0])])
             raise ValueError(
@@ -141,15 +141,15 @@ def censored_loglik(family: Any, params: Mapping[str, Any], cs: CensoredStats) -
     total = 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         if cs.exact.size:
-            total += float(np.dot(cs.w_exact, family._logp(cs.exact, **params)))
+            total += float(np.dot(cs.w_exact, family.log_density(cs.exact, params)))
         if cs.left.size:
-            total += float(np.dot(cs.w_left, np.log(family._cdf(cs.left, **params))))
+            total += float(np.dot(cs.w_left, np.log(family.cdf_at(cs.left, params))))
         if cs.right.size:
-            total += float(np.dot(cs.w_right, np.log(family._sf(cs.right, **params))))
+            total += float(np.dot(cs.w_right, np.log(family.sf_at(cs.right, params))))
         if cs.lo.size:
             # the difference of survival functions keeps precision in the upper tail
-            f_lo, f_hi = family._cdf(cs.lo, **params), family._cdf(cs.hi, **params)
-            s_lo, s_hi = family._sf(cs.lo, **params), family._sf(cs.hi, **params)
+            f_lo, f_hi = family.cdf_at(cs.lo, params), family.cdf_at(cs.hi, params)
+            s_lo, s_hi = family.sf_at(cs.lo, params), family.sf_at(cs.hi, params)
             upper_tail = f_lo > 0.5
             mass = np.where(upper_tail, s_lo - s_hi, f_hi - f_lo)
             total += float(np.dot(cs.w_int, np.log(np.maximum(mass, 0.0))))

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import as_weights
 
-__all__ = ["DataStats", "data_stats", "fit_stats"]
+__all__ = ["DataStats", "data_stats"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +90,7 @@ def data_stats(
     """
     x = family.check_data(data, **obs)
     w = as_weights(weights, x.shape[0])
-    po = family._prepare_obs(x.shape[0], obs)
+    po = family.prepare_obs(x.shape[0], obs)
     if compress and not po and x.ndim == 1:
         xi = x.astype(np.int64)
         top = int(xi.max()) if xi.size else 0
@@ -103,10 +103,3 @@ def data_stats(
         return DataStats(vals_u, counts, float(counts.sum()))
     n = float(x.shape[0]) if w is None else float(np.sum(w))
     return DataStats(x, w, n, obs=po)
-
-
-def fit_stats(family: Any, data: Any, weights: ArrayLike | None = None, **obs: Any) -> Any:
-    """Statistics a fit of ``family`` needs: sufficient statistics or the data itself."""
-    if family._stats_type is not None and not family.obs_arrays:
-        return family.suff_stats(data, weights, **obs)
-    return data_stats(family, data, weights, compress=bool(family.discrete), **obs)

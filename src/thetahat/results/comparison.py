@@ -1,0 +1,114 @@
+"""``Comparison``: several families fitted to one data set, ranked."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._format import jsonable
+from ._table import Block, Report, need_pandas
+from .estimate import Estimate
+
+__all__ = ["COLUMNS", "Comparison"]
+
+#: the columns of one row, in order
+COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", "ks", "status", "note")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Families fitted to one data set, best first.
+
+    Attributes
+    ----------
+    rows : tuple of dict
+        One row per family (keys :data:`COLUMNS`): ``family``, ``loglik``, ``k``
+        (free parameters), ``aic``, ``aicc``, ``bic``, ``ks`` (Kolmogorov-Smirnov
+        distance of a continuous fit to the data), ``status`` and ``note`` (the
+        reason a family is not applicable); sorted by ``criterion``,
+        not-applicable last.
+    estimates : dict
+        Family label -> Estimate, for the families that could be fitted.
+    not_applicable : dict
+        Family label -> the reason it could not be fitted.
+    criterion : str
+    order : tuple of str
+        The fitted families' labels, best first.
+    """
+
+    rows: tuple[dict[str, Any], ...]
+    estimates: dict[str, Estimate]
+    not_applicable: dict[str, str]
+    criterion: str
+    order: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def ranked(
+        cls,
+        rows: Sequence[Mapping[str, Any]],
+        estimates: dict[str, Estimate],
+        not_applicable: dict[str, str],
+        criterion: str,
+    ) -> Comparison:
+        """Sort ``rows`` by ``criterion`` (NaN and not-applicable last, ties stable)."""
+
+        def key(row: Mapping[str, Any]) -> tuple[bool, bool, float]:
+            v = float(row[criterion])
+            return (row["status"] == "not applicable", math.isnan(v), 0.0 if math.isnan(v) else v)
+
+        ordered = tuple(dict(r) for r in sorted(rows, key=key))
+        order = tuple(r["family"] for r in ordered if r["family"] in estimates)
+        return cls(ordered, estimates, not_applicable, criterion, order)
+
+    @property
+    def best(self) -> Estimate:
+        """The estimate of the best family by the criterion."""
+        if not self.estimates:
+            raise ValueError(
+                "no family could be fitted: " + "; ".join(self.not_applicable.values())
+            )
+        return self.estimates[self.order[0]]
+
+    def column(self, name: str) -> list[Any]:
+        """One column of the ranking, best first."""
+        return [r[name] for r in self.rows]
+
+    @property
+    def table(self) -> Any:
+        """The ranking as a pandas DataFrame (needs pandas: ``thetahat[frames]``)."""
+        pd = need_pandas("Comparison.table")
+        return pd.DataFrame(list(self.rows), columns=list(COLUMNS))
+
+    def to_frame(self) -> Any:
+        """The ranking as a pandas DataFrame (the same as :attr:`table`)."""
+        return self.table
+
+    def report(self) -> Report:
+        """The ranking as a :class:`~thetahat.results._table.Report`."""
+        cols = ["loglik", "k", "aic", "aicc", "bic", "ks", "status"]
+        block = Block(cols, [(r["family"], [r[c] for c in cols]) for r in self.rows], "", "family")
+        notes = [f"{r['family']}: {r['note']}" for r in self.rows if r["note"]]
+        facts = [
+            ("Criterion", self.criterion.upper()),
+            ("Best", self.order[0] if self.order else "-"),
+        ]
+        return Report("thetahat comparison", facts, [block], notes)
+
+    def summary(self) -> str:
+        """A plain-text table of the ranking, with each family's notes."""
+        return self.report().text()
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<Comparison by {self.criterion}: {', '.join(self.column('family'))}>"
+
+    def _repr_html_(self) -> str:
+        return self.report().html()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (the rows, best first)."""
+        return jsonable({"criterion": self.criterion, "rows": [dict(r) for r in self.rows]})
