@@ -24,15 +24,13 @@ COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", "ks")
 
 
 def _can_fit(cls: Any) -> bool:
-    from ..distributions import Distribution
-
     try:
         fam = cls()
     except (TypeError, ValueError):
         return False
     if not fam.estimable or cls.data_ndim != 1 or cls.event_vector:
         return False
-    if cls._loglik is Distribution._loglik:
+    if not fam.has_loglik:
         return False
     return all(not (fam.param(n).domain.vector or fam.param(n).per_observation) for n in fam.free)
 

@@ -288,7 +288,7 @@ def _posterior_cmd(
     import thetahat as th
 
     from ..conjugacy import conjugate_priors, find_rule
-    from ..inference._family import resolve_categorical
+    from ..inference import resolve_categorical
     from ..spec import parse_prior
 
     _check_level(level)

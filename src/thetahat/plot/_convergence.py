@@ -58,7 +58,7 @@ def convergence(
     """
     import thetahat as th
 
-    from ..inference._family import as_family
+    from ..inference import as_family
 
     if not isinstance(truth, th.Distribution) or truth.free:
         raise ValueError(f"truth must be a distribution with every parameter given, got {truth!r}")

@@ -71,9 +71,9 @@ def posterior(
     """
     import thetahat as th
 
+    from .._validation import check_level
     from ..conjugacy import find_rule
-    from ..distributions._base import check_level
-    from ..inference._family import as_family, check_prior
+    from ..inference import as_family, check_prior
 
     lv = check_level(level)
     fam = as_family(family)
@@ -127,10 +127,10 @@ def posterior(
     grid = np.unique(np.concatenate([np.linspace(lo, hi, points), np.linspace(plo, phi, points)]))
 
     with np.errstate(all="ignore"):
-        loglik = np.array([fam._loglik({**fam.params, **to_family(v)}, stats) for v in grid])
-        prior_pdf = np.exp(np.asarray(prior._logdensity(grid), dtype=float))
+        loglik = np.array([fam.loglik({**fam.params, **to_family(v)}, stats) for v in grid])
+        prior_pdf = np.exp(np.asarray(prior.logdensity(grid), dtype=float))
         if post is not None:
-            post_pdf = np.exp(np.asarray(post.dist._logdensity(grid), dtype=float))
+            post_pdf = np.exp(np.asarray(post.dist.logdensity(grid), dtype=float))
             mean = float(post.mean()[name])
             ci_lo, ci_hi = (float(v) for v in post.interval(lv)[name])
             mode = float(post.mode()[name])

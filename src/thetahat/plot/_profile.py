@@ -33,7 +33,7 @@ def profile_curve(
         if not others:
             stats = fam.suff_stats(data, weights, **obs)
             for i, v in enumerate(grid):
-                out[i] = fam._loglik({**fam.params, param: float(v)}, stats)
+                out[i] = fam.loglik({**fam.params, param: float(v)}, stats)
         else:
             for i, v in enumerate(grid):
                 try:
@@ -93,7 +93,7 @@ def profile(
     ``chi2_1(level) = ndtri((1 + level) / 2)^2``; its ends are found by linear
     interpolation between grid points.
     """
-    from ..distributions._base import check_level
+    from .._validation import check_level
 
     lv = check_level(level)
     if estimate.family is None:

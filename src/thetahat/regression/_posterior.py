@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._format import fmt, jsonable
-from ..distributions._base import check_level
+from .._validation import check_level
 
 __all__ = ["RegressionPosterior"]
 

@@ -10,7 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._format import fmt, jsonable
-from ..distributions._base import Distribution
+from ..distributions import Distribution
+from ._table import Block, Report, need_pandas
 from .estimate import Estimate
 from .posterior import Posterior
 
@@ -91,7 +92,8 @@ class Shrinkage:
 
     @property
     def table(self) -> pd.DataFrame:
-        """One row per group, in input order.
+        """One row per group, in input order, as a pandas DataFrame (needs pandas:
+        ``pip install "thetahat[frames]"``; :attr:`columns` holds the same arrays).
 
         Columns: ``group``, ``n`` (trials; exposure for Poisson; rows pooled for
         Normal), ``mle`` (the group's own estimate; NaN without data),
@@ -101,8 +103,11 @@ class Shrinkage:
         family-specific columns (``successes``; ``counts``; ``se``) and
         ``no_data``.
         """
-        import pandas as pd
+        pd = need_pandas("Shrinkage.table")
+        return pd.DataFrame(self.table_columns())
 
+    def table_columns(self) -> dict[str, NDArray[Any]]:
+        """The per-group table as named arrays, in :attr:`table`'s column order."""
         data: dict[str, Any] = {"group": self.groups}
         for name in TABLE_COLUMNS[1:]:
             data[name] = self.columns[name]
@@ -110,7 +115,11 @@ class Shrinkage:
             if name not in data:
                 data[name] = col
         data["no_data"] = self.no_data
-        return pd.DataFrame(data)
+        return data
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table as a pandas DataFrame (the same as :attr:`table`)."""
+        return self.table
 
     def index_of(self, group: Any) -> int:
         """Position of ``group`` (a label; a position when no labels were given)."""
@@ -144,51 +153,53 @@ class Shrinkage:
         k = min(top, pm.shape[0])
         return order[:k], order[::-1][:k][::-1]
 
-    def summary(self, top: int = 5) -> str:
-        """A plain-text report: the prior, its uncertainty, and the extreme groups."""
-        width = 78
-        lines = [
-            "thetahat shrinkage (empirical Bayes)".center(width),
-            "=" * width,
-            f"{'Family:':<16}{self.family:<30}{'Method:':<16}{self.method.upper()}",
-            f"{'Groups:':<16}{self.n_groups:<30}{'Log-lik:':<16}{fmt(self.loglik)}",
-            f"{'Prior:':<16}{self.prior!r}",
+    def report(self, top: int = 5) -> Report:
+        """The summary as a :class:`~thetahat.results._table.Report` (text, HTML)."""
+        facts = [
+            ("Family", self.family),
+            ("Method", self.method.upper()),
+            ("Groups", str(self.n_groups)),
+            ("Log-lik", fmt(self.loglik)),
+            ("Prior", repr(self.prior)),
         ]
-        for key, val in self.hyper.details.get("derived", {}).items():
-            lines.append(f"{key + ':':<16}{fmt(val)}")
-        lines.append(f"{'Pooling:':<16}{'complete' if self.complete_pooling else 'partial'}")
-        lines.append("-" * width)
-        lines.append(f"{'hyperparameter':<18}{'estimate':>14}{'std err':>14}")
+        facts.extend((key, fmt(val)) for key, val in self.hyper.details.get("derived", {}).items())
+        facts.append(("Pooling", "complete" if self.complete_pooling else "partial"))
         se = self.hyper.se
-        for name, v in self.hyper.params.items():
-            lines.append(f"{name:<18}{fmt(v, 14)}{fmt(se[name], 14)}")
-        lines.append("-" * width)
+        hyper = Block(
+            ["estimate", "std err"],
+            [(name, [v, se[name]]) for name, v in self.hyper.params.items()],
+            label_header="hyperparameter",
+        )
         head, tail = self._ranked(top)
         lo_h, hi_h = f"{(1 - self.level) / 2:.3g}", f"{(1 + self.level) / 2:.3g}"
-        header = (
-            f"{'group':<18}{'n':>10}{'raw':>10}{'shrunk':>10}{lo_h:>10}{hi_h:>10}{'weight':>10}"
-        )
+        cols = ["n", "raw", "shrunk", lo_h, hi_h, "weight"]
+        keys = ["n", "mle", "posterior_mean", "lower", "upper", "shrinkage"]
         c = self.columns
+        blocks = [hyper]
         for title, idx in (("highest posterior means", head), ("lowest posterior means", tail)):
-            lines.append(title)
-            lines.append(header)
-            for i in idx.tolist():
-                label = str(self.groups[i])[:17]
-                lines.append(
-                    f"{label:<18}{fmt(c['n'][i], 10)}{fmt(c['mle'][i], 10)}"
-                    f"{fmt(c['posterior_mean'][i], 10)}{fmt(c['lower'][i], 10)}"
-                    f"{fmt(c['upper'][i], 10)}{fmt(c['shrinkage'][i], 10)}"
-                )
+            rows = [(str(self.groups[i])[:24], [c[k][i] for k in keys]) for i in idx.tolist()]
+            blocks.append(Block(cols, rows, title, "group"))
+        notes = []
         n_empty = int(self.no_data.sum())
         if n_empty:
-            lines.append(f"{n_empty} group(s) without data keep the prior as their posterior")
-        lines.append("=" * width)
-        for w in self.warnings:
-            lines.append(f"Warning: {w}")
-        return "\n".join(lines)
+            notes.append(f"{n_empty} group(s) without data keep the prior as their posterior")
+        return Report("thetahat shrinkage (empirical Bayes)", facts, blocks, notes, self.warnings)
+
+    def summary(self, top: int = 5) -> str:
+        """A plain-text report: the prior, its uncertainty, and the extreme groups."""
+        return self.report(top).text()
+
+    def _repr_html_(self) -> str:
+        return self.report().html()
 
     def __str__(self) -> str:
         return self.summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Shrinkage {self.family}: {self.n_groups} groups, prior {self.prior!r}, "
+            f"{'complete' if self.complete_pooling else 'partial'} pooling>"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (the hyperparameters and the per-group columns)."""
