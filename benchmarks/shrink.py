@@ -32,8 +32,8 @@ from scipy import optimize
 from scipy import special as sc
 
 import thetahat as th
-from thetahat.inference._shrink_binomial import beta_binomial_fit, beta_binomial_groups
-from thetahat.inference._shrink_common import pair_index
+from thetahat.shrink._binomial import beta_binomial_fit, beta_binomial_groups
+from thetahat.shrink._common import pair_index
 
 M = 1_000_000
 ROWS = 5_000_000

@@ -267,7 +267,7 @@ def test_bad_dataframe_input_names_row_and_group():
 
 def test_betaln_identity_of_the_marginal_likelihood(rats):
     # the rising-factorial sums agree with a plain betaln evaluation at any (a, b)
-    from thetahat.inference._shrink_common import RisingSums
+    from thetahat.shrink._common import RisingSums
 
     k = rats["y"].to_numpy(float)
     for a in (0.3, 2.0, 57.0):

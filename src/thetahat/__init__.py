@@ -40,10 +40,10 @@ from .distributions.multivariate_normal import MultivariateNormal
 from .inference.compare import compare
 from .inference.fit import fit
 from .inference.posterior import posterior
-from .inference.shrink import shrink
 from .model import Model
 from .results import BoundaryWarning, Comparison, ConvergenceWarning, Estimate, Posterior
 from .results.shrinkage import Shrinkage
+from .shrink import shrink
 from .statistics import Censored, MomentStats, SuffStats
 
 __version__ = "0.1.0"

@@ -58,7 +58,7 @@ def run_shrink(
     level: float = 0.95,
 ) -> tuple[Shrinkage, list[str]]:
     """Shrink the groups of a file; returns the result and any warnings raised."""
-    from .inference.shrink import shrink
+    from .shrink import shrink
 
     frame = read_table(path)
     with warnings.catch_warnings(record=True) as caught:

@@ -107,7 +107,7 @@ def _compare_text(values: np.ndarray) -> str:
 def _baseball_section() -> tuple[str, object]:
     """Shrinkage of the baseball averages, its error against the rest of the season."""
     from . import plot
-    from .inference.shrink import shrink
+    from .shrink import shrink
 
     data = datasets.load("baseball")
     hits = np.asarray(data["r"], dtype=float)

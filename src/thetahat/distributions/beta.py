@@ -123,34 +123,20 @@ class Beta(ContinuousDistribution):
         a, b = params["a"], params["b"]
         return float((a - 1.0) * stats.slog + (b - 1.0) * stats.slog1m - stats.n * sc.betaln(a, b))
 
+    @staticmethod
+    def _unit_information(a: float, b: float) -> NDArray[np.float64]:
+        """Fisher information of (a, b) per observation; it does not involve the data
+        (observed = expected information everywhere).
+
+        With ``t = psi1(a + b)``: ``[[psi1(a) - t, -t], [-t, psi1(b) - t]]``.
+        """
+        ta, tb, tab = (float(v) for v in sc.zeta(2.0, np.array([a, b, a + b])))
+        return np.array([[ta - tab, -tab], [-tab, tb - tab]])
+
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        a, b = params["a"], params["b"]
-        t = sc.zeta(2.0, a + b)
-        full = stats.n * np.array(
-            [[sc.zeta(2.0, a) - t, -t], [-t, sc.zeta(2.0, b) - t]], dtype=float
-        )
+        full = stats.n * self._unit_information(float(params["a"]), float(params["b"]))
         idx = [i for i, name in enumerate(("a", "b")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
-
-    def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        """Inverse information of the free parameters, in closed form.
-
-        The Hessian of the log-likelihood does not involve the data (observed =
-        expected information everywhere); with ``t = psi1(a + b)`` the 2x2 inverse
-        is ``[[psi1(b) - t, t], [t, psi1(a) - t]] / (n det)``.
-        """
-        a, b, n = float(params["a"]), float(params["b"]), float(stats.n)
-        ta, tb, tab = (float(v) for v in sc.zeta(2.0, np.array([a, b, a + b])))
-        iaa, ibb = ta - tab, tb - tab
-        free = [name for name in ("a", "b") if name not in self._values]
-        if free == ["a"]:
-            return np.array([[1.0 / (n * iaa)]])
-        if free == ["b"]:
-            return np.array([[1.0 / (n * ibb)]])
-        d = n * (iaa * ibb - tab * tab)
-        if not d > 0:  # singular after rounding (huge shapes)
-            return np.full((2, 2), np.inf)
-        return np.array([[ibb / d, tab / d], [tab / d, iaa / d]])
 
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
@@ -160,9 +146,7 @@ class Beta(ContinuousDistribution):
         g = np.array(
             [stats.slog - n * (sc.digamma(a) - dab), stats.slog1m - n * (sc.digamma(b) - dab)]
         )
-        t = sc.zeta(2.0, a + b)
-        h = -n * np.array([[sc.zeta(2.0, a) - t, -t], [-t, sc.zeta(2.0, b) - t]])
-        return g, h
+        return g, -n * self._unit_information(float(a), float(b))
 
     def _fit_fast(self, stats: Any) -> tuple[dict[str, Value], SolverResult] | None:
         """Both shapes free: Newton on (a, b) in scalar arithmetic (None: use the generic solve).

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._domains import POSITIVE, REAL
-from ._base import ContinuousDistribution, Param
-from ._laplace_fit import LaplaceFitting
+from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Laplace"]
 
 
-class Laplace(LaplaceFitting, ContinuousDistribution):
+class Laplace(ContinuousDistribution):
     """Laplace distribution.
 
     Parameters
@@ -27,8 +27,15 @@ class Laplace(LaplaceFitting, ContinuousDistribution):
     Notes
     -----
     ``log p = -log(2 b) - |x - mu| / b``; variance ``2 b^2``. As a prior on a
-    regression coefficient it is the lasso (L1) penalty. MLE: the median and
-    the mean absolute deviation about it (see :class:`LaplaceFitting`).
+    regression coefficient it is the lasso (L1) penalty.
+
+    Fitting: ``log L = -n log(2 b) - sum w |x - mu| / b``. The MLE of the location is a
+    (weighted) median, which minimises ``sum w |x - mu|`` whatever ``b``; the
+    scale's MLE is then the mean absolute deviation about it,
+    ``b = sum w |x - mu| / n``. The likelihood is not differentiable in ``mu``
+    (its second derivative is zero almost everywhere), so the standard errors
+    use the expected information ``diag(n / b^2, n / b^2)``: the median's
+    asymptotic variance is ``b^2 / n``.
     """
 
     _params = (Param("loc", REAL, "location"), Param("scale", POSITIVE, "scale b"))
@@ -66,3 +73,29 @@ class Laplace(LaplaceFitting, ContinuousDistribution):
         from scipy import stats
 
         return stats.laplace(loc, scale)
+
+    # -- family
+    def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
+        mu, b = params["loc"], params["scale"]
+        return float(-stats.n * np.log(2.0 * b) - stats.total(np.abs(stats.x - mu)) / b)
+
+    def _mle(self, stats: Any) -> dict[str, Value]:
+        out: dict[str, Value] = {}
+        mu = self._values.get("loc")
+        if mu is None:
+            mu = stats.median()
+            out["loc"] = mu
+        if "scale" not in self._values:
+            out["scale"] = stats.total(np.abs(stats.x - mu)) / stats.n
+        return out
+
+    def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        b2 = float(params["scale"]) ** 2
+        diag = [stats.n / b2 for k in ("loc", "scale") if k not in self._values]
+        return np.diag(diag)
+
+    def _start(self, stats: Any) -> dict[str, float]:
+        est = self._mle(stats)
+        if "scale" in est:
+            est["scale"] = max(float(est["scale"]), 1e-12)
+        return est

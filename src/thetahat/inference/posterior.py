@@ -45,7 +45,7 @@ def posterior(
         ``"exact"``: the closed-form conjugate posterior. ``"laplace"``: for any
         proper prior, a Gaussian at the MAP with the inverse Hessian of the log
         posterior as covariance and the Laplace log evidence
-        (:func:`thetahat.inference.laplace.laplace_posterior`); ``exact`` is False.
+        (:func:`~thetahat.inference.laplace_approximation.laplace_posterior`); not exact.
 
     Returns
     -------
@@ -59,7 +59,7 @@ def posterior(
     ``log B(a + k, b + n - k) - log B(a, b)``.
     """
     if method == "laplace":
-        from .laplace import laplace_posterior
+        from .laplace_approximation import laplace_posterior
 
         return laplace_posterior(family, data, prior=prior, weights=weights, exposure=exposure)
     if method != "exact":

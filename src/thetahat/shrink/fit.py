@@ -19,16 +19,16 @@ from ..distributions import Bernoulli, Binomial, Distribution, Normal, Poisson
 from ..optim import Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
 from ..results.shrinkage import Shrinkage
-from ._shrink_binomial import beta_binomial_fit, beta_binomial_groups, beta_binomial_posterior
-from ._shrink_common import FitResult
-from ._shrink_input import Where, broadcast, check_counts, column, factorize, is_frame, numbers
-from ._shrink_normal import (
+from ._binomial import beta_binomial_fit, beta_binomial_groups, beta_binomial_posterior
+from ._common import FitResult
+from ._input import Where, broadcast, check_counts, column, factorize, is_frame, numbers
+from ._normal import (
     normal_normal_fit,
     normal_normal_groups,
     normal_normal_posterior,
     prior_sigma,
 )
-from ._shrink_poisson import gamma_poisson_fit, gamma_poisson_groups, gamma_poisson_posterior
+from ._poisson import gamma_poisson_fit, gamma_poisson_groups, gamma_poisson_posterior
 
 __all__ = ["shrink"]
 

@@ -13,7 +13,7 @@ from ..distributions import Gamma, Poisson
 from ..distributions.poisson import PoissonStats
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._shrink_common import FitResult, RisingSums, value_index
+from ._common import FitResult, RisingSums, value_index
 
 __all__ = ["gamma_poisson_fit", "gamma_poisson_groups", "gamma_poisson_posterior"]
 

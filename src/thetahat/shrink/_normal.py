@@ -13,7 +13,7 @@ from ..distributions import Normal
 from ..distributions.normal import NormalStats
 from ..optim import invert_information
 from ..results import Posterior
-from ._shrink_common import FitResult
+from ._common import FitResult
 
 __all__ = ["normal_normal_fit", "normal_normal_groups", "normal_normal_posterior"]
 

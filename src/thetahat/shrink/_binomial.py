@@ -13,7 +13,7 @@ from ..distributions import Beta, Binomial
 from ..distributions.binomial import BinomialStats, log_binom
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._shrink_common import FitResult, RisingSums, pair_index
+from ._common import FitResult, RisingSums, pair_index
 
 __all__ = ["COMPLETE_POOLING_SCALE", "beta_binomial_fit", "beta_binomial_groups"]
 
