@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._domains import NONNEGATIVE, OPEN_UNIT, POSITIVE, REAL, UNIT, Domain
-from .distributions._base import ContinuousDistribution, DiscreteDistribution, Param
+from .distributions import ContinuousDistribution, DiscreteDistribution, Param
 
 __all__ = ["Model"]
 

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .distributions._base import ContinuousDistribution, DiscreteDistribution, Distribution
+from .distributions import ContinuousDistribution, DiscreteDistribution, Distribution
 
 __all__ = [
     "SpecError",

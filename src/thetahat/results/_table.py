@@ -12,6 +12,7 @@ a pandas DataFrame where pandas is installed. Written here rather than with
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,7 +116,8 @@ class Report:
         for blk in block_lines:
             lines.append("-" * width)
             lines.extend(blk)
-        lines.extend(self.notes)
+        for note in self.notes:
+            lines.extend(textwrap.wrap(note, width, subsequent_indent="  ") or [""])
         lines.append("=" * width)
         lines.extend(f"Warning: {w}" for w in self.warnings)
         return "\n".join(lines)
@@ -132,7 +134,7 @@ class Report:
                 out.append((a.ljust(half) + " " * GAP + b).rstrip())
                 i += 2
             else:
-                out.append(a)
+                out.extend(textwrap.wrap(a, width, subsequent_indent=" " * key_w) or [a])
                 i += 1
         return out
 

@@ -181,3 +181,9 @@ def test_flat_is_improper() -> None:
         f.ppf(0.5)
     with pytest.raises(ValueError, match="improper"):
         f.interval(0.9)
+
+
+def test_laplace_validation() -> None:
+    with pytest.raises(ValueError, match="scale"):
+        th.Laplace(0, -1)
+    assert th.Laplace(scale=2.0).free == ("loc",)

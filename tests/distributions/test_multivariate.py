@@ -254,3 +254,24 @@ def test_nig_marginals_intervals_mode_and_samples() -> None:
         for q in (0.2, 0.5, 0.8):
             frac = np.mean(x[:, col] <= marg_dist.ppf(q))
             assert abs(frac - q) < 5 * np.sqrt(q * (1 - q) / n)
+
+
+def test_multivariate_normal_against_scipy() -> None:
+    mu = np.array([1.0, -2.0])
+    cov = np.array([[2.0, 0.3], [0.3, 0.5]])
+    d = th.MultivariateNormal(mu, cov)
+    ref = stats.multivariate_normal(mu, cov)
+    pts = np.array([[0.0, 0.0], [1.0, -2.0], [3.0, -1.0]])
+    np.testing.assert_allclose(d.logpdf(pts), ref.logpdf(pts), rtol=1e-12)
+    assert d.logpdf(pts[1]) == pytest.approx(ref.logpdf(pts[1]))
+    lo, hi = d.interval(0.95)
+    half = stats.norm.ppf(0.975) * np.sqrt(np.diag(cov))
+    np.testing.assert_allclose(lo, mu - half)
+    np.testing.assert_allclose(hi, mu + half)
+    s = d.sample(5000, rng=2)
+    assert s.shape == (5000, 2)
+    np.testing.assert_allclose(np.cov(s.T), cov, atol=0.1)
+    with pytest.raises(ValueError, match="positive-definite"):
+        th.MultivariateNormal(mu, np.array([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="shape"):
+        th.MultivariateNormal(mu, np.eye(3))

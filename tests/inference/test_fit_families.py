@@ -333,3 +333,10 @@ def test_expected_information_selectable() -> None:
         th.fit(th.Gamma, x, information="fisher")
     lap = th.fit(th.Laplace, t)
     assert lap.se["loc"] == pytest.approx(lap.params["scale"] / np.sqrt(t.size))
+
+
+def test_priors_from_new_families() -> None:
+    est = th.fit(th.Exponential, [0.5, 1.5, 2.0], prior=th.LogNormal(0.0, 1.0))
+    assert est.method == "map" and est.params["rate"] > 0
+    est = th.fit(th.Normal(mu=0.0), [0.5, -1.5, 2.0], prior={"sigma": th.HalfNormal(2.0)})
+    assert est.params["sigma"] > 0

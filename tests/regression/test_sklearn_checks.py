@@ -66,7 +66,7 @@ def test_array_api_dispatch_with_numpy() -> None:
         "print(len(ESTIMATORS))\n"
     )
     env = {**os.environ, "SCIPY_ARRAY_API": "1"}
-    env["PYTHONPATH"] = str(here.parents[1] / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(here.parents[2] / "src") + os.pathsep + env.get("PYTHONPATH", "")
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True
     )

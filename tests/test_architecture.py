@@ -1,0 +1,82 @@
+"""The layout docs/architecture.md describes: no import cycles, no reaching into privates."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "thetahat"
+
+#: private modules of another package that are still imported, with the reason
+KNOWN = {
+    # plots of regression fits reuse the estimators' input checks (regression owns them)
+    ("plot", "regression._data"),
+    ("plot", "regression._linalg"),
+    # the demo reuses the CLI's comparison table (the CLI work moves it, issue 11)
+    ("demo", "cli._compare"),
+}
+
+
+def _imports() -> list[tuple[str, str, int]]:
+    """(importing package, imported module relative to thetahat, level) at module level."""
+    out = []
+    for f in SRC.rglob("*.py"):
+        rel = f.relative_to(SRC.parent).with_suffix("")
+        parts = list(rel.parts)
+        is_pkg = parts[-1] == "__init__"
+        if is_pkg:
+            parts = parts[:-1]
+        pkg = parts[1] if len(parts) > 1 else ""
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = parts if is_pkg else parts[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                out.append((pkg, target.removeprefix("thetahat."), node.col_offset))
+    return out
+
+
+def test_package_import_graph_has_no_cycle() -> None:
+    edges: dict[str, set[str]] = {}
+    for pkg, target, col in _imports():
+        top = target.split(".")[0]
+        if col == 0 and pkg and top != pkg and not top.startswith("_") and pkg != "__main__":
+            edges.setdefault(pkg, set()).add(top)
+    seen: dict[str, int] = {}
+
+    def visit(u: str, path: list[str]) -> None:
+        seen[u] = 1
+        for v in edges.get(u, ()):
+            assert seen.get(v) != 1, f"import cycle: {' -> '.join([*path, u, v])}"
+            if v not in seen:
+                visit(v, [*path, u])
+        seen[u] = 2
+
+    for u in list(edges):
+        if u not in seen:
+            visit(u, [])
+    # results never import inference (profile intervals and updates go through protocols)
+    assert "inference" not in edges.get("results", set())
+
+
+def test_no_package_imports_another_packages_private_module() -> None:
+    bad = []
+    for pkg, target, _ in _imports():
+        parts = target.split(".")
+        if len(parts) >= 2 and parts[0] != pkg and any(p.startswith("_") for p in parts[1:]):
+            if (pkg, target) not in KNOWN:
+                bad.append((pkg, target))
+    assert not bad, bad
+
+
+def test_inference_asks_capabilities_not_attributes() -> None:
+    out = subprocess.run(
+        ["git", "grep", "-n", r"hasattr(fam\|getattr(fam", "--", "src/thetahat/inference"],
+        cwd=SRC.parents[1], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert out.stdout == ""
+    calls = re.compile(r"\bfam(ily)?\._(loglik|mle|grad_hess|information|covariance|start)\(")
+    for f in (SRC / "inference").rglob("*.py"):
+        assert not calls.search(f.read_text()), f
