@@ -90,7 +90,7 @@ def _pre(text: str) -> str:
 
 
 def _compare_text(values: np.ndarray) -> str:
-    from .cli._compare import candidate_families, compare_table
+    from .cli.compare import candidate_families, compare_table
 
     classes, _ = candidate_families(values)
     rows, failed = compare_table(classes, values)

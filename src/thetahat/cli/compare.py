@@ -15,15 +15,15 @@ import click
 import numpy as np
 from numpy.typing import NDArray
 
-from ._fit import data_options, read_column
+from ._options import data_options, read_column
 from ._output import FORMATS, SCHEMA_VERSION, captured_warnings, echo_csv, echo_json, echo_table
 
-__all__ = ["candidate_families", "compare_table", "register"]
+__all__ = ["can_fit", "candidate_families", "compare_table", "register"]
 
 COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", "ks")
 
 
-def _can_fit(cls: Any) -> bool:
+def can_fit(cls: Any) -> bool:
     from ..distributions import Distribution
 
     try:
@@ -43,12 +43,12 @@ def candidate_families(data: NDArray[np.float64]) -> tuple[list[type], list[tupl
     Returns the classes and, for the others that could be fitted to some data,
     (name, reason) pairs explaining why they were left out.
     """
-    from ..spec import distribution_classes
+    from ..io import distribution_classes
 
     chosen: list[type] = []
     skipped: list[tuple[str, str]] = []
     for name, cls in distribution_classes().items():
-        if not _can_fit(cls):
+        if not can_fit(cls):
             continue
         try:
             cls().check_data(data)
@@ -93,8 +93,7 @@ def _compare_cmd(
     families: str | None,
     fmt: str,
 ) -> None:
-    from ..io import numeric_column
-    from ..spec import lookup_distribution
+    from ..io import lookup_distribution, numeric_column
 
     data, col, table, name = read_column(ctx, source, column, input_format)
     weights = None if weights_col is None else numeric_column(table, weights_col, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import thetahat as th
-from thetahat.spec import SpecError, parse_distribution, parse_fixed, parse_prior
+from thetahat.io import SpecError, parse_distribution, parse_fixed, parse_prior
 
 
 @pytest.mark.parametrize(

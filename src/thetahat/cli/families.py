@@ -1,4 +1,4 @@
-"""``thetahat families`` and ``thetahat demo``."""
+"""``thetahat families``: the distributions, their parameters, support and conjugate priors."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ __all__ = ["families_json", "register"]
 def families_json() -> list[dict[str, Any]]:
     """One record per distribution class: parameters, support, conjugate priors."""
     from ..conjugacy import conjugate_priors
-    from ..spec import distribution_classes
-    from ._compare import _can_fit
+    from ..io import distribution_classes
+    from .compare import can_fit
 
     out = []
     for name, cls in distribution_classes().items():
@@ -28,7 +28,7 @@ def families_json() -> list[dict[str, Any]]:
                     {"name": p.name, "domain": p.domain.describe(), "doc": p.doc}
                     for p in cls._params
                 ],
-                "fittable": _can_fit(cls),
+                "fittable": can_fit(cls),
                 "conjugate_priors": conjugate_priors(cls),
             }
         )
@@ -36,7 +36,7 @@ def families_json() -> list[dict[str, Any]]:
 
 
 def register(group: click.Group) -> None:
-    """Add ``families`` and ``demo`` to ``group``."""
+    """Add ``families`` to ``group``."""
 
     @group.command("families")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
@@ -69,22 +69,3 @@ def register(group: click.Group) -> None:
             ["family", "parameters", "support", "conjugate priors"],
             rows,
         )
-
-    @group.command("demo")
-    @click.option(
-        "--out",
-        "out",
-        default="thetahat-report",
-        show_default=True,
-        metavar="DIR",
-        help="Directory for the HTML report.",
-    )
-    @click.option("--no-report", is_flag=True, help="Print the text tables only.")
-    def demo_command(out: str, no_report: bool) -> None:
-        """MLE vs MAP vs posterior: text tables, and a self-contained HTML report in DIR."""
-        from ..demo import run_text_demo, write_report
-
-        run_text_demo(click.echo)
-        if not no_report:
-            path = write_report(out)
-            click.echo(f"\nreport: {path}")

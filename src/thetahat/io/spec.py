@@ -1,4 +1,4 @@
-"""Prior and family SPECs: a tiny language read by a real parser, never ``eval``.
+"""The one prior grammar: SPECs read by a hand-written tokenizer and parser, never ``eval``.
 
 A SPEC names thetahat distributions the way a user writes them::
 
@@ -7,6 +7,7 @@ A SPEC names thetahat distributions the way a user writes them::
     gamma(shape=2, rate=1)
     dirichlet([1, 1, 1])
     mu=normal(0, 10); sigma=halfnormal(5)
+    normal(0, 1) + laplace(0, 0.1)          (regression: an elastic-net prior)
 
 Grammar (whitespace is ignored between tokens)::
 
@@ -18,14 +19,21 @@ Grammar (whitespace is ignored between tokens)::
     value       := number | "[" number ("," number)* "]"
     number      := ["+" | "-"] (digits ["." digits] | "." digits) [("e" | "E") ["+" | "-"] digits]
                  | ["+" | "-"] ("inf" | "infinity")
+    regression  := "evidence" | "flat" | "none" | dist ["+" dist]
+
+A decimal number that overflows float64 (``1e999``) or underflows to zero
+(``1e-999``) is an error, never a silent infinity or zero; infinity is only
+written as ``inf``.
 
 Distribution names are matched case-insensitively, ignoring ``_`` and ``-``
-(``StudentT``, ``student_t`` and ``studentt`` are one name), against the classes
+(``StudentT``, ``student_t`` and ``studentt`` are one name; ``gaussian`` is
+``Normal`` and ``nig`` is ``NormalInverseGamma``), against the classes
 found in :mod:`thetahat.distributions` at the time of parsing, so families added
 later are picked up without a list to maintain.  Nothing else is recognised: no
 attribute access, no calls of arbitrary names, no strings, no expressions.  Every
 error is a :class:`SpecError` (a ``ValueError``) whose message gives the column
-(1-based) and shows the text with ``<HERE>`` marking the offending position.
+(1-based) and shows the text with ``<HERE>`` marking the offending position; an
+unknown name suggests the nearest known one (``gama`` -> ``gamma``).
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .distributions._base import ContinuousDistribution, DiscreteDistribution, Distribution
+from ..distributions import ContinuousDistribution, DiscreteDistribution, Distribution
 
 __all__ = [
     "SpecError",
@@ -44,10 +52,15 @@ __all__ = [
     "parse_distribution",
     "parse_fixed",
     "parse_prior",
+    "parse_regression_prior",
 ]
 
 _BASES = (Distribution, ContinuousDistribution, DiscreteDistribution)
 _PUNCT = "(),=;[]"
+#: other names of distributions, accepted wherever a distribution is named
+_ALIASES = {"gaussian": "Normal", "nig": "NormalInverseGamma"}
+#: distributions usable as a regression prior on the coefficients
+_REGRESSION_PRIORS = ("Normal", "Laplace", "NormalInverseGamma")
 
 
 def _normalise(name: str) -> str:
@@ -60,7 +73,7 @@ def distribution_classes() -> dict[str, type[Distribution]]:
     Discovered dynamically, so distributions added to the package appear in the
     CLI (``thetahat families``) and in SPECs without further registration.
     """
-    from . import distributions as mod
+    from .. import distributions as mod
 
     found: dict[str, type[Distribution]] = {}
     for attr in sorted(dir(mod)):
@@ -83,12 +96,17 @@ def lookup_distribution(name: str) -> type[Distribution]:
     ValueError
         For an unknown name, listing the known ones.
     """
+    import difflib
+
     classes = distribution_classes()
     key = _normalise(name)
-    for cls_name, cls in classes.items():
-        if _normalise(cls_name) == key:
-            return cls
-    raise ValueError(f"unknown distribution {name!r}; known: {', '.join(classes)}")
+    key = _normalise(_ALIASES.get(key, key))
+    by_key = {_normalise(cls_name): cls for cls_name, cls in classes.items()}
+    if key in by_key:
+        return by_key[key]
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise ValueError(f"unknown distribution {name!r}; {hint}known: {', '.join(classes)}")
 
 
 class SpecError(ValueError):
@@ -104,7 +122,7 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class _Token:
-    kind: str  # "name", "number", one of _PUNCT, or "end"
+    kind: str  # "name", "number", one of _PUNCT, "+", or "end"
     text: str
     pos: int
     value: float = 0.0
@@ -139,6 +157,20 @@ def _number_end(text: str, i: int) -> int:
     return j
 
 
+def _decimal(text: str, pos: int, start: int, end: int) -> float:
+    """The value of the decimal literal ``text[start:end]``; refuse overflow and underflow."""
+    literal = text[start:end]
+    value = float(literal)
+    if math.isinf(value):
+        raise SpecError(
+            text, pos, f"{literal} is too large for a float64 (it would be infinite; write inf)"
+        )
+    mantissa = literal.lower().split("e")[0]
+    if value == 0.0 and any(d in "123456789" for d in mantissa):
+        raise SpecError(text, pos, f"{literal} is too small for a float64 (it would be 0)")
+    return value
+
+
 def _tokens(text: str) -> Iterator[_Token]:
     """Lazily split ``text`` into tokens; a bad character raises where it stands."""
     i, n = 0, len(text)
@@ -163,8 +195,12 @@ def _tokens(text: str) -> Iterator[_Token]:
             start = i + 1 if c in "+-" else i
             j = _number_end(text, start)
             if j > start:
-                yield _Token("number", text[i:j], i, sign * float(text[start:j]))
+                yield _Token("number", text[i:j], i, sign * _decimal(text, i, start, j))
                 i = j
+                continue
+            if c == "+" and text[start : start + 3].lower() != "inf":
+                yield _Token("+", c, i)
+                i += 1
                 continue
             k = start
             while k < n and text[k].isascii() and text[k].isalpha():
@@ -335,3 +371,53 @@ def parse_fixed(text: str) -> tuple[str, float]:
     if parser.tok.kind != "end":
         raise parser.fail(parser.tok, f"unexpected {_describe(parser.tok)} after the value")
     return name.text, value.value
+
+
+def parse_regression_prior(text: str | None) -> Any:
+    """Read a regression ``--prior`` SPEC (parsed by the same grammar, never evaluated).
+
+    Returns None for ``flat``/``none``/``mle`` (or no SPEC), ``"evidence"`` for
+    ``evidence`` (prior scales by type-II maximum likelihood), a distribution
+    for ``normal(0, 1)`` (ridge), ``laplace(0, 0.1)`` (lasso) or
+    ``nig(m, lam, a, b)`` (exact Bayes), and a pair for the elastic net
+    ``normal(0, 1) + laplace(0, 0.1)``.
+
+    Examples
+    --------
+    >>> parse_regression_prior("normal(0, 2) + laplace(0, 0.5)")
+    (Normal(mu=0, sigma=2), Laplace(mu=0, b=0.5))
+    """
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise TypeError(f"a spec must be a string, got {type(text).__name__}")
+    key = text.strip().lower()
+    if key in ("", "none", "flat", "mle"):
+        return None
+    if key == "evidence":
+        return "evidence"
+    parser = _Parser(text)
+    parts: list[Distribution] = []
+    while True:
+        tok = parser.tok
+        dist = parser.dist()
+        if type(dist).__name__ not in _REGRESSION_PRIORS:
+            raise parser.fail(
+                tok,
+                f"{type(dist).__name__} is not a regression prior; use normal, laplace, "
+                "nig (normalinversegamma), normal(..) + laplace(..), 'evidence' or 'flat'",
+            )
+        parts.append(dist)
+        if parser.tok.kind != "+":
+            break
+        parser.advance()
+    if parser.tok.kind != "end":
+        raise parser.fail(parser.tok, f"unexpected {_describe(parser.tok)} after the prior")
+    if len(parts) == 1:
+        return parts[0]
+    names = sorted(type(p).__name__ for p in parts)
+    if names != ["Laplace", "Normal"]:
+        raise SpecError(
+            text, len(text), "a sum of priors is one normal(..) plus one laplace(..) (elastic net)"
+        )
+    return tuple(parts)
