@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import thetahat as th
-from thetahat.io import SpecError, parse_distribution, parse_fixed, parse_prior
+from thetahat.io import (
+    SpecError,
+    parse_distribution,
+    parse_fixed,
+    parse_prior,
+    parse_regression_prior,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +76,60 @@ def test_unknown_name_lists_known_discovered_dynamically() -> None:
         parse_prior("nosuch(1)")
     for cls in (th.Beta, th.Gamma, th.NegativeBinomial):
         assert cls.__name__ in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("beta(1e999, 2)", "1e999 is too large"),
+        ("gamma(2, -1e400)", "1e400 is too large"),
+        ("normal(0, 1e-400)", "1e-400 is too small"),
+    ],
+)
+def test_decimal_overflow_and_underflow_are_errors(text: str, needle: str) -> None:
+    with pytest.raises(SpecError, match=needle):
+        parse_prior(text)
+
+
+def test_zero_literal_is_zero_not_underflow() -> None:
+    assert parse_fixed("mu=0.0e-999") == ("mu", 0.0)
+    assert parse_fixed("mu=1e308") == ("mu", 1e308)
+
+
+@pytest.mark.parametrize(("typo", "name"), [("gama", "gamma"), ("poison", "poisson")])
+def test_unknown_name_suggests_the_nearest(typo: str, name: str) -> None:
+    with pytest.raises(ValueError, match=f"did you mean {name!r}"):
+        parse_distribution(typo)
+
+
+def test_aliases() -> None:
+    assert parse_prior("gaussian(0, 1)") == th.Normal(0, 1)
+    assert parse_prior("nig(0, 1, 2, 2)") == th.NormalInverseGamma(0, 1, 2, 2)
+
+
+def test_regression_priors_share_the_grammar() -> None:
+    assert parse_regression_prior(None) is None
+    assert parse_regression_prior(" flat ") is None
+    assert parse_regression_prior("evidence") == "evidence"
+    assert parse_regression_prior("laplace(0, 0.1)") == th.Laplace(0, 0.1)
+    assert parse_regression_prior("normal(0, 2) + laplace(0, 0.5)") == (
+        th.Normal(0, 2),
+        th.Laplace(0, 0.5),
+    )
+    assert parse_regression_prior("normal(0,1)+laplace(0,+0.5)")[1] == th.Laplace(0, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("gamma(2, 1)", "not a regression prior"),
+        ("normal(0, 1) + normal(0, 2)", "one normal(..) plus one laplace"),
+        ("normal(0, 1) +", "expected a distribution name"),
+        ("normal(0, __import__)", "no expressions"),
+        ("cauchy(0, 1)", "unknown distribution 'cauchy'"),
+        ("normal(0, 1) laplace(0, 1)", "unexpected 'laplace'"),
+    ],
+)
+def test_regression_prior_errors(text: str, needle: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(needle)):
+        parse_regression_prior(text)

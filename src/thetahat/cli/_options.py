@@ -147,7 +147,40 @@ def load_inputs(
         fam = fam.with_params(**values)
     weights = None if weights_col is None else numeric_column(table, weights_col, name)
     exposure = None if exposure_col is None else numeric_column(table, exposure_col, name)
+    check_rows(fam, data, name, col)
     return Inputs(fam, data, name, col, weights, exposure)
+
+
+def check_rows(fam: Any, data: Any, source: str, column: str) -> None:
+    """Refuse data outside ``fam``'s support, naming the first bad row (1-based) of the file.
+
+    The family's own check says what is wrong; the row is found by bisecting on
+    prefixes of the data (O(log n) checks, only when the data are bad).  With a
+    fixed value per observation (``--trials``) the family's message stands as is.
+    """
+    import numpy as np
+
+    from ..io.table import plain
+
+    try:
+        fam.check_data(data)
+    except ValueError:
+        if any(isinstance(v, np.ndarray) and v.ndim > 0 for v in fam.params.values()):
+            raise
+        lo, hi = 0, int(data.shape[0])  # data[:lo] passes, data[:hi] does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            try:
+                fam.check_data(data[:mid])
+            except ValueError:
+                hi = mid
+            else:
+                lo = mid
+        support = getattr(fam, "support_text", "")
+        raise ValueError(
+            f"column {column!r} of {source}, row {hi}: {plain(data[hi - 1])} is not "
+            f"{type(fam).__name__} data" + (f" (which must be {support})" if support else "")
+        ) from None
 
 
 def check_level(level: float) -> None:

@@ -54,6 +54,7 @@ __all__ = [
     "detect_format",
     "label_column",
     "numeric_column",
+    "plain",
     "read_table",
     "source_name",
     "want_progress",
@@ -185,7 +186,8 @@ def read_table(
             raise ValueError("Parquet cannot be read from standard input; give the file path")
         stream = sys.stdin if stdin is None else stdin
         text = _clean_text(stream.read())
-        return _parse_text(text, fmt or detect_format("-", _first_line(text)), "<stdin>")
+        kind = fmt or detect_format("-", _first_line(text))
+        return _parse_text(text, kind, "<stdin>", json_array=fmt is None)
     path = Path(source)
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a directory, not a data file")
@@ -203,9 +205,11 @@ def read_table(
         raise ValueError(
             f"{name!r} is not UTF-8 text (byte {exc.start}); for Parquet use a .parquet name"
         ) from None
-    if fmt is None and path.suffix.lower() not in _EXTENSIONS:
+    ext = path.suffix.lower()
+    if fmt is None and ext not in _EXTENSIONS:
         kind = detect_format(path, _first_line(text))
-    return _parse_text(text, kind, name)
+    json_array = fmt is None and ext not in (".jsonl", ".ndjson")
+    return _parse_text(text, kind, name, json_array=json_array)
 
 
 def _clean_text(text: str) -> str:
@@ -217,11 +221,11 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _parse_text(text: str, kind: str, name: str) -> Table:
+def _parse_text(text: str, kind: str, name: str, *, json_array: bool = False) -> Table:
     if not text.strip():
         raise ValueError(f"{name} is empty: no data to read")
     if kind == "jsonl":
-        return _parse_json(text, name)
+        return _parse_json(text, name, json_array and text.lstrip().startswith("["))
     return _parse_delimited(text, "\t" if kind == "tsv" else ",", name, lines=kind == "lines")
 
 
@@ -294,11 +298,11 @@ def _parse_lines(body: list[str], name: str, start: int) -> NDArray[np.float64]:
 
 
 # ------------------------------------------------------------------ JSON
-def _parse_json(text: str, name: str) -> Table:
-    """JSON lines (one object per line), or one JSON array of objects."""
+def _parse_json(text: str, name: str, array: bool) -> Table:
+    """JSON lines (one object per line), or (``array``) one JSON array of objects."""
     stripped = text.strip()
     records: list[tuple[int, Any]] = []
-    if stripped.startswith("["):
+    if array:
         try:
             items = json.loads(stripped)
         except json.JSONDecodeError as exc:
@@ -442,11 +446,20 @@ def label_column(table: Table, column: str, source: str) -> NDArray[Any]:
     return values
 
 
-def _show(v: Any) -> str:
-    """A value as a user wrote it (plain numbers, never ``np.float64(...)``)."""
+def plain(v: Any) -> str:
+    """A number as people write it: ``2``, ``0.25``, ``inf`` (never ``np.float64(2.0)``)."""
     if isinstance(v, np.generic):
         v = v.item()
-    text = repr(v) if isinstance(v, str) else str(v)
+    if isinstance(v, float):
+        if math.isfinite(v) and v == int(v) and abs(v) < 1e16:
+            return str(int(v))
+        return repr(v)
+    return str(v)
+
+
+def _show(v: Any) -> str:
+    """A cell as a user wrote it: text quoted, numbers plain."""
+    text = repr(v) if isinstance(v, str) else plain(v)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
