@@ -77,8 +77,13 @@ def _figure_tag(fig: object, alt: str) -> str:
     import base64
     import io
 
+    import matplotlib.pyplot as plt
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)  # type: ignore[attr-defined]
+    try:
+        fig.savefig(buf, format="png", dpi=90)  # type: ignore[attr-defined]
+    finally:
+        plt.close(fig)  # type: ignore[arg-type]
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="{alt}" src="data:image/png;base64,{data}">'
 

@@ -82,6 +82,9 @@ def echo_table(
     notes: Sequence[str] = (),
 ) -> None:
     """Print a rich table on stdout (plain text when stdout is not a terminal)."""
+    from .._optional import require
+
+    require("rich", "cli")
     from rich.console import Console
     from rich.table import Table
 
@@ -126,8 +129,9 @@ def save_figure(fig: Any, out: str) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise FileNotFoundError(f"directory {str(parent)!r} for --plot does not exist")
-    import matplotlib.pyplot as plt
+    from .._optional import require
 
+    plt = require("matplotlib.pyplot", "plot")
     try:
         fig.savefig(path, dpi=110, bbox_inches="tight")
     finally:

@@ -117,6 +117,9 @@ def render(res: Shrinkage, top: int = 10, *, width: int = 100) -> str:
     """The report as text: the prior, then the top and bottom groups by posterior mean."""
     from io import StringIO
 
+    from .._optional import require
+
+    require("rich", "cli")
     from rich.console import Console
     from rich.table import Table
 
