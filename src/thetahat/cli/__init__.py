@@ -101,8 +101,12 @@ def build_group(modules: Sequence[str] | None = None) -> click.Group:
           thetahat fit - --family bernoulli --prior 'beta(2, 2)' < flips.txt
           thetahat posterior counts.csv --family poisson --prior 'gamma(2, 0.2)'
           thetahat compare data.parquet --families gamma,exponential,normal
+          thetahat regress data.csv --target y --prior 'laplace(0, 0.1)'
+          thetahat shrink ads.csv --successes clicks --trials views --group ad
           thetahat families
           thetahat demo --out report/
+
+        Options may come before or after the command name.
         """
         ctx.ensure_object(dict)
         ctx.obj["quiet"] = quiet

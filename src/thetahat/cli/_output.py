@@ -23,6 +23,7 @@ __all__ = [
     "echo_table",
     "is_quiet",
     "save_figure",
+    "use_agg",
 ]
 
 FORMATS = ("table", "json", "csv")
@@ -119,6 +120,13 @@ def captured_warnings(ctx: click.Context) -> Iterator[list[str]]:
     if not is_quiet(ctx):
         for text in messages:
             click.echo(f"warning: {text}", err=True)
+
+
+def use_agg() -> None:
+    """Draw off-screen: the command writes files and never opens a window (its own process)."""
+    from .._optional import require
+
+    require("matplotlib", "plot").use("Agg")
 
 
 def save_figure(fig: Any, out: str) -> None:

@@ -26,5 +26,8 @@ def register(group: click.Group) -> None:
 
         run_text_demo(click.echo)
         if not no_report:
+            from ._output import use_agg
+
+            use_agg()
             path = write_report(out)
             click.echo(f"\nreport: {path}")

@@ -110,7 +110,9 @@ def _fit_cmd(
             )
     if plot_out is not None:
         from .. import plot
-        from ._output import save_figure
+        from ._output import save_figure, use_agg
+
+        use_agg()
 
         with captured_warnings(ctx):
             fig = plot.fit(est, inputs.data)
@@ -225,7 +227,9 @@ def _posterior_cmd(
             )
     if plot_out is not None:
         from .. import plot
-        from ._output import save_figure
+        from ._output import save_figure, use_agg
+
+        use_agg()
 
         with captured_warnings(ctx):
             fig = plot.posterior(inputs.family, inputs.data, prior_obj, level=level, **obs)
