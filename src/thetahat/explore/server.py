@@ -95,9 +95,10 @@ def _compute(fn: Handler, body: dict[str, Any]) -> dict[str, Any]:
     finally:
         _COMPUTE.release()
     seen = [str(w) for w in out.get("warnings", []) if w]
+    said = [str(n) for n in out.get("notes", [])]  # notes already name the warning's source
     for w in caught:
         msg = _one_line(str(w.message))
-        if msg not in seen:
+        if msg not in seen and not any(msg in n for n in said):
             seen.append(msg)
     out["warnings"] = seen
     return out

@@ -240,7 +240,7 @@
     out.coords.forEach((c, i) => {
       const vlines = [];
       if (c.mle !== null) vlines.push({ at: c.mle, cls: "mle", label: "MLE" });
-      vlines.push({ at: c.map, cls: "map", label: "MAP" }, { at: c.mean, cls: "mean", label: "posterior mean" });
+      vlines.push({ at: c.map, cls: "map", label: small ? "MAP (joint mode)" : "MAP" }, { at: c.mean, cls: "mean", label: "posterior mean" });
       Chart.draw(box.children[i], {
         height: small ? 250 : 330,
         title: small ? c.name : "",
