@@ -1,4 +1,4 @@
-"""Browser test set-up: Debian's chromium (installed when missing), a live server, Playwright.
+"""Browser test set-up: Debian's chromium, installed when missing, for Playwright.
 
 CI runs as root on Debian: when ``/usr/bin/chromium`` is missing it is installed
 with apt-get (under a file lock, so parallel test workers install it once). The
@@ -12,10 +12,6 @@ import fcntl
 import os
 import shutil
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,28 +52,3 @@ def ensure_chromium() -> str:
                 subprocess.run([apt, "update", "-q"], env=env, check=True, capture_output=True)
                 subprocess.run(cmd, env=env, check=True, capture_output=True)
     return CHROMIUM
-
-
-@contextmanager
-def live_server() -> Iterator[str]:
-    """The explorer on a free loopback port, in a thread; yields its URL."""
-    import uvicorn
-
-    from thetahat.explore import create_app
-    from thetahat.explore.server import bind, url_of
-
-    sock = bind("127.0.0.1", 0)
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the explorer's server did not start")
-        time.sleep(0.02)
-    try:
-        yield url_of(sock)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()

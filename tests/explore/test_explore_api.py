@@ -50,8 +50,13 @@ def test_coin_matches_fit_and_posterior(
     grid = np.array(out["grid"])
     lik = np.array([np.nan if v is None else v for v in out["likelihood"]])
     ok = np.isfinite(lik)
-    assert np.trapezoid(lik[ok], grid[ok]) == pytest.approx(1.0, abs=2e-3)
+    assert np.trapezoid(lik[ok], grid[ok]) == pytest.approx(1.0, abs=1e-2)
     assert abs(grid[np.nanargmax(lik)] - out["mle"]) <= grid[1] - grid[0]
+    # ... and is proportional to the Bernoulli likelihood itself
+    inner = slice(5, -5)
+    ll = np.array([np.sum(th.Bernoulli(g).logpmf(np.array(flips, dtype=float))) for g in grid])
+    ratio = np.log(lik[inner]) - ll[inner]
+    assert np.ptp(ratio) < 1e-9
     # the posterior density is the library's
     i = len(grid) // 3
     assert out["posterior"][i] == pytest.approx(float(post_.dist.pdf(grid[i])), rel=1e-9)
@@ -134,6 +139,27 @@ def test_conjugate_pairs_equal_posterior_of_raw_data(client: TestClient, pair: s
         assert c["map"] == pytest.approx(float(pick(ref.mode()[key])), rel=1e-9, abs=1e-12)
         assert c["mle"] == pytest.approx(float(pick(mle.params[key])), rel=1e-9, abs=1e-12)
         assert c["lower"] < c["mean"] < c["upper"]
+
+
+@pytest.mark.parametrize("pair", ["beta-binomial", "gamma-poisson", "dirichlet-categorical"])
+def test_scaled_likelihood_is_proportional_to_the_likelihood(client: TestClient, pair: str) -> None:
+    catalog = client.get("/api/catalog").json()
+    spec = next(p for p in catalog["pairs"] if p["key"] == pair)
+    data = {f["name"]: f["default"] for f in spec["data"]}
+    out = post(client, "/api/conjugate", {"pair": pair, "data": data})
+    _, x, kw = _raw(pair, data, np.random.default_rng(2))
+    c = out["coords"][0]
+    grid = np.array(c["grid"])[5:-5]
+    lik = np.array(c["likelihood"], dtype=float)[5:-5]
+    if pair == "beta-binomial":
+        ll = [np.sum(th.Binomial(n=data["trials"], p=g).logpmf(x)) for g in grid]
+    elif pair == "gamma-poisson":
+        e = kw["exposure"]
+        ll = [sum(th.Poisson(g * ei).logpmf(xi) for xi, ei in zip(x, e, strict=True)) for g in grid]
+    else:  # probs[0], the others profiled out: k log p + (n - k) log(1 - p)
+        k, n = data["counts"][0], sum(data["counts"])
+        ll = [k * np.log(g) + (n - k) * np.log1p(-g) for g in grid]
+    assert np.ptp(np.log(lik) - np.array(ll)) < 1e-6
 
 
 def test_normal_pairs(client: TestClient) -> None:

@@ -12,15 +12,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from _explore_browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium, live_server
+from _explore_browser import ARTIFACTS, CHROMIUM_ARGS, ensure_chromium
 from playwright.sync_api import Browser, Page, sync_playwright
 
 import thetahat as th
+from thetahat.explore import running
 
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    with live_server() as u:
+    with running() as u:
         yield u
 
 

@@ -8,6 +8,7 @@ number (``th.fit``, ``th.posterior``, ``th.compare``, ``th.shrink``,
 
 >>> from thetahat.explore import create_app        # doctest: +SKIP
 >>> app = create_app()                               # an ASGI app (starlette)
+>>> with running() as url: ...                       # doctest: +SKIP  (served in a thread)
 
 ``import thetahat`` never imports this package (nor starlette).
 """
@@ -15,7 +16,7 @@ number (``th.fit``, ``th.posterior``, ``th.compare``, ``th.shrink``,
 from __future__ import annotations
 
 try:
-    from .server import create_app, serve
+    from .server import create_app, running, serve
 except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installation
     if exc.name not in ("starlette", "uvicorn", "anyio"):
         raise
@@ -23,4 +24,4 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installa
         f"the explorer needs {exc.name}: pip install 'thetahat[explore]'", name=exc.name
     ) from None
 
-__all__ = ["create_app", "serve"]
+__all__ = ["create_app", "running", "serve"]

@@ -16,7 +16,15 @@ from numpy.typing import NDArray
 
 import thetahat as th
 
-__all__ = ["density", "grid_between", "jsonable", "marginals", "scaled_likelihood", "span"]
+__all__ = [
+    "density",
+    "flat_prior_likelihood",
+    "grid_between",
+    "jsonable",
+    "marginals",
+    "scaled_likelihood",
+    "span",
+]
 
 Array = NDArray[np.float64]
 
@@ -118,3 +126,16 @@ def scaled_likelihood(loglik: Callable[[float], float], grid: Array) -> list[flo
         lik = np.where(finite, np.exp(ll - ll[finite].max()), 0.0)
         area = float(np.sum((lik[1:] + lik[:-1]) * np.diff(grid)) / 2.0)  # trapezoid rule
         return curve(lik / area if area > 0 else lik)
+
+
+def flat_prior_likelihood(
+    family: Any, values: Array, weights: Array | None, grid: Array
+) -> list[float | None]:
+    """The likelihood of a probability p scaled to area 1, as one vectorised density.
+
+    Under the uniform prior Beta(1, 1) the posterior is the likelihood times 1,
+    normalised: exactly the scaled likelihood, and thetahat's conjugate update
+    computes it (a loop of log pmf evaluations over the grid costs 20-50 ms).
+    """
+    flat = th.posterior(family, values, prior=th.Beta(1.0, 1.0), weights=weights)
+    return density(flat.dist, grid)

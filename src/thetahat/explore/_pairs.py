@@ -10,6 +10,7 @@ updates on them as on any data.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 
 import thetahat as th
 
+from ._curves import flat_prior_likelihood, scaled_likelihood
 from ._validate import ApiError, integer, number
 
 __all__ = ["PAIRS", "Field", "Pair", "Problem"]
@@ -89,8 +91,8 @@ class Problem:
     weights: Array | None
     prior: th.Distribution
     exposure: Array | None = None
-    #: log-likelihood of one posterior coordinate at one value (for the scaled curve)
-    loglik: Callable[[str, float], float] | None = None
+    #: the likelihood of one posterior coordinate on a grid, scaled to area 1
+    likelihood: Callable[[str, Array], list[float | None]] = lambda name, grid: []
     #: the MLE in the posterior's coordinates from the fitted family parameters
     to_coords: Callable[[dict[str, Any]], dict[str, Any]] = dict
     notes: tuple[str, ...] = ()
@@ -145,9 +147,19 @@ def _spread(total: int, n: int) -> tuple[Array, Array]:
     return np.array([vals[i] for i in keep]), np.array([wts[i] for i in keep])
 
 
+def _pointwise(ll: Callable[[str, float], float]) -> Callable[[str, Array], list[float | None]]:
+    """A likelihood curve from the log-likelihood at one value (a loop over the grid)."""
+    return lambda name, grid: scaled_likelihood(functools.partial(ll, name), grid)
+
+
+def _flat(family: th.Distribution, values: Array, weights: Array | None) -> Any:
+    """The likelihood of p as the posterior under Beta(1, 1) (one vectorised density)."""
+    return lambda name, grid: flat_prior_likelihood(family, values, weights, grid)
+
+
 def _weighted_ll(
     make: Callable[[float], th.Distribution], values: Array, weights: Array | None
-) -> Callable[[str, float], float]:
+) -> Callable[[str, Array], list[float | None]]:
     w = np.ones(values.shape[0]) if weights is None else weights
 
     def ll(name: str, g: float) -> float:
@@ -158,7 +170,7 @@ def _weighted_ll(
         except ValueError:  # outside the parameter's domain (the grid's end)
             return -math.inf
 
-    return ll
+    return _pointwise(ll)
 
 
 def _need(cond: bool, message: str) -> None:
@@ -193,7 +205,7 @@ def _bernoulli(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.Beta(h["a"], h["b"]),
-        loglik=_weighted_ll(lambda g: th.Bernoulli(g), values, weights),
+        likelihood=_flat(th.Bernoulli(), values, weights),
     )
 
 
@@ -207,7 +219,7 @@ def _binomial(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.Beta(h["a"], h["b"]),
-        loglik=_weighted_ll(lambda g: th.Binomial(trials, g), values, weights),
+        likelihood=_flat(fam, values, weights),
     )
 
 
@@ -218,7 +230,7 @@ def _geometric(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.Beta(h["a"], h["b"]),
-        loglik=_weighted_ll(lambda g: th.Geometric(g), values, weights),
+        likelihood=_flat(th.Geometric(), values, weights),
     )
 
 
@@ -227,21 +239,17 @@ def _class_labels(counts: Array) -> tuple[Array, Array]:
     return np.arange(counts.size, dtype=float)[keep], counts[keep]
 
 
-def _dirichlet_ll(counts: Array) -> Callable[[str, float], float]:
-    # the multinomial log-likelihood profiled over the other classes, as a function
-    # of probs[i], is the Bernoulli one of "class i or not": k_i log p + (n - k_i) log(1 - p)
+def _dirichlet_likelihood(counts: Array) -> Callable[[str, Array], list[float | None]]:
+    # the multinomial likelihood profiled over the other classes, as a function of
+    # probs[i], is the Bernoulli one of "class i or not": k_i log p + (n - k_i) log(1 - p)
     total = float(counts.sum())
 
-    def ll(name: str, g: float) -> float:
-        i = int(name[name.index("[") + 1 : -1])
-        k = float(counts[i])
+    def curve(name: str, grid: Array) -> list[float | None]:
+        k = float(counts[int(name[name.index("[") + 1 : -1])])
         w = np.array([k, total - k])
-        try:
-            return float(np.sum(w * th.Bernoulli(g).logpmf(np.array([1.0, 0.0]))))
-        except ValueError:
-            return -math.inf
+        return flat_prior_likelihood(th.Bernoulli, np.array([1.0, 0.0])[w > 0], w[w > 0], grid)
 
-    return ll
+    return curve
 
 
 def _categorical(h: dict[str, Any], body: dict[str, Any]) -> Problem:
@@ -256,7 +264,7 @@ def _categorical(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.Dirichlet(alpha),
-        loglik=_dirichlet_ll(counts),
+        likelihood=_dirichlet_likelihood(counts),
     )
 
 
@@ -280,7 +288,7 @@ def _multinomial(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         table,
         None,
         th.Dirichlet(alpha),
-        loglik=_dirichlet_ll(totals),
+        likelihood=_dirichlet_likelihood(totals),
     )
 
 
@@ -295,7 +303,7 @@ def _poisson(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         weights,
         th.Gamma(h["shape"], h["rate"]),
         exposure=exp,
-        loglik=_weighted_ll(lambda g: th.Poisson(g * each), values, weights),
+        likelihood=_weighted_ll(lambda g: th.Poisson(g * each), values, weights),
     )
 
 
@@ -307,7 +315,7 @@ def _exponential(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.Gamma(h["shape"], h["rate"]),
-        loglik=_weighted_ll(lambda g: th.Exponential(g), values, weights),
+        likelihood=_weighted_ll(lambda g: th.Exponential(g), values, weights),
     )
 
 
@@ -319,7 +327,7 @@ def _normal_mean(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.Normal(h["mu0"], h["tau"]),
-        loglik=_weighted_ll(lambda g: th.Normal(g, sigma), values, weights),
+        likelihood=_weighted_ll(lambda g: th.Normal(g, sigma), values, weights),
     )
 
 
@@ -335,7 +343,7 @@ def _normal_var(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.InverseGamma(h["shape"], h["scale"]),
-        loglik=_weighted_ll(lambda g: th.Normal(mu, math.sqrt(g)), values, weights),
+        likelihood=_weighted_ll(lambda g: th.Normal(mu, math.sqrt(g)), values, weights),
         to_coords=lambda p: {"var": p["sigma"] ** 2},
     )
 
@@ -358,7 +366,7 @@ def _nig(h: dict[str, Any], body: dict[str, Any]) -> Problem:
         values,
         weights,
         th.NormalInverseGamma(h["mu0"], h["lam"], h["shape"], h["scale"]),
-        loglik=ll,
+        likelihood=_pointwise(ll),
         to_coords=lambda p: {"mu": p["mu"], "var": p["sigma"] ** 2},
     )
 

@@ -7,16 +7,22 @@ thetahat's distributions.
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import thetahat as th
 
-from ._curves import curve, density, grid_between, jsonable, marginals, scaled_likelihood, span
+from ._curves import (
+    curve,
+    density,
+    flat_prior_likelihood,
+    grid_between,
+    jsonable,
+    marginals,
+    span,
+)
 from ._pairs import MAX_COUNT, PAIRS, Problem
 from ._validate import ApiError, choice, integer, number
 
@@ -52,10 +58,6 @@ def _domain(name: str) -> tuple[float, float]:
     if name in ("rate", "var"):
         return 0.0, math.inf
     return -math.inf, math.inf
-
-
-def _coord_ll(ll: Callable[[str, float], float], name: str, g: float) -> float:
-    return ll(name, g)
 
 
 def _fit_mle(prob: Problem) -> tuple[dict[str, Any] | None, th.Estimate | None, str]:
@@ -100,9 +102,8 @@ def coin(body: dict[str, Any]) -> dict[str, Any]:
         mle = th.fit(th.Bernoulli, values, weights=weights)
         est = th.fit(th.Bernoulli, values, weights=weights, prior=prior)
         post_dist, log_ev = post.dist, post.log_evidence
-        out["likelihood"] = scaled_likelihood(
-            lambda g: float(np.sum(weights * th.Bernoulli(g).logpmf(values))), grid
-        )
+        # tests/explore check it against the Bernoulli log pmf on the grid
+        out["likelihood"] = flat_prior_likelihood(th.Bernoulli, values, weights, grid)
         out.update(
             mle=mle.params["p"],
             mle_se=mle.se["p"],
@@ -154,13 +155,11 @@ def conjugate(body: dict[str, Any]) -> dict[str, Any]:
         mp = _pick(mode, name)
         low, high = _domain(name)
         grid = span([pdist, qdist], [mp] + ([] if m is None else [m]), low, high)
-        assert prob.loglik is not None
-        ll = prob.loglik
         c: dict[str, Any] = {
             "name": name,
             "grid": grid,
             "prior": density(qdist, grid),
-            "likelihood": scaled_likelihood(functools.partial(_coord_ll, ll, name), grid),
+            "likelihood": prob.likelihood(name, grid),
             "posterior": density(pdist, grid),
             "mle": m,
             "map": mp,
