@@ -360,6 +360,10 @@ def test_discrete_fit_bars(client: TestClient) -> None:
 
 
 # ------------------------------------------------------------------ bad input
+def map_fit(prior: dict[str, Any]) -> dict[str, Any]:
+    return {"values": [1, 2], "family": "gamma", "method": "map", "prior": prior}
+
+
 BAD = [
     ("/api/coin", {"a": -1, "b": 2, "heads": 1, "tails": 1}, "a must be positive"),
     ("/api/coin", {"a": 1, "b": 2, "heads": 1.5, "tails": 1}, "heads must be a whole number"),
@@ -422,36 +426,13 @@ BAD = [
     ),
     ("/api/data/fit", {"values": [1, 2, 3], "family": "cauchy"}, "family must be one of"),
     ("/api/data/fit", {"values": [-1, 2, 3], "family": "gamma"}, "Gamma"),
+    ("/api/data/fit", map_fit({"rate": {"dist": "normal", "params": [0, 1]}}), "Normal"),
     (
         "/api/data/fit",
-        {
-            "values": [1, 2],
-            "family": "gamma",
-            "method": "map",
-            "prior": {"rate": {"dist": "normal", "params": [0, 1]}},
-        },
-        "Normal",
-    ),
-    (
-        "/api/data/fit",
-        {
-            "values": [1, 2],
-            "family": "gamma",
-            "method": "map",
-            "prior": {"mu": {"dist": "normal", "params": [0, 1]}},
-        },
+        map_fit({"mu": {"dist": "normal", "params": [0, 1]}}),
         "not a parameter of Gamma",
     ),
-    (
-        "/api/data/fit",
-        {
-            "values": [1, 2],
-            "family": "gamma",
-            "method": "map",
-            "prior": {"rate": {"dist": "gamma", "params": [0, 1]}},
-        },
-        "prior.rate",
-    ),
+    ("/api/data/fit", map_fit({"rate": {"dist": "gamma", "params": [0, 1]}}), "prior.rate"),
     ("/api/data/compare", {"values": [1, 2, 3], "families": ["gamma"]}, "at least 2"),
     (
         "/api/data/shrink",

@@ -38,11 +38,15 @@ def jsonable(obj: Any) -> Any:
     JSON has no infinities; a standard error that is infinite (an MLE on the
     boundary) still has to reach the page, which prints it as such.
     """
+    if isinstance(obj, Curve):  # made JSON-ready by curve()
+        return obj
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "iub" or (obj.dtype.kind == "f" and np.isfinite(obj).all()):
+            return obj.tolist()  # the common case, without a Python loop
         return [jsonable(v) for v in obj.tolist()]
     if isinstance(obj, np.bool_ | bool):
         return bool(obj)
@@ -56,9 +60,19 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+class Curve(list):
+    """A list of floats and None, ready for JSON (:func:`jsonable` passes it through)."""
+
+
 def curve(values: Iterable[float]) -> list[float | None]:
     """A curve for the chart: non-finite points become gaps (null)."""
-    return [float(v) if math.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+    arr = np.asarray(values, dtype=float)
+    ok = np.isfinite(arr)
+    out = arr.tolist()
+    if not ok.all():
+        for i in np.flatnonzero(~ok).tolist():
+            out[i] = None
+    return Curve(out)
 
 
 def marginals(post: th.Distribution, names: tuple[str, ...]) -> list[tuple[str, th.Distribution]]:

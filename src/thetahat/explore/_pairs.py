@@ -252,11 +252,15 @@ def _dirichlet_likelihood(counts: Array) -> Callable[[str, Array], list[float | 
     return curve
 
 
-def _categorical(h: dict[str, Any], body: dict[str, Any]) -> Problem:
-    alpha, counts = h["alpha"], h["counts"]
+def _check_counts(alpha: Array, counts: Array) -> None:
     _need(bool(np.all(counts == np.round(counts))), "data.counts must be whole numbers")
     _need(alpha.size == counts.size, "hyper.alpha and data.counts need the same number of classes")
     _need(counts.sum() <= MAX_COUNT, f"data.counts may total at most {MAX_COUNT}")
+
+
+def _categorical(h: dict[str, Any], body: dict[str, Any]) -> Problem:
+    alpha, counts = h["alpha"], h["counts"]
+    _check_counts(alpha, counts)
     values, weights = _class_labels(counts)
     _need(values.size > 0, "data.counts are all zero: there is no data")
     return Problem(
@@ -270,8 +274,7 @@ def _categorical(h: dict[str, Any], body: dict[str, Any]) -> Problem:
 
 def _multinomial(h: dict[str, Any], body: dict[str, Any]) -> Problem:
     alpha, totals, trials = h["alpha"], h["counts"], h["trials"]
-    _need(bool(np.all(totals == np.round(totals))), "data.counts must be whole numbers")
-    _need(alpha.size == totals.size, "hyper.alpha and data.counts need the same number of classes")
+    _check_counts(alpha, totals)
     total = int(totals.sum())
     _need(
         total > 0 and total % trials == 0,
