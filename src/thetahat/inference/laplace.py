@@ -15,12 +15,12 @@ The approximation is exact for a Gaussian posterior and improves as n grows
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._warnings import warn_user
 from ..distributions import Flat, Normal
 from ..distributions._datastats import fit_stats
 from ..distributions.multivariate_normal import MultivariateNormal
@@ -112,7 +112,7 @@ def laplace_posterior(
     else:
         dist = MultivariateNormal(mode, 0.5 * (cov + cov.T))
     for m in msgs:
-        warnings.warn(m, RuntimeWarning, stacklevel=2)
+        warn_user(m, RuntimeWarning)
     return Posterior(
         dist=dist,
         names=names,
