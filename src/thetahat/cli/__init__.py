@@ -59,6 +59,7 @@ COMMANDS: list[str] = [
     "shrink",
     "families",
     "demo",
+    "explore",
 ]
 
 #: exception types reported as one-line user errors (exit code 2)
