@@ -239,7 +239,7 @@ def create_app(allowed_hosts: list[str] | None = None) -> Starlette:
         Route("/api/data/example/{name}", _example),
         Mount("/static", StaticFiles(packages=[("thetahat.explore", "static")]), name="static"),
     ]
-    hosts = [*LOOPBACK, "testserver"] if allowed_hosts is None else allowed_hosts
+    hosts = list(LOOPBACK) if allowed_hosts is None else allowed_hosts
     return Starlette(
         routes=routes,
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
