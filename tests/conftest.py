@@ -1,4 +1,4 @@
-"""Shared test fixtures: paths to the reference data."""
+"""Shared test fixtures: the vendored reference data."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
+#: public reference datasets vendored from ../shared/refdata (sources in its README.md)
+REFDATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
 def refdata() -> Path:
-    """Directory of the public reference datasets (../shared/refdata)."""
-    if not REFDATA.is_dir():
-        raise FileNotFoundError(f"reference data not found at {REFDATA}")
+    """Directory of the public reference datasets (tests/data; see its README.md)."""
     return REFDATA

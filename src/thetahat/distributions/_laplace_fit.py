@@ -37,7 +37,10 @@ class LaplaceFitting:
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         mu, b = params["loc"], params["scale"]
-        return float(-stats.n * np.log(2.0 * b) - stats.total(np.abs(stats.x - mu)) / b)
+        dev = stats.total(np.abs(stats.x - mu))
+        if b == 0:  # the limit b -> 0: a point mass at mu
+            return float(np.inf if dev == 0 else -np.inf)
+        return float(-stats.n * np.log(2.0 * b) - dev / b)
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         out: dict[str, Value] = {}

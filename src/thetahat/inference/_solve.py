@@ -39,6 +39,22 @@ __all__ = ["FitProblem", "profile_value", "solve", "support_bounds"]
 Value = Any
 
 
+#: what Python float arithmetic raises at the edge of a parameter space (a zero scale,
+#: an overflowing power) where numpy arithmetic gives inf or nan
+ARITHMETIC_ERRORS = (ZeroDivisionError, OverflowError, FloatingPointError)
+
+
+def numpy_scalars(params: Mapping[str, Value]) -> dict[str, Value]:
+    """``params`` with Python floats as numpy scalars, for the family's formula hooks.
+
+    At the edge of the parameter space a formula divides by a zero scale or
+    overflows: numpy arithmetic (under ``np.errstate(all="ignore")``) turns that into
+    inf or nan, which the solver and the fit's status then report, where Python
+    arithmetic would raise ``ZeroDivisionError`` or ``OverflowError`` at the user.
+    """
+    return {k: np.float64(v) if type(v) is float else v for k, v in params.items()}
+
+
 @dataclass(frozen=True, eq=False)
 class FitProblem:
     """Maximise ``loglik(theta) + log prior(theta)`` over the free parameters.
@@ -67,17 +83,20 @@ class FitProblem:
     def loglik(self, theta: Mapping[str, Value]) -> float:
         """Log-likelihood at the free values ``theta`` (fixed ones from the family)."""
         fam, stats = self.family, self.stats
-        params = {**fam.params, **theta}
+        params = numpy_scalars({**fam.params, **theta})
         with np.errstate(all="ignore"):
-            if isinstance(stats, CensoredStats):
-                return censored_loglik(fam, params, stats)
-            if isinstance(stats, DataStats) and (
-                type(fam)._loglik is Distribution._loglik or fam.obs_arrays
-            ):
-                # no likelihood hook: the sum of log densities over the data
-                extra = {k: v for k, v in stats.obs.items() if k not in params}
-                return stats.total(fam._logp(stats.x, **params, **extra))
-            return float(fam._loglik(params, stats))
+            try:
+                if isinstance(stats, CensoredStats):
+                    return float(censored_loglik(fam, params, stats))
+                if isinstance(stats, DataStats) and (
+                    type(fam)._loglik is Distribution._loglik or fam.obs_arrays
+                ):
+                    # no likelihood hook: the sum of log densities over the data
+                    extra = {k: v for k, v in stats.obs.items() if k not in params}
+                    return stats.total(fam._logp(stats.x, **params, **extra))
+                return float(fam._loglik(params, stats))
+            except ARITHMETIC_ERRORS:
+                return float("nan")
 
     def logprior(self, theta: Mapping[str, Value]) -> float:
         """Log prior density at ``theta`` (0 without a prior)."""
@@ -200,14 +219,18 @@ class _Objective:
             return fd_grad_hess(self.f, z)
         _t, d1, d2 = domain_derivatives(self.doms, z)
         theta = self.theta(z)
-        params = {**p.family.params, **theta}
+        params = numpy_scalars({**p.family.params, **theta})
         with np.errstate(all="ignore"):
             key = z.tobytes()
             if self._last is not None and self._last[0] == key and p.prior is None:
                 ll = self._last[1] - self.ljac(z)
             else:
                 ll = p.loglik(theta)
-            g_full, h_full = p.family._grad_hess(params, p.stats)
+            try:
+                g_full, h_full = p.family._grad_hess(params, p.stats)
+            except ARITHMETIC_ERRORS:
+                k = len(p.family.param_names())
+                g_full, h_full = np.full(k, np.nan), np.full((k, k), np.nan)
         g = np.asarray(g_full, dtype=float)[self.idx]
         h = np.asarray(h_full, dtype=float)[np.ix_(self.idx, self.idx)]
         gz = d1 * g

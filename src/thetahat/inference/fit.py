@@ -37,7 +37,7 @@ from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_label
 from ..stats import SuffStats
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
-from ._solve import FitProblem, solve
+from ._solve import ARITHMETIC_ERRORS, FitProblem, solve
 from .information import INFORMATION_KINDS, covariance
 
 __all__ = ["fit"]
@@ -170,12 +170,12 @@ def fit(
         return _fit_iterative(problem, prior, information)
     if flat:
         problem = FitProblem(fam, stats, None)
-        est = fam._mle(stats)
+        est = _formula(fam._mle, stats)
         if est is not None:
             res = SolverResult(np.zeros(0), np.nan, True, "success", "closed form", 0)
             return _estimate(problem, est, res, prior, information)
         fast = getattr(type(fam), "_fit_fast", None)
-        found = fast(fam, stats) if fast is not None else None
+        found = _formula(lambda s: fast(fam, s), stats) if fast is not None else None
         if found is not None:
             return _estimate(problem, found[0], found[1], prior, information)
         return _fit_iterative(problem, prior, information)
@@ -186,6 +186,16 @@ def fit(
 
 
 # ---------------------------------------------------------------------- helpers
+def _formula(hook: Any, stats: Any) -> Any:
+    """A family's closed form or fast path, or None (the generic solve) where its Python
+    arithmetic breaks down at extreme data (a zero divisor, an overflow near 1e308)."""
+    try:
+        with np.errstate(all="ignore"):
+            return hook(stats)
+    except ARITHMETIC_ERRORS:
+        return None
+
+
 def _boundary(fam: Distribution, params: Mapping[str, Any]) -> dict[str, NDArray[np.bool_]]:
     out = {}
     for name, v in params.items():
@@ -248,8 +258,14 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
     with np.errstate(divide="ignore", invalid="ignore"):
         loglik = float(fam._loglik(fam_params, stats))
         logprior = float(np.sum(prior._logdensity(mode_value)))
-    cov = np.array(rule.curvature(post), dtype=float)
     labels = _flat_labels(params)
+    try:
+        with np.errstate(all="ignore"):
+            cov = np.array(rule.curvature(post), dtype=float)
+    except ARITHMETIC_ERRORS:
+        # a mode on the edge of the parameter space (HHH under Beta(1, 1): p = 1), where
+        # the log posterior does not curve: infinite standard errors, marked below
+        cov = np.full((len(labels),) * 2, np.inf)
     bad = {k: e for k, e in _boundary(fam, rule.to_family(params)).items() if k in params}
     # boundary of a parameter named differently from the family's (var vs sigma)
     for name, v in params.items():
@@ -327,13 +343,17 @@ def _estimate(
     }
     labels = _flat_labels(est)
     bad = _boundary(fam, est)
-    # the solver's value is the log-likelihood for an MLE; recompute otherwise
-    fresh = problem.prior is not None or not math.isfinite(res.fun)
+    # the solver's value is the log-likelihood for an MLE (+inf where it grows without
+    # bound towards a degenerate estimate); recompute otherwise
+    fresh = problem.prior is not None or math.isnan(res.fun) or res.fun == -np.inf
     loglik = problem.loglik(est) if fresh else res.fun
     try:
         with np.errstate(all="ignore"):
             cov = np.array(covariance(problem, est, information), dtype=float)
-    except (ValueError, FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError):
+    except (*ARITHMETIC_ERRORS, np.linalg.LinAlgError):
+        # the curvature overflows or divides by zero: no usable information there
+        cov = np.full((len(labels),) * 2, np.inf)
+    except ValueError:
         if not bad:
             raise
         cov = np.full((len(labels),) * 2, np.inf)

@@ -19,7 +19,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..censoring import CensoredStats
-from ._solve import FitProblem, hessian_theta, hessian_z, profile_value, support_bounds
+from ._solve import (
+    FitProblem,
+    hessian_theta,
+    hessian_z,
+    numpy_scalars,
+    profile_value,
+    support_bounds,
+)
 
 __all__ = ["covariance", "invert_information", "profile_intervals"]
 
@@ -94,7 +101,7 @@ def covariance(
         raise ValueError(f"information must be 'observed' or 'expected', got {kind!r}")
     fam, stats = problem.family, problem.stats
     k = len(problem.names)
-    params = {**fam.params, **theta}
+    params = numpy_scalars({**fam.params, **theta})
     if not all(_finite_value(v) for v in theta.values()):
         return np.full((k, k), np.inf)
     censored = isinstance(stats, CensoredStats)

@@ -1,0 +1,30 @@
+"""Optional dependencies: import one, or say which extra installs it."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+__all__ = ["MissingExtraError", "require"]
+
+
+class MissingExtraError(ImportError):
+    """An optional dependency is not installed; the message names the extra."""
+
+
+def require(module: str, extra: str) -> ModuleType:
+    """Import ``module``, or raise :class:`MissingExtraError` naming ``thetahat[extra]``.
+
+    Examples
+    --------
+    >>> np = require("numpy", "core")
+    """
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        top = module.split(".")[0]
+        if exc.name is None or exc.name.split(".")[0] != top:
+            raise
+        raise MissingExtraError(
+            f'{top} is needed for this and is not installed: pip install "thetahat[{extra}]"'
+        ) from None
