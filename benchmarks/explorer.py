@@ -5,12 +5,14 @@ again when the redrawn chart has been handed to the next animation frame
 (``requestAnimationFrame`` after the SVG is in the DOM); ``performance.measure``
 between the two is the latency a person sees: the request to thetahat's JSON
 API, the computation, the JSON, and the drawing. Each change waits for its own
-redraw (no coalescing), in headless Debian chromium driven by Playwright.
+redraw (no coalescing), in headless Debian chromium driven by Playwright. The
+page also splits each latency into the request (fetch and JSON decode), the
+drawing (SVG built and put in the DOM) and the wait for the next frame.
 
 Panels are interleaved in rounds (``ROUNDS`` rounds of ``changes / ROUNDS``
 changes per panel), so drift on a shared machine hits every panel alike. The
-table gives the median and 95th percentile over all changes, and the median
-server round trip (Resource Timing of the API fetch) to show where time goes.
+table gives the median and 95th percentile over all changes, and the machine's
+load average (it is shared: other jobs inflate the tail).
 
 Goals (issue 20): p95 under 50 ms on the coin panel, under 150 ms on the
 regression panel.
@@ -42,29 +44,29 @@ from thetahat.explore import running
 ROUNDS = 4
 
 #: panel label -> (tab, panel key, slider id, setup script, values to cycle through,
-#: API path, goal for the p95 in ms)
-PANELS: dict[str, tuple[str, str, str, str, list[float], str, float | None]] = {
+#: goal for the p95 in ms)
+PANELS: dict[str, tuple[str, str, str, str, list[float], float | None]] = {
     "coin (prior a)": (
         "coin", "coin", "coin-a", "", [round(0.5 + 0.5 * (i % 40), 2) for i in range(40)],
-        "/api/coin", 50.0,
+        50.0,
     ),
     "conjugate pair (Beta-Bernoulli a)": (
         "pairs", "pairs", "", "", [round(0.2 + 0.25 * (i % 36), 2) for i in range(36)],
-        "/api/conjugate", None,
+        None,
     ),
     "n grows (truth, n = 1000)": (
         "grow", "grow", "grow-truth", "", [round(0.05 + 0.025 * (i % 36), 3) for i in range(36)],
-        "/api/grow", None,
+        None,
     ),
     "regression, Gaussian prior (width)": (
         "reg", "reg", "reg-width",
         "document.querySelector('input[name=reg-prior][value=normal]').click()",
-        [round(-3.5 + 0.1 * (i % 38), 2) for i in range(38)], "/api/regularise", 150.0,
+        [round(-3.5 + 0.1 * (i % 38), 2) for i in range(38)], 150.0,
     ),
     "regression, Laplace prior (width)": (
         "reg", "reg", "reg-width",
         "document.querySelector('input[name=reg-prior][value=laplace]').click()",
-        [round(-3.5 + 0.1 * (i % 38), 2) for i in range(38)], "/api/regularise", 150.0,
+        [round(-3.5 + 0.1 * (i % 38), 2) for i in range(38)], 150.0,
     ),
 }  # fmt: skip
 
@@ -83,23 +85,23 @@ def wait_drawn(page: Page, panel: str, seq: int) -> None:
 
 def run_block(
     page: Page, spec: tuple[Any, ...], n: int, offset: int
-) -> tuple[list[float], list[float]]:
-    tab, panel, slider, setup, values, path, _ = spec
+) -> tuple[list[float], list[list[float]]]:
+    tab, panel, slider, setup, values, _ = spec
     page.click(f"#tab-{tab}")
     page.wait_for_function(f"window.explorer.drawn.{panel} >= 1", timeout=60_000)
     if setup:  # (a click on the radio already checked starts nothing)
         page.evaluate(setup)
         wait_drawn(page, panel, page.evaluate(f"window.explorer.started.{panel}"))
-    page.evaluate(f"window.explorer.latency.{panel} = []; performance.clearResourceTimings()")
+    page.evaluate(
+        f"window.explorer.latency.{panel} = []; window.explorer.parts.{panel} = [];"
+        " performance.clearResourceTimings()"
+    )
     for i in range(n):
         seq = page.evaluate(CHANGE_JS, [slider, values[(offset + i) % len(values)]])
         wait_drawn(page, panel, seq)
     lat = page.evaluate(f"window.explorer.latency.{panel}")
-    fetch = page.evaluate(
-        f"performance.getEntriesByType('resource').filter(e => e.name.endsWith('{path}'))"
-        ".map(e => e.duration)"
-    )
-    return list(lat), list(fetch)
+    parts = page.evaluate(f"window.explorer.parts.{panel}")
+    return list(lat), list(parts)
 
 
 def main() -> None:
@@ -110,7 +112,8 @@ def main() -> None:
     args = ap.parse_args()
     per_round = max(1, args.changes // ROUNDS)
     chromium = ensure_chromium()
-    results: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in PANELS}
+    results: dict[str, tuple[list[float], list[list[float]]]] = {k: ([], []) for k in PANELS}
+    load0 = os.getloadavg()[0]
     with running() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         ctx = browser.new_context(
@@ -125,29 +128,31 @@ def main() -> None:
             run_block(page, spec, 5, 0)
         for r in range(ROUNDS):
             for name, spec in PANELS.items():
-                lat, fetch = run_block(page, spec, per_round, r * per_round)
+                lat, parts = run_block(page, spec, per_round, r * per_round)
                 results[name][0].extend(lat)
-                results[name][1].extend(fetch)
+                results[name][1].extend(parts)
         browser.close()
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(
         f"explorer latency, slider change -> redrawn chart; {when}; {platform.machine()} "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, thetahat {th.__version__}, "
-        f"chromium {version}, viewport {args.width}x{args.height}, {ROUNDS} interleaved rounds"
+        f"chromium {version}, viewport {args.width}x{args.height}, {ROUNDS} interleaved rounds; "
+        f"load average {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
     print()
     print(
-        "| panel | changes | median ms | p95 ms | max ms | API round trip median ms "
-        "| goal p95 | met |"
+        "| panel | changes | median ms | p95 ms | max ms | median: request + JSON / draw / "
+        "frame wait ms | goal p95 | met |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for name, (lat, fetch) in results.items():
+    for name, (lat, parts) in results.items():
         a = np.asarray(lat)
-        goal = PANELS[name][6]
+        req, drw, frame = np.median(np.asarray(parts), axis=0)
+        goal = PANELS[name][5]
         met = "" if goal is None else ("yes" if np.percentile(a, 95) < goal else "**no**")
         print(
             f"| {name} | {a.size} | {np.median(a):.1f} | {np.percentile(a, 95):.1f} | "
-            f"{a.max():.1f} | {np.median(fetch) if fetch else float('nan'):.1f} | "
+            f"{a.max():.1f} | {req:.1f} / {drw:.1f} / {frame:.1f} | "
             f"{'' if goal is None else f'< {goal:.0f} ms'} | {met} |"
         )
 

@@ -13,4 +13,5 @@ from thetahat.explore import create_app
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     """A test client of the explorer (no lifespan: no warm-up thread)."""
-    yield TestClient(create_app(), raise_server_exceptions=False)
+    # starlette's test client sends Host: testserver
+    yield TestClient(create_app(["127.0.0.1", "testserver"]), raise_server_exceptions=False)

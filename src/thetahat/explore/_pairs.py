@@ -400,7 +400,7 @@ PAIRS: dict[str, Pair] = {
         ),
         Pair(
             "beta-binomial",
-            "Beta – Binomial (k of n per observation)",
+            "Beta – Binomial (k of n each)",
             _beta_hyper(),
             (
                 _count("observations", "observations", 5, 1),
@@ -412,7 +412,7 @@ PAIRS: dict[str, Pair] = {
         ),
         Pair(
             "beta-geometric",
-            "Beta – Geometric (failures before a success)",
+            "Beta – Geometric (failures)",
             _beta_hyper(),
             (
                 _count("observations", "observations", 8, 1),
@@ -440,7 +440,7 @@ PAIRS: dict[str, Pair] = {
         ),
         Pair(
             "gamma-poisson",
-            "Gamma – Poisson with exposure (event counts)",
+            "Gamma – Poisson (counts, exposure)",
             _gamma_hyper(2.0, 1.0),
             (
                 _count("observations", "observations", 6, 1),
@@ -477,7 +477,7 @@ PAIRS: dict[str, Pair] = {
         ),
         Pair(
             "invgamma-normal",
-            "InverseGamma – Normal (variance, mean known)",
+            "InverseGamma – Normal (variance)",
             (
                 Field("shape", "prior shape", 3.0, 0.01, 1e4),
                 Field("scale", "prior scale", 2.0, 1e-6, BIG),
@@ -492,7 +492,7 @@ PAIRS: dict[str, Pair] = {
         ),
         Pair(
             "nig-normal",
-            "NormalInverseGamma – Normal (mean and variance)",
+            "NormalInverseGamma – Normal (μ, σ²)",
             (
                 Field("mu0", "prior mean mu0", 0.0, -BIG, BIG, "real"),
                 Field("lam", "prior pseudo-observations lam", 1.0, 1e-6, 1e4),

@@ -17,8 +17,9 @@ Safety
   and at most :data:`MAX_BODY` bytes, counted while reading;
 * every field is validated (see ``_validate``): a bad request is a ``400`` with
   ``{"error": "<one line>"}``, never a traceback, and the server keeps serving;
-* computations run one at a time in a worker thread, with sizes capped before
-  they start; a request that waits over :data:`BUSY_WAIT_S` for its turn is a ``503``;
+* computations run one at a time, with sizes capped before they start: the
+  sliders' small ones on the event loop, the data panel's in a worker thread; a
+  request that waits over :data:`BUSY_WAIT_S` for its turn is a ``503``;
 * nothing is written to disk: uploads arrive as the request body and stay in memory.
 """
 
@@ -86,9 +87,14 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def _compute(fn: Handler, body: dict[str, Any]) -> dict[str, Any]:
-    """Run one handler under the lock, collecting the warnings thetahat raised."""
+    """Run one handler under the lock (waiting for it), in a worker thread."""
     if not _COMPUTE.acquire(timeout=BUSY_WAIT_S):
         raise ApiError("the explorer is busy with other requests; try again", status=503)
+    return _run_locked(fn, body)
+
+
+def _run_locked(fn: Handler, body: dict[str, Any]) -> dict[str, Any]:
+    """Run a handler with the lock held (releases it), collecting thetahat's warnings."""
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -129,9 +135,15 @@ async def _read_json(request: Request) -> dict[str, Any]:
     return body
 
 
-async def _respond(fn: Handler, body: dict[str, Any]) -> Response:
+async def _respond(fn: Handler, body: dict[str, Any], inline: bool = False) -> Response:
     try:
-        out = await anyio.to_thread.run_sync(_compute, fn, body)
+        if inline and _COMPUTE.acquire(blocking=False):
+            # a slider's request (bounded to milliseconds by the input limits) runs on
+            # the event loop: handing it to a worker thread and back costs more than
+            # the computation on a busy machine (benchmarks/RESULTS.md, explorer)
+            out = _run_locked(fn, body)
+        else:
+            out = await anyio.to_thread.run_sync(_compute, fn, body)
     except ApiError as exc:
         return _error(exc.status, str(exc))
     except (ValueError, TypeError) as exc:  # thetahat's messages for bad input
@@ -142,13 +154,13 @@ async def _respond(fn: Handler, body: dict[str, Any]) -> Response:
     return JSONResponse(out, headers=_SECURITY_HEADERS)
 
 
-def _post(fn: Handler) -> Callable[[Request], Any]:
+def _post(fn: Handler, inline: bool = False) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         try:
             body = await _read_json(request)
         except ApiError as exc:
             return _error(exc.status, str(exc))
-        return await _respond(fn, body)
+        return await _respond(fn, body, inline)
 
     return endpoint
 
@@ -214,10 +226,12 @@ def create_app(allowed_hosts: list[str] | None = None) -> Starlette:
     routes = [
         Route("/", _index),
         Route("/api/catalog", _catalog),
-        Route("/api/coin", _post(bayes.coin), methods=["POST"]),
-        Route("/api/conjugate", _post(bayes.conjugate), methods=["POST"]),
-        Route("/api/grow", _post(bayes.grow), methods=["POST"]),
-        Route("/api/regularise", _post(regress.regularise), methods=["POST"]),
+        # the panels' sliders: small, bounded computations, run on the event loop
+        Route("/api/coin", _post(bayes.coin, inline=True), methods=["POST"]),
+        Route("/api/conjugate", _post(bayes.conjugate, inline=True), methods=["POST"]),
+        Route("/api/grow", _post(bayes.grow, inline=True), methods=["POST"]),
+        Route("/api/regularise", _post(regress.regularise, inline=True), methods=["POST"]),
+        # data of any size up to the limits: in a worker thread, the loop stays free
         Route("/api/data/parse", _post(data.parse), methods=["POST"]),
         Route("/api/data/fit", _post(data.fit), methods=["POST"]),
         Route("/api/data/compare", _post(data.compare), methods=["POST"]),
@@ -225,7 +239,7 @@ def create_app(allowed_hosts: list[str] | None = None) -> Starlette:
         Route("/api/data/example/{name}", _example),
         Mount("/static", StaticFiles(packages=[("thetahat.explore", "static")]), name="static"),
     ]
-    hosts = [*LOOPBACK, "testserver"] if allowed_hosts is None else allowed_hosts
+    hosts = list(LOOPBACK) if allowed_hosts is None else allowed_hosts
     return Starlette(
         routes=routes,
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],

@@ -12,8 +12,8 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const PANELS = ["coin", "pairs", "grow", "reg", "data"];
-  const X = (window.explorer = { drawn: {}, latency: {}, started: {}, errors: [] });
-  for (const p of PANELS) { X.drawn[p] = 0; X.latency[p] = []; }
+  const X = (window.explorer = { drawn: {}, latency: {}, parts: {}, started: {}, errors: [] });
+  for (const p of PANELS) { X.drawn[p] = 0; X.latency[p] = []; X.parts[p] = []; }
   const state = { catalog: null, columns: [], visited: {} };
 
   // ---------------------------------------------------------------- helpers
@@ -78,13 +78,17 @@
       inflight = true;
       try {
         const out = await api(job.path, job.body);
+        const fetched = performance.now();
         draw(out);
         hideError();
+        const drawnAt = performance.now();
         await new Promise((res) => requestAnimationFrame(res));
         const start = `${panel}:input:${job.seq}`, end = `${panel}:drawn:${job.seq}`;
         performance.mark(end);
         const m = performance.measure(`${panel}:redraw`, start, end);
         X.latency[panel].push(m.duration);
+        // where the time went: request + JSON, drawing, waiting for the frame
+        X.parts[panel].push([fetched - m.startTime, drawnAt - fetched, m.startTime + m.duration - drawnAt]);
         performance.clearMarks(start);
         performance.clearMarks(end);
         performance.clearMeasures(`${panel}:redraw`);
