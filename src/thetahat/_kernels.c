@@ -23,10 +23,12 @@
  *     block sums are added with Neumaier's compensation, so the error is about 40
  *     roundings whatever n is. A NaN or
  *     inf in x makes s or m2 non-finite, which the caller checks.
+ *
+ * t_sums, weibull_moments, beta_sums: fused passes for the iterative families,
+ *     in _kernels_fit.c (GCC/Clang only: they use vector extensions).
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <math.h>
+#include "_kernels.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -56,7 +58,7 @@ static int is_count(double v)
     return v >= 0.0 && v < INFINITY && floor(v) == v;
 }
 
-static int get_float64_buffer(PyObject *obj, Py_buffer *view)
+int th_get_float64_buffer(PyObject *obj, Py_buffer *view)
 {
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
         return -1;
@@ -82,7 +84,7 @@ static int get_float64_buffer(PyObject *obj, Py_buffer *view)
 static PyObject *count_stats(PyObject *self, PyObject *arg)
 {
     Py_buffer view;
-    if (get_float64_buffer(arg, &view) < 0) {
+    if (th_get_float64_buffer(arg, &view) < 0) {
         return NULL;
     }
     const double *x = (const double *)view.buf;
@@ -152,29 +154,6 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
 typedef double v2d __attribute__((vector_size(16)));
 #endif
 
-/* running sum with Neumaier's compensation */
-typedef struct {
-    double sum, comp;
-} kahan_t;
-
-static void kahan_add(kahan_t *k, double v)
-{
-    const double t = k->sum + v;
-    if (!isfinite(t)) {
-        /* overflow, inf or NaN: keep what plain summation gives (inf stays inf; the
-           compensation term would turn it into inf - inf = NaN) */
-        k->sum = t;
-        k->comp = 0.0;
-        return;
-    }
-    if (fabs(k->sum) >= fabs(v)) {
-        k->comp += (k->sum - t) + v;
-    } else {
-        k->comp += (v - t) + k->sum;
-    }
-    k->sum = t;
-}
-
 static PyObject *centred_sums(PyObject *self, PyObject *args)
 {
     PyObject *obj;
@@ -183,7 +162,7 @@ static PyObject *centred_sums(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_buffer view;
-    if (get_float64_buffer(obj, &view) < 0) {
+    if (th_get_float64_buffer(obj, &view) < 0) {
         return NULL;
     }
     const double *x = (const double *)view.buf;
@@ -241,6 +220,14 @@ static PyMethodDef methods[] = {
      "count_stats(x) -> (first_bad, total, sum_log_factorial) for float64 count data."},
     {"centred_sums", centred_sums, METH_VARARGS,
      "centred_sums(x, c) -> (sum(x - c), sum((x - c)**2)) for float64 data."},
+#if defined(__GNUC__)
+    {"t_sums", th_t_sums, METH_VARARGS,
+     "t_sums(x, w, nu, loc, scale) -> the Student t score/Hessian sums (see _kernels_fit.c)."},
+    {"weibull_moments", th_weibull_moments, METH_VARARGS,
+     "weibull_moments(x, w, ltop, k) -> the Weibull shape moments (see _kernels_fit.c)."},
+    {"beta_sums", th_beta_sums, METH_VARARGS,
+     "beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))."},
+#endif
     {NULL, NULL, 0, NULL},
 };
 
