@@ -271,13 +271,13 @@ def t_sums(
 
 
 #: the moments weibull_moments returns: sums of e y^j for j = 0..WEIBULL_ORDER
-WEIBULL_ORDER = 10
+WEIBULL_ORDER = 8
 
 
 def weibull_moments(
     x: NDArray[np.float64], w: Weights, ltop: float, k: float
 ) -> NDArray[np.float64]:
-    """Weighted sums of ``1, y, y^2`` and ``e y^j`` (j = 0..10), ``y = log x - ltop``,
+    """Weighted sums of ``y`` and ``e y^j`` (j = 0..8), ``y = log x - ltop``,
     ``e = exp(k y)``, in one read of ``x`` (positive values)."""
     x, w = _contiguous(x, w)
     if HAVE_FIT_KERNELS:
@@ -286,7 +286,7 @@ def weibull_moments(
     def body(c: NDArray[np.float64]) -> list[NDArray[np.float64]]:
         y = np.log(c) - ltop
         m = np.exp(k * y)
-        out = [np.ones_like(c), y, y * y]
+        out = [y]
         for _ in range(WEIBULL_ORDER + 1):
             out.append(m)
             m = m * y

@@ -17,8 +17,8 @@
  *     log1p(t) is log(u) + (t - (u - 1)) / u with u = fl(1 + t) (the rounding
  *     error of u put back), so it keeps full relative precision for tiny t, which
  *     the score in nu needs when nu is large.
- * weibull_moments(x, w, ltop, k) -> 14 sums of w times
- *     1, y, y^2, and e y^j for j = 0..10, with y = log x - ltop, e = exp(k y).
+ * weibull_moments(x, w, ltop, k) -> 10 sums of w times
+ *     y, and e y^j for j = 0..8, with y = log x - ltop, e = exp(k y).
  *     The moments give the profile score, its derivative and the log-likelihood
  *     at any shape k + d by the series e^(d y) = sum (d y)^j / j!, so Newton on the
  *     shape needs a pass only when it has moved far (see thetahat.distributions.weibull).
@@ -35,7 +35,7 @@
 
 #define BLOCK 256
 #define NT 10
-#define NW 14
+#define NW 10
 
 typedef struct {
     const double *x, *w;
@@ -212,11 +212,9 @@ static void weibull_scalar(double ltop, double k, double x, double w, double *s)
         return;
     }
     const double y = log(x) - ltop, e = exp(k * y);
-    s[0] += w;
-    s[1] += w * y;
-    s[2] += w * y * y;
+    s[0] += w * y;
     double m = w * e;
-    for (int j = 3; j < NW; j++) {
+    for (int j = 1; j < NW; j++) {
         s[j] += m;
         m *= y;
     }
@@ -252,32 +250,19 @@ static void weibull_run(const pass_t *p, double ltop, double k, kahan_t *acc)
                 continue;
             }
             const vd w = p->w ? vload(p->w + i) : one;
-            const vd wy = w * y;
-            a[0] += w;
-            a[1] += wy;
-            a[2] += wy * y;
-            vd m = w * vexp(ky);
-            a[3] += m;
-            m *= y;
-            a[4] += m;
-            m *= y;
-            a[5] += m;
-            m *= y;
-            a[6] += m;
-            m *= y;
-            a[7] += m;
-            m *= y;
-            a[8] += m;
-            m *= y;
-            a[9] += m;
-            m *= y;
-            a[10] += m;
-            m *= y;
-            a[11] += m;
-            m *= y;
-            a[12] += m;
-            m *= y;
-            a[13] += m;
+            a[0] += w * y;
+            /* the powers as a tree (depth 3), not a chain of eight multiplies */
+            const vd m0 = w * vexp(ky), y2 = y * y, y4 = y2 * y2;
+            const vd m1 = m0 * y, m2 = m0 * y2, m3 = m1 * y2, m4 = m0 * y4;
+            a[1] += m0;
+            a[2] += m1;
+            a[3] += m2;
+            a[4] += m3;
+            a[5] += m4;
+            a[6] += m1 * y4;
+            a[7] += m2 * y4;
+            a[8] += m3 * y4;
+            a[9] += m4 * y4;
         }
         for (; i < stop; i++) {
             weibull_scalar(ltop, k, p->x[i], p->w ? p->w[i] : 1.0, s);

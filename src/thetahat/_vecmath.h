@@ -57,27 +57,25 @@ TH_INLINE int vany(vi m)
 /* exp(x) for finite x <= 709; lanes below -708 give 0 (the true value is under 3e-308).
    n = round(x / log 2) by the 1.5 * 2^52 shift, r = x - n log 2 in two parts
    (|r| <= log(2) / 2), exp(r) by its Taylor series to r^13 (truncation below 1e-17
-   relative), and 2^n added to the exponent bits. */
+   relative; Estrin's scheme), and 2^n added to the exponent bits. */
 TH_INLINE vd vexp(vd x)
 {
     const vd shift = vsplat(6755399441055744.0);
     const vd kd = x * vsplat(1.4426950408889634) + shift;
     const vd n = kd - shift;
     const vd r = (x - n * vsplat(6.93147180369123816490e-01)) - n * vsplat(1.90821492927058770002e-10);
-    vd p = vsplat(1.0 / 6227020800.0);
-    p = p * r + vsplat(1.0 / 479001600.0);
-    p = p * r + vsplat(1.0 / 39916800.0);
-    p = p * r + vsplat(1.0 / 3628800.0);
-    p = p * r + vsplat(1.0 / 362880.0);
-    p = p * r + vsplat(1.0 / 40320.0);
-    p = p * r + vsplat(1.0 / 5040.0);
-    p = p * r + vsplat(1.0 / 720.0);
-    p = p * r + vsplat(1.0 / 120.0);
-    p = p * r + vsplat(1.0 / 24.0);
-    p = p * r + vsplat(1.0 / 6.0);
-    p = p * r + vsplat(0.5);
-    p = p * r + vsplat(1.0);
-    p = p * r + vsplat(1.0);
+    /* Estrin's scheme: a dependency chain of 5 multiply-adds instead of Horner's 13 */
+    const vd r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    const vd q0 = vsplat(1.0) + r;
+    const vd q1 = vsplat(0.5) + r * vsplat(1.0 / 6.0);
+    const vd q2 = vsplat(1.0 / 24.0) + r * vsplat(1.0 / 120.0);
+    const vd q3 = vsplat(1.0 / 720.0) + r * vsplat(1.0 / 5040.0);
+    const vd q4 = vsplat(1.0 / 40320.0) + r * vsplat(1.0 / 362880.0);
+    const vd q5 = vsplat(1.0 / 3628800.0) + r * vsplat(1.0 / 39916800.0);
+    const vd q6 = vsplat(1.0 / 479001600.0) + r * vsplat(1.0 / 6227020800.0);
+    const vd u0 = q0 + q1 * r2, u1 = q2 + q3 * r2, u2 = q4 + q5 * r2;
+    const vd v0 = u0 + u1 * r4, v1 = u2 + q6 * r4;
+    const vd p = v0 + v1 * r8;
     const vi e = ((vi)kd - (vi)shift) << 52;
     const vd y = (vd)((vi)p + e);
     const vi under = (vi)(x < vsplat(-708.0));

@@ -50,7 +50,7 @@ class StudentT(ContinuousDistribution):
     with ``c(x) = log Gamma(x + 1/2) - log Gamma(x) - log(x) / 2`` (its asymptotic
     series for large x, so nothing cancels when nu is large). Starts: loc =
     median, s = 1.4826 MAD, nu from the excess kurtosis of the central 98%
-    (nu = 4 + 6 / kurtosis, clipped to [1, 50]); above 100,000 observations, the
+    (nu = 4 + 6 / kurtosis, clipped to [1, 50]); above 20,000 observations, the
     fit of every 8th observation (recursively) instead, so the full data see 2-4
     passes.
 
@@ -200,7 +200,7 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 #: Newton heading past this df with the likelihood still rising: the Normal limit
 _NU_DRIFT = 1e3
 _NU_MAX = 1e8
-_SUBSAMPLE_ABOVE = 100_000
+_SUBSAMPLE_ABOVE = 20_000
 _STRIDE = 8
 
 

@@ -42,11 +42,11 @@ class Weibull(ContinuousDistribution):
     overflow, and the scale comes back as ``lambda = c exp(log(A / n) / k)``.
 
     One fused pass at a shape k0 (``thetahat._fastpath.weibull_moments``) gives
-    the moments ``M_j = sum w e^(k0 y) y^j``, j <= 10; the sums at any nearby
+    the moments ``M_j = sum w e^(k0 y) y^j``, j <= 8; the sums at any nearby
     shape k0 + d follow from ``e^(d y) = sum_j (d y)^j / j!``, so Newton on the
     profile score runs on them without touching the data, and a new pass is
     taken only where the series would be inaccurate (``|d| Y > 1``, Y the
-    10th-moment scale of y). A fit from the log-moment start
+    8th-moment scale of y). A fit from the log-moment start
     (``k0 = pi / (sd(log x) sqrt 6)``) typically takes two passes; the final
     shape moves less than ``1e-3 / Y`` from the last pass, so the estimate's
     log-likelihood and Hessian come from the series to rounding. Standard
@@ -121,8 +121,8 @@ class Weibull(ContinuousDistribution):
             # the limits: a point mass at lambda as k -> infinity
             at = np.all((stats.x == lam) if stats.w is None else (stats.x == lam) | (stats.w == 0))
             return np.inf if np.isinf(k) and bool(at) else -np.inf
-        sw, sl, _, st = _sums_at(stats, k, lam)[:4]
-        return float(sw * np.log(k / lam) + (k - 1.0) * sl - st)
+        sl, st = _sums_at(stats, k, lam)[:2]
+        return float(stats.n * np.log(k / lam) + (k - 1.0) * sl - st)
 
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
@@ -134,7 +134,7 @@ class Weibull(ContinuousDistribution):
         if not (0.0 < k < np.inf and 0.0 < lam < np.inf):
             return np.full(2, np.nan), np.full((2, 2), np.nan)
         m = _sums_at(stats, k, lam)
-        g, h = _weibull_gh(k, 1.0, m[0], m[3], m[4], m[5], m[1])
+        g, h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])
         # back from the scaled units (shape, lambda' = lambda / lambda)
         d = np.array([1.0, 1.0 / lam])
         return g * d, h * np.outer(d, d)
@@ -150,7 +150,7 @@ class Weibull(ContinuousDistribution):
             h = hit[1]
         else:
             m = _sums_at(stats, k, lam)
-            h = _weibull_gh(k, 1.0, m[0], m[3], m[4], m[5], m[1])[1]
+            h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])[1]
         free = [i for i, name in enumerate(("shape", "scale")) if name not in self._values]
         cov = invert_information(-h[np.ix_(free, free)])
         d = np.array([1.0, lam])[free]
@@ -203,8 +203,8 @@ class Weibull(ContinuousDistribution):
 
 
 def _sums_at(stats: Any, k: float, lam: float) -> NDArray[np.float64]:
-    """``weibull_moments`` of the data with ``y = log(x / lam)``: sums of w, w y, w y^2,
-    w t, w t y, w t y^2, ... with ``t = (x / lam)^k``."""
+    """``weibull_moments`` of the data with ``y = log(x / lam)``: sums of w y, w t,
+    w t y, w t y^2, ... with ``t = (x / lam)^k``."""
     return _fastpath.weibull_moments(stats.x, stats.w, float(np.log(lam)), float(k))
 
 
@@ -235,7 +235,7 @@ def _profile_newton(
     n, k = float(stats.n), float(k0)
     for npass in range(1, max_passes + 1):
         sums = _fastpath.weibull_moments(stats.x, stats.w, ltop, k)
-        sy, m = float(sums[1]), sums[3:]
+        sy, m = float(sums[0]), sums[1:]
         if not (np.all(np.isfinite(sums)) and m[0] > 0):
             return None
         ybar = sy / n
