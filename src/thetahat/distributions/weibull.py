@@ -137,7 +137,8 @@ class Weibull(ContinuousDistribution):
         g, h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])
         # back from the scaled units (shape, lambda' = lambda / lambda)
         d = np.array([1.0, 1.0 / lam])
-        return g * d, h * np.outer(d, d)
+        with np.errstate(over="ignore"):
+            return g * d, h * np.outer(d, d)
 
     def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         """Inverse observed information, inverted in the scaled units (shape, scale / lambda)
@@ -154,7 +155,7 @@ class Weibull(ContinuousDistribution):
         free = [i for i, name in enumerate(("shape", "scale")) if name not in self._values]
         cov = invert_information(-h[np.ix_(free, free)])
         d = np.array([1.0, lam])[free]
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             return np.asarray(cov * np.outer(d, d))
 
     def _start(self, stats: Any) -> dict[str, float]:
@@ -195,7 +196,8 @@ class Weibull(ContinuousDistribution):
         rel = np.array([1.0, np.exp(shift)])  # to the units (shape, lambda / lambda)
         stats.cache["weibull_scaled"] = ((k, scale), h * np.outer(rel, rel))
         d = np.array([1.0, np.exp(-ltop)])
-        stats.cache["weibull_at"] = ((k, scale), ll, g * d, h * np.outer(d, d))
+        with np.errstate(over="ignore"):  # natural units of data near 1e-300 overflow
+            stats.cache["weibull_at"] = ((k, scale), ll, g * d, h * np.outer(d, d))
         res = SolverResult(
             np.array([np.log(k)]), ll, ok, "success" if ok else "failed", msg, passes
         )
