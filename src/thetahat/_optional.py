@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["MissingExtraError", "require"]
+__all__ = ["EXTRA_OF", "MissingExtraError", "missing_extra", "require"]
+
+#: top-level module -> the extra of pyproject.toml that installs it
+EXTRA_OF = {
+    "click": "cli",
+    "rich": "cli",
+    "matplotlib": "plot",
+    "pandas": "frames",
+    "pyarrow": "frames",
+    "sklearn": "regression",
+}
 
 
 class MissingExtraError(ImportError):
@@ -28,3 +38,13 @@ def require(module: str, extra: str) -> ModuleType:
         raise MissingExtraError(
             f'{top} is needed for this and is not installed: pip install "thetahat[{extra}]"'
         ) from None
+
+
+def missing_extra(exc: ModuleNotFoundError) -> MissingExtraError | None:
+    """The :class:`MissingExtraError` for a missing optional module, None for any other."""
+    top = (exc.name or "").split(".")[0]
+    if top not in EXTRA_OF:
+        return None
+    return MissingExtraError(
+        f'{top} is needed for this and is not installed: pip install "thetahat[{EXTRA_OF[top]}]"'
+    )

@@ -40,6 +40,8 @@ class SolverResult:
     status: str
     message: str
     iterations: int
+    #: parameters whose supremum lies at the edge of their domain (status "boundary")
+    edge: tuple[str, ...] = ()
 
 
 def minimize_unconstrained(

@@ -174,3 +174,15 @@ def test_missing_extra_is_named(tmp_path: Path, capsys, monkeypatch) -> None:
         monkeypatch.setitem(sys.modules, mod, None)
     code, _, err = run(["fit", str(path), "-f", "normal"], capsys)
     assert 'pip install "thetahat[frames]"' in one_error(code, err)
+
+
+def test_missing_core_extra_is_named_by_the_cli(capsys, monkeypatch) -> None:
+    """A library path that imports pandas without saying so still gets the extra named."""
+    import sys
+
+    for mod in [m for m in sys.modules if m == "pandas" or m.startswith("pandas.")]:
+        monkeypatch.setitem(sys.modules, mod, None)
+    code, _, err = run(["compare", TOXOCARA, "--families", "poisson"], capsys)
+    assert 'pandas is needed for this and is not installed: pip install "thetahat[frames]"' in (
+        one_error(code, err)
+    )

@@ -7,23 +7,25 @@ import html
 import re
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from thetahat.cli import cli
 from thetahat.demo import SECTIONS
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, Path]:
-    out = tmp_path_factory.mktemp("rep")
-    result = CliRunner().invoke(cli, ["demo", "--out", str(out)])
+def test_demo_report(tmp_path: Path) -> None:
+    """One run of ``thetahat demo`` (about 5 s), checked by the functions below."""
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    path = out / "index.html"
-    return result.stdout, path.read_text(encoding="utf-8"), path
+    path = tmp_path / "index.html"
+    report = (result.stdout, path.read_text(encoding="utf-8"), path)
+    check_self_contained(report)
+    check_every_section_shows_the_code_it_ran(report)
+    check_toxocara_overdispersion_is_followed_by_the_negative_binomial(report)
+    check_no_horizontal_overflow_rules(report)
 
 
-def test_demo_writes_self_contained_report(report: tuple[str, str, Path]) -> None:
+def check_self_contained(report: tuple[str, str, Path]) -> None:
     stdout, page, path = report
     assert f"report: {path.resolve()}" in stdout
     assert "MAP with a Beta(2, 2) prior" in stdout
@@ -36,7 +38,7 @@ def test_demo_writes_self_contained_report(report: tuple[str, str, Path]) -> Non
     assert "Beta(a=5, b=2)" in page and "Gamma" in page
 
 
-def test_every_section_shows_the_code_it_ran(report: tuple[str, str, Path]) -> None:
+def check_every_section_shows_the_code_it_ran(report: tuple[str, str, Path]) -> None:
     _, page, _ = report
     blocks = [html.unescape(b) for b in re.findall(r'<pre class="code">(.*?)</pre>', page, re.S)]
     for section in SECTIONS:
@@ -44,7 +46,7 @@ def test_every_section_shows_the_code_it_ran(report: tuple[str, str, Path]) -> N
         assert f"<h2>{section.title}</h2>" in page
 
 
-def test_toxocara_overdispersion_is_followed_by_the_negative_binomial(
+def check_toxocara_overdispersion_is_followed_by_the_negative_binomial(
     report: tuple[str, str, Path],
 ) -> None:
     stdout, page, _ = report
@@ -58,7 +60,7 @@ def test_toxocara_overdispersion_is_followed_by_the_negative_binomial(
     assert "the NegativeBinomial wins" in stdout
 
 
-def test_no_horizontal_overflow_rules(report: tuple[str, str, Path]) -> None:
+def check_no_horizontal_overflow_rules(report: tuple[str, str, Path]) -> None:
     _, page, _ = report
     css = re.search(r"<style>(.*?)</style>", page, re.S)
     assert css is not None

@@ -133,3 +133,12 @@ def test_regression_priors_share_the_grammar() -> None:
 def test_regression_prior_errors(text: str, needle: str) -> None:
     with pytest.raises(SpecError, match=re.escape(needle)):
         parse_regression_prior(text)
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import thetahat.io.spec
+
+    result = doctest.testmod(thetahat.io.spec)
+    assert result.attempted >= 3 and result.failed == 0

@@ -11,8 +11,10 @@ User errors (a missing file, an unknown family or column, bad data, a bad prior
 SPEC, a bad option) print **one line** ``thetahat: error: ...`` on stderr and
 exit with code 2.  ``--debug`` (or ``THETAHAT_DEBUG=1``) prints the traceback
 as well.  Commands signal user errors by raising ``ValueError``, ``TypeError``,
-``FileNotFoundError``, ``ImportError`` for a missing extra, or any
-``click.ClickException``; anything else is a bug and exits 1 with its traceback.
+``FileNotFoundError`` or any ``click.ClickException``; a missing optional
+dependency is reported with the extra that installs it
+(``pip install "thetahat[frames]"``); anything else is a bug and exits 1 with
+its traceback.
 The group's options (``-q``/``--quiet``, ``--debug``) may stand before or after
 the command name.
 
@@ -45,6 +47,8 @@ from collections.abc import Sequence
 
 import click
 
+from .._optional import MissingExtraError, missing_extra
+
 __all__ = ["COMMANDS", "USER_ERRORS", "build_group", "cli", "main"]
 
 #: command modules of this package (``register(group)`` each), in ``--help`` order
@@ -63,7 +67,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     TypeError,
     FileNotFoundError,
-    ImportError,
+    MissingExtraError,
 )
 #: the group's own flags, accepted before or after the command name
 _GROUP_FLAGS = ("-q", "--quiet", "--debug")
@@ -181,6 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         click.echo(f"thetahat: error: {_one_line(str(exc)) or type(exc).__name__}", err=True)
+        return 2
+    except ModuleNotFoundError as exc:
+        extra = missing_extra(exc)
+        if extra is None:
+            raise
+        if debug:
+            traceback.print_exc()
+        click.echo(f"thetahat: error: {extra}", err=True)
         return 2
     except BrokenPipeError:
         return 1

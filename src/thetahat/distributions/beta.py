@@ -11,9 +11,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
+from .. import _fastpath
 from .._domains import POSITIVE
 from ..optim import SolverResult
-from ..stats import SuffStats, log_chunks
+from ..stats import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Beta", "BetaStats"]
@@ -104,19 +105,12 @@ class Beta(ContinuousDistribution):
     def _reduce(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
     ) -> SuffStats | None:
-        # One fused pass per statistic into a scratch buffer reused across chunks.
-        # sum(log x) is finite exactly when every x is in (0, inf) and sum(log1p(-x))
-        # when every x < 1 (NaN propagates), so the two sums are also the check.
-        m = x.shape[0]
-        slog = slog1m = 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for xc, b, wc in log_chunks(x, w):
-                slog += float(b.sum() if wc is None else wc @ b)
-                np.negative(xc, out=b)
-                np.log1p(b, out=b)
-                slog1m += float(b.sum() if wc is None else wc @ b)
-        if not (math.isfinite(slog) and math.isfinite(slog1m)):
+        # One fused pass (thetahat._fastpath.beta_sums: the compiled kernel, or numpy by
+        # chunks) gives both sums and the first value outside (0, 1).
+        bad, slog, slog1m = _fastpath.beta_sums(x, w)
+        if bad >= 0:
             return None
+        m = x.shape[0]
         return BetaStats(n=float(m) if w is None else float(w.sum()), slog=slog, slog1m=slog1m)
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:

@@ -24,6 +24,8 @@ class Where:
         if self.labels is None:
             return f"group {i}"
         label = self.labels[i]
+        if isinstance(label, np.generic):  # a plain number or string, not np.int64(3)
+            label = label.item()
         if self.grouped:
             return f"row {i} (group {label!r})"
         return f"group {label!r} (row {i})"

@@ -74,7 +74,7 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     if reml and k < 3:
         raise ValueError("REML needs at least three groups (one degree of freedom goes to mu)")
     top = max(float(np.max(np.abs(y))), float(np.max(se)))
-    c = math.ldexp(1.0, math.frexp(top)[1]) if top > 0 else 1.0
+    c = math.ldexp(1.0, math.frexp(top)[1] - 1) if top > 0 else 1.0  # <= top: no overflow
     y, se = y / c, se / c
     s2 = se * se
     f0, d0, _, _ = _profile(0.0, y, s2, reml)

@@ -144,7 +144,7 @@ class FitProblem:
             try:
                 with np.errstate(all="ignore"):
                     found = fn(stats)
-            except (ValueError, TypeError, ZeroDivisionError, FloatingPointError):
+            except (ValueError, TypeError, *ARITHMETIC_ERRORS):
                 continue
             if found:
                 return {k: float(v) for k, v in found.items() if np.ndim(v) == 0}
@@ -300,8 +300,88 @@ def solve(
                     res_b.x, res_b.fun, True, "success", msg, res.iterations + res_b.iterations
                 ),
             )
+    if not held and not bounds:
+        theta, res = _edge_supremum(problem, theta, res)
     order = [*problem.names, *(k for k in theta if k not in problem.names)]
     return {k: theta[k] for k in order if k in theta}, res
+
+
+#: how far (in log/logit units) a coordinate must have moved from its start, or be from
+#: 0, before the solve checks whether the objective still rises towards the domain's edge
+_FAR_FROM_START, _FAR_FROM_ZERO = 7.0, 12.0
+#: the push (log/logit units, a factor of about 1100) that the edge check tries
+_PUSH = 7.0
+
+
+def _edge_supremum(
+    problem: FitProblem, theta: dict[str, Value], res: SolverResult
+) -> tuple[dict[str, Value], SolverResult]:
+    """Report a supremum at the edge of the parameter space as a boundary, not a success.
+
+    A solver that stops far out in a flat direction (Lomax shape -> inf on data no
+    more dispersed than an exponential, a beta-binomial's a + b -> inf on
+    binomial-looking counts, every observation right-censored) has not found a
+    maximum: the objective keeps rising, or levels off, towards the edge. Each free
+    coordinate far from its start is pushed a factor of ~1100 further (the others
+    re-maximised); if the objective is no lower there, the supremum lies at the
+    edge: status "boundary", the parameter named in ``edge``, the estimate where the
+    solver stopped (a point on the way to the limit).
+    """
+    if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
+        return theta, res
+    obj = _Objective(problem, {})
+    if len(res.x) != len(obj.names):
+        return theta, res
+    start = problem.start()
+    far: list[tuple[int, str, float]] = []
+    for i, (name, dom) in enumerate(zip(obj.names, obj.doms, strict=True)):
+        z = float(res.x[i])
+        s = start.get(name)
+        z_start = 0.0
+        if s is not None and np.isfinite(s) and dom.contains(s) and not dom.is_boundary(s):
+            z_start = float(dom.to_unconstrained(s))
+        if abs(z - z_start) > _FAR_FROM_START or abs(z) > _FAR_FROM_ZERO:
+            far.append((i, name, 1.0 if z > z_start else -1.0))
+    if not far:
+        return theta, res
+    tol = 1e-7 * (1.0 + abs(res.fun))
+    # all far coordinates pushed together (a ridge such as a, b -> inf at a fixed ratio),
+    # as far as the values stay finite floats
+    for push in (_PUSH, 1.0, 0.1):
+        z_push = np.array(res.x, dtype=float)
+        for i, _, direction in far:
+            z_push[i] += direction * push
+        with np.errstate(all="ignore"):
+            pushed_theta = obj.theta(z_push)
+        if all(np.isfinite(v) for v in pushed_theta.values()):
+            break
+    else:
+        return theta, res
+    edge: list[str] = []
+    try:
+        with np.errstate(all="ignore"):
+            f_joint = problem.objective(pushed_theta)
+        if f_joint >= res.fun - tol:  # (+inf: the objective is unbounded there)
+            edge = [name for _, name, _ in far]
+        else:  # one at a time, the others re-maximised (warm-started at the joint push)
+            for _, name, _ in far:
+                pushed = _solve_inside(problem, {name: pushed_theta[name]}, pushed_theta)[1]
+                if pushed.fun >= res.fun - tol:
+                    edge.append(name)
+    except ValueError:  # a custom model that cannot be evaluated out there
+        return theta, res
+    if not edge:
+        return theta, res
+    where = ", ".join(
+        f"{n} -> {'infinity' if float(res.x[obj.names.index(n)]) > 0 else 'its lower end'}"
+        f" (stopped at {float(theta[n]):.6g})"
+        for n in edge
+    )
+    msg = (
+        f"the objective has no maximum inside the parameter space: it keeps rising or levels "
+        f"off as {where}, so the supremum is a limit on the edge of the domain"
+    )
+    return theta, SolverResult(res.x, res.fun, True, "boundary", msg, res.iterations, tuple(edge))
 
 
 def _solve_inside(
@@ -412,7 +492,7 @@ def profile_value(
         with np.errstate(all="ignore"):
             try:
                 est = sub._mle(problem.stats)
-            except (ValueError, ZeroDivisionError, FloatingPointError):
+            except (ValueError, *ARITHMETIC_ERRORS):
                 est = None
         if est is not None:
             return FitProblem(sub, problem.stats).objective(est)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._domains import Interval
+from .._warnings import warn_user
 from ..censoring import Censored, censored_stats
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
@@ -186,6 +186,10 @@ def fit(
 
 
 # ---------------------------------------------------------------------- helpers
+def _any_nan(params: Mapping[str, Any]) -> bool:
+    return any(bool(np.any(np.isnan(np.asarray(v, dtype=float)))) for v in params.values())
+
+
 def _formula(hook: Any, stats: Any) -> Any:
     """A family's closed form or fast path, or None (the generic solve) where its Python
     arithmetic breaks down at extreme data (a zero divisor, an overflow near 1e308)."""
@@ -244,7 +248,7 @@ def _inf_rows(cov: NDArray[np.float64], labels: list[str], bad: dict[str, Any]) 
 
 def _warn(messages: list[str], category: type[Warning]) -> None:
     for m in messages:
-        warnings.warn(m, category, stacklevel=3)
+        warn_user(m, category)
 
 
 def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule: Any) -> Estimate:
@@ -275,6 +279,14 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
     _inf_rows(cov, labels, bad)
     msgs = [_boundary_message(fam, k, params[k], e, "MAP") for k, e in bad.items()]
     _warn(msgs, BoundaryWarning)
+    status = "boundary" if bad else "success"
+    if _any_nan(params) or math.isnan(loglik):
+        status = "failed"
+        msgs.append(
+            "the posterior mode or its log-likelihood is not a number: float64 arithmetic "
+            "broke down on these data (magnitudes near 1e300); rescale the data"
+        )
+        _warn(msgs[-1:], ConvergenceWarning)
     return Estimate(
         method="map",
         params=params,
@@ -286,7 +298,8 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
         logpost=loglik + logprior,
         prior=prior,
         warnings=tuple(msgs),
-        status="boundary" if bad else "success",
+        status=status,
+        converged=status != "failed",
         message=f"mode of the exact posterior {post!r}",
         extra=_conjugate_extra(fam, stats, prior, rule, params, post),
     )
@@ -359,7 +372,9 @@ def _estimate(
         cov = np.full((len(labels),) * 2, np.inf)
     if cov.shape != (len(labels), len(labels)):
         cov = np.full((len(labels),) * 2, np.inf)
-    _inf_rows(cov, labels, bad)
+    # a supremum the solver found on the edge (Lomax shape -> inf): no curvature there
+    edge = {n: np.ones(1, dtype=bool) for n in res.edge if n in est and n not in bad}
+    _inf_rows(cov, labels, {**bad, **edge})
     how = "MLE" if problem.prior is None else "MAP"
     msgs = [_boundary_message(fam, k, est[k], e, how) for k, e in bad.items()]
     if res.status == "boundary" and res.message:
@@ -368,6 +383,15 @@ def _estimate(
     failed = not res.converged and res.status != "boundary"
     if failed:
         conv = f"the optimiser did not converge: {res.message}"
+        msgs.append(conv)
+        _warn([conv], ConvergenceWarning)
+    elif _any_nan(est) or math.isnan(loglik):
+        # never "success" or "boundary" with a NaN: the arithmetic broke down
+        failed = True
+        conv = (
+            "the estimate or its log-likelihood is not a number: float64 arithmetic broke "
+            "down on these data (magnitudes near 1e300 overflow when squared); rescale the data"
+        )
         msgs.append(conv)
         _warn([conv], ConvergenceWarning)
     status = "failed" if failed else ("boundary" if bad or res.status == "boundary" else "success")
@@ -392,7 +416,7 @@ def _estimate(
         warnings=tuple(msgs),
         status=status,
         message=res.message,
-        converged=res.converged or status == "boundary",
+        converged=(res.converged and not failed) or status == "boundary",
         iterations=res.iterations,
         extra=extra,
     )

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._warnings import warn_user
 from ..conjugacy import ConjugateRule, conjugate_priors, find_rule
 from ..distributions import Distribution, Flat
 from ..results import Posterior
 from ._family import as_family, check_prior, resolve_categorical
+from ._solve import ARITHMETIC_ERRORS
 from .fit import stats_of
 
 __all__ = ["conjugate_posterior", "posterior"]
@@ -109,12 +110,15 @@ def conjugate_posterior(
 ) -> Posterior:
     """Posterior from sufficient statistics (also what ``Posterior.update`` uses)."""
     post = rule.update(prior, stats, family)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ev = float(rule.evidence(prior, post, stats, family))
+    try:
+        with np.errstate(all="ignore"):
+            log_ev = float(rule.evidence(prior, post, stats, family))
+    except ARITHMETIC_ERRORS:  # data near 1e300: a square overflows
+        log_ev = math.nan
     msgs: list[str] = []
     if not math.isfinite(log_ev):
         msgs.append("the log evidence is not finite")
-        warnings.warn(msgs[-1], RuntimeWarning, stacklevel=3)
+        warn_user(msgs[-1], RuntimeWarning)
     return Posterior(
         dist=post,
         names=rule.names,

@@ -7,13 +7,13 @@ maximum marginal likelihood and shrinks each group's estimate toward it.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._warnings import warn_user
 from ..distributions import Bernoulli, Binomial, Distribution, Normal, Poisson
 from ..distributions._base import check_level
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
@@ -337,16 +337,17 @@ def _finish(
         family_name = "Normal"
     if fit.complete_pooling:
         msgs.insert(0, fit.message)
-        warnings.warn(fit.message, BoundaryWarning, stacklevel=4)
+        warn_user(fit.message, BoundaryWarning)
     elif not fit.converged:
         msgs.insert(0, fit.message)
-        warnings.warn(fit.message, ConvergenceWarning, stacklevel=4)
+        warn_user(fit.message, ConvergenceWarning)
     n_empty = int(no_data.sum())
     if n_empty:
         i = int(np.flatnonzero(no_data)[0])
         what = "trials" if kind == "binomial" else "exposure"
+        first = np.asarray(group_labels)[i].tolist()
         msgs.append(
-            f"{n_empty} group(s) have zero {what} (first: {group_labels[i]!r}); they are kept, "
+            f"{n_empty} group(s) have zero {what} (first: {first!r}); they are kept, "
             "flagged in no_data, and their posterior is the prior"
         )
     status = "boundary" if fit.complete_pooling else ("success" if fit.converged else "failed")

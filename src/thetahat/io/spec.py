@@ -385,7 +385,7 @@ def parse_regression_prior(text: str | None) -> Any:
     Examples
     --------
     >>> parse_regression_prior("normal(0, 2) + laplace(0, 0.5)")
-    (Normal(mu=0, sigma=2), Laplace(mu=0, b=0.5))
+    (Normal(mu=0, sigma=2), Laplace(loc=0, scale=0.5))
     """
     if text is None:
         return None

@@ -129,12 +129,20 @@ def _solve_newton(H: Array, g: Array) -> Array:
         return np.asarray(vecs @ ((vecs.T @ g) / np.maximum(vals, floor)))
 
 
-SUBSAMPLE_ABOVE = 100_000  # rows; larger problems are first solved on a subsample
+SUBSAMPLE_ABOVE = 40_000  # rows; larger problems are first solved on a subsample
 STRIDE = 8  # the subsample keeps every STRIDE-th row
 SUBSAMPLE_TOL = 1e-2  # the subsample only has to land well inside its sampling error of the optimum
 CENTRE_RATIO = 30.0  # centre the columns inside the passes when some |mean| > this x sd
 DIVERGING_ETA = 20.0  # |eta| beyond this while the steps do not shrink: suspect separation
 SUSPECT_AFTER = 25  # ... or this many Newton iterations without converging
+#: from this many coefficients on, a problem without a subsample warm start is first
+#: solved by L-BFGS (gradient passes only) instead of Newton (a Hessian pass per step).
+#: Measured (CPU time, best of 7, n = 1e4 to 3e4, logistic and Poisson): Newton is
+#: faster up to d = 100 (L-BFGS 1.1-1.8x slower at d = 75-100), L-BFGS 2.6x faster at
+#: d = 200. A Hessian pass costs 2.5x a gradient pass at d = 10, 5-13x at d = 50 and
+#: 8-20x at d = 200, while L-BFGS needs 10-40 gradient passes where Newton needs about
+#: 6 Hessian passes.
+LBFGS_MIN_K = 150
 
 
 def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> Array | None:
@@ -238,6 +246,7 @@ def _solve(
     """:func:`fit_glm` in the solver's coordinates (``top``: the caller's full data)."""
     n, k = rows.X.shape[0], theta.shape[0]
     iters = 0
+    has_l1 = bool(np.any(pen.l1 > 0))
     if warm and n > SUBSAMPLE_ABOVE and n // STRIDE >= 20 * k:
         sub, frac = rows.strided(STRIDE)
         try:
@@ -256,12 +265,67 @@ def _solve(
         if rough is not None and rough.converged and np.all(np.isfinite(rough.theta)) and frac > 0:
             theta = rough.theta
             iters += rough.iterations
-            if not np.any(pen.l1 > 0):
+            if not has_l1:
                 refined = _refine(rows, pen, theta, rough.hessian / frac, tol, check_rank)
                 if refined is not None:
                     refined.iterations += iters
                     return refined
+    elif k >= LBFGS_MIN_K and not has_l1:
+        theta, passes = _lbfgs(rows, pen, theta, k)
+        iters += passes
+        at_end = rows.at(theta, with_nll=False, with_hessian=True)
+        assert at_end.hess is not None
+        H = at_end.hess + np.diag(pen.l2)
+        refined = _refine(rows, pen, theta, H, tol, check_rank, exact=True)
+        if refined is not None:
+            refined.iterations += iters
+            return refined
     return _newton(rows, pen, theta, max_iter, tol, iters, check_rank, top)
+
+
+def _lbfgs(rows: _Rows, pen: PenaltyVec, theta: Array, k: int) -> tuple[Array, int]:
+    """L-BFGS (SciPy's L-BFGS-B, unbounded) to near the optimum: one fused nll + gradient
+    pass per evaluation, no Hessian. Returns the point reached and the passes made.
+
+    The coefficients are scaled by their columns' spread (from about 2,000 strided
+    rows) and the objective by the total weight, so the stopping rule (largest
+    gradient entry below 1e-9) means about the same distance to the optimum whatever
+    the units; :func:`_refine` then takes the exact Hessian there and finishes by
+    Newton steps. Evaluations are capped at what Newton would spend (about
+    ``6 (1 + k / 8)`` gradient-pass equivalents) plus a margin.
+    """
+    from scipy.optimize import minimize
+
+    X = rows.X
+    sample = X[:: max(1, X.shape[0] // 2048)]
+    s = np.ones(k)
+    sd = sample.std(axis=0)
+    s[: X.shape[1]] = np.where(sd > 0, sd, 1.0)
+    total = float(X.shape[0] if rows.sw is None else rows.sw.sum())
+    passes = 0
+
+    def f(u: Array) -> tuple[float, Array]:
+        nonlocal passes
+        passes += 1
+        th = u / s
+        r = rows.at(th)
+        assert r.grad is not None
+        d = th - pen.mean
+        obj = r.nll + 0.5 * float(pen.l2 @ (d * d))
+        g = r.grad + pen.l2 * d
+        return obj / total, g / s / total
+
+    cap = int(10 * (1 + k / 8)) + 20
+    res = minimize(
+        f,
+        theta * s,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxfun": cap, "maxiter": cap, "gtol": 1e-9, "ftol": 0.0, "maxcor": 20},
+    )
+    u = np.asarray(res.x)
+    out = u / s
+    return (out if np.all(np.isfinite(out)) else theta), passes
 
 
 def _newton(
@@ -367,6 +431,7 @@ def _refine(
     tol: float,
     check_rank: bool,
     max_iter: int = 50,
+    exact: bool = False,
 ) -> GLMFit | None:
     """Newton-chord passes from a warm start, one exact Hessian, and a checked stop.
 
@@ -391,6 +456,8 @@ def _refine(
     (``|s| <= tol``). If the returned coefficients lie further than
     ``0.3 sqrt(tol) (1 + max|theta|)`` from where the Hessian was taken (the
     error estimate was too optimistic), it is taken again.
+    With ``exact``, ``H0`` is the exact Hessian at ``theta`` (after L-BFGS) and
+    serves as ``H*`` from the start.
     Returns None when the iteration does not contract (the gradient must halve at
     each pass), or (``check_rank``) a Hessian lacks full rank, and the caller
     falls back to damped Newton.
@@ -408,7 +475,7 @@ def _refine(
     th = theta.copy()
     prev = np.inf
     last = before = np.inf
-    H_star: Array | None = None
+    H_star: Array | None = H0 if exact else None
     th_star = th
     for it in range(1, max_iter + 1):
         scale = 1.0 + float(np.abs(th).max())
