@@ -492,3 +492,25 @@ def test_page_and_assets_are_served_from_the_package(client: TestClient) -> None
     cat = client.get("/api/catalog").json()
     assert len(cat["pairs"]) == 10 and cat["version"] == th.__version__
     assert not math.isnan(cat["regression"]["range"][0])
+
+
+def test_limits_refuse_before_computing(client: TestClient, monkeypatch: Any) -> None:
+    from thetahat.explore import server
+
+    r = client.post("/api/data/fit", json={"values": [1.0] * 100_001, "family": "normal"})
+    assert r.status_code == 400 and "the limit is 100000" in r.json()["error"]
+    r = client.post("/api/data/shrink", json={"successes": [1] * 5001, "trials": [2] * 5001})
+    assert r.status_code == 400 and "5001 groups" in r.json()["error"]
+    # while another computation holds the server, a request waits, then is refused (503)
+    monkeypatch.setattr(server, "BUSY_WAIT_S", 0.05)
+    assert server._COMPUTE.acquire(timeout=5)
+    try:
+        for path, body in [
+            ("/api/coin", {"a": 1, "b": 1, "heads": 1, "tails": 1}),
+            ("/api/data/fit", {"values": [1, 2, 3], "family": "normal"}),
+        ]:
+            r = client.post(path, json=body)
+            assert r.status_code == 503 and "busy" in r.json()["error"]
+    finally:
+        server._COMPUTE.release()
+    assert post(client, "/api/coin", {"a": 1, "b": 1, "heads": 1, "tails": 1})["map"] == 0.5

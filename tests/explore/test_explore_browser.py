@@ -184,6 +184,13 @@ def test_narrow_window_and_bad_input(browser: Browser, url: str) -> None:
         wait_drawn(page, panel, 0)
         no_overflow(page)
         shot(page, f"{panel}-420")
+    page.click("#tab-data")
+    before = drawn(page, "data")
+    page.select_option("#data-example", "rat_tumor")
+    wait_drawn(page, "data", before)
+    assert page.locator("#data-chart circle.shrunk").count() == 71
+    no_overflow(page)
+    shot(page, "data-shrink-420")
     # a bad input is the server's one-line message on the page, and the page recovers
     page.click("#tab-coin")
     before = drawn(page, "coin")

@@ -59,6 +59,6 @@ def register(group: click.Group) -> None:
         try:
             serve(host, port, open_browser=not no_browser, on_ready=ready)
         except OSError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(f"{exc} (--port 0 picks a free port)") from None
         except KeyboardInterrupt:
             pass

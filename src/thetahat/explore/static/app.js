@@ -538,7 +538,7 @@
     try {
       const out = await api(`/api/data/example/${encodeURIComponent(name)}`);
       $("data-text").value = out.text;
-      if (name === "rat_tumor" || name === "baseball") document.querySelector('input[name="data-task"][value="shrink"]').checked = true;
+      if (name === "rat_tumor") document.querySelector('input[name="data-task"][value="shrink"]').checked = true;
       showTask();
       readText(out.text);
     } catch (e) { showError(e.message); }
