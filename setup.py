@@ -11,7 +11,8 @@ setup(
     ext_modules=[
         Extension(
             "thetahat._kernels",
-            sources=["src/thetahat/_kernels.c"],
+            sources=["src/thetahat/_kernels.c", "src/thetahat/_kernels_fit.c"],
+            depends=["src/thetahat/_kernels.h", "src/thetahat/_vecmath.h"],
             extra_compile_args=["-O3"],
             optional=True,
         )

@@ -1,16 +1,35 @@
-"""Regression benchmark: thetahat vs scikit-learn and statsmodels, one run, one table.
+"""Regression benchmark: thetahat's GLMs vs scikit-learn, glum and statsmodels on a grid.
 
-Peak memory: each (problem, method) fits once in a fresh subprocess that builds the
-same seeded data; the column is tracemalloc's peak of the memory allocated during the
-fit (NumPy buffers included; the data themselves excluded). Times: best of five
-wall-clock fits per method, all methods of a problem interleaved in one process.
+    PYTHONPATH=src python benchmarks/regression.py                  # the whole GLM grid
+    PYTHONPATH=src python benchmarks/regression.py --n 1e4 --d 10 50 --family logistic
 
-    PYTHONPATH=src python benchmarks/regression.py
+The grid: n in {1e4, 1e5, 1e6} x d in {10, 50, 200}, MLE and MAP (a Normal(0, 1)
+prior on the weights: scikit-learn's C = 1 for logistic, alpha = 1/n for
+PoissonRegressor and for glum), logistic and Poisson. Per cell:
+
+* **time**: every contender fits the same in-memory data once per round, the
+  contenders interleaved round by round (the machine is shared: a load burst then
+  hits all of them, not one); the table gives the best round and the spread
+  (worst / best). thetahat's time includes its standard errors (``estimate_.se``);
+  statsmodels' includes its ``bse``; scikit-learn and glum compute none.
+* **accuracy**: each answer's objective (negative log posterior, or
+  log-likelihood for the MLE) minus the best any contender reached, relative to
+  it; a contender "matches" thetahat's accuracy when that gap is below 1e-12.
+* **memory**: each cell runs in a fresh process that builds the seeded data,
+  imports everything, then fits each contender once under ``tracemalloc`` (peak
+  reset before each fit, these fits untimed): the peak of memory allocated during
+  the fit beyond the data. The timed rounds follow in the same process.
+* ``cpu s``: the process CPU time of the best round (all threads), a steadier
+  measure than wall time on a loaded machine. Rounds: 5 for n d <= 2e6, 3 up to
+  2e7, 2 up to 5e7, 1 for 1e6 x 200 (where statsmodels is not run: it needs
+  several copies of the 1.6 GB X).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -19,183 +38,239 @@ from typing import Any
 
 import numpy as np
 
-N_BIG, D_BIG = 1_000_000, 50
-N_PATH, D_PATH, N_ALPHAS = 100_000, 500, 100
+PEERS_MLE = [
+    "thetahat",
+    "sklearn lbfgs",
+    "sklearn lbfgs tol=1e-10",
+    "sklearn newton-cholesky tol=1e-10",
+    "glum",
+    "statsmodels",
+]
+PEERS_MAP = [m for m in PEERS_MLE if m != "statsmodels"]  # no L2-penalised fit with SEs
+TAU = 1.0  # the MAP's prior sd
 
 
-def _data(kind: str) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(2024)
-    n, d = (N_PATH, D_PATH) if kind == "path" else (N_BIG, D_BIG)
+def make_data(family: str, n: int, d: int, seed: int = 2024) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng([seed, n, d, family == "poisson"])
     X = np.empty((n, d))
-    for s in range(0, n, 50_000):
-        X[s : s + 50_000] = rng.standard_normal((min(50_000, n - s), d))
-    beta = rng.normal(size=d) * 0.3
-    if kind == "path":
-        beta[20:] = 0.0
+    for s in range(0, n, 100_000):
+        X[s : s + 100_000] = rng.standard_normal((min(100_000, n - s), d))
+    beta = rng.normal(size=d) / np.sqrt(d)
     eta = X @ beta
-    if kind == "logistic":
+    if family == "logistic":
         y = (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-eta - 0.2))).astype(float)
     else:
-        y = eta + 1.0 + rng.standard_normal(n)
+        y = rng.poisson(np.exp(0.3 + 0.5 * eta)).astype(float)
     return X, y
 
 
-def _alphas(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    amax = float(np.abs(X.T @ y).max()) / X.shape[0]
-    return np.geomspace(amax, amax * 1e-3, N_ALPHAS)
+def objective(
+    family: str, mode: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float
+) -> float:
+    total = 0.0
+    for s in range(0, X.shape[0], 65536):
+        eta = X[s : s + 65536] @ w + b
+        ys = y[s : s + 65536]
+        if family == "logistic":
+            total += float(np.sum(np.logaddexp(0.0, eta) - ys * eta))
+        else:
+            total += float(np.sum(np.exp(eta) - ys * eta))
+    if mode == "map":
+        total += 0.5 * float(w @ w) / TAU**2
+    return total
 
 
-REPEAT = 5
+def fit(
+    method: str, family: str, mode: str, X: np.ndarray, y: np.ndarray
+) -> tuple[Any, float, dict[str, Any]]:
+    """One fit; returns (coef, intercept, info)."""
+    n = X.shape[0]
+    info: dict[str, Any] = {}
+    if method == "thetahat":
+        import thetahat as th
+        from thetahat.regression import LogisticRegression, PoissonRegression
+
+        cls = LogisticRegression if family == "logistic" else PoissonRegression
+        m = cls(prior=None if mode == "mle" else th.Normal(0.0, TAU)).fit(X, y)
+        se = m.estimate_.se  # the standard errors are part of the timed fit
+        info["se_ok"] = bool(np.all(np.isfinite(list(se.values()))))
+        info["iters"] = m.n_iter_
+        return m.coef_, float(m.intercept_), info
+    if method.startswith("sklearn"):
+        from sklearn import linear_model as sk
+
+        solver = method.split()[1]
+        kw: dict[str, Any] = {"solver": solver}
+        if "tol=" in method:
+            kw.update(tol=1e-10, max_iter=10_000)
+        if family == "logistic":
+            m = sk.LogisticRegression(C=np.inf if mode == "mle" else TAU**2, **kw).fit(X, y)
+            coef, b = m.coef_[0], float(m.intercept_[0])
+        else:
+            alpha = 0.0 if mode == "mle" else 1.0 / (n * TAU**2)
+            m = sk.PoissonRegressor(alpha=alpha, **kw).fit(X, y)
+            coef, b = m.coef_, float(m.intercept_)
+        info["iters"] = int(np.max(m.n_iter_))
+        return coef, b, info
+    if method.startswith("glum"):
+        from glum import GeneralizedLinearRegressor
+
+        kw = {"gradient_tol": 1e-10} if "tol=" in method else {}
+        g = GeneralizedLinearRegressor(
+            family="binomial" if family == "logistic" else "poisson",
+            alpha=0.0 if mode == "mle" else 1.0 / (n * TAU**2),
+            l1_ratio=0.0,
+            **kw,
+        ).fit(X, y)
+        info["iters"] = int(g.n_iter_)
+        return g.coef_, float(g.intercept_), info
+    import statsmodels.api as sm
+
+    A = sm.add_constant(X, prepend=False)
+    model = sm.Logit(y, A) if family == "logistic" else sm.Poisson(y, A)
+    r = model.fit(disp=0, method="newton", maxiter=100)
+    info["se_ok"] = bool(np.all(np.isfinite(r.bse)))
+    info["iters"] = int(r.mle_retvals["iterations"])
+    p = np.asarray(r.params)
+    return p[:-1], float(p[-1]), info
 
 
-def run_memory(problem: str, method: str) -> dict[str, Any]:
-    """One fit in this (fresh) process: peak-RSS growth over the data, and the answer."""
+def _import_all(methods: list[str]) -> None:
+    import thetahat.regression as reg
+
+    reg.LogisticRegression  # noqa: B018 - loads the estimators (and sklearn)
+    if any(m.startswith("glum") for m in methods):
+        import glum  # noqa: F401
+    if "statsmodels" in methods:
+        import statsmodels.api  # noqa: F401
+
+
+def rounds_for(n: int, d: int) -> int:
+    return (
+        5
+        if n * d <= 2_000_000
+        else (3 if n * d <= 20_000_000 else (2 if n * d <= 50_000_000 else 1))
+    )
+
+
+def methods_for(mode: str, n: int, d: int) -> list[str]:
+    methods = PEERS_MLE if mode == "mle" else PEERS_MAP
+    if n * d > 50_000_000:  # 1e6 x 200: statsmodels needs several copies of X (> 6 GB)
+        methods = [m for m in methods if m != "statsmodels"]
+    return methods
+
+
+def cell(family: str, mode: str, n: int, d: int) -> dict[str, Any]:
+    """One cell, in this (fresh) process: a traced round for memory, then timed rounds."""
     import tracemalloc
 
-    X, y = _data(problem)
-    out: dict[str, Any] = {}
+    methods = methods_for(mode, n, d)
+    X, y = make_data(family, n, d)
+    _import_all(methods)
+    out: dict[str, Any] = {m: {"wall": [], "cpu": []} for m in methods}
     tracemalloc.start()
-    coef = _fit(problem, method, X, y, out)
-    out["peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    for method in methods:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        ans = fit(method, family, mode, X, y)
+        out[method]["mb"] = (tracemalloc.get_traced_memory()[1] - before) / 2**20
+        out[method]["answer"] = ans
+        del ans
     tracemalloc.stop()
-    out["coef"] = np.asarray(coef, dtype=float).tolist()
-    return out
-
-
-def run_times(problem: str, methods: list[str]) -> dict[str, float]:
-    """Best of REPEAT fits per method, the methods interleaved (the machine is shared:
-    interleaving spreads load bursts over all methods instead of one)."""
-    X, y = _data(problem)
-    best = dict.fromkeys(methods, float("inf"))
-    for _ in range(REPEAT):
+    for _ in range(rounds_for(n, d)):
         for method in methods:
-            t0 = time.perf_counter()
-            _fit(problem, method, X, y, {})
-            best[method] = min(best[method], time.perf_counter() - t0)
-    return best
+            if out[method]["wall"] and out[method]["wall"][0] > 120.0:
+                continue  # one round of a fit this slow is enough
+            t0, c0 = time.perf_counter(), time.process_time()
+            out[method]["answer"] = fit(method, family, mode, X, y)
+            out[method]["wall"].append(time.perf_counter() - t0)
+            out[method]["cpu"].append(time.process_time() - c0)
+    objs = {m: objective(family, mode, X, y, *out[m]["answer"][:2]) for m in methods}
+    best = min(objs.values())
+    return {
+        m: {
+            "best": min(out[m]["wall"]),
+            "cpu": min(out[m]["cpu"]),
+            "spread": max(out[m]["wall"]) / min(out[m]["wall"]),
+            "rounds": len(out[m]["wall"]),
+            "gap": (objs[m] - best) / abs(best),
+            "mb": out[m]["mb"],
+            "info": out[m]["answer"][2],
+        }
+        for m in methods
+    }
 
 
-def _fit(problem: str, method: str, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Any:
-    if problem == "logistic":
-        if method == "thetahat":
-            import thetahat as th
-            from thetahat.regression import LogisticRegression
+def run_cell(family: str, mode: str, n: int, d: int) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--cell", family, mode, str(n), str(d)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    res: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return res
 
-            m = LogisticRegression(prior=th.Normal(0.0, 1.0)).fit(X, y)
-            se = m.estimate_.se
-            coef = m.coef_
-            out["se_ok"] = bool(np.all(np.isfinite(list(se.values()))))
-            out["iters"] = m.n_iter_
-        elif method.startswith("sklearn"):
-            from sklearn.linear_model import LogisticRegression as SK
 
-            solver = method.split(":")[1]
-            tight = solver.endswith("(tol=1e-10)")
-            solver = solver.split(" ")[0]
-            kw = {"tol": 1e-10, "max_iter": 10_000} if tight else {}
-            m = SK(C=1.0, solver=solver, **kw).fit(X, y)
-            coef = m.coef_[0]
-            out["iters"] = int(np.max(m.n_iter_))
-        else:
-            import statsmodels.api as sm
-
-            r = sm.Logit(y, sm.add_constant(X, prepend=False)).fit(disp=0)
-            coef = np.asarray(r.params[:-1])
-            out["se_ok"] = bool(np.all(np.isfinite(r.bse)))
-            out["iters"] = int(r.mle_retvals["iterations"])
-    elif problem == "ridge":
-        alpha = 10.0
-        if method == "thetahat":
-            from thetahat.regression import LinearRegression, prior_from_penalty
-
-            prior = prior_from_penalty("ridge", alpha=alpha, noise_sd=1.0)
-            m = LinearRegression(prior=prior, noise_sd=1.0).fit(X, y)
-            coef = m.coef_
-            out["se_ok"] = bool(np.all(np.isfinite(list(m.estimate_.se.values()))))
-        else:
-            from sklearn.linear_model import Ridge
-
-            coef = Ridge(alpha=alpha).fit(X, y).coef_
+def print_cell(family: str, mode: str, n: int, d: int, res: dict[str, Any]) -> None:
+    ours = res["thetahat"]
+    matched = [m for m in res if m != "thetahat" and res[m]["gap"] <= 1e-12]
+    fastest = min(matched, key=lambda m: res[m]["best"]) if matched else None
+    head = f"{family} {mode.upper()} n={n:.0e} d={d}"
+    print(f"\n### {head}\n")
+    print(
+        "| method | wall s (best) | spread | rounds | x thetahat | cpu s | rel. objective gap "
+        "| peak MB | SEs | iters |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    for m, r in res.items():
+        info = r["info"]
+        print(
+            f"| {m} | {r['best']:.4f} | {r['spread']:.2f} | {r['rounds']} | "
+            f"{r['best'] / ours['best']:.2f} | {r['cpu']:.4f} | {r['gap']:.1e} | {r['mb']:.0f} | "
+            f"{'yes' if info.get('se_ok') else 'no'} | {info.get('iters', '-')} |"
+        )
+    if fastest is not None:
+        f = res[fastest]
+        print(
+            f"\nSUMMARY {head}: thetahat {ours['best']:.4f} s, {ours['mb']:.0f} MB; fastest "
+            f"matched peer {fastest} {f['best']:.4f} s, {f['mb']:.0f} MB: speed ratio "
+            f"{f['best'] / ours['best']:.2f} (cpu {f['cpu'] / ours['cpu']:.2f})"
+        )
     else:
-        alphas = _alphas(X, y)
-        if method == "thetahat":
-            from thetahat.regression import regularization_path
-
-            n = X.shape[0]
-            _, coefs = regularization_path(X, y, 1.0 / (n * alphas), fit_intercept=False)
-            coef = coefs.ravel()  # strongest prior (largest alpha) first, like lasso_path
-        else:
-            from sklearn.linear_model import lasso_path
-
-            _, c, _ = lasso_path(X, y, alphas=alphas)
-            coef = c.T.ravel()
-    return coef
-
-
-CASES = [
-    (
-        "logistic",
-        [
-            "thetahat",
-            "sklearn:lbfgs",
-            "sklearn:lbfgs (tol=1e-10)",
-            "sklearn:newton-cholesky",
-            "sklearn:newton-cholesky (tol=1e-10)",
-            "statsmodels:Logit",
-        ],
-    ),
-    ("ridge", ["thetahat", "sklearn:Ridge"]),
-    ("path", ["thetahat", "sklearn:lasso_path"]),
-]
-TITLES = {
-    "logistic": f"logistic MAP, C=1 (n={N_BIG:.0e}, d={D_BIG})",
-    "ridge": f"ridge, alpha=10 (n={N_BIG:.0e}, d={D_BIG})",
-    "path": f"lasso path, {N_ALPHAS} penalties (n={N_PATH:.0e}, d={D_PATH})",
-}
+        print(f"\nSUMMARY {head}: thetahat {ours['best']:.4f} s; no peer matched its objective")
+    sys.stdout.flush()
 
 
 def main() -> None:
-    rows = []
-    for problem, methods in CASES:
-        res = {}
-        for method in methods:
-            proc = subprocess.run(
-                [sys.executable, __file__, "--one", problem, method],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            res[method] = json.loads(proc.stdout.strip().splitlines()[-1])
-        times = run_times(problem, methods)
-        ours = res["thetahat"]
-        for method in methods:
-            r = res[method]
-            diff = float(np.max(np.abs(np.array(r["coef"]) - np.array(ours["coef"]))))
-            rows.append(
-                (
-                    TITLES[problem] if method == "thetahat" else "",
-                    method,
-                    times[method],
-                    times[method] / times["thetahat"],
-                    r["peak_mb"],
-                    diff,
-                    "yes" if r.get("se_ok") else "no",
-                    r.get("iters", "-"),
-                )
-            )
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", nargs="+", type=float, default=[1e4, 1e5, 1e6])
+    ap.add_argument("--d", nargs="+", type=int, default=[10, 50, 200])
+    ap.add_argument("--family", nargs="+", default=["logistic", "poisson"])
+    ap.add_argument("--mode", nargs="+", default=["mle", "map"])
+    ap.add_argument("--json", default=None, help="also write all results to this file")
+    args = ap.parse_args()
     print(
-        f"machine: {platform.machine()}, {__import__('os').cpu_count()} cpus, "
-        f"python {platform.python_version()}, numpy {np.__version__}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cpus, python "
+        f"{platform.python_version()}, numpy {np.__version__}, load average "
+        f"{os.getloadavg()[0]:.1f}"
     )
-    head = "| problem | method | time (s) | time / thetahat | peak alloc MB | max abs coef diff "
-    print(head + "vs thetahat | SEs | iterations |")
-    print("|---|---|---:|---:|---:|---:|---|---:|")
-    for p, m, t, ratio, mb, diff, se, it in rows:
-        print(f"| {p} | {m} | {t:.3f} | {ratio:.2f} | {mb:.0f} | {diff:.1e} | {se} | {it} |")
+    allres = {}
+    for n in [int(v) for v in args.n]:
+        for d in args.d:
+            for family in args.family:
+                for mode in args.mode:
+                    res = run_cell(family, mode, n, d)
+                    print_cell(family, mode, n, d, res)
+                    allres[f"{family} {mode} {n} {d}"] = res
+                    if args.json:
+                        with open(args.json, "w") as fh:
+                            json.dump(allres, fh, indent=1, default=float)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--one":
-        print(json.dumps(run_memory(sys.argv[2], sys.argv[3])))
+    if len(sys.argv) == 6 and sys.argv[1] == "--cell":
+        fam, mode, n_, d_ = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+        print(json.dumps(cell(fam, mode, n_, d_), default=float))
     else:
         main()

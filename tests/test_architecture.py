@@ -14,8 +14,6 @@ KNOWN = {
     # plots of regression fits reuse the estimators' input checks (regression owns them)
     ("plot", "regression._data"),
     ("plot", "regression._linalg"),
-    # the demo reuses the CLI's comparison table (the CLI work moves it, issue 11)
-    ("demo", "cli._compare"),
 }
 
 

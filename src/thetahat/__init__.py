@@ -94,11 +94,29 @@ __all__ = [
 ]
 
 
+#: subpackages loaded on first use (``th.plot``, ``th.regression``) -> the extra
+#: that installs what they import (matplotlib, scikit-learn), which
+#: ``import thetahat`` must not import
+_LAZY = {"plot": "plot", "regression": "regression"}
+
+
 def __getattr__(name: str) -> object:
-    # subpackages with heavy dependencies load on first use: ``th.regression``
-    # imports scikit-learn, so ``import thetahat`` must not
-    if name == "regression":
+    if name in _LAZY:
         import importlib
 
-        return importlib.import_module(f"{__name__}.{name}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name is None or exc.name.split(".")[0] == __name__:
+                raise
+            from ._optional import MissingExtraError
+
+            raise MissingExtraError(
+                f"th.{name} needs {exc.name}, which is not installed: "
+                f'pip install "thetahat[{_LAZY[name]}]"'
+            ) from None
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -34,6 +34,7 @@ __all__ = [
     "CHUNK",
     "HAVE_KERNELS",
     "LOG_FACT_TABLE",
+    "beta_sums",
     "centred_sums",
     "count_stats",
     "executor",
@@ -41,9 +42,13 @@ __all__ = [
     "map_ranges",
     "num_threads",
     "sum_log_factorial",
+    "t_sums",
+    "weibull_moments",
 ]
 
 HAVE_KERNELS = _kernels is not None
+#: the fused passes of the iterative families (built by GCC and Clang only)
+HAVE_FIT_KERNELS = HAVE_KERNELS and hasattr(_kernels, "t_sums")
 
 #: values per chunk for numpy passes: 512 KiB of float64, so a chunk's temporaries stay in cache
 CHUNK = 1 << 16
@@ -194,3 +199,129 @@ def sum_log_factorial(x: NDArray[np.float64], w: NDArray[np.float64] | None = No
         return float(np.dot(counts, LOG_FACT_TABLE[: counts.shape[0]]))
     lf = sc.gammaln(x + 1.0)
     return float(np.sum(lf) if w is None else np.dot(w, lf))
+
+
+# ------------------------------------------------------------ iterative families
+# One read of the data per Newton step: the compiled kernels (thetahat/_kernels_fit.c)
+# or numpy over cache-sized chunks; the same sums either way (tests compare them).
+Weights = NDArray[np.float64] | None
+
+
+def _contiguous(x: NDArray[np.float64], w: Weights) -> tuple[NDArray[np.float64], Weights]:
+    x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+    return x, None if w is None else np.ascontiguousarray(w, dtype=np.float64).reshape(-1)
+
+
+def _kernel_sums(
+    kernel: Callable[..., tuple[float, ...]], x: NDArray[np.float64], w: Weights, *args: float
+) -> NDArray[np.float64]:
+    """The kernel's sums over ``x``, split over threads for large arrays."""
+    n = x.shape[0]
+    parts = num_threads() if n >= PARALLEL_MIN else 1
+
+    def part(lo: int, hi: int) -> tuple[float, ...]:
+        return kernel(x[lo:hi], None if w is None else w[lo:hi], *args)
+
+    return np.sum(np.array(map_ranges(part, n, parts), dtype=float), axis=0)
+
+
+def _numpy_sums(
+    body: Callable[[NDArray[np.float64]], list[NDArray[np.float64]]],
+    x: NDArray[np.float64],
+    w: Weights,
+) -> NDArray[np.float64]:
+    """Sums of ``w`` times each array ``body`` makes of a chunk, chunk by chunk."""
+    total: NDArray[np.float64] | None = None
+    for lo in range(0, max(x.shape[0], 1), CHUNK):
+        terms = body(x[lo : lo + CHUNK])
+        wc = None if w is None else w[lo : lo + CHUNK]
+        sums = np.array([float(np.sum(t)) if wc is None else float(np.dot(wc, t)) for t in terms])
+        total = sums if total is None else total + sums
+    assert total is not None
+    return total
+
+
+def t_sums(
+    x: NDArray[np.float64], w: Weights, nu: float, loc: float, scale: float
+) -> NDArray[np.float64]:
+    """The Student t sums one Newton step needs, in one read of ``x``.
+
+    With ``z = (x - loc) / scale``, ``r = 1 / (nu + z^2)`` and ``q = z^2 r``, the
+    weighted sums of ``1, r, z r, q, r^2, z r^2, q r, q z r, q^2, log1p(z^2 / nu)``.
+    """
+    x, w = _contiguous(x, w)
+    if HAVE_FIT_KERNELS:
+        return _kernel_sums(_kernels.t_sums, x, w, nu, loc, scale)
+
+    def body(c: NDArray[np.float64]) -> list[NDArray[np.float64]]:
+        z = (c - loc) / scale
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            z2 = z * z
+            big = ~np.isfinite(z2)
+            r = np.where(big, 0.0, 1.0 / (nu + z2))
+            zr = np.where(big, 0.0, z * r)
+            q = np.where(big, 1.0, z2 * r)
+            lg = np.log1p(z2 / nu)
+            far = ~np.isfinite(lg)
+            if far.any():  # |z| beyond 1e154: log1p(z^2 / nu) = 2 log|z| - log nu
+                lg = np.where(far, 2.0 * np.log(np.abs(z)) - np.log(nu), lg)
+        return [np.ones_like(c), r, zr, q, r * r, zr * r, q * r, q * zr, q * q, lg]
+
+    return _numpy_sums(body, x, w)
+
+
+#: the moments weibull_moments returns: sums of e y^j for j = 0..WEIBULL_ORDER
+WEIBULL_ORDER = 8
+
+
+def weibull_moments(
+    x: NDArray[np.float64], w: Weights, ltop: float, k: float
+) -> NDArray[np.float64]:
+    """Weighted sums of ``y`` and ``e y^j`` (j = 0..8), ``y = log x - ltop``,
+    ``e = exp(k y)``, in one read of ``x`` (positive values)."""
+    x, w = _contiguous(x, w)
+    if HAVE_FIT_KERNELS:
+        return _kernel_sums(_kernels.weibull_moments, x, w, ltop, k)
+
+    def body(c: NDArray[np.float64]) -> list[NDArray[np.float64]]:
+        y = np.log(c) - ltop
+        m = np.exp(k * y)
+        out = [y]
+        for _ in range(WEIBULL_ORDER + 1):
+            out.append(m)
+            m = m * y
+        return out
+
+    return _numpy_sums(body, x, w)
+
+
+def beta_sums(x: NDArray[np.float64], w: Weights) -> tuple[int, float, float]:
+    """``(first_bad, sum w log x, sum w log(1 - x))`` in one read of ``x``; ``first_bad``
+    is the index of the first value not in (0, 1) (-1: none; the sums are then NaN)."""
+    x, w = _contiguous(x, w)
+    n = x.shape[0]
+    if HAVE_FIT_KERNELS:
+        kernel = _kernels.beta_sums
+        parts = num_threads() if n >= PARALLEL_MIN else 1
+
+        def part(lo: int, hi: int) -> tuple[int, float, float]:
+            return _offset(kernel(x[lo:hi], None if w is None else w[lo:hi]), lo)
+
+        return _combined(map_ranges(part, n, parts))
+    results = []
+    for lo in range(0, n, CHUNK):
+        c = x[lo : lo + CHUNK]
+        ok = (c > 0) & (c < 1)
+        if not ok.all():
+            results.append((lo + int(np.argmin(ok)), np.nan, np.nan))
+            break
+        wc = None if w is None else w[lo : lo + CHUNK]
+        a, b = np.log(c), np.log1p(-c)
+        results.append(
+            (
+                -1,
+                float(np.sum(a) if wc is None else wc @ a),
+                float(np.sum(b) if wc is None else wc @ b),
+            )
+        )
+    return _combined(results)

@@ -10,7 +10,10 @@
  *     For count data (Poisson, Geometric, ...): first_bad is the index of the
  *     first value that is not a finite non-negative integer, or -1 when every
  *     value is valid; total = sum(x); sum_log_factorial = sum(log(x!)).
- *     Values below TABLE use a table of log(k!); larger ones Stirling's series.
+ *     Blocks of counts below 16 (most count data) are checked and summed by
+ *     four-lane vectors, branch-free, with sum(log x!) from a byte-counter histogram;
+ *     blocks of counts below TABLE use a table of log(k!) per value; larger counts
+ *     (and any block holding a bad value) the scalar loop, Stirling's series beyond TABLE.
  *     Sums are accumulated in blocks (four independent accumulators inside a
  *     block of BLOCK values, blocks added to a running total), so the rounding
  *     error grows with n / BLOCK + BLOCK / 4 rather than with n.
@@ -23,15 +26,17 @@
  *     block sums are added with Neumaier's compensation, so the error is about 40
  *     roundings whatever n is. A NaN or
  *     inf in x makes s or m2 non-finite, which the caller checks.
+ *
+ * t_sums, weibull_moments, beta_sums: fused passes for the iterative families,
+ *     in _kernels_fit.c (GCC/Clang only: they use vector extensions).
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <math.h>
+#include "_kernels.h"
+
 #include <stdint.h>
 #include <string.h>
 
 #define TABLE 4096
-#define BLOCK 1024
+#define BLOCK 1020 /* a multiple of 4, and 255 values per lane (count_block_hist) */
 #define MAGIC 4503599627370496.0 /* 2^52 */
 #define MAGIC_BITS 0x4330000000000000ULL
 
@@ -56,7 +61,7 @@ static int is_count(double v)
     return v >= 0.0 && v < INFINITY && floor(v) == v;
 }
 
-static int get_float64_buffer(PyObject *obj, Py_buffer *view)
+int th_get_float64_buffer(PyObject *obj, Py_buffer *view)
 {
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
         return -1;
@@ -79,16 +84,98 @@ static int get_float64_buffer(PyObject *obj, Py_buffer *view)
     return 0;
 }
 
+#if defined(__GNUC__)
+#include "_vecmath.h"
+
+/* Checks and sums of the first len - len % 4 values of a block by four-lane vectors,
+   branch-free: for 0 <= v < 2^52, t = v + 2^52 holds v in its low mantissa bits, so
+   (t - 2^52) - v is +0 exactly for integers (NaN, inf and fractions leave bits set),
+   and idx = bits(t) - bits(2^52) is the count, below 2^b iff no bit from b up is set
+   (negative values wrap to huge). A bad value is only noticed at the end of the block,
+   which then returns 0 having added nothing (the caller takes the scalar path). */
+#define VEC_CHECK_SETUP                                                                 \
+    const vd magic = vsplat(MAGIC);                                                    \
+    const vi magic_bits = (vi){(long long)MAGIC_BITS, (long long)MAGIC_BITS,           \
+                               (long long)MAGIC_BITS, (long long)MAGIC_BITS};          \
+    vi bad = {0, 0, 0, 0}, seen = {0, 0, 0, 0}, isum = {0, 0, 0, 0};                    \
+    const Py_ssize_t m = len - len % 4
+#define VEC_CHECK_STEP                                                                  \
+    const vd v = vload(x + i);                                                          \
+    const vd t = v + magic;                                                             \
+    bad |= (vi)((t - magic) - v);                                                       \
+    const vi idx = (vi)t - magic_bits;                                                  \
+    seen |= idx;                                                                        \
+    isum += idx
+
+/* Counts below 16 (len <= BLOCK): a histogram in byte counters instead of a table
+   lookup per value; lane k of lo counts the values 0..7 of its column in byte v, hi the
+   values 8..15 (255 values per lane at most: no byte overflows). sum(log v!) is then
+   16 products per lane. Returns the values taken, or 0 (a bad or larger value). */
+TH_CLONES
+static Py_ssize_t count_block_hist(const double *x, Py_ssize_t len, double *total, double *lf)
+{
+    VEC_CHECK_SETUP;
+    const vi one = {1, 1, 1, 1}, c63 = {63, 63, 63, 63}, c8 = {8, 8, 8, 8};
+    vi lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
+    for (Py_ssize_t i = 0; i < m; i += 4) {
+        VEC_CHECK_STEP;
+        const vi inc = one << ((idx << 3) & c63);
+        const vi small = (vi)(idx < c8);
+        lo += inc & small;
+        hi += inc & ~small;
+    }
+    if (vany(bad | (seen >> 4))) {
+        return 0;
+    }
+    double l = 0.0;
+    for (int k = 0; k < 4; k++) {
+        for (int b = 0; b < 8; b++) {
+            l += (double)((lo[k] >> (8 * b)) & 255) * log_fact[b] +
+                 (double)((hi[k] >> (8 * b)) & 255) * log_fact[b + 8];
+        }
+    }
+    *total += (double)((isum[0] + isum[1]) + (isum[2] + isum[3]));
+    *lf += l;
+    return m;
+}
+
+/* Counts below TABLE: one table lookup of log(v!) per value (the index masked, so a bad
+   value reads in bounds before the block is rejected). Returns the values taken or 0. */
+TH_CLONES
+static Py_ssize_t count_block_table(const double *x, Py_ssize_t len, double *total, double *lf)
+{
+    VEC_CHECK_SETUP;
+    const vi mask = (vi){TABLE - 1, TABLE - 1, TABLE - 1, TABLE - 1};
+    double l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
+    for (Py_ssize_t i = 0; i < m; i += 4) {
+        VEC_CHECK_STEP;
+        const vi j = idx & mask;
+        l0 += log_fact[j[0]];
+        l1 += log_fact[j[1]];
+        l2 += log_fact[j[2]];
+        l3 += log_fact[j[3]];
+    }
+    if (vany(bad | (seen >> 12))) {
+        return 0;
+    }
+    *total += (double)((isum[0] + isum[1]) + (isum[2] + isum[3]));
+    *lf += (l0 + l1) + (l2 + l3);
+    return m;
+}
+#endif
+
 static PyObject *count_stats(PyObject *self, PyObject *arg)
 {
     Py_buffer view;
-    if (get_float64_buffer(arg, &view) < 0) {
+    if (th_get_float64_buffer(arg, &view) < 0) {
         return NULL;
     }
     const double *x = (const double *)view.buf;
     const Py_ssize_t n = view.len / 8;
     Py_ssize_t bad = -1;
     double total = 0.0, lf_total = 0.0;
+    int hist = 1;
+    (void)hist;
 
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t start = 0; start < n && bad < 0; start += BLOCK) {
@@ -97,6 +184,16 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
         double l[4] = {0.0, 0.0, 0.0, 0.0};
         uint64_t si = 0;
         Py_ssize_t i = start;
+#if defined(__GNUC__)
+        /* small counts by histogram; once a block holds a count of 16 or more, the
+           table path for the rest (a block of larger counts would fail every time) */
+        Py_ssize_t took = hist ? count_block_hist(x + start, stop - start, &total, &lf_total) : 0;
+        if (took == 0) {
+            hist = 0;
+            took = count_block_table(x + start, stop - start, &total, &lf_total);
+        }
+        i += took;
+#endif
         for (; i + 4 <= stop; i += 4) {
             /* fast path: four small counts. For 0 <= v < 2^52, t = v + 2^52 holds round(v)
                in its low mantissa bits; t - 2^52 == v tests integrality (and NaN). */
@@ -152,29 +249,6 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
 typedef double v2d __attribute__((vector_size(16)));
 #endif
 
-/* running sum with Neumaier's compensation */
-typedef struct {
-    double sum, comp;
-} kahan_t;
-
-static void kahan_add(kahan_t *k, double v)
-{
-    const double t = k->sum + v;
-    if (!isfinite(t)) {
-        /* overflow, inf or NaN: keep what plain summation gives (inf stays inf; the
-           compensation term would turn it into inf - inf = NaN) */
-        k->sum = t;
-        k->comp = 0.0;
-        return;
-    }
-    if (fabs(k->sum) >= fabs(v)) {
-        k->comp += (k->sum - t) + v;
-    } else {
-        k->comp += (v - t) + k->sum;
-    }
-    k->sum = t;
-}
-
 static PyObject *centred_sums(PyObject *self, PyObject *args)
 {
     PyObject *obj;
@@ -183,7 +257,7 @@ static PyObject *centred_sums(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_buffer view;
-    if (get_float64_buffer(obj, &view) < 0) {
+    if (th_get_float64_buffer(obj, &view) < 0) {
         return NULL;
     }
     const double *x = (const double *)view.buf;
@@ -241,6 +315,14 @@ static PyMethodDef methods[] = {
      "count_stats(x) -> (first_bad, total, sum_log_factorial) for float64 count data."},
     {"centred_sums", centred_sums, METH_VARARGS,
      "centred_sums(x, c) -> (sum(x - c), sum((x - c)**2)) for float64 data."},
+#if defined(__GNUC__)
+    {"t_sums", th_t_sums, METH_VARARGS,
+     "t_sums(x, w, nu, loc, scale) -> the Student t score/Hessian sums (see _kernels_fit.c)."},
+    {"weibull_moments", th_weibull_moments, METH_VARARGS,
+     "weibull_moments(x, w, ltop, k) -> the Weibull shape moments (see _kernels_fit.c)."},
+    {"beta_sums", th_beta_sums, METH_VARARGS,
+     "beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))."},
+#endif
     {NULL, NULL, 0, NULL},
 };
 

@@ -18,6 +18,7 @@ __all__ = [
     "check_level",
     "check_same_length",
     "first_bad",
+    "to_float64",
 ]
 
 
@@ -29,14 +30,81 @@ def first_bad(mask: NDArray[np.bool_]) -> int | tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, mask.shape))
 
 
-def as_float_array(data: Any, name: str = "data", *, ndim: int | None = 1) -> NDArray[np.float64]:
-    """Convert to a float64 array, rejecting strings, objects and wrong shapes."""
+def _first_index(data: Any, bad: Any) -> str:
+    """Where the first element of a (nested) sequence for which ``bad(v)`` holds is."""
+
+    def walk(v: Any, path: tuple[int, ...]) -> tuple[int, ...] | None:
+        if isinstance(v, list | tuple) or (isinstance(v, np.ndarray) and v.ndim > 0):
+            for i, item in enumerate(v):
+                found = walk(item, (*path, i))
+                if found is not None:
+                    return found
+            return None
+        return path if bad(v) else None
+
+    try:
+        found = walk(data, ())
+    except TypeError:
+        found = None
+    if not found:
+        return ""
+    return f" at index {found[0] if len(found) == 1 else found}"
+
+
+def _too_big(v: Any) -> bool:
+    try:
+        float(v)
+    except OverflowError:
+        return True
+    except (TypeError, ValueError):
+        return False
+    return False
+
+
+def to_float64(data: Any, name: str = "data") -> NDArray[np.float64]:
+    """``np.asarray(data, dtype=float64)`` that never alters or drops a value silently.
+
+    Refused with a message naming the value: strings, complex numbers (numpy would
+    drop the imaginary part), masked arrays with masked values (numpy would keep the
+    values under the mask; ``data.compressed()`` fits the unmasked ones), integers
+    beyond the float64 range (about 1.8e308) and other non-numbers.
+    """
     if isinstance(data, str | bytes):
         raise TypeError(f"{name} must be numbers, not a string")
+    if isinstance(data, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(data)
+        if mask.any():
+            raise ValueError(
+                f"{name} is a masked array with {int(mask.sum())} masked value(s) (the first "
+                f"at index {first_bad(mask)}); thetahat neither fits nor silently drops masked "
+                f"values: pass {name}.compressed() to use the unmasked ones"
+            )
+        data = np.ma.getdata(data)
+    kind = getattr(getattr(data, "dtype", None), "kind", None)
+    if kind == "c" or isinstance(data, complex | np.complexfloating):
+        raise TypeError(
+            f"{name} must be real numbers, got complex values (dtype "
+            f"{getattr(data, 'dtype', type(data).__name__)}); pass the real part explicitly "
+            "(np.real) if the imaginary parts are zero"
+        )
     try:
-        arr = np.asarray(data, dtype=np.float64)
+        return np.asarray(data, dtype=np.float64)
+    except OverflowError:
+        where = _first_index(data, _too_big)
+        raise ValueError(
+            f"{name} holds an integer too large for a float64{where} (the largest is about "
+            "1.8e308); rescale the values"
+        ) from None
     except (TypeError, ValueError) as exc:
+        where = _first_index(data, lambda v: isinstance(v, complex | np.complexfloating))
+        if where:
+            raise TypeError(f"{name} must be real numbers, got a complex value{where}") from None
         raise TypeError(f"{name} must be numeric: {exc}") from None
+
+
+def as_float_array(data: Any, name: str = "data", *, ndim: int | None = 1) -> NDArray[np.float64]:
+    """Convert to a float64 array, rejecting strings, objects and wrong shapes."""
+    arr = to_float64(data, name)
     if ndim is not None:
         if ndim == 1 and arr.ndim == 0:
             arr = arr.reshape(1)

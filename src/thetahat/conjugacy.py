@@ -18,7 +18,6 @@ Each :class:`ConjugateRule` states, for one likelihood and prior:
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
+from ._warnings import warn_user
 from .distributions import (
     Bernoulli,
     Beta,
@@ -97,12 +97,15 @@ class ConjugateRule:
         with the merged statistics of old and new data.
         """
         post = self.update(prior, stats, family)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_ev = float(self.evidence(prior, post, stats, family))
+        try:
+            with np.errstate(all="ignore"):
+                log_ev = float(self.evidence(prior, post, stats, family))
+        except (ZeroDivisionError, OverflowError, FloatingPointError):
+            log_ev = math.nan  # data near 1e300: a square overflows
         msgs: list[str] = []
         if not math.isfinite(log_ev):
             msgs.append("the log evidence is not finite")
-            warnings.warn(msgs[-1], RuntimeWarning, stacklevel=3)
+            warn_user(msgs[-1], RuntimeWarning)
         return Posterior(
             dist=post,
             names=self.names,

@@ -59,12 +59,48 @@ class _CustomMixin:
             shown = ", ".join(f"{k}={v:g}" for k, v in params.items() if np.ndim(v) == 0)
             raise ValueError(
                 f"the custom logpdf of {self._model_name} returned NaN at data[{i}] = "
-                f"{np.ravel(x)[i]!r} with {shown}; return -inf outside the support"
+                f"{np.ravel(x)[i].tolist()!r} with {shown}; return -inf outside the support"
             )
         return out
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         return stats.total(self._logp(stats.x, **params))
+
+    # -- censored data: the user's logcdf / logsf hooks (either gives the other)
+    _user_logcdf: Callable[..., Any] | None = None
+    _user_logsf: Callable[..., Any] | None = None
+
+    def _check_censorable(self) -> None:
+        if type(self)._user_logcdf is None and type(self)._user_logsf is None:
+            raise ValueError(
+                f"censored data need the probability of an interval, which the custom model "
+                f"{self._model_name} cannot compute from its logpdf alone: give th.Model a "
+                "logcdf= (log P(X <= x)) or logsf= (log P(X > x)) hook"
+            )
+
+    def _user(self, which: str, x: NDArray[np.float64], params: Any) -> NDArray[np.float64]:
+        fn = getattr(type(self), which)
+        return np.broadcast_to(np.asarray(fn(x, **params), dtype=float), np.shape(x))
+
+    def _logcdf(self, x: NDArray[np.float64], **params: Any) -> NDArray[np.float64]:
+        self._check_censorable()
+        if type(self)._user_logcdf is not None:
+            return self._user("_user_logcdf", x, params)
+        with np.errstate(divide="ignore"):
+            return np.log(-np.expm1(self._user("_user_logsf", x, params)))
+
+    def _logsf(self, x: NDArray[np.float64], **params: Any) -> NDArray[np.float64]:
+        self._check_censorable()
+        if type(self)._user_logsf is not None:
+            return self._user("_user_logsf", x, params)
+        with np.errstate(divide="ignore"):
+            return np.log(-np.expm1(self._user("_user_logcdf", x, params)))
+
+    def _cdf(self, x: NDArray[np.float64], **params: Any) -> NDArray[np.float64]:
+        return np.exp(self._logcdf(x, **params))
+
+    def _sf(self, x: NDArray[np.float64], **params: Any) -> NDArray[np.float64]:
+        return np.exp(self._logsf(x, **params))
 
     def _start(self, stats: Any) -> dict[str, float]:
         return dict(self._start_values)
@@ -105,6 +141,8 @@ def Model(
     discrete: bool = False,
     start: Mapping[str, float] | None = None,
     name: str = "Model",
+    logcdf: Callable[..., Any] | None = None,
+    logsf: Callable[..., Any] | None = None,
 ) -> Any:
     """A custom family from a vectorised log density.
 
@@ -126,6 +164,12 @@ def Model(
         Starting values for the optimiser.
     name : str
         Name shown in summaries and comparisons.
+    logcdf, logsf : callable, optional
+        ``logcdf(x, **params)`` = log P(X <= x) and ``logsf(x, **params)`` =
+        log P(X > x), vectorised like ``logpdf``. Either one lets the model fit
+        ``th.Censored`` data (left-, right- and interval-censored observations
+        contribute log F, log S and log(F(hi) - F(lo))); without them censored
+        data are refused with a message naming these hooks.
 
     Returns
     -------
@@ -146,8 +190,9 @@ def Model(
     """
     if not callable(logpdf):
         raise TypeError(f"logpdf must be callable, got {logpdf!r}")
-    if score is not None and not callable(score):
-        raise TypeError(f"score must be callable, got {score!r}")
+    for hook_name, hook in (("score", score), ("logcdf", logcdf), ("logsf", logsf)):
+        if hook is not None and not callable(hook):
+            raise TypeError(f"{hook_name} must be callable, got {hook!r}")
     if not params:
         raise ValueError("a Model needs at least one parameter")
     decl = []
@@ -172,5 +217,9 @@ def Model(
     }
     if score is not None:
         namespace["_user_score"] = staticmethod(score)
+    if logcdf is not None:
+        namespace["_user_logcdf"] = staticmethod(logcdf)
+    if logsf is not None:
+        namespace["_user_logsf"] = staticmethod(logsf)
     cls = type(name if name.isidentifier() else "Model", (*mixins, base), namespace)
     return cls()

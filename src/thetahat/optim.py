@@ -80,6 +80,8 @@ class SolverResult:
     message: str
     iterations: int
     hessian: NDArray[np.float64] | None = None
+    #: parameters whose supremum lies at the edge of their domain (status "boundary")
+    edge: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         status = Status(self.status)

@@ -8,7 +8,7 @@ from scipy import stats
 
 import thetahat as th
 from thetahat.inference._solve import FitProblem, solve
-from thetahat.inference.information import invert_information
+from thetahat.optim import invert_information
 from thetahat.statistics.sufficient import CHUNK
 
 SAMPLERS = {

@@ -137,9 +137,10 @@ def test_laplace_posterior_mode_is_the_map_and_evidence_matches_quadrature() -> 
     prior = {"shape": th.LogNormal(0.0, 1.0), "rate": th.Gamma(2.0, 1.0)}
     post = th.posterior(th.Gamma, x, prior=prior, method="laplace")
     est = th.fit(th.Gamma, x, prior=prior)
-    assert isinstance(post.dist, th.MultivariateNormal)
+    # a Gaussian over (log shape, log rate), mapped back (issue 10): its mode is the MAP,
+    # its variances close to the MAP's inverse curvature at n = 200
     assert post.mode()["shape"] == pytest.approx(est.params["shape"], rel=1e-8)
-    np.testing.assert_allclose(np.diag(post.dist.cov), np.diag(est.cov), rtol=1e-6)
+    np.testing.assert_allclose(list(post.var().values()), np.diag(est.cov), rtol=0.05)
     draws = post.sample(2000, rng=1)
     assert draws["rate"].shape == (2000,)
     lo, hi = post.interval(0.95)["shape"]

@@ -1,8 +1,9 @@
 """The ``thetahat`` command line (click; rich tables).
 
-Commands: ``fit``, ``posterior``, ``compare``, ``families`` and ``demo``; run
-``thetahat COMMAND --help`` for each.  ``thetahat`` and ``python -m thetahat``
-are the same program.
+Commands: ``fit``, ``posterior``, ``compare``, ``regress``, ``shrink``,
+``families`` and ``demo``; run ``thetahat COMMAND --help`` for each.
+``thetahat`` and ``python -m thetahat`` are the same program.  Every command
+reads its input through :mod:`thetahat.io` (one table reader, one SPEC grammar).
 
 Errors
 ------
@@ -10,30 +11,30 @@ User errors (a missing file, an unknown family or column, bad data, a bad prior
 SPEC, a bad option) print **one line** ``thetahat: error: ...`` on stderr and
 exit with code 2.  ``--debug`` (or ``THETAHAT_DEBUG=1``) prints the traceback
 as well.  Commands signal user errors by raising ``ValueError``, ``TypeError``,
-``FileNotFoundError`` or any ``click.ClickException``; anything else is a bug and
-exits 1 with its traceback.
+``FileNotFoundError`` or any ``click.ClickException``; a missing optional
+dependency is reported with the extra that installs it
+(``pip install "thetahat[frames]"``); anything else is a bug and exits 1 with
+its traceback.
+The group's options (``-q``/``--quiet``, ``--debug``) may stand before or after
+the command name.
 
 Adding commands
 ---------------
-Each command lives in a module that exposes ``register(group: click.Group)``,
-which adds its command(s) to the group.  The modules named in
-:data:`_COMMAND_MODULES` are imported with :mod:`importlib` when the group is
-built; a module that is not installed (``ModuleNotFoundError`` for that very
-module) is skipped, so optional parts (regression, shrinkage) join the CLI as
-soon as they exist.  To add one, write::
+Each command is a module in this package exposing ``register(group)``, which
+adds its command(s) to the click group; :data:`COMMANDS` lists the modules in
+``--help`` order.  To add one, write ``src/thetahat/cli/NAME.py``::
 
-    # src/thetahat/inference/_shrink_cli.py
     import click
 
     def register(group: click.Group) -> None:
-        @group.command("shrink")
+        @group.command("NAME")
         @click.argument("source")
-        def shrink(source: str) -> None:
+        def name_command(source: str) -> None:
             ...
 
-and append ``"thetahat.inference._shrink_cli"`` to :data:`_COMMAND_MODULES`.
-Keep such modules light at import time (click only; import numpy-heavy code
-inside the command), because ``thetahat --help`` imports them all.
+and add ``"NAME"`` to :data:`COMMANDS` (one line).  Keep such modules light at
+import time (click only; import numpy-heavy code inside the command), because
+``thetahat --help`` imports them all.
 """
 
 from __future__ import annotations
@@ -46,19 +47,30 @@ from collections.abc import Sequence
 
 import click
 
-__all__ = ["USER_ERRORS", "build_group", "cli", "main"]
+from .._optional import MissingExtraError, missing_extra
 
-#: modules whose ``register(group)`` adds commands, in ``--help`` order
-_COMMAND_MODULES: list[str] = [
-    "thetahat.cli._fit",
-    "thetahat.cli._compare",
-    "thetahat.cli._misc",
-    "thetahat.cli_regress",
-    "thetahat.cli_shrink",
+__all__ = ["COMMANDS", "USER_ERRORS", "build_group", "cli", "main"]
+
+#: command modules of this package (``register(group)`` each), in ``--help`` order
+COMMANDS: list[str] = [
+    "fit",
+    "compare",
+    "regress",
+    "shrink",
+    "families",
+    "demo",
+    "explore",
 ]
 
 #: exception types reported as one-line user errors (exit code 2)
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, TypeError, FileNotFoundError)
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    TypeError,
+    FileNotFoundError,
+    MissingExtraError,
+)
+#: the group's own flags, accepted before or after the command name
+_GROUP_FLAGS = ("-q", "--quiet", "--debug")
 
 
 class _Group(click.Group):
@@ -69,7 +81,11 @@ class _Group(click.Group):
 
 
 def build_group(modules: Sequence[str] | None = None) -> click.Group:
-    """The ``thetahat`` click group with the commands of ``modules`` registered."""
+    """The ``thetahat`` click group with the commands of ``modules`` registered.
+
+    ``modules`` are names in this package (:data:`COMMANDS` by default) or full
+    module names; a module that is not there is skipped.
+    """
     from .. import __version__
 
     @click.group(
@@ -90,8 +106,12 @@ def build_group(modules: Sequence[str] | None = None) -> click.Group:
           thetahat fit - --family bernoulli --prior 'beta(2, 2)' < flips.txt
           thetahat posterior counts.csv --family poisson --prior 'gamma(2, 0.2)'
           thetahat compare data.parquet --families gamma,exponential,normal
+          thetahat regress data.csv --target y --prior 'laplace(0, 0.1)'
+          thetahat shrink ads.csv --successes clicks --trials views --group ad
           thetahat families
           thetahat demo --out report/
+
+        Options may come before or after the command name.
         """
         ctx.ensure_object(dict)
         ctx.obj["quiet"] = quiet
@@ -99,12 +119,13 @@ def build_group(modules: Sequence[str] | None = None) -> click.Group:
         if ctx.invoked_subcommand is None:
             click.echo(ctx.get_help())
 
-    for name in _COMMAND_MODULES if modules is None else modules:
+    for name in COMMANDS if modules is None else modules:
+        full = name if "." in name else f"{__name__}.{name}"
         try:
-            module = importlib.import_module(name)
+            module = importlib.import_module(full)
         except ModuleNotFoundError as exc:
-            if exc.name is not None and name.startswith(exc.name):
-                continue  # an optional part not installed (yet)
+            if exc.name is not None and full.startswith(exc.name):
+                continue  # not there (a command of another build)
             raise
         module.register(group)
     return group
@@ -117,13 +138,38 @@ def _one_line(message: str) -> str:
     return " ".join(part.strip() for part in message.strip().splitlines() if part.strip())
 
 
+def _group_flags_first(args: list[str]) -> list[str]:
+    """Move the group's flags (``-q``, ``--debug``) given after the command name to the front.
+
+    Options of a command given before its name (``thetahat --format json fit x.csv``)
+    move after it, so options work on either side of the command.  Nothing after
+    ``--`` moves.
+    """
+    stop = args.index("--") if "--" in args else len(args)
+    head, tail = args[:stop], args[stop:]
+    commands = set(cli.commands)
+    pos = next((i for i, a in enumerate(head) if a in commands), None)
+    if pos is None:
+        return args
+    before, name, after = head[:pos], head[pos], head[pos + 1 :]
+    flags = [a for a in before + after if a in _GROUP_FLAGS]
+    moved = [a for a in before if a not in _GROUP_FLAGS and a not in _TOP_ONLY]
+    top = [a for a in before if a in _TOP_ONLY]
+    rest = [a for a in after if a not in _GROUP_FLAGS]
+    return [*flags, *top, name, *moved, *rest, *tail]
+
+
+#: options that belong to the group alone (never moved to a command)
+_TOP_ONLY = ("--version", "-h", "--help")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``thetahat`` command and return its exit code.
 
     User errors become one line on stderr and exit code 2 (see the module
     docstring); ``--debug`` anywhere on the command line adds the traceback.
     """
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _group_flags_first(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args or os.environ.get("THETAHAT_DEBUG", "") not in ("", "0")
     try:
         rv = cli.main(args=args, prog_name="thetahat", standalone_mode=False)
@@ -139,6 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         click.echo(f"thetahat: error: {_one_line(str(exc)) or type(exc).__name__}", err=True)
+        return 2
+    except ModuleNotFoundError as exc:
+        extra = missing_extra(exc)
+        if extra is None:
+            raise
+        if debug:
+            traceback.print_exc()
+        click.echo(f"thetahat: error: {extra}", err=True)
         return 2
     except BrokenPipeError:
         return 1

@@ -23,6 +23,7 @@ __all__ = [
     "echo_table",
     "is_quiet",
     "save_figure",
+    "use_agg",
 ]
 
 FORMATS = ("table", "json", "csv")
@@ -82,6 +83,9 @@ def echo_table(
     notes: Sequence[str] = (),
 ) -> None:
     """Print a rich table on stdout (plain text when stdout is not a terminal)."""
+    from .._optional import require
+
+    require("rich", "cli")
     from rich.console import Console
     from rich.table import Table
 
@@ -118,6 +122,13 @@ def captured_warnings(ctx: click.Context) -> Iterator[list[str]]:
             click.echo(f"warning: {text}", err=True)
 
 
+def use_agg() -> None:
+    """Draw off-screen: the command writes files and never opens a window (its own process)."""
+    from .._optional import require
+
+    require("matplotlib", "plot").use("Agg")
+
+
 def save_figure(fig: Any, out: str) -> None:
     """Write a matplotlib Figure to ``out`` (.png, .svg or .pdf)."""
     path = Path(out)
@@ -126,8 +137,9 @@ def save_figure(fig: Any, out: str) -> None:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise FileNotFoundError(f"directory {str(parent)!r} for --plot does not exist")
-    import matplotlib.pyplot as plt
+    from .._optional import require
 
+    plt = require("matplotlib.pyplot", "plot")
     try:
         fig.savefig(path, dpi=110, bbox_inches="tight")
     finally:

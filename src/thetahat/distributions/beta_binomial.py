@@ -40,6 +40,12 @@ class BetaBinomial(DiscreteDistribution):
     )
     support_text = "integers between 0 and n"
 
+    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
+        n = obs.get("n", self._values.get("n"))
+        if n is None:  # n unknown: the counts at least
+            return np.asarray((x >= 0) & (x == np.floor(x)))
+        return np.asarray((x >= 0) & (x <= n) & (x == np.floor(x)))
+
     def _logp(self, x: NDArray[np.float64], n: Any, a: float, b: float) -> NDArray[np.float64]:
         ok = (x >= 0) & (x <= n) & (x == np.floor(x))
         xs = np.where(ok, x, 0.0)

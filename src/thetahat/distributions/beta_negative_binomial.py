@@ -40,6 +40,9 @@ class BetaNegativeBinomial(DiscreteDistribution):
     )
     support_text = "non-negative integers"
 
+    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
+        return np.asarray((x >= 0) & (x == np.floor(x)))
+
     def _logp(self, x: NDArray[np.float64], r: float, a: float, b: float) -> NDArray[np.float64]:
         ok = (x >= 0) & (x == np.floor(x))
         xs = np.where(ok, x, 0.0)

@@ -16,6 +16,18 @@ from ._base import DiscreteDistribution, Param, Value
 
 __all__ = ["Categorical", "CountStats", "multinomial_cov"]
 
+#: most classes a fit handles: the covariance of K probabilities is a K x K matrix
+MAX_CLASSES = 10_000
+
+
+def _check_classes(k: int, why: str) -> None:
+    if k > MAX_CLASSES:
+        raise ValueError(
+            f"Categorical with {k} classes ({why}) is more than the {MAX_CLASSES} a fit "
+            "handles (its covariance is a K x K matrix); class labels are 0..K-1: relabel "
+            "sparse labels with np.unique(x, return_inverse=True)"
+        )
+
 
 @dataclass(frozen=True)
 class CountStats(SuffStats):
@@ -80,6 +92,7 @@ class Categorical(DiscreteDistribution):
             if int(k) != k or int(k) < 2:
                 raise ValueError(f"Categorical k must be an integer >= 2, got {k!r}")
             kk = int(k)
+            _check_classes(kk, f"k={kk}")
         else:
             kk = 0
         object.__setattr__(self, "k", kk or None)
@@ -142,7 +155,9 @@ class Categorical(DiscreteDistribution):
     def suff_stats(self, data: Any, weights: ArrayLike | None = None, **obs: Any) -> Any:
         if not self.k:
             x = self.check_data(data)
-            k = max(int(np.max(x)) + 1, 2)
+            top = float(np.max(x))
+            _check_classes(int(min(top, 1e18)) + 1, f"the largest label is {top:.15g}")
+            k = max(int(top) + 1, 2)
             return self.with_k(k).suff_stats(x, weights, **obs)
         return super().suff_stats(data, weights, **obs)
 

@@ -127,6 +127,21 @@ class Density(Parametrized):
         """``P(X > x)`` at the parameter values ``params``."""
         return np.asarray(self._sf(np.asarray(x, dtype=float), **params), dtype=float)
 
+    def logcdf_at(self, x: ArrayLike, params: Mapping[str, Value]) -> NDArray[np.float64]:
+        """``log P(X <= x)`` at ``params`` (the ``_logcdf`` formula where a family has
+        one, as custom models may; else the log of the cdf)."""
+        return np.asarray(self._logcdf(np.asarray(x, dtype=float), **params), dtype=float)
+
+    def logsf_at(self, x: ArrayLike, params: Mapping[str, Value]) -> NDArray[np.float64]:
+        """``log P(X > x)`` at ``params`` (``_logsf``, else the log of the sf)."""
+        return np.asarray(self._logsf(np.asarray(x, dtype=float), **params), dtype=float)
+
+    def _logcdf(self, *args: Any, **p: Any) -> Any:
+        return np.log(self._cdf(*args, **p))
+
+    def _logsf(self, *args: Any, **p: Any) -> Any:
+        return np.log(self._sf(*args, **p))
+
     def logdensity(self, x: ArrayLike) -> NDArray[np.float64] | float:
         """Log density or mass at ``x`` (``logpdf`` or ``logpmf``; every parameter given)."""
         return self._logdensity(x)

@@ -90,6 +90,8 @@ class Exponential(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]
+        if rate == np.inf:  # the limit rate -> inf: a point mass at 0
+            return float(np.inf if stats.total == 0 else -np.inf)
         return float(stats.n * np.log(rate) - rate * stats.total)
 
     def _mle(self, stats: Any) -> dict[str, Value]:

@@ -24,6 +24,8 @@ covariance             ``_covariance(params, stats)`` (Laplace,     ``has_closed
                        Pareto: not twice differentiable)            ``closed_form_covariance``
                        derived: the inverse information
 data bounds            ``_support_bounds(stats)`` (Pareto's xm)     ``data_bounds``
+kink information       ``_exact_information(params, cs)``           ``has_kink``,
+                       (Laplace's location, censored data)          ``exact_information``
 support of the data    ``_support_mask`` (layer 3)                  ``in_support``
 conjugate priors       rules in :mod:`thetahat.conjugacy`           ``find_rule``
 =====================  ===========================================  =======================
@@ -84,6 +86,11 @@ class Family(Reducer):
             raise TypeError(f"{type(self).__name__} has no closed-form covariance")
         return invert_information(info)
 
+    def _exact_information(self, params: Mapping[str, Value], cs: Any) -> Matrix:
+        """Information of the exact observations of censored data ``cs`` over all
+        parameters, for a density with a kink at a parameter (Laplace's location)."""
+        raise TypeError(f"{type(self).__name__} has no kink in its density")
+
     def _support_bounds(self, stats: Any) -> dict[str, float]:
         """Upper bounds the data put on parameters (Pareto's ``xm <= min x``)."""
         return {}
@@ -109,6 +116,12 @@ class Family(Reducer):
         likelihood's curvature does not give it (Laplace's location, Pareto's xm)."""
         return self._overrides("_covariance")
 
+    @property
+    def has_kink(self) -> bool:
+        """The density has a kink at a parameter (``_exact_information``): its observed
+        curvature there is degenerate, so censored fits use the family's own rule."""
+        return self._overrides("_exact_information")
+
     # ------------------------------------------------------------ the protocol
     def loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         """Log-likelihood of the data summarised by ``stats`` at ``params``."""
@@ -125,7 +138,7 @@ class Family(Reducer):
             try:
                 with np.errstate(all="ignore"):
                     found = hook(stats)
-            except (ValueError, TypeError, ZeroDivisionError, FloatingPointError):
+            except (ValueError, TypeError, ZeroDivisionError, OverflowError, FloatingPointError):
                 continue
             if found:
                 return {k: float(v) for k, v in found.items() if np.ndim(v) == 0}
@@ -158,6 +171,10 @@ class Family(Reducer):
     def closed_form_covariance(self, params: Mapping[str, Value], stats: Any) -> Matrix:
         """The covariance of the MLE: the family's own, else the inverse information."""
         return np.asarray(self._covariance(params, stats), dtype=float)
+
+    def exact_information(self, params: Mapping[str, Value], cs: Any) -> Matrix:
+        """Information of the exact observations of censored data (families with a kink)."""
+        return np.asarray(self._exact_information(params, cs), dtype=float)
 
     def data_bounds(self, stats: Any) -> dict[str, float]:
         """Upper bounds the data put on parameters (a fit solves inside them)."""

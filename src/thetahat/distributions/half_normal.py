@@ -87,6 +87,8 @@ class HalfNormal(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         s = params["sigma"]
+        if s == 0:  # the limit sigma -> 0: a point mass at 0
+            return float(np.inf if stats.sumsq == 0 else -np.inf)
         return float(stats.n * (0.5 * _LOG_2_OVER_PI - np.log(s)) - stats.sumsq / (2.0 * s * s))
 
     def _mle(self, stats: Any) -> dict[str, Value]:

@@ -144,6 +144,8 @@ class LogNormal(ContinuousDistribution):
         mu, sigma = params["mu"], params["sigma"]
         d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
+        if sigma == 0:  # the limit sigma -> 0: a point mass at exp(mu)
+            return float(np.inf if ss == 0 else -np.inf)
         return float(
             -0.5 * stats.n * _LOG_2PI
             - stats.n * np.log(sigma)

@@ -34,6 +34,9 @@ class Lomax(ContinuousDistribution):
     _params = (Param("shape", POSITIVE, "tail index"), Param("scale", POSITIVE, "scale"))
     support_text = "non-negative numbers"
 
+    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
+        return np.asarray(x >= 0)
+
     def _logp(self, x: NDArray[np.float64], shape: float, scale: float) -> NDArray[np.float64]:
         ok = x >= 0
         xs = np.where(ok, x, 0.0)

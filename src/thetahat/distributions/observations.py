@@ -71,6 +71,14 @@ class Observations(Density):
                 out[p.name] = np.full(m, v)
         return out
 
+    def _check_censorable(self) -> None:
+        """Raise ``ValueError`` where censored data cannot be fitted (a custom model
+        without a cdf); every built-in continuous family can."""
+
+    def check_censorable(self) -> None:
+        """Refuse censored data the family cannot evaluate, with the reason."""
+        self._check_censorable()
+
     def prepare_obs(self, m: int, obs: dict[str, Any]) -> dict[str, NDArray[np.float64]]:
         """Per-observation inputs and parameter values for ``m`` observations, validated."""
         return self._prepare_obs(m, obs)

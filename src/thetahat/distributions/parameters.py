@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._domains import Domain, Simplex
+from .._validation import to_float64
 
 __all__ = ["Param", "Parametrized", "Value"]
 
@@ -91,10 +92,7 @@ class Parametrized:
         cls = type(self).__name__
         if isinstance(v, str | bytes):
             raise TypeError(f"{cls} parameter {p.name} must be a number, not a string")
-        try:
-            arr = np.asarray(v, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"{cls} parameter {p.name} must be numeric, got {v!r}") from None
+        arr = to_float64(v, f"{cls} parameter {p.name}")
         if arr.ndim > 0 and not (p.domain.vector or p.per_observation or p.obs_array):
             raise ValueError(f"{cls} parameter {p.name} must be a scalar, got shape {arr.shape}")
         if p.obs_array and (arr.ndim > 1 or arr.size == 0):
@@ -102,6 +100,16 @@ class Parametrized:
                 f"{cls} parameter {p.name} must be a scalar or one value per observation "
                 f"(a non-empty 1-dimensional array), got shape {arr.shape}"
             )
+        if arr.ndim == 0 or not p.obs_array:  # (arrays per observation: checked below)
+            nonfinite = ~np.isfinite(arr.ravel())
+            if nonfinite.any():
+                # an infinite hyperparameter is a limit, not a distribution: Beta(inf, 1)
+                # is a point mass that no prior or likelihood formula evaluates correctly
+                where = "" if arr.ndim == 0 else f"[{int(np.flatnonzero(nonfinite)[0])}]"
+                raise ValueError(
+                    f"{cls} parameter {p.name}{where} must be finite "
+                    f"({p.domain.describe()}), got {arr.ravel()[nonfinite][0].tolist()!r}"
+                )
         if not p.domain.contains(arr):
             if arr.ndim == 0 or p.domain.vector:
                 shown = v if arr.ndim == 0 else "an array with values outside it"

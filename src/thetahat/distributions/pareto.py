@@ -83,6 +83,8 @@ class Pareto(ContinuousDistribution):
         a, xm = params["alpha"], params["xm"]
         if np.min(stats.positive()) < xm:
             return -np.inf
+        if a == np.inf:  # the limit alpha -> inf: a point mass at xm
+            return float(np.inf if stats.total(stats.logx()) == stats.n * np.log(xm) else -np.inf)
         return float(stats.n * (np.log(a) + a * np.log(xm)) - (a + 1.0) * stats.total(stats.logx()))
 
     def _mle(self, stats: Any) -> dict[str, Value]:

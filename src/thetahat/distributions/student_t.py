@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
+from .. import _fastpath
 from .._domains import POSITIVE, REAL
+from ..optim import SolverResult, newton_maximize
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["StudentT"]
@@ -35,17 +38,28 @@ class StudentT(ContinuousDistribution):
     NormalInverseGamma prior.
 
     Fitting: no finite sufficient statistics; Newton on (log nu, loc, log s) with
-    the analytic score and Hessian, each a pass over the data. With
-    ``D = nu + z^2`` the score per observation is
+    the analytic score and Hessian. Each step is one fused pass over the data
+    (``thetahat._fastpath.t_sums``: ten sums, among them ``sum log1p(z^2 / nu)``,
+    which also gives the log-likelihood). With ``D = nu + z^2`` the score per
+    observation is
 
         d/d loc   = (nu + 1) z / (s D)
         d/d s     = -1/s + (nu + 1) z^2 / (s D)
-        d/d nu    = [psi((nu+1)/2) - psi(nu/2) - 1/nu - log(D/nu)
-                     + (nu + 1) z^2 / (nu D)] / 2
+        d/d nu    = [c'(nu/2) - log1p(z^2/nu) + (nu + 1) z^2 / (nu D)] / 2
 
-    Starts: loc = median, s = 1.4826 MAD, nu from the excess kurtosis of the
-    central 98% (nu = 4 + 6 / kurtosis, clipped to [1, 50]). Light-tailed data
-    push nu to infinity (the Normal limit): the fit then reports a boundary.
+    with ``c(x) = log Gamma(x + 1/2) - log Gamma(x) - log(x) / 2`` (its asymptotic
+    series for large x, so nothing cancels when nu is large). Starts: loc =
+    median, s = 1.4826 MAD, nu from the excess kurtosis of the central 98%
+    (nu = 4 + 6 / kurtosis, clipped to [1, 50]); above 20,000 observations, the
+    fit of every 8th observation (recursively) instead, so the full data see 2-4
+    passes.
+
+    The Normal is the limit nu -> infinity. In ``eta = 1/nu`` the log-likelihood
+    at the Normal fit has slope ``sum (z^4 - 2 z^2 - 1) / 4`` (n (kurtosis - 3) / 4
+    without weights or fixed values): when it is <= 0 and the t fit does not
+    beat the Normal, or Newton heads to nu -> infinity, the MLE is the Normal fit
+    (``df = inf``), reported as a boundary with its log-likelihood. All
+    observations equal: scale 0, a boundary (the likelihood is unbounded).
 
     Per observation: ``df``, ``loc`` or ``scale`` may be fixed to an array with one value per
     observation (``th.StudentT(scale=s)``); a fit then sums the log density over the data,
@@ -58,18 +72,6 @@ class StudentT(ContinuousDistribution):
         Param("scale", POSITIVE, "scale", obs_array=True),
     )
     support_text = "real numbers"
-
-    def _logp(
-        self, x: NDArray[np.float64], df: float, loc: float, scale: float
-    ) -> NDArray[np.float64]:
-        z = (x - loc) / scale
-        return (
-            sc.gammaln(0.5 * (df + 1.0))
-            - sc.gammaln(0.5 * df)
-            - 0.5 * np.log(df * np.pi)
-            - np.log(scale)
-            - 0.5 * (df + 1.0) * np.log1p(z * z / df)
-        )
 
     def _mean(self, df: float, loc: float, scale: float) -> float:
         return loc if df > 1 else np.nan
@@ -104,57 +106,36 @@ class StudentT(ContinuousDistribution):
     # -- family (data-based: no finite sufficient statistics)
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         df, loc, scale = params["df"], params["loc"], params["scale"]
-        return stats.total(self._logp(stats.x, df, loc, scale))
+        if np.ndim(df) or np.ndim(loc) or np.ndim(scale) or np.ndim(stats.x) != 1:
+            return stats.total(self._logp(stats.x, df, loc, scale))
+        return _TPass(stats.x, stats.w, stats.n).loglik(float(df), float(loc), float(scale))
+
+    def _logp(
+        self, x: NDArray[np.float64], df: float, loc: float, scale: float
+    ) -> NDArray[np.float64]:
+        z = (x - loc) / scale
+        dfa = np.asarray(df, dtype=float)
+        normal = np.isinf(dfa)
+        dff = np.where(normal, 1.0, dfa)
+        with np.errstate(over="ignore"):
+            lt = _log_norm(dff) - 0.5 * (dff + 1.0) * np.log1p(z * z / dff)
+        if np.any(normal):
+            lt = np.where(normal, -0.5 * np.log(2.0 * np.pi) - 0.5 * z * z, lt)
+        return np.asarray(lt - np.log(scale))
 
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        nu, s, n = params["df"], params["scale"], stats.n
-        w = stats.w
-
-        def sm(a: NDArray[np.float64]) -> float:
-            return float(np.sum(a)) if w is None else float(np.dot(w, a))
-
-        def dot(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
-            return float(np.dot(a, b)) if w is None else float(np.dot(a * w, b))
-
-        z = (stats.x - params["loc"]) / s
-        z2 = z * z
-        d = nu + z2
-        r = 1.0 / d
-        zr = z * r
-        q = z2 * r
-        s_r, s_zr, s_z2r = sm(r), sm(zr), sm(q)
-        s_r2, s_zr2, s_z2r2 = dot(r, r), dot(zr, r), dot(q, r)
-        s_z3r2, s_z4r2 = dot(zr, q), dot(q, q)
-        s_logd = sm(np.log(d)) - n * np.log(nu)
-        g_nu = 0.5 * (
-            n * (sc.digamma(0.5 * (nu + 1.0)) - sc.digamma(0.5 * nu) - 1.0 / nu)
-            - s_logd
-            + (nu + 1.0) / nu * s_z2r
-        )
-        g_loc = (nu + 1.0) / s * s_zr
-        g_s = -n / s + (nu + 1.0) / s * s_z2r
-        h_ll = -(nu + 1.0) / (s * s) * (nu * s_r2 - s_z2r2)
-        h_ls = -2.0 * nu * (nu + 1.0) / (s * s) * s_zr2
-        h_lnu = (s_z3r2 - s_zr2) / s
-        h_ss = n / (s * s) - (nu + 1.0) / (s * s) * (s_z2r + 2.0 * nu * s_z2r2)
-        h_snu = (s_z4r2 - s_z2r2) / s
-        # d/dnu of (nu+1) z^2 / (nu D) summed: -sum z^2/D / nu^2 - (nu+1) sum z^2/D^2 / nu
-        h_nn = 0.5 * (
-            0.5 * n * (sc.zeta(2.0, 0.5 * (nu + 1.0)) - sc.zeta(2.0, 0.5 * nu))
-            + n / (nu * nu)
-            - s_r
-            + n / nu
-            - s_z2r / (nu * nu)
-            - (nu + 1.0) * s_z2r2 / nu
-        )
-        g = np.array([g_nu, g_loc, g_s])
-        h = np.array([[h_nn, h_lnu, h_snu], [h_lnu, h_ll, h_ls], [h_snu, h_ls, h_ss]])
+        nu, loc, s = (float(params[k]) for k in ("df", "loc", "scale"))
+        _, g, h = _TPass(stats.x, stats.w, stats.n).fgh(nu, loc, s)
         return g, h
 
     def _start(self, stats: Any) -> dict[str, float]:
-        x, w = stats.x, stats.w
+        return self._robust_start(stats.x, stats.w)
+
+    def _robust_start(
+        self, x: NDArray[np.float64], w: NDArray[np.float64] | None
+    ) -> dict[str, float]:
         if x.shape[0] > 20000:
             # a start needs no precision: a systematic subsample of the data
             step = x.shape[0] // 10000
@@ -164,18 +145,294 @@ class StudentT(ContinuousDistribution):
             x, w = x[keep], w[keep]
         loc = _wmedian(x, w)
         mad = _wmedian(np.abs(x - loc), w)
-        lo, hi = np.quantile(x, [0.01, 0.99]) if x.shape[0] > 100 else (-np.inf, np.inf)
-        xc = x[(x >= lo) & (x <= hi)]
+        if x.shape[0] > 100:
+            lo, hi = np.partition(x, [x.shape[0] // 100, -(x.shape[0] // 100) - 1])[
+                [x.shape[0] // 100, -(x.shape[0] // 100) - 1]
+            ]
+            xc = x[(x >= lo) & (x <= hi)]
+        else:
+            xc = x
         m = float(np.mean(xc))
-        v = float(np.var(xc))
-        kurt = float(np.mean((xc - m) ** 4) / (v * v) - 3.0) if v > 0 else 0.0
+        d2 = (xc - m) ** 2
+        v = float(np.mean(d2))
+        kurt = float(np.mean(d2 * d2) / (v * v) - 3.0) if v > 0 else 0.0
         df = float(np.clip(4.0 + 6.0 / kurt, 1.0, 50.0)) if kurt > 0 else 30.0
-        scale = 1.4826 * mad if mad > 0 else max(float(np.std(x)), 1e-8)
+        scale = 1.4826 * mad if mad > 0 else float(np.std(x))
+        if not scale > 0:
+            scale = max(float(np.max(np.abs(x - loc))), 1e-300)
         return {
             "df": self._values.get("df", df),
             "loc": self._values.get("loc", loc),
             "scale": self._values.get("scale", scale),
         }
+
+    def _fit_fast(self, stats: Any) -> tuple[dict[str, Value], SolverResult] | None:
+        """MLE by Newton on (log nu, loc, log s), one fused pass per step.
+
+        None (the generic solver takes over) when Newton does not converge.
+        """
+        x, w = stats.x, stats.w
+        if x.ndim != 1 or any(np.ndim(v) for v in self._values.values()):
+            return None
+        if not self.estimable:
+            return None
+        spread = x if w is None else x[w > 0]
+        if spread.shape[0] and float(np.min(spread)) == float(np.max(spread)):
+            return self._all_equal(float(spread[0]))
+        return _TFit(self, x, w, float(stats.n)).run()
+
+    def _all_equal(self, c: float) -> tuple[dict[str, Value], SolverResult]:
+        est = {"df": np.inf, "loc": c, "scale": 0.0}
+        params = {k: self._values.get(k, v) for k, v in est.items()}
+        loc_ok = params["loc"] == c
+        ll = np.inf if loc_ok and params["scale"] == 0.0 else -np.inf
+        msg = "all observations are equal: the likelihood is unbounded as the scale goes to 0"
+        res = SolverResult.boundary(np.zeros(len(self.estimable)), ll, msg)
+        return {k: params[k] for k in self.estimable}, res
+
+
+# ---------------------------------------------------------------- Student t fit
+#: coefficients of the asymptotic series of c(x) = log Gamma(x + 1/2) - log Gamma(x) - log(x)/2
+#: in odd powers of 1/x: (2^(1-n) - 2) B_n / (n (n - 1)) for n = 2, 4, ..., 14
+_C_SERIES = (-1 / 8, 1 / 192, -1 / 640, 17 / 14336, -31 / 18432, 691 / 180224, -5461 / 425984)
+_SERIES_FROM = 10.0  # x >= 10: the series is accurate to rounding (next term < 1e-16 relative)
+_LOG_2PI = float(np.log(2.0 * np.pi))
+#: Newton heading past this df with the likelihood still rising: the Normal limit
+_NU_DRIFT = 1e3
+_NU_MAX = 1e8
+_SUBSAMPLE_ABOVE = 20_000
+_STRIDE = 8
+
+
+def _c_derivs(nu: float) -> tuple[float, float, float]:
+    """c, c', c'' at x = nu / 2 (see _C_SERIES), without cancellation for large nu.
+
+    Below x = 10 the recurrence ``c(x) = c(x + 1) + log(x (x + 1)) / 2 - log(x + 1/2)``
+    (and its derivatives) carries x up to where the series is accurate.
+    """
+    x = 0.5 * nu
+    c = c1 = c2 = 0.0
+    log = math.log
+    while x < _SERIES_FROM:
+        h = x + 0.5
+        c += 0.5 * (log(x) + log(x + 1.0)) - log(h)
+        c1 += 0.5 / x + 0.5 / (x + 1.0) - 1.0 / h
+        c2 += 1.0 / (h * h) - 0.5 / (x * x) - 0.5 / ((x + 1.0) * (x + 1.0))
+        x += 1.0
+    r = 1.0 / x
+    r2 = r * r
+    p = r  # r^(2k+1)
+    for k, a in enumerate(_C_SERIES):
+        e = 2 * k + 1
+        c += a * p
+        c1 -= e * a * p * r
+        c2 += e * (e + 1) * a * p * r2
+        p *= r2
+    return c, c1, c2
+
+
+def _log_norm(nu: Any) -> Any:
+    """log Gamma((nu+1)/2) - log Gamma(nu/2) - log(nu pi)/2 = c(nu/2) - log(2 pi)/2,
+    elementwise (the series of c for nu >= 20, scipy's gammaln below)."""
+    nu = np.asarray(nu, dtype=float)
+    if nu.ndim == 0:
+        return _c_derivs(float(nu))[0] - 0.5 * _LOG_2PI
+    x = 0.5 * nu
+    big = x >= _SERIES_FROM
+    xs = np.where(big, x, _SERIES_FROM)
+    r2 = 1.0 / (xs * xs)
+    series = np.zeros_like(xs)
+    for a in reversed(_C_SERIES):
+        series = series * r2 + a
+    series = series / xs
+    xd = np.where(big, 1.0, x)
+    direct = sc.gammaln(xd + 0.5) - sc.gammaln(xd) - 0.5 * np.log(xd)
+    return np.where(big, series, direct) - 0.5 * _LOG_2PI
+
+
+class _TPass:
+    """Log-likelihood, score and Hessian over (df, loc, scale) from one fused pass."""
+
+    def __init__(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, n: float) -> None:
+        self.x, self.w, self.n = x, w, n
+
+    def loglik(self, nu: float, loc: float, s: float) -> float:
+        if s == 0.0:  # a point mass at loc: unbounded density there
+            at = self.x == loc if self.w is None else (self.x == loc) | (self.w == 0)
+            return np.inf if bool(np.all(at)) else -np.inf
+        if np.isinf(nu):
+            return _normal_loglik(self.x, self.w, self.n, loc, s)
+        return self.fgh(nu, loc, s)[0]
+
+    def fgh(
+        self, nu: float, loc: float, s: float
+    ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        n = self.n
+        _, _, s_zr, s_q, s_rr, s_zrr, s_qr, s_qzr, s_qq, s_l = _fastpath.t_sums(
+            self.x, self.w, nu, loc, s
+        )
+        c, c1, c2 = _c_derivs(nu)
+        a = nu + 1.0
+        ll = n * (c - 0.5 * _LOG_2PI - np.log(s)) - 0.5 * a * s_l
+        g_nu = 0.5 * (n * c1 - s_l + a / nu * s_q)
+        g_loc = a / s * s_zr
+        g_s = (a * s_q - n) / s
+        ss = s * s
+        h_nn = 0.25 * n * c2 + 0.5 * s_q / nu - 0.5 * s_q / (nu * nu) - 0.5 * a / nu * s_qr
+        h_ln = (s_qzr - s_zrr) / s
+        h_sn = (s_qq - s_qr) / s
+        h_ll = -a / ss * (nu * s_rr - s_qr)
+        h_ls = -2.0 * nu * a / ss * s_zrr
+        h_ss = (n - a * (s_q + 2.0 * nu * s_qr)) / ss
+        g = np.array([g_nu, g_loc, g_s])
+        h = np.array([[h_nn, h_ln, h_sn], [h_ln, h_ll, h_ls], [h_sn, h_ls, h_ss]])
+        return float(ll), g, h
+
+
+def _normal_loglik(
+    x: NDArray[np.float64], w: NDArray[np.float64] | None, n: float, loc: float, s: float
+) -> float:
+    d = (x - loc) / s
+    q = float(d @ d) if w is None else float(w @ (d * d))
+    return float(-n * (0.5 * _LOG_2PI + np.log(s)) - 0.5 * q)
+
+
+class _Drift(Exception):
+    """Newton is heading to df -> infinity (the Normal limit)."""
+
+
+class _TFit:
+    """The MLE of a Student t's free parameters (see ``StudentT`` Notes)."""
+
+    NAMES = ("df", "loc", "scale")
+
+    def __init__(
+        self, fam: StudentT, x: NDArray[np.float64], w: NDArray[np.float64] | None, n: float
+    ) -> None:
+        self.fam, self.x, self.w, self.n = fam, x, w, n
+        self.free = [i for i, k in enumerate(self.NAMES) if k in fam.estimable]
+        self.fixed = {k: float(v) for k, v in fam.params.items()}
+        self.passes = _TPass(x, w, n)
+        self.nu_cap = _NU_DRIFT
+
+    def params(self, z: NDArray[np.float64]) -> tuple[float, float, float]:
+        full = [self.fixed.get("df", 0.0), self.fixed.get("loc", 0.0), self.fixed.get("scale", 0.0)]
+        for j, i in enumerate(self.free):
+            full[i] = float(np.exp(z[j])) if i != 1 else float(z[j])
+        return full[0], full[1], full[2]
+
+    def coords(self, p: Mapping[str, float]) -> NDArray[np.float64]:
+        return np.array(
+            [float(np.log(p[self.NAMES[i]])) if i != 1 else float(p["loc"]) for i in self.free]
+        )
+
+    def objective(self) -> tuple[Any, Any]:
+        """fgh and f over the free coordinates, sharing one pass per point."""
+        cache: dict[bytes, tuple[float, NDArray[np.float64], NDArray[np.float64]]] = {}
+
+        def fgh(z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+            key = z.tobytes()
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
+            nu, loc, s = self.params(z)
+            if not (1e-100 < nu < 1e300 and 1e-300 < s < 1e300):
+                out = (-np.inf, np.zeros(len(z)), np.eye(len(z)))
+                cache[key] = out
+                return out
+            with np.errstate(all="ignore"):
+                f, g, h = self.passes.fgh(nu, loc, s)
+            # to (log nu, loc, log s): chain rule with d theta / dz = theta for the logs
+            d = np.array([nu, 1.0, s])
+            gz = d * g
+            hz = d[:, None] * h * d[None, :] + np.diag(np.array([nu, 0.0, s]) * g)
+            idx = self.free
+            out = (f if np.isfinite(f) else -np.inf, gz[idx], hz[np.ix_(idx, idx)])
+            if nu > self.nu_cap and g[0] > 0 and 0 in idx:
+                raise _Drift
+            cache.clear()
+            cache[key] = out
+            return out
+
+        return fgh, (lambda z: fgh(z)[0])
+
+    def newton(self, start: Mapping[str, float], xtol: float) -> SolverResult:
+        fgh, f = self.objective()
+        return newton_maximize(fgh, self.coords(start), f_only=f, xtol=xtol)
+
+    def start(self) -> dict[str, float]:
+        x, w = self.x, self.w
+        if x.shape[0] > _SUBSAMPLE_ABOVE:
+            sub_x = np.ascontiguousarray(x[::_STRIDE])
+            sub_w = None if w is None else np.ascontiguousarray(w[::_STRIDE])
+            sub_n = float(sub_x.shape[0]) if sub_w is None else float(np.sum(sub_w))
+            sub = _TFit(self.fam, sub_x, sub_w, sub_n)
+            found = sub.run(xtol=1e-4)
+            if found is not None:
+                p, res = found
+                if res.status == "success":
+                    return {**self.fam._robust_start(x, w), **{k: float(v) for k, v in p.items()}}
+        return self.fam._robust_start(x, w)
+
+    def run(self, xtol: float = 1e-10) -> tuple[dict[str, Value], SolverResult] | None:
+        start = self.start()
+        drift = False
+        try:
+            res: SolverResult | None = self.newton(start, xtol)
+        except _Drift:
+            res, drift = None, True
+        if res is not None and not res.converged:
+            return None  # the generic solver takes over
+        if res is not None and (0 not in self.free or self.params(res.x)[0] < 100.0):
+            return self.result(res)
+        # df free and large, or heading to infinity: compare with the Normal limit
+        bound = self.normal_limit()
+        if bound is None:
+            return None if res is None else self.result(res)
+        params, ll, slope = bound
+        if drift and slope > 0:
+            # the likelihood rises into finite df at the Normal fit: look further out
+            self.nu_cap = _NU_MAX
+            try:
+                res = self.newton(start, xtol)
+            except _Drift:
+                res = None
+            if res is not None and not res.converged:
+                return None
+        if res is not None and res.fun > ll:
+            return self.result(res)
+        msg = (
+            "df -> infinity: the Normal limit fits best (the log-likelihood at the Normal "
+            f"fit falls towards finite df, slope {slope:.3g} in 1/df)"
+        )
+        if slope > 0:
+            msg = f"df beyond {_NU_MAX:g}: indistinguishable from the Normal limit"
+        return params, SolverResult.boundary(np.zeros(len(self.free)), ll, msg)
+
+    def result(self, res: SolverResult) -> tuple[dict[str, Value], SolverResult]:
+        nu, loc, s = self.params(res.x)
+        est = dict(zip(self.NAMES, (nu, loc, s), strict=True))
+        return {k: est[k] for k in self.fam.estimable}, res
+
+    def normal_limit(self) -> tuple[dict[str, Value], float, float] | None:
+        """The Normal fit of the free (loc, scale), its log-likelihood, and the slope of
+        the log-likelihood in 1/df there (> 0: finite df does better nearby)."""
+        x, w, n = self.x, self.w, self.n
+        loc = self.fixed.get("loc")
+        if loc is None:
+            loc = float(np.mean(x)) if w is None else float(w @ x) / n
+        d = x - loc
+        s = self.fixed.get("scale")
+        if s is None:
+            s = float(np.sqrt((d @ d if w is None else w @ (d * d)) / n))
+        if not (s > 0 and np.isfinite(s)):
+            return None
+        z2 = (d / s) ** 2
+        terms = z2 * z2 - 2.0 * z2 - 1.0
+        slope = 0.25 * float(np.sum(terms) if w is None else w @ terms)
+        ll = _normal_loglik(x, w, n, loc, s)
+        est = {"df": np.inf, "loc": loc, "scale": s}
+        return {k: est[k] for k in self.fam.estimable}, ll, slope
 
 
 def _wmedian(v: NDArray[np.float64], w: NDArray[np.float64] | None) -> float:

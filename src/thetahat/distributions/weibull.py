@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import _fastpath
 from .._domains import POSITIVE
-from ..optim import SolverResult, newton_1d
+from ..optim import SolverResult
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Weibull"]
@@ -38,9 +39,21 @@ class Weibull(ContinuousDistribution):
 
         1/k + sum w log x / n - sum w x^k log x / sum w x^k = 0,
 
-    decreasing in k, so the root is unique; the powers are taken as
-    ``exp(k (log x - max log x))`` so nothing overflows. Standard errors use the
-    observed information (the analytic Hessian). Not shifted: no location
+    decreasing in k, so the root is unique. The data are scaled by their
+    largest value c (``y = log(x / c) <= 0``), so the powers ``exp(k y)`` cannot
+    overflow, and the scale comes back as ``lambda = c exp(log(A / n) / k)``.
+
+    One fused pass at a shape k0 (``thetahat._fastpath.weibull_moments``) gives
+    the moments ``M_j = sum w e^(k0 y) y^j``, j <= 8; the sums at any nearby
+    shape k0 + d follow from ``e^(d y) = sum_j (d y)^j / j!``, so Newton on the
+    profile score runs on them without touching the data, and a new pass is
+    taken only where the series would be inaccurate (``|d| Y > 1``, Y the
+    8th-moment scale of y). A fit from the log-moment start
+    (``k0 = pi / (sd(log x) sqrt 6)``) typically takes two passes; the final
+    shape moves less than ``1e-3 / Y`` from the last pass, so the estimate's
+    log-likelihood and Hessian come from the series to rounding. Standard
+    errors use the observed information, inverted in the scaled units
+    (shape, lambda / c) and scaled back. Not shifted: no location
     parameter (scipy's ``weibull_min.fit`` frees ``loc`` by default and then
     often misses the optimum).
 
@@ -106,26 +119,52 @@ class Weibull(ContinuousDistribution):
         hit = stats.cache.get("weibull_at")
         if hit is not None and hit[0] == (k, lam):
             return float(hit[1])
-        lz = stats.logx() - np.log(lam)
-        return float(stats.n * np.log(k / lam) + stats.total((k - 1.0) * lz - np.exp(k * lz)))
+        if not (0.0 < k < np.inf and 0.0 < lam < np.inf):
+            # the limits: a point mass at lambda as k -> infinity
+            at = np.all((stats.x == lam) if stats.w is None else (stats.x == lam) | (stats.w == 0))
+            return np.inf if np.isinf(k) and bool(at) else -np.inf
+        sl, st = _sums_at(stats, k, lam)[:2]
+        return float(stats.n * np.log(k / lam) + (k - 1.0) * sl - st)
 
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        k, lam, n = params["shape"], params["scale"], stats.n
+        k, lam = params["shape"], params["scale"]
         hit = stats.cache.get("weibull_at")
         if hit is not None and hit[0] == (k, lam):
             return hit[2], hit[3]
-        lz = stats.logx() - np.log(lam)
-        t = np.exp(k * lz)
-        st, stl, stl2, sl = (stats.total(v) for v in (t, t * lz, t * lz * lz, lz))
-        return _weibull_gh(k, lam, n, st, stl, stl2, sl)
+        if not (0.0 < k < np.inf and 0.0 < lam < np.inf):
+            return np.full(2, np.nan), np.full((2, 2), np.nan)
+        m = _sums_at(stats, k, lam)
+        g, h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])
+        # back from the scaled units (shape, lambda' = lambda / lambda)
+        d = np.array([1.0, 1.0 / lam])
+        with np.errstate(over="ignore"):
+            return g * d, h * np.outer(d, d)
+
+    def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        """Inverse observed information, inverted in the scaled units (shape, scale / lambda)
+        and scaled back (a variance beyond the float range is inf, below it 0)."""
+        from ..optim import invert_information
+
+        k, lam = float(params["shape"]), float(params["scale"])
+        hit = stats.cache.get("weibull_scaled")
+        if hit is not None and hit[0] == (k, lam):
+            h = hit[1]
+        else:
+            m = _sums_at(stats, k, lam)
+            h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])[1]
+        free = [i for i, name in enumerate(("shape", "scale")) if name not in self._values]
+        cov = invert_information(-h[np.ix_(free, free)])
+        d = np.array([1.0, lam])[free]
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return np.asarray(cov * np.outer(d, d))
 
     def _start(self, stats: Any) -> dict[str, float]:
-        lx = stats.logx()
-        m = stats.total(lx) / stats.n
-        v = stats.total((lx - m) ** 2) / stats.n
-        return self._start_from(m, v)
+        x = stats.positive()
+        step = max(1, x.shape[0] // 10000)  # a start needs no precision: a subsample
+        lx = np.log(x[::step])
+        return self._start_from(float(np.mean(lx)), float(np.var(lx)))
 
     def _start_from(self, m: float, v: float) -> dict[str, float]:
         # log x of a Weibull has sd pi / (k sqrt 6) and mean log(lambda) - euler / k
@@ -134,58 +173,97 @@ class Weibull(ContinuousDistribution):
         return {"shape": k, "scale": self._values.get("scale", float(np.exp(m + 0.5772 / k)))}
 
     def _fit_fast(self, stats: Any) -> tuple[dict[str, Value], SolverResult] | None:
-        if self._values:
+        if self._values or stats.x.ndim != 1:
             return None
-        lx = stats.logx()
-        w = stats.w
-        ltop = float(np.max(lx if w is None else lx[w > 0]))
-        y = lx - ltop  # <= 0: the powers exp(k y) cannot overflow
-        y2 = y * y
-        n = stats.n
-        sy, syy = stats.total(y), stats.total(y2)
-        ybar = sy / n
-        var = max(syy / n - ybar * ybar, 0.0)
-        if not var > 1e-14 * max(1.0, ybar * ybar):
-            res = SolverResult.boundary(
-                [np.inf], np.inf, "all observations are equal: the shape MLE is infinite"
-            )
-            return {"shape": np.inf, "scale": float(np.exp(ltop))}, res  # fmt: skip
-        buf = np.empty_like(y)
-        cache: dict[float, tuple[float, float, float]] = {}
-
-        def sums(k: float) -> tuple[float, float, float]:
-            if k not in cache:
-                np.multiply(y, k, out=buf)
-                np.exp(buf, out=buf)
-                if w is not None:
-                    np.multiply(buf, w, out=buf)
-                cache[k] = (float(np.sum(buf)), float(np.dot(buf, y)), float(np.dot(buf, y2)))
-            return cache[k]
-
-        def eq(u: float) -> tuple[float, float]:
-            k = float(np.exp(u))
-            a, b, c = sums(k)
-            f = 1.0 / k + ybar - b / a
-            df = -1.0 / (k * k) - (c / a - (b / a) ** 2)
-            return f, df * k
-
-        k0 = self._start_from(ybar + ltop, var)["shape"]
-        sol = newton_1d(eq, float(np.log(k0)), xtol=1e-13)
-        u = float(sol.x[0])
-        k = float(np.exp(u))
-        a, b, c = sums(k)
-        shift = np.log(a / n) / k  # log(lambda) - ltop
+        xp = stats.positive()
+        top = float(np.max(xp))
+        ltop = float(np.log(top))
+        if float(np.min(xp)) == top:
+            return {"shape": np.inf, "scale": top}, SolverResult.boundary([np.inf], np.inf, _EQUAL)
+        found = _profile_newton(stats, ltop, self._start(stats)["shape"])
+        if found is None:
+            return None
+        k, shift, ll, g, h, ok, msg, passes = found
         scale = float(np.exp(ltop + shift))
-        # at the profile scale sum w (x/lambda)^k = n exactly; t = exp(k y) n / a and
-        # log(x/lambda) = y - shift, so every sum the Hessian needs comes from (a, b, c)
-        sl = sy - n * shift
-        stl = (n / a) * (b - shift * a)
-        stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
-        ll = float(n * np.log(k / scale) + (k - 1.0) * sl - n)
-        g, h = _weibull_gh(k, scale, n, n, stl, stl2, sl)
-        stats.cache["weibull_at"] = ((k, scale), ll, g, h)
-        params = {"shape": k, "scale": scale}
-        return params, SolverResult.of([u], ll, sol.converged, sol.message, sol.iterations)
+        # the Hessian in the scaled units (lambda / c) for the covariance; natural units
+        # (which may underflow for data near 1e300) for the generic hooks
+        rel = np.array([1.0, np.exp(shift)])  # to the units (shape, lambda / lambda)
+        stats.cache["weibull_scaled"] = ((k, scale), h * np.outer(rel, rel))
+        d = np.array([1.0, np.exp(-ltop)])
+        with np.errstate(over="ignore"):  # natural units of data near 1e-300 overflow
+            stats.cache["weibull_at"] = ((k, scale), ll, g * d, h * np.outer(d, d))
+        res = SolverResult.of([np.log(k)], ll, ok, msg, passes)
+        return {"shape": k, "scale": scale}, res
+
+
+def _sums_at(stats: Any, k: float, lam: float) -> NDArray[np.float64]:
+    """``weibull_moments`` of the data with ``y = log(x / lam)``: sums of w y, w t,
+    w t y, w t y^2, ... with ``t = (x / lam)^k``."""
+    return _fastpath.weibull_moments(stats.x, stats.w, float(np.log(lam)), float(k))
+
+
+def _series(m: NDArray[np.float64], d: float) -> tuple[float, float, float]:
+    """``(A, B, C)``: sums of ``w e^(k y) y^j`` for j = 0, 1, 2 at shape ``k0 + d`` from
+    the moments ``m`` at ``k0`` (``e^(d y) = sum (d y)^i / i!``, truncated)."""
+    order = m.shape[0] - 1
+    coef = [1.0]
+    for i in range(1, order + 1):
+        coef.append(coef[-1] * d / i)
+    a = sum(coef[i] * m[i] for i in range(order + 1))
+    b = sum(coef[i] * m[i + 1] for i in range(order))
+    c = sum(coef[i] * m[i + 2] for i in range(order - 1))
+    return float(a), float(b), float(c)
+
+
+#: a pass is final when the shape moved less than this over the moments' y scale
+_FINAL_STEP = 1e-3
+
+
+def _profile_newton(
+    stats: Any, ltop: float, k0: float, max_passes: int = 30
+) -> tuple[float, float, float, NDArray[np.float64], NDArray[np.float64], bool, str, int] | None:
+    """Root of the profile score ``1/k + mean(y) - B/A`` from the moments at successive
+    shapes (see ``Weibull`` Notes). Returns the shape, ``log(lambda / c)``, the
+    log-likelihood, its score and Hessian over (shape, lambda / c), whether it
+    converged, a message and the number of passes."""
+    n, k = float(stats.n), float(k0)
+    for npass in range(1, max_passes + 1):
+        sums = _fastpath.weibull_moments(stats.x, stats.w, ltop, k)
+        sy, m = float(sums[0]), sums[1:]
+        if not (np.all(np.isfinite(sums)) and m[0] > 0):
+            return None
+        ybar = sy / n
+        reach = float(m[-1] / m[0]) ** (1.0 / (m.shape[0] - 1))  # |y| scale under e^(k y)
+        limit = 1.0 / max(reach, 1e-300)  # the series is trusted for |d| <= limit
+        d = 0.0
+        for _ in range(60):
+            a, b, c = _series(m, d)
+            kd = k + d
+            f = 1.0 / kd + ybar - b / a
+            df = -1.0 / (kd * kd) - (c / a - (b / a) ** 2)
+            step = -f / df if df < 0 else np.nan
+            if not np.isfinite(step):
+                return None
+            d_new = min(max(d + step, -limit, -0.5 * k), limit)
+            done = abs(d_new - d) <= 1e-15 * kd
+            d = d_new
+            if done or abs(d) == limit:
+                break
+        if abs(d) * reach <= _FINAL_STEP and abs(d) < limit:
+            k_new = k + d
+            a, b, c = _series(m, d)
+            shift = float(np.log(a / n)) / k_new  # log(lambda / c)
+            # at the profile scale sum w (x/lambda)^k = n; with t = e^(k y) n / a and
+            # log(x/lambda) = y - shift, every sum the Hessian needs comes from (a, b, c)
+            sl = sy - n * shift
+            stl = (n / a) * (b - shift * a)
+            stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
+            ll = float(n * (np.log(k_new) - ltop - shift) + (k_new - 1.0) * sl - n)
+            lam = float(np.exp(shift))
+            g, h = _weibull_gh(k_new, lam, n, n, stl, stl2, sl)
+            return k_new, shift, ll, g, h, True, "profile Newton converged", npass
+        k = k + d
+    return None
 
 
 def _weibull_gh(
@@ -198,5 +276,5 @@ def _weibull_gh(
     """
     g = np.array([n / k + sl - stl, (k / lam) * (st - n)])
     h_kl = (st - n + k * stl) / lam
-    h = np.array([[-n / (k * k) - stl2, h_kl], [h_kl, -(k / lam**2) * (st - n + k * st)]])
+    h = np.array([[-n / (k * k) - stl2, h_kl], [h_kl, -(k / (lam * lam)) * (st - n + k * st)]])
     return g, h

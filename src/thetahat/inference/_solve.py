@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from .._domains import Interval
 from ..distributions import Distribution
-from ..optim import SolverResult, domain_derivatives, fd_grad_hess, maximize
+from ..optim import SolverResult, Status, domain_derivatives, fd_grad_hess, maximize
 from ..statistics import DataStats, statistics_of
 from ..statistics.censored import CensoredStats, censored_loglik
 from ._priors import prior_logpdf
@@ -32,6 +32,22 @@ from ._priors import prior_logpdf
 __all__ = ["FitProblem", "profile_value", "solve", "support_bounds"]
 
 Value = Any
+
+
+#: what Python float arithmetic raises at the edge of a parameter space (a zero scale,
+#: an overflowing power) where numpy arithmetic gives inf or nan
+ARITHMETIC_ERRORS = (ZeroDivisionError, OverflowError, FloatingPointError)
+
+
+def numpy_scalars(params: Mapping[str, Value]) -> dict[str, Value]:
+    """``params`` with Python floats as numpy scalars, for the family's formula hooks.
+
+    At the edge of the parameter space a formula divides by a zero scale or
+    overflows: numpy arithmetic (under ``np.errstate(all="ignore")``) turns that into
+    inf or nan, which the solver and the fit's status then report, where Python
+    arithmetic would raise ``ZeroDivisionError`` or ``OverflowError`` at the user.
+    """
+    return {k: np.float64(v) if type(v) is float else v for k, v in params.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,15 +78,18 @@ class FitProblem:
     def loglik(self, theta: Mapping[str, Value]) -> float:
         """Log-likelihood at the free values ``theta`` (fixed ones from the family)."""
         fam, stats = self.family, self.stats
-        params = {**fam.params, **theta}
+        params = numpy_scalars({**fam.params, **theta})
         with np.errstate(all="ignore"):
-            if isinstance(stats, CensoredStats):
-                return censored_loglik(fam, params, stats)
-            if isinstance(stats, DataStats) and (not fam.has_loglik or fam.obs_arrays):
-                # no likelihood hook: the sum of log densities over the data
-                extra = {k: v for k, v in stats.obs.items() if k not in params}
-                return stats.total(fam.log_density(stats.x, {**params, **extra}))
-            return fam.loglik(params, stats)
+            try:
+                if isinstance(stats, CensoredStats):
+                    return float(censored_loglik(fam, params, stats))
+                if isinstance(stats, DataStats) and (not fam.has_loglik or fam.obs_arrays):
+                    # no likelihood hook: the sum of log densities over the data
+                    extra = {k: v for k, v in stats.obs.items() if k not in params}
+                    return stats.total(fam.log_density(stats.x, {**params, **extra}))
+                return fam.loglik(params, stats)
+            except ARITHMETIC_ERRORS:
+                return float("nan")
 
     def profile(self, name: str, value: float, start: dict[str, Value] | None = None) -> float:
         """The objective maximised over the other free parameters with ``name = value``
@@ -184,14 +203,18 @@ class _Objective:
             return fd_grad_hess(self.f, z)
         _t, d1, d2 = domain_derivatives(self.doms, z)
         theta = self.theta(z)
-        params = {**p.family.params, **theta}
+        params = numpy_scalars({**p.family.params, **theta})
         with np.errstate(all="ignore"):
             key = z.tobytes()
             if self._last is not None and self._last[0] == key and p.prior is None:
                 ll = self._last[1] - self.ljac(z)
             else:
                 ll = p.loglik(theta)
-            g_full, h_full = p.family.score_hessian(params, p.stats)
+            try:
+                g_full, h_full = p.family.score_hessian(params, p.stats)
+            except ARITHMETIC_ERRORS:
+                k = len(p.family.param_names())
+                g_full, h_full = np.full(k, np.nan), np.full((k, k), np.nan)
         g = np.asarray(g_full, dtype=float)[self.idx]
         h = np.asarray(h_full, dtype=float)[np.ix_(self.idx, self.idx)]
         gz = d1 * g
@@ -258,8 +281,90 @@ def solve(
                 theta_b,
                 SolverResult.done(res_b.x, res_b.fun, msg, res.iterations + res_b.iterations),
             )
+    if not held and not bounds:
+        theta, res = _edge_supremum(problem, theta, res)
     order = [*problem.names, *(k for k in theta if k not in problem.names)]
     return {k: theta[k] for k in order if k in theta}, res
+
+
+#: how far (in log/logit units) a coordinate must have moved from its start, or be from
+#: 0, before the solve checks whether the objective still rises towards the domain's edge
+_FAR_FROM_START, _FAR_FROM_ZERO = 7.0, 12.0
+#: the push (log/logit units, a factor of about 1100) that the edge check tries
+_PUSH = 7.0
+
+
+def _edge_supremum(
+    problem: FitProblem, theta: dict[str, Value], res: SolverResult
+) -> tuple[dict[str, Value], SolverResult]:
+    """Report a supremum at the edge of the parameter space as a boundary, not a success.
+
+    A solver that stops far out in a flat direction (Lomax shape -> inf on data no
+    more dispersed than an exponential, a beta-binomial's a + b -> inf on
+    binomial-looking counts, every observation right-censored) has not found a
+    maximum: the objective keeps rising, or levels off, towards the edge. Each free
+    coordinate far from its start is pushed a factor of ~1100 further (the others
+    re-maximised); if the objective is no lower there, the supremum lies at the
+    edge: status "boundary", the parameter named in ``edge``, the estimate where the
+    solver stopped (a point on the way to the limit).
+    """
+    if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
+        return theta, res
+    obj = _Objective(problem, {})
+    if len(res.x) != len(obj.names):
+        return theta, res
+    start = problem.start()
+    far: list[tuple[int, str, float]] = []
+    for i, (name, dom) in enumerate(zip(obj.names, obj.doms, strict=True)):
+        z = float(res.x[i])
+        s = start.get(name)
+        z_start = 0.0
+        if s is not None and np.isfinite(s) and dom.contains(s) and not dom.is_boundary(s):
+            z_start = float(dom.to_unconstrained(s))
+        if abs(z - z_start) > _FAR_FROM_START or abs(z) > _FAR_FROM_ZERO:
+            far.append((i, name, 1.0 if z > z_start else -1.0))
+    if not far:
+        return theta, res
+    tol = 1e-7 * (1.0 + abs(res.fun))
+    # all far coordinates pushed together (a ridge such as a, b -> inf at a fixed ratio),
+    # as far as the values stay finite floats
+    for push in (_PUSH, 1.0, 0.1):
+        z_push = np.array(res.x, dtype=float)
+        for i, _, direction in far:
+            z_push[i] += direction * push
+        with np.errstate(all="ignore"):
+            pushed_theta = obj.theta(z_push)
+        if all(np.isfinite(v) for v in pushed_theta.values()):
+            break
+    else:
+        return theta, res
+    edge: list[str] = []
+    try:
+        with np.errstate(all="ignore"):
+            f_joint = problem.objective(pushed_theta)
+        if f_joint >= res.fun - tol:  # (+inf: the objective is unbounded there)
+            edge = [name for _, name, _ in far]
+        else:  # one at a time, the others re-maximised (warm-started at the joint push)
+            for _, name, _ in far:
+                pushed = _solve_inside(problem, {name: pushed_theta[name]}, pushed_theta)[1]
+                if pushed.fun >= res.fun - tol:
+                    edge.append(name)
+    except ValueError:  # a custom model that cannot be evaluated out there
+        return theta, res
+    if not edge:
+        return theta, res
+    where = ", ".join(
+        f"{n} -> {'infinity' if float(res.x[obj.names.index(n)]) > 0 else 'its lower end'}"
+        f" (stopped at {float(theta[n]):.6g})"
+        for n in edge
+    )
+    msg = (
+        f"the objective has no maximum inside the parameter space: it keeps rising or levels "
+        f"off as {where}, so the supremum is a limit on the edge of the domain"
+    )
+    return theta, SolverResult(
+        res.x, res.fun, True, Status.BOUNDARY, msg, res.iterations, edge=tuple(edge)
+    )
 
 
 def _solve_inside(
@@ -345,7 +450,7 @@ def profile_value(
         with np.errstate(all="ignore"):
             try:
                 est = sub.closed_form_mle(problem.stats)
-            except (ValueError, ZeroDivisionError, FloatingPointError):
+            except (ValueError, *ARITHMETIC_ERRORS):
                 est = None
         if est is not None:
             return FitProblem(sub, problem.stats).objective(est)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._domains import Interval
+from .._warnings import warn_user
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
 from ..optim import SolverResult, Status
@@ -35,7 +35,7 @@ from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_label
 from ..statistics import CensoredStats, DataStats, statistics_of
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
-from ._solve import FitProblem, solve
+from ._solve import ARITHMETIC_ERRORS, FitProblem, solve
 from .information import INFORMATION_KINDS, covariance
 
 __all__ = ["fit"]
@@ -132,11 +132,11 @@ def fit(
         return _fit_iterative(problem, prior, information)
     if flat:
         problem = FitProblem(fam, stats, None)
-        est = fam.closed_form_mle(stats)
+        est = _formula(fam.closed_form_mle, stats)
         if est is not None:
             res = SolverResult.done(np.zeros(0), np.nan, "closed form")
             return _estimate(problem, est, res, prior, information)
-        found = fam.fast_fit(stats)
+        found = _formula(fam.fast_fit, stats)
         if found is not None:
             return _estimate(problem, found[0], found[1], prior, information)
         return _fit_iterative(problem, prior, information)
@@ -147,6 +147,20 @@ def fit(
 
 
 # ---------------------------------------------------------------------- helpers
+def _any_nan(params: Mapping[str, Any]) -> bool:
+    return any(bool(np.any(np.isnan(np.asarray(v, dtype=float)))) for v in params.values())
+
+
+def _formula(hook: Any, stats: Any) -> Any:
+    """A family's closed form or fast path, or None (the generic solve) where its Python
+    arithmetic breaks down at extreme data (a zero divisor, an overflow near 1e308)."""
+    try:
+        with np.errstate(all="ignore"):
+            return hook(stats)
+    except ARITHMETIC_ERRORS:
+        return None
+
+
 def _boundary(fam: Distribution, params: Mapping[str, Any]) -> dict[str, NDArray[np.bool_]]:
     out = {}
     for name, v in params.items():
@@ -195,7 +209,7 @@ def _inf_rows(cov: NDArray[np.float64], labels: list[str], bad: dict[str, Any]) 
 
 def _warn(messages: list[str], category: type[Warning]) -> None:
     for m in messages:
-        warnings.warn(m, category, stacklevel=3)
+        warn_user(m, category)
 
 
 def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule: Any) -> Estimate:
@@ -209,8 +223,14 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
     with np.errstate(divide="ignore", invalid="ignore"):
         loglik = fam.loglik(fam_params, stats)
         logprior = float(np.sum(prior.logdensity(mode_value)))
-    cov = np.array(rule.curvature(post), dtype=float)
     labels = _flat_labels(params)
+    try:
+        with np.errstate(all="ignore"):
+            cov = np.array(rule.curvature(post), dtype=float)
+    except ARITHMETIC_ERRORS:
+        # a mode on the edge of the parameter space (HHH under Beta(1, 1): p = 1), where
+        # the log posterior does not curve: infinite standard errors, marked below
+        cov = np.full((len(labels),) * 2, np.inf)
     bad = {k: e for k, e in _boundary(fam, rule.to_family(params)).items() if k in params}
     # boundary of a parameter named differently from the family's (var vs sigma)
     for name, v in params.items():
@@ -220,6 +240,14 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
     _inf_rows(cov, labels, bad)
     msgs = [_boundary_message(fam, k, params[k], e, "MAP") for k, e in bad.items()]
     _warn(msgs, BoundaryWarning)
+    status = Status.BOUNDARY if bad else Status.SUCCESS
+    if _any_nan(params) or math.isnan(loglik):
+        status = Status.FAILED
+        msgs.append(
+            "the posterior mode or its log-likelihood is not a number: float64 arithmetic "
+            "broke down on these data (magnitudes near 1e300); rescale the data"
+        )
+        _warn(msgs[-1:], ConvergenceWarning)
     return Estimate(
         method="map",
         params=params,
@@ -231,7 +259,8 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
         logpost=loglik + logprior,
         prior=prior,
         warnings=tuple(msgs),
-        status=Status.BOUNDARY if bad else Status.SUCCESS,
+        status=status,
+        converged=status != Status.FAILED,
         message=f"mode of the exact posterior {post!r}",
         family_params=rule.to_family(params),
         posterior=post,
@@ -289,19 +318,25 @@ def _estimate(
     }
     labels = _flat_labels(est)
     bad = _boundary(fam, est)
-    # the solver's value is the log-likelihood for an MLE; recompute otherwise
-    fresh = problem.prior is not None or not math.isfinite(res.fun)
+    # the solver's value is the log-likelihood for an MLE (+inf where it grows without
+    # bound towards a degenerate estimate); recompute otherwise
+    fresh = problem.prior is not None or math.isnan(res.fun) or res.fun == -np.inf
     loglik = problem.loglik(est) if fresh else res.fun
     try:
         with np.errstate(all="ignore"):
             cov = np.array(covariance(problem, est, information), dtype=float)
-    except (ValueError, FloatingPointError, ZeroDivisionError, np.linalg.LinAlgError):
+    except (*ARITHMETIC_ERRORS, np.linalg.LinAlgError):
+        # the curvature overflows or divides by zero: no usable information there
+        cov = np.full((len(labels),) * 2, np.inf)
+    except ValueError:
         if not bad:
             raise
         cov = np.full((len(labels),) * 2, np.inf)
     if cov.shape != (len(labels), len(labels)):
         cov = np.full((len(labels),) * 2, np.inf)
-    _inf_rows(cov, labels, bad)
+    # a supremum the solver found on the edge (Lomax shape -> inf): no curvature there
+    edge = {n: np.ones(1, dtype=bool) for n in res.edge if n in est and n not in bad}
+    _inf_rows(cov, labels, {**bad, **edge})
     how = "MLE" if problem.prior is None else "MAP"
     msgs = [_boundary_message(fam, k, est[k], e, how) for k, e in bad.items()]
     if res.status == "boundary" and res.message:
@@ -310,6 +345,15 @@ def _estimate(
     failed = not res.converged and res.status != "boundary"
     if failed:
         conv = f"the optimiser did not converge: {res.message}"
+        msgs.append(conv)
+        _warn([conv], ConvergenceWarning)
+    elif _any_nan(est) or math.isnan(loglik):
+        # never "success" or "boundary" with a NaN: the arithmetic broke down
+        failed = True
+        conv = (
+            "the estimate or its log-likelihood is not a number: float64 arithmetic broke "
+            "down on these data (magnitudes near 1e300 overflow when squared); rescale the data"
+        )
         msgs.append(conv)
         _warn([conv], ConvergenceWarning)
     if failed:
@@ -337,7 +381,7 @@ def _estimate(
         warnings=tuple(msgs),
         status=status,
         message=res.message,
-        converged=res.converged or status == "boundary",
+        converged=(res.converged and not failed) or status == "boundary",
         iterations=res.iterations,
         objective=_kept(problem),
         information=information,

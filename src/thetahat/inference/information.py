@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -20,7 +21,7 @@ from numpy.typing import NDArray
 
 from ..optim import invert_information
 from ..statistics.censored import CensoredStats
-from ._solve import FitProblem, hessian_theta, hessian_z, support_bounds
+from ._solve import FitProblem, hessian_theta, hessian_z, numpy_scalars, support_bounds
 
 __all__ = ["covariance"]
 
@@ -54,7 +55,7 @@ def covariance(
         raise ValueError(f"information must be 'observed' or 'expected', got {kind!r}")
     fam, stats = problem.family, problem.stats
     k = len(problem.names)
-    params = {**fam.params, **theta}
+    params = numpy_scalars({**fam.params, **theta})
     if not all(_finite_value(v) for v in theta.values()):
         return np.full((k, k), np.inf)
     censored = isinstance(stats, CensoredStats)
@@ -63,6 +64,15 @@ def covariance(
         # also for parametrization="unconstrained": the bounded coordinate is infinite
         # there, so the delta method from the log/logit coordinates has nothing to use
         return _covariance_at_bound(problem, theta, at_bound)
+    if censored and kind == "expected":
+        raise ValueError(
+            "the expected (Fisher) information of censored data depends on the censoring "
+            "mechanism (when each unit would have been censored, unknown for the units "
+            "observed exactly), which the data do not carry; use information='observed' "
+            "(the default, as survival software does)"
+        )
+    if censored and fam.has_kink:
+        return _censored_kink_covariance(problem, theta)
     if problem.parametrization == "unconstrained":
         hz, d1 = hessian_z(problem, theta)
         cov_z = invert_information(-hz)
@@ -102,6 +112,23 @@ def covariance(
         with np.errstate(all="ignore"):
             info = -hessian_theta(problem, theta)
     return invert_information(info)
+
+
+def _censored_kink_covariance(problem: FitProblem, theta: Mapping[str, Any]) -> NDArray[np.float64]:
+    """Covariance for censored data of a family whose density has a kink at a parameter
+    (Laplace's location): the family's ``exact_information`` gives the exact
+    observations' information (expected where the curvature is degenerate), the
+    censored terms (and the prior) their observed curvature, smooth there."""
+    fam, cs = problem.family, problem.stats
+    empty = np.zeros(0)
+    rest = dataclasses.replace(cs, exact=empty, w_exact=empty)
+    sub = dataclasses.replace(problem, stats=rest)
+    with np.errstate(all="ignore"):
+        h_rest = hessian_theta(sub, theta) if rest.n else np.zeros((len(problem.names),) * 2)
+        full = fam.exact_information({**fam.params, **theta}, cs)
+    order = list(fam.param_names())
+    idx = [order.index(n) for n in problem.names]
+    return invert_information(np.asarray(full)[np.ix_(idx, idx)] - h_rest)
 
 
 def _covariance_at_bound(

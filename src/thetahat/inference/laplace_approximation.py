@@ -15,22 +15,141 @@ The approximation is exact for a Gaussian posterior and improves as n grows
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..distributions import Flat, Normal
-from ..distributions.multivariate_normal import MultivariateNormal
+from .._warnings import warn_user
+from ..distributions import ContinuousDistribution, Flat
+from ..optim import invert_information
 from ..results import Posterior
 from ..statistics import statistics_of
 from ._family import as_family, check_prior, is_flat
 from ._priors import check_prior_support
-from ._solve import FitProblem, hessian_theta, solve, support_bounds
-from .information import invert_information
+from ._solve import FitProblem, _Objective, hessian_z, solve, support_bounds
 
-__all__ = ["laplace_posterior"]
+__all__ = ["MappedGaussian", "laplace_posterior"]
+
+
+class MappedGaussian(ContinuousDistribution):
+    """A Gaussian over unconstrained coordinates, mapped back to the parameters.
+
+    ``theta_i = g_i(z_i)`` with ``z ~ MultivariateNormal(mean, cov)`` and ``g_i`` the
+    inverse of the parameter's log/logit map (``exp`` for a positive parameter, a
+    scaled logistic for one in an interval, the identity on the real line), so
+    every interval and draw lies inside the parameter space. ``mode()`` is the
+    exact posterior mode (the MAP, found on the parameters themselves); equal-tailed
+    intervals are ``g_i(mean_i +- q sd_i)``; means and variances are Gauss-Hermite
+    integrals over each coordinate's normal marginal.
+
+    Parameters
+    ----------
+    mean, cov : array
+        Mean and covariance of the unconstrained coordinates.
+    domains : tuple of Domain
+        Each parameter's domain (its map to the real line).
+    mode : array
+        The MAP on the parameters' own scale.
+    """
+
+    event_vector = True
+
+    def __init__(self, mean: Any, cov: Any, domains: tuple[Any, ...], mode: Any) -> None:
+        super().__init__()
+        object.__setattr__(self, "z_mean", np.asarray(mean, dtype=float))
+        object.__setattr__(self, "z_cov", np.asarray(cov, dtype=float))
+        object.__setattr__(self, "domains", tuple(domains))
+        object.__setattr__(self, "map_value", np.asarray(mode, dtype=float))
+
+    def __repr__(self) -> str:
+        sd = np.sqrt(np.diag(self.z_cov))
+        parts = ", ".join(f"{m:.4g} +- {s:.3g}" for m, s in zip(self.z_mean, sd, strict=True))
+        return f"MappedGaussian(log/logit coordinates: {parts})"
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    @property
+    def k(self) -> int:
+        """Number of parameters."""
+        return int(self.z_mean.shape[0])
+
+    def _out(self, v: Any) -> Any:
+        arr = np.asarray(v, dtype=float)
+        return (
+            float(arr[0])
+            if self.k == 1 and arr.ndim == 1
+            else (arr[..., 0] if self.k == 1 else arr)
+        )
+
+    def _to_theta(self, z: Any) -> Any:
+        z = np.asarray(z, dtype=float)
+        cols = [
+            np.asarray(d.from_unconstrained(z[..., i]), dtype=float)
+            for i, d in enumerate(self.domains)
+        ]
+        return np.stack(cols, axis=-1)
+
+    def mode(self) -> Any:
+        return self._out(self.map_value)
+
+    def _moments(self) -> tuple[Any, Any]:
+        t, w = np.polynomial.hermite_e.hermegauss(96)
+        w = w / w.sum()
+        sd = np.sqrt(np.diag(self.z_cov))
+        means, variances = [], []
+        for i, d in enumerate(self.domains):
+            with np.errstate(all="ignore"):
+                vals = np.asarray(d.from_unconstrained(self.z_mean[i] + sd[i] * t), dtype=float)
+            m = float(np.dot(w, vals))
+            means.append(m)
+            variances.append(float(np.dot(w, (vals - m) ** 2)))
+        return np.array(means), np.array(variances)
+
+    def mean(self) -> Any:
+        return self._out(self._moments()[0])
+
+    def var(self) -> Any:
+        return self._out(self._moments()[1])
+
+    def interval(self, level: float = 0.95) -> tuple[Any, Any]:
+        from scipy import special as sc
+
+        from .._validation import check_level
+
+        q = float(sc.ndtri(0.5 + 0.5 * check_level(level)))
+        sd = np.sqrt(np.diag(self.z_cov))
+        with np.errstate(all="ignore"):
+            lo = self._to_theta(self.z_mean - q * sd)
+            hi = self._to_theta(self.z_mean + q * sd)
+        return self._out(lo), self._out(hi)
+
+    def sample(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
+        gen = np.random.default_rng(rng)
+        z = gen.multivariate_normal(self.z_mean, self.z_cov, size=size)
+        with np.errstate(all="ignore"):
+            return self._out(self._to_theta(z))
+
+    def _logdensity(self, x: ArrayLike) -> Any:
+        """Log density over the parameters: the normal density of z less log |d theta/dz|."""
+        theta = np.asarray(x, dtype=float)
+        if self.k == 1 and (theta.ndim == 0 or theta.shape[-1] != 1):
+            theta = theta[..., None]
+        with np.errstate(all="ignore"):
+            z = np.stack(
+                [np.asarray(d.to_unconstrained(theta[..., i])) for i, d in enumerate(self.domains)],
+                axis=-1,
+            )
+            jac = sum(np.asarray(d.log_jacobian(z[..., i])) for i, d in enumerate(self.domains))
+        from scipy import stats as sps
+
+        lz = sps.multivariate_normal(self.z_mean, self.z_cov).logpdf(z)
+        out = np.where(np.all(np.isfinite(z), axis=-1), lz - jac, -np.inf)
+        return float(out) if np.ndim(out) == 0 else out
 
 
 def laplace_posterior(
@@ -89,24 +208,36 @@ def laplace_posterior(
             "is cut there): a Gaussian at the mode does not approximate it; use th.fit for "
             "the MAP"
         )
+    # the Gaussian lives on the unconstrained coordinates (log of a positive parameter,
+    # logit of a probability), at the mode of their density (the Jacobian included)
+    zproblem = FitProblem(fam, stats, prior, "unconstrained")
+    theta_z, res_z = solve(zproblem, start=theta)
+    if not res_z.converged:
+        msgs.append(f"the mode search over log/logit coordinates did not converge: {res_z.message}")
+    obj = _Objective(zproblem, {})
+    z_mode = np.array(
+        [float(d.to_unconstrained(theta_z[n])) for n, d in zip(obj.names, obj.doms, strict=True)]
+    )
     with np.errstate(all="ignore"):
-        cov = invert_information(-hessian_theta(problem, theta))
-    mode = np.array([float(theta[n]) for n in names])
-    if not np.all(np.isfinite(cov)):
+        hz, _ = hessian_z(zproblem, theta_z)
+        cov = invert_information(-hz)
+    if not np.all(np.isfinite(cov)) or not np.all(np.isfinite(z_mode)):
         raise ValueError(
             "the log posterior does not curve at the mode (singular Hessian): no Laplace "
-            f"approximation; mode {dict(zip(names, mode, strict=True))}"
+            f"approximation; mode {dict(zip(names, (float(theta[n]) for n in names), strict=True))}"
         )
     _, logdet = np.linalg.slogdet(cov)
     k = len(names)
-    log_ev = float(res.fun) + 0.5 * k * math.log(2.0 * math.pi) + 0.5 * float(logdet)
-    dist: Any
-    if k == 1:
-        dist = Normal(float(mode[0]), float(np.sqrt(cov[0, 0])))
-    else:
-        dist = MultivariateNormal(mode, 0.5 * (cov + cov.T))
+    log_peak = float(res_z.fun) + obj.ljac(z_mode)
+    log_ev = log_peak + 0.5 * k * math.log(2.0 * math.pi) + 0.5 * float(logdet)
+    dist = MappedGaussian(
+        z_mode,
+        0.5 * (cov + cov.T),
+        tuple(obj.doms),
+        np.array([float(theta[n]) for n in names]),
+    )
     for m in msgs:
-        warnings.warn(m, RuntimeWarning, stacklevel=2)
+        warn_user(m, RuntimeWarning)
     return Posterior(
         dist=dist,
         names=names,

@@ -7,8 +7,13 @@
 * :func:`fit`: the data with the fitted density or pmf, and a QQ plot;
 * :func:`profile`: the profile log-likelihood of one parameter with its interval.
 
-Figures are built with :class:`matplotlib.figure.Figure` on an Agg canvas: no
-display, no global pyplot state; save them with ``fig.savefig("out.png")``.
+Every function takes ``ax=`` (an Axes, or a pair of Axes for the two-panel
+``fit``, ``convergence`` and ``regularization_path``) to draw into a figure of
+yours, and returns the Figure; without ``ax`` it makes a new pyplot figure, so
+``plt.show()`` shows it and ``fig.savefig("out.png")`` saves it (close it with
+``plt.close(fig)`` when making many).  ``import thetahat`` does not import
+matplotlib: ``th.plot`` loads on first use (the ``plot`` extra,
+``pip install "thetahat[plot]"``).
 Artists carry ids (``artist.get_gid()``: "prior", "likelihood", "posterior",
 "mle", "map", "mean", "interval", ...) so programs and tests can find them.
 """

@@ -22,15 +22,31 @@ __all__ = [
 ]
 
 
-def new_figure(nrows: int = 1, ncols: int = 1, size: tuple[float, float] = (7.0, 4.2)) -> Any:
-    """A Figure on an Agg canvas with an ``nrows x ncols`` grid of axes."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def new_figure(
+    nrows: int = 1,
+    ncols: int = 1,
+    size: tuple[float, float] = (7.0, 4.2),
+    ax: Any = None,
+) -> tuple[Any, list[Any]]:
+    """The figure and the ``nrows * ncols`` axes a plot draws on.
 
-    fig = Figure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)
-    fig.subplots(nrows, ncols, squeeze=False)
-    return fig
+    With ``ax`` (one Axes, or a sequence of ``nrows * ncols`` Axes for a
+    figure of several panels) the plot draws there and the figure is theirs.
+    Otherwise a new pyplot figure is made (``plt.show()`` shows it; pyplot picks
+    a non-interactive backend where there is no display), ``layout="constrained"``.
+    """
+    n = nrows * ncols
+    if ax is not None:
+        axes = list(np.ravel(np.asarray(ax, dtype=object))) if np.ndim(ax) else [ax]
+        if len(axes) != n or not all(hasattr(a, "figure") and hasattr(a, "plot") for a in axes):
+            what = "one matplotlib Axes" if n == 1 else f"a sequence of {n} matplotlib Axes"
+            raise TypeError(f"ax must be {what} for this figure, got {ax!r}")
+        return axes[0].figure, axes
+    from .._optional import require
+
+    plt = require("matplotlib.pyplot", "plot")
+    fig = plt.figure(figsize=size, layout="constrained")
+    return fig, list(fig.subplots(nrows, ncols, squeeze=False).ravel())
 
 
 @contextmanager

@@ -20,6 +20,7 @@ def convergence(
     ns: ArrayLike | None = None,
     rng: Any = 0,
     param: str | None = None,
+    ax: Any = None,
 ) -> Any:
     """MLE and MAP of one parameter on growing prefixes of one simulated sample.
 
@@ -39,6 +40,8 @@ def convergence(
         use its first ``n`` values.
     param : str, optional
         The parameter shown (default: the only free one).
+    ax : pair of matplotlib Axes, optional
+        Draw the two panels there (default: a new pyplot figure).
 
     Returns
     -------
@@ -83,8 +86,7 @@ def convergence(
     mle = np.array([at(int(n), None) for n in sizes])
     mapv = np.array([at(int(n), prior) for n in sizes])
 
-    fig = new_figure(2, 1, size=(7.0, 6.5))
-    top, bottom = fig.axes
+    fig, (top, bottom) = new_figure(2, 1, size=(7.0, 6.5), ax=ax)
     (ln,) = top.plot(sizes, mle, "o-", color="C1", ms=4, label="MLE (data alone)")
     ln.set_gid("mle")
     (ln,) = top.plot(sizes, mapv, "s-", color="C3", ms=4, label=f"MAP, prior {prior!r}")

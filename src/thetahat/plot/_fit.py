@@ -11,7 +11,7 @@ from ._common import new_figure, quiet
 __all__ = ["fit"]
 
 
-def fit(estimate: Any, data: Any, *, bins: Any = "auto") -> Any:
+def fit(estimate: Any, data: Any, *, bins: Any = "auto", ax: Any = None) -> Any:
     """Histogram (or bar chart) of the data with the fitted distribution, and a QQ plot.
 
     Parameters
@@ -22,6 +22,8 @@ def fit(estimate: Any, data: Any, *, bins: Any = "auto") -> Any:
         The data it was fitted to.
     bins : int, sequence or str
         Histogram bins for continuous data (as in ``numpy.histogram``).
+    ax : pair of matplotlib Axes, optional
+        Draw the two panels there (default: a new pyplot figure).
 
     Returns
     -------
@@ -42,8 +44,7 @@ def fit(estimate: Any, data: Any, *, bins: Any = "auto") -> Any:
     x = np.asarray(data, dtype=float)
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"data must be a non-empty 1-d array, got shape {x.shape}")
-    fig = new_figure(1, 2, size=(10.0, 4.2))
-    left, right = fig.axes
+    fig, (left, right) = new_figure(1, 2, size=(10.0, 4.2), ax=ax)
     with quiet():
         if dist.discrete:
             values, counts = np.unique(x, return_counts=True)

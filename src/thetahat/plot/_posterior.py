@@ -35,6 +35,7 @@ def posterior(
     weights: ArrayLike | None = None,
     exposure: ArrayLike | None = None,
     points: int = 801,
+    ax: Any = None,
 ) -> Any:
     """Prior, likelihood and posterior of a family's one free parameter.
 
@@ -52,6 +53,8 @@ def posterior(
         As in :func:`thetahat.fit`.
     points : int
         Grid points per range (the prior's and the posterior's ranges are merged).
+    ax : matplotlib Axes, optional
+        Draw there (default: a new pyplot figure).
 
     Returns
     -------
@@ -148,8 +151,7 @@ def posterior(
         like[finite] = np.exp(loglik[finite] - loglik[finite].max())
     like *= float(np.nanmax(post_pdf))
 
-    fig = new_figure()
-    ax = fig.axes[0]
+    fig, (ax,) = new_figure(ax=ax)
     band = (grid >= ci_lo) & (grid <= ci_hi)
     shade = ax.fill_between(
         grid, 0.0, post_pdf, where=band, alpha=0.25, color="C2", label=f"{lv:.0%} credible interval"

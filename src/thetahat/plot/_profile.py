@@ -60,6 +60,7 @@ def profile(
     exposure: ArrayLike | None = None,
     points: int = 201,
     width: float = 4.0,
+    ax: Any = None,
 ) -> Any:
     """Profile log-likelihood of ``param`` with the likelihood-ratio interval shaded.
 
@@ -79,6 +80,8 @@ def profile(
         The grid spans the estimate +- ``width`` Wald standard errors (clipped to
         the parameter's domain; the whole of a bounded domain when the standard
         error is infinite).
+    ax : matplotlib Axes, optional
+        Draw there (default: a new pyplot figure).
 
     Returns
     -------
@@ -132,8 +135,7 @@ def profile(
         else _crossing(grid[i1], grid[i1 + 1], pl[i1], pl[i1 + 1], cut)
     )
 
-    fig = new_figure()
-    ax = fig.axes[0]
+    fig, (ax,) = new_figure(ax=ax)
     span = ax.axvspan(ci_lo, ci_hi, color="C2", alpha=0.2, label=f"{lv:.0%} interval")
     span.set_gid("interval")
     (ln,) = ax.plot(grid, pl, color="C0", lw=2, label="profile log-likelihood")

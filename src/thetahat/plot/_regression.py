@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._common import new_figure
+
 __all__ = ["regularization_path"]
 
 
@@ -18,6 +20,7 @@ def regularization_path(
     scales: Any = None,
     feature_names: list[str] | None = None,
     num: int = 60,
+    ax: Any = None,
 ) -> Any:
     """Figure: MAP coefficients against the prior's width, Normal (left) and Laplace (right).
 
@@ -33,6 +36,8 @@ def regularization_path(
         Laplace, from ``b0 / 2``, where ``b0 = sigma^2 / max|X'y|`` zeroes every weight).
     feature_names : names for the legend.
     num : points per path when ``scales`` is None.
+    ax : pair of matplotlib Axes, optional
+        Draw the two panels there (default: a new pyplot figure).
 
     Returns
     -------
@@ -46,11 +51,6 @@ def regularization_path(
     below a width ``b`` where ``|x_j' r| <= sigma^2 / b`` (the lasso's KKT
     condition), so its paths leave the axis one by one.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
     from ..regression import regularization_path as path
     from ..regression._data import check_X, check_y
     from ..regression._linalg import centered_gram
@@ -79,8 +79,9 @@ def regularization_path(
     b_sorted, w_laplace = path(
         Xa, ya, b, prior="laplace", noise_sd=noise_sd, fit_intercept=fit_intercept
     )
-    fig = Figure(figsize=(10, 4), layout="constrained")
-    ax_n, ax_l = fig.subplots(1, 2, sharey=True)
+    fig, (ax_n, ax_l) = new_figure(1, 2, size=(10.0, 4.0), ax=ax)
+    if ax is None:
+        ax_l.sharey(ax_n)
     for j, name in enumerate(names):
         ax_n.plot(t_sorted, w_normal[:, j], label=name)
         ax_l.plot(b_sorted, w_laplace[:, j], label=name)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..results.shrinkage import Shrinkage
+from ._common import new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,7 +39,7 @@ def shrinkage(
     result : Shrinkage
         From :func:`thetahat.shrink`.
     ax : matplotlib Axes, optional
-        Draw into this axes; by default a new figure (Agg canvas, no display).
+        Draw into this axes (default: a new pyplot figure).
     max_points : int
         At most this many groups are drawn (a fixed random subset, said in the
         title), so a million groups still plot quickly.
@@ -64,15 +65,7 @@ def shrinkage(
         raise TypeError(f"shrinkage() plots a th.shrink result, got {type(result).__name__}")
     if max_points < 1:
         raise ValueError(f"max_points must be >= 1, got {max_points}")
-    if ax is None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(6.4, 5.2))
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure  # type: ignore[assignment]
+    fig, (ax,) = new_figure(size=(6.4, 5.2), ax=ax)
     raw = np.asarray(result.columns["mle"], dtype=float)
     shrunk = np.asarray(result.columns["posterior_mean"], dtype=float)
     weight = _weights(result)

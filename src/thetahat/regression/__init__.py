@@ -4,13 +4,29 @@
 ``th.Normal(0, tau)`` is ridge, ``th.Laplace(0, b)`` the lasso, both together the
 elastic net; ``th.NormalInverseGamma`` gives exact Bayesian linear regression.
 :func:`prior_from_penalty` and :func:`penalty_from_prior` translate to and from
-scikit-learn's ``alpha``/``C``. Importing this package imports scikit-learn.
+scikit-learn's ``alpha``/``C``.
+
+Importing this package does not import scikit-learn: the estimator classes load on
+first access (PEP 562), and only they need it. They subclass scikit-learn's
+``BaseEstimator`` and mixins, which is what makes them scikit-learn estimators
+(``clone``, ``Pipeline``, ``GridSearchCV``, its HTML repr and metadata routing
+recognise them by those bases), and ``sklearn.base`` itself imports most of
+``sklearn.utils``: that import is the price of the contract, paid once, when an
+estimator is first used. ``prior_from_penalty``, ``penalty_from_prior`` and
+``regularization_path`` need NumPy and SciPy only.
 """
 
-from .glm import LogisticRegression, PoissonRegression
-from .linear import LinearRegression
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .path import regularization_path
 from .penalties import penalty_from_prior, prior_from_penalty
+
+if TYPE_CHECKING:
+    from .glm import LogisticRegression, PoissonRegression
+    from .linear import LinearRegression
 
 __all__ = [
     "LinearRegression",
@@ -20,3 +36,21 @@ __all__ = [
     "prior_from_penalty",
     "regularization_path",
 ]
+
+_LAZY = {
+    "LinearRegression": ".linear",
+    "LogisticRegression": ".glm",
+    "PoissonRegression": ".glm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -11,7 +11,6 @@ from .._validation import as_weights, check_finite
 
 __all__ = [
     "check_X",
-    "check_identifiable",
     "check_weights",
     "check_y",
     "feature_names",
@@ -72,18 +71,6 @@ def feature_names(X: Any, n_features: int) -> list[str]:
     if cols is not None and len(cols) == n_features:
         return [str(c) for c in cols]
     return [f"x{j}" for j in range(n_features)]
-
-
-def check_identifiable(
-    X: NDArray[np.float64],
-    w: NDArray[np.float64] | None,
-    names: list[str],
-    fit_intercept: bool,
-) -> None:
-    """Raise ValueError when the MLE is not identifiable (see :func:`identifiability_problem`)."""
-    msg = identifiability_problem(X, w, names, fit_intercept)
-    if msg is not None:
-        raise ValueError(msg)
 
 
 def identifiability_problem(

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import first_bad
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
-from ._data import check_identifiable
+from ._checks import NotIdentifiable, identifiability_message, univariate_separation
 from ._loss import LOGISTIC, POISSON, Family, linear_predictor
 from ._solvers import GLMFit, PenaltyVec, fit_glm
 from .penalties import PriorSpec, parse_prior
@@ -67,31 +67,25 @@ class _GLMBase(RegressionBase):
         spec = parse_prior(self.prior)
         names = self.feature_names_
         fit_b = bool(self.fit_intercept)
-        if spec.is_flat:
-            check_identifiable(X, sw, names, fit_b)
+        k = X.shape[1] + int(fit_b)
+        if spec.is_flat and (X.shape[0] if sw is None else np.count_nonzero(sw)) < k:
+            raise ValueError(identifiability_message(X, sw, names, fit_b, []))
         pen = self._penalty(spec, X.shape[1], fit_b)
-        res = fit_glm(
-            self._family,
-            X,
-            y,
-            sw,
-            offset,
-            fit_b,
-            pen,
-            max_iter=int(self.max_iter),
-            tol=float(self.tol),
-            check_separation=self._family is LOGISTIC and spec.is_flat,
-        )
-        if (
-            self._family is LOGISTIC
-            and not spec.is_flat
-            and not res.separated
-            and X.shape[0] * (X.shape[1] + 1) <= 2_000_000
-        ):
-            # a prior keeps the MAP finite; still say when the MLE would not exist
-            from ._solvers import separation_directions
-
-            res.separated = separation_directions(X, y, sw, fit_b)
+        try:
+            res = fit_glm(
+                self._family,
+                X,
+                y,
+                sw,
+                offset,
+                fit_b,
+                pen,
+                max_iter=int(self.max_iter),
+                tol=float(self.tol),
+                check_rank=spec.is_flat,
+            )
+        except NotIdentifiable as exc:
+            raise ValueError(identifiability_message(X, sw, names, fit_b, exc.groups)) from None
         theta = res.theta
         self.coef_ = theta[:-1].copy() if fit_b else theta.copy()
         self.intercept_ = float(theta[-1]) if fit_b else 0.0
@@ -99,26 +93,22 @@ class _GLMBase(RegressionBase):
         labels = [*names, "intercept"] if fit_b else list(names)
         warns: list[str] = []
         status = "success"
-        k = theta.shape[0]
         active = (theta != 0) | (pen.l1 == 0)
         cov = np.full((k, k), np.nan)
-        if res.separated:
-            bad = ", ".join(labels[j] for j in res.separated)
-            msg = (
-                f"the data are (quasi-)separated: the likelihood keeps increasing along "
-                f"{bad}, so the MLE does not exist (those coefficients diverge). "
-                "A prior fixes this, e.g. prior=th.Normal(0, 2.5)"
-            )
-            if spec.is_flat:
-                warns.append(msg)
-                status = "boundary"
-                cov = np.full((k, k), np.inf)
-            else:
-                warns.append(msg + "; this MAP is finite only because of the prior")
-        if not res.separated or not spec.is_flat:
+        if res.separated:  # along coefficients no prior holds: no MLE (or MAP)
+            kind = "mle" if spec.is_flat else "map"
+            warns.append(self._divergence_message(labels, res.separated, kind))
+            status = "boundary"
+            cov = np.full((k, k), np.inf)
+            warn_all(tuple(warns), BoundaryWarning)
+        else:
+            if not spec.is_flat:
+                along = _prior_held_separation(self._family.name, X, y, sw, fit_b, res, pen)
+                if along:
+                    warns.append(self._divergence_message(labels, along, "held"))
+                    warn_all(tuple(warns), BoundaryWarning)
             try:
-                sub = np.linalg.inv(res.hessian[np.ix_(active, active)])
-                cov[np.ix_(active, active)] = sub
+                cov = res.covariance(active)
             except np.linalg.LinAlgError:
                 cov = np.full((k, k), np.inf)
                 warns.append("the Hessian is singular: standard errors are infinite")
@@ -126,9 +116,8 @@ class _GLMBase(RegressionBase):
             if not res.converged:
                 m = f"the Newton iterations stopped before converging ({res.message})"
                 warns.append(m)
+                status = "failed"
                 warn_all((m,), ConvergenceWarning)
-        if res.separated:
-            warn_all(tuple(warns[:1]), BoundaryWarning)
         logprior = _log_prior(theta, pen) if not spec.is_flat else None
         kind = {
             "flat": "MLE",
@@ -159,6 +148,61 @@ class _GLMBase(RegressionBase):
             extra={"n_nonzero": int(np.sum(theta != 0))},
         )
         return res
+
+    def _divergence_message(self, labels: list[str], along: list[int], kind: str) -> str:
+        """Why the estimate diverges along ``along``: the MLE ("mle"), a MAP whose prior
+        leaves those coefficients free ("map"), or a MAP held only by the prior ("held")."""
+        bad = ", ".join(labels[j] for j in along)
+        fix = "A prior fixes this, e.g. prior=th.Normal(0, 2.5)"
+        if self.fit_intercept and len(labels) - 1 in along:
+            fix += ", with shrink_intercept=True for the intercept"
+        if kind == "held":
+            fix = "This MAP is finite only because of the prior"
+        what = "MAP (the prior does not hold the intercept)" if kind == "map" else "MLE"
+        if self._family is LOGISTIC:
+            return (
+                f"the data are (quasi-)separated: the likelihood keeps increasing along "
+                f"{bad}, so the {what} does not exist (those coefficients diverge). {fix}"
+            )
+        return (
+            f"the counts are 0 wherever the linear predictor can be lowered: the likelihood "
+            f"keeps increasing along {bad} (fitted means of zero counts go to 0), so the "
+            f"{what} does not exist (those coefficients diverge). {fix}"
+        )
+
+
+#: a penalised coefficient counts as held by the prior, not the data, when the data's
+#: curvature along it is below this multiple of the prior's
+PRIOR_HELD = 100.0
+
+
+def _prior_held_separation(
+    family: str,
+    X: Array,
+    y: Array,
+    sw: Array | None,
+    fit_b: bool,
+    res: GLMFit,
+    pen: PenaltyVec,
+) -> list[int]:
+    """Would the MLE diverge along one column that only the prior holds? (no LP)
+
+    The data's curvature along coefficient ``j`` is the Hessian's diagonal minus the
+    prior's (``l2_j``, plus ``l1_j / |theta_j|`` for a Laplace prior, the curvature
+    of its quadratic majoriser). Where it is below ``PRIOR_HELD`` times the prior's,
+    :func:`~._checks.univariate_separation` checks that column (one read of it).
+    Separation along several columns at once is not looked for under a prior.
+    """
+    theta = res.theta
+    absd = np.abs(theta)
+    prior_curv = pen.l2 + np.divide(pen.l1, absd, out=np.zeros_like(absd), where=absd > 0)
+    data_curv = np.diag(res.hessian) - pen.l2
+    held = (prior_curv > 0) & (data_curv < PRIOR_HELD * prior_curv)
+    if fit_b:
+        held[-1] = False
+    if not held.any():
+        return []
+    return univariate_separation(family, X, y, sw, fit_b, [int(j) for j in np.flatnonzero(held)])
 
 
 def _log_prior(theta: Array, pen: PenaltyVec) -> float:
@@ -200,8 +244,13 @@ class LogisticRegression(ClassifierMixin, _GLMBase):
     prior's precision; L1 by proximal Newton. Standard errors: the inverse
     Hessian of the negative log posterior at the MAP (Laplace approximation),
     or the inverse Fisher information at the MLE. Separation (the MLE does not
-    exist) is decided by a linear programme and reported with a
-    ``BoundaryWarning`` naming the diverging coefficients. ``y`` must be 0/1
+    exist) is suspected from the Newton iterates (coefficients that keep moving
+    while fitted probabilities run to 0/1), confirmed by a linear programme over
+    the moving coefficients, and reported with a ``BoundaryWarning`` naming them
+    (status "boundary"); under a prior, a coefficient the prior rather than the
+    data holds is checked for one-column separation, and a warning says the MAP
+    is finite only because of the prior. A rank-deficient design under a flat
+    prior is refused (pivoted Cholesky of the Hessian). ``y`` must be 0/1
     (or two labels of another type, mapped in sorted order).
     """
 
@@ -313,7 +362,10 @@ class PoissonRegression(RegressorMixin, _GLMBase):
     ``offset``) enters the linear predictor with coefficient 1.
     ``log p = y eta - exp(eta) - log y!``; gradient ``X'(mu - y)``, Hessian
     ``X' diag(mu) X``. Counts must be >= 0 (non-integers are allowed, as a
-    quasi-likelihood).
+    quasi-likelihood). The Poisson analogue of separation (all counts 0, or a
+    column whose rows all count 0: the likelihood rises as their means go to 0)
+    is detected as for :class:`LogisticRegression` and reported as a boundary
+    result naming the diverging coefficients.
     """
 
     _family = POISSON

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._validation import to_float64
+
 __all__ = ["Where", "broadcast", "check_counts", "column", "factorize", "is_frame", "numbers"]
 
 FloatArray = NDArray[np.float64]
@@ -22,6 +24,8 @@ class Where:
         if self.labels is None:
             return f"group {i}"
         label = self.labels[i]
+        if isinstance(label, np.generic):  # a plain number or string, not np.int64(3)
+            label = label.item()
         if self.grouped:
             return f"row {i} (group {label!r})"
         return f"group {label!r} (row {i})"
@@ -30,10 +34,7 @@ class Where:
 def numbers(values: Any, name: str, where: Where) -> FloatArray:
     if isinstance(values, str | bytes):
         raise TypeError(f"{name} must be numbers, not the string {values!r}")
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be numeric: {exc}") from None
+    arr = to_float64(values, name)
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
@@ -45,15 +46,24 @@ def numbers(values: Any, name: str, where: Where) -> FloatArray:
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"{name} has {int(bad.sum())} NaN or infinite value(s); the first is {where(i)}: "
-            f"{arr[i]!r}"
+            f"{arr[i].tolist()!r}"
         )
     return arr
 
 
+#: whole numbers are exact in float64 up to 2**53; beyond, a count is not a count
+MAX_COUNT = 2.0**53
+
+
 def check_counts(arr: FloatArray, name: str, where: Where) -> None:
-    bad = (arr < 0) | (arr != np.floor(arr))
+    bad = (arr < 0) | (arr != np.floor(arr)) | (arr > MAX_COUNT)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
+        if arr[i] > MAX_COUNT:
+            raise ValueError(
+                f"{name} must be whole numbers up to 2**53 = {MAX_COUNT:.6g} (beyond, float64 "
+                f"cannot tell consecutive counts apart); {where(i)} has {name} = {arr[i]:g}"
+            )
         what = "negative" if arr[i] < 0 else "not a whole number"
         raise ValueError(
             f"{name} must be non-negative whole numbers; {where(i)} has {name} = {arr[i]:g} "

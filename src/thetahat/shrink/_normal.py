@@ -61,6 +61,12 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     ``min(1, k sigma^2 / S)`` by ML and ``min(1, (k - 1) sigma^2 / S)`` by REML;
     the James-Stein estimator (Efron-Morris form, shrinking toward the mean) uses
     ``(k - 3) sigma^2 / S``, the choice that makes the risk unbiased.
+
+    The fit is equivariant under a change of units, so it runs on ``y / c`` and
+    ``se / c`` with ``c`` the power of two nearest the data's magnitude (exact in
+    floating point) and maps back: ``mu c``, ``tau c``, the log-likelihood less
+    ``k log c`` (REML: ``(k - 1) log c``). Values near 1e300 or 1e-300 would
+    otherwise overflow or underflow in ``se^2``.
     """
     k = y.shape[0]
     if k < 2:
@@ -68,6 +74,9 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     reml = method == "reml"
     if reml and k < 3:
         raise ValueError("REML needs at least three groups (one degree of freedom goes to mu)")
+    top = max(float(np.max(np.abs(y))), float(np.max(se)))
+    c = math.ldexp(1.0, math.frexp(top)[1] - 1) if top > 0 else 1.0  # <= top: no overflow
+    y, se = y / c, se / c
     s2 = se * se
     f0, d0, _, _ = _profile(0.0, y, s2, reml)
     v = 0.0
@@ -135,6 +144,11 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     reml_ll = None
     if reml:
         reml_ll = _profile(v, y, s2, True)[0] - 0.5 * (k - 1) * _LOG_2PI
+        reml_ll -= (k - 1) * math.log(c)
+    # back to the data's units
+    tau = math.sqrt(v) * c
+    mu, cov = mu * c, cov * (c * c)
+    loglik -= k * math.log(c)
     message = ""
     if complete:
         message = (
@@ -145,7 +159,7 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     elif not ok:
         message = f"the search for tau did not converge in {iters} iterations"
     return FitResult(
-        params={"mu": mu, "tau": math.sqrt(v)},
+        params={"mu": mu, "tau": tau},
         cov=cov,
         loglik=loglik,
         converged=ok,
@@ -167,8 +181,7 @@ def normal_normal_groups(
     """Per-group posteriors ``Normal(B mu + (1 - B) y_j, sqrt(B) se_j)``, B the shrinkage."""
     mu, tau = fit.params["mu"], fit.params["tau"]
     prior = Normal(mu, prior_sigma(tau, se))
-    s2 = se * se
-    b = s2 / (s2 + tau * tau)
+    b = 1.0 / (1.0 + (tau / se) ** 2)  # se^2 / (se^2 + tau^2), without overflow
     mean = b * mu + (1.0 - b) * y
     sd = np.sqrt(b) * tau
     z = float(sc.ndtri((1.0 + level) / 2.0))

@@ -7,7 +7,6 @@ maximum marginal likelihood and shrinks each group's estimate toward it.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_level
+from .._warnings import warn_user
 from ..distributions import Bernoulli, Binomial, Distribution, Normal, Poisson
 from ..optim import Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
@@ -338,16 +338,17 @@ def _finish(
         family_name = "Normal"
     if fit.complete_pooling:
         msgs.insert(0, fit.message)
-        warnings.warn(fit.message, BoundaryWarning, stacklevel=4)
+        warn_user(fit.message, BoundaryWarning)
     elif not fit.converged:
         msgs.insert(0, fit.message)
-        warnings.warn(fit.message, ConvergenceWarning, stacklevel=4)
+        warn_user(fit.message, ConvergenceWarning)
     n_empty = int(no_data.sum())
     if n_empty:
         i = int(np.flatnonzero(no_data)[0])
         what = "trials" if kind == "binomial" else "exposure"
+        first_label = np.asarray(group_labels)[i].tolist()
         msgs.append(
-            f"{n_empty} group(s) have zero {what} (first: {group_labels[i]!r}); they are kept, "
+            f"{n_empty} group(s) have zero {what} (first: {first_label!r}); they are kept, "
             "flagged in no_data, and their posterior is the prior"
         )
     if fit.complete_pooling:

@@ -49,13 +49,15 @@ class Censored:
         if np.any(lo > hi):
             i = first_bad(lo > hi)
             raise ValueError(
-                f"Censored needs lower <= upper; at index {i} lower = {lo[i]!r} > upper = {hi[i]!r}"
+                f"Censored needs lower <= upper; at index {i} lower = {lo[i].tolist()!r} > "
+                f"upper = {hi[i].tolist()!r}"
             )
         both_inf = (np.isinf(lo) & np.isinf(hi)) | (lo == np.inf) | (hi == -np.inf)
         if np.any(both_inf):
             i = first_bad(both_inf)
             raise ValueError(
-                f"Censored observation {i} = [{lo[i]!r}, {hi[i]!r}] carries no information"
+                f"Censored observation {i} = [{lo[i].tolist()!r}, {hi[i].tolist()!r}] carries "
+                "no information"
             )
         self.lower = lo
         self.upper = hi
@@ -64,16 +66,14 @@ class Censored:
     def right(cls, x: ArrayLike, censored: ArrayLike) -> Censored:
         """Right-censored data: ``x`` with a flag that is True where only ``X > x`` is known."""
         xx = as_float_array(x, "x")
-        c = np.asarray(censored, dtype=bool)
-        check_same_length(xx.shape[0], c, "censored", "x")
+        c = _flags(censored, xx.shape[0])
         return cls(xx, np.where(c, np.inf, xx))
 
     @classmethod
     def left(cls, x: ArrayLike, censored: ArrayLike) -> Censored:
         """Left-censored data: True where only ``X <= x`` is known (below a detection limit)."""
         xx = as_float_array(x, "x")
-        c = np.asarray(censored, dtype=bool)
-        check_same_length(xx.shape[0], c, "censored", "x")
+        c = _flags(censored, xx.shape[0])
         return cls(np.where(c, -np.inf, xx), xx)
 
     def __len__(self) -> int:
@@ -82,6 +82,25 @@ class Censored:
     def __repr__(self) -> str:
         ex = int(np.sum(self.lower == self.upper))
         return f"Censored({len(self)} observations, {ex} exact)"
+
+
+def _flags(censored: ArrayLike, m: int) -> NDArray[np.bool_]:
+    """Censoring flags: booleans or 0/1, one per observation (a 2 or 0.5 is refused, not
+    read as True)."""
+    raw = np.asarray(censored)
+    if raw.dtype != bool:
+        vals = as_float_array(raw, "censored", ndim=None)
+        bad = ~np.isin(vals, (0.0, 1.0))
+        if np.any(bad):
+            i = first_bad(bad)
+            raise ValueError(
+                f"censored flags must be True/False or 0/1; censored[{i}] = "
+                f"{vals[i].tolist()!r} ({int(bad.sum())} value(s) other than 0/1)"
+            )
+        raw = vals == 1.0
+    c = np.asarray(raw, dtype=bool)
+    check_same_length(m, c, "censored", "x")
+    return c
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +131,7 @@ def censored_stats(family: Any, data: Censored, weights: ArrayLike | None = None
     cls = type(family).__name__
     if family.discrete:
         raise ValueError(f"censored data need a continuous family; {cls} is discrete")
+    family.check_censorable()  # custom models: the logcdf/logsf hooks are there
     lo, hi = data.lower, data.upper
     m = lo.shape[0]
     w = as_weights(weights, m)
@@ -124,7 +144,7 @@ def censored_stats(family: Any, data: Censored, weights: ArrayLike | None = None
             i = int(np.flatnonzero(exact)[int(np.flatnonzero(bad)[0])])
             raise ValueError(
                 f"{cls} data must be {family.support_text}; the exact observation {i} = "
-                f"{lo[i]!r} is not"
+                f"{lo[i].tolist()!r} is not"
             )
     left = ~exact & np.isneginf(lo)
     right = ~exact & np.isposinf(hi) & ~left
@@ -143,9 +163,9 @@ def censored_loglik(family: Any, params: Mapping[str, Any], cs: CensoredStats) -
         if cs.exact.size:
             total += float(np.dot(cs.w_exact, family.log_density(cs.exact, params)))
         if cs.left.size:
-            total += float(np.dot(cs.w_left, np.log(family.cdf_at(cs.left, params))))
+            total += float(np.dot(cs.w_left, family.logcdf_at(cs.left, params)))
         if cs.right.size:
-            total += float(np.dot(cs.w_right, np.log(family.sf_at(cs.right, params))))
+            total += float(np.dot(cs.w_right, family.logsf_at(cs.right, params)))
         if cs.lo.size:
             # the difference of survival functions keeps precision in the upper tail
             f_lo, f_hi = family.cdf_at(cs.lo, params), family.cdf_at(cs.hi, params)

@@ -1,0 +1,44 @@
+/* Shared helpers of thetahat's optional compiled kernels (_kernels.c, _kernels_fit.c). */
+#ifndef THETAHAT_KERNELS_H
+#define THETAHAT_KERNELS_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+
+/* A C-contiguous float64 buffer of native byte order, else TypeError (-1). */
+int th_get_float64_buffer(PyObject *obj, Py_buffer *view);
+
+/* running sum with Neumaier's compensation */
+typedef struct {
+    double sum, comp;
+} kahan_t;
+
+static inline void kahan_add(kahan_t *k, double v)
+{
+    const double t = k->sum + v;
+    if (!isfinite(t)) {
+        /* overflow, inf or NaN: keep what plain summation gives (inf stays inf; the
+           compensation term would turn it into inf - inf = NaN) */
+        k->sum = t;
+        k->comp = 0.0;
+        return;
+    }
+    if (fabs(k->sum) >= fabs(v)) {
+        k->comp += (k->sum - t) + v;
+    } else {
+        k->comp += (v - t) + k->sum;
+    }
+    k->sum = t;
+}
+
+static inline double kahan_value(const kahan_t *k)
+{
+    return k->sum + k->comp;
+}
+
+PyObject *th_t_sums(PyObject *self, PyObject *args);
+PyObject *th_weibull_moments(PyObject *self, PyObject *args);
+PyObject *th_beta_sums(PyObject *self, PyObject *args);
+
+#endif

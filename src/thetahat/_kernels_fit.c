@@ -1,0 +1,370 @@
+/*
+ * Fused per-value passes for the iterative families (Student t, Weibull, Beta).
+ *
+ * Each kernel reads the data once, computes the transcendental work of every value
+ * in four-lane vectors (vexp / vlog from _vecmath.h), and returns the handful of
+ * sums a Newton step needs, so a step costs one read of the data and no temporary
+ * arrays. Sums are kept in vector partials inside blocks of BLOCK values and the
+ * block totals added with Neumaier's compensation. Values the vector formulas do
+ * not cover (subnormals, overflow, invalid data) go through a scalar path with
+ * libm. Weights are optional (None: all ones). The GIL is released while a kernel
+ * runs; thetahat._fastpath splits large arrays over threads and has numpy
+ * fallbacks computing the same sums, which the tests compare.
+ *
+ * t_sums(x, w, nu, loc, scale) -> 10 sums of w times
+ *     1, r, z r, q, r^2, z r^2, q r, q z r, q^2, log1p(z^2 / nu)
+ *     with z = (x - loc) / scale, r = 1 / (nu + z^2), q = z^2 r.
+ *     log1p(t) is log(u) + (t - (u - 1)) / u with u = fl(1 + t) (the rounding
+ *     error of u put back), so it keeps full relative precision for tiny t, which
+ *     the score in nu needs when nu is large.
+ * weibull_moments(x, w, ltop, k) -> 10 sums of w times
+ *     y, and e y^j for j = 0..8, with y = log x - ltop, e = exp(k y).
+ *     The moments give the profile score, its derivative and the log-likelihood
+ *     at any shape k + d by the series e^(d y) = sum (d y)^j / j!, so Newton on the
+ *     shape needs a pass only when it has moved far (see thetahat.distributions.weibull).
+ * beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))
+ *     first_bad: index of the first value not in (0, 1), or -1. log(1 - x) is
+ *     log(u) + c / u with u = fl(1 - x) and c = (1 - u) - x its exact rounding error.
+ */
+#include "_kernels.h"
+
+#if defined(__GNUC__)
+#include "_vecmath.h"
+
+#include <float.h>
+
+#define BLOCK 256
+#define NT 10
+#define NW 10
+
+typedef struct {
+    const double *x, *w;
+    Py_ssize_t n;
+} pass_t;
+
+/* Parse (x, w) into buffers; w may be None. Returns 0, or -1 with an exception set. */
+static int open_pass(PyObject *xo, PyObject *wo, Py_buffer *xv, Py_buffer *wv, pass_t *p)
+{
+    if (th_get_float64_buffer(xo, xv) < 0) {
+        return -1;
+    }
+    p->x = (const double *)xv->buf;
+    p->n = xv->len / 8;
+    p->w = NULL;
+    wv->obj = NULL;
+    if (wo != Py_None) {
+        if (th_get_float64_buffer(wo, wv) < 0) {
+            PyBuffer_Release(xv);
+            return -1;
+        }
+        if (wv->len != xv->len) {
+            PyBuffer_Release(xv);
+            PyBuffer_Release(wv);
+            PyErr_SetString(PyExc_ValueError, "weights and data differ in length");
+            return -1;
+        }
+        p->w = (const double *)wv->buf;
+    }
+    return 0;
+}
+
+static void close_pass(Py_buffer *xv, Py_buffer *wv)
+{
+    PyBuffer_Release(xv);
+    if (wv->obj != NULL) {
+        PyBuffer_Release(wv);
+    }
+}
+
+static PyObject *as_tuple(const kahan_t *acc, int k)
+{
+    PyObject *out = PyTuple_New(k);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (int j = 0; j < k; j++) {
+        PyObject *v = PyFloat_FromDouble(kahan_value(&acc[j]));
+        if (v == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(out, j, v);
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------ Student t */
+typedef struct {
+    double nu, loc, inv_s, inv_nu;
+} tpar_t;
+
+static void t_scalar(const tpar_t *q, double x, double w, double *s)
+{
+    if (w == 0.0) {
+        return;
+    }
+    const double z = (x - q->loc) * q->inv_s, z2 = z * z;
+    double r, zr, qq, l;
+    if (isfinite(z2)) {
+        r = 1.0 / (q->nu + z2);
+        zr = z * r;
+        qq = z2 * r;
+        l = log1p(z2 * q->inv_nu);
+        if (!isfinite(l)) {
+            l = 2.0 * log(fabs(z)) - log(q->nu);
+        }
+    } else { /* |z| beyond 1e154: the limits */
+        r = 0.0;
+        zr = 0.0;
+        qq = 1.0;
+        l = isfinite(z) ? 2.0 * log(fabs(z)) - log(q->nu) : INFINITY;
+    }
+    s[0] += w;
+    s[1] += w * r;
+    s[2] += w * zr;
+    s[3] += w * qq;
+    s[4] += w * r * r;
+    s[5] += w * zr * r;
+    s[6] += w * qq * r;
+    s[7] += w * qq * zr;
+    s[8] += w * qq * qq;
+    s[9] += w * l;
+}
+
+TH_CLONES
+static void t_run(const pass_t *p, const tpar_t *q, kahan_t *acc)
+{
+    const vd nu = vsplat(q->nu), loc = vsplat(q->loc), inv_s = vsplat(q->inv_s);
+    const vd inv_nu = vsplat(q->inv_nu), one = vsplat(1.0);
+    for (Py_ssize_t start = 0; start < p->n; start += BLOCK) {
+        const Py_ssize_t stop = (p->n - start < BLOCK) ? p->n : start + BLOCK;
+        vd a[NT];
+        for (int j = 0; j < NT; j++) {
+            a[j] = vsplat(0.0);
+        }
+        double s[NT] = {0.0};
+        Py_ssize_t i = start;
+        for (; i + 4 <= stop; i += 4) {
+            const vd z = (vload(p->x + i) - loc) * inv_s;
+            const vd z2 = z * z;
+            const vd t = z2 * inv_nu;
+            const vd u = one + t;
+            if (vany(~(vi)(u < vsplat(1e300)))) { /* overflow or NaN: the scalar path */
+                for (int k = 0; k < 4; k++) {
+                    t_scalar(q, p->x[i + k], p->w ? p->w[i + k] : 1.0, s);
+                }
+                continue;
+            }
+            const vd r = one / (nu + z2);
+            const vd zr = z * r, qq = z2 * r;
+            const vd l = vlog(u) + (t - (u - one)) * (nu * r);
+            const vd w = p->w ? vload(p->w + i) : one;
+            const vd wr = w * r, wq = w * qq;
+            a[0] += w;
+            a[1] += wr;
+            a[2] += w * zr;
+            a[3] += wq;
+            a[4] += wr * r;
+            a[5] += wr * zr;
+            a[6] += wq * r;
+            a[7] += wq * zr;
+            a[8] += wq * qq;
+            a[9] += w * l;
+        }
+        for (; i < stop; i++) {
+            t_scalar(q, p->x[i], p->w ? p->w[i] : 1.0, s);
+        }
+        for (int j = 0; j < NT; j++) {
+            kahan_add(&acc[j], vsum(a[j]) + s[j]);
+        }
+    }
+}
+
+PyObject *th_t_sums(PyObject *self, PyObject *args)
+{
+    PyObject *xo, *wo;
+    double nu, loc, scale;
+    if (!PyArg_ParseTuple(args, "OOddd", &xo, &wo, &nu, &loc, &scale)) {
+        return NULL;
+    }
+    if (!(nu > 0 && scale > 0 && isfinite(loc) && isfinite(nu) && isfinite(scale))) {
+        PyErr_SetString(PyExc_ValueError, "t_sums needs finite nu > 0, loc and scale > 0");
+        return NULL;
+    }
+    Py_buffer xv, wv;
+    pass_t p;
+    if (open_pass(xo, wo, &xv, &wv, &p) < 0) {
+        return NULL;
+    }
+    const tpar_t q = {nu, loc, 1.0 / scale, 1.0 / nu};
+    kahan_t acc[NT] = {{0.0, 0.0}};
+    Py_BEGIN_ALLOW_THREADS
+    t_run(&p, &q, acc);
+    Py_END_ALLOW_THREADS
+    close_pass(&xv, &wv);
+    return as_tuple(acc, NT);
+}
+
+/* ------------------------------------------------------------------- Weibull */
+static void weibull_scalar(double ltop, double k, double x, double w, double *s)
+{
+    if (w == 0.0) { /* no weight: leave out (its power may overflow) */
+        return;
+    }
+    const double y = log(x) - ltop, e = exp(k * y);
+    s[0] += w * y;
+    double m = w * e;
+    for (int j = 1; j < NW; j++) {
+        s[j] += m;
+        m *= y;
+    }
+}
+
+TH_CLONES
+static void weibull_run(const pass_t *p, double ltop, double k, kahan_t *acc)
+{
+    const vd vt = vsplat(ltop), vk = vsplat(k), one = vsplat(1.0);
+    for (Py_ssize_t start = 0; start < p->n; start += BLOCK) {
+        const Py_ssize_t stop = (p->n - start < BLOCK) ? p->n : start + BLOCK;
+        vd a[NW];
+        for (int j = 0; j < NW; j++) {
+            a[j] = vsplat(0.0);
+        }
+        double s[NW] = {0.0};
+        Py_ssize_t i = start;
+        for (; i + 4 <= stop; i += 4) {
+            const vd x = vload(p->x + i);
+            const vi normal = (vi)(x >= vsplat(DBL_MIN)) & (vi)(x <= vsplat(DBL_MAX));
+            if (vany(~normal)) {
+                for (int j = 0; j < 4; j++) {
+                    weibull_scalar(ltop, k, p->x[i + j], p->w ? p->w[i + j] : 1.0, s);
+                }
+                continue;
+            }
+            const vd y = vlog(x) - vt;
+            const vd ky = vk * y;
+            if (vany((vi)(ky > vsplat(700.0)))) { /* above the reference point: may overflow */
+                for (int j = 0; j < 4; j++) {
+                    weibull_scalar(ltop, k, p->x[i + j], p->w ? p->w[i + j] : 1.0, s);
+                }
+                continue;
+            }
+            const vd w = p->w ? vload(p->w + i) : one;
+            a[0] += w * y;
+            /* the powers as a tree (depth 3), not a chain of eight multiplies */
+            const vd m0 = w * vexp(ky), y2 = y * y, y4 = y2 * y2;
+            const vd m1 = m0 * y, m2 = m0 * y2, m3 = m1 * y2, m4 = m0 * y4;
+            a[1] += m0;
+            a[2] += m1;
+            a[3] += m2;
+            a[4] += m3;
+            a[5] += m4;
+            a[6] += m1 * y4;
+            a[7] += m2 * y4;
+            a[8] += m3 * y4;
+            a[9] += m4 * y4;
+        }
+        for (; i < stop; i++) {
+            weibull_scalar(ltop, k, p->x[i], p->w ? p->w[i] : 1.0, s);
+        }
+        for (int j = 0; j < NW; j++) {
+            kahan_add(&acc[j], vsum(a[j]) + s[j]);
+        }
+    }
+}
+
+PyObject *th_weibull_moments(PyObject *self, PyObject *args)
+{
+    PyObject *xo, *wo;
+    double ltop, k;
+    if (!PyArg_ParseTuple(args, "OOdd", &xo, &wo, &ltop, &k)) {
+        return NULL;
+    }
+    if (!(k > 0 && isfinite(k) && isfinite(ltop))) {
+        PyErr_SetString(PyExc_ValueError, "weibull_moments needs finite ltop and k > 0");
+        return NULL;
+    }
+    Py_buffer xv, wv;
+    pass_t p;
+    if (open_pass(xo, wo, &xv, &wv, &p) < 0) {
+        return NULL;
+    }
+    kahan_t acc[NW] = {{0.0, 0.0}};
+    Py_BEGIN_ALLOW_THREADS
+    weibull_run(&p, ltop, k, acc);
+    Py_END_ALLOW_THREADS
+    close_pass(&xv, &wv);
+    return as_tuple(acc, NW);
+}
+
+/* ---------------------------------------------------------------------- Beta */
+/* one value on the scalar path: 0 when x is not in (0, 1) */
+static int beta_scalar(double x, double w, double *s)
+{
+    if (!(x > 0.0 && x < 1.0)) {
+        return 0;
+    }
+    s[0] += w * log(x);
+    s[1] += w * log1p(-x);
+    return 1;
+}
+
+TH_CLONES
+static Py_ssize_t beta_run(const pass_t *p, kahan_t *acc)
+{
+    const vd one = vsplat(1.0);
+    for (Py_ssize_t start = 0; start < p->n; start += BLOCK) {
+        const Py_ssize_t stop = (p->n - start < BLOCK) ? p->n : start + BLOCK;
+        vd a0 = vsplat(0.0), a1 = vsplat(0.0);
+        double s[2] = {0.0, 0.0};
+        Py_ssize_t i = start;
+        for (; i + 4 <= stop; i += 4) {
+            const vd x = vload(p->x + i);
+            /* x normal and below 1 (NaN fails): the vector formulas apply */
+            const vi ok = (vi)(x >= vsplat(DBL_MIN)) & (vi)(x < one);
+            if (vany(~ok)) {
+                for (int j = 0; j < 4; j++) {
+                    if (!beta_scalar(p->x[i + j], p->w ? p->w[i + j] : 1.0, s)) {
+                        return i + j;
+                    }
+                }
+                continue;
+            }
+            const vd u = one - x;
+            const vd c = (one - u) - x; /* 1 - x = u + c exactly */
+            const vd w = p->w ? vload(p->w + i) : one;
+            a0 += w * vlog(x);
+            a1 += w * (vlog(u) + c / u);
+        }
+        for (; i < stop; i++) {
+            if (!beta_scalar(p->x[i], p->w ? p->w[i] : 1.0, s)) {
+                return i;
+            }
+        }
+        kahan_add(&acc[0], vsum(a0) + s[0]);
+        kahan_add(&acc[1], vsum(a1) + s[1]);
+    }
+    return -1;
+}
+
+PyObject *th_beta_sums(PyObject *self, PyObject *args)
+{
+    PyObject *xo, *wo;
+    if (!PyArg_ParseTuple(args, "OO", &xo, &wo)) {
+        return NULL;
+    }
+    Py_buffer xv, wv;
+    pass_t p;
+    if (open_pass(xo, wo, &xv, &wv, &p) < 0) {
+        return NULL;
+    }
+    kahan_t acc[2] = {{0.0, 0.0}, {0.0, 0.0}};
+    Py_ssize_t bad;
+    Py_BEGIN_ALLOW_THREADS
+    bad = beta_run(&p, acc);
+    Py_END_ALLOW_THREADS
+    close_pass(&xv, &wv);
+    return Py_BuildValue("(ndd)", bad, kahan_value(&acc[0]), kahan_value(&acc[1]));
+}
+
+#endif /* __GNUC__ */

@@ -1,0 +1,189 @@
+"""Options and input shared by the commands: data source, family, output; reading a column."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from ._output import FORMATS
+
+__all__ = [
+    "Inputs",
+    "check_level",
+    "data_options",
+    "family_options",
+    "load_inputs",
+    "output_options",
+    "read_column",
+]
+
+_INPUT_FORMATS = ("csv", "tsv", "parquet", "jsonl", "lines")
+
+
+@dataclass
+class Inputs:
+    """What a fit reads: the family (fixed parameters applied), data and extras."""
+
+    family: Any
+    data: Any
+    source: str
+    column: str
+    weights: Any = None
+    exposure: Any = None
+
+    def data_json(self) -> dict[str, Any]:
+        """The ``data`` object of the JSON output."""
+        return {"source": self.source, "column": self.column, "rows": int(self.data.shape[0])}
+
+
+def data_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The input options shared by fit, posterior and compare."""
+    decorators = [
+        click.argument("source", metavar="FILE|-"),
+        click.option("-c", "--column", help="Column of the data (default: the only numeric one)."),
+        click.option(
+            "--input-format",
+            type=click.Choice(_INPUT_FORMATS),
+            help="Override the format read from the file name or content.",
+        ),
+        click.option("--weights", "weights_col", metavar="COL", help="Frequency-weight column."),
+    ]
+    for deco in reversed(decorators):
+        fn = deco(fn)
+    return fn
+
+
+def family_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--family``, ``--fixed``, ``--exposure``, ``--trials``."""
+    decorators = [
+        click.option(
+            "-f",
+            "--family",
+            required=True,
+            help="Family name (see `thetahat families`), e.g. poisson, or normal(sigma=2).",
+        ),
+        click.option(
+            "--fixed",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Fix a parameter instead of estimating it (repeatable).",
+        ),
+        click.option("--exposure", "exposure_col", metavar="COL", help="Poisson exposure column."),
+        click.option(
+            "--trials", "trials_col", metavar="COL", help="Binomial trials column (n per row)."
+        ),
+    ]
+    for deco in reversed(decorators):
+        fn = deco(fn)
+    return fn
+
+
+def output_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format``, ``--level``, ``--plot``."""
+    decorators = [
+        click.option(
+            "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True
+        ),
+        click.option(
+            "--level", type=float, default=0.95, show_default=True, help="Interval level."
+        ),
+        click.option("--plot", "plot_out", metavar="OUT.png|OUT.svg", help="Write a figure."),
+    ]
+    for deco in reversed(decorators):
+        fn = deco(fn)
+    return fn
+
+
+def read_column(
+    ctx: click.Context, source: str, column: str | None, input_format: str | None
+) -> tuple[Any, str, dict[str, Any], str]:
+    """Read ``source`` and pick the data column: (values, column, table, source name)."""
+    from ..io import choose_column, numeric_column, read_table, source_name
+    from ._output import is_quiet
+
+    name = source_name(source)
+    table = read_table(source, fmt=input_format, quiet=is_quiet(ctx), stdin=sys.stdin)
+    col = choose_column(table, column, name)
+    return numeric_column(table, col, name), col, table, name
+
+
+def load_inputs(
+    ctx: click.Context,
+    *,
+    source: str,
+    column: str | None,
+    input_format: str | None,
+    weights_col: str | None,
+    family: str,
+    fixed: tuple[str, ...],
+    exposure_col: str | None,
+    trials_col: str | None,
+) -> Inputs:
+    """Parse the family options and read the data and its extra columns."""
+    from ..io import numeric_column, parse_distribution, parse_fixed
+
+    fam = parse_distribution(family)
+    values: dict[str, Any] = {}
+    for item in fixed:
+        name, value = parse_fixed(item)
+        if name not in fam.param_names():
+            raise ValueError(
+                f"--fixed {item!r}: {type(fam).__name__} has no parameter {name!r}; its "
+                f"parameters are {', '.join(fam.param_names())}"
+            )
+        values[name] = value
+    data, col, table, name = read_column(ctx, source, column, input_format)
+    if trials_col is not None:
+        if "n" not in fam.param_names():
+            raise ValueError(
+                f"--trials applies to Binomial-like families, not {type(fam).__name__}"
+            )
+        values["n"] = numeric_column(table, trials_col, name)
+    if values:
+        fam = fam.with_params(**values)
+    weights = None if weights_col is None else numeric_column(table, weights_col, name)
+    exposure = None if exposure_col is None else numeric_column(table, exposure_col, name)
+    check_rows(fam, data, name, col)
+    return Inputs(fam, data, name, col, weights, exposure)
+
+
+def check_rows(fam: Any, data: Any, source: str, column: str) -> None:
+    """Refuse data outside ``fam``'s support, naming the first bad row (1-based) of the file.
+
+    The family's own check says what is wrong; the row is found by bisecting on
+    prefixes of the data (O(log n) checks, only when the data are bad).  With a
+    fixed value per observation (``--trials``) the family's message stands as is.
+    """
+    import numpy as np
+
+    from ..io.table import plain
+
+    try:
+        fam.check_data(data)
+    except ValueError:
+        if any(isinstance(v, np.ndarray) and v.ndim > 0 for v in fam.params.values()):
+            raise
+        lo, hi = 0, int(data.shape[0])  # data[:lo] passes, data[:hi] does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            try:
+                fam.check_data(data[:mid])
+            except ValueError:
+                hi = mid
+            else:
+                lo = mid
+        support = getattr(fam, "support_text", "")
+        raise ValueError(
+            f"column {column!r} of {source}, row {hi}: {plain(data[hi - 1])} is not "
+            f"{type(fam).__name__} data" + (f" (which must be {support})" if support else "")
+        ) from None
+
+
+def check_level(level: float) -> None:
+    """Refuse an interval level outside (0, 1)."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"--level must be between 0 and 1 (exclusive), got {level!r}")

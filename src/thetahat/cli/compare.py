@@ -1,0 +1,149 @@
+"""``thetahat compare``: several families fitted to one column, ranked by AIC.
+
+The ranking is :func:`thetahat.compare` (its ``Comparison.rows`` have the columns
+family, loglik, k, aic, aicc, bic, ks); families that cannot fit the data are
+reported with the reason, never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import click
+import numpy as np
+from numpy.typing import NDArray
+
+from ._options import data_options, read_column
+from ._output import FORMATS, SCHEMA_VERSION, captured_warnings, echo_csv, echo_json, echo_table
+
+__all__ = ["can_fit", "candidate_families", "compare_table", "register"]
+
+COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", "ks")
+
+
+def can_fit(cls: Any) -> bool:
+    try:
+        fam = cls()
+    except (TypeError, ValueError):
+        return False
+    if not fam.estimable or cls.data_ndim != 1 or cls.event_vector:
+        return False
+    if not fam.has_loglik:
+        return False
+    return all(not (fam.param(n).domain.vector or fam.param(n).per_observation) for n in fam.free)
+
+
+def candidate_families(data: NDArray[np.float64]) -> tuple[list[type], list[tuple[str, str]]]:
+    """Families that can be fitted to univariate ``data`` and whose support holds it.
+
+    Returns the classes and, for the others that could be fitted to some data,
+    (name, reason) pairs explaining why they were left out.
+    """
+    from ..io import distribution_classes
+
+    chosen: list[type] = []
+    skipped: list[tuple[str, str]] = []
+    for name, cls in distribution_classes().items():
+        if not can_fit(cls):
+            continue
+        try:
+            cls().check_data(data)
+        except (TypeError, ValueError) as exc:
+            skipped.append((name, str(exc)))
+            continue
+        chosen.append(cls)
+    return chosen, skipped
+
+
+def compare_table(
+    families: list[type], data: NDArray[np.float64], weights: Any = None
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Rows (one per fitted family, best first) and the families that could not fit."""
+    import thetahat as th
+
+    kw = {} if weights is None else {"weights": weights}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = th.compare(families, data, **kw)
+    rows: list[dict[str, Any]] = []
+    for rec in result.rows:
+        name = getattr(rec["family"], "__name__", str(rec["family"]))
+        est = result.estimates.get(name)
+        if est is None:
+            continue
+        row = {c: rec.get(c) for c in COLUMNS}
+        row["family"] = name
+        row["params"] = est.params
+        rows.append(row)
+    failed = [{"family": k, "error": v} for k, v in result.not_applicable.items()]
+    return rows, failed
+
+
+def _compare_cmd(
+    ctx: click.Context,
+    source: str,
+    column: str | None,
+    input_format: str | None,
+    weights_col: str | None,
+    families: str | None,
+    fmt: str,
+) -> None:
+    from ..io import lookup_distribution, numeric_column
+
+    data, col, table, name = read_column(ctx, source, column, input_format)
+    weights = None if weights_col is None else numeric_column(table, weights_col, name)
+    skipped: list[tuple[str, str]] = []
+    if families:
+        classes = [lookup_distribution(f.strip()) for f in families.split(",") if f.strip()]
+        if not classes:
+            raise ValueError("--families is empty; give names separated by commas")
+    else:
+        classes, skipped = candidate_families(data)
+        if not classes:
+            raise ValueError(f"no family can be fitted to column {col!r} of {name}")
+    with captured_warnings(ctx):
+        rows, failed = compare_table(classes, data, weights)
+    best = rows[0]["aic"] if rows else math.nan
+    for r in rows:
+        r["delta_aic"] = r["aic"] - best
+    if fmt == "json":
+        echo_json(
+            {
+                "schema": "thetahat/compare",
+                "schema_version": SCHEMA_VERSION,
+                "data": {"source": name, "column": col, "rows": int(data.shape[0])},
+                "sort": "aic",
+                "rows": rows,
+                "failed": failed,
+                "skipped": [{"family": f, "reason": why} for f, why in skipped],
+            }
+        )
+        return
+    cols = [*COLUMNS, "delta_aic"]
+    body = [[r[c] for c in cols] for r in rows]
+    if fmt == "csv":
+        echo_csv(cols, body)
+        return
+    notes = [f"{f['family']}: failed: {f['error']}" for f in failed]
+    if skipped:
+        notes.append("not tried (data outside their support): " + ", ".join(f for f, _ in skipped))
+    echo_table(f"families fitted to {name} [{col}], best AIC first", cols, body, notes)
+
+
+def register(group: click.Group) -> None:
+    """Add ``compare`` to ``group``."""
+
+    @group.command("compare")
+    @data_options
+    @click.option(
+        "--families",
+        metavar="A,B,C",
+        help="Families to compare (default: every family whose support holds the data).",
+    )
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+    @click.pass_context
+    def compare_command(ctx: click.Context, **kw: Any) -> None:
+        """Fit several families to a column of FILE and rank them by AIC (and BIC, KS)."""
+        _compare_cmd(ctx, **kw)
