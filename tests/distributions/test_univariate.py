@@ -383,18 +383,24 @@ def test_extreme_tails_stay_accurate() -> None:
 )
 def test_beta_negative_binomial_real_r(r: float, a: float, b: float) -> None:
     """A real r: the pmf is the Beta mixture of nbinom pmfs (quadrature over p)."""
+    import math
+
     from scipy import integrate
 
     dist = th.BetaNegativeBinomial(r, a, b)
     ks = np.arange(6)
-    mix = np.array(
-        [
-            integrate.quad(
-                lambda p, k=k: stats.nbinom(r, p).pmf(k) * stats.beta(a, b).pdf(p), 0, 1
-            )[0]
-            for k in ks
-        ]
-    )
+    # nbinom(k; r, p) beta(p; a, b) in scalar arithmetic from their textbook formulas
+    # (building scipy distribution objects at every quadrature node took seconds)
+    log_beta = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+    def integrand(p: float, k: int) -> float:
+        if not 0.0 < p < 1.0:
+            return 0.0
+        log_nb = math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1.0)
+        log_nb += r * math.log(p) + k * math.log1p(-p)
+        return math.exp(log_nb + (a - 1.0) * math.log(p) + (b - 1.0) * math.log1p(-p) - log_beta)
+
+    mix = np.array([integrate.quad(integrand, 0, 1, args=(int(k),))[0] for k in ks])
     np.testing.assert_allclose(dist.pmf(ks), mix, rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(dist.cdf(ks), np.cumsum(mix), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(dist.sf(ks), 1.0 - np.cumsum(mix), rtol=1e-5, atol=1e-9)
