@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._format import fmt
+from .._optional import require
 
 __all__ = ["Block", "Report", "need_pandas"]
 
@@ -156,12 +157,6 @@ class Report:
 
 
 def need_pandas(what: str) -> Any:
-    """Import pandas for ``what``, or say which extra to install."""
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is installed in the test environment
-        raise ImportError(
-            f'{what} needs pandas: pip install "thetahat[frames]" (the results themselves, '
-            "their summary() and to_dict() work without it)"
-        ) from None
-    return pd
+    """Import pandas for ``what``, or raise naming the extra that installs it."""
+    del what  # the message names the extra; the caller's traceback names the call
+    return require("pandas", "frames")
