@@ -345,9 +345,9 @@ def _finish(
     if n_empty:
         i = int(np.flatnonzero(no_data)[0])
         what = "trials" if kind == "binomial" else "exposure"
-        first = np.asarray(group_labels)[i].tolist()
+        first_label = np.asarray(group_labels)[i].tolist()
         msgs.append(
-            f"{n_empty} group(s) have zero {what} (first: {first!r}); they are kept, "
+            f"{n_empty} group(s) have zero {what} (first: {first_label!r}); they are kept, "
             "flagged in no_data, and their posterior is the prior"
         )
     status = "boundary" if fit.complete_pooling else ("success" if fit.converged else "failed")
