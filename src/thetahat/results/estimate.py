@@ -178,14 +178,22 @@ class Estimate:
         quantiles where the model has residual degrees of freedom, as in OLS).
         ``kind="profile"``: where the likelihood is available, the set of values
         whose profile log-likelihood is within ``chi2_1(level) / 2`` of the maximum.
+        ``kind="posterior"`` (a MAP): the posterior's equal-tailed credible interval,
+        exact for a conjugate prior, else the Laplace approximation over log/logit
+        coordinates. A MAP's Wald interval is only the curvature at the mode: an
+        approximation to that posterior interval.
         """
         lv = check_level(level)
+        if kind == "posterior":
+            from ..inference.laplace import credible_interval
+
+            return credible_interval(self, lv)
         if kind == "profile":
             from ..inference.information import profile_intervals
 
             return profile_intervals(self, lv)
         if kind != "wald":
-            raise ValueError(f"kind must be 'wald' or 'profile', got {kind!r}")
+            raise ValueError(f"kind must be 'wald', 'profile' or 'posterior', got {kind!r}")
         z = self._quantile(lv)
         se = self.se
         out: dict[str, tuple[Any, Any]] = {}
