@@ -119,8 +119,33 @@ class Estimate:
 
     @property
     def aic(self) -> float:
-        """Akaike information criterion, ``2 k - 2 loglik``."""
+        """Akaike information criterion, ``2 k - 2 loglik`` with ``k = df_model``.
+
+        The convention: ``k`` counts every estimated parameter, also the exact zeros
+        of an L1 (Laplace-prior, lasso) MAP, so the AIC of a sparse fit is
+        conservative. :attr:`df_nonzero` and :attr:`aic_nonzero` give the usual
+        lasso degrees of freedom instead.
+        """
         return 2.0 * self.df_model - 2.0 * self.loglik
+
+    @property
+    def df_nonzero(self) -> int:
+        """Degrees of freedom less the estimates that are exactly zero.
+
+        For an L1 (Laplace-prior) MAP this is the lasso's usual degrees of freedom,
+        the number of non-zero coefficients (an unbiased estimate of the degrees of
+        freedom of the lasso fit: Zou, Hastie and Tibshirani 2007, "On the degrees of
+        freedom of the lasso"), plus any other estimated parameters (a noise
+        variance). Exact zeros mean something only under an L1 prior; for other
+        fits it equals ``df_model`` unless an estimate sits at 0 on its boundary.
+        """
+        zeros = sum(int(np.sum(np.asarray(v, dtype=float) == 0.0)) for v in self.params.values())
+        return max(int(self.df_model) - zeros, 0)
+
+    @property
+    def aic_nonzero(self) -> float:
+        """AIC with the lasso degrees of freedom, ``2 df_nonzero - 2 loglik``."""
+        return 2.0 * self.df_nonzero - 2.0 * self.loglik
 
     @property
     def aicc(self) -> float:
