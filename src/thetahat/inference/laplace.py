@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_generator
 from .._warnings import warn_user
 from ..distributions import ContinuousDistribution, Flat
 from ..distributions._datastats import fit_stats
@@ -129,15 +128,8 @@ class MappedGaussian(ContinuousDistribution):
             hi = self._to_theta(self.z_mean + q * sd)
         return self._out(lo), self._out(hi)
 
-    def sample(
-        self,
-        size: int | tuple[int, ...] | None = None,
-        rng: Any = None,
-        *,
-        random_state: Any = None,
-    ) -> Any:
-        gen = as_generator(rng, random_state)
-        z = gen.multivariate_normal(self.z_mean, self.z_cov, size=size)
+    def _sample(self, size: Any, rng: np.random.Generator) -> Any:
+        z = rng.multivariate_normal(self.z_mean, self.z_cov, size=size)
         with np.errstate(all="ignore"):
             return self._out(self._to_theta(z))
 
