@@ -30,6 +30,7 @@ from .. import _fastpath
 from .._domains import Domain, Simplex
 from .._validation import (
     as_float_array,
+    as_generator,
     as_weights,
     check_finite,
     check_same_length,
@@ -324,10 +325,17 @@ class Distribution:
         """The standard deviation."""
         return np.sqrt(self.var())
 
-    def sample(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
-        """Draw random variates; ``rng`` is a seed or ``numpy.random.Generator``."""
+    def sample(
+        self,
+        size: int | tuple[int, ...] | None = None,
+        rng: Any = None,
+        *,
+        random_state: Any = None,
+    ) -> Any:
+        """Draw random variates; ``rng`` is a seed or ``numpy.random.Generator``
+        (``random_state=`` is accepted as scikit-learn and scipy spell it)."""
         p = self._require_frozen("sample")
-        return self._sample(size, np.random.default_rng(rng), **p)
+        return self._sample(size, as_generator(rng, random_state), **p)
 
     def cdf(self, x: ArrayLike) -> NDArray[np.float64] | float:
         """Cumulative distribution function P(X <= x)."""

@@ -42,6 +42,11 @@ from .information import INFORMATION_KINDS, covariance
 
 __all__ = ["fit"]
 
+#: how a MAP's intervals are labelled (its Wald interval is the curvature at the mode)
+MAP_INTERVAL_NOTE = (
+    "Wald intervals at the MAP are approximate; conf_int(kind='posterior') gives the posterior's"
+)
+
 
 def stats_of(fam: Distribution, data: Any, weights: Any, exposure: Any) -> Any:
     """The statistics a fit of ``fam`` needs: its sufficient statistics of ``data`` (the
@@ -300,7 +305,7 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
         warnings=tuple(msgs),
         status=status,
         converged=status != "failed",
-        message=f"mode of the exact posterior {post!r}",
+        message=f"mode of the exact posterior {post!r}; {MAP_INTERVAL_NOTE}",
         extra=_conjugate_extra(fam, stats, prior, rule, params, post),
     )
 
@@ -415,7 +420,7 @@ def _estimate(
         prior=prior,
         warnings=tuple(msgs),
         status=status,
-        message=res.message,
+        message=res.message if prior is None else f"{res.message}; {MAP_INTERVAL_NOTE}",
         converged=(res.converged and not failed) or status == "boundary",
         iterations=res.iterations,
         extra=extra,

@@ -128,9 +128,8 @@ class MappedGaussian(ContinuousDistribution):
             hi = self._to_theta(self.z_mean + q * sd)
         return self._out(lo), self._out(hi)
 
-    def sample(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
-        gen = np.random.default_rng(rng)
-        z = gen.multivariate_normal(self.z_mean, self.z_cov, size=size)
+    def _sample(self, size: Any, rng: np.random.Generator) -> Any:
+        z = rng.multivariate_normal(self.z_mean, self.z_cov, size=size)
         with np.errstate(all="ignore"):
             return self._out(self._to_theta(z))
 
@@ -197,6 +196,11 @@ def laplace_posterior(
     else:
         obs = {} if exposure is None else {"exposure": exposure}
         stats = fit_stats(fam, data, weights, **obs)
+    return _laplace(fam, stats, prior)
+
+
+def _laplace(fam: Any, stats: Any, prior: Any) -> Posterior:
+    """The Laplace approximation from validated statistics (see :func:`laplace_posterior`)."""
     problem = FitProblem(fam, stats, prior)
     for name in problem.names:
         if fam.param(name).domain.vector:
@@ -256,3 +260,36 @@ def laplace_posterior(
         rule=None,
         warnings=tuple(msgs),
     )
+
+
+def _plain(v: Any) -> Any:
+    return float(v) if np.ndim(v) == 0 else np.asarray(v, dtype=float)
+
+
+def credible_interval(estimate: Any, level: float) -> dict[str, tuple[Any, Any]]:
+    """The posterior's equal-tailed interval around a MAP estimate, name -> (low, high).
+
+    Exact where the prior is conjugate (the posterior the MAP is the mode of);
+    otherwise the Laplace approximation over log/logit coordinates, which stays
+    inside the parameter space where a Wald interval at the mode may not.
+    ``Estimate.conf_int(kind="posterior")`` calls it.
+    """
+    from ..conjugacy import find_rule
+
+    if estimate.method != "map" or estimate.prior is None or is_flat(estimate.prior):
+        raise ValueError(
+            "kind='posterior' needs a MAP estimate with a proper prior (th.fit(..., prior=...)); "
+            "an MLE has confidence intervals: kind='wald' or 'profile'"
+        )
+    fam = estimate.family
+    post = estimate.extra.get("posterior")
+    if post is not None:
+        rule = find_rule(fam, estimate.prior)
+        if rule is not None:
+            lo, hi = post.interval(level)
+            los, his = rule.split(lo), rule.split(hi)
+            return {k: (_plain(los[k]), _plain(his[k])) for k in los}
+    problem = estimate.extra.get("problem")
+    if not isinstance(problem, FitProblem) or problem.prior is None:
+        raise ValueError("this estimate does not keep its objective: no posterior interval")
+    return _laplace(problem.family, problem.stats, problem.prior).interval(level)

@@ -119,8 +119,33 @@ class Estimate:
 
     @property
     def aic(self) -> float:
-        """Akaike information criterion, ``2 k - 2 loglik``."""
+        """Akaike information criterion, ``2 k - 2 loglik`` with ``k = df_model``.
+
+        The convention: ``k`` counts every estimated parameter, also the exact zeros
+        of an L1 (Laplace-prior, lasso) MAP, so the AIC of a sparse fit is
+        conservative. :attr:`df_nonzero` and :attr:`aic_nonzero` give the usual
+        lasso degrees of freedom instead.
+        """
         return 2.0 * self.df_model - 2.0 * self.loglik
+
+    @property
+    def df_nonzero(self) -> int:
+        """Degrees of freedom less the estimates that are exactly zero.
+
+        For an L1 (Laplace-prior) MAP this is the lasso's usual degrees of freedom,
+        the number of non-zero coefficients (an unbiased estimate of the degrees of
+        freedom of the lasso fit: Zou, Hastie and Tibshirani 2007, "On the degrees of
+        freedom of the lasso"), plus any other estimated parameters (a noise
+        variance). Exact zeros mean something only under an L1 prior; for other
+        fits it equals ``df_model`` unless an estimate sits at 0 on its boundary.
+        """
+        zeros = sum(int(np.sum(np.asarray(v, dtype=float) == 0.0)) for v in self.params.values())
+        return max(int(self.df_model) - zeros, 0)
+
+    @property
+    def aic_nonzero(self) -> float:
+        """AIC with the lasso degrees of freedom, ``2 df_nonzero - 2 loglik``."""
+        return 2.0 * self.df_nonzero - 2.0 * self.loglik
 
     @property
     def aicc(self) -> float:
@@ -178,14 +203,22 @@ class Estimate:
         quantiles where the model has residual degrees of freedom, as in OLS).
         ``kind="profile"``: where the likelihood is available, the set of values
         whose profile log-likelihood is within ``chi2_1(level) / 2`` of the maximum.
+        ``kind="posterior"`` (a MAP): the posterior's equal-tailed credible interval,
+        exact for a conjugate prior, else the Laplace approximation over log/logit
+        coordinates. A MAP's Wald interval is only the curvature at the mode: an
+        approximation to that posterior interval.
         """
         lv = check_level(level)
+        if kind == "posterior":
+            from ..inference.laplace import credible_interval
+
+            return credible_interval(self, lv)
         if kind == "profile":
             from ..inference.information import profile_intervals
 
             return profile_intervals(self, lv)
         if kind != "wald":
-            raise ValueError(f"kind must be 'wald' or 'profile', got {kind!r}")
+            raise ValueError(f"kind must be 'wald', 'profile' or 'posterior', got {kind!r}")
         z = self._quantile(lv)
         se = self.se
         out: dict[str, tuple[Any, Any]] = {}
