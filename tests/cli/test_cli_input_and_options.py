@@ -204,3 +204,19 @@ def test_library_errors_name_file_rows(
     code, _, err = run(["fit", str(p), "-c", "x", *opts], capsys)
     line = one_error(code, err)
     assert needle in line and "[1]" not in line
+
+
+@pytest.mark.parametrize(
+    ("content", "opts", "needle"),
+    [
+        ("k,n\n1,5\n-1,5\n", [], "row 2 has successes = -1"),
+        ("k,n,g\n1,5,a\n2,5,a\n9,5,b\n", ["--group", "g"], "row 3 (group 'b')"),
+    ],
+)
+def test_shrink_errors_name_file_rows(
+    tmp_path: Path, capsys, content: str, opts: list[str], needle: str
+) -> None:
+    p = tmp_path / "s.csv"
+    p.write_text(content)
+    code, _, err = run(["shrink", str(p), "--successes", "k", "--trials", "n", *opts], capsys)
+    assert needle in one_error(code, err)
