@@ -38,6 +38,7 @@ from .distributions import (
     Weibull,
 )
 from .distributions.multivariate_normal import MultivariateNormal
+from .divergence import InfoValue, cross_entropy, entropy, kl
 from .inference.compare import Comparison, compare
 from .inference.fit import fit
 from .inference.posterior import posterior
@@ -69,6 +70,7 @@ __all__ = [
     "Gamma",
     "Geometric",
     "HalfNormal",
+    "InfoValue",
     "InverseGamma",
     "Laplace",
     "LogNormal",
@@ -89,7 +91,10 @@ __all__ = [
     "Weibull",
     "__version__",
     "compare",
+    "cross_entropy",
+    "entropy",
     "fit",
+    "kl",
     "posterior",
     "shrink",
 ]
@@ -98,7 +103,7 @@ __all__ = [
 def __getattr__(name: str) -> object:
     # subpackages with heavy dependencies load on first use: ``th.regression``
     # imports scikit-learn, so ``import thetahat`` must not
-    if name == "regression":
+    if name in ("regression", "derive"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

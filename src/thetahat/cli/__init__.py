@@ -55,6 +55,7 @@ _COMMAND_MODULES: list[str] = [
     "thetahat.cli._misc",
     "thetahat.cli_regress",
     "thetahat.cli_shrink",
+    "thetahat.cli._derive",
 ]
 
 #: exception types reported as one-line user errors (exit code 2)
