@@ -21,8 +21,13 @@ __all__ = ["derive_mle"]
 
 
 def _tidy(e: Any) -> Any:
+    """A readable canonical form: factored over a common denominator (rational
+    expressions; ``simplify`` only for the others, as it is far slower)."""
     if isinstance(e, sp.MatrixBase):
         return e.applyfunc(_tidy)
+    e = sp.sympify(e)
+    if e.is_rational_function():
+        return sp.factor(sp.cancel(e))
     return sp.factor(sp.simplify(e))
 
 
