@@ -136,6 +136,10 @@ def test_bad_arguments() -> None:
         th.kl(th.Normal(0, 1), th.Poisson(1.0))
     with pytest.raises(TypeError, match="thetahat distribution"):
         th.kl(th.Normal(0, 1), "normal")
+    with pytest.raises(ValueError, match="one n per observation"):
+        th.entropy(th.Binomial([3, 4], 0.5))
+    with pytest.raises(TypeError, match="multivariate"):
+        th.entropy(th.Multinomial(3, [0.5, 0.5]))
     with pytest.raises(ValueError, match=r"data\[1\]"):
         th.cross_entropy([1.0, np.nan], th.Normal(0, 1))
 

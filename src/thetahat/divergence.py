@@ -255,6 +255,12 @@ def _check(d: Any, what: str) -> Distribution:
         raise ValueError(
             f"{what} {d!r} must have all its parameters given ({', '.join(d.free)} missing)"
         )
+    for name, v in d.params.items():
+        if np.ndim(v) and not d.param(name).domain.vector:
+            raise ValueError(
+                f"{what} has one {name} per observation: give a single distribution "
+                f"({type(d).__name__} with a scalar {name})"
+            )
     if d.event_vector and type(d) not in _ENTROPY:
         raise TypeError(f"{type(d).__name__} is multivariate: no entropy/KL is available for it")
     return d
