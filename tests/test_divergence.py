@@ -239,3 +239,39 @@ def test_result_object() -> None:
     h = th.entropy(th.Normal(0, 1))
     assert float(h) == h.value == pytest.approx(0.5 * math.log(2 * math.pi * math.e))
     assert "closed form" in repr(h)
+
+
+@pytest.mark.parametrize("family", ["categorical", "multinomial"])
+def test_class_probabilities_minimise_empirical_cross_entropy(family: str) -> None:
+    rng = np.random.default_rng(8)
+    probs = np.array([0.2, 0.5, 0.3])
+    if family == "categorical":
+        x = rng.choice(3, size=400, p=probs)
+        fam: Any = th.Categorical(k=3)
+        make = th.Categorical
+    else:
+        x = rng.multinomial(6, probs, size=150)
+        fam = th.Multinomial(n=6)
+        make = lambda q: th.Multinomial(6, q)  # noqa: E731
+    est = th.fit(fam, x)
+    at_mle = th.cross_entropy(x, fam)
+    assert at_mle.value == pytest.approx(-est.loglik / len(x), rel=1e-12)
+
+    def ce(z: np.ndarray) -> float:
+        q = np.exp(np.append(z, 0.0))
+        return th.cross_entropy(x, make(q / q.sum())).value
+
+    res = optimize.minimize(
+        ce,
+        np.zeros(2),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20_000},
+    )
+    q = np.exp(np.append(res.x, 0.0))
+    np.testing.assert_allclose(q / q.sum(), est.params["probs"], rtol=1e-5)
+    # discrete data: KL(empirical || q) = cross-entropy - plug-in entropy, >= 0
+    k = th.kl(x, est.dist)
+    assert k.value >= 0
+    _, counts = np.unique(x, axis=0, return_counts=True)
+    f = counts / counts.sum()
+    assert k.value == pytest.approx(at_mle.value + float(np.sum(f * np.log(f))), rel=1e-12)

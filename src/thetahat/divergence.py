@@ -347,7 +347,7 @@ def _is_dist(x: Any) -> bool:
 
 def _empirical_entropy(x: NDArray[np.float64], discrete: bool) -> InfoValue:
     if discrete:
-        _, counts = np.unique(x, return_counts=True)
+        _, counts = np.unique(x, axis=0, return_counts=True)
         f = counts / x.shape[0]
         return InfoValue("entropy", -_xlogx_sum(f), "empirical pmf (plug-in)", 0.0)
     from scipy import stats
@@ -360,13 +360,16 @@ def _empirical_entropy(x: NDArray[np.float64], discrete: bool) -> InfoValue:
     )
 
 
-def _data(x: Any) -> NDArray[np.float64]:
+def _data(x: Any, q: Any = None) -> NDArray[np.float64]:
+    """Validated data: 1-dimensional, or one row per observation for a vector ``q``."""
     arr = np.asarray(x, dtype=float)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"data must be a non-empty 1-dimensional array, got shape {arr.shape}")
+    ndim = 2 if q is not None and getattr(q, "event_vector", False) else 1
+    if arr.ndim != ndim or arr.size == 0:
+        what = "1-dimensional array" if ndim == 1 else "2-dimensional array (one row each)"
+        raise ValueError(f"data must be a non-empty {what}, got shape {arr.shape}")
     if not np.isfinite(arr).all():
-        i = int(np.flatnonzero(~np.isfinite(arr))[0])
-        raise ValueError(f"data must be finite; data[{i}] = {arr[i]!r}")
+        i = int(np.flatnonzero(~np.isfinite(arr.reshape(arr.shape[0], -1)).any(axis=1))[0])
+        raise ValueError(f"data must be finite; data[{i}] = {arr[i].tolist()!r} is not")
     return arr
 
 
@@ -414,7 +417,7 @@ def kl(p: Any, q: Any) -> InfoValue:
     no mass where ``p`` has); ``p`` may be data (see the module docstring).
     """
     if not _is_dist(p):
-        x = _data(p)
+        x = _data(p, q)
         ce = _empirical_ce(x, q)
         assert ce.dist is not None
         h = _empirical_entropy(x, ce.dist.discrete)
@@ -447,7 +450,7 @@ def cross_entropy(p: Any, q: Any) -> InfoValue:
     cross-entropy at the MLE, its minimiser (see the module docstring).
     """
     if not _is_dist(p):
-        return _empirical_ce(_data(p), q)
+        return _empirical_ce(_data(p, q), q)
     a, b = _check(p, "p"), _check(q, "q")
     if a.discrete != b.discrete:
         raise TypeError("p and q must both be discrete or both continuous")

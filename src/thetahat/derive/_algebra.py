@@ -32,8 +32,13 @@ def separate(
     would not be an exponential family in these coordinates).
     """
     out = []
-    full = sp.expand(sp.expand_log(sp.expand(expr), force=True))
-    for term in sp.Add.make_args(full):
+    terms = []
+    for part in sp.Add.make_args(sp.expand(expr, log=False)):
+        if part.free_symbols:
+            terms += sp.Add.make_args(sp.expand(sp.expand_log(part, force=True)))
+        else:  # a number such as -log(2 pi)/2 stays as written
+            terms.append(part)
+    for term in terms:
         if term == 0:
             continue
         rest, par = term.as_independent(*theta, as_Add=False)
