@@ -384,6 +384,13 @@ class Estimate:
     def __str__(self) -> str:
         return self.summary()
 
+    def kl_to(self, truth: Distribution) -> Any:
+        """``KL(truth || fitted distribution)`` in nats (``th.kl``): the expected
+        log-likelihood loss of the fit against the truth, for simulation studies."""
+        from ..divergence import kl
+
+        return kl(truth, self.dist)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (non-finite numbers as "inf"/"-inf"/"nan")."""
         ci = self.conf_int()
