@@ -60,6 +60,10 @@ class StudentT(ContinuousDistribution):
     beat the Normal, or Newton heads to nu -> infinity, the MLE is the Normal fit
     (``df = inf``), reported as a boundary with its log-likelihood. All
     observations equal: scale 0, a boundary (the likelihood is unbounded).
+    With df free the likelihood is in fact unbounded for any data (df -> 0
+    and scale -> 0 at one observation: a spike whose density outgrows the
+    others' decay); as scipy and R's ``MASS::fitdistr``, the fit is the local
+    maximum Newton reaches from the robust start, never the spike.
 
     Per observation: ``df``, ``loc`` or ``scale`` may be fixed to an array with one value per
     observation (``th.StudentT(scale=s)``); a fit then sums the log density over the data,
