@@ -12,7 +12,9 @@ for discrete distributions; its generic ``scipy.stats.fit`` is timed at a smalle
 in a second table. Normal and Poisson run their compiled kernels over threads for
 large arrays (``thetahat._fastpath``); their "1 thread" rows set
 ``THETAHAT_NUM_THREADS=1`` for a like-for-like comparison with the single-threaded
-``np.sum``.
+``np.sum``. The contenders of a row (``np.sum``, ``th.fit``, scipy) run in turn within
+each round, so they see the same load; ``spread`` is the interquartile range of the
+per-round throughput ratios.
 """
 
 from __future__ import annotations
@@ -34,6 +36,19 @@ def best(fn: Callable[[], Any], repeat: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return min(times)
+
+
+def interleaved(fns: list[Callable[[], Any]], repeat: int) -> list[list[float]]:
+    """Times of each callable in each of ``repeat`` rounds (in turn within a round)."""
+    rounds = []
+    for _ in range(repeat):
+        row = []
+        for fn in fns:
+            t0 = time.perf_counter()
+            fn()
+            row.append(time.perf_counter() - t0)
+        rounds.append(row)
+    return rounds
 
 
 def main() -> None:
@@ -72,30 +87,41 @@ def main() -> None:
     print(f"# count kernel: {kernel}; threads for large arrays: {_fastpath.num_threads()}")
     print()
     print(
-        "| family | np.sum ms | thetahat fit ms | GB/s | throughput / np.sum "
+        "| family | np.sum ms | thetahat fit ms | GB/s | throughput / np.sum | spread "
         "| scipy fit ms | scipy / thetahat |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, family, make, scipy_fit in cases:
         x = make()
-        t_sum = best(lambda x=x: np.sum(x), rep)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if name.endswith("1 thread"):
+        one_thread = name.endswith("1 thread")
+
+        def fit(x: np.ndarray = x, f: Any = family, one: bool = one_thread) -> None:
+            if one:
                 os.environ["THETAHAT_NUM_THREADS"] = "1"
-            t_fit = best(lambda x=x, f=family: th.fit(f, x), rep)
-            os.environ.pop("THETAHAT_NUM_THREADS", None)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    th.fit(f, x)
+            finally:
+                os.environ.pop("THETAHAT_NUM_THREADS", None)
+
+        fns: list[Callable[[], Any]] = [lambda x=x: np.sum(x), fit]
+        if scipy_fit is not None:
+            fns.append(lambda x=x, f=scipy_fit: f(x))
+        rounds = interleaved(fns, rep)
+        t_sum, t_fit = (min(r[i] for r in rounds) for i in (0, 1))
+        q25, q75 = np.percentile([r[0] / r[1] for r in rounds], [25, 75])
         gbs = x.nbytes / t_fit / 1e9
         if scipy_fit is not None:
-            t_sp = best(lambda x=x, f=scipy_fit: f(x), rep)
+            t_sp = min(r[2] for r in rounds)
             sp, ratio = f"{t_sp * 1e3:.1f}", f"{t_sp / t_fit:.1f}x"
-        elif name.endswith("1 thread"):
+        elif one_thread:
             sp, ratio = "(as above)", "-"
         else:
             sp, ratio = "no fit method", "-"
         print(
             f"| {name} | {t_sum * 1e3:.1f} | {t_fit * 1e3:.1f} | {gbs:.1f} | "
-            f"{t_sum / t_fit:.2f} | {sp} | {ratio} |"
+            f"{t_sum / t_fit:.2f} | {q25:.2f}-{q75:.2f} | {sp} | {ratio} |"
         )
         del x
 

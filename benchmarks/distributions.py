@@ -10,10 +10,14 @@ arrays and chunk by chunk into one scratch buffer, the faster kept. Timing:
 ``th.fit`` and the floors are timed in turn within each round, best of 15 to 200
 rounds (about 0.3 s of ``th.fit``; the same load for all); scipy's equivalent fit
 best of up to 15 within 2 s; scipy's default call once (it takes seconds).
-Ratios are scipy time / thetahat time (> 1: thetahat faster) and thetahat / floor;
-``dll`` is thetahat's log-likelihood minus scipy's (>= 0: thetahat at least as
-good). Run:
-``python benchmarks/distributions.py [--quick] [--only=Gamma,Beta]``.
+Ratios are scipy time / thetahat time (> 1: thetahat faster) and thetahat / floor
+(best of each), with ``spread`` the interquartile range of the per-round ratios
+thetahat / floor (the same round, so the same load); ``dll`` is thetahat's
+log-likelihood minus scipy's (>= 0: thetahat at least as good). scipy is timed up to
+``--scipy-max`` values (its Student t fit takes a minute at 1e6). Run:
+``python benchmarks/distributions.py [--quick] [--only=Gamma,Beta] [--sizes=1e6,1e7]
+[--scipy-max=1e6]``; ``THETAHAT_NUM_THREADS=1`` for thetahat on one thread (the
+floors are single-threaded numpy).
 """
 
 from __future__ import annotations
@@ -51,19 +55,26 @@ def best_time(fn: Callable[[], Any], repeat: int, budget: float = 2.0) -> tuple[
     return best, out
 
 
-def best_interleaved(fns: list[Callable[[], Any]], repeat: int) -> tuple[list[float], Any]:
+def best_interleaved(
+    fns: list[Callable[[], Any]], repeat: int
+) -> tuple[list[float], Any, list[list[float]]]:
     """Best of ``repeat`` rounds for each callable, timed in turn within each round (the
-    same load for all); returns the best times and the first callable's output."""
+    same load for all); returns the best times, the first callable's output, and every
+    round's times (for the spread)."""
     best = [np.inf] * len(fns)
+    rounds: list[list[float]] = []
     out = None
     for _ in range(repeat):
+        row = []
         for i, fn in enumerate(fns):
             t0 = time.perf_counter()
             res = fn()
-            best[i] = min(best[i], time.perf_counter() - t0)
+            row.append(time.perf_counter() - t0)
+            best[i] = min(best[i], row[-1])
             if i == 0:
                 out = res
-    return best, out
+        rounds.append(row)
+    return best, out, rounds
 
 
 def repeats_for(fn: Callable[[], Any]) -> int:
@@ -172,18 +183,29 @@ CASES: list[tuple[str, Any, Callable[..., Any], Any, Any, Any, bool]] = [
 ]  # fmt: skip
 
 
+def _arg(name: str, default: str) -> str:
+    return next((a.split("=", 1)[1] for a in sys.argv if a.startswith(f"--{name}=")), default)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
-    sizes = [10**4] if quick else [10**5, 10**6]
-    only = next((a.split("=", 1)[1].split(",") for a in sys.argv if a.startswith("--only=")), None)
+    sizes = [int(float(v)) for v in _arg("sizes", "1e4" if quick else "1e5,1e6").split(",")]
+    scipy_max = int(float(_arg("scipy-max", "1e6")))
+    only_arg = _arg("only", "")
+    only = only_arg.split(",") if only_arg else None
     rng = np.random.default_rng(2024)
     head = (
         f"{'family':<17}{'n':>8}{'th s':>9}{'eq s':>9}{'eq/th':>8}{'dll eq':>10}"
-        f"{'dflt s':>9}{'dflt/th':>8}{'dll dflt':>10}{'floor s':>9}{'th/floor':>9}{'iters':>6}"
+        f"{'dflt s':>9}{'dflt/th':>8}{'dll dflt':>10}{'floor s':>9}{'th/floor':>9}"
+        f"{'spread':>12}{'iters':>6}"
     )
+    from thetahat import _fastpath
+
     print(
         f"# {platform.machine()}, {os.cpu_count()} cpus, python {platform.python_version()}, "
-        f"numpy {np.__version__}, BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}"
+        f"numpy {np.__version__}, BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}, "
+        f"thetahat threads {_fastpath.num_threads()}, fit kernels "
+        f"{'compiled' if _fastpath.HAVE_FIT_KERNELS else 'numpy fallback'}"
     )
     print(head)
     print("-" * len(head))
@@ -196,9 +218,18 @@ def main() -> None:
             fns = [lambda fam=fam, x=x: th.fit(fam, x), lambda f=whole, x=x: f(x)]
             if passes is not None:
                 fns.append(lambda p=passes, x=x: chunked(x, p))
-            times, est = best_interleaved(fns, repeats_for(fns[0]))
+            times, est, rounds = best_interleaved(fns, repeats_for(fns[0]))
             t_th, t_fl = times[0], min(times[1:])
+            per_round = [r[0] / min(r[1:]) for r in rounds]
+            q25, q75 = np.percentile(per_round, [25, 75])
+            spread = f"{q25:.2f}-{q75:.2f}"
             ll_th = loglik(est.dist.to_scipy(), x, discrete)
+            if n > scipy_max:
+                print(
+                    f"{name:<17}{n:>8.0e}{t_th:>9.5f}{'-':>9}{'-':>8}{'-':>10}{'-':>9}{'-':>8}"
+                    f"{'-':>10}{t_fl:>9.5f}{t_th / t_fl:>9.2f}{spread:>12}{est.iterations:>6}"
+                )
+                continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 t_eq, d_eq = best_time(lambda f=eq_fit, x=x: f(x), REPEAT)
@@ -210,7 +241,7 @@ def main() -> None:
             print(
                 f"{name:<17}{n:>8.0e}{t_th:>9.5f}{t_eq:>9.5f}{t_eq / t_th:>8.1f}"
                 f"{ll_th - ll_eq:>10.3g}{t_df:>9.3f}{t_df / t_th:>8.1f}{ll_th - ll_df:>10.3g}"
-                f"{t_fl:>9.5f}{t_th / t_fl:>9.2f}{est.iterations:>6}"
+                f"{t_fl:>9.5f}{t_th / t_fl:>9.2f}{spread:>12}{est.iterations:>6}"
             )
 
 

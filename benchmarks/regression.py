@@ -242,6 +242,31 @@ def print_cell(family: str, mode: str, n: int, d: int, res: dict[str, Any]) -> N
     sys.stdout.flush()
 
 
+def grid_table(results: dict[str, Any]) -> None:
+    """The whole grid, one line per cell: thetahat against the fastest peer that reached
+    its objective (gap <= 1e-12), and against scikit-learn's default (lbfgs, tol 1e-4)."""
+    print(
+        "| family | fit | n | d | thetahat s | fastest matched peer | peer s | peer / thetahat "
+        "| thetahat MB | peer MB | sklearn default / thetahat (its gap) |"
+    )
+    print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    for key, res in results.items():
+        family, mode, n, d = key.split()
+        ours = res["thetahat"]
+        matched = [m for m in res if m != "thetahat" and res[m]["gap"] <= 1e-12]
+        dflt = res["sklearn lbfgs"]
+        if matched:
+            f = min(matched, key=lambda m: res[m]["best"])
+            peer = f"{f} | {res[f]['best']:.3f} | {res[f]['best'] / ours['best']:.2f}"
+            mb = f"{res[f]['mb']:.0f}"
+        else:
+            peer, mb = "none matched | - | -", "-"
+        print(
+            f"| {family} | {mode.upper()} | {float(n):.0e} | {d} | {ours['best']:.3f} | {peer} | "
+            f"{ours['mb']:.0f} | {mb} | {dflt['best'] / ours['best']:.2f} ({dflt['gap']:.0e}) |"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", nargs="+", type=float, default=[1e4, 1e5, 1e6])
@@ -249,7 +274,15 @@ def main() -> None:
     ap.add_argument("--family", nargs="+", default=["logistic", "poisson"])
     ap.add_argument("--mode", nargs="+", default=["mle", "map"])
     ap.add_argument("--json", default=None, help="also write all results to this file")
+    ap.add_argument("--table", nargs="+", default=None, help="print the grid from JSON files")
     args = ap.parse_args()
+    if args.table:
+        merged: dict[str, Any] = {}
+        for path in args.table:
+            with open(path) as fh:
+                merged.update(json.load(fh))
+        grid_table(merged)
+        return
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cpus, python "
         f"{platform.python_version()}, numpy {np.__version__}, load average "

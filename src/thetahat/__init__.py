@@ -37,6 +37,7 @@ from .distributions import (
     Weibull,
 )
 from .distributions.multivariate_normal import MultivariateNormal
+from .divergence import InfoValue, cross_entropy, entropy, kl
 from .inference.compare import compare
 from .inference.fit import fit
 from .inference.posterior import posterior
@@ -68,6 +69,7 @@ __all__ = [
     "Gamma",
     "Geometric",
     "HalfNormal",
+    "InfoValue",
     "InverseGamma",
     "Laplace",
     "LogNormal",
@@ -88,7 +90,10 @@ __all__ = [
     "Weibull",
     "__version__",
     "compare",
+    "cross_entropy",
+    "entropy",
     "fit",
+    "kl",
     "posterior",
     "shrink",
 ]
@@ -97,7 +102,7 @@ __all__ = [
 #: subpackages loaded on first use (``th.plot``, ``th.regression``) -> the extra
 #: that installs what they import (matplotlib, scikit-learn), which
 #: ``import thetahat`` must not import
-_LAZY = {"plot": "plot", "regression": "regression"}
+_LAZY = {"plot": "plot", "regression": "regression", "derive": "derive"}
 
 
 def __getattr__(name: str) -> object:

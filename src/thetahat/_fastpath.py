@@ -218,6 +218,8 @@ def _kernel_sums(
     """The kernel's sums over ``x``, split over threads for large arrays."""
     n = x.shape[0]
     parts = num_threads() if n >= PARALLEL_MIN else 1
+    if parts == 1:
+        return np.array(kernel(x, w, *args))
 
     def part(lo: int, hi: int) -> tuple[float, ...]:
         return kernel(x[lo:hi], None if w is None else w[lo:hi], *args)

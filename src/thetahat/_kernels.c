@@ -174,8 +174,9 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
     const Py_ssize_t n = view.len / 8;
     Py_ssize_t bad = -1;
     double total = 0.0, lf_total = 0.0;
-    int hist = 1;
-    (void)hist;
+    int skip = 0, backoff = 0;
+    (void)skip;
+    (void)backoff;
 
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t start = 0; start < n && bad < 0; start += BLOCK) {
@@ -185,11 +186,18 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
         uint64_t si = 0;
         Py_ssize_t i = start;
 #if defined(__GNUC__)
-        /* small counts by histogram; once a block holds a count of 16 or more, the
-           table path for the rest (a block of larger counts would fail every time) */
-        Py_ssize_t took = hist ? count_block_hist(x + start, stop - start, &total, &lf_total) : 0;
+        /* small counts by histogram, else the table; after a block the histogram could
+           not take, it is tried again only after 1, 3, 7, ... 63 blocks (rare large
+           counts cost a block now and then, data of large counts about 1/64 more) */
+        Py_ssize_t took = 0;
+        if (skip == 0) {
+            took = count_block_hist(x + start, stop - start, &total, &lf_total);
+            backoff = took ? 0 : (backoff < 32 ? 2 * backoff + 1 : 63);
+            skip = backoff;
+        } else {
+            skip--;
+        }
         if (took == 0) {
-            hist = 0;
             took = count_block_table(x + start, stop - start, &total, &lf_total);
         }
         i += took;

@@ -15,6 +15,8 @@ EXTRA_OF = {
     "pandas": "frames",
     "pyarrow": "frames",
     "sklearn": "regression",
+    "starlette": "explore",
+    "uvicorn": "explore",
 }
 
 

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "as_float_array",
+    "as_generator",
     "as_weights",
     "check_finite",
     "check_level",
@@ -177,3 +178,30 @@ def check_level(level: float) -> float:
     if not 0.0 < lv < 1.0:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
     return lv
+
+
+def as_generator(rng: Any = None, random_state: Any = None) -> np.random.Generator:
+    """The one random-state convention: ``rng=`` a seed or ``numpy.random.Generator``.
+
+    ``random_state=`` (scikit-learn's and scipy's name) is accepted as an alias; a
+    legacy ``numpy.random.RandomState`` is wrapped (its stream continues), a
+    ``SeedSequence`` or ``BitGenerator`` seeds a new Generator. Giving both names,
+    or anything else (a float, a string), is a TypeError naming what was given.
+    """
+    if rng is not None and random_state is not None:
+        raise TypeError("give rng= or random_state= (the same thing), not both")
+    value = rng if rng is not None else random_state
+    if isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, np.random.RandomState):
+        return np.random.Generator(value._bit_generator)
+    if value is None or isinstance(value, np.random.SeedSequence | np.random.BitGenerator):
+        return np.random.default_rng(value)
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"a random seed must be >= 0, got {int(value)}")
+        return np.random.default_rng(int(value))
+    raise TypeError(
+        "rng must be None, an integer seed or a numpy.random.Generator (a RandomState, "
+        f"SeedSequence or BitGenerator also works), got {type(value).__name__} {value!r}"
+    )

@@ -196,3 +196,37 @@ def test_missing_core_extra_is_named_by_the_cli(capsys, monkeypatch) -> None:
     assert 'pandas is needed for this and is not installed: pip install "thetahat[frames]"' in (
         one_error(code, err)
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "opts", "needle"),
+    [
+        ("x,w\n1,1\n2,-1\n", ["--weights", "w", "-f", "poisson"], "row 2 of column 'w'"),
+        ("x,t\n1,1\n2,0\n", ["--exposure", "t", "-f", "poisson"], "row 2 of column 't'"),
+        ("x,n\n1,5\n7,5\n", ["--trials", "n", "-f", "binomial"], "row 2 of column 'x'"),
+    ],
+)
+def test_library_errors_name_file_rows(
+    tmp_path: Path, capsys, content: str, opts: list[str], needle: str
+) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text(content)
+    code, _, err = run(["fit", str(p), "-c", "x", *opts], capsys)
+    line = one_error(code, err)
+    assert needle in line and "[1]" not in line
+
+
+@pytest.mark.parametrize(
+    ("content", "opts", "needle"),
+    [
+        ("k,n\n1,5\n-1,5\n", [], "row 2 has successes = -1"),
+        ("k,n,g\n1,5,a\n2,5,a\n9,5,b\n", ["--group", "g"], "row 3 (group 'b')"),
+    ],
+)
+def test_shrink_errors_name_file_rows(
+    tmp_path: Path, capsys, content: str, opts: list[str], needle: str
+) -> None:
+    p = tmp_path / "s.csv"
+    p.write_text(content)
+    code, _, err = run(["shrink", str(p), "--successes", "k", "--trials", "n", *opts], capsys)
+    assert needle in one_error(code, err)

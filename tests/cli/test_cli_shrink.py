@@ -82,7 +82,9 @@ def test_cli_user_errors_are_exceptions_for_main(cli, rats_csv, tmp_path):
     bad = tmp_path / "bad.csv"
     pd.DataFrame({"k": [1, 9], "n": [5, 5]}).to_csv(bad, index=False)
     res = runner.invoke(cli, ["shrink", str(bad), "--successes", "k", "--trials", "n"])
-    assert isinstance(res.exception, ValueError) and "group 1" in str(res.exception)
+    assert isinstance(
+        res.exception, ValueError
+    ) and "the first is row 2: 9 successes in 5 trials" in str(res.exception)
     odd = tmp_path / "data.xlsx"
     odd.write_bytes(b"PK\x03\x04\xff\xfe")
     with pytest.raises(ValueError, match="not UTF-8"):

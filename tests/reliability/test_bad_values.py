@@ -110,3 +110,13 @@ def test_shrink_loglik_changes_by_the_jacobian_of_the_units():
 def test_data_outside_the_support_refused(family, data, word):
     # Lomax used to fit negative data to a "failed" result with loglik -inf
     _raises(lambda: th.fit(family, data), ValueError, word, "data[")
+
+
+def test_shrink_zero_exposure_group_named_plainly():
+    # the first empty group is named by its label, as a plain value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = th.shrink([1, 2, 0], family=th.Poisson, exposure=[1.0, 2.0, 0.0])
+    note = next(w for w in out.warnings if "zero exposure" in w)
+    assert "(first: 2)" in note and "np." not in note
+    assert out.posterior(2).dist == out.prior

@@ -94,3 +94,28 @@ def test_laplace_intervals_and_draws_inside_the_domain(family, make, values, dat
     draws = post.sample(200, rng=0)[name]
     for v in (lo, hi, *draws):
         assert dom.contains(v), (name, v)
+
+
+def test_map_wald_interval_is_labelled_and_the_posterior_one_offered_issue_reproducer():
+    est = th.fit(th.Bernoulli, [1, 1, 0], prior=th.Beta(2, 2))
+    assert "approximate" in est.message and "kind='posterior'" in est.message
+    assert "approximate" in est.summary()
+    lo, hi = est.conf_int(kind="posterior")["p"]
+    from scipy import stats
+
+    ref = stats.beta(4, 3).interval(0.95)
+    assert (lo, hi) == pytest.approx(ref, rel=1e-12)
+    assert isinstance(lo, float)
+
+
+def test_map_posterior_interval_without_a_conjugate_prior_stays_positive():
+    est = th.fit(th.Exponential, [0.1, 5.0], prior={"rate": th.LogNormal(0.0, 2.0)})
+    wald_lo, _ = est.conf_int()["rate"]
+    lo, hi = est.conf_int(kind="posterior")["rate"]
+    assert wald_lo == 0.0  # the Wald interval runs into the edge (clipped there)
+    assert 0.0 < lo < est.params["rate"] < hi
+
+
+def test_posterior_interval_of_an_mle_is_refused():
+    with pytest.raises(ValueError, match="MAP"):
+        th.fit(th.Normal, [1.0, 2.0, 4.0]).conf_int(kind="posterior")

@@ -124,19 +124,7 @@ def test_fit_keeps_the_contract(family, data):
     _fit_contract(family, data)
 
 
-@pytest.mark.parametrize(
-    "family",
-    [
-        pytest.param(
-            f,
-            marks=pytest.mark.xfail(
-                strict=False, reason="Student t loglik at large df (kernels helper, issue 10)"
-            ),
-        )
-        for f in KERNEL_FAMILIES
-    ],
-    ids=_name,
-)
+@pytest.mark.parametrize("family", KERNEL_FAMILIES, ids=_name)
 @SWEEP
 @given(data=DATA)
 def test_fit_keeps_the_contract_kernel_families(family, data):

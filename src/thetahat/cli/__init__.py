@@ -60,6 +60,7 @@ COMMANDS: list[str] = [
     "families",
     "demo",
     "explore",
+    "derive",
 ]
 
 #: exception types reported as one-line user errors (exit code 2)

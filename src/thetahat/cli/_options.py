@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -34,6 +36,28 @@ class Inputs:
     column: str
     weights: Any = None
     exposure: Any = None
+    #: the library's name of each per-row input ("data", "weights", ...) -> its column
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @contextmanager
+    def rows_named(self) -> Iterator[None]:
+        """Inside, a library error pointing at ``weights[4]`` names row 5 of its column.
+
+        The library indexes arrays from 0; a file's rows are numbered from 1.
+        """
+        try:
+            yield
+        except ValueError as exc:
+            text = str(exc)
+
+            def row(m: re.Match[str]) -> str:
+                return f"row {int(m.group(2)) + 1} of column {self.columns[m.group(1)]!r}"
+
+            names = "|".join(re.escape(k) for k in self.columns)
+            new = re.sub(rf"\b({names})\[(\d+)\]", row, text) if names else text
+            if new == text:
+                raise
+            raise ValueError(new) from None
 
     def data_json(self) -> dict[str, Any]:
         """The ``data`` object of the JSON output."""
@@ -147,8 +171,12 @@ def load_inputs(
         fam = fam.with_params(**values)
     weights = None if weights_col is None else numeric_column(table, weights_col, name)
     exposure = None if exposure_col is None else numeric_column(table, exposure_col, name)
-    check_rows(fam, data, name, col)
-    return Inputs(fam, data, name, col, weights, exposure)
+    given = {"data": col, "weights": weights_col, "exposure": exposure_col, "n": trials_col}
+    columns = {k: v for k, v in given.items() if v is not None}
+    inputs = Inputs(fam, data, name, col, weights, exposure, columns)
+    with inputs.rows_named():
+        check_rows(fam, data, name, col)
+    return inputs
 
 
 def check_rows(fam: Any, data: Any, source: str, column: str) -> None:

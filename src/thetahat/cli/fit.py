@@ -79,7 +79,7 @@ def _fit_cmd(
     check_level(level)
     prior_obj = None if prior is None else parse_prior(prior)
     inputs = load_inputs(ctx, **kw)
-    with captured_warnings(ctx):
+    with captured_warnings(ctx), inputs.rows_named():
         est = th.fit(
             inputs.family,
             inputs.data,
@@ -165,7 +165,7 @@ def _posterior_cmd(
         isinstance(prior_obj, dict) and any(isinstance(p, th.Flat) for p in prior_obj.values())
     ):
         raise ValueError("a flat prior is improper: give a proper prior for a posterior")
-    with captured_warnings(ctx):
+    with captured_warnings(ctx), inputs.rows_named():
         if laplace:
             est = th.fit(inputs.family, inputs.data, prior=prior_obj, **obs)
             body = _laplace_json(est, inputs, level)

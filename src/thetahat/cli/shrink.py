@@ -13,7 +13,10 @@ Three families, as :func:`thetahat.shrink`:
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +89,35 @@ def run_shrink(
     values = numeric_column(table, data, name)
     labels = None if group is None else label_column(table, group, name)
     sizes = None if size is None else numeric_column(table, size, name)
+    with _file_rows(grouped=labels is not None):
+        return _shrink(th, key, cls_name, values, sizes, labels, level, method)
+
+
+@contextmanager
+def _file_rows(*, grouped: bool) -> Iterator[None]:
+    """Library messages count groups/rows from 0 (``group 3``, ``row 3 (group 'b')``);
+    in a file's rows they are row 4 (one row per group without ``--group``)."""
+    try:
+        yield
+    except ValueError as exc:
+        text = str(exc)
+        pattern = r"\brow (\d+)(?= \(group )" if grouped else r"\bgroup (\d+)\b"
+        new = re.sub(pattern, lambda m: f"row {int(m.group(1)) + 1}", text)
+        if new == text:
+            raise
+        raise ValueError(new) from None
+
+
+def _shrink(
+    th: Any,
+    key: str,
+    cls_name: str,
+    values: Any,
+    sizes: Any,
+    labels: Any,
+    level: float,
+    method: str,
+) -> Shrinkage:
     kw: dict[str, Any] = {"group": labels, "level": level, "family": getattr(th, cls_name)}
     if key == "binomial":
         if sizes is None and labels is None:

@@ -180,18 +180,19 @@ class Beta(ContinuousDistribution):
                 return None
             step_a = (ibb * ga + tab * gb) / det
             step_b = (tab * ga + iaa * gb) / det
+            # a full Newton step this small leaves an error of its square: converged, and
+            # taken without a line search (the change in ll is below its rounding)
+            done = abs(step_a) <= 1e-8 * a and abs(step_b) <= 1e-8 * b
             t = 1.0
             for _ in range(60):
                 a_new, b_new = a + t * step_a, b + t * step_b
                 if a_new > 0 and b_new > 0:
                     f_new = ll(a_new, b_new)
-                    if f_new >= f - 1e-15 * abs(f):
+                    if done or f_new >= f - 1e-15 * abs(f):
                         break
                 t *= 0.5
             else:
                 return None
-            # a full Newton step this small leaves an error of its square: converged
-            done = t == 1.0 and abs(step_a) <= 1e-8 * a and abs(step_b) <= 1e-8 * b
             a, b, f = a_new, b_new, f_new
             if done:
                 res = SolverResult.done([a, b], n * f, "Newton converged", it)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._validation import check_level
+from .._validation import as_generator, check_level
 from .parameters import Parametrized, Value
 
 __all__ = ["Density"]
@@ -81,10 +81,17 @@ class Density(Parametrized):
         """The standard deviation."""
         return np.sqrt(self.var())
 
-    def sample(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
-        """Draw random variates; ``rng`` is a seed or ``numpy.random.Generator``."""
+    def sample(
+        self,
+        size: int | tuple[int, ...] | None = None,
+        rng: Any = None,
+        *,
+        random_state: Any = None,
+    ) -> Any:
+        """Draw random variates; ``rng`` is a seed or ``numpy.random.Generator``
+        (``random_state=`` is accepted as scikit-learn and scipy spell it)."""
         p = self._require_frozen("sample")
-        return self._sample(size, np.random.default_rng(rng), **p)
+        return self._sample(size, as_generator(rng, random_state), **p)
 
     def cdf(self, x: ArrayLike) -> NDArray[np.float64] | float:
         """Cumulative distribution function P(X <= x)."""

@@ -60,6 +60,10 @@ class StudentT(ContinuousDistribution):
     beat the Normal, or Newton heads to nu -> infinity, the MLE is the Normal fit
     (``df = inf``), reported as a boundary with its log-likelihood. All
     observations equal: scale 0, a boundary (the likelihood is unbounded).
+    With df free the likelihood is in fact unbounded for any data (df -> 0
+    and scale -> 0 at one observation: a spike whose density outgrows the
+    others' decay); as scipy and R's ``MASS::fitdistr``, the fit is the local
+    maximum Newton reaches from the robust start, never the spike.
 
     Per observation: ``df``, ``loc`` or ``scale`` may be fixed to an array with one value per
     observation (``th.StudentT(scale=s)``); a fit then sums the log density over the data,
@@ -401,6 +405,11 @@ class _TFit:
                 return None
         if res is not None and res.fun > ll:
             return self.result(res)
+        # before settling on the limit: a heavy-tailed local maximum the light-tailed
+        # start walked away from (small samples, where the kurtosis says little)
+        heavy = self.heavy_tailed(start, xtol, ll)
+        if heavy is not None:
+            return heavy
         msg = (
             "df -> infinity: the Normal limit fits best (the log-likelihood at the Normal "
             f"fit falls towards finite df, slope {slope:.3g} in 1/df)"
@@ -408,6 +417,21 @@ class _TFit:
         if slope > 0:
             msg = f"df beyond {_NU_MAX:g}: indistinguishable from the Normal limit"
         return params, SolverResult.boundary(np.zeros(len(self.free)), ll, msg)
+
+    def heavy_tailed(
+        self, start: Mapping[str, float], xtol: float, ll_limit: float
+    ) -> tuple[dict[str, Value], SolverResult] | None:
+        """Newton from df = 1.5 (loc and scale from ``start``): its fit when it converges
+        to a finite df with a higher log-likelihood than the Normal limit's."""
+        if self.x.shape[0] > _SUBSAMPLE_ABOVE:
+            return None  # large samples: the kurtosis start and subsample fit decide
+        try:
+            res = self.newton({**start, "df": 1.5}, xtol)
+        except _Drift:
+            return None
+        if res.converged and res.fun > ll_limit and self.params(res.x)[0] < self.nu_cap:
+            return self.result(res)
+        return None
 
     def result(self, res: SolverResult) -> tuple[dict[str, Value], SolverResult]:
         nu, loc, s = self.params(res.x)

@@ -155,7 +155,7 @@ class Weibull(ContinuousDistribution):
             m = _sums_at(stats, k, lam)
             h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])[1]
         free = [i for i, name in enumerate(("shape", "scale")) if name not in self._values]
-        cov = invert_information(-h[np.ix_(free, free)])
+        cov = invert_information(-h if len(free) == 2 else -h[np.ix_(free, free)])
         d = np.array([1.0, lam])[free]
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             return np.asarray(cov * np.outer(d, d))
@@ -202,17 +202,20 @@ def _sums_at(stats: Any, k: float, lam: float) -> NDArray[np.float64]:
     return _fastpath.weibull_moments(stats.x, stats.w, float(np.log(lam)), float(k))
 
 
-def _series(m: NDArray[np.float64], d: float) -> tuple[float, float, float]:
+def _series(m: list[float], d: float) -> tuple[float, float, float]:
     """``(A, B, C)``: sums of ``w e^(k y) y^j`` for j = 0, 1, 2 at shape ``k0 + d`` from
     the moments ``m`` at ``k0`` (``e^(d y) = sum (d y)^i / i!``, truncated)."""
-    order = m.shape[0] - 1
-    coef = [1.0]
-    for i in range(1, order + 1):
-        coef.append(coef[-1] * d / i)
-    a = sum(coef[i] * m[i] for i in range(order + 1))
-    b = sum(coef[i] * m[i + 1] for i in range(order))
-    c = sum(coef[i] * m[i + 2] for i in range(order - 1))
-    return float(a), float(b), float(c)
+    order = len(m) - 1
+    a = b = c = 0.0
+    coef = 1.0
+    for i in range(order + 1):  # plain floats: a few microseconds
+        a += coef * m[i]
+        if i < order:
+            b += coef * m[i + 1]
+        if i < order - 1:
+            c += coef * m[i + 2]
+        coef *= d / (i + 1)
+    return a, b, c
 
 
 #: a pass is final when the shape moved less than this over the moments' y scale
@@ -229,11 +232,11 @@ def _profile_newton(
     n, k = float(stats.n), float(k0)
     for npass in range(1, max_passes + 1):
         sums = _fastpath.weibull_moments(stats.x, stats.w, ltop, k)
-        sy, m = float(sums[0]), sums[1:]
-        if not (np.all(np.isfinite(sums)) and m[0] > 0):
+        if not (np.all(np.isfinite(sums)) and sums[1] > 0):
             return None
+        sy, m = float(sums[0]), sums[1:].tolist()
         ybar = sy / n
-        reach = float(m[-1] / m[0]) ** (1.0 / (m.shape[0] - 1))  # |y| scale under e^(k y)
+        reach = (m[-1] / m[0]) ** (1.0 / (len(m) - 1))  # |y| scale under e^(k y)
         limit = 1.0 / max(reach, 1e-300)  # the series is trusted for |d| <= limit
         d = 0.0
         for _ in range(60):

@@ -67,7 +67,7 @@ def _path(dataset: str, seed: int, kind: str) -> tuple[float, Array, Array, Arra
     ols = LinearRegression().fit(X, y)
     # sigma: the residual sd of the least-squares fit, held fixed so that only the
     # prior moves the estimate (MAP with a known noise level)
-    sigma = float(ols.estimate_.extra["sigma_resid"])
+    sigma = float(ols.estimate_.details["sigma_resid"])
     scales, coefs = regularization_path(
         X, y, np.geomspace(WIDTH_LOW, WIDTH_HIGH, PATH_POINTS), prior=kind, noise_sd=sigma
     )

@@ -91,6 +91,13 @@ class FitProblem:
             except ARITHMETIC_ERRORS:
                 return float("nan")
 
+    def posterior_interval(self, level: float) -> dict[str, tuple[Any, Any]]:
+        """The posterior's equal-tailed interval (exact for a conjugate prior, else the
+        Laplace approximation); what ``Estimate.conf_int(kind="posterior")`` calls."""
+        from .laplace_approximation import credible_interval
+
+        return credible_interval(self, level)
+
     def profile(self, name: str, value: float, start: dict[str, Value] | None = None) -> float:
         """The objective maximised over the other free parameters with ``name = value``
         (:func:`profile_value`); what ``Estimate.conf_int(kind="profile")`` calls."""

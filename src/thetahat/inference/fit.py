@@ -40,6 +40,11 @@ from .information import INFORMATION_KINDS, covariance
 
 __all__ = ["fit"]
 
+#: how a MAP's intervals are labelled (its Wald interval is the curvature at the mode)
+MAP_INTERVAL_NOTE = (
+    "Wald intervals at the MAP are approximate; conf_int(kind='posterior') gives the posterior's"
+)
+
 
 def fit(
     family: Any,
@@ -261,7 +266,7 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
         warnings=tuple(msgs),
         status=status,
         converged=status != Status.FAILED,
-        message=f"mode of the exact posterior {post!r}",
+        message=f"mode of the exact posterior {post!r}; {MAP_INTERVAL_NOTE}",
         family_params=rule.to_family(params),
         posterior=post,
         objective=_conjugate_objective(fam, stats, prior, params),
@@ -271,10 +276,10 @@ def _fit_conjugate_map(fam: Distribution, stats: Any, prior: Distribution, rule:
 def _conjugate_objective(
     fam: Distribution, stats: Any, prior: Any, params: dict[str, Any]
 ) -> FitProblem | None:
-    """The objective for profile intervals, where the parameters are named as the family's."""
-    if set(params) <= set(fam.estimable) and not any(np.ndim(v) for v in params.values()):
-        return _kept(FitProblem(fam, stats, prior))
-    return None
+    """The objective for posterior intervals (and profile intervals, where the parameters
+    are scalars named as the family's)."""
+    del params  # the objective is over the family's own parameters
+    return _kept(FitProblem(fam, stats, prior))
 
 
 def _kept(problem: FitProblem) -> FitProblem:
@@ -380,7 +385,7 @@ def _estimate(
         prior=prior,
         warnings=tuple(msgs),
         status=status,
-        message=res.message,
+        message=res.message if prior is None else f"{res.message}; {MAP_INTERVAL_NOTE}",
         converged=(res.converged and not failed) or status == "boundary",
         iterations=res.iterations,
         objective=_kept(problem),

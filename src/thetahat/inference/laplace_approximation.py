@@ -128,9 +128,8 @@ class MappedGaussian(ContinuousDistribution):
             hi = self._to_theta(self.z_mean + q * sd)
         return self._out(lo), self._out(hi)
 
-    def sample(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
-        gen = np.random.default_rng(rng)
-        z = gen.multivariate_normal(self.z_mean, self.z_cov, size=size)
+    def _sample(self, size: Any, rng: np.random.Generator) -> Any:
+        z = rng.multivariate_normal(self.z_mean, self.z_cov, size=size)
         with np.errstate(all="ignore"):
             return self._out(self._to_theta(z))
 
@@ -191,6 +190,11 @@ def laplace_posterior(
             raise ValueError("the Laplace approximation needs proper priors, not Flat")
     check_prior_support(prior, fam)
     stats = statistics_of(fam, data, weights=weights, exposure=exposure)
+    return _laplace(fam, stats, prior)
+
+
+def _laplace(fam: Any, stats: Any, prior: Any) -> Posterior:
+    """The Laplace approximation from validated statistics (see :func:`laplace_posterior`)."""
     problem = FitProblem(fam, stats, prior)
     for name in problem.names:
         if fam.param(name).domain.vector:
@@ -250,3 +254,32 @@ def laplace_posterior(
         rule=None,
         warnings=tuple(msgs),
     )
+
+
+def _plain(v: Any) -> Any:
+    return float(v) if np.ndim(v) == 0 else np.asarray(v, dtype=float)
+
+
+def credible_interval(problem: FitProblem, level: float) -> dict[str, tuple[Any, Any]]:
+    """The posterior's equal-tailed interval of a MAP problem, name -> (low, high).
+
+    Exact where the prior is conjugate (the posterior the MAP is the mode of);
+    otherwise the Laplace approximation over log/logit coordinates, which stays
+    inside the parameter space where a Wald interval at the mode may not.
+    ``Estimate.conf_int(kind="posterior")`` calls it through ``FitProblem``.
+    """
+    from ..conjugacy import find_rule
+
+    prior = problem.prior
+    if prior is None or is_flat(prior):
+        raise ValueError(
+            "kind='posterior' needs a MAP estimate with a proper prior (th.fit(..., prior=...)); "
+            "an MLE has confidence intervals: kind='wald' or 'profile'"
+        )
+    rule = None if isinstance(prior, dict) else find_rule(problem.family, prior)
+    if rule is not None:
+        post = rule.update(prior, problem.stats, problem.family)
+        lo, hi = post.interval(level)
+        los, his = rule.split(lo), rule.split(hi)
+        return {k: (_plain(los[k]), _plain(his[k])) for k in los}
+    return _laplace(problem.family, problem.stats, prior).interval(level)

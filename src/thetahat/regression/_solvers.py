@@ -106,7 +106,12 @@ class _Rows:
         )
 
     def strided(self, stride: int) -> tuple[_Rows, float]:
-        """Every ``stride``-th row (contiguous copies) and its share of the total weight."""
+        """Every ``stride``-th row and its share of the total weight.
+
+        A strided view, not a copy: BLAS reads it with a leading dimension of
+        ``stride`` rows, at the same speed (measured) and without 1/stride of X in
+        memory.
+        """
         sub = slice(None, None, stride)
         n = self.X.shape[0]
         sw = None if self.sw is None else self.sw[sub]
@@ -114,7 +119,7 @@ class _Rows:
         if self.sw is not None and sw is not None:
             frac = float(sw.sum()) / float(self.sw.sum())
         off = None if self.offset is None else self.offset[sub]
-        X = np.ascontiguousarray(self.X[sub])
+        X = self.X[sub]
         return _Rows(self.family, X, self.y[sub], sw, off, self.fit_intercept, self.centre), frac
 
 

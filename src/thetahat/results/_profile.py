@@ -34,6 +34,10 @@ class ProfileObjective(Protocol):
         """``loglik + log prior`` at the free values ``theta``."""
         ...
 
+    def posterior_interval(self, level: float) -> dict[str, tuple[Any, Any]]:
+        """The posterior's equal-tailed credible interval per parameter (a MAP's prior)."""
+        ...
+
     def profile(self, name: str, value: float, start: dict[str, Any] | None = None) -> float:
         """The objective maximised over the other free parameters with ``name = value``
         (``start`` warm-starts the inner solve and is updated with its maximiser)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ from ._profile import ProfileObjective, profile_intervals
 from ._table import Block, Report
 
 __all__ = ["Estimate"]
+
+#: "Label: value" pairs in a summary line (values are single tokens: numbers)
+_FACT = re.compile(r"([A-Za-z][^:]*?):\s+(\S+)")
 
 
 @dataclass(frozen=True)
@@ -174,8 +178,33 @@ class Estimate:
 
     @property
     def aic(self) -> float:
-        """Akaike information criterion, ``2 k - 2 loglik``."""
+        """Akaike information criterion, ``2 k - 2 loglik`` with ``k = df_model``.
+
+        The convention: ``k`` counts every estimated parameter, also the exact zeros
+        of an L1 (Laplace-prior, lasso) MAP, so the AIC of a sparse fit is
+        conservative. :attr:`df_nonzero` and :attr:`aic_nonzero` give the usual
+        lasso degrees of freedom instead.
+        """
         return 2.0 * self.df_model - 2.0 * self.loglik
+
+    @property
+    def df_nonzero(self) -> int:
+        """Degrees of freedom less the estimates that are exactly zero.
+
+        For an L1 (Laplace-prior) MAP this is the lasso's usual degrees of freedom,
+        the number of non-zero coefficients (an unbiased estimate of the degrees of
+        freedom of the lasso fit: Zou, Hastie and Tibshirani 2007, "On the degrees of
+        freedom of the lasso"), plus any other estimated parameters (a noise
+        variance). Exact zeros mean something only under an L1 prior; for other
+        fits it equals ``df_model`` unless an estimate sits at 0 on its boundary.
+        """
+        zeros = sum(int(np.sum(np.asarray(v, dtype=float) == 0.0)) for v in self.params.values())
+        return max(int(self.df_model) - zeros, 0)
+
+    @property
+    def aic_nonzero(self) -> float:
+        """AIC with the lasso degrees of freedom, ``2 df_nonzero - 2 loglik``."""
+        return 2.0 * self.df_nonzero - 2.0 * self.loglik
 
     @property
     def aicc(self) -> float:
@@ -233,17 +262,33 @@ class Estimate:
         quantiles where the model has residual degrees of freedom, as in OLS).
         ``kind="profile"``: where the likelihood is available, the set of values
         whose profile log-likelihood is within ``chi2_1(level) / 2`` of the maximum.
+        ``kind="posterior"`` (a MAP): the posterior's equal-tailed credible interval,
+        exact for a conjugate prior, else the Laplace approximation over log/logit
+        coordinates. A MAP's Wald interval is only the curvature at the mode: an
+        approximation to that posterior interval.
         """
         lv = check_level(level)
+        if kind == "posterior":
+            if self.method != "map" or self.objective is None:
+                raise ValueError(
+                    "kind='posterior' needs a MAP estimate with a proper prior "
+                    "(th.fit(..., prior=...)); an MLE has confidence intervals: "
+                    "kind='wald' or 'profile'"
+                )
+            return self.objective.posterior_interval(lv)
         if kind == "profile":
-            if self.objective is None:
+            names = () if self.objective is None else self.objective.names
+            profiled = set(names) <= set(self.params) and not any(
+                np.ndim(self.params[n]) for n in names
+            )
+            if self.objective is None or not profiled:
                 raise ValueError(
                     "profile intervals need the objective of the fit; this estimate has none "
                     "(use kind='wald')"
                 )
             return profile_intervals(self.objective, self.params, self.se, lv)
         if kind != "wald":
-            raise ValueError(f"kind must be 'wald' or 'profile', got {kind!r}")
+            raise ValueError(f"kind must be 'wald', 'profile' or 'posterior', got {kind!r}")
         z = self._quantile(lv)
         se = self.se
         out: dict[str, tuple[Any, Any]] = {}
@@ -362,8 +407,12 @@ class Estimate:
         if self.logpost is not None:
             facts.append(("Log-posterior", fmt(self.logpost)))
         for line in self.summary_lines:
-            key, _, value = str(line).partition(":")
-            facts.append((key.strip(), value.strip()))
+            # "Label:   value   Label:   value" lines (regression) become separate facts
+            pairs = _FACT.findall(str(line))
+            if pairs:
+                facts.extend((k.strip(), v) for k, v in pairs)
+            else:
+                facts.append((str(line), ""))
         status = f"{self.status}{(' - ' + self.message) if self.message else ''}"
         facts.append(("Status", status))
         notes = []
@@ -417,6 +466,13 @@ class Estimate:
         what = self.model or ("-" if self.family is None else type(self.family).__name__)
         params = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
         return f"<Estimate {self.method.upper()} {what}: {params}; status={self.status}>"
+
+    def kl_to(self, truth: Distribution) -> Any:
+        """``KL(truth || fitted distribution)`` in nats (``th.kl``): the expected
+        log-likelihood loss of the fit against the truth, for simulation studies."""
+        from ..divergence import kl
+
+        return kl(truth, self.dist)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (non-finite numbers as "inf"/"-inf"/"nan")."""

@@ -85,9 +85,14 @@ class Posterior:
         los, his = self._split(lo), self._split(hi)
         return {k: (los[k], his[k]) for k in los}
 
-    def sample(self, size: int | None = None, rng: Any = None) -> dict[str, Any]:
-        """Draws from the posterior, name -> array of draws."""
-        draws = self.dist.sample(size, rng)
+    def sample(
+        self, size: int | None = None, rng: Any = None, *, random_state: Any = None
+    ) -> dict[str, Any]:
+        """Draws from the posterior, name -> array of draws (``rng``: a seed or a
+        Generator; ``random_state=`` is the same, spelled as in scikit-learn)."""
+        from .._validation import as_generator
+
+        draws = self.dist.sample(size, as_generator(rng, random_state))
         return self._split(draws)
 
     def predictive(self, **obs: Any) -> Distribution:
