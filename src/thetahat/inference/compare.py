@@ -11,10 +11,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._validation import to_float64
 from ..censoring import Censored
 from ..results import Estimate
 from ._family import as_family
 from .fit import fit
+
+#: internal failures a family's fit may still hit on extreme data: reported in its row
+_NUMERICAL = (
+    ZeroDivisionError, OverflowError, FloatingPointError, IndexError, MemoryError,
+    np.linalg.LinAlgError,
+)  # fmt: skip
 
 __all__ = ["Comparison", "compare", "ks_statistic"]
 
@@ -131,19 +138,26 @@ def compare(
     estimates: dict[str, Estimate] = {}
     reasons: dict[str, str] = {}
     seen: set[str] = set()
-    x = None if isinstance(data, Censored) else np.asarray(data, dtype=float)
-    w = None if weights is None else np.asarray(weights, dtype=float)
+    try:  # for the KS column only: each family's fit validates the data itself
+        x = None if isinstance(data, Censored) else to_float64(data)
+        w = None if weights is None else to_float64(weights, "weights")
+    except (ValueError, TypeError):
+        x = w = None
     for fam in fams:
         label = _label(fam, seen)
         try:
             with warnings.catch_warnings(record=True):
                 warnings.simplefilter("always")
                 est = fit(fam, data, weights=weights)
-        except (ValueError, TypeError) as exc:
-            reasons[label] = str(exc)
+        except (ValueError, TypeError, *_NUMERICAL) as exc:
+            # a family the data do not fit is a row with the reason, never the end of compare
+            user = isinstance(exc, ValueError | TypeError)
+            note = str(exc) if user else f"numerical failure ({type(exc).__name__}: {exc})"
+            reasons[label] = note
             rows.append({"family": label, "loglik": math.nan, "k": len(fam.estimable),
                          "aic": math.nan, "aicc": math.nan, "bic": math.nan, "ks": math.nan,
-                         "status": "not applicable", "note": str(exc)})  # fmt: skip
+                         "status": "not applicable" if user else "failed",
+                         "note": note})  # fmt: skip
             continue
         estimates[label] = est
         ks = math.nan
@@ -156,7 +170,7 @@ def compare(
                      "aicc": est.aicc, "bic": est.bic, "ks": ks, "status": est.status,
                      "note": "; ".join(est.warnings)})  # fmt: skip
     table = pd.DataFrame(rows)
-    table["_na"] = table["status"] == "not applicable"
+    table["_na"] = table["status"].isin(["not applicable", "failed"]) & table["loglik"].isna()
     table = table.sort_values(["_na", criterion], na_position="last", kind="stable")
     table = table.drop(columns="_na").reset_index(drop=True)
     order = tuple(f for f in table["family"] if f in estimates)
