@@ -20,8 +20,8 @@ PoissonRegressor and for glum), logistic and Poisson. Per cell:
   reset before each fit, these fits untimed): the peak of memory allocated during
   the fit beyond the data. The timed rounds follow in the same process.
 * ``cpu s``: the process CPU time of the best round (all threads), a steadier
-  measure than wall time on a loaded machine. Rounds: 5 for n d <= 2e6, 3 up to
-  2e7, 2 up to 5e7, 1 for 1e6 x 200 (where statsmodels and newton-cholesky are
+  measure than wall time on a loaded machine. Timed rounds (after the traced
+  one): 3 for n d <= 2e6, 2 up to 5e7, 1 for 1e6 x 200 (where statsmodels and newton-cholesky are
   not run: see ``methods_for``).
 """
 
@@ -146,11 +146,7 @@ def _import_all(methods: list[str]) -> None:
 
 
 def rounds_for(n: int, d: int) -> int:
-    return (
-        5
-        if n * d <= 2_000_000
-        else (3 if n * d <= 20_000_000 else (2 if n * d <= 50_000_000 else 1))
-    )
+    return 3 if n * d <= 2_000_000 else (2 if n * d <= 50_000_000 else 1)
 
 
 def methods_for(mode: str, n: int, d: int) -> list[str]:
