@@ -87,7 +87,7 @@ def register(group: click.Group) -> None:
             return
         prior_arg: object = prior
         if prior is not None and "(" in prior:
-            from ..spec import parse_distribution
+            from ..io.spec import parse_distribution
 
             prior_arg = parse_distribution(prior)
         result = dv.derive(key, prior_arg, free=free, classes=classes)
