@@ -379,7 +379,8 @@ static PyMethodDef methods[] = {
     {"t_sums", th_t_sums, METH_VARARGS,
      "t_sums(x, w, nu, loc, scale) -> the Student t score/Hessian sums (see _kernels_fit.c)."},
     {"weibull_moments", th_weibull_moments, METH_VARARGS,
-     "weibull_moments(x, w, ltop, k) -> the Weibull shape moments (see _kernels_fit.c)."},
+     "weibull_moments(x, w, ltop, k, logged=False) -> the Weibull shape moments "
+     "(see _kernels_fit.c)."},
     {"beta_sums", th_beta_sums, METH_VARARGS,
      "beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))."},
 #endif
