@@ -26,7 +26,8 @@
  *     shape needs a pass only when it has moved far (see thetahat.distributions.weibull).
  * beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))
  *     first_bad: index of the first value not in (0, 1), or -1. log(1 - x) is
- *     log(u) + c / u with u = fl(1 - x) and c = (1 - u) - x its exact rounding error.
+ *     log(u) + c / u with u = fl(1 - x) and c = (1 - u) - x its exact rounding error
+ *     (1 / u by a short series: no second division).
  */
 #include "_kernels.h"
 
@@ -338,7 +339,11 @@ static Py_ssize_t beta_run(const pass_t *p, kahan_t *acc)
             const vd c = (one - u) - x; /* 1 - x = u + c exactly */
             const vd w = p->w ? vload(p->w + i) : one;
             a0 += w * vlog(x);
-            a1 += w * (vlog(u) + c / u);
+            /* c / u without a division: c = 0 when x >= 1/2 (1 - x is exact), else
+               u = 1 - e with e < 1/2 and 1/u = (1 + e)(1 + e^2) + O(e^4): the correction,
+               itself below an ulp of u, is then off by under 1/8 of it */
+            const vd e = one - u;
+            a1 += w * (vlog(u) + c * ((one + e) * (one + e * e)));
         }
         for (; i < stop; i++) {
             if (!beta_scalar(p->x[i], p->w ? p->w[i] : 1.0, s)) {
