@@ -14,7 +14,7 @@ large arrays (``thetahat._fastpath``); their "1 thread" rows set
 ``THETAHAT_NUM_THREADS=1`` for a like-for-like comparison with the single-threaded
 ``np.sum``. The contenders of a row (``np.sum``, ``th.fit``, scipy) run in turn within
 each round, so they see the same load; ``spread`` is the interquartile range of the
-per-round throughput ratios.
+per-round throughput ratios. ``--only "Poisson, 1 thread;Normal"`` picks rows.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--n-generic", type=int, default=100_000)
+    parser.add_argument("--only", default="", help="row names separated by ;")
     args = parser.parse_args()
     n, rep = args.n, args.repeat
     rng = np.random.default_rng(0)
@@ -91,7 +92,10 @@ def main() -> None:
         "| scipy fit ms | scipy / thetahat |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    only = [v.strip() for v in args.only.split(";") if v.strip()]
     for name, family, make, scipy_fit in cases:
+        if only and name not in only:
+            continue
         x = make()
         one_thread = name.endswith("1 thread")
 

@@ -213,7 +213,7 @@ def _contiguous(x: NDArray[np.float64], w: Weights) -> tuple[NDArray[np.float64]
 
 
 def _kernel_sums(
-    kernel: Callable[..., tuple[float, ...]], x: NDArray[np.float64], w: Weights, *args: float
+    kernel: Callable[..., tuple[float, ...]], x: NDArray[np.float64], w: Weights, *args: Any
 ) -> NDArray[np.float64]:
     """The kernel's sums over ``x``, split over threads for large arrays."""
     n = x.shape[0]
@@ -277,16 +277,17 @@ WEIBULL_ORDER = 8
 
 
 def weibull_moments(
-    x: NDArray[np.float64], w: Weights, ltop: float, k: float
+    x: NDArray[np.float64], w: Weights, ltop: float, k: float, logged: bool = False
 ) -> NDArray[np.float64]:
     """Weighted sums of ``y`` and ``e y^j`` (j = 0..8), ``y = log x - ltop``,
-    ``e = exp(k y)``, in one read of ``x`` (positive values)."""
+    ``e = exp(k y)``, in one read of ``x`` (positive values; with ``logged``, ``x``
+    holds ``log x``)."""
     x, w = _contiguous(x, w)
     if HAVE_FIT_KERNELS:
-        return _kernel_sums(_kernels.weibull_moments, x, w, ltop, k)
+        return _kernel_sums(_kernels.weibull_moments, x, w, ltop, k, logged)
 
     def body(c: NDArray[np.float64]) -> list[NDArray[np.float64]]:
-        y = np.log(c) - ltop
+        y = (c if logged else np.log(c)) - ltop
         m = np.exp(k * y)
         out = [y]
         for _ in range(WEIBULL_ORDER + 1):

@@ -139,6 +139,58 @@ static Py_ssize_t count_block_hist(const double *x, Py_ssize_t len, double *tota
     return m;
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+/* count_block_hist with AVX2 intrinsics, picked at run time where the CPU has AVX2:
+   vpsllvq shifts by 64 or more give 0, so the increment for the values 8..15 is a
+   second shift by 8 v - 64 without masks, and the sum of the values comes from the
+   histogram (13 vector operations per four values instead of 16). */
+__attribute__((target("avx2"))) static Py_ssize_t count_block_hist_avx2(const double *x,
+                                                                         Py_ssize_t len,
+                                                                         double *total, double *lf)
+{
+    const __m256d magic = _mm256_set1_pd(MAGIC);
+    const __m256i magic_bits = _mm256_set1_epi64x((long long)MAGIC_BITS);
+    const __m256i one = _mm256_set1_epi64x(1), c64 = _mm256_set1_epi64x(64);
+    __m256i bad = _mm256_setzero_si256(), seen = bad, lo = bad, hi = bad;
+    const Py_ssize_t m = len - len % 4;
+    for (Py_ssize_t i = 0; i < m; i += 4) {
+        const __m256d v = _mm256_loadu_pd(x + i);
+        const __m256d t = _mm256_add_pd(v, magic);
+        bad = _mm256_or_si256(bad, _mm256_castpd_si256(_mm256_sub_pd(_mm256_sub_pd(t, magic), v)));
+        const __m256i idx = _mm256_sub_epi64(_mm256_castpd_si256(t), magic_bits);
+        seen = _mm256_or_si256(seen, idx);
+        const __m256i sh = _mm256_slli_epi64(idx, 3);
+        lo = _mm256_add_epi64(lo, _mm256_sllv_epi64(one, sh));
+        hi = _mm256_add_epi64(hi, _mm256_sllv_epi64(one, _mm256_sub_epi64(sh, c64)));
+    }
+    const __m256i any = _mm256_or_si256(bad, _mm256_srli_epi64(seen, 4));
+    if (!_mm256_testz_si256(any, any)) {
+        return 0;
+    }
+    long long cl[4], ch[4];
+    _mm256_storeu_si256((__m256i *)cl, lo);
+    _mm256_storeu_si256((__m256i *)ch, hi);
+    long long s = 0;
+    double l = 0.0;
+    for (int k = 0; k < 4; k++) {
+        for (int b = 0; b < 8; b++) {
+            const long long a = (cl[k] >> (8 * b)) & 255, c = (ch[k] >> (8 * b)) & 255;
+            s += a * b + c * (b + 8);
+            l += (double)a * log_fact[b] + (double)c * log_fact[b + 8];
+        }
+    }
+    *total += (double)s;
+    *lf += l;
+    return m;
+}
+static int have_avx2 = 0;
+#define COUNT_BLOCK_HIST(x, len, total, lf)                                                  \
+    (have_avx2 ? count_block_hist_avx2(x, len, total, lf) : count_block_hist(x, len, total, lf))
+#else
+#define COUNT_BLOCK_HIST count_block_hist
+#endif
+
 /* Counts below TABLE: one table lookup of log(v!) per value (the index masked, so a bad
    value reads in bounds before the block is rejected). Returns the values taken or 0. */
 TH_CLONES
@@ -191,7 +243,7 @@ static PyObject *count_stats(PyObject *self, PyObject *arg)
            counts cost a block now and then, data of large counts about 1/64 more) */
         Py_ssize_t took = 0;
         if (skip == 0) {
-            took = count_block_hist(x + start, stop - start, &total, &lf_total);
+            took = COUNT_BLOCK_HIST(x + start, stop - start, &total, &lf_total);
             backoff = took ? 0 : (backoff < 32 ? 2 * backoff + 1 : 63);
             skip = backoff;
         } else {
@@ -327,7 +379,8 @@ static PyMethodDef methods[] = {
     {"t_sums", th_t_sums, METH_VARARGS,
      "t_sums(x, w, nu, loc, scale) -> the Student t score/Hessian sums (see _kernels_fit.c)."},
     {"weibull_moments", th_weibull_moments, METH_VARARGS,
-     "weibull_moments(x, w, ltop, k) -> the Weibull shape moments (see _kernels_fit.c)."},
+     "weibull_moments(x, w, ltop, k, logged=False) -> the Weibull shape moments "
+     "(see _kernels_fit.c)."},
     {"beta_sums", th_beta_sums, METH_VARARGS,
      "beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))."},
 #endif
@@ -340,6 +393,10 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__kernels(void)
 {
+#if defined(__GNUC__) && defined(__x86_64__)
+    __builtin_cpu_init();
+    have_avx2 = __builtin_cpu_supports("avx2");
+#endif
     for (int k = 0; k < TABLE; k++) {
         log_fact[k] = lgamma((double)k + 1.0);
     }

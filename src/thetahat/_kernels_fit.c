@@ -17,14 +17,17 @@
  *     log1p(t) is log(u) + (t - (u - 1)) / u with u = fl(1 + t) (the rounding
  *     error of u put back), so it keeps full relative precision for tiny t, which
  *     the score in nu needs when nu is large.
- * weibull_moments(x, w, ltop, k) -> 10 sums of w times
- *     y, and e y^j for j = 0..8, with y = log x - ltop, e = exp(k y).
+ * weibull_moments(x, w, ltop, k, logged) -> 10 sums of w times
+ *     y, and e y^j for j = 0..8, with y = log x - ltop, e = exp(k y); with logged
+ *     true, x holds log x already (a fit computes it once; numpy's SIMD log is as
+ *     fast as vlog, so the passes of a Newton solve then only exponentiate).
  *     The moments give the profile score, its derivative and the log-likelihood
  *     at any shape k + d by the series e^(d y) = sum (d y)^j / j!, so Newton on the
  *     shape needs a pass only when it has moved far (see thetahat.distributions.weibull).
  * beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))
  *     first_bad: index of the first value not in (0, 1), or -1. log(1 - x) is
- *     log(u) + c / u with u = fl(1 - x) and c = (1 - u) - x its exact rounding error.
+ *     log(u) + c / u with u = fl(1 - x) and c = (1 - u) - x its exact rounding error
+ *     (1 / u by a short series: no second division).
  */
 #include "_kernels.h"
 
@@ -206,12 +209,12 @@ PyObject *th_t_sums(PyObject *self, PyObject *args)
 }
 
 /* ------------------------------------------------------------------- Weibull */
-static void weibull_scalar(double ltop, double k, double x, double w, double *s)
+static void weibull_scalar(double ltop, double k, int logged, double x, double w, double *s)
 {
     if (w == 0.0) { /* no weight: leave out (its power may overflow) */
         return;
     }
-    const double y = log(x) - ltop, e = exp(k * y);
+    const double y = (logged ? x : log(x)) - ltop, e = exp(k * y);
     s[0] += w * y;
     double m = w * e;
     for (int j = 1; j < NW; j++) {
@@ -221,7 +224,7 @@ static void weibull_scalar(double ltop, double k, double x, double w, double *s)
 }
 
 TH_CLONES
-static void weibull_run(const pass_t *p, double ltop, double k, kahan_t *acc)
+static void weibull_run(const pass_t *p, double ltop, double k, int logged, kahan_t *acc)
 {
     const vd vt = vsplat(ltop), vk = vsplat(k), one = vsplat(1.0);
     for (Py_ssize_t start = 0; start < p->n; start += BLOCK) {
@@ -234,18 +237,19 @@ static void weibull_run(const pass_t *p, double ltop, double k, kahan_t *acc)
         Py_ssize_t i = start;
         for (; i + 4 <= stop; i += 4) {
             const vd x = vload(p->x + i);
-            const vi normal = (vi)(x >= vsplat(DBL_MIN)) & (vi)(x <= vsplat(DBL_MAX));
+            const vi normal = logged ? (vi)(x >= vsplat(-DBL_MAX)) & (vi)(x <= vsplat(DBL_MAX))
+                                     : (vi)(x >= vsplat(DBL_MIN)) & (vi)(x <= vsplat(DBL_MAX));
             if (vany(~normal)) {
                 for (int j = 0; j < 4; j++) {
-                    weibull_scalar(ltop, k, p->x[i + j], p->w ? p->w[i + j] : 1.0, s);
+                    weibull_scalar(ltop, k, logged, p->x[i + j], p->w ? p->w[i + j] : 1.0, s);
                 }
                 continue;
             }
-            const vd y = vlog(x) - vt;
+            const vd y = (logged ? x : vlog(x)) - vt;
             const vd ky = vk * y;
             if (vany((vi)(ky > vsplat(700.0)))) { /* above the reference point: may overflow */
                 for (int j = 0; j < 4; j++) {
-                    weibull_scalar(ltop, k, p->x[i + j], p->w ? p->w[i + j] : 1.0, s);
+                    weibull_scalar(ltop, k, logged, p->x[i + j], p->w ? p->w[i + j] : 1.0, s);
                 }
                 continue;
             }
@@ -265,7 +269,7 @@ static void weibull_run(const pass_t *p, double ltop, double k, kahan_t *acc)
             a[9] += m4 * y4;
         }
         for (; i < stop; i++) {
-            weibull_scalar(ltop, k, p->x[i], p->w ? p->w[i] : 1.0, s);
+            weibull_scalar(ltop, k, logged, p->x[i], p->w ? p->w[i] : 1.0, s);
         }
         for (int j = 0; j < NW; j++) {
             kahan_add(&acc[j], vsum(a[j]) + s[j]);
@@ -277,7 +281,8 @@ PyObject *th_weibull_moments(PyObject *self, PyObject *args)
 {
     PyObject *xo, *wo;
     double ltop, k;
-    if (!PyArg_ParseTuple(args, "OOdd", &xo, &wo, &ltop, &k)) {
+    int logged = 0;
+    if (!PyArg_ParseTuple(args, "OOdd|p", &xo, &wo, &ltop, &k, &logged)) {
         return NULL;
     }
     if (!(k > 0 && isfinite(k) && isfinite(ltop))) {
@@ -291,7 +296,7 @@ PyObject *th_weibull_moments(PyObject *self, PyObject *args)
     }
     kahan_t acc[NW] = {{0.0, 0.0}};
     Py_BEGIN_ALLOW_THREADS
-    weibull_run(&p, ltop, k, acc);
+    weibull_run(&p, ltop, k, logged, acc);
     Py_END_ALLOW_THREADS
     close_pass(&xv, &wv);
     return as_tuple(acc, NW);
@@ -334,7 +339,11 @@ static Py_ssize_t beta_run(const pass_t *p, kahan_t *acc)
             const vd c = (one - u) - x; /* 1 - x = u + c exactly */
             const vd w = p->w ? vload(p->w + i) : one;
             a0 += w * vlog(x);
-            a1 += w * (vlog(u) + c / u);
+            /* c / u without a division: c = 0 when x >= 1/2 (1 - x is exact), else
+               u = 1 - e with e < 1/2 and 1/u = (1 + e)(1 + e^2) + O(e^4): the correction,
+               itself below an ulp of u, is then off by under 1/8 of it */
+            const vd e = one - u;
+            a1 += w * (vlog(u) + c * ((one + e) * (one + e * e)));
         }
         for (; i < stop; i++) {
             if (!beta_scalar(p->x[i], p->w ? p->w[i] : 1.0, s)) {

@@ -17,6 +17,7 @@ EXTRA_OF = {
     "sklearn": "regression",
     "starlette": "explore",
     "uvicorn": "explore",
+    "sympy": "derive",
 }
 
 

@@ -230,3 +230,30 @@ def test_shrink_errors_name_file_rows(
     p.write_text(content)
     code, _, err = run(["shrink", str(p), "--successes", "k", "--trials", "n", *opts], capsys)
     assert needle in one_error(code, err)
+
+
+def test_every_extra_named_exists_in_pyproject() -> None:
+    import re
+    import tomllib
+
+    from thetahat._optional import EXTRA_OF
+
+    root = Path(__file__).resolve().parents[2]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+
+    def packages(extra: str) -> set[str]:
+        out: set[str] = set()
+        for dep in extras[extra]:
+            inner = re.fullmatch(r"thetahat\[(.*)\]", dep)
+            if inner:
+                for e in inner.group(1).split(","):
+                    out |= packages(e.strip())
+            else:
+                out.add(re.split(r"[<>=!\[ ]", dep)[0].lower())
+        return out
+
+    pip_name = {"sklearn": "scikit-learn"}
+    for module, extra in EXTRA_OF.items():
+        assert pip_name.get(module, module) in packages(extra), (module, extra)

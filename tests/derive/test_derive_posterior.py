@@ -117,3 +117,12 @@ def test_map_is_not_the_posterior_mean() -> None:
     d = derive.derive("poisson", prior="gamma")
     assert d.evaluate("map", X=4, T=2.0, a=2.0, b=1.0)["lambda"] == pytest.approx(5 / 3)
     assert d.evaluate("posterior_mean", X=4, T=2.0, a=2.0, b=1.0)["lambda"] == pytest.approx(2)
+
+
+def test_dirichlet_prior_sets_the_number_of_classes() -> None:
+    d = derive.derive("categorical", prior=th.Dirichlet([2.0, 3.0]))
+    assert list(d.results["mle"]) == ["p_1", "p_2"]
+    mean = d.evaluate("posterior_mean", c_1=4.0, c_2=6.0, n=10.0)
+    assert mean["p_1"] == pytest.approx(6 / 15) and mean["p_2"] == pytest.approx(9 / 15)
+    with pytest.raises(ValueError, match="number of classes disagrees: 3, 4"):
+        derive.derive("categorical", prior=th.Dirichlet([1.0, 1.0, 1.0, 1.0]), classes=3)

@@ -120,3 +120,15 @@ def test_shrink_zero_exposure_group_named_plainly():
     note = next(w for w in out.warnings if "zero exposure" in w)
     assert "(first: 2)" in note and "np." not in note
     assert out.posterior(2).dist == out.prior
+
+
+def test_compare_never_dies_on_bad_or_extreme_data():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = th.compare([th.Normal, th.Gamma], [10**400, 1]).table
+        assert list(table["status"]) == ["not applicable"] * 2
+        assert all("too large" in note for note in table["note"])
+        extreme = th.compare([th.Normal, th.Exponential], [1e300, 2e300, 4e300]).table
+    normal = extreme[extreme["family"] == "Normal"].iloc[0]
+    assert normal["status"] == "failed" and "rescale" in normal["note"]
+    assert "boundary of the parameter space" not in normal["note"]  # a NaN is not an edge

@@ -86,6 +86,8 @@ FAMILIES = [
     th.Normal(mu=0.0),
     th.Weibull,
     th.Beta,
+    th.Categorical(k=3),
+    th.BetaNegativeBinomial(r=2.0),
 ]
 # Student t's fit code is being reworked by another helper for issue 10 (its
 # log-likelihood at large df disagrees with scipy's, e.g. -1.970989 vs -1.970996 on

@@ -32,7 +32,10 @@ def register(group: click.Group) -> None:
         help="Parameters to estimate, comma-separated (normal: mu, sigma or mu,sigma).",
     )
     @click.option(
-        "--classes", type=int, default=3, show_default=True, help="K for categorical/multinomial."
+        "--classes",
+        type=int,
+        default=None,
+        help="K for categorical/multinomial (default: the Dirichlet prior's, else 3).",
     )
     @click.option(
         "--format",
@@ -48,7 +51,7 @@ def register(group: click.Group) -> None:
         family: str | None,
         prior: str | None,
         free: str | None,
-        classes: int,
+        classes: int | None,
         fmt: str,
         drill: bool,
     ) -> None:

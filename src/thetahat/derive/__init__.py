@@ -25,6 +25,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
+
 try:
     import sympy  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -120,7 +122,7 @@ def derive(
     prior: Any = None,
     *,
     free: tuple[str, ...] | list[str] | str | None = None,
-    classes: int = 3,
+    classes: int | None = None,
 ) -> Derivation:
     """The derivation for ``family`` (and a conjugate ``prior``), step by step.
 
@@ -136,8 +138,9 @@ def derive(
         ``th.Beta(2, 2)``, whose numbers are substituted in a last step.
     free : parameter names, optional
         For the Normal: ``"mu"``, ``"sigma"`` or both (the default).
-    classes : int
-        K for categorical and multinomial (the derivation is for a given K).
+    classes : int, optional
+        K for categorical and multinomial (the derivation is for a given K): by
+        default that of the family instance or the Dirichlet prior given, else 3.
 
     Returns
     -------
@@ -152,7 +155,14 @@ def derive(
         free = tuple(f.strip() for f in free.split(",") if f.strip())
     chosen = tuple(free) if free is not None else inst_free
     pname, values = _prior_key(prior)
-    d = _build(key, pname, chosen, int(k or classes)).copy()
+    sizes = {int(np.size(v)) for v in values.values() if np.ndim(v)}
+    sizes |= {int(c) for c in (k, classes) if c is not None}
+    if len(sizes) > 1:
+        raise ValueError(
+            f"the number of classes disagrees: {', '.join(map(str, sorted(sizes)))} "
+            "(family, prior and classes= must agree)"
+        )
+    d = _build(key, pname, chosen, sizes.pop() if sizes else 3).copy()
     if values:
         _substitute(d, values)
     return d

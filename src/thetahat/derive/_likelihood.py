@@ -31,6 +31,11 @@ def _tidy(e: Any) -> Any:
     return sp.factor(sp.simplify(e))
 
 
+def _shown(m: Any) -> Any:
+    """A 1x1 matrix shown as its entry (one free parameter)."""
+    return m[0, 0] if isinstance(m, sp.MatrixBase) and m.shape == (1, 1) else m
+
+
 def _free_symbols(spec: FamilySpec, free: tuple[str, ...]) -> list[sp.Symbol]:
     syms = [spec.params[k] for k in free]
     return [s for s in syms if s not in spec.depend]
@@ -132,7 +137,7 @@ def derive_mle(spec: FamilySpec, free: tuple[str, ...]) -> Derivation:
         "Minus the second derivative of the log-likelihood at the MLE (positive "
         "definite: the stationary point is a maximum); its inverse is the covariance "
         "of the estimate and the square roots of its diagonal the standard errors.",
-        relation(f("J", hat("theta")), j_hat),
+        relation(f("J", hat("theta")), _shown(j_hat)),
         *[relation(f("se", hat(k)), v) for k, v in se.items()],
     )
     j1 = _tidy(-sp.hessian(logp, theta))
@@ -140,7 +145,7 @@ def derive_mle(spec: FamilySpec, free: tuple[str, ...]) -> Derivation:
     d.add(
         "Observed information of one observation",
         "Minus the second derivative of one observation's log density; it depends on the data.",
-        relation(f("j", sp.Symbol("theta"), sp.Symbol("x")), j1),
+        relation(f("j", sp.Symbol("theta"), sp.Symbol("x")), _shown(j1)),
     )
     scores1 = [sp.diff(logp, t) for t in theta]
     needed: set[Any] = set()
@@ -154,7 +159,7 @@ def derive_mle(spec: FamilySpec, free: tuple[str, ...]) -> Derivation:
     d.add(
         "Expected (Fisher) information of one observation",
         "Its expectation over the data; the means come " + "; ".join(how) + ".",
-        relation(f("I_1", sp.Symbol("theta")), i1),
+        relation(f("I_1", sp.Symbol("theta")), _shown(i1)),
     )
     fisher = _tidy(
         i1.applyfunc(lambda e: sum_over_observations(e, theta, spec.covariates, spec.sums, n)[0])
@@ -167,8 +172,8 @@ def derive_mle(spec: FamilySpec, free: tuple[str, ...]) -> Derivation:
         "Fisher information of the sample and the Cramér–Rao bound",
         "Summed over the observations; no unbiased estimator has a smaller variance "
         "than the inverse, which the MLE attains asymptotically.",
-        relation(f("I_n", sp.Symbol("theta")), fisher),
-        relation(f("Var", hat("theta")), crb, ">="),
+        relation(f("I_n", sp.Symbol("theta")), _shown(fisher)),
+        relation(f("Var", hat("theta")), _shown(crb), ">="),
     )
     _bias(d, spec, theta, mle, mom)
     return d

@@ -43,7 +43,8 @@ class Weibull(ContinuousDistribution):
     largest value c (``y = log(x / c) <= 0``), so the powers ``exp(k y)`` cannot
     overflow, and the scale comes back as ``lambda = c exp(log(A / n) / k)``.
 
-    One fused pass at a shape k0 (``thetahat._fastpath.weibull_moments``) gives
+    With ``log x`` computed once, one fused pass at a shape k0
+    (``thetahat._fastpath.weibull_moments``: ``exp`` and the powers) gives
     the moments ``M_j = sum w e^(k0 y) y^j``, j <= 8; the sums at any nearby
     shape k0 + d follow from ``e^(d y) = sum_j (d y)^j / j!``, so Newton on the
     profile score runs on them without touching the data, and a new pass is
@@ -199,7 +200,7 @@ class Weibull(ContinuousDistribution):
 def _sums_at(stats: Any, k: float, lam: float) -> NDArray[np.float64]:
     """``weibull_moments`` of the data with ``y = log(x / lam)``: sums of w y, w t,
     w t y, w t y^2, ... with ``t = (x / lam)^k``."""
-    return _fastpath.weibull_moments(stats.x, stats.w, float(np.log(lam)), float(k))
+    return _fastpath.weibull_moments(stats.logx(), stats.w, float(np.log(lam)), float(k), True)
 
 
 def _series(m: list[float], d: float) -> tuple[float, float, float]:
@@ -230,8 +231,9 @@ def _profile_newton(
     log-likelihood, its score and Hessian over (shape, lambda / c), whether it
     converged, a message and the number of passes."""
     n, k = float(stats.n), float(k0)
+    lx = stats.logx()  # once (numpy's log); each pass then exponentiates
     for npass in range(1, max_passes + 1):
-        sums = _fastpath.weibull_moments(stats.x, stats.w, ltop, k)
+        sums = _fastpath.weibull_moments(lx, stats.w, ltop, k, True)
         if not (np.all(np.isfinite(sums)) and sums[1] > 0):
             return None
         sy, m = float(sums[0]), sums[1:].tolist()

@@ -74,6 +74,12 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 #: one computation at a time: bounds CPU use, and makes recording warnings safe
 #: (``warnings.catch_warnings`` changes process-wide state)
 _COMPUTE = threading.Lock()
+#: set while no warm-up runs: a request waits for the warm-up (slow on a loaded
+#: machine) without that wait counting against :data:`BUSY_WAIT_S`
+_WARM = threading.Event()
+_WARM.set()
+#: the longest a request waits for the start-up warm-up
+WARM_WAIT_S = 300.0
 
 
 def _one_line(message: str) -> str:
@@ -88,6 +94,7 @@ def _error(status: int, message: str) -> JSONResponse:
 
 def _compute(fn: Handler, body: dict[str, Any]) -> dict[str, Any]:
     """Run one handler under the lock (waiting for it), in a worker thread."""
+    _WARM.wait(timeout=WARM_WAIT_S)
     if not _COMPUTE.acquire(timeout=BUSY_WAIT_S):
         raise ApiError("the explorer is busy with other requests; try again", status=503)
     return _run_locked(fn, body)
@@ -209,14 +216,18 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 def _warm_up() -> None:
     # scikit-learn's import and the default lasso path take seconds the first time:
     # pay them while the page loads, not on the first slider move
-    with contextlib.suppress(Exception), _COMPUTE, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        regress.regularise({"prior": "laplace", "width": 0.01})
-        regress.regularise({"prior": "normal", "width": 0.01})
+    try:
+        with contextlib.suppress(Exception), _COMPUTE, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            regress.regularise({"prior": "laplace", "width": 0.01})
+            regress.regularise({"prior": "normal", "width": 0.01})
+    finally:
+        _WARM.set()
 
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    _WARM.clear()
     threading.Thread(target=_warm_up, name="thetahat-explore-warmup", daemon=True).start()
     yield
 

@@ -10,10 +10,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._validation import to_float64
 from ..results import Comparison, Estimate
 from ..statistics.censored import Censored
 from ._family import as_family
 from .fit import fit
+
+#: internal failures a family's fit may still hit on extreme data: reported in its row
+_NUMERICAL = (
+    ZeroDivisionError, OverflowError, FloatingPointError, IndexError, MemoryError,
+    np.linalg.LinAlgError,
+)  # fmt: skip
 
 __all__ = ["Comparison", "compare", "ks_statistic"]
 
@@ -85,19 +92,26 @@ def compare(
     estimates: dict[str, Estimate] = {}
     reasons: dict[str, str] = {}
     seen: set[str] = set()
-    x = None if isinstance(data, Censored) else np.asarray(data, dtype=float)
-    w = None if weights is None else np.asarray(weights, dtype=float)
+    try:  # for the KS column only: each family's fit validates the data itself
+        x = None if isinstance(data, Censored) else to_float64(data)
+        w = None if weights is None else to_float64(weights, "weights")
+    except (ValueError, TypeError):
+        x = w = None
     for fam in fams:
         label = _label(fam, seen)
         try:
             with warnings.catch_warnings(record=True):
                 warnings.simplefilter("always")
                 est = fit(fam, data, weights=weights)
-        except (ValueError, TypeError) as exc:
-            reasons[label] = str(exc)
+        except (ValueError, TypeError, *_NUMERICAL) as exc:
+            # a family the data do not fit is a row with the reason, never the end of compare
+            user = isinstance(exc, ValueError | TypeError)
+            note = str(exc) if user else f"numerical failure ({type(exc).__name__}: {exc})"
+            reasons[label] = note
             rows.append({"family": label, "loglik": math.nan, "k": len(fam.estimable),
                          "aic": math.nan, "aicc": math.nan, "bic": math.nan, "ks": math.nan,
-                         "status": "not applicable", "note": str(exc)})  # fmt: skip
+                         "status": "not applicable" if user else "failed",
+                         "note": note})  # fmt: skip
             continue
         estimates[label] = est
         ks = math.nan

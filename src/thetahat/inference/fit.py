@@ -178,8 +178,9 @@ def _boundary(fam: Distribution, params: Mapping[str, Any]) -> dict[str, NDArray
             low, high = dom.low, dom.high
             if math.isfinite(v) and (low is None or v > low) and (high is None or v < high):
                 continue
-        edge = np.asarray(dom.is_boundary(v)) | ~np.isfinite(np.asarray(v, dtype=float))
-        if isinstance(v, float) and not dom.contains(v):
+        # infinite values are on the edge; NaN ones are not (a breakdown, reported as such)
+        edge = np.asarray(dom.is_boundary(v)) | np.isinf(np.asarray(v, dtype=float))
+        if isinstance(v, float) and not math.isnan(v) and not dom.contains(v):
             edge = np.asarray(True)
         if np.any(edge):
             out[name] = np.atleast_1d(edge)

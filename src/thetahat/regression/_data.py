@@ -36,7 +36,9 @@ def _all_finite(arr: NDArray[np.float64]) -> bool:
     sum overflows) sends the caller to the exact, entry-wise check.
     """
     if arr.ndim == 2 and arr.size >= 1 << 16:
-        with np.errstate(over="ignore", invalid="ignore"):
+        from ._loss import _blas_one_thread  # a memory-bound pass: threads only contend
+
+        with np.errstate(over="ignore", invalid="ignore"), _blas_one_thread():
             row_sums = arr @ np.ones(arr.shape[1])
         return bool(np.isfinite(row_sums).all())
     return bool(np.isfinite(arr).all())

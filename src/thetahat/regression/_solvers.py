@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._lasso import lasso_gram
-from ._loss import Family, PassResult, fused_pass
+from ._loss import Family, PassResult, _blas_one_thread, fused_pass
 
 __all__ = ["GLMFit", "PenaltyVec", "fit_glm"]
 
@@ -230,7 +230,10 @@ def fit_glm(
         theta = theta0.copy()
         if rows.centre is not None:
             theta[-1] += float(rows.centre @ theta[:-1])
-    res = _solve(rows, pen, theta, max_iter, tol, check_rank, warm_start_subsample, top=True)
+    # the k x k algebra (Cholesky, solves, L-BFGS) too is held to one BLAS thread: on
+    # a loaded machine a threaded 201 x 201 Cholesky stalled for 0.2 s (1 ms alone)
+    with _blas_one_thread():
+        res = _solve(rows, pen, theta, max_iter, tol, check_rank, warm_start_subsample, top=True)
     res.centre = rows.centre
     if rows.centre is not None:
         res.theta = res.theta.copy()
@@ -276,7 +279,7 @@ def _solve(
                     refined.iterations += iters
                     return refined
     elif k >= LBFGS_MIN_K and not has_l1:
-        theta, passes = _lbfgs(rows, pen, theta, k)
+        theta, passes = _lbfgs(rows, pen, theta, k, tol)
         iters += passes
         at_end = rows.at(theta, with_nll=False, with_hessian=True)
         assert at_end.hess is not None
@@ -288,15 +291,16 @@ def _solve(
     return _newton(rows, pen, theta, max_iter, tol, iters, check_rank, top)
 
 
-def _lbfgs(rows: _Rows, pen: PenaltyVec, theta: Array, k: int) -> tuple[Array, int]:
+def _lbfgs(rows: _Rows, pen: PenaltyVec, theta: Array, k: int, tol: float) -> tuple[Array, int]:
     """L-BFGS (SciPy's L-BFGS-B, unbounded) to near the optimum: one fused nll + gradient
     pass per evaluation, no Hessian. Returns the point reached and the passes made.
 
     The coefficients are scaled by their columns' spread (from about 2,000 strided
     rows) and the objective by the total weight, so the stopping rule (largest
-    gradient entry below 1e-9) means about the same distance to the optimum whatever
-    the units; :func:`_refine` then takes the exact Hessian there and finishes by
-    Newton steps. Evaluations are capped at what Newton would spend (about
+    gradient entry below ``gtol = min(1e-4, max(1e-9, tol^2))``: 1e-9 for the
+    default tol, 1e-4 for a subsample's loose one) means about the same distance to
+    the optimum whatever the units; :func:`_refine` then takes the exact Hessian
+    there and finishes by Newton steps. Evaluations are capped at what Newton would spend (about
     ``6 (1 + k / 8)`` gradient-pass equivalents) plus a margin.
     """
     from scipy.optimize import minimize
@@ -321,12 +325,13 @@ def _lbfgs(rows: _Rows, pen: PenaltyVec, theta: Array, k: int) -> tuple[Array, i
         return obj / total, g / s / total
 
     cap = int(10 * (1 + k / 8)) + 20
+    gtol = min(1e-4, max(1e-9, tol * tol))
     res = minimize(
         f,
         theta * s,
         jac=True,
         method="L-BFGS-B",
-        options={"maxfun": cap, "maxiter": cap, "gtol": 1e-9, "ftol": 0.0, "maxcor": 20},
+        options={"maxfun": cap, "maxiter": cap, "gtol": gtol, "ftol": 0.0, "maxcor": 20},
     )
     u = np.asarray(res.x)
     out = u / s

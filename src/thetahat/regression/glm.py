@@ -14,7 +14,7 @@ from .._validation import first_bad
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
 from ._checks import NotIdentifiable, identifiability_message, univariate_separation
-from ._loss import LOGISTIC, POISSON, Family, linear_predictor
+from ._loss import LOGISTIC, POISSON, Family, _blas_one_thread, linear_predictor
 from ._solvers import GLMFit, PenaltyVec, fit_glm
 from .penalties import PriorSpec, parse_prior
 
@@ -108,7 +108,8 @@ class _GLMBase(RegressionBase):
                     warns.append(self._divergence_message(labels, along, "held"))
                     warn_all(tuple(warns), BoundaryWarning)
             try:
-                cov = res.covariance(active)
+                with _blas_one_thread():
+                    cov = res.covariance(active)
             except np.linalg.LinAlgError:
                 cov = np.full((k, k), np.inf)
                 warns.append("the Hessian is singular: standard errors are infinite")

@@ -56,7 +56,8 @@ class Comparison:
 
         def key(row: Mapping[str, Any]) -> tuple[bool, bool, float]:
             v = float(row[criterion])
-            return (row["status"] == "not applicable", math.isnan(v), 0.0 if math.isnan(v) else v)
+            unfitted = row["status"] in ("not applicable", "failed") and math.isnan(row["loglik"])
+            return (unfitted, math.isnan(v), 0.0 if math.isnan(v) else v)
 
         ordered = tuple(dict(r) for r in sorted(rows, key=key))
         order = tuple(r["family"] for r in ordered if r["family"] in estimates)
