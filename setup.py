@@ -1,8 +1,9 @@
 """Build hook for thetahat's optional C kernels (everything else is in pyproject.toml).
 
-``thetahat._kernels`` is marked optional: when no C compiler is available the
-build goes on without it and thetahat uses its numpy fallbacks
-(``thetahat._fastpath``), which give the same results more slowly.
+``thetahat._kernels`` (``_kernels.c``, and the fused passes of the iterative
+families in ``_kernels_fit.c``, which need GCC or Clang) is marked optional: when no
+C compiler is available the build goes on without it and thetahat uses its numpy
+fallbacks (``thetahat._fastpath``), which give the same results more slowly.
 """
 
 from setuptools import Extension, setup

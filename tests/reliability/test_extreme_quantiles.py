@@ -38,3 +38,15 @@ def test_geometric_posterior_of_huge_counts_has_a_finite_interval() -> None:
     post = th.posterior(th.Geometric, [1.859878431248845e227] * 5, prior=th.Beta(1000, 120))
     lo, hi = post.interval(0.9)["p"]
     assert 0.0 < lo < hi < 1.0
+
+
+def test_student_t_quantiles_at_the_ends_of_the_lower_tail() -> None:
+    # scipy's stdtrit(df, 0) is +inf
+    q = np.array([0.0, 1e-300, 1e-12, 0.3, 0.5, 0.9, 1.0])
+    got = th.StudentT(3.0, 1.0, 2.0).ppf(q)
+    assert got[0] == -np.inf and got[-1] == np.inf
+    # the lower tail mirrors scipy's upper-tail inverse
+    ref = np.where(
+        q[1:-1] < 0.5, 1.0 - 2.0 * stats.t(3.0).isf(q[1:-1]), stats.t(3.0, 1.0, 2.0).ppf(q[1:-1])
+    )
+    np.testing.assert_allclose(got[1:-1], ref, rtol=1e-10)

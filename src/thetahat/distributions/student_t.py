@@ -100,7 +100,10 @@ class StudentT(ContinuousDistribution):
         return sc.stdtr(df, (loc - x) / scale)
 
     def _ppf(self, q: NDArray[np.float64], df: float, loc: float, scale: float) -> Any:
-        return loc + scale * sc.stdtrit(df, q)
+        # scipy's stdtrit(df, 0) is +inf, not -inf
+        q = np.asarray(q, dtype=float)
+        t = np.where(q == 0.0, -np.inf, sc.stdtrit(df, q))
+        return loc + scale * t
 
     def _scipy(self, df: float, loc: float, scale: float) -> Any:
         from scipy import stats
