@@ -132,3 +132,14 @@ def test_compare_never_dies_on_bad_or_extreme_data():
     normal = extreme[extreme["family"] == "Normal"].iloc[0]
     assert normal["status"] == "failed" and "rescale" in normal["note"]
     assert "boundary of the parameter space" not in normal["note"]  # a NaN is not an edge
+
+
+def test_parameter_errors_show_plain_numbers() -> None:
+    import numpy as np
+    import pytest
+
+    import thetahat as th
+
+    with pytest.raises(ValueError, match=r"got -1\.0$") as info:
+        th.Beta(np.float64(-1.0), 1)
+    assert "np." not in str(info.value)

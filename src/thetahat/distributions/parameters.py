@@ -112,7 +112,7 @@ class Parametrized:
                 )
         if not p.domain.contains(arr):
             if arr.ndim == 0 or p.domain.vector:
-                shown = v if arr.ndim == 0 else "an array with values outside it"
+                shown = arr.item() if arr.ndim == 0 else "an array with values outside it"
                 raise ValueError(
                     f"{cls} parameter {p.name} must be {p.domain.describe()}, got {shown!r}"
                 )
