@@ -235,12 +235,12 @@ def test_zero_trial_groups_are_kept_and_flagged(rats):
 @pytest.mark.parametrize(
     ("k", "n", "match"),
     [
-        ([1, 5, 2], [4, 4, 4], r"successes > trials .* group 1: 5 successes in 4 trials"),
-        ([1, -1, 2], [4, 4, 4], r"group 1 has successes = -1 \(negative\)"),
-        ([1, 2, 2.5], [4, 4, 4], r"group 2 has successes = 2.5 \(not a whole number\)"),
-        ([1, 2, 2], [4, 4.5, 4], r"group 1 has trials = 4.5"),
-        ([1, 2, 2], [4, 4], r"trials has 2 entries but successes has 3.*group 2"),
-        ([1, np.nan, 2], [4, 4, 4], r"NaN .* group 1"),
+        ([1, 5, 2], [4, 4, 4], r"successes > trials .* group 2: 5 successes in 4 trials"),
+        ([1, -1, 2], [4, 4, 4], r"group 2 has successes = -1 \(negative\)"),
+        ([1, 2, 2.5], [4, 4, 4], r"group 3 has successes = 2.5 \(not a whole number\)"),
+        ([1, 2, 2], [4, 4.5, 4], r"group 2 has trials = 4.5"),
+        ([1, 2, 2], [4, 4], r"trials has 2 entries but successes has 3.*group 3"),
+        ([1, np.nan, 2], [4, 4, 4], r"NaN .* group 2"),
         ([1], [4], "at least two groups"),
         ([0, 0, 0], [4, 5, 6], "0 successes"),
         ([0, 1, 0], [1, 1, 1], "at most one trial"),
@@ -254,7 +254,7 @@ def test_bad_input_names_the_group(k, n, match):
 
 def test_bad_dataframe_input_names_row_and_group():
     df = pd.DataFrame({"ad": ["x", "y", "x", "z"], "c": [1, 4, 9, 0], "v": [5, 5, 5, 5]})
-    with pytest.raises(ValueError, match=r"row 2 \(group 'x'\): 9 successes in 5 trials"):
+    with pytest.raises(ValueError, match=r"row 3 \(group 'x'\): 9 successes in 5 trials"):
         th.shrink(df, group="ad", successes="c", trials="v")
     with pytest.raises(ValueError, match="no column 'clicks'"):
         th.shrink(df, group="ad", successes="clicks", trials="v")

@@ -189,9 +189,9 @@ def test_groups_labelled_by_the_dataframe_index(schools):
 @pytest.mark.parametrize(
     ("y", "se", "match"),
     [
-        ([1.0, 2.0, 3.0], [1.0, -1.0, 1.0], r"se must be > 0; group 1 has se = -1"),
-        ([1.0, 2.0, 3.0], [1.0, 0.0, 1.0], r"se must be > 0; group 1"),
-        ([1.0, np.inf, 3.0], [1.0, 1.0, 1.0], r"estimates .* infinite .* group 1"),
+        ([1.0, 2.0, 3.0], [1.0, -1.0, 1.0], r"se must be > 0; group 2 has se = -1"),
+        ([1.0, 2.0, 3.0], [1.0, 0.0, 1.0], r"se must be > 0; group 2"),
+        ([1.0, np.inf, 3.0], [1.0, 1.0, 1.0], r"estimates .* infinite .* group 2"),
         ([1.0, 2.0, 3.0], [1.0, 1.0], r"se has 2 entries but estimates has 3"),
         ([1.0], [1.0], r"at least two groups"),
     ],
@@ -224,5 +224,5 @@ def test_option_errors():
     with pytest.raises(TypeError, match="name dataframe columns"):
         th.shrink([1.0, 2.0], se=[1.0, 1.0], family=th.Normal, estimates="y")
     df = pd.DataFrame({"g": ["a", None, "b"], "y": [1.0, 2.0, 3.0], "s": [1.0, 1.0, 1.0]})
-    with pytest.raises(ValueError, match=r"missing .* row 1"):
+    with pytest.raises(ValueError, match=r"missing .* row 2"):
         th.shrink(df, group="g", estimates="y", se="s", family=th.Normal)

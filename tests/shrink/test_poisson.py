@@ -143,10 +143,10 @@ def test_dataframe_rows_are_summed():
 @pytest.mark.parametrize(
     ("x", "t", "match"),
     [
-        ([1, -2, 3], [1, 1, 1], r"group 1 has counts = -2"),
-        ([1, 2, 3.5], [1, 1, 1], r"group 2 has counts = 3.5"),
-        ([1, 2, 3], [1, -1, 1], r"exposure must be >= 0; group 1"),
-        ([1, 2, 3], [1, 0, 1], r"group 1 has a count of 2 with zero exposure"),
+        ([1, -2, 3], [1, 1, 1], r"group 2 has counts = -2"),
+        ([1, 2, 3.5], [1, 1, 1], r"group 3 has counts = 3.5"),
+        ([1, 2, 3], [1, -1, 1], r"exposure must be >= 0; group 2"),
+        ([1, 2, 3], [1, 0, 1], r"group 2 has a count of 2 with zero exposure"),
         ([1, 2, 3], [1, 1], r"exposure has 2 entries but counts has 3"),
         ([0, 0, 0], [1, 1, 1], r"every group has a count of 0"),
         ([5, 0], [1, 0], r"at least two groups"),

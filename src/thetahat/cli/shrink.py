@@ -95,14 +95,14 @@ def run_shrink(
 
 @contextmanager
 def _file_rows(*, grouped: bool) -> Iterator[None]:
-    """Library messages count groups/rows from 0 (``group 3``, ``row 3 (group 'b')``);
-    in a file's rows they are row 4 (one row per group without ``--group``)."""
+    """Library messages count groups/rows from 1 (``group 3``, ``row 3 (group 'b')``);
+    without ``--group`` each row of the file is a group, so ``group 3`` is the file's
+    row 3 and is named so."""
     try:
         yield
     except ValueError as exc:
         text = str(exc)
-        pattern = r"\brow (\d+)(?= \(group )" if grouped else r"\bgroup (\d+)\b"
-        new = re.sub(pattern, lambda m: f"row {int(m.group(1)) + 1}", text)
+        new = text if grouped else re.sub(r"\bgroup (\d+)\b", r"row \1", text)
         if new == text:
             raise
         raise ValueError(new) from None

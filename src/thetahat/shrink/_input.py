@@ -21,14 +21,15 @@ class Where:
         self.labels, self.grouped = labels, grouped
 
     def __call__(self, i: int) -> str:
+        # counted from 1, like the rows of a table: index i is group/row i + 1
         if self.labels is None:
-            return f"group {i}"
+            return f"group {i + 1}"
         label = self.labels[i]
         if isinstance(label, np.generic):  # a plain number or string, not np.int64(3)
             label = label.item()
         if self.grouped:
-            return f"row {i} (group {label!r})"
-        return f"group {label!r} (row {i})"
+            return f"row {i + 1} (group {label!r})"
+        return f"group {label!r} (row {i + 1})"
 
 
 def numbers(values: Any, name: str, where: Where) -> FloatArray:
@@ -76,7 +77,7 @@ def same_length(arr: FloatArray, name: str, m: int, first: str) -> None:
         short = min(arr.shape[0], m)
         raise ValueError(
             f"{name} has {arr.shape[0]} entries but {first} has {m}: they must have one value "
-            f"per group (or row); group {short} has a {first if arr.shape[0] < m else name} "
+            f"per group (or row); group {short + 1} has a {first if arr.shape[0] < m else name} "
             f"value and no {name if arr.shape[0] < m else first} value"
         )
 
@@ -122,6 +123,6 @@ def factorize(labels: Any, m: int) -> tuple[NDArray[np.intp], NDArray[Any]]:
         i = int(np.flatnonzero(codes < 0)[0])
         raise ValueError(
             f"group labels are missing (NaN/None) at {int((codes < 0).sum())} row(s); "
-            f"the first is row {i}"
+            f"the first is row {i + 1}"
         )
     return codes.astype(np.intp), np.asarray(uniques)
