@@ -11,8 +11,6 @@ from click.testing import CliRunner
 
 from thetahat.cli import cli, main
 
-pytest.importorskip("sympy")
-
 
 def run(args: list[str]) -> str:
     result = CliRunner().invoke(cli, args)

@@ -15,8 +15,7 @@ import pytest
 from scipy import special as sc
 
 import thetahat as th
-
-derive = pytest.importorskip("thetahat.derive")
+from thetahat import derive
 
 RTOL = 1e-12
 

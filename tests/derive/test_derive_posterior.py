@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 import thetahat as th
+from thetahat import derive
 
 from .test_derive_mle import CASES, _close
-
-derive = pytest.importorskip("thetahat.derive")
 
 #: (case, prior name, th prior, hyperparameter values, library attribute per hyperparameter)
 PAIRS: list[tuple[str, str, Any, dict[str, float], dict[str, str]]] = [

@@ -7,11 +7,8 @@ import pytest
 import sympy as sp
 
 import thetahat as th
-
-derive = pytest.importorskip("thetahat.derive")
-pytest.importorskip("sklearn")
-
-from thetahat.regression import LinearRegression, LogisticRegression  # noqa: E402
+from thetahat import derive
+from thetahat.regression import LinearRegression, LogisticRegression
 
 
 def _data(seed: int, n: int = 60, p: int = 4) -> tuple[np.ndarray, np.ndarray]:
