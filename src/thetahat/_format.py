@@ -21,6 +21,8 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iub" or (value.dtype.kind == "f" and np.isfinite(value).all()):
+            return value.tolist()  # the common case, without a Python loop per value
         return [jsonable(v) for v in value.tolist()]
     if isinstance(value, bool | np.bool_):
         return bool(value)

@@ -20,7 +20,6 @@ __all__ = [
     "density",
     "flat_prior_likelihood",
     "grid_between",
-    "jsonable",
     "marginals",
     "scaled_likelihood",
     "span",
@@ -32,38 +31,6 @@ Array = NDArray[np.float64]
 GRID_POINTS = 241
 
 
-def jsonable(obj: Any) -> Any:
-    """``obj`` with numpy values as Python ones and non-finite floats as "inf"/"-inf"/"nan".
-
-    JSON has no infinities; a standard error that is infinite (an MLE on the
-    boundary) still has to reach the page, which prints it as such.
-    """
-    if isinstance(obj, Curve):  # made JSON-ready by curve()
-        return obj
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        if obj.dtype.kind in "iub" or (obj.dtype.kind == "f" and np.isfinite(obj).all()):
-            return obj.tolist()  # the common case, without a Python loop
-        return [jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        v = float(obj)
-        if math.isfinite(v):
-            return v
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-    return obj
-
-
-class Curve(list):
-    """A list of floats and None, ready for JSON (:func:`jsonable` passes it through)."""
-
-
 def curve(values: Iterable[float]) -> list[float | None]:
     """A curve for the chart: non-finite points become gaps (null)."""
     arr = np.asarray(values, dtype=float)
@@ -72,7 +39,7 @@ def curve(values: Iterable[float]) -> list[float | None]:
     if not ok.all():
         for i in np.flatnonzero(~ok).tolist():
             out[i] = None
-    return Curve(out)
+    return out
 
 
 def marginals(post: th.Distribution, names: tuple[str, ...]) -> list[tuple[str, th.Distribution]]:

@@ -14,12 +14,12 @@ import numpy as np
 
 import thetahat as th
 
+from .._format import jsonable
 from ._curves import (
     curve,
     density,
     flat_prior_likelihood,
     grid_between,
-    jsonable,
     marginals,
     span,
 )

@@ -18,7 +18,8 @@ from numpy.typing import NDArray
 
 import thetahat as th
 
-from ._curves import curve, jsonable
+from .._format import jsonable
+from ._curves import curve
 from ._validate import ApiError, choice, integer, mapping, number, numbers, strings, text
 
 __all__ = ["FAMILIES", "PRIORS", "compare", "example", "fit", "parse", "shrink"]

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 import thetahat as th
 
-from ._curves import jsonable
+from .._format import jsonable
 from ._validate import choice, integer, number
 
 __all__ = ["DATASETS", "regularise"]
