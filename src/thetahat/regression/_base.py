@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from .._warnings import warn_user
 from ..optim import Status
 from ..results import BoundaryWarning, Estimate
 from ._data import check_weights, check_X, check_y
@@ -129,8 +130,6 @@ def build_estimate(
 
 
 def warn_all(messages: tuple[str, ...], category: type[Warning] = BoundaryWarning) -> None:
-    """Emit each message as a warning (from the estimator's fit)."""
-    import warnings
-
+    """Emit each message as a warning, pointing at the user's line (however deep the fit)."""
     for m in messages:
-        warnings.warn(m, category, stacklevel=3)
+        warn_user(m, category)
