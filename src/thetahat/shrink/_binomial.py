@@ -13,7 +13,7 @@ from ..distributions import Beta, Binomial
 from ..distributions.binomial import BinomialStats, log_binom
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._common import FitResult, RisingSums, pair_index
+from ._common import FitResult, RisingSums, pair_index, pool_completely
 
 __all__ = ["COMPLETE_POOLING_SCALE", "beta_binomial_fit", "beta_binomial_groups"]
 
@@ -170,11 +170,7 @@ def beta_binomial_groups(
         "shrinkage": s / (s + n),
     }
     if fit.complete_pooling:
-        # the limit a + b -> inf exactly: a point mass at the pooled rate
-        pooled = np.full(n.shape[0], a / s)
-        for name in ("posterior_mean", "map", "lower", "upper"):
-            cols[name] = pooled
-        cols["shrinkage"] = np.ones(n.shape[0])
+        pool_completely(cols, a / s)  # the limit a + b -> inf
     return cols, prior
 
 

@@ -143,3 +143,12 @@ class FitResult:
     complete_pooling: bool
     message: str = ""
     extra: dict[str, Any] | None = None
+
+
+def pool_completely(cols: dict[str, FloatArray], pooled: float) -> None:
+    """Columns of a completely pooled fit: every group's posterior is the point mass at
+    the pooled value (the limit of a prior whose concentration goes to infinity)."""
+    m = cols["shrinkage"].shape[0]
+    for name in ("posterior_mean", "map", "lower", "upper"):
+        cols[name] = np.full(m, pooled)
+    cols["shrinkage"] = np.ones(m)

@@ -13,7 +13,7 @@ from ..distributions import Gamma, Poisson
 from ..distributions.poisson import PoissonStats
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._common import FitResult, RisingSums, value_index
+from ._common import FitResult, RisingSums, pool_completely, value_index
 
 __all__ = ["gamma_poisson_fit", "gamma_poisson_groups", "gamma_poisson_posterior"]
 
@@ -155,11 +155,7 @@ def gamma_poisson_groups(
         "shrinkage": be / pr,
     }
     if fit.complete_pooling:
-        # the limit shape -> inf exactly: a point mass at the pooled rate
-        pooled = np.full(x.shape[0], al / be)
-        for name in ("posterior_mean", "map", "lower", "upper"):
-            cols[name] = pooled
-        cols["shrinkage"] = np.ones(x.shape[0])
+        pool_completely(cols, al / be)  # the limit shape -> inf
     return cols, prior
 
 
