@@ -84,12 +84,14 @@ class SolverResult:
     edge: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        status = Status(self.status)
-        x = np.asarray(self.x, dtype=float)
-        if status is not Status.FAILED and (np.isnan(x).any() or not self.converged):
+        status = self.status if type(self.status) is Status else Status(self.status)
+        if status is not Status.FAILED:
+            x = np.asarray(self.x, dtype=float)
             # a boundary result may come with converged=False (no maximum inside the
             # space), but never with NaN
-            if np.isnan(x).any() or status is Status.SUCCESS:
+            if (x.size and bool(np.isnan(x).any())) or (
+                status is Status.SUCCESS and not self.converged
+            ):
                 status = Status.FAILED
         object.__setattr__(self, "status", status)
         if status is Status.FAILED and self.converged:
@@ -414,6 +416,8 @@ def invert_information(
     info = np.asarray(info, dtype=float)
     if info.size == 0:
         return info
+    if rcond is None and info.shape in ((1, 1), (2, 2)):
+        return _invert_small(info)
     bad = np.full(info.shape, np.inf)
     if not np.all(np.isfinite(info)):
         return bad
@@ -436,18 +440,20 @@ def invert_information(
 
 
 def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
-    flat = [float(v) for v in info.ravel()]
+    """1x1 or 2x2 (finite or not): the adjugate over the determinant in Python floats."""
+    flat = info.ravel().tolist()
+    isfinite = math.isfinite
     if len(flat) == 1:
         a = flat[0]
-        return np.array([[1.0 / a]]) if a > 0 else np.full((1, 1), np.inf)
+        return np.array([[1.0 / a]]) if a > 0 and isfinite(a) else np.full((1, 1), np.inf)
     a, b, c, d = flat
     det = a * d - b * c
-    if not (det != 0 and math.isfinite(det)):
+    if not (det != 0 and isfinite(det) and isfinite(b) and isfinite(c)):
         return np.full((2, 2), np.inf)
-    cov = [d / det, -b / det, -c / det, a / det]
-    if not (cov[0] > 0 and cov[3] > 0 and all(math.isfinite(v) for v in cov)):
+    cov = [[d / det, -b / det], [-c / det, a / det]]
+    if not (cov[0][0] > 0 and cov[1][1] > 0 and all(isfinite(v) for v in cov[0] + cov[1])):
         return np.full((2, 2), np.inf)
-    return np.array(cov).reshape(2, 2)
+    return np.array(cov)
 
 
 def domain_derivatives(

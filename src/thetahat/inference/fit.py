@@ -153,7 +153,13 @@ def fit(
 
 # ---------------------------------------------------------------------- helpers
 def _any_nan(params: Mapping[str, Any]) -> bool:
-    return any(bool(np.any(np.isnan(np.asarray(v, dtype=float)))) for v in params.values())
+    for v in params.values():
+        if type(v) is float:
+            if math.isnan(v):
+                return True
+        elif np.any(np.isnan(np.asarray(v, dtype=float))):
+            return True
+    return False
 
 
 def _formula(hook: Any, stats: Any) -> Any:

@@ -119,7 +119,10 @@ class Estimate:
     def __post_init__(self) -> None:
         status = Status(self.status)
         if status is not Status.FAILED:
-            nan = any(np.isnan(np.asarray(v, dtype=float)).any() for v in self.params.values())
+            nan = any(
+                math.isnan(v) if type(v) is float else np.isnan(np.asarray(v, dtype=float)).any()
+                for v in self.params.values()
+            )
             if nan or (status is Status.SUCCESS and not self.converged):
                 status = Status.FAILED
         object.__setattr__(self, "status", status)
