@@ -136,7 +136,10 @@ def as_source(
         if v.shape[0] != x.shape[0]:
             raise ValueError(f"{role} has {v.shape[0]} values for {x.shape[0]} observations")
     names = {"x": "data", WEIGHT: "weights", "exposure": "exposure", "n": "trials"}
-    names.update({r: f"by[{i}]" for i, r in enumerate(key_roles)})
+    if len(key_roles) == 1:
+        names[key_roles[0]] = "group"
+    else:
+        names.update({r: f"group{i + 1}" for i, r in enumerate(key_roles)})
     return TableSource(ArrayEngine(cols, kinds, key_roles), names, key_roles, nulls)
 
 
@@ -245,7 +248,6 @@ def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str,
     from scipy import special as sc
 
     z = float(np.sqrt(2.0) * sc.erfinv(level))
-    names = list(fam.estimable) if "n" not in source.engine.columns else ["p"]
     if found is not None:
         for j, name in enumerate(found["params"]):
             v = found["params"][name]
@@ -285,12 +287,13 @@ def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str,
                     ests.append(fit(f_i, st, **opts))
                 except ValueError as exc:
                     raise ValueError(f"group {keys[i]!r}: {exc}") from None
-        for name in names:
-            cols[name] = np.array([float(np.asarray(e.params[name])) for e in ests])
-            cols[f"{name}_se"] = np.array([float(np.asarray(e.se[name])) for e in ests])
-            ci = [e.conf_int(level)[name] for e in ests]
-            cols[f"{name}_low"] = np.array([float(c[0]) for c in ci])
-            cols[f"{name}_high"] = np.array([float(c[1]) for c in ci])
+        for name in ests[0].params:
+            for label, pick in _flat(name, ests[0].params[name]):
+                cols[label] = np.array([pick(e.params[name]) for e in ests])
+                cols[f"{label}_se"] = np.array([pick(e.se[name]) for e in ests])
+                ci = [e.conf_int(level)[name] for e in ests]
+                cols[f"{label}_low"] = np.array([pick(c[0]) for c in ci])
+                cols[f"{label}_high"] = np.array([pick(c[1]) for c in ci])
         cols["loglik"] = np.array([e.loglik for e in ests])
         cols["status"] = np.array([str(e.status) for e in ests])
         cols["warnings"] = np.array(["; ".join(e.warnings) for e in ests])
@@ -304,6 +307,17 @@ def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str,
         n_dropped=source.n_dropped, passes=max(gs.passes, 1), vectorised=vectorised,
         shrink=_shrinker(fam, gs, keys),
     )  # fmt: skip
+
+
+def _flat(name: str, value: Any) -> list[tuple[str, Any]]:
+    """Column labels of a parameter and how to pick each entry (vector parameters
+    become ``name[i]`` columns)."""
+    if np.ndim(value) == 0:
+        return [(name, lambda v: float(np.asarray(v)))]
+    return [
+        (f"{name}[{i}]", lambda v, i=i: float(np.ravel(np.asarray(v))[i]))
+        for i in range(np.size(value))
+    ]
 
 
 def _shrinker(fam: Any, gs: GroupedStats, keys: list[tuple[Any, ...]]) -> Any:

@@ -12,7 +12,8 @@ family's statistics, per group:
   the histogram itself is the statistic (a frequency table, as in memory).
 * ``passes``: Weibull: no finite statistics; each Newton step is one aggregate
   query of the profile-score sums (:mod:`.passes`).
-* ``fetch``: the rest (Student t, Laplace, Pareto, Lomax, multivariate data):
+* ``fetch``: the rest (Student t, Laplace, Pareto, Lomax, Beta-Binomial with
+  per-row trials, multivariate data):
   their fits need order statistics or robust starts over the data, so the
   value column is fetched and reduced in memory.
 
@@ -150,6 +151,8 @@ def plan_for(family: Any, roles: Mapping[str, str]) -> Plan:
         return _binomial()
     if name == "Weibull" and not family.params:
         return Plan("passes")
-    if family.discrete:
-        return Plan("data", hist=("x", "n") if "n" in roles else ("x",))
+    if family.discrete and "n" not in roles:
+        return Plan("data", hist=("x",))
+    # per-row trials are the family's per-observation parameter: its log density is
+    # summed row by row over the fetched columns
     return Plan("fetch")

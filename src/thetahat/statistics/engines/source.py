@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..data import DataStats
 from ..source import Statistics, statistics_of
 from ..sufficient import SuffStats
 from .base import Engine
@@ -271,14 +270,12 @@ class TableSource:
             self._check_hist(family, h)
             counts = h.values["count"]
             keep = counts > 0
-            x = np.asarray(h.keys["x"], dtype=float)[keep]
-            if "n" in h.keys:
-                fam = type(family)(**{**family.params,
-                                      "n": np.asarray(h.keys["n"], dtype=float)[keep]})  # fmt: skip
-                return fam, DataStats(x, counts[keep], float(counts.sum()),
-                                      obs=fam.prepare_obs(x.shape[0], {}))  # fmt: skip
-            order = np.argsort(x, kind="stable")
-            return family, DataStats(x[order], counts[keep][order], float(counts.sum()))
+            data = {c: np.asarray(h.keys[c], dtype=float)[keep] for c in plan.hist}
+            order = np.lexsort([data[c] for c in reversed(plan.hist)])
+            data = {c: v[order] for c, v in data.items()}
+            data[WEIGHT] = counts[keep][order]
+            # the frequency table through the in-memory reducer (as an array would be)
+            return self._in_memory(family, data)
         grouped = self._pushed_grouped(family, plan, ())
         return grouped.at(0)
 
