@@ -5,8 +5,8 @@ give the same statistics and estimates, whole and per group."""
 from __future__ import annotations
 
 import dataclasses
-import zlib
 import warnings
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,7 @@ def test_every_family_every_path(name: str, weighted: bool, tmp_path: Path) -> N
             assert rel_close(ref_t.columns[p][i], v, 1e-9), (name, key, p)
             assert rel_close(ref_t.columns[f"{p}_se"][i], est.se[p], 1e-7), (name, key, p)
         assert rel_close(ref_t.columns["loglik"][i], est.loglik, 1e-9), (name, key)
-        _check_estimates(_quiet(lambda: ref_t[key]), est, 1e-9, f"{name}[{key}]")
+        _check_estimates(_quiet(ref_t.__getitem__, key), est, 1e-9, f"{name}[{key}]")
     for path in PATHS:
         t = _quiet(th.fit, family, paths[path](), column="x", by="g", **kw)
         assert t.keys == ref_t.keys, path
