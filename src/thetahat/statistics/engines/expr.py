@@ -32,6 +32,7 @@ __all__ = [
     "Agg",
     "Aggregated",
     "Expr",
+    "align",
     "col",
     "evaluate",
     "group_reduce",
@@ -314,3 +315,13 @@ def key_tuples(keys: Mapping[str, NDArray[Any]], names: Sequence[str]) -> list[t
     """The group keys as tuples of plain Python values, in group order."""
     cols = [np.asarray(keys[n]).tolist() for n in names]
     return list(zip(*cols, strict=True)) if cols else [()]
+
+
+def align(out: Aggregated, keys: Mapping[str, NDArray[Any]], names: Sequence[str]) -> Aggregated:
+    """The aggregates ``out`` in the group order of ``keys`` (engines may return groups in
+    any order)."""
+    if not names:
+        return out
+    index = {k: i for i, k in enumerate(key_tuples(out.keys, names))}
+    pos = np.array([index[k] for k in key_tuples(keys, names)], dtype=np.intp)
+    return Aggregated(dict(keys), {k: v[pos] for k, v in out.values.items()}, pos.shape[0])

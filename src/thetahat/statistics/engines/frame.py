@@ -22,7 +22,11 @@ from ..._optional import require
 from .base import ArrayEngine, Engine
 from .expr import Agg, Aggregated, Expr
 
-__all__ = ["NarwhalsEngine", "as_engine", "is_frame"]
+__all__ = ["MAX_CASES", "NarwhalsEngine", "as_engine", "is_frame"]
+
+#: per-group constants (centres, Newton iterates) go to the engine as a CASE over the
+#: groups up to this many groups; beyond, grouped work that needs them fetches the data
+MAX_CASES = 256
 
 
 def _nw() -> Any:
@@ -101,9 +105,7 @@ def _as_float(arr: NDArray[Any], nulls: int) -> NDArray[np.float64]:
 def _role_text(role: str) -> str:
     from .expr import WEIGHT
 
-    return {"x": "column", WEIGHT: "weights", "n": "trials", "exposure": "exposure"}.get(
-        role, f"by key {role}"
-    )
+    return {"x": "column", WEIGHT: "weights", "n": "trials", "exposure": "exposure"}.get(role, "by")
 
 
 class NarwhalsEngine:
@@ -206,16 +208,14 @@ class NarwhalsEngine:
         keys: Sequence[str],
         params: Aggregated | None = None,
     ) -> Aggregated:
-        nw = _nw()
         frame = self.frame
         if params is not None:
-            if keys:
+            if keys and params.size > MAX_CASES:
                 raise NotImplementedError(
-                    "per-group constants need a join; this engine fetches the data instead"
+                    f"per-group constants for more than {MAX_CASES} groups; this engine "
+                    "fetches the data instead"
                 )
-            frame = frame.with_columns(
-                *[nw.lit(float(v[0])).alias(k) for k, v in params.values.items()]
-            )
+            frame = frame.with_columns(*self._constants(params, keys))
         exprs = self._agg_exprs(aggs)
         if keys:
             lazy = frame.group_by(*keys).agg(*exprs)
@@ -247,6 +247,27 @@ class NarwhalsEngine:
         if not keys and size == 1 and values.get(next(iter(values), ""), np.ones(1)).size == 0:
             size = 0
         return Aggregated(key_arrays, values, size)
+
+    def _constants(self, params: Aggregated, keys: Sequence[str]) -> list[Any]:
+        """Per-group constants as columns: a literal without keys, else a CASE over the
+        groups' keys (one branch per group)."""
+        nw = _nw()
+        out = []
+        for name, v in params.values.items():
+            if not keys:
+                out.append(nw.lit(float(v[0])).alias(name))
+                continue
+            e: Any = None
+            for i in range(params.size):
+                cond = None
+                for k in keys:
+                    kv = params.keys[k][i]
+                    c = nw.col(k) == nw.lit(kv.item() if isinstance(kv, np.generic) else kv)
+                    cond = c if cond is None else cond & c
+                e = nw.when(cond).then(nw.lit(float(v[i]))) if e is None else e.when(
+                    cond).then(nw.lit(float(v[i])))  # fmt: skip
+            out.append(e.alias(name))
+        return out
 
     def arrays(self, columns: Sequence[str]) -> None:
         return None

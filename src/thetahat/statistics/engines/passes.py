@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .expr import Agg, Aggregated, col
+from .expr import Agg, Aggregated, align, col
 
 __all__ = ["EngineStats", "WeibullPasses", "engine_stats", "grouped_weibull"]
 
@@ -120,7 +120,7 @@ class WeibullPasses:
         ok = np.ones_like(k, dtype=bool)
         for _ in range(_MAX_PASSES):
             out = self._aggregate(aggs, Aggregated(keys, {"k": k, "ltop": top}, k.shape[0]))
-            out = _align(out, keys, self.keys)
+            out = align(out, keys, self.keys)
             a, b, c = out.values["a"], out.values["b"], out.values["c"]
             with np.errstate(all="ignore"):
                 f = 1.0 / k + ybar - b / a
@@ -133,7 +133,7 @@ class WeibullPasses:
             if np.all(done | converged):
                 # one more pass at the final shape: the sums the estimate is made of
                 out = self._aggregate(aggs, Aggregated(keys, {"k": k, "ltop": top}, k.shape[0]))
-                out = _align(out, keys, self.keys)
+                out = align(out, keys, self.keys)
                 a, b, c = out.values["a"], out.values["b"], out.values["c"]
                 break
         else:
@@ -151,17 +151,6 @@ class WeibullPasses:
         ll = np.where(equal, np.inf, ll)
         return {"keys": keys, "n": n, "shape": k, "scale": scale, "loglik": ll, "g": g, "h": h,
                 "shift": shift, "top": top, "ok": ok, "equal": equal}  # fmt: skip
-
-
-def _align(out: Aggregated, keys: dict[str, Any], names: tuple[str, ...]) -> Aggregated:
-    """The aggregates in the order of ``keys`` (engines may return groups in any order)."""
-    if not names:
-        return out
-    from .expr import key_tuples
-
-    index = {k: i for i, k in enumerate(key_tuples(out.keys, names))}
-    pos = np.array([index[k] for k in key_tuples(keys, names)], dtype=np.intp)
-    return Aggregated(keys, {k: v[pos] for k, v in out.values.items()}, pos.shape[0])
 
 
 def engine_stats(family: Any, source: Any) -> EngineStats:

@@ -57,8 +57,10 @@ class Scan:
             import pyarrow.csv as pcsv
 
             tsv = all(p.endswith(".tsv") for p in paths)
-            opts = pcsv.ParseOptions(delimiter="\t") if tsv else None
-            file_format: Any = ds.CsvFileFormat(parse_options=opts) if opts else "csv"
+            parse = pcsv.ParseOptions(delimiter="\t" if tsv else ",")
+            # an empty field is a null, for text columns (group keys) too
+            convert = pcsv.ConvertOptions(strings_can_be_null=True)
+            file_format: Any = ds.CsvFileFormat(parse_options=parse, convert_options=convert)
         else:
             file_format = fmt
         self.dataset = ds.dataset(paths, format=file_format)

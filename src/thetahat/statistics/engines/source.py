@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from ..source import Statistics, statistics_of
 from ..sufficient import SuffStats
 from .base import Engine
-from .expr import WEIGHT, Agg, Aggregated, key_tuples, lit
+from .expr import WEIGHT, Agg, Aggregated, align, col, key_tuples, lit
 from .passes import EngineStats
 from .plans import Plan, plan_for
 
@@ -118,7 +118,10 @@ class TableSource:
                 )
         nulls = {c: k for c, k in engine.null_counts(list(engine.columns)).items() if k}
         if nulls and self.nulls == "error":
-            text = ", ".join(f"{k} in column {self._name(c)}" for c, k in nulls.items())
+            text = ", ".join(
+                f"{k} in {'by ' if c in self.keys else ''}column {self._name(c)}"
+                for c, k in nulls.items()
+            )
             keyed = [c for c in nulls if c in self.keys]
             what = "null group keys" if keyed and len(keyed) == len(nulls) else "nulls"
             raise ValueError(
@@ -279,9 +282,31 @@ class TableSource:
         grouped = self._pushed_grouped(family, plan, ())
         return grouped.at(0)
 
+    def _group_centred(self, plan: Plan, keys: Sequence[str]) -> Aggregated | None:
+        """Moments about each group's own mean (a two-level shift per group: a pass for the
+        means, then the engine's avg/var_pop of the deviations), or None where the engine
+        takes no per-group constants."""
+        aggs = dict(plan.aggs)
+        first = self.engine.aggregate({m: aggs[m] for m in plan.centred}, keys)
+        consts = {f"_c_{m}": first.values[f"{m}.mean"] for m in plan.centred}
+        for m in plan.centred:
+            aggs[m] = Agg("moments", aggs[m].expr - col(f"_c_{m}"))
+        try:
+            out = self.engine.aggregate(aggs, keys, Aggregated(first.keys, consts, first.size))
+        except NotImplementedError:
+            return None
+        out = align(out, first.keys, tuple(keys))
+        for m in plan.centred:
+            out.values[f"{m}.mean"] = out.values[f"{m}.mean"] + consts[f"_c_{m}"]
+        return out
+
     def _pushed_grouped(self, family: Any, plan: Plan, keys: Sequence[str]) -> GroupedStats:
-        aggs = self._centred(plan)
-        agg = self.engine.aggregate(aggs, keys)
+        agg = None
+        in_memory = self.engine.arrays(["x"]) is not None or self.engine.batches([]) is not None
+        if keys and plan.centred and not in_memory:
+            agg = self._group_centred(plan, keys)
+        if agg is None:
+            agg = self.engine.aggregate(self._centred(plan), keys)
         values = dict(agg.values)
         if agg.size == 0:
             raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
