@@ -148,7 +148,7 @@ def _noted(est: Estimate, source: TableSource, passes: int) -> Estimate:
     lines = list(est.summary_lines)
     details["n_dropped"] = source.n_dropped
     if source.n_dropped:
-        lines.append(f"Rows dropped: {source.n_dropped} (nulls)")
+        lines.append(f"Rows dropped for nulls: {source.n_dropped}")
     if passes:
         details["passes"] = passes
         lines.append(f"Data passes: {passes}")

@@ -229,7 +229,7 @@ class TableSource:
 
     def _check_bounds(self, family: Any, lo: FloatArray, hi: FloatArray, where: str) -> None:
         vals = np.concatenate([lo, hi])
-        vals = vals[np.isfinite(vals) | np.isnan(vals)]
+        vals = vals[~np.isnan(vals)]  # NaN: a group without weight (reported by its n)
         try:
             family.check_data(vals) if "n" not in self.engine.columns else None
         except ValueError:
@@ -310,7 +310,8 @@ class TableSource:
         values = dict(agg.values)
         if agg.size == 0:
             raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
-        self._check_bounds(family, values["lo"], values["hi"], "")
+        if not plan.hist:  # count families: their histogram names the bad values
+            self._check_bounds(family, values["lo"], values["hi"], "")
         if plan.hist:
             h = self._hist(plan, keys)
             self._check_hist(family, h)
@@ -328,6 +329,11 @@ class TableSource:
                 )
         assert plan.build is not None
         fields = plan.build(values)
+        empty = ~(np.asarray(fields["n"]) > 0)
+        if empty.any():
+            i = int(np.flatnonzero(empty)[0])
+            where = f"group {key_tuples(agg.keys, keys)[i]!r}" if keys else "the table"
+            raise ValueError(f"{where} holds no observations (zero total weight)")
         for k, v in fields.items():
             if not np.all(np.isfinite(v)):
                 i = int(np.flatnonzero(~np.isfinite(v))[0])
