@@ -13,6 +13,7 @@ from .._domains import POSITIVE, REAL
 from ..optim import SolverResult
 from ._base import ContinuousDistribution, Param, Value
 from ._extremes import log1p_over, with_caveats
+from ._logspace import log1mexp
 
 __all__ = ["GeneralizedPareto"]
 
@@ -54,8 +55,8 @@ class GeneralizedPareto(ContinuousDistribution):
     >>> round(d.mean(), 6), round(d.ppf(0.5), 6)
     (2.666667, 1.513657)
     >>> est = th.fit(th.GeneralizedPareto, d.sample(4000, rng=5))
-    >>> est.status, round(est.params["scale"], 1)
-    ('success', 2.0)
+    >>> str(est.status), abs(est.params["shape"] - 0.25) < 3 * est.se["shape"]
+    ('success', True)
     """
 
     _params = (Param("scale", POSITIVE, "scale sigma"), Param("shape", REAL, "shape xi"))
@@ -82,7 +83,7 @@ class GeneralizedPareto(ContinuousDistribution):
 
     def _logcdf(self, x: NDArray[np.float64], scale: float, shape: float) -> NDArray[np.float64]:
         with np.errstate(divide="ignore"):
-            return np.asarray(np.log(-np.expm1(self._logsf(x, scale, shape))))
+            return log1mexp(self._logsf(x, scale, shape))
 
     def _cdf(self, x: NDArray[np.float64], scale: float, shape: float) -> NDArray[np.float64]:
         return np.asarray(-np.expm1(self._logsf(x, scale, shape)))

@@ -14,6 +14,7 @@ from scipy import special as sc
 from .._domains import POSITIVE
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
+from ._logspace import log1mexp
 
 __all__ = ["InverseGaussian", "InverseGaussianStats"]
 
@@ -111,7 +112,7 @@ class InverseGaussian(ContinuousDistribution):
     def _logsf(self, x: NDArray[np.float64], mu: float, shape: float) -> NDArray[np.float64]:
         _, lna, lb = self._logs(x, mu, shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = lna + np.log(-np.expm1(np.minimum(lb - lna, 0.0)))
+            out = lna + log1mexp(np.minimum(lb - lna, 0.0))
         return np.where(x > 0, out, 0.0)
 
     def _cdf(self, x: NDArray[np.float64], mu: float, shape: float) -> NDArray[np.float64]:

@@ -60,7 +60,7 @@ class Logistic(ContinuousDistribution):
     >>> round(d.cdf(1.0), 6), round(d.ppf(0.75), 6)
     (0.5, 3.197225)
     >>> est = th.fit(th.Logistic, d.sample(2000, rng=1))
-    >>> est.status, round(est.params["loc"], 1)
+    >>> str(est.status), round(est.params["loc"], 1)
     ('success', 1.0)
     """
 

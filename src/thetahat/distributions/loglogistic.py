@@ -60,7 +60,7 @@ class LogLogistic(ContinuousDistribution):
     >>> d.cdf(10.0), round(d.ppf(0.9), 4)
     (0.5, 17.3205)
     >>> est = th.fit(th.LogLogistic, d.sample(3000, rng=2))
-    >>> est.status, round(est.params["scale"], 0)
+    >>> str(est.status), round(est.params["scale"], 0)
     ('success', 10.0)
     """
 

@@ -75,7 +75,7 @@ class Uniform(ContinuousDistribution):
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     est = th.fit(th.Uniform, [0.5, 2.0, 3.5, 1.0])
-    >>> est.status, est.params
+    >>> str(est.status), est.params
     ('boundary', {'low': 0.5, 'high': 3.5})
     """
 
