@@ -22,6 +22,7 @@ from .distributions import (
     Exponential,
     Flat,
     Gamma,
+    Gamma3,
     GeneralizedExtremeValue,
     GeneralizedPareto,
     Geometric,
@@ -33,6 +34,7 @@ from .distributions import (
     Logistic,
     LogLogistic,
     LogNormal,
+    LogNormal3,
     Lomax,
     Multinomial,
     NegativeBinomial,
@@ -43,6 +45,7 @@ from .distributions import (
     StudentT,
     Uniform,
     Weibull,
+    Weibull3,
 )
 from .distributions.multivariate_normal import MultivariateNormal
 from .divergence import InfoValue, cross_entropy, entropy, kl
@@ -76,6 +79,7 @@ __all__ = [
     "Exponential",
     "Flat",
     "Gamma",
+    "Gamma3",
     "GeneralizedExtremeValue",
     "GeneralizedPareto",
     "Geometric",
@@ -87,6 +91,7 @@ __all__ = [
     "Laplace",
     "LogLogistic",
     "LogNormal",
+    "LogNormal3",
     "Logistic",
     "Lomax",
     "Model",
@@ -104,6 +109,7 @@ __all__ = [
     "SuffStats",
     "Uniform",
     "Weibull",
+    "Weibull3",
     "__version__",
     "compare",
     "cross_entropy",

@@ -143,7 +143,7 @@ def test_log1p_over_matches_its_series() -> None:
 @pytest.mark.parametrize(
     "module",
     ["logistic", "gumbel", "loglogistic", "burr", "inverse_gaussian", "uniform", "genpareto",
-     "genextreme"],
+     "genextreme", "threshold"],
 )  # fmt: skip
 def test_docstring_examples_run(module: str) -> None:
     import importlib

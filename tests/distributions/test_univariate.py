@@ -98,6 +98,20 @@ CASES: list[Case] = [
         stats.genextreme(-0.2, 1.0, 2.0),
         np.linspace(-9.0, 25.0, 15),
     ),
+    # threshold families: the base shifted by loc (scipy's loc)
+    (
+        "weibull3",
+        th.Weibull3(1.5, 2.0, 10.0),
+        stats.weibull_min(1.5, loc=10.0, scale=2.0),
+        np.linspace(9.0, 18.0, 15),
+    ),
+    ("gamma3", th.Gamma3(3.0, 2.0, -1.0), stats.gamma(3.0, -1.0, 0.5), np.linspace(-2, 6, 15)),
+    (
+        "lognormal3",
+        th.LogNormal3(0.3, 0.5, 5.0),
+        stats.lognorm(0.5, loc=5.0, scale=np.exp(0.3)),
+        np.linspace(4.0, 12.0, 15),
+    ),
     (
         "genextreme_neg",
         th.GeneralizedExtremeValue(1.0, 2.0, -0.3),
@@ -239,6 +253,9 @@ FAMILIES: dict[str, tuple[Any, Callable[..., Any]]] = {
     "uniform": (th.Uniform, lambda a, b: stats.uniform(a, b - a)),
     "genpareto": (th.GeneralizedPareto, lambda s, xi: stats.genpareto(xi, scale=s)),
     "genextreme": (th.GeneralizedExtremeValue, lambda m, s, xi: stats.genextreme(-xi, m, s)),
+    "weibull3": (th.Weibull3, lambda k, s, c: stats.weibull_min(k, loc=c, scale=s)),
+    "gamma3": (th.Gamma3, lambda k, r, c: stats.gamma(k, loc=c, scale=1 / r)),
+    "lognormal3": (th.LogNormal3, lambda m, s, c: stats.lognorm(s, loc=c, scale=np.exp(m))),
 }
 RANGES: dict[tuple[str, str], Any] = {
     ("poisson", "rate"): st.floats(0.05, 40.0, **finite),
@@ -256,6 +273,7 @@ RANGES: dict[tuple[str, str], Any] = {
     # scipy's genpareto/genextreme lose their cdf for |xi| below ~1e-8 (genpareto(1e-185)
     # .cdf(x) returns x); ours at tiny shapes is checked against the exponential/Gumbel
     # limit in test_extra_families.py
+    ("lognormal3", "sigma"): st.floats(0.1, 3.0, **finite),
     ("genpareto", "shape"): st.floats(-0.9, 0.45, **finite).filter(lambda v: abs(v) > 1e-6),
     ("genextreme", "shape"): st.floats(-0.9, 0.45, **finite).filter(lambda v: abs(v) > 1e-6),
 }

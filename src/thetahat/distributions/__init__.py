@@ -32,6 +32,7 @@ from .normal_inverse_gamma import NormalInverseGamma
 from .pareto import Pareto
 from .poisson import Poisson
 from .student_t import StudentT
+from .threshold import Gamma3, LogNormal3, Weibull3
 from .uniform import Uniform
 from .weibull import Weibull
 
@@ -51,6 +52,7 @@ __all__ = [
     "Exponential",
     "Flat",
     "Gamma",
+    "Gamma3",
     "GeneralizedExtremeValue",
     "GeneralizedPareto",
     "Geometric",
@@ -61,6 +63,7 @@ __all__ = [
     "Laplace",
     "LogLogistic",
     "LogNormal",
+    "LogNormal3",
     "Logistic",
     "Lomax",
     "Multinomial",
@@ -73,4 +76,5 @@ __all__ = [
     "StudentT",
     "Uniform",
     "Weibull",
+    "Weibull3",
 ]
