@@ -359,7 +359,7 @@ class GridPosterior(ContinuousDistribution):
         res = out.reshape(theta.shape[:-1])
         return float(res) if res.ndim == 0 else res
 
-    def predictive_of(self, family: Distribution) -> GridPredictive:
+    def predictive_of(self, family: Distribution) -> Distribution:
         """The posterior predictive distribution of one new observation of ``family``."""
         return _predictive(family, self)
 
@@ -491,7 +491,7 @@ def _nodes_of(lev: _Level, doms: Any, keep: float = 1e-15) -> tuple[Any, Any]:
     return theta, w / w.sum()
 
 
-def _predictive(family: Distribution, post: GridPosterior) -> GridPredictive:
+def _predictive(family: Distribution, post: GridPosterior) -> Distribution:
     cur, prev = post.levels[0]
     levels = (_nodes_of(cur, post.domains), _nodes_of(prev, post.domains))
     cls = GridPredictiveDiscrete if family.discrete else GridPredictive
