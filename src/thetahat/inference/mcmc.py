@@ -247,7 +247,11 @@ def _draws_and_diagnostics(
             [np.asarray(d.from_unconstrained(z[..., i])) for i, d in enumerate(doms)], axis=-1
         )
     chains = np.swapaxes(theta, 0, 1)
-    idata = az.from_dict(posterior={n: chains[..., i] for i, n in enumerate(names)})
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # arviz: "more chains than draws"
+        idata = az.from_dict(posterior={n: chains[..., i] for i, n in enumerate(names)})
     out: dict[str, dict[str, float]] = {}
     calls = {
         "rhat": lambda: az.rhat(idata),
