@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special as sc
 
+from .._grid import Level, TrapezoidGrid, refine
 from .._warnings import warn_user
 from ..distributions import ContinuousDistribution, DiscreteDistribution, Distribution
 from ..results import Posterior
@@ -41,156 +42,6 @@ __all__ = ["MAX_QUADRATURE_DIM", "GridPosterior", "quadrature_posterior"]
 #: the most free parameters a quadrature posterior integrates over (a tensor grid
 #: costs ~ (2R/h)^k log-posterior evaluations)
 MAX_QUADRATURE_DIM = 3
-#: a face of the grid is far enough out when its log density is this far below the peak
-_TAIL = 32.0
-#: starting half-width of the box (whitened units) and the step it grows by
-_R0, _GROW, _RMAX = 6.0, 2.0, 60.0
-#: coarsest spacing per dimension, and the finest tried
-_H0 = {1: 0.5, 2: 0.5, 3: 1.0}
-_HMIN = {1: 1.0 / 64.0, 2: 1.0 / 16.0, 3: 0.25}
-#: the most log-posterior evaluations one grid may use
-_MAX_NODES = 400_000
-
-
-class _Grid:
-    """Trapezoid grids of one ordering of the parameters, refined by halving ``h``."""
-
-    def __init__(
-        self, ev: LogPosterior, mean: NDArray[np.float64], cov: NDArray[np.float64], first: int
-    ) -> None:
-        k = mean.shape[0]
-        self.k, self.ev = k, ev
-        self.perm = [first, *(i for i in range(k) if i != first)]
-        cp = cov[np.ix_(self.perm, self.perm)]
-        lp = np.linalg.cholesky(cp)
-        inv = np.argsort(self.perm)
-        # z = mean + L u with L the permuted factor mapped back to the original order
-        self.L = lp[inv, :]
-        self.mean = mean
-        self.logdet = float(np.sum(np.log(np.diag(lp))))
-        self.cache: dict[tuple[float, ...], float] = {}
-
-    def values(self, h: float, lo: list[int], hi: list[int]) -> tuple[NDArray[Any], NDArray[Any]]:
-        """Nodes (u, shape (N, k)) of the box ``[lo, hi] * h`` and the log density there."""
-        axes = [np.arange(a, b + 1) * h for a, b in zip(lo, hi, strict=True)]
-        mesh = np.meshgrid(*axes, indexing="ij")
-        u = np.stack([m.ravel() for m in mesh], axis=-1)
-        keys = [tuple(r) for r in u.tolist()]
-        todo = [i for i, key in enumerate(keys) if key not in self.cache]
-        if len(self.cache) + len(todo) > _MAX_NODES:
-            raise _TooManyNodes
-        if todo:
-            z = self.mean + u[todo] @ self.L.T
-            vals = self.ev(z)
-            for i, v in zip(todo, vals.tolist(), strict=True):
-                self.cache[keys[i]] = v
-        lv = np.array([self.cache[key] for key in keys])
-        return u, np.where(np.isfinite(lv), lv, -np.inf)
-
-    def level(self, h: float, peak: float) -> _Level:
-        """The grid at spacing ``h``, its box grown until every face is in the tails."""
-        k = self.k
-        lo, hi = [-math.ceil(_R0 / h)] * k, [math.ceil(_R0 / h)] * k
-        grow = math.ceil(_GROW / h)
-        while True:
-            u, lv = self.values(h, lo, hi)
-            shape = tuple(b - a + 1 for a, b in zip(lo, hi, strict=True))
-            cube = lv.reshape(shape)
-            moved = False
-            for ax in range(k):
-                for side, idx in ((0, 0), (1, -1)):
-                    face = np.take(cube, idx, axis=ax)
-                    if np.max(face) > peak - _TAIL:
-                        if side == 0 and -lo[ax] * h < _RMAX:
-                            lo[ax] -= grow
-                            moved = True
-                        elif side == 1 and hi[ax] * h < _RMAX:
-                            hi[ax] += grow
-                            moved = True
-            if not moved:
-                return _Level(self, h, u, lv, shape)
-
-
-class _TooManyNodes(Exception):
-    pass
-
-
-class _Level:
-    """One trapezoid rule: nodes, weights, evidence, the first parameter's marginal."""
-
-    def __init__(
-        self, grid: _Grid, h: float, u: NDArray[Any], lv: NDArray[Any], shape: tuple[int, ...]
-    ) -> None:
-        self.grid, self.h, self.u, self.shape = grid, h, u, shape
-        top = float(np.max(lv))
-        w = np.exp(lv - top)
-        total = float(w.sum())
-        k = grid.k
-        self.log_evidence = top + math.log(total) + k * math.log(h) + grid.logdet
-        self.w = w / total
-        self.z = grid.mean + u @ grid.L.T
-        self.lv = lv
-        # the first parameter's marginal over its own axis (u_1)
-        first = grid.perm[0]
-        cube = self.w.reshape(shape)
-        f = cube.sum(axis=tuple(range(1, k))) if k > 1 else cube
-        self.u1 = np.unique(u[:, 0])
-        self.f1 = f / h  # density of u_1 at its nodes (sums to 1 / h)
-        self.scale1 = float(grid.L[first, 0])
-        self.mean1 = float(grid.mean[first])
-
-    def theta_moments(self, dom: Any) -> tuple[float, float]:
-        """Mean and variance of the first parameter (its 1-d marginal rule)."""
-        with np.errstate(all="ignore"):
-            t = np.asarray(dom.from_unconstrained(self.mean1 + self.scale1 * self.u1), dtype=float)
-        p = self.f1 * self.h
-        ok = p > 0
-        m = float(np.dot(p[ok], t[ok]))
-        return m, float(np.dot(p[ok], (t[ok] - m) ** 2))
-
-    def cdf_u(self, u: float) -> float:
-        """P(u_1 <= u) by the integrated sinc interpolant of the marginal."""
-        si, _ = sc.sici(np.pi * (u - self.u1) / self.h)
-        return float(np.sum(self.f1 * self.h * (0.5 + si / np.pi)))
-
-    def quantile(self, q: float, dom: Any) -> float:
-        """The ``q`` quantile of the first parameter."""
-        from scipy.optimize import brentq
-
-        c = np.cumsum(self.f1 * self.h)
-        j = int(np.clip(np.searchsorted(c, q), 1, len(c) - 1))
-        a, b = self.u1[max(j - 2, 0)], self.u1[min(j + 1, len(c) - 1)]
-        while self.cdf_u(a) > q and a > self.u1[0]:
-            a -= self.h
-        while self.cdf_u(b) < q and b < self.u1[-1]:
-            b += self.h
-        u = brentq(lambda v: self.cdf_u(v) - q, a, b, xtol=1e-13, rtol=1e-15)
-        with np.errstate(all="ignore"):
-            return float(dom.from_unconstrained(self.mean1 + self.scale1 * u))
-
-
-def _refine(grid: _Grid, peak: float, k: int, rtol: float) -> tuple[_Level, _Level, bool]:
-    """Halve ``h`` until two successive rules agree; returns (finest, previous, converged)."""
-    h = _H0[k]
-    prev = grid.level(h, peak)
-    dom = grid.ev.doms[grid.perm[0]]
-    while True:
-        h /= 2.0
-        try:
-            cur = grid.level(h, peak)
-        except _TooManyNodes:
-            return prev, prev, False
-        m0, v0 = prev.theta_moments(dom)
-        m1, v1 = cur.theta_moments(dom)
-        sd = math.sqrt(max(v1, 0.0)) or 1.0
-        close = (
-            abs(cur.log_evidence - prev.log_evidence) < rtol * 10
-            and abs(m1 - m0) < rtol * sd
-            and abs(v1 - v0) < rtol * sd * sd * 10
-        )
-        if close or h <= _HMIN[k]:
-            return cur, prev, bool(close)
-        prev = cur
 
 
 class GridPosterior(ContinuousDistribution):
@@ -221,7 +72,7 @@ class GridPosterior(ContinuousDistribution):
     event_vector = True
 
     def __init__(
-        self, names: tuple[str, ...], levels: list[tuple[_Level, _Level]], mode: Any, ev: Any
+        self, names: tuple[str, ...], levels: list[tuple[Level, Level]], mode: Any, ev: Any
     ) -> None:
         super().__init__()
         main, main_prev = levels[0]
@@ -481,7 +332,7 @@ class GridPredictiveDiscrete(_MixtureMixin, DiscreteDistribution):
     """
 
 
-def _nodes_of(lev: _Level, doms: Any, keep: float = 1e-15) -> tuple[Any, Any]:
+def _nodes_of(lev: Level, doms: Any, keep: float = 1e-15) -> tuple[Any, Any]:
     ok = lev.w > keep * float(np.max(lev.w))
     with np.errstate(all="ignore"):
         theta = np.stack(
@@ -568,10 +419,10 @@ def quadrature_posterior(
     peak = float(ev(mean[None, :])[0])
     if not np.isfinite(peak):
         raise ValueError("the log posterior is not finite at its mode: nothing to integrate")
-    levels: list[tuple[_Level, _Level]] = []
+    levels: list[tuple[Level, Level]] = []
     msgs = list(lap.warnings)
     for i in range(k):
-        cur, prev, ok = _refine(_Grid(ev, mean, cov, i), peak, k, rtol)
+        cur, prev, ok = refine(TrapezoidGrid(ev, mean, cov, i), peak, k, rtol)
         if not ok:
             msgs.append(
                 f"quadrature over {lap.names[i]} stopped at spacing h = {cur.h:g} before two "
