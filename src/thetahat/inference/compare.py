@@ -60,6 +60,8 @@ def compare(
     weights: ArrayLike | None = None,
     column: str | None = None,
     nulls: str = "error",
+    prior: Any = None,
+    model_prior: Sequence[float] | None = None,
 ) -> Comparison:
     """Fit each family by MLE and rank them by an information criterion.
 
@@ -78,6 +80,14 @@ def compare(
         data in memory and is NaN otherwise).
     nulls : {"error", "drop"}
         As in :func:`thetahat.fit`.
+    prior : list or dict, optional
+        One proper prior per family (a list in the order of ``families``, or a dict
+        keyed by family class or label): adds each family's log evidence (exact,
+        quadrature or Laplace, with its error and ``method``), the Bayes factor
+        against the best and the posterior model probability ``post_prob``, and
+        ranks by evidence (``criterion="evidence"``, the default then).
+    model_prior : sequence of float, optional
+        Prior model probabilities (uniform by default).
 
     Returns
     -------
@@ -92,7 +102,11 @@ def compare(
     Weibull, non-integers for a Poisson) is listed with the reason instead of
     being dropped.
     """
-    if criterion not in CRITERIA:
+    if prior is not None and criterion == "aic":
+        criterion = "evidence"
+    if criterion == "evidence" and prior is None:
+        raise ValueError("criterion='evidence' needs prior= (one prior per family)")
+    if criterion not in (*CRITERIA, "evidence"):
         raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}, got {criterion!r}")
     fams = [as_family(f) for f in families]
     if not fams:
@@ -141,4 +155,9 @@ def compare(
         rows.append({"family": label, "loglik": est.loglik, "k": est.df_model, "aic": est.aic,
                      "aicc": est.aicc, "bic": est.bic, "ks": ks, "status": est.status,
                      "note": "; ".join(est.warnings)})  # fmt: skip
+    if prior is not None:  # evidence columns beside AIC/BIC (issue 15)
+        from .evidence import add_evidence
+
+        labels = [r["family"] for r in rows]
+        add_evidence(rows, fams, labels, data, prior, weights, model_prior)
     return Comparison.ranked(rows, estimates, reasons, criterion)
