@@ -93,6 +93,11 @@ def statistics_of(
     obs = {k: v for k, v in obs.items() if v is not None}
     if isinstance(source, SuffStats):
         return _given(family, source, weights, obs)
+    if isinstance(source, DataStats):
+        # validated observations already (an engine's frequency table, one group's data)
+        if weights is not None or obs:
+            raise ValueError("weights and exposure are already in these statistics")
+        return source
     if isinstance(source, Censored):
         if "exposure" in obs:
             raise ValueError("exposure does not apply to censored data")
