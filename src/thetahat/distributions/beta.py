@@ -44,7 +44,7 @@ class Beta(ContinuousDistribution):
     ``(a - 1) / (a + b - 2)`` for a, b > 1. Sufficient statistics n, sum(log x),
     sum(log(1 - x)); Fisher information
     ``n [[psi1(a) - psi1(a+b), -psi1(a+b)], [-psi1(a+b), psi1(b) - psi1(a+b)]]``.
-    Both shapes free: Newton on (log a, log b) with this analytic Hessian (the
+    Both shapes free: optim's Newton on (a, b) with this analytic Hessian (the
     observed information equals the expected one: it does not involve the data),
     started from the geometric-mean approximation
     ``a0 = 1/2 + G1 / (2 (1 - G1 - G2))`` with ``G1 = exp(mean log x)``,

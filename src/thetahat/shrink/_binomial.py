@@ -13,7 +13,7 @@ from ..distributions import Beta, Binomial
 from ..distributions.binomial import BinomialStats, log_binom
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._common import HyperFit, RisingSums, hyper_fit, pair_index, pool_completely
+from ._common import HyperFit, RisingSums, groups_with_data, hyper_fit, pair_index, pool_completely
 
 __all__ = ["COMPLETE_POOLING_SCALE", "beta_binomial_fit", "beta_binomial_groups"]
 
@@ -48,12 +48,7 @@ def beta_binomial_fit(k: FloatArray, n: FloatArray) -> HyperFit:
     ``a + b -> inf``, and every group is shrunk all the way to ``p``.
     """
     has = n > 0
-    n_data = int(np.count_nonzero(has))
-    if n_data < 2:
-        raise ValueError(
-            f"shrinkage needs at least two groups with trials; got {n_data} "
-            f"(of {n.shape[0]} groups). With one group there is nothing to pool"
-        )
+    groups_with_data(has, "trials")
     big_k, big_n = float(k.sum()), float(n.sum())
     if big_k == 0 or big_k == big_n:
         what = "0 successes" if big_k == 0 else "only successes"

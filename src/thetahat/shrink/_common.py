@@ -25,6 +25,7 @@ from ..optim import SolverResult, Status
 __all__ = [
     "HyperFit",
     "RisingSums",
+    "groups_with_data",
     "hyper_fit",
     "pair_index",
     "value_index",
@@ -157,6 +158,17 @@ def hyper_fit(
         msg = solve.message if solve.converged else message or solve.message
         res = SolverResult.of(x, loglik, solve.converged, msg, solve.iterations)
     return params, cov, res, details or {}
+
+
+def groups_with_data(has: NDArray[np.bool_], what: str) -> int:
+    """How many groups have data (``has``); at least two are needed to pool."""
+    n_data = int(np.count_nonzero(has))
+    if n_data < 2:
+        raise ValueError(
+            f"shrinkage needs at least two groups with {what}; got {n_data} "
+            f"(of {has.shape[0]} groups). With one group there is nothing to pool"
+        )
+    return n_data
 
 
 def pool_completely(cols: dict[str, FloatArray], pooled: float) -> None:

@@ -13,7 +13,7 @@ from ..distributions import Gamma, Poisson
 from ..distributions.poisson import PoissonStats
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._common import HyperFit, RisingSums, hyper_fit, pool_completely, value_index
+from ._common import HyperFit, RisingSums, groups_with_data, hyper_fit, pool_completely, value_index
 
 __all__ = ["gamma_poisson_fit", "gamma_poisson_groups", "gamma_poisson_posterior"]
 
@@ -56,12 +56,7 @@ def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> HyperFit:
     ``alpha -> inf`` (complete pooling) and every group is shrunk to ``m``.
     """
     has = t > 0
-    n_data = int(np.count_nonzero(has))
-    if n_data < 2:
-        raise ValueError(
-            f"shrinkage needs at least two groups with exposure; got {n_data} "
-            f"(of {t.shape[0]} groups). With one group there is nothing to pool"
-        )
+    n_data = groups_with_data(has, "exposure")
     xs, ts = x[has], t[has]
     big_x, big_t = float(xs.sum()), float(ts.sum())
     if big_x == 0:

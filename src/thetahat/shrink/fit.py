@@ -298,8 +298,13 @@ def _finish(
     post_fn: Callable[[int], Posterior]
     if kind == "binomial":
         fit = beta_binomial_fit(first, second)
-        params, cov, res, details = fit
-        pooled = res.status is Status.BOUNDARY
+    elif kind == "poisson":
+        fit = gamma_poisson_fit(first, second)
+    else:
+        fit = normal_normal_fit(first, second, method)
+    params, cov, res, details = fit
+    pooled = res.status is Status.BOUNDARY
+    if kind == "binomial":
         cols, beta = beta_binomial_groups(first, second, params, pooled, level)
         prior = beta
         no_data = second == 0
@@ -311,9 +316,6 @@ def _finish(
 
         family_name = "Binomial"
     elif kind == "poisson":
-        fit = gamma_poisson_fit(first, second)
-        params, cov, res, details = fit
-        pooled = res.status is Status.BOUNDARY
         cols, gamma = gamma_poisson_groups(first, second, params, pooled, level)
         prior = gamma
         no_data = second == 0
@@ -325,9 +327,6 @@ def _finish(
 
         family_name = "Poisson"
     else:
-        fit = normal_normal_fit(first, second, method)
-        params, cov, res, details = fit
-        pooled = res.status is Status.BOUNDARY
         cols, normal = normal_normal_groups(first, second, rows, params, level)
         prior = normal
         no_data = np.zeros(first.shape[0], dtype=bool)
