@@ -37,6 +37,8 @@ from .distributions import (
     Weibull,
 )
 from .distributions.multivariate_normal import MultivariateNormal
+from .distributions.multivariate_t import MultivariateStudentT
+from .distributions.normal_inverse_wishart import InverseWishart, NormalInverseWishart
 from .divergence import InfoValue, cross_entropy, entropy, kl
 from .inference.compare import compare
 from .inference.fit import fit
@@ -71,6 +73,7 @@ __all__ = [
     "HalfNormal",
     "InfoValue",
     "InverseGamma",
+    "InverseWishart",
     "Laplace",
     "LogNormal",
     "Lomax",
@@ -78,9 +81,11 @@ __all__ = [
     "MomentStats",
     "Multinomial",
     "MultivariateNormal",
+    "MultivariateStudentT",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
+    "NormalInverseWishart",
     "Pareto",
     "Poisson",
     "Posterior",

@@ -408,4 +408,15 @@ def _estimate(
         objective=_kept(problem),
         information=information,
         unconstrained=unconstrained,
+        details=_details(problem, est),
     )
+
+
+def _details(problem: FitProblem, est: dict[str, Any]) -> dict[str, Any]:
+    """What the family reports besides an MLE's parameters (none for a MAP)."""
+    if problem.prior is not None or isinstance(problem.stats, CensoredStats | DataStats):
+        return {}
+    try:
+        return problem.family.fit_details({**problem.family.params, **est}, problem.stats)
+    except ARITHMETIC_ERRORS:
+        return {}

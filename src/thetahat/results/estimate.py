@@ -445,7 +445,7 @@ class Estimate:
         rows_e: list[tuple[str, list[Any]]] = []
         for name, v in self.params.items():
             cells = [
-                np.atleast_1d(np.asarray(c, dtype=float))
+                np.ravel(np.asarray(c, dtype=float))  # a matrix row by row, as labels
                 for c in (v, se[name], ci[name][0], ci[name][1])
             ]
             for i in range(cells[0].shape[0]):
