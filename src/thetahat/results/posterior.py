@@ -244,7 +244,7 @@ class Posterior:
         rows: list[tuple[str, list[Any]]] = []
         for name in self.names:
             cols = [
-                np.atleast_1d(np.asarray(v, dtype=float))
+                np.ravel(np.asarray(v, dtype=float))  # a matrix row by row
                 for v in (mode[name], mean[name], sd[name], ci[name][0], ci[name][1])
             ]
             for i in range(cols[0].shape[0]):
