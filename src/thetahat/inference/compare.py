@@ -14,6 +14,7 @@ from .._validation import to_float64
 from ..results import Comparison, Estimate
 from ..results.comparison import GOF_COLUMNS
 from ..statistics.censored import Censored
+from ..statistics.engines import TableSource
 from ._family import as_family
 from ._resample import spawn
 from .fit import fit
@@ -62,6 +63,10 @@ def compare(
     *,
     criterion: str = "aic",
     weights: ArrayLike | None = None,
+    column: str | None = None,
+    nulls: str = "error",
+    prior: Any = None,
+    model_prior: Sequence[float] | None = None,
     gof: bool = False,
     n_boot: int = 1000,
     rng: Any = None,
@@ -75,8 +80,22 @@ def compare(
         integer data.
     data : array_like or Censored
     criterion : {"aic", "aicc", "bic"}
-    weights : array_like, optional
-        Frequency weights.
+    weights : array_like or str, optional
+        Frequency weights (a column name with a table).
+    column : str, optional
+        With a table (dataframe, relation, ``th.scan``): the column to fit; the
+        statistics are computed where the data live (the KS column needs the
+        data in memory and is NaN otherwise).
+    nulls : {"error", "drop"}
+        As in :func:`thetahat.fit`.
+    prior : list or dict, optional
+        One proper prior per family (a list in the order of ``families``, or a dict
+        keyed by family class or label): adds each family's log evidence (exact,
+        quadrature or Laplace, with its error and ``method``), the Bayes factor
+        against the best and the posterior model probability ``post_prob``, and
+        ranks by evidence (``criterion="evidence"``, the default then).
+    model_prior : sequence of float, optional
+        Prior model probabilities (uniform by default).
     gof : bool
         Add parametric-bootstrap p-values of the KS, Cramér-von Mises and
         Anderson-Darling statistics (``n_boot`` re-fitted resamples per family,
@@ -104,7 +123,11 @@ def compare(
     Weibull, non-integers for a Poisson) is listed with the reason instead of
     being dropped.
     """
-    if criterion not in CRITERIA:
+    if prior is not None and criterion == "aic":
+        criterion = "evidence"
+    if criterion == "evidence" and prior is None:
+        raise ValueError("criterion='evidence' needs prior= (one prior per family)")
+    if criterion not in (*CRITERIA, "evidence"):
         raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}, got {criterion!r}")
     fams = [as_family(f) for f in families]
     if not fams:
@@ -114,8 +137,9 @@ def compare(
     reasons: dict[str, str] = {}
     seen: set[str] = set()
     try:  # for the goodness-of-fit columns only: each family's fit validates the data itself
-        x = None if isinstance(data, Censored) else to_float64(data)
-        w = None if weights is None else to_float64(weights, "weights")
+        if not isinstance(data, TableSource):
+            x = None if isinstance(data, Censored) else to_float64(data)
+            w = None if weights is None else to_float64(weights, "weights")
     except (ValueError, TypeError):
         x = w = None
     streams = spawn(rng, len(fams)) if gof else [None] * len(fams)
@@ -150,4 +174,9 @@ def compare(
         rows.append({"family": label, "loglik": est.loglik, "k": est.df_model, "aic": est.aic,
                      "aicc": est.aicc, "bic": est.bic, **gof_cols, "status": est.status,
                      "note": "; ".join(notes)})  # fmt: skip
+    if prior is not None:  # evidence columns beside AIC/BIC (issue 15)
+        from .evidence import add_evidence
+
+        labels = [r["family"] for r in rows]
+        add_evidence(rows, fams, labels, data, prior, weights, model_prior)
     return Comparison.ranked(rows, estimates, reasons, criterion)

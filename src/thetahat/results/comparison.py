@@ -63,7 +63,8 @@ class Comparison:
         """Sort ``rows`` by ``criterion`` (NaN and not-applicable last, ties stable)."""
 
         def key(row: Mapping[str, Any]) -> tuple[bool, bool, float]:
-            v = float(row[criterion])
+            # evidence: higher is better
+            v = -float(row["log_evidence"]) if criterion == "evidence" else float(row[criterion])
             unfitted = row["status"] in ("not applicable", "failed") and math.isnan(row["loglik"])
             return (unfitted, math.isnan(v), 0.0 if math.isnan(v) else v)
 
@@ -88,7 +89,12 @@ class Comparison:
     def table(self) -> Any:
         """The ranking as a pandas DataFrame (needs pandas: ``thetahat[frames]``)."""
         pd = need_pandas("Comparison.table")
-        return pd.DataFrame(list(self.rows), columns=list(COLUMNS))
+        return pd.DataFrame(list(self.rows), columns=self._columns(list(COLUMNS)))
+
+    def _columns(self, base: list[str]) -> list[str]:
+        """``base`` and the columns some rows add (evidence, ...), in first-seen order."""
+        extra = [k for r in self.rows for k in r if k not in base and k not in ("family", "note")]
+        return base + list(dict.fromkeys(extra))
 
     def to_frame(self) -> Any:
         """The ranking as a pandas DataFrame (the same as :attr:`table`)."""
@@ -101,7 +107,13 @@ class Comparison:
             if any(isinstance(r.get(c), float) and not math.isnan(r[c]) for r in self.rows):
                 cols.append(c)
         cols.append("status")
-        block = Block(cols, [(r["family"], [r[c] for c in cols]) for r in self.rows], "", "family")
+        cols += [c for c in self._columns(list(cols)) if c not in cols and c not in GOF_COLUMNS]
+        block = Block(
+            cols,
+            [(r["family"], [r.get(c, math.nan) for c in cols]) for r in self.rows],
+            "",
+            "family",
+        )
         notes = [f"{r['family']}: {r['note']}" for r in self.rows if r["note"]]
         facts = [
             ("Criterion", self.criterion.upper()),

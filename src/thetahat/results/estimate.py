@@ -124,10 +124,24 @@ class Estimate:
     def __post_init__(self) -> None:
         status = Status(self.status)
         if status is not Status.FAILED:
-            nan = any(np.isnan(np.asarray(v, dtype=float)).any() for v in self.params.values())
+            nan = any(
+                math.isnan(v) if type(v) is float else np.isnan(np.asarray(v, dtype=float)).any()
+                for v in self.params.values()
+            )
             if nan or (status is Status.SUCCESS and not self.converged):
                 status = Status.FAILED
         object.__setattr__(self, "status", status)
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows dropped for nulls before the fit (``nulls="drop"`` with a table); 0 otherwise."""
+        return int(self.details.get("n_dropped", 0))
+
+    @property
+    def passes(self) -> int:
+        """Aggregate passes over the data an engine made (one per Newton step for
+        iterative families fitted where the data live); 0 when the data were in memory."""
+        return int(self.details.get("passes", 0))
 
     @property
     def extra(self) -> dict[str, Any]:
