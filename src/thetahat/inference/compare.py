@@ -14,10 +14,10 @@ from .._validation import to_float64
 from ..results import Comparison, Estimate
 from ..results.comparison import GOF_COLUMNS
 from ..statistics.censored import Censored
-from ..statistics.engines import TableSource
+from ..statistics.engines import WEIGHT, TableSource
 from ._family import as_family
 from ._resample import spawn
-from .fit import fit
+from .fit import _is_table, fit
 
 #: internal failures a family's fit may still hit on extreme data: reported in its row
 _NUMERICAL = (
@@ -136,6 +136,15 @@ def compare(
     estimates: dict[str, Estimate] = {}
     reasons: dict[str, str] = {}
     seen: set[str] = set()
+    x = w = None
+    if column is not None or _is_table(data):
+        from .frames import as_source
+
+        data = as_source(data, column=column, weights=weights, nulls=nulls)
+        weights = None
+        held = data.engine.arrays(["x", *([WEIGHT] if data.has_weights else [])])
+        x = None if held is None else np.asarray(held["x"], dtype=float)
+        w = None if held is None or WEIGHT not in held else np.asarray(held[WEIGHT], dtype=float)
     try:  # for the goodness-of-fit columns only: each family's fit validates the data itself
         if not isinstance(data, TableSource):
             x = None if isinstance(data, Censored) else to_float64(data)
