@@ -67,6 +67,14 @@ class MultivariateNormal(ContinuousDistribution):
     evaluated through the Cholesky factor of S. ``interval`` gives the marginal
     equal-tailed intervals ``m_i -+ z sqrt(S_ii)``. The posterior of
     ``th.posterior(..., method="laplace")`` is one of these.
+
+    Examples
+    --------
+    >>> d = th.MultivariateNormal([0.0, 1.0], [[1.0, 0.5], [0.5, 2.0]])
+    >>> d.mean()
+    array([0., 1.])
+    >>> d.sample(3, rng=0).shape
+    (3, 2)
     """
 
     _params = (
