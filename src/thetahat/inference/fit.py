@@ -106,6 +106,20 @@ def fit(
     An estimate on the boundary of the parameter space (three heads: p = 1)
     comes back with a :class:`BoundaryWarning` and ``se = inf``: the likelihood
     does not curve there, and a prior is the fix.
+
+    Examples
+    --------
+    >>> est = th.fit(th.Normal, [4.9, 5.6, 5.1, 4.4, 5.0])
+    >>> {k: round(v, 4) for k, v in est.params.items()}
+    {'mu': 5.0, 'sigma': 0.3847}
+    >>> round(est.se["mu"], 4)
+    0.172
+    >>> th.fit(th.Bernoulli, [1, 1, 1]).status
+    <Status.BOUNDARY: 'boundary'>
+    >>> th.fit(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2)).params
+    {'p': 0.8}
+    >>> th.fit(th.Poisson, [3, 5, 2], exposure=[1.0, 2.0, 0.5]).params
+    {'rate': 2.857142857142857}
     """
     if information not in INFORMATION_KINDS:
         raise ValueError(f"information must be 'observed' or 'expected', got {information!r}")
