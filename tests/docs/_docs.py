@@ -1,14 +1,11 @@
 """What the documentation covers (shared by the docs tests and the site build)."""
 
-#: the public namespaces: every name in their ``__all__`` is documented in the API
-#: reference and must have a numpydoc docstring whose Examples run
-PUBLIC_NAMESPACES = (
-    "thetahat",
-    "thetahat.statistics",
-    "thetahat.conjugacy",
-    "thetahat.datasets",
-    "thetahat.regression",
-    "thetahat.plot",
-    "thetahat.derive",
-    "thetahat.explore",
-)
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools" / "docs"))
+
+from apipages import PUBLIC_NAMESPACES  # noqa: E402
+
+__all__ = ["PUBLIC_NAMESPACES", "ROOT"]
