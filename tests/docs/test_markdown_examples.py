@@ -112,6 +112,7 @@ def test_page_code_blocks(page: str, tmp_path: Path) -> None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 runner.run(test, out=out.append, clear_globs=False)
+            ns = test.globs  # the parser copies the namespace: carry it on
             failures.extend(out)
         elif lang == "console":
             cwd = cwd or _scratch(tmp_path)
