@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -141,11 +142,12 @@ class Normal(ContinuousDistribution):
         return out
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        s2 = np.float64(params["sigma"]) ** 2
+        sigma = float(params["sigma"])
+        s2 = sigma * sigma  # Python floats: inf on overflow, n / 0 spelled out below
+        info_mu = stats.n / s2 if s2 != 0 else math.inf
         diag = []
-        with np.errstate(divide="ignore"):
-            if "mu" not in self._values:
-                diag.append(stats.n / s2)
-            if "sigma" not in self._values:
-                diag.append(2.0 * stats.n / s2)
-        return np.diag(diag)
+        if "mu" not in self._values:
+            diag.append(info_mu)
+        if "sigma" not in self._values:
+            diag.append(2.0 * info_mu)
+        return np.diag(np.array(diag))
