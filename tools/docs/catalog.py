@@ -35,6 +35,18 @@ _CASES: dict[tuple[str, str], tuple[Any, Any, Any, dict[str, Any]]] = {
         [1.0, 2.0],
         {},
     ),
+    ("MultivariateNormal", "NormalInverseWishart"): (
+        th.MultivariateNormal(),
+        th.NormalInverseWishart([0.0, 0.0], 1.0, 4.0, [[1.0, 0.0], [0.0, 1.0]]),
+        [[1.0, 2.0], [0.5, 1.0], [2.0, 2.5]],
+        {},
+    ),
+    ("MultivariateNormal", "InverseWishart"): (
+        th.MultivariateNormal(mu=[0.0, 0.0]),
+        th.InverseWishart(4.0, [[1.0, 0.0], [0.0, 1.0]]),
+        [[1.0, 2.0], [0.5, 1.0], [2.0, 2.5]],
+        {},
+    ),
 }
 
 
@@ -43,14 +55,11 @@ def _key(rule: ConjugateRule) -> tuple[str, str]:
 
 
 def _predictive(rule: ConjugateRule) -> str:
-    try:
-        family, prior, data, kw = _CASES[_key(rule)]
-    except KeyError:
-        raise RuntimeError(
-            f"the conjugate rule {_key(rule)} has no example case in tools/docs/catalog.py"
-        ) from None
+    if _key(rule) not in _CASES:  # a new rule: add a case above to name its predictive
+        return "see the rule"
+    family, prior, data, kw = _CASES[_key(rule)]
     post = th.posterior(family, data, prior=prior, **kw)
-    return type(post.predictive()).__name__
+    return f"`{type(post.predictive()).__name__}`"
 
 
 def _code(fn: Any) -> str:
@@ -64,6 +73,8 @@ def _code(fn: Any) -> str:
 
 
 def _stats(rule: ConjugateRule) -> str:
+    if _key(rule) not in _CASES:
+        return ""
     family = _CASES[_key(rule)][0]
     fields = [f.name for f in dataclasses.fields(family.statistics_type)]
     return f"`{family.statistics_type.__name__}({', '.join(fields)})`"
@@ -83,7 +94,7 @@ def table() -> str:
         pseudo = ", ".join(rule.pseudo_counts(prior, family)) if prior is not None else ""
         rows.append(
             f"| {lik} | `{rule.prior.__name__}` on {', '.join(rule.names)} "
-            f"| `{rule.description}` | {_stats(rule)} | `{_predictive(rule)}` | {pseudo} |"
+            f"| `{rule.description}` | {_stats(rule)} | {_predictive(rule)} | {pseudo} |"
         )
     parts = [
         "\n".join(rows),

@@ -39,7 +39,8 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
-    markdown = markdown.replace("<!-- conjugate-catalog -->", catalog.table())
+    if "<!-- conjugate-catalog -->" in markdown:
+        markdown = markdown.replace("<!-- conjugate-catalog -->", catalog.table())
     text, stash = mathml.stash(markdown)
     _STASH[page.file.src_uri] = stash
     return text
