@@ -79,6 +79,21 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     is finite only because of the prior. A rank-deficient design under a flat
     prior is refused (pivoted Cholesky of the Hessian). ``y`` must be 0/1
     (or two labels of another type, mapped in sorted order).
+
+    Examples
+    --------
+    >>> from thetahat.regression import LogisticRegression
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.normal(size=(200, 2))
+    >>> y = rng.random(200) < 1 / (1 + np.exp(-(X @ np.array([1.5, -1.0]))))
+    >>> mle = LogisticRegression().fit(X, y)
+    >>> mle.coef_.round(2)
+    array([ 1.54, -1.07])
+    >>> map_ = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
+    >>> map_.coef_.round(2)
+    array([ 1.44, -1.  ])
+    >>> {k: round(v, 3) for k, v in map_.estimate_.se.items()}
+    {'intercept': 0.174, 'x0': 0.243, 'x1': 0.222}
     """
 
     _model = "LogisticRegression"
@@ -237,6 +252,17 @@ class PoissonRegression(RegressorMixin, _Fit):
     column whose rows all count 0: the likelihood rises as their means go to 0)
     is detected as for :class:`LogisticRegression` and reported as a boundary
     result naming the diverging coefficients.
+
+    Examples
+    --------
+    >>> from thetahat.regression import PoissonRegression
+    >>> rng = np.random.default_rng(2)
+    >>> X = rng.normal(size=(300, 1))
+    >>> years = rng.uniform(0.5, 2.0, 300)
+    >>> counts = rng.poisson(years * np.exp(0.3 + 0.8 * X[:, 0]))
+    >>> model = PoissonRegression().fit(X, counts, exposure=years)
+    >>> round(model.intercept_, 2), model.coef_.round(2)
+    (0.38, array([0.74]))
     """
 
     _model = "PoissonRegression"

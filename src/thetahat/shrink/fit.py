@@ -145,6 +145,16 @@ def shrink(
     >>> import thetahat as th
     >>> res = th.shrink([0, 2, 1, 7, 3], [10, 12, 9, 15, 11])   # doctest: +SKIP
     >>> res.table[["group", "mle", "posterior_mean", "shrinkage"]]   # doctest: +SKIP
+
+    Examples
+    --------
+    >>> from thetahat import datasets
+    >>> rats = datasets.load("rat_tumor")
+    >>> res = th.shrink(rats["y"], rats["n"])
+    >>> res.prior
+    Beta(a=2.34162, b=14.1148)
+    >>> int(rats["y"][70]), int(rats["n"][70]), round(float(res.columns["posterior_mean"][70]), 4)
+    (4, 14, 0.2082)
     """
     lv = check_level(level)
     if method not in ("ml", "reml"):

@@ -48,6 +48,19 @@ class Scan:
     paths : list of str
     format : {"csv", "parquet", "json"}
     dataset : pyarrow.dataset.Dataset
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> for i, chunk in enumerate([[1.5, 0.5], [2.0, 1.0]]):
+    ...     with open(os.path.join(folder, f"part{i}.csv"), "w") as f:
+    ...         _ = f.write("wait\\n" + "\\n".join(map(str, chunk)))
+    >>> files = th.scan(os.path.join(folder, "*.csv"))
+    >>> files.paths == sorted(files.paths), files.format, files.columns
+    (True, 'csv', ['wait'])
+    >>> th.fit(th.Exponential, files, column="wait").params
+    {'rate': 0.8}
     """
 
     def __init__(self, paths: list[str], fmt: str, progress: bool | None) -> None:
