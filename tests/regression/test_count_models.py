@@ -160,7 +160,7 @@ def test_nb_map_is_the_posterior_mode(randhie: tuple) -> None:
     mle = NegativeBinomialRegression().fit(Xs, y)
     at_mle = np.r_[mle.intercept_, mle.coef_, np.log(mle.alpha_)]
     assert np.abs(approx_fprime(at_mle, logpost, centered=True)).max() > 1.0
-    assert m.posterior_.names[-1] == "alpha"
+    assert m.posterior_.names[-1] == "log_alpha"
     assert m.estimate_.method == "map"
 
 

@@ -316,8 +316,9 @@ class _CountBase(RegressorMixin, RegressionBase):
         if lp is not None and status == Status.SUCCESS and active.all():
             c_int = np.asarray(np.linalg.inv(info), dtype=np.float64)
             logdet = float(np.linalg.slogdet(c_int)[1])
+            # the Laplace approximation is Gaussian in the solver's coordinates: log alpha
             self.posterior_ = RegressionPosterior(
-                names=tuple(names),
+                names=tuple("log_alpha" if nm == "alpha" else nm for nm in names),
                 loc=theta.copy(),
                 scale=c_int,
                 df=None,
