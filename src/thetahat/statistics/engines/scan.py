@@ -51,12 +51,13 @@ class Scan:
     """
 
     def __init__(self, paths: list[str], fmt: str, progress: bool | None) -> None:
+        tsv = fmt == "tsv" or (fmt == "csv" and all(p.endswith(".tsv") for p in paths))
+        fmt = "csv" if fmt == "tsv" else fmt
         self.paths, self.format = paths, fmt
         ds = require("pyarrow.dataset", "frames")
         if fmt == "csv":
             import pyarrow.csv as pcsv
 
-            tsv = all(p.endswith(".tsv") for p in paths)
             parse = pcsv.ParseOptions(delimiter="\t" if tsv else ",")
             # an empty field is a null, for text columns (group keys) too
             convert = pcsv.ConvertOptions(strings_can_be_null=True)
@@ -83,9 +84,10 @@ def scan(path_or_glob: str | os.PathLike[str], format: str | None = None) -> Sca
     ----------
     path_or_glob : str or path
         A file, a directory of files, or a glob (``"data/*.parquet"``).
-    format : {"csv", "parquet", "json"}, optional
+    format : {"csv", "tsv", "parquet", "json"}, optional
         The files' format; by default from the extension (``.csv``/``.tsv``,
-        ``.parquet``/``.pq``, ``.jsonl``/``.ndjson``/``.json``).
+        ``.parquet``/``.pq``, ``.jsonl``/``.ndjson``/``.json``; JSON means JSON
+        lines, one object per line).
 
     Returns
     -------
@@ -135,8 +137,8 @@ def scan(path_or_glob: str | os.PathLike[str], format: str | None = None) -> Sca
         fmt = next(iter(exts))
         assert fmt is not None
     else:
-        if format not in ("csv", "parquet", "json"):
-            raise ValueError(f"format must be 'csv', 'parquet' or 'json', got {format!r}")
+        if format not in ("csv", "tsv", "parquet", "json"):
+            raise ValueError(f"format must be 'csv', 'tsv', 'parquet' or 'json', got {format!r}")
         fmt = format
     return Scan(paths, fmt, None)
 
