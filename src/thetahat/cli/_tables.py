@@ -94,13 +94,13 @@ def scan_column(scan: Any, column: str | None, used: Sequence[str | None]) -> st
 
 
 def fit_table_json(res: Any, family: Any, source: str, column: str, level: float) -> dict[str, Any]:
-    """The ``--by`` JSON object (schema ``thetahat/fit-table``): one row per group."""
+    """The ``--by`` JSON object (schema ``thetahat/fit_table``): one row per group."""
     from ._output import SCHEMA_VERSION
 
     cols = res.to_dict()
     rows = [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
     return {
-        "schema": "thetahat/fit-table",
+        "schema": "thetahat/fit_table",
         "schema_version": SCHEMA_VERSION,
         "kind": res.kind,
         "family": type(family).__name__,

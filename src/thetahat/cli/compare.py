@@ -127,7 +127,7 @@ def _compare_cmd(
             grows, gfailed = compare_by(classes, scan, col, by, weights_col)
         gcols = [*by, "family", "n", "loglik", "k", "aic", "bic", "status"]
         if fmt == "json":
-            echo_json({"schema": "thetahat/compare-by", "schema_version": SCHEMA_VERSION,
+            echo_json({"schema": "thetahat/compare_by", "schema_version": SCHEMA_VERSION,
                        "data": {"source": name, "column": col}, "by": list(by), "sort": "aic",
                        "rows": grows, "failed": gfailed})  # fmt: skip
         elif fmt == "csv":
