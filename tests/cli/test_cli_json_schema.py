@@ -72,7 +72,7 @@ def test_every_command_follows_the_document(docs: dict[str, set[str]], tmp_path:
         "fit_table": run_json(["fit", str(waits), "-c", "x", "-f", "gamma", "--by", "g"]),
         "compare_by": run_json(
             ["compare", str(waits), "-c", "x", "--families", "gamma", "--by", "g"]
-        ),  # fmt: skip
+        ),
     }
     assert set(docs_by_cmd) == set(docs)
     for name, doc in docs_by_cmd.items():

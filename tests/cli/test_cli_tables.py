@@ -17,8 +17,14 @@ from thetahat.cli import _tables, cli, main
 @pytest.fixture
 def table(tmp_path: Path) -> tuple[pd.DataFrame, Path, Path]:
     rng = np.random.default_rng(11)
-    df = pd.DataFrame({"wait": rng.gamma(2.0, 3.0, 900), "shop": rng.choice(["a", "b", "c"], 900),
-                       "clicks": rng.binomial(1, 0.3, 900), "views": rng.integers(1, 5, 900)})  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "wait": rng.gamma(2.0, 3.0, 900),
+            "shop": rng.choice(["a", "b", "c"], 900),
+            "clicks": rng.binomial(1, 0.3, 900),
+            "views": rng.integers(1, 5, 900),
+        }
+    )
     csv, parquet = tmp_path / "d.csv", tmp_path / "d.parquet"
     df.to_csv(csv, index=False, float_format="%.17g")
     df.to_parquet(parquet)
