@@ -28,7 +28,14 @@ __all__ = ["as_source", "fit_table", "is_table", "posterior_table"]
 
 
 def is_table(data: Any) -> bool:
-    """Whether ``data`` is a table this module reads (a frame, a scan, a source)."""
+    """Whether ``data`` is a table this module reads (a frame, a scan, a source).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_table(pd.DataFrame({"x": [1.0]})), is_table([1.0, 2.0])
+    (True, False)
+    """
     from ..statistics.engines.frame import is_frame
     from ..statistics.engines.scan import Scan
 
@@ -73,7 +80,17 @@ def as_source(
     by: Any = None,
     nulls: str = "error",
 ) -> TableSource:
-    """A :class:`TableSource` over ``data`` with the named columns in their roles."""
+    """A :class:`TableSource` over ``data`` with the named columns in their roles.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import thetahat as th
+    >>> df = pd.DataFrame({"wait": [1.0, 2.0, None], "shop": ["a", "a", "b"]})
+    >>> src = as_source(df, column="wait", nulls="drop")
+    >>> src.resolve(th.Exponential())[1], src.n_dropped
+    (ExponentialStats(n=2.0, total=3.0), 1)
+    """
     from ..statistics.engines.scan import Scan, ScanEngine
 
     if isinstance(data, TableSource):
@@ -189,7 +206,16 @@ def fit_table(
     information: str = "observed",
     parametrization: str = "natural",
 ) -> Estimate | FitTable:
-    """``th.fit`` of a table (see :func:`thetahat.fit`)."""
+    """``th.fit`` of a table (see :func:`thetahat.fit`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import thetahat as th
+    >>> df = pd.DataFrame({"wait": [1.0, 3.0, 2.0, 6.0], "shop": ["a", "a", "b", "b"]})
+    >>> fit_table(th.Exponential, df, column="wait", by="shop").columns["rate"].tolist()
+    [0.5, 0.25]
+    """
     from .fit import fit
 
     source = as_source(data, column=column, weights=weights, exposure=exposure,
@@ -383,7 +409,17 @@ def posterior_table(
     nulls: str = "error",
     method: str = "exact",
 ) -> Any:
-    """``th.posterior`` of a table (see :func:`thetahat.posterior`)."""
+    """``th.posterior`` of a table (see :func:`thetahat.posterior`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import thetahat as th
+    >>> df = pd.DataFrame({"click": [1, 0, 1, 1], "ad": ["x", "x", "y", "y"]})
+    >>> t = posterior_table(th.Bernoulli, df, column="click", by="ad", prior=th.Beta(1, 1))
+    >>> t.columns["p_mean"].tolist()
+    [0.5, 0.75]
+    """
     from .posterior import posterior
 
     source = as_source(data, column=column, weights=weights, exposure=exposure,

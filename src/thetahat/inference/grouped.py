@@ -222,7 +222,17 @@ VECTORISED: dict[str, Callable[[Mapping[str, FloatArray]], Fit]] = {
 
 def fit_groups(family: Any, fields: Mapping[str, FloatArray]) -> Fit | None:
     """Every group's MLE from its statistics arrays, or None where the family (or its
-    fixed parameters) is not vectorised."""
+    fixed parameters) is not vectorised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> out = fit_groups(th.Poisson(), {"n": np.array([2.0, 4.0]), "total": np.array([6.0, 2.0]),
+    ...                                 "exposure": np.array([2.0, 4.0]), "const": np.zeros(2)})
+    >>> out["params"]["rate"].tolist()
+    [3.0, 0.5]
+    """
     name = type(family).__name__
     fn = VECTORISED.get(name)
     fixed = {k for k in family.params if not (name == "Binomial" and k == "n")}

@@ -35,7 +35,14 @@ def _nw() -> Any:
 
 def is_frame(data: Any) -> bool:
     """Whether narwhals recognises ``data`` as a dataframe or lazy frame (without
-    importing narwhals unless a dataframe library is already loaded)."""
+    importing narwhals unless a dataframe library is already loaded).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_frame(pd.DataFrame({"x": [1.0]})), is_frame([1.0])
+    (True, False)
+    """
     import sys
 
     mod = type(data).__module__.split(".")[0]
@@ -67,7 +74,15 @@ def _kind(dtype: Any) -> str:
 def as_engine(data: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> Engine:
     """An engine over ``data`` with the user's columns renamed to their roles
     (role -> column name; ``keys`` are the group-key roles, kept as they are).
-    Checks that every column exists."""
+    Checks that every column exists.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> eng = as_engine(pd.DataFrame({"v": [1, 2]}), {"x": "v"})
+    >>> type(eng).__name__, eng.arrays(["x"])["x"].tolist()
+    ('ArrayEngine', [1.0, 2.0])
+    """
     nw = _nw()
     frame = nw.from_native(data)
     schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema
@@ -109,7 +124,16 @@ def _role_text(role: str) -> str:
 
 
 class NarwhalsEngine:
-    """A lazy frame whose backend runs the aggregates (see the module docstring)."""
+    """A lazy frame whose backend runs the aggregates (see the module docstring).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> from thetahat.statistics.engines import Agg, col
+    >>> eng = as_engine(duckdb.sql("SELECT range::DOUBLE AS v FROM range(5)"), {"x": "v"})
+    >>> type(eng).__name__, eng.aggregate({"s": Agg("sum", col("x"))}, []).values["s"].tolist()
+    ('NarwhalsEngine', [10.0])
+    """
 
     def __init__(self, frame: Any, kinds: Mapping[str, str], keys: Sequence[str] = ()) -> None:
         self.frame = frame

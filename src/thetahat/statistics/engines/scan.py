@@ -48,6 +48,19 @@ class Scan:
     paths : list of str
     format : {"csv", "parquet", "json"}
     dataset : pyarrow.dataset.Dataset
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import thetahat as th
+    >>> path = os.path.join(tempfile.mkdtemp(), "counts.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("shop,visits\\na,3\\nb,5\\na,4\\n")
+    >>> s = th.scan(path)
+    >>> s.columns, s.format
+    (['shop', 'visits'], 'csv')
+    >>> th.fit(th.Poisson, s, column="visits", by="shop").columns["rate"].tolist()
+    [3.5, 5.0]
     """
 
     def __init__(self, paths: list[str], fmt: str, progress: bool | None) -> None:
@@ -154,7 +167,19 @@ def _kind(t: Any) -> str:
 
 
 class ScanEngine:
-    """An :class:`~.base.Engine` over a :class:`Scan`: every pass streams the files."""
+    """An :class:`~.base.Engine` over a :class:`Scan`: every pass streams the files.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import thetahat as th
+    >>> path = os.path.join(tempfile.mkdtemp(), "v.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("v\\n1\\n2\\n")
+    >>> eng = ScanEngine(th.scan(path), {"x": "v"})
+    >>> [b["x"].tolist() for b in eng.batches(["x"])], eng.nrows()
+    ([[1.0, 2.0]], 2)
+    """
 
     def __init__(
         self,
