@@ -85,8 +85,9 @@ def run(sizes: list[int], rounds: int, budget: float = 3.0) -> None:
             assert ours is not None and theirs is not None
             dll = ours.loglik - float(np.sum(theirs.logpdf(x)))
             best = arr.min(axis=0)
+            spread = f"[{q1:.1f}, {q3:.1f}]"
             print(f"{name:<24}{n:>8}{best[0] * 1e3:>9.2f}ms{best[1] * 1e3:>9.2f}ms"
-                  f"{best[1] / best[0]:>8.1f}{f'[{q1:.1f}, {q3:.1f}]':>16}{dll:>11.2e}")  # fmt: skip
+                  f"{best[1] / best[0]:>8.1f}{spread:>16}{dll:>11.2e}")  # fmt: skip
 
 
 def main(argv: list[str]) -> None:

@@ -216,7 +216,7 @@ def test_uniform_mle_is_the_sample_range_with_its_boundary_said() -> None:
 
 def test_uniform_refuses_censored_data_with_the_reason_and_is_a_prior() -> None:
     data = th.Censored.right([1.0, 2.0, 8.0], [False, False, True])
-    with pytest.raises(ValueError, match="Uniform cannot be fitted to censored data.*kinks"):
+    with pytest.raises(ValueError, match=r"Uniform cannot be fitted to censored data.*kinks"):
         th.fit(th.Uniform, data)
     # as a prior: Uniform(0, 1) on a probability is Beta(1, 1), the MAP is the MLE
     est = th.fit(th.Bernoulli, [1, 1, 0, 1], prior={"p": th.Uniform(0.0, 1.0)})
