@@ -47,12 +47,12 @@ MAP_INTERVAL_NOTE = (
 )
 
 
-def _keeps_data(fn: Callable[..., Estimate]) -> Callable[..., Estimate]:
+def _keeps_data(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fit`` returning its estimate with a reference to the data (no copy), for
     ``Estimate.gof`` and ``Estimate.bootstrap``, which re-fit resamples of them."""
 
     @functools.wraps(fn)
-    def wrapper(family: Any, data: Any, **kw: Any) -> Estimate:
+    def wrapper(family: Any, data: Any, **kw: Any) -> Any:
         est = fn(family, data, **kw)
         if isinstance(data, SuffStats | MomentStats) or not isinstance(est, Estimate):
             return est  # statistics, or a FitTable of per-group fits (by=)
