@@ -48,6 +48,8 @@ from .distributions import (
     Weibull3,
 )
 from .distributions.multivariate_normal import MultivariateNormal
+from .distributions.multivariate_t import MultivariateStudentT
+from .distributions.normal_inverse_wishart import InverseWishart, NormalInverseWishart
 from .divergence import InfoValue, cross_entropy, entropy, kl
 from .inference.compare import compare
 from .inference.fit import fit
@@ -91,6 +93,7 @@ __all__ = [
     "InfoValue",
     "InverseGamma",
     "InverseGaussian",
+    "InverseWishart",
     "Laplace",
     "LogLogistic",
     "LogNormal",
@@ -101,9 +104,11 @@ __all__ = [
     "MomentStats",
     "Multinomial",
     "MultivariateNormal",
+    "MultivariateStudentT",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
+    "NormalInverseWishart",
     "Pareto",
     "Poisson",
     "Posterior",

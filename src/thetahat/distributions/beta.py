@@ -50,6 +50,17 @@ class Beta(ContinuousDistribution):
     ``a0 = 1/2 + G1 / (2 (1 - G1 - G2))`` with ``G1 = exp(mean log x)``,
     ``G2 = exp(mean log(1 - x))``. Conjugate prior of the Bernoulli, Binomial and
     Geometric probability.
+
+    Examples
+    --------
+    >>> prior = th.Beta(2, 3)
+    >>> prior.mean()
+    0.4
+    >>> [round(v, 4) for v in prior.interval(0.9)]
+    [0.0976, 0.7514]
+    >>> est = th.fit(th.Beta, [0.2, 0.35, 0.5, 0.41, 0.27, 0.6])
+    >>> {k: round(v, 3) for k, v in est.params.items()}
+    {'a': 4.924, 'b': 7.753}
     """
 
     _params = (Param("a", POSITIVE, "first shape"), Param("b", POSITIVE, "second shape"))

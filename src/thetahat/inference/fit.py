@@ -19,8 +19,9 @@ The covariance is the inverse observed information by default
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
 from ..optim import SolverResult, Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
-from ..statistics import CensoredStats, DataStats, SuffStats, statistics_of
+from ..statistics import CensoredStats, DataStats, MomentStats, SuffStats, statistics_of
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
 from ._solve import ARITHMETIC_ERRORS, FitProblem, solve
@@ -46,6 +47,21 @@ MAP_INTERVAL_NOTE = (
 )
 
 
+def _keeps_data(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fit`` returning its estimate with a reference to the data (no copy), for
+    ``Estimate.gof`` and ``Estimate.bootstrap``, which re-fit resamples of them."""
+
+    @functools.wraps(fn)
+    def wrapper(family: Any, data: Any, **kw: Any) -> Any:
+        est = fn(family, data, **kw)
+        if isinstance(data, SuffStats | MomentStats) or not isinstance(est, Estimate):
+            return est  # statistics, or a FitTable of per-group fits (by=)
+        return dataclasses.replace(est, data=data, weights=kw.get("weights"))
+
+    return wrapper
+
+
+@_keeps_data
 def fit(
     family: Any,
     data: Any,
@@ -127,6 +143,20 @@ def fit(
     An estimate on the boundary of the parameter space (three heads: p = 1)
     comes back with a :class:`BoundaryWarning` and ``se = inf``: the likelihood
     does not curve there, and a prior is the fix.
+
+    Examples
+    --------
+    >>> est = th.fit(th.Normal, [4.9, 5.6, 5.1, 4.4, 5.0])
+    >>> {k: round(v, 4) for k, v in est.params.items()}
+    {'mu': 5.0, 'sigma': 0.3847}
+    >>> round(est.se["mu"], 4)
+    0.172
+    >>> th.fit(th.Bernoulli, [1, 1, 1]).status
+    <Status.BOUNDARY: 'boundary'>
+    >>> th.fit(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2)).params
+    {'p': 0.8}
+    >>> th.fit(th.Poisson, [3, 5, 2], exposure=[1.0, 2.0, 0.5]).params
+    {'rate': 2.857142857142857}
     """
     if column is not None or by is not None or trials is not None or _is_table(data):
         from .frames import fit_table
@@ -434,4 +464,15 @@ def _estimate(
         objective=_kept(problem),
         information=information,
         unconstrained=unconstrained,
+        details=_details(problem, est),
     )
+
+
+def _details(problem: FitProblem, est: dict[str, Any]) -> dict[str, Any]:
+    """What the family reports besides an MLE's parameters (none for a MAP)."""
+    if problem.prior is not None or isinstance(problem.stats, CensoredStats | DataStats):
+        return {}
+    try:
+        return problem.family.fit_details({**problem.family.params, **est}, problem.stats)
+    except ARITHMETIC_ERRORS:
+        return {}

@@ -169,7 +169,7 @@ def prior_sigma(tau: float, se: FloatArray) -> float:
 def normal_normal_groups(
     y: FloatArray, se: FloatArray, rows: FloatArray, params: dict[str, float], level: float
 ) -> tuple[dict[str, FloatArray], Normal]:
-    """Per-group posteriors ``Normal(B mu + (1 - B) y_j, sqrt(B) se_j)``, B the shrinkage."""
+    """Per-group posteriors ``Normal(B mu + (1 - B) y_j, sqrt(B) tau)``, B the shrinkage."""
     mu, tau = params["mu"], params["tau"]
     prior = Normal(mu, prior_sigma(tau, se))
     b = 1.0 / (1.0 + (tau / se) ** 2)  # se^2 / (se^2 + tau^2), without overflow

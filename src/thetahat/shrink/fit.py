@@ -73,6 +73,7 @@ def shrink(
     estimates: str | None = None,
     level: float = 0.95,
     method: str = "ml",
+    hyperprior: Callable[..., Any] | None = None,
 ) -> Shrinkage:
     """Empirical-Bayes shrinkage of many groups toward a prior fitted to all of them.
 
@@ -100,9 +101,16 @@ def shrink(
         Column names of the data with a dataframe.
     level : float
         Probability of the equal-tailed credible intervals (0.95).
-    method : {"ml", "reml"}
+    method : {"ml", "reml", "full"}
         Maximum marginal likelihood, or (Normal only) restricted ML, which
-        accounts for estimating the prior mean.
+        accounts for estimating the prior mean; or ``"full"``: full Bayes, the
+        hyperparameters integrated over their posterior by quadrature, so each
+        group's interval carries the uncertainty of the prior
+        (``hyperposterior`` holds their posterior; see Notes).
+    hyperprior : callable, optional
+        With ``method="full"``: the log density of the hyperprior over the natural
+        hyperparameters, vectorised, ``f(a, b)``, ``f(shape, rate)`` or
+        ``f(mu, tau)``; BDA's defaults otherwise.
 
     Returns
     -------
@@ -134,6 +142,17 @@ def shrink(
     ``ybar + (1 - (k - 3) sigma^2 / S) (y_j - ybar)`` is the same rule with
     ``(k - 3)`` in place of k (the unbiased estimate of ``1 / (sigma^2 + tau^2)``).
 
+    **Full Bayes** (``method="full"``, BDA3 chapter 5). Beta-Binomial over
+    ``(log(a/b), log(a+b))`` with ``p(a, b) ∝ (a + b)^(-5/2)``; Gamma-Poisson over
+    ``(log(shape/rate), log(shape))`` with ``p(shape, rate) ∝ (shape + rate)^(-5/2)``
+    (BDA's form; proper once a count is positive);
+    Normal-Normal over ``(mu, log tau)`` with ``p(mu, tau) ∝ 1``. The hyperposterior
+    ``p(h | y) ∝ p(h) prod_j p(y_j | h)`` is integrated on an adaptive trapezoid grid
+    (:mod:`thetahat._grid`); each group's posterior is the mixture of its conjugate
+    posteriors over the grid: ``posterior_mean``, ``lower``/``upper`` (quantiles of the
+    mixture), ``shrinkage`` (the posterior mean of the weight on the prior mean);
+    ``map`` is NaN (the mixture's mode is not computed).
+
     **Degenerate cases.** Groups varying no more than sampling noise explains give
     ``tau = 0`` or an infinite Beta/Gamma concentration: complete pooling, said in
     ``warnings`` and ``complete_pooling`` (a ``BoundaryWarning``). Fewer than two
@@ -145,10 +164,22 @@ def shrink(
     >>> import thetahat as th
     >>> res = th.shrink([0, 2, 1, 7, 3], [10, 12, 9, 15, 11])   # doctest: +SKIP
     >>> res.table[["group", "mle", "posterior_mean", "shrinkage"]]   # doctest: +SKIP
+
+    Examples
+    --------
+    >>> from thetahat import datasets
+    >>> rats = datasets.load("rat_tumor")
+    >>> res = th.shrink(rats["y"], rats["n"])
+    >>> res.prior
+    Beta(a=2.34162, b=14.1148)
+    >>> int(rats["y"][70]), int(rats["n"][70]), round(float(res.columns["posterior_mean"][70]), 4)
+    (4, 14, 0.2082)
     """
     lv = check_level(level)
-    if method not in ("ml", "reml"):
-        raise ValueError(f"method must be 'ml' or 'reml', got {method!r}")
+    if method not in ("ml", "reml", "full"):
+        raise ValueError(f"method must be 'ml', 'reml' or 'full', got {method!r}")
+    if hyperprior is not None and (method != "full" or not callable(hyperprior)):
+        raise ValueError("hyperprior= is a callable log density, used by method='full'")
     kind = _kind(family, se, exposure)
     if method == "reml" and kind != "normal":
         raise ValueError("method='reml' applies to the Normal family only")
@@ -195,6 +226,7 @@ def shrink(
         str(second_name),
         lv,
         method,
+        hyperprior,
     )
 
 
@@ -208,6 +240,7 @@ def _run(
     second_name: str,
     level: float,
     method: str,
+    hyperprior: Any = None,
 ) -> Shrinkage:
     grouped = labels_raw is not None
     codes: NDArray[np.intp] | None = None
@@ -279,7 +312,42 @@ def _run(
         group_labels, positional = row_labels, False
     else:
         group_labels, positional = np.arange(m), True
-    return _finish(kind, first, second, rows, group_labels, positional, level, method)
+    if method != "full":
+        return _finish(kind, first, second, rows, group_labels, positional, level, method)
+    import warnings
+
+    with warnings.catch_warnings():  # the ML fit is only the table's scaffold here
+        warnings.simplefilter("ignore")
+        res = _finish(kind, first, second, rows, group_labels, positional, level, "ml")
+    if method == "full":
+        from ._full import full_bayes
+
+        res = _full(res, kind, first, second, level, full_bayes(kind, first, second, hyperprior))
+    return res
+
+
+def _full(res: Shrinkage, kind: str, y: Any, m: Any, level: float, full: Any) -> Shrinkage:
+    """The full-Bayes result: the empirical-Bayes table with each group's mixture."""
+    import dataclasses
+
+    hp, mix, msgs = full
+    cols = dict(res.columns)
+    cols["posterior_mean"] = mix.mean()
+    cols["map"] = np.full(y.shape, np.nan)
+    cols["lower"] = mix.quantile(0.5 - 0.5 * level)
+    cols["upper"] = mix.quantile(0.5 + 0.5 * level)
+    cols["shrinkage"] = mix.shrinkage()
+    for msg in msgs:
+        warn_user(msg, ConvergenceWarning)
+    return dataclasses.replace(
+        res,
+        method="full",
+        columns=cols,
+        complete_pooling=False,
+        warnings=(*tuple(w for w in res.warnings if "pooling" not in w), *msgs),
+        hyperposterior=hp,
+        mixture=mix,
+    )
 
 
 def _finish(
@@ -373,7 +441,11 @@ def _finish(
         iterations=res.iterations,
         details=details,
     )
+    from ._full import GroupMixture
+
+    nodes = np.array([[float(v) for v in prior.params.values()]])
     return Shrinkage(
+        mixture=GroupMixture(kind, nodes, np.ones(1), first, second),
         family=family_name,
         prior=prior,
         hyper=hyper,
