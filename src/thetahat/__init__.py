@@ -48,15 +48,19 @@ from .distributions import (
     Weibull3,
 )
 from .distributions.multivariate_normal import MultivariateNormal
+from .distributions.multivariate_t import MultivariateStudentT
+from .distributions.normal_inverse_wishart import InverseWishart, NormalInverseWishart
 from .divergence import InfoValue, cross_entropy, entropy, kl
 from .inference.compare import compare
 from .inference.fit import fit
 from .inference.posterior import posterior
 from .model import Model
 from .results import BoundaryWarning, Comparison, ConvergenceWarning, Estimate, Posterior
+from .results.fittable import FitTable
 from .results.shrinkage import Shrinkage
 from .shrink import shrink
 from .statistics import Censored, MomentStats, SuffStats
+from .statistics.engines.scan import Scan, scan
 
 __version__ = "0.1.0"
 
@@ -77,6 +81,7 @@ __all__ = [
     "Distribution",
     "Estimate",
     "Exponential",
+    "FitTable",
     "Flat",
     "Gamma",
     "Gamma3",
@@ -88,6 +93,7 @@ __all__ = [
     "InfoValue",
     "InverseGamma",
     "InverseGaussian",
+    "InverseWishart",
     "Laplace",
     "LogLogistic",
     "LogNormal",
@@ -98,12 +104,15 @@ __all__ = [
     "MomentStats",
     "Multinomial",
     "MultivariateNormal",
+    "MultivariateStudentT",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
+    "NormalInverseWishart",
     "Pareto",
     "Poisson",
     "Posterior",
+    "Scan",
     "Shrinkage",
     "StudentT",
     "SuffStats",
@@ -117,6 +126,7 @@ __all__ = [
     "fit",
     "kl",
     "posterior",
+    "scan",
     "shrink",
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import warnings
 from types import ModuleType
 
 __all__ = ["EXTRA_OF", "MissingExtraError", "missing_extra", "require"]
@@ -18,6 +19,8 @@ EXTRA_OF = {
     "starlette": "explore",
     "uvicorn": "explore",
     "sympy": "derive",
+    "arviz": "bayes",
+    "emcee": "bayes",
 }
 
 
@@ -33,7 +36,10 @@ def require(module: str, extra: str) -> ModuleType:
     >>> np = require("numpy", "core")
     """
     try:
-        return importlib.import_module(module)
+        with warnings.catch_warnings():
+            # arviz announces its coming refactor with a FutureWarning at import
+            warnings.simplefilter("ignore", FutureWarning)
+            return importlib.import_module(module)
     except ModuleNotFoundError as exc:
         top = module.split(".")[0]
         if exc.name is None or exc.name.split(".")[0] != top:

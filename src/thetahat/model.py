@@ -203,6 +203,16 @@ def Model(
     The log-likelihood is ``sum_i w_i logpdf(x_i, theta)``; the fit runs the
     same Newton solver as the built-in families, over parameters mapped to the
     real line by their domains.
+
+    Examples
+    --------
+    >>> def logpdf(x, mu, s):
+    ...     return -0.5 * ((x - mu) / s) ** 2 - np.log(s)
+    ...
+    >>> m = th.Model(logpdf=logpdf, params={"mu": "real", "s": "positive"})
+    >>> est = th.fit(m, [4.9, 5.6, 5.1, 4.4, 5.0])
+    >>> {k: round(v, 4) for k, v in est.params.items()}
+    {'mu': 5.0, 's': 0.3847}
     """
     if not callable(logpdf):
         raise TypeError(f"logpdf must be callable, got {logpdf!r}")

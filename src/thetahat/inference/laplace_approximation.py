@@ -1,12 +1,13 @@
 """Laplace approximation to a posterior: a Gaussian at the MAP.
 
 For a model without a conjugate prior, ``th.posterior(..., method="laplace")``
-maximises the log posterior ``l(theta) = log p(data | theta) + log p(theta)``,
-takes ``Sigma = (-H)^-1`` with ``H`` the Hessian of ``l`` at the mode, and
-returns ``Normal(mode, sqrt(Sigma))`` (one parameter) or
-``MultivariateNormal(mode, Sigma)`` with the log evidence
+finds the mode ``z_hat`` of the log posterior density ``l(z)`` over the
+unconstrained coordinates ``z`` (log of a positive parameter, logit of a
+probability; the Jacobian of the map included), takes ``Sigma = (-H)^-1`` with
+``H`` the Hessian of ``l`` at the mode, and returns ``Normal(z_hat, Sigma)``
+mapped back to the parameters (:class:`MappedGaussian`) with the log evidence
 
-    log p(data) ~= l(theta_hat) + k/2 log(2 pi) + 1/2 log det Sigma.
+    log p(data) ~= l(z_hat) + k/2 log(2 pi) + 1/2 log det Sigma.
 
 The approximation is exact for a Gaussian posterior and improves as n grows
 (the posterior tends to a Gaussian: Bernstein-von Mises).
@@ -20,11 +21,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._psis import LaplaceCheck
 from .._warnings import warn_user
 from ..distributions import ContinuousDistribution, Flat
 from ..optim import invert_information
 from ..results import Posterior
 from ..statistics import statistics_of
+from ._density import LogPosterior
 from ._family import as_family, check_prior, is_flat
 from ._priors import check_prior_support
 from ._solve import FitProblem, _Objective, hessian_z, solve, support_bounds
@@ -173,24 +176,33 @@ def laplace_posterior(
     Returns
     -------
     Posterior
-        ``exact=False``; ``dist`` is a Normal (one parameter) or a
-        MultivariateNormal over ``names``.
+        ``exact=False``; ``dist`` is a :class:`MappedGaussian` over ``names`` (a
+        Gaussian over their log/logit coordinates); ``mode()`` is the MAP.
     """
+    fam, stats = _validate_proper(family, data, prior, weights, exposure)
+    return _laplace(fam, stats, check_prior(prior, fam))
+
+
+def _validate_proper(
+    family: Any, data: Any, prior: Any, weights: Any, exposure: Any
+) -> tuple[Any, Any]:
+    """The family and statistics of a posterior under a proper prior (checked)."""
     fam = as_family(family)
     prior = check_prior(prior, fam)
     if prior is None or is_flat(prior) or isinstance(prior, Flat):
         raise ValueError(
-            "the Laplace approximation needs a proper prior (Flat is improper: no evidence)"
+            "a full posterior needs a proper prior (Flat is improper: no evidence); "
+            "give prior= a distribution or a dict name -> distribution"
         )
     if isinstance(prior, dict):
         missing = [n for n in fam.estimable if n not in prior]
         if missing:
             raise ValueError(f"a prior is needed for every free parameter; missing {missing}")
         if any(isinstance(p, Flat) for p in prior.values()):
-            raise ValueError("the Laplace approximation needs proper priors, not Flat")
+            raise ValueError("a full posterior needs proper priors, not Flat")
     check_prior_support(prior, fam)
     stats = statistics_of(fam, data, weights=weights, exposure=exposure)
-    return _laplace(fam, stats, prior)
+    return fam, stats
 
 
 def _laplace(fam: Any, stats: Any, prior: Any) -> Posterior:
@@ -253,6 +265,8 @@ def _laplace(fam: Any, stats: Any, prior: Any) -> Posterior:
         stats=stats,
         rule=None,
         warnings=tuple(msgs),
+        method="laplace",
+        diagnostics=LaplaceCheck(LogPosterior(zproblem), z_mode, dist.z_cov),
     )
 
 

@@ -5,7 +5,10 @@
 * :func:`convergence`: MLE and MAP as the sample grows, the prior's pull shrinking
   like ``1/n``;
 * :func:`fit`: the data with the fitted density or pmf, and a QQ plot;
-* :func:`profile`: the profile log-likelihood of one parameter with its interval.
+* :func:`profile`: the profile log-likelihood of one parameter with its interval;
+* :func:`compare`: several fitted families over one data set (density, cdf, Q-Q,
+  P-P; censored data through Turnbull's NPMLE), and :func:`diagnostics`, the
+  2 x 2 panel of one fit.
 
 Every function takes ``ax=`` (an Axes, or a pair of Axes for the two-panel
 ``fit``, ``convergence`` and ``regularization_path``) to draw into a figure of
@@ -18,6 +21,7 @@ Artists carry ids (``artist.get_gid()``: "prior", "likelihood", "posterior",
 "mle", "map", "mean", "interval", ...) so programs and tests can find them.
 """
 
+from ._compare import compare, diagnostics
 from ._convergence import convergence
 from ._fit import fit
 from ._posterior import posterior
@@ -25,4 +29,13 @@ from ._profile import profile
 from ._regression import regularization_path
 from ._shrinkage import shrinkage
 
-__all__ = ["convergence", "fit", "posterior", "profile", "regularization_path", "shrinkage"]
+__all__ = [
+    "compare",
+    "convergence",
+    "diagnostics",
+    "fit",
+    "posterior",
+    "profile",
+    "regularization_path",
+    "shrinkage",
+]

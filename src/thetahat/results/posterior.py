@@ -16,6 +16,35 @@ from ._table import Block, Report
 __all__ = ["Posterior"]
 
 
+_KIND = {
+    "laplace": "approximate (Laplace)",
+    "laplace-is": "Laplace, importance-corrected",
+    "quadrature": "quadrature",
+    "mcmc": "MCMC",
+}
+_DIAG = {
+    "khat": "PSIS k-hat",
+    "ess_is": "PSIS ESS",
+    "rhat": "R-hat (max)",
+    "ess_bulk": "ESS bulk (min)",
+    "ess_tail": "ESS tail (min)",
+    "acceptance": "Acceptance rate",
+}
+
+
+def _verdict(key: str, value: float) -> str:
+    """The usual reading of a diagnostic (Vehtari et al. 2021, 2024)."""
+    if key == "khat":
+        if value < 0.5:
+            return " (good: the Gaussian is close)"
+        if value < 0.7:
+            return " (ok: importance correction reliable)"
+        return " (bad: the Gaussian misses the posterior; use quadrature or mcmc)"
+    if key == "rhat":
+        return " (converged)" if value <= 1.01 else " (NOT converged: > 1.01)"
+    return ""
+
+
 @dataclass(frozen=True)
 class Posterior:
     """A posterior distribution over a family's free parameters.
@@ -38,6 +67,28 @@ class Posterior:
     family, prior
         What was conditioned: the likelihood family (with fixed parameters) and
         the prior.
+    method : str
+        How it was computed: ``"conjugate"``, ``"quadrature"``, ``"laplace"``,
+        ``"laplace-is"`` or ``"mcmc"``.
+    errors : dict
+        Error estimates of the computed quantities (quadrature: the change between
+        two refinements of the rule; MCMC: Monte Carlo standard errors), with the
+        key ``"log_evidence"`` where the evidence has one.
+    diagnostics : dict
+        Checks of an approximation: ``khat`` (PSIS Pareto k of the true posterior
+        against a Laplace Gaussian), ``rhat`` and ``ess`` (MCMC), ...
+
+    Examples
+    --------
+    >>> post = th.posterior(th.Poisson, [2, 3, 1], prior=th.Gamma(2, 1))
+    >>> post.dist, post.mode(), post.mean()
+    (Gamma(shape=8, rate=4), {'rate': 1.75}, {'rate': 2.0})
+    >>> {k: tuple(round(b, 4) for b in v) for k, v in post.interval(0.9).items()}
+    {'rate': (0.9952, 3.287)}
+    >>> post.update([4, 0]).dist
+    Gamma(shape=12, rate=6)
+    >>> post.pseudo_counts
+    {'events': 2.0, 'exposure': 1.0}
     """
 
     dist: Distribution
@@ -50,6 +101,45 @@ class Posterior:
     stats: Any = None
     rule: Any = None
     warnings: tuple[str, ...] = ()
+    method: str = "conjugate"
+    errors: Any = None
+    diagnostics: Any = None
+
+    @property
+    def log_evidence_error(self) -> float:
+        """The estimated error of :attr:`log_evidence` (0 for a closed form, NaN
+        where none is known)."""
+        if self.method == "conjugate":
+            return 0.0
+        return float((self.errors or {}).get("log_evidence", float("nan")))
+
+    @property
+    def khat(self) -> float:
+        """PSIS Pareto k of the exact posterior against this approximation (Laplace
+        posteriors): below 0.5 good, 0.5-0.7 usable, above 0.7 unreliable."""
+        diag = self.diagnostics or {}
+        if "khat" not in diag:
+            raise ValueError(
+                f"khat diagnoses a Laplace approximation; this posterior is {self.method}"
+            )
+        return float(diag["khat"])
+
+    def to_arviz(self, draws: int = 4000, rng: Any = None) -> Any:
+        """The posterior as an ``arviz.InferenceData`` (needs ``thetahat[bayes]``).
+
+        MCMC posteriors export their chains; others export ``draws`` independent
+        draws as one chain.
+        """
+        from .._optional import require
+
+        az = require("arviz", "bayes")
+        chains = getattr(self.dist, "chains", None)
+        if chains is not None:
+            post = {n: chains[..., i] for i, n in enumerate(self.names)}
+        else:
+            s = self.sample(draws, rng)
+            post = {n: np.asarray(s[n])[None, ...] for n in self.names}
+        return az.from_dict(posterior=post)
 
     def _split(self, value: Any) -> dict[str, Value]:
         if self.rule is not None:
@@ -102,7 +192,13 @@ class Posterior:
         (trials) for Binomial and Multinomial, ``exposure`` for Poisson.
         """
         if self.rule is None:
-            raise ValueError("this posterior has no closed-form predictive distribution")
+            own = getattr(self.dist, "predictive_of", None)
+            if own is not None:
+                return own(self.family.with_params(**obs) if obs else self.family)
+            raise ValueError(
+                f"this {self.method} posterior has no predictive distribution; "
+                "method='quadrature' gives one"
+            )
         return self.rule.predictive(self.dist, self.family, **obs)
 
     @property
@@ -130,7 +226,7 @@ class Posterior:
 
     def report(self, level: float = 0.95) -> Report:
         """The summary as a :class:`~thetahat.results._table.Report` (text, HTML)."""
-        kind = "exact" if self.exact else "approximate (Laplace)"
+        kind = "exact" if self.exact else _KIND.get(self.method, self.method)
         facts = [
             ("Family", repr(self.family)),
             ("Prior", _prior_text(self.prior)),
@@ -138,7 +234,21 @@ class Posterior:
             ("Observations", fmt(self.n)),
             ("Log evidence", fmt(self.log_evidence)),
         ]
+        err = self.log_evidence_error
+        if self.method != "conjugate" and np.isfinite(err):
+            facts.append(("Log evidence error", fmt(err)))
+        facts += self._diagnostic_facts()
         return Report("thetahat posterior", facts, [self.block(level)], (), self.warnings)
+
+    def _diagnostic_facts(self) -> list[tuple[str, str]]:
+        from .._optional import MissingExtraError
+
+        diag = self.diagnostics or {}
+        try:
+            shown = [(k, float(diag[k])) for k in _DIAG if k in diag]
+        except MissingExtraError as exc:  # the PSIS check needs arviz
+            return [("PSIS k-hat", f"not computed ({exc})")]
+        return [(_DIAG[k], fmt(v) + _verdict(k, v)) for k, v in shown]
 
     def block(self, level: float = 0.95) -> Block:
         """Mode, mean, sd and credible interval per parameter."""
@@ -146,7 +256,7 @@ class Posterior:
         rows: list[tuple[str, list[Any]]] = []
         for name in self.names:
             cols = [
-                np.atleast_1d(np.asarray(v, dtype=float))
+                np.ravel(np.asarray(v, dtype=float))  # a matrix row by row
                 for v in (mode[name], mean[name], sd[name], ci[name][0], ci[name][1])
             ]
             for i in range(cols[0].shape[0]):
@@ -170,7 +280,7 @@ class Posterior:
         return self.summary()
 
     def __repr__(self) -> str:
-        kind = "exact" if self.exact else "Laplace"
+        kind = "exact" if self.exact else self.method
         return f"<Posterior ({kind}) {self.dist!r} over {', '.join(self.names)}; n={fmt(self.n)}>"
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,6 +297,8 @@ class Posterior:
                 "sd": self.std(),
                 "interval_95": {k: list(v) for k, v in ci.items()},
                 "log_evidence": self.log_evidence,
+                "method": self.method,
+                "diagnostics": dict(self.diagnostics or {}),
                 "n": self.n,
                 "warnings": list(self.warnings),
             }
