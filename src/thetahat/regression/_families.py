@@ -195,11 +195,44 @@ class GLMFamily:
     def mean(self, eta: Array) -> Array:
         return self.link.inverse(eta)
 
+    def _binomial_logs(self, eta: Array) -> tuple[Array, Array, Array]:
+        """``log mu``, ``log(1 - mu)`` and ``log mu'(eta)`` from eta, without forming
+        ``mu`` (which rounds to 1 long before its complement underflows)."""
+        n = self.link_name
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if n == "logit":
+                lm, l1m = -np.logaddexp(0.0, -eta), -np.logaddexp(0.0, eta)
+                return lm, l1m, lm + l1m
+            if n == "probit":
+                return sc.log_ndtr(eta), sc.log_ndtr(-eta), -0.5 * eta * eta - 0.5 * _LOG_2PI
+            if n == "cloglog":
+                e = np.exp(eta)
+                return np.log(-np.expm1(-e)), -e, eta - e
+            # log: mu = e^eta < 1 needs eta < 0
+            l1m = np.where(eta < 0, np.log(-np.expm1(np.minimum(eta, 0.0))), -np.inf)
+            return eta, l1m, eta
+
     def nll(self, eta: Array, y: Array) -> Array:
+        if self.dist == "binomial":
+            lm, l1m, _ = self._binomial_logs(eta)
+            with np.errstate(invalid="ignore"):
+                out = -(np.where(y > 0, y * lm, 0.0) + np.where(y < 1, (1.0 - y) * l1m, 0.0))
+            if self.link_name == "log":  # mu = e^eta must stay below 1
+                out = np.where(eta < 0, out, np.inf)
+            return np.where(np.isnan(out), np.inf, out)
         return self.unit_nll(self.mean(eta), y)
 
     def derivatives(self, eta: Array, y: Array, hessian: bool) -> tuple[Array, Array | None]:
         """``r = du/deta`` and the Fisher weight ``mu'(eta)^2 / V(mu)`` (None unless asked)."""
+        if self.dist == "binomial":
+            # r = -y mu'/mu + (1 - y) mu'/(1 - mu), v = mu'^2 / (mu (1 - mu)), in logs
+            lm, l1m, ld = self._binomial_logs(eta)
+            with np.errstate(over="ignore", invalid="ignore"):
+                r = (1.0 - y) * np.exp(ld - l1m) - y * np.exp(ld - lm)
+                v = np.exp(2.0 * ld - lm - l1m) if hessian else None
+            ok = np.isfinite(r)
+            r = np.where(ok, r, 0.0)
+            return r, (None if v is None else np.where(ok & np.isfinite(v), v, 0.0))
         mu = self.mean(eta)
         dmu = self.link.deriv(eta, mu)
         with np.errstate(divide="ignore", invalid="ignore"):
