@@ -5,7 +5,8 @@
 * :func:`convergence`: MLE and MAP as the sample grows, the prior's pull shrinking
   like ``1/n``;
 * :func:`fit`: the data with the fitted density or pmf, and a QQ plot;
-* :func:`profile`: the profile log-likelihood of one parameter with its interval.
+* :func:`profile`: the profile log-likelihood of one parameter with its interval;
+* :func:`ab_test`: two arms' posteriors with P(B > A) and the expected losses.
 
 Every function takes ``ax=`` (an Axes, or a pair of Axes for the two-panel
 ``fit``, ``convergence`` and ``regularization_path``) to draw into a figure of
@@ -19,10 +20,19 @@ Artists carry ids (``artist.get_gid()``: "prior", "likelihood", "posterior",
 """
 
 from ._convergence import convergence
+from ._decision import ab_test
 from ._fit import fit
 from ._posterior import posterior
 from ._profile import profile
 from ._regression import regularization_path
 from ._shrinkage import shrinkage
 
-__all__ = ["convergence", "fit", "posterior", "profile", "regularization_path", "shrinkage"]
+__all__ = [
+    "ab_test",
+    "convergence",
+    "fit",
+    "posterior",
+    "profile",
+    "regularization_path",
+    "shrinkage",
+]
