@@ -148,6 +148,11 @@ class _GLMBase(RegressionBase):
             iterations=res.iterations,
             extra={"n_nonzero": int(np.sum(theta != 0))},
         )
+        # issue 15: the PSIS check of the Laplace posterior N(MAP, cov) (computed on access)
+        if not spec.is_flat and np.all(np.isfinite(cov)) and pen.l1.max() == 0:
+            self.laplace_check_ = _laplace_check(self._family, X, y, sw, offset, pen, theta, cov)
+        else:
+            self.__dict__.pop("laplace_check_", None)  # from an earlier fit with another prior
         return res
 
     def _divergence_message(self, labels: list[str], along: list[int], kind: str) -> str:
@@ -206,6 +211,29 @@ def _prior_held_separation(
     return univariate_separation(family, X, y, sw, fit_b, [int(j) for j in np.flatnonzero(held)])
 
 
+def _laplace_check(
+    fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec, theta: Array, cov: Array
+) -> Any:
+    """:class:`thetahat._psis.LaplaceCheck` of the GLM's log posterior against N(theta, cov)."""
+    from .._psis import LaplaceCheck
+
+    p = X.shape[1]
+
+    def log_post(draws: Array) -> Array:
+        out = np.empty(draws.shape[0])
+        for i in range(0, draws.shape[0], 64):  # blocks: memory n x 64
+            th = draws[i : i + 64]
+            eta = X @ th[:, :p].T + (th[:, p] if th.shape[1] > p else 0.0)
+            if offset is not None:
+                eta = eta + offset[:, None]
+            nll = fam.nll(eta, y[:, None])
+            ll = -(nll.sum(0) if sw is None else sw @ nll)
+            out[i : i + 64] = ll + np.array([_log_prior(t, pen) for t in th])
+        return out
+
+    return LaplaceCheck(log_post, theta, cov)
+
+
 def _log_prior(theta: Array, pen: PenaltyVec) -> float:
     total = 0.0
     on2 = pen.l2 > 0
@@ -237,6 +265,9 @@ class LogisticRegression(ClassifierMixin, _GLMBase):
     Attributes
     ----------
     classes_, coef_, intercept_, n_iter_, estimate_
+    laplace_check_ : Mapping
+        With a Gaussian prior: the PSIS check of the Laplace posterior
+        (``laplace_check_["khat"]``, computed on first access; needs ``thetahat[bayes]``).
 
     Notes
     -----
