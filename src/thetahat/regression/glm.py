@@ -217,21 +217,29 @@ def _laplace_check(
     """:class:`thetahat._psis.LaplaceCheck` of the GLM's log posterior against N(theta, cov)."""
     from .._psis import LaplaceCheck
 
-    p = X.shape[1]
+    return LaplaceCheck(_GLMLogPosterior(fam, X, y, sw, offset, pen), theta, cov)
 
-    def log_post(draws: Array) -> Array:
+
+class _GLMLogPosterior:
+    """The GLM's log posterior at rows of coefficient draws (picklable, unlike a closure)."""
+
+    def __init__(
+        self, fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec
+    ) -> None:
+        self.fam, self.X, self.y, self.sw, self.offset, self.pen = fam, X, y, sw, offset, pen
+
+    def __call__(self, draws: Array) -> Array:
+        p = self.X.shape[1]
         out = np.empty(draws.shape[0])
         for i in range(0, draws.shape[0], 64):  # blocks: memory n x 64
             th = draws[i : i + 64]
-            eta = X @ th[:, :p].T + (th[:, p] if th.shape[1] > p else 0.0)
-            if offset is not None:
-                eta = eta + offset[:, None]
-            nll = fam.nll(eta, y[:, None])
-            ll = -(nll.sum(0) if sw is None else sw @ nll)
-            out[i : i + 64] = ll + np.array([_log_prior(t, pen) for t in th])
+            eta = self.X @ th[:, :p].T + (th[:, p] if th.shape[1] > p else 0.0)
+            if self.offset is not None:
+                eta = eta + self.offset[:, None]
+            nll = self.fam.nll(eta, self.y[:, None])
+            ll = -(nll.sum(0) if self.sw is None else self.sw @ nll)
+            out[i : i + 64] = ll + np.array([_log_prior(t, self.pen) for t in th])
         return out
-
-    return LaplaceCheck(log_post, theta, cov)
 
 
 def _log_prior(theta: Array, pen: PenaltyVec) -> float:
