@@ -63,6 +63,9 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     classes_, coef_, intercept_, n_iter_, estimate_
     posterior_ : RegressionPosterior
         Under a prior: the Laplace approximation at the MAP.
+    laplace_check_ : Mapping
+        With a Gaussian prior: the PSIS check of the Laplace posterior
+        (``laplace_check_["khat"]``, computed on first access; needs ``thetahat[bayes]``).
 
     Notes
     -----
