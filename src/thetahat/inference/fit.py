@@ -54,7 +54,10 @@ def _keeps_data(fn: Callable[..., Estimate]) -> Callable[..., Estimate]:
     @functools.wraps(fn)
     def wrapper(family: Any, data: Any, **kw: Any) -> Estimate:
         est = fn(family, data, **kw)
-        if isinstance(data, SuffStats | MomentStats):
+        # only in-memory data (a table's values stay where they live; by= gives a FitTable)
+        if not isinstance(est, Estimate) or isinstance(data, SuffStats | MomentStats):
+            return est
+        if kw.get("column") is not None or _is_table(data):
             return est
         return dataclasses.replace(est, data=data, weights=kw.get("weights"))
 
