@@ -51,6 +51,7 @@ class TrapezoidGrid:
         self.mean = mean
         self.logdet = float(np.sum(np.log(np.diag(lp))))
         self.cache: dict[tuple[float, ...], float] = {}
+        self.extent: tuple[list[float], list[float]] | None = None
 
     def values(self, h: float, lo: list[int], hi: list[int]) -> tuple[NDArray[Any], NDArray[Any]]:
         """Nodes (u, shape (N, k)) of the box ``[lo, hi] * h`` and the log density there."""
@@ -70,10 +71,16 @@ class TrapezoidGrid:
         return u, np.where(np.isfinite(lv), lv, -np.inf)
 
     def level(self, h: float, peak: float) -> Level:
-        """The grid at spacing ``h``, its box grown until every face is in the tails."""
+        """The grid at spacing ``h``, its box grown until every face is in the tails.
+
+        A finer level starts from the box the coarser one ended with; a face still
+        above the tail moves out by half the box's extent on that side (at least
+        ``_GROW``), so long tails take a few steps, not many.
+        """
         k = self.k
-        lo, hi = [-math.ceil(_R0 / h)] * k, [math.ceil(_R0 / h)] * k
-        grow = math.ceil(_GROW / h)
+        ext_lo, ext_hi = self.extent if self.extent is not None else ([_R0] * k, [_R0] * k)
+        lo = [-math.ceil(e / h) for e in ext_lo]
+        hi = [math.ceil(e / h) for e in ext_hi]
         while True:
             u, lv = self.values(h, lo, hi)
             shape = tuple(b - a + 1 for a, b in zip(lo, hi, strict=True))
@@ -81,15 +88,16 @@ class TrapezoidGrid:
             moved = False
             for ax in range(k):
                 for side, idx in ((0, 0), (1, -1)):
-                    face = np.take(cube, idx, axis=ax)
-                    if np.max(face) > peak - _TAIL:
-                        if side == 0 and -lo[ax] * h < _RMAX:
-                            lo[ax] -= grow
-                            moved = True
-                        elif side == 1 and hi[ax] * h < _RMAX:
-                            hi[ax] += grow
-                            moved = True
+                    if np.max(np.take(cube, idx, axis=ax)) <= peak - _TAIL:
+                        continue
+                    if side == 0 and -lo[ax] * h < _RMAX:
+                        lo[ax] -= max(math.ceil(_GROW / h), -lo[ax] // 2)
+                        moved = True
+                    elif side == 1 and hi[ax] * h < _RMAX:
+                        hi[ax] += max(math.ceil(_GROW / h), hi[ax] // 2)
+                        moved = True
             if not moved:
+                self.extent = ([-a * h for a in lo], [b * h for b in hi])
                 return Level(self, h, u, lv, shape)
 
 

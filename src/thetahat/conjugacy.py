@@ -61,7 +61,19 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 
 @dataclass(frozen=True)
 class ConjugateRule:
-    """One conjugate pair (see the module docstring)."""
+    """One conjugate pair (see the module docstring).
+
+    Examples
+    --------
+    >>> from thetahat.conjugacy import find_rule
+    >>> rule = find_rule(th.Bernoulli(), th.Beta(2, 2))
+    >>> rule.description
+    'Beta(a, b) -> Beta(a + k, b + n - k)'
+    >>> rule.update(th.Beta(2, 2), th.Bernoulli().suff_stats([1, 1, 1]), th.Bernoulli())
+    Beta(a=5, b=2)
+    >>> rule.pseudo_counts(th.Beta(2, 2))
+    {'successes': 2.0, 'failures': 2.0, 'n': 4.0}
+    """
 
     family: type[Distribution]
     prior: type[Distribution]
@@ -558,7 +570,16 @@ RULES: tuple[ConjugateRule, ...] = (
 
 
 def find_rule(family: Distribution, prior: Any) -> ConjugateRule | None:
-    """The conjugate rule for ``family`` (with its fixed parameters) and ``prior``."""
+    """The conjugate rule for ``family`` (with its fixed parameters) and ``prior``.
+
+    Examples
+    --------
+    >>> from thetahat.conjugacy import find_rule
+    >>> find_rule(th.Poisson(), th.Gamma(2, 1)).description
+    'Gamma(shape, rate) -> Gamma(shape + sum x, rate + sum exposure)'
+    >>> find_rule(th.Poisson(), th.LogNormal(0, 1)) is None
+    True
+    """
     if not isinstance(prior, Distribution):
         return None
     for rule in RULES:
@@ -568,7 +589,18 @@ def find_rule(family: Distribution, prior: Any) -> ConjugateRule | None:
 
 
 def conjugate_priors(family: Distribution | type[Distribution]) -> list[str]:
-    """Human list of the conjugate priors available for a family."""
+    """Human list of the conjugate priors available for a family.
+
+    Examples
+    --------
+    >>> from thetahat.conjugacy import conjugate_priors
+    >>> for prior in conjugate_priors(th.Normal):
+    ...     print(prior)
+    ...
+    Normal on mu (with sigma fixed)
+    InverseGamma on var (with mu fixed)
+    NormalInverseGamma on mu, var
+    """
     cls = family if isinstance(family, type) else type(family)
     out = []
     for rule in RULES:

@@ -238,17 +238,29 @@ def newton_maximize(
         return SolverResult.failed(z, -float(f), "objective not finite at the start")
     k = z.shape[0]
     eye = np.eye(k)
+    # small systems (most fits: two or three parameters) step in Python floats: numpy's
+    # per-call overhead would be most of the cost of such a step
+    small = k <= _SMALL and not eigen
     for it in range(1, maxiter + 1):
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
-            return SolverResult.failed(z, f, "gradient or Hessian not finite", it - 1)
-        d = _eigen_step(g, h) if eigen else _levenberg_step(g, h, eye)
-        if d is None:
-            return SolverResult.failed(z, f, "Hessian is not usable", it - 1)
-        gain = float(g @ d)
+        if small:
+            found = _small_step(g, h, z, xtol)
+            if found is None:
+                return SolverResult.failed(z, f, "gradient or Hessian not finite", it - 1)
+            d, gain, tiny = found
+            if d is None:
+                return SolverResult.failed(z, f, "Hessian is not usable", it - 1)
+        else:
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+                return SolverResult.failed(z, f, "gradient or Hessian not finite", it - 1)
+            d = _eigen_step(g, h) if eigen else _levenberg_step(g, h, eye)
+            if d is None:
+                return SolverResult.failed(z, f, "Hessian is not usable", it - 1)
+            gain = float(g @ d)
+            tiny = eigen or bool(np.all(np.abs(d) <= xtol * (1.0 + np.abs(z))))
         if eigen:
             if 0.5 * gain < tol * (1.0 + abs(f)) and _negative_definite(h):
                 return _converged(z, f, h, it - 1)
-        elif np.all(np.abs(d) <= xtol * (1.0 + np.abs(z))) or gain <= tol * (1.0 + abs(f)):
+        elif tiny or gain <= tol * (1.0 + abs(f)):
             z_new = z + d
             f_new = (f_only or (lambda v: fgh(v)[0]))(z_new)
             if np.isfinite(f_new) and f_new >= f:
@@ -271,7 +283,7 @@ def newton_maximize(
             step *= 0.5
         else:
             return SolverResult.failed(z, f, "line search could not improve the objective", it)
-        moved = float(np.max(np.abs(z_new - z))) if k else 0.0
+        moved = float(np.max(np.abs(z_new - z))) if eigen and k else 0.0
         z = z_new
         if f_only is not None:
             f, g, h = fgh(z)
@@ -295,8 +307,6 @@ def _negative_definite(h: NDArray[np.float64]) -> bool:
 def _levenberg_step(
     g: NDArray[np.float64], h: NDArray[np.float64], eye: NDArray[np.float64]
 ) -> NDArray[np.float64] | None:
-    if g.shape[0] <= _SMALL:
-        return _levenberg_small(g.tolist(), (-h).tolist())
     a = -h
     scale = max(float(np.max(np.abs(np.diag(a)))), 1e-300) if a.size else 1.0
     lam = 0.0
@@ -314,19 +324,33 @@ def _levenberg_step(
 _SMALL = 3
 
 
-def _levenberg_small(g: list[float], a: list[list[float]]) -> NDArray[np.float64] | None:
-    """``_levenberg_step`` for k <= 3: the same ``lam`` sequence, Cholesky in floats."""
-    k = len(g)
+def _small_step(
+    g: NDArray[np.float64], h: NDArray[np.float64], z: NDArray[np.float64], xtol: float
+) -> tuple[NDArray[np.float64] | None, float, bool] | None:
+    """The Levenberg step for k <= 3 in Python floats (the same ``lam`` sequence as
+    :func:`_levenberg_step`, Cholesky by hand): ``(d, g^T d, |d| <= xtol (1 + |z|))``,
+    ``d`` None when no ``lam`` makes the system positive definite; None when ``g`` or
+    ``H`` is not finite."""
+    isfinite = math.isfinite
+    gl = g.tolist()
+    a = [[-v for v in row] for row in h.tolist()]
+    if not (all(isfinite(v) for v in gl) and all(isfinite(v) for row in a for v in row)):
+        return None
+    k = len(gl)
     if k == 0:
-        return np.zeros(0)
+        return np.zeros(0), 0.0, True
     scale = max(max(abs(a[i][i]) for i in range(k)), 1e-300)
     lam = 0.0
     for _ in range(60):
-        d = _cholesky_solve(a, g, lam)
+        d = _cholesky_solve(a, gl, lam)
         if d is not None:
-            return np.array(d)
+            gain = sum(gi * di for gi, di in zip(gl, d, strict=True))
+            tiny = all(
+                abs(di) <= xtol * (1.0 + abs(zi)) for di, zi in zip(d, z.tolist(), strict=True)
+            )
+            return np.array(d), gain, tiny
         lam = max(lam * 10.0, 1e-10 * scale)
-    return None
+    return None, 0.0, False
 
 
 def _cholesky_solve(a: list[list[float]], g: list[float], lam: float) -> list[float] | None:

@@ -287,7 +287,13 @@ def _strategy(name: str) -> Any:
     if name in JOINT:
         return JOINT[name]
     cls = FAMILIES[name][0]
-    return st.tuples(*(RANGES.get((name, p.name)) or _declared(p.domain) for p in cls._params))
+    declared = (RANGES.get((name, p.name)) for p in cls._params)
+    return st.tuples(
+        *(
+            _declared(p.domain) if r is None else r
+            for p, r in zip(cls._params, declared, strict=True)
+        )
+    )
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))

@@ -10,8 +10,8 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE
+from .._logspace import log1mexp
 from ._base import ContinuousDistribution, Param, Value
-from ._logspace import log1mexp
 from .loglogistic import LogLogistic
 
 __all__ = ["Burr"]

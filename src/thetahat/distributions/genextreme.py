@@ -10,10 +10,10 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE, REAL
+from .._logspace import log1mexp
 from ..optim import SolverResult, fd_grad_hess, maximize
 from ._base import ContinuousDistribution, Param, Value
 from ._extremes import log1p_over, with_caveats
-from ._logspace import log1mexp
 
 __all__ = ["GeneralizedExtremeValue"]
 

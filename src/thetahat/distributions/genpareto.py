@@ -10,10 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._domains import POSITIVE, REAL
+from .._logspace import log1mexp
 from ..optim import SolverResult
 from ._base import ContinuousDistribution, Param, Value
 from ._extremes import log1p_over, with_caveats
-from ._logspace import log1mexp
 
 __all__ = ["GeneralizedPareto"]
 

@@ -10,10 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._domains import POSITIVE, REAL
+from .._logspace import log1mexp
 from ..optim import SolverResult, newton_1d
 from ._base import ContinuousDistribution, Param, Value
 from ._locscale import locscale_grad_hess
-from ._logspace import log1mexp
 
 __all__ = ["Gumbel"]
 

@@ -12,9 +12,9 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .._domains import POSITIVE
+from .._logspace import log1mexp
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
-from ._logspace import log1mexp
 
 __all__ = ["InverseGaussian", "InverseGaussianStats"]
 

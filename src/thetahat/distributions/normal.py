@@ -51,6 +51,16 @@ class Normal(ContinuousDistribution):
     Per observation: ``mu`` or ``sigma`` may be fixed to an array with one value per
     observation (``th.Normal(sigma=s)``); a fit then sums the log density over the data,
     with numerical derivatives.
+
+    Examples
+    --------
+    >>> th.Normal(0, 1).interval(0.95)
+    (-1.959963984540054, 1.959963984540054)
+    >>> est = th.fit(th.Normal, [1.0, 2.0, 3.0, 4.0])
+    >>> est.params
+    {'mu': 2.5, 'sigma': 1.118033988749895}
+    >>> th.posterior(th.Normal(sigma=1.0), [1.0, 2.0, 3.0], prior=th.Normal(0, 10)).dist
+    Normal(mu=1.99336, sigma=0.57639)
     """
 
     _params = (

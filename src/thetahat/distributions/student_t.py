@@ -68,6 +68,15 @@ class StudentT(ContinuousDistribution):
     Per observation: ``df``, ``loc`` or ``scale`` may be fixed to an array with one value per
     observation (``th.StudentT(scale=s)``); a fit then sums the log density over the data,
     with numerical derivatives.
+
+    Examples
+    --------
+    >>> d = th.StudentT(5, 0, 1)
+    >>> round(d.var(), 4)
+    1.6667
+    >>> est = th.fit(th.StudentT(df=4), [-1.2, 0.3, 0.1, 0.8, 5.0, -0.4])
+    >>> {k: round(v, 3) for k, v in est.params.items()}
+    {'loc': 0.17, 'scale': 1.161}
     """
 
     _params = (

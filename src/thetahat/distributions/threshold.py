@@ -56,7 +56,9 @@ class _Threshold(ContinuousDistribution):
     unbounded spike; the estimate is the last grid point, ``loc`` just below
     the minimum) or ``loc -> -infinity`` (the data are too symmetric for a
     threshold: the limit is a two-parameter location-scale form); the
-    threshold's standard error is then infinite. Standard errors of an
+    threshold's standard error is then infinite. With a Weibull or gamma
+    shape of 2 or less the interior maximum is not regular (Smith 1985) and
+    the message says so. Standard errors of an
     interior maximum come from the observed information of the full
     three-parameter likelihood; ``conf_int(kind="profile")`` gives the
     profile intervals. Censored data and priors use the generic Newton solve
@@ -64,6 +66,9 @@ class _Threshold(ContinuousDistribution):
     """
 
     _base: ClassVar[type[ContinuousDistribution]]
+    #: the base shape above which the threshold's MLE is regular (Weibull, Gamma: 2;
+    #: None: always regular, the log-normal)
+    _regular_above: ClassVar[float | None] = 2.0
     support_text = "numbers above the threshold loc (any real numbers when loc is free)"
 
     def _split(self, p: Mapping[str, Any]) -> tuple[float, dict[str, Any]]:
@@ -230,6 +235,13 @@ class _Threshold(ContinuousDistribution):
                 " (the likelihood itself is unbounded as loc -> min(x), where the shape is "
                 "below 1; this local maximum is the MLE in Smith's 1985 sense)"
             )
+        shape = params.get("shape", self._values.get("shape"))
+        if self._regular_above is not None and shape is not None and shape <= 2.0:
+            msg += (
+                f"; shape = {float(shape):.4g} <= 2: the threshold's MLE is not regular "
+                "(Smith 1985: it converges faster than n^-1/2 and is not normal), so its "
+                "Wald standard error is unreliable; use conf_int(kind='profile')"
+            )
         return params, SolverResult.done([u], found[1], msg, len(_GRID) + int(opt.nfev))
 
     def _start(self, stats: Any) -> dict[str, float]:
@@ -350,3 +362,4 @@ class LogNormal3(_Threshold):
 
     _base = LogNormal
     _params = _threshold_params(LogNormal)
+    _regular_above = None

@@ -64,7 +64,9 @@ class Uniform(ContinuousDistribution):
     Both are biased inwards by ``(b - a) / (n + 1)``; the unbiased (UMVU)
     estimates are ``min - (max - min) / (n - 1)`` and ``max + (max - min) / (n - 1)``.
     With one end given, the other's MLE is the sample extreme in closed form.
-    The statistics (n, min, max) merge by min and max.
+    The statistics (n, min, max) merge by min and max. Censored data are refused
+    with the reason: their likelihood is maximised on kinks (at the extreme
+    bounds) that a derivative-based solve cannot reach.
 
     Examples
     --------
@@ -134,6 +136,16 @@ class Uniform(ContinuousDistribution):
             return UniformStats(n=n)
         return UniformStats(n=n, low=float(xs.min()), high=float(xs.max()))
 
+    def _check_censorable(self) -> None:
+        if "low" in self._values and "high" in self._values:
+            return  # nothing to fit: evaluating the censored likelihood is fine
+        raise ValueError(
+            "Uniform cannot be fitted to censored data: its censored likelihood is maximised "
+            "on the kinks at the extreme observations (low = the smallest value that bounds "
+            "it from below, high = the largest from above), where the derivative-based "
+            "censored solve has no gradient; fit the exact observations, or give low and high"
+        )
+
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         a, b = params["low"], params["high"]
         if not (a <= stats.low and b >= stats.high and b > a):
@@ -176,8 +188,7 @@ class Uniform(ContinuousDistribution):
         return np.asarray(full[np.ix_(idx, idx)])
 
     def _start(self, stats: Any) -> dict[str, float]:
-        # censored data: the stand-in values' range, widened a little, so the start has a
-        # finite likelihood
+        # (a MAP's Newton solve) the sample range, widened a little: a finite likelihood
         pad = 1e-3 * max(stats.high - stats.low, 1.0)
         return {
             "low": float(self._values.get("low", stats.low - pad)),

@@ -122,6 +122,15 @@ def compare(
     mix them only knowingly. A family that cannot fit the data (zeros for a
     Weibull, non-integers for a Poisson) is listed with the reason instead of
     being dropped.
+
+    Examples
+    --------
+    >>> x = [1.2, 3.4, 2.2, 0.8, 5.1, 2.9, 1.7, 2.5]
+    >>> cmp = th.compare([th.Gamma, th.Weibull, th.LogNormal], x)
+    >>> cmp.best.family
+    Gamma()
+    >>> [row["family"] for row in cmp.rows]
+    ['Gamma', 'LogNormal', 'Weibull']
     """
     if prior is not None and criterion == "aic":
         criterion = "evidence"

@@ -28,7 +28,14 @@ __all__ = ["as_source", "fit_table", "is_table", "posterior_table"]
 
 
 def is_table(data: Any) -> bool:
-    """Whether ``data`` is a table this module reads (a frame, a scan, a source)."""
+    """Whether ``data`` is a table this module reads (a frame, a scan, a source).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_table(pd.DataFrame({"x": [1.0]})), is_table([1.0, 2.0])
+    (True, False)
+    """
     from ..statistics.engines.frame import is_frame
     from ..statistics.engines.scan import Scan
 
@@ -73,7 +80,17 @@ def as_source(
     by: Any = None,
     nulls: str = "error",
 ) -> TableSource:
-    """A :class:`TableSource` over ``data`` with the named columns in their roles."""
+    """A :class:`TableSource` over ``data`` with the named columns in their roles.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import thetahat as th
+    >>> df = pd.DataFrame({"wait": [1.0, 2.0, None], "shop": ["a", "a", "b"]})
+    >>> src = as_source(df, column="wait", nulls="drop")
+    >>> src.resolve(th.Exponential())[1], src.n_dropped
+    (ExponentialStats(n=2.0, total=3.0), 1)
+    """
     from ..statistics.engines.scan import Scan, ScanEngine
 
     if isinstance(data, TableSource):
@@ -189,7 +206,16 @@ def fit_table(
     information: str = "observed",
     parametrization: str = "natural",
 ) -> Estimate | FitTable:
-    """``th.fit`` of a table (see :func:`thetahat.fit`)."""
+    """``th.fit`` of a table (see :func:`thetahat.fit`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import thetahat as th
+    >>> df = pd.DataFrame({"wait": [1.0, 3.0, 2.0, 6.0], "shop": ["a", "a", "b", "b"]})
+    >>> fit_table(th.Exponential, df, column="wait", by="shop").columns["rate"].tolist()
+    [0.5, 0.25]
+    """
     from .fit import fit
 
     source = as_source(data, column=column, weights=weights, exposure=exposure,
@@ -212,17 +238,38 @@ def fit_table(
 
 def _sorted(gs: GroupedStats) -> GroupedStats:
     """The groups in key order (where the keys sort), so every engine gives one table."""
-    keys = gs.key_list()
-    try:
-        order = sorted(range(len(keys)), key=lambda i: keys[i])
-    except TypeError:
-        return gs
-    idx = np.array(order, dtype=np.intp)
+    arrays = [np.asarray(gs.keys[k]) for k in gs.names]
+    if all(a.dtype.kind in "biufUSM" for a in arrays):
+        idx = np.lexsort(arrays[::-1]).astype(np.intp)  # first key first
+    else:
+        keys = gs.key_list()
+        try:
+            order = sorted(range(len(keys)), key=lambda i: keys[i])
+        except TypeError:
+            return gs
+        idx = np.array(order, dtype=np.intp)
+    order = idx.tolist()
     return GroupedStats(
         gs.names, {k: np.asarray(v)[idx] for k, v in gs.keys.items()}, gs.family, gs.n[idx],
         gs.stats_type, {k: np.asarray(v)[idx] for k, v in gs.fields.items()},
         [gs.items[i] for i in order] if gs.items else [], gs.passes,
     )  # fmt: skip
+
+
+class _LazyKeys:
+    """The group keys as tuples, built on first use (1e5 groups: a tenth of a second)."""
+
+    def __init__(self, gs: GroupedStats) -> None:
+        self.gs = gs
+        self._list: list[tuple[Any, ...]] | None = None
+
+    def __call__(self) -> list[tuple[Any, ...]]:
+        if self._list is None:
+            self._list = self.gs.key_list()
+        return self._list
+
+    def __getitem__(self, i: int) -> tuple[Any, ...]:
+        return self()[i]
 
 
 def _user_keys(source: TableSource, gs: GroupedStats) -> dict[str, NDArray[Any]]:
@@ -235,10 +282,11 @@ def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str,
     from .grouped import fit_groups
 
     del conjugate_priors
-    keys = gs.key_list()
-    for i, n in enumerate(gs.n):
-        if not n > 0:
-            raise ValueError(f"group {keys[i]!r} holds no observations (zero total weight)")
+    empty = ~(gs.n > 0)
+    if empty.any():
+        key = gs.key_list()[int(np.flatnonzero(empty)[0])]
+        raise ValueError(f"group {key!r} holds no observations (zero total weight)")
+    keys = _LazyKeys(gs)
     level = 0.95
     found = None
     if opts["prior"] is None and gs.fields:
@@ -320,16 +368,20 @@ def _flat(name: str, value: Any) -> list[tuple[str, Any]]:
     ]
 
 
-def _shrinker(fam: Any, gs: GroupedStats, keys: list[tuple[Any, ...]]) -> Any:
+def _shrinker(fam: Any, gs: GroupedStats, keys: Any) -> Any:
     name = type(fam).__name__
     if not gs.fields or name not in ("Binomial", "Bernoulli", "Poisson", "Normal"):
         return None
     f = gs.fields
-    labels = np.array([k[0] if len(k) == 1 else str(k) for k in keys], dtype=object)
 
     def run(level: float) -> Any:
         from ..distributions import Normal, Poisson
         from ..shrink import shrink
+
+        if len(gs.names) == 1:
+            labels = np.asarray(gs.keys[gs.names[0]])
+        else:
+            labels = np.array([str(k) for k in keys()], dtype=object)
 
         if name == "Bernoulli":
             return shrink(f["k"], f["n"], group=labels, level=level)
@@ -357,7 +409,17 @@ def posterior_table(
     nulls: str = "error",
     method: str = "exact",
 ) -> Any:
-    """``th.posterior`` of a table (see :func:`thetahat.posterior`)."""
+    """``th.posterior`` of a table (see :func:`thetahat.posterior`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import thetahat as th
+    >>> df = pd.DataFrame({"click": [1, 0, 1, 1], "ad": ["x", "x", "y", "y"]})
+    >>> t = posterior_table(th.Bernoulli, df, column="click", by="ad", prior=th.Beta(1, 1))
+    >>> t.columns["p_mean"].tolist()
+    [0.5, 0.75]
+    """
     from .posterior import posterior
 
     source = as_source(data, column=column, weights=weights, exposure=exposure,

@@ -82,7 +82,17 @@ def posterior(
 
     Examples
     --------
-    >>> import thetahat as th
+    >>> post = th.posterior(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2))
+    >>> post.dist
+    Beta(a=5, b=2)
+    >>> post.mean()
+    {'p': 0.7142857142857143}
+    >>> round(post.log_evidence, 4)
+    -1.6094
+    >>> prior = {"shape": th.LogNormal(0, 1), "rate": th.Gamma(2, 1)}
+    >>> lap = th.posterior(th.Gamma, [1.2, 3.4, 2.2, 0.8], prior=prior, method="laplace")
+    >>> lap.exact, {k: round(v, 3) for k, v in lap.mode().items()}
+    (False, {'shape': 1.553, 'rate': 0.839})
     >>> th.posterior(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2), method="auto").method
     'conjugate'
     >>> x = th.Weibull(shape=2.0, scale=1.0).sample(20, rng=0)

@@ -204,6 +204,9 @@ class GLMFamily:
         dmu = self.link.deriv(eta, mu)
         with np.errstate(divide="ignore", invalid="ignore"):
             q = dmu / self.variance(mu)
+            # outside the mean's domain (a trial point whose nll is inf, rejected by the
+            # line search) the derivatives are set to 0 rather than NaN
+            q = np.where(self.valid_mean(mu), q, 0.0)
             r = (mu - y) * q
             return r, (q * dmu if hessian else None)
 
@@ -341,10 +344,13 @@ def tweedie_logpdf(y: Array, mu: Array, phi: float, p: float) -> Array:
     jmax = np.maximum(1.0, yp ** (2.0 - p) / (phi * (2.0 - p)))
     # log W_j = j c(y) - lgamma(j + 1) - lgamma(-j a)
     c = -a * np.log(yp) + a * math.log(p - 1.0) - math.log(2.0 - p) - (1.0 - a) * math.log(phi)
-    half = int(np.ceil(np.max(12.0 + 8.0 * np.sqrt(jmax))))
+    # the terms fall off like a Gaussian of sd ~ sqrt(jmax) around jmax; the window is
+    # capped (a dispersion so small that it matters is a near-exact fit)
+    half = int(min(np.ceil(np.max(12.0 + 8.0 * np.sqrt(jmax))), 20_000))
     logw = np.empty(pos.size)
-    for s in range(0, pos.size, 4096):
-        e = min(s + 4096, pos.size)
+    rows = max(1, (1 << 21) // (2 * half + 1))
+    for s in range(0, pos.size, rows):
+        e = min(s + rows, pos.size)
         j0 = np.maximum(1.0, np.floor(jmax[s:e]) - half)
         j = j0[:, None] + np.arange(2 * half + 1)[None, :]
         terms = j * c[s:e, None] - sc.gammaln(j + 1.0) - sc.gammaln(-j * a)

@@ -182,8 +182,19 @@ class GLMBase(RegressionBase):
         if glm is not None and mu is not None:
             self.scale_ = phi
             phi_ml = glm.ml_dispersion(y, mu, sw, n_obs) if dispersed else 1.0
-            loglik = glm.loglik(y, mu, sw, phi_ml)
-            loglik_used = loglik if phi_ml == phi else glm.loglik(y, mu, sw, phi)
+            if dispersed and not (phi_ml > 1e-300 and phi > 1e-300):
+                # every residual 0: the likelihood grows without bound as phi -> 0
+                m = (
+                    "the fit is exact (every residual is 0): the dispersion's MLE is 0 and "
+                    "the log-likelihood unbounded (parameter 'scale' at the boundary)"
+                )
+                warns.append(m)
+                status = "boundary"
+                warn_all((m,), BoundaryWarning)
+                loglik = loglik_used = math.inf
+            else:
+                loglik = glm.loglik(y, mu, sw, phi_ml)
+                loglik_used = loglik if phi_ml == phi else glm.loglik(y, mu, sw, phi)
             dev = glm.deviance(y, mu, sw)
             chi2 = glm.pearson(y, mu, sw)
             method = "Newton (IRLS)" if glm.canonical else "Fisher scoring (IRLS)"

@@ -49,10 +49,18 @@ _LOG_2PI = math.log(2.0 * math.pi)
 A_LOW, A_HIGH = -18.0, 18.0
 #: every row's inflation logit below this (pi < 1e-11): no zero inflation
 U_LOW = -25.0
+#: a coefficient beyond this (on the log or logit scale) after several Newton steps is
+#: taken to diverge (an MLE at infinity: a quasi-separated inflation or count part)
+DIVERGING = 30.0
 
 
 class _CountBase(RegressorMixin, RegressionBase):
     """The shared fit of the count models (see the module docstring)."""
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True
+        return tags
 
     _spec: CountSpec
     _model: str
@@ -89,12 +97,12 @@ class _CountBase(RegressorMixin, RegressionBase):
         spec = self._count_spec()
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)
         yf = np.asarray(ya, dtype=float)
-        bad = (yf < 0) | (yf != np.round(yf))
-        if spec.truncated:
-            bad |= yf == 0
+        # non-integer values are allowed (the likelihood's lgamma terms extend to them, a
+        # quasi-likelihood), as in PoissonRegression
+        bad = yf <= 0 if spec.truncated else yf < 0
         if bad.any():
             i = first_bad(bad)
-            need = "positive integers (zero-truncated)" if spec.truncated else "counts >= 0"
+            need = "positive counts (zero-truncated)" if spec.truncated else "counts >= 0"
             raise ValueError(
                 f"{type(self).__name__} needs y to be {need}; y[{i}] = {float(yf[i])!r} is not "
                 f"({int(bad.sum())} value(s))"
@@ -181,6 +189,37 @@ class _CountBase(RegressorMixin, RegressionBase):
             theta, ll, H, iters, converged, edge = _newton(
                 at, theta, pen, int(self.max_iter), float(self.tol), spec, kx, kz, Z, q, fb
             )
+            if edge == "alpha_low":
+                # the supremum is the alpha -> 0 limit: the Poisson (or ZIP) fit; solve it
+                # there, so that the reported coefficients are the limit's, not those of
+                # wherever the iterates crossed A_LOW
+                lim = CountSpec("poisson", spec.inflated, spec.truncated)
+
+                def at0(th: Array, hess: bool = True) -> tuple[float, Array, Array | None]:
+                    w, b, g, c, _ = self._unpack(np.append(th, 0.0), p, q, spec)
+                    return count_pass(
+                        lim, X, Z, y, sw, off, w, b, g, c, 0.0, fb, fb, with_hessian=hess
+                    )
+
+                pen0 = PenaltyVec(pen.l2[:-1], pen.mean[:-1], pen.l1[:-1])
+                th0, ll, H0, it0, converged, _ = _newton(
+                    at0,
+                    theta[:-1],
+                    pen0,
+                    int(self.max_iter),
+                    float(self.tol),
+                    lim,
+                    kx,
+                    kz,
+                    Z,
+                    q,
+                    fb,
+                )
+                theta = np.append(th0, -np.inf)
+                H = np.zeros((k, k))
+                H[:-1, :-1] = H0
+                H[-1, -1] = -1.0  # a placeholder: the row is set to inf below
+                iters += it0
         self.n_iter_ = iters
         w, b, g, c, a = self._unpack(theta, p, q, spec)
         self.coef_, self.intercept_ = w.copy(), b
@@ -203,7 +242,19 @@ class _CountBase(RegressorMixin, RegressionBase):
             cov = np.full((k, k), np.inf)
             warns.append("the observed information is singular: standard errors are infinite")
             status = Status.BOUNDARY
-        if edge:
+        if edge == "diverging":
+            big = [names[j] for j in np.flatnonzero(np.abs(theta[: kx + kz]) > DIVERGING / 3)]
+            warns.append(
+                f"the likelihood keeps increasing as {', '.join(big)} diverge: the MLE does "
+                f"not exist (a group whose outcomes the model can fit exactly, e.g. no "
+                f"structural zeros among its rows). A prior fixes this, e.g. "
+                f"prior=th.Normal(0, 2.5)"
+            )
+            status = Status.BOUNDARY
+            for j in np.flatnonzero(np.abs(theta[: kx + kz]) > DIVERGING / 3):
+                cov[j, :] = cov[:, j] = np.inf
+            warn_all((warns[-1],), BoundaryWarning)
+        elif edge:
             what = {
                 "alpha_low": (
                     "alpha",
@@ -219,8 +270,8 @@ class _CountBase(RegressorMixin, RegressionBase):
             }[edge]
             warns.append(f"{what[1]} (parameter {what[0]!r} at the boundary)")
             status = Status.BOUNDARY
-            j = names.index(what[0]) if what[0] in names else k - 1
-            cov[j, :] = cov[:, j] = np.inf
+            at_edge = names.index(what[0]) if what[0] in names else k - 1
+            cov[at_edge, :] = cov[:, at_edge] = np.inf
             warn_all((warns[-1],), BoundaryWarning)
         elif not converged:
             m = "the Newton iterations stopped before converging"
@@ -236,6 +287,8 @@ class _CountBase(RegressorMixin, RegressionBase):
             J[-1] = alpha
             with np.errstate(invalid="ignore"):
                 cov = cov * J[:, None] * J[None, :]
+            if edge in ("alpha_low", "alpha_high"):
+                cov[-1, :] = cov[:, -1] = np.inf
         order = self._order(p, q, spec)
         params = {names[j]: float(est[j]) for j in order}
         lp = None if prior.is_flat else log_prior(theta, pen)
@@ -263,8 +316,9 @@ class _CountBase(RegressorMixin, RegressionBase):
         if lp is not None and status == Status.SUCCESS and active.all():
             c_int = np.asarray(np.linalg.inv(info), dtype=np.float64)
             logdet = float(np.linalg.slogdet(c_int)[1])
+            # the Laplace approximation is Gaussian in the solver's coordinates: log alpha
             self.posterior_ = RegressionPosterior(
-                names=tuple(names),
+                names=tuple("log_alpha" if nm == "alpha" else nm for nm in names),
                 loc=theta.copy(),
                 scale=c_int,
                 df=None,
@@ -395,7 +449,9 @@ def _newton(
             t *= 0.5
         if not ok:
             return theta, ll, H, it, False, edge
-        moved = t * float(np.abs(step).max(initial=0.0))
+        # converged when the full Newton step is below tol (a step shortened by the line
+        # search says nothing about the distance to the optimum)
+        moved = float(np.abs(step).max(initial=0.0))
         theta, ll, g, H, obj = cand, ll_c, g_c, H_c, ob
         assert H is not None
         if spec.has_alpha and theta[-1] < A_LOW:
@@ -409,6 +465,9 @@ def _newton(
                 return theta, ll, H, it, False, "inflate_low"
         if moved <= tol * (1.0 + float(np.abs(theta).max(initial=0.0))):
             return theta, ll, H, it, True, edge
+        coefs = np.abs(theta[: kx + kz])
+        if it >= 8 and coefs.max(initial=0.0) > DIVERGING:
+            return theta, ll, H, it, False, "diverging"
     return theta, ll, H, max_iter, False, edge
 
 

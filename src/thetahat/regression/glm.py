@@ -79,6 +79,21 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     is finite only because of the prior. A rank-deficient design under a flat
     prior is refused (pivoted Cholesky of the Hessian). ``y`` must be 0/1
     (or two labels of another type, mapped in sorted order).
+
+    Examples
+    --------
+    >>> from thetahat.regression import LogisticRegression
+    >>> rng = np.random.default_rng(1)
+    >>> X = rng.normal(size=(200, 2))
+    >>> y = rng.random(200) < 1 / (1 + np.exp(-(X @ np.array([1.5, -1.0]))))
+    >>> mle = LogisticRegression().fit(X, y)
+    >>> mle.coef_.round(2)
+    array([ 1.54, -1.07])
+    >>> map_ = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
+    >>> map_.coef_.round(2)
+    array([ 1.44, -1.  ])
+    >>> {k: round(v, 3) for k, v in map_.estimate_.se.items()}
+    {'intercept': 0.174, 'x0': 0.243, 'x1': 0.222}
     """
 
     _model = "LogisticRegression"
@@ -170,17 +185,35 @@ class LogisticRegression(ClassifierMixin, GLMBase):
         return y01
 
     def decision_function(self, X: Any) -> Array:
-        """The linear predictor ``X w + b`` (log odds of the second class for the logit
-        link; for the others, the second class has probability ``g^-1(eta) > 1/2``
-        where this exceeds ``g(1/2)``: 0 for probit, ``log log 2`` for cloglog)."""
+        """The log odds of the second class: the linear predictor ``X w + b`` for the
+        logit link, ``log p - log(1 - p)`` with ``p = g^-1(X w + b)`` for the others
+        (positive where the second class is the more probable, for every link)."""
+        eta = self._eta(X)
+        if self.link == "logit":
+            return eta
+        lp = self._log_proba(eta)
+        return np.asarray(lp[:, 1] - lp[:, 0])
+
+    def _eta(self, X: Any) -> Array:
         Xa = self._validate_predict(X)
         return linear_predictor(Xa, self.coef_, self.intercept_, None)
+
+    def _log_proba(self, eta: Array) -> Array:
+        from scipy import special as sc
+
+        if self.link == "logit":
+            return np.column_stack([-np.logaddexp(0.0, eta), -np.logaddexp(0.0, -eta)])
+        if self.link == "probit":
+            return np.column_stack([sc.log_ndtr(-eta), sc.log_ndtr(eta)])
+        with np.errstate(over="ignore", divide="ignore"):
+            e = np.exp(eta)
+            return np.column_stack([-e, np.log(-np.expm1(-e))])
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, shape (n, 2), columns in ``classes_`` order."""
         from scipy import special as sc
 
-        eta = self.decision_function(X)
+        eta = self._eta(X)
         if self.link == "logit":
             p1, p0 = sc.expit(eta), sc.expit(-eta)
         elif self.link == "probit":
@@ -193,22 +226,12 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
     def predict_log_proba(self, X: Any) -> Array:
         """Log class probabilities (for the logit link ``-log1p(exp(-+eta))``)."""
-        from scipy import special as sc
-
-        eta = self.decision_function(X)
-        if self.link == "logit":
-            return np.column_stack([-np.logaddexp(0.0, eta), -np.logaddexp(0.0, -eta)])
-        if self.link == "probit":
-            return np.column_stack([sc.log_ndtr(-eta), sc.log_ndtr(eta)])
-        with np.errstate(over="ignore"):
-            e = np.exp(eta)
-            return np.column_stack([-e, np.log(-np.expm1(-e))])
+        return self._log_proba(self._eta(X))
 
     def predict(self, X: Any) -> NDArray[Any]:
         """The more probable class label."""
         check_is_fitted(self)
-        proba = self.predict_proba(X)
-        return np.asarray(self.classes_[(proba[:, 1] > proba[:, 0]).astype(int)])
+        return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -237,6 +260,17 @@ class PoissonRegression(RegressorMixin, _Fit):
     column whose rows all count 0: the likelihood rises as their means go to 0)
     is detected as for :class:`LogisticRegression` and reported as a boundary
     result naming the diverging coefficients.
+
+    Examples
+    --------
+    >>> from thetahat.regression import PoissonRegression
+    >>> rng = np.random.default_rng(2)
+    >>> X = rng.normal(size=(300, 1))
+    >>> years = rng.uniform(0.5, 2.0, 300)
+    >>> counts = rng.poisson(years * np.exp(0.3 + 0.8 * X[:, 0]))
+    >>> model = PoissonRegression().fit(X, counts, exposure=years)
+    >>> round(model.intercept_, 2), model.coef_.round(2)
+    (0.38, array([0.74]))
     """
 
     _model = "PoissonRegression"

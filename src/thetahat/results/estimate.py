@@ -92,6 +92,21 @@ class Estimate:
     data, weights
         The data ``th.fit`` was given (a reference, not a copy; None for
         statistics), which :meth:`gof` and :meth:`bootstrap` resample.
+
+    Examples
+    --------
+    >>> est = th.fit(th.Exponential, [0.5, 1.5, 1.0, 2.0])
+    >>> est.params, est.status
+    ({'rate': 0.8}, <Status.SUCCESS: 'success'>)
+    >>> {k: round(v, 4) for k, v in est.se.items()}
+    {'rate': 0.4}
+    >>> round(est.loglik, 4), round(est.aic, 4)
+    (-4.8926, 11.7851)
+    >>> {k: tuple(round(b, 4) for b in v) for k, v in est.conf_int().items()}
+    {'rate': (0.016, 1.584)}
+    >>> mean = est.transform(lambda rate: 1 / rate, "mean", of="rate")
+    >>> round(mean.params["mean"], 4), round(mean.se["mean"], 4)
+    (1.25, 0.625)
     """
 
     method: str

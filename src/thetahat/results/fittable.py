@@ -52,7 +52,7 @@ class FitTable:
     def __init__(
         self,
         by: Sequence[str],
-        keys: list[tuple[Any, ...]],
+        keys: list[tuple[Any, ...]] | Callable[[], list[tuple[Any, ...]]],
         columns: dict[str, NDArray[Any]],
         item: Callable[[int], Any],
         *,
@@ -64,11 +64,11 @@ class FitTable:
         shrink: Callable[[float], Any] | None = None,
     ) -> None:
         self.by = tuple(by)
-        self.keys = keys
+        self._keys = keys
         self.columns = columns
         self._item = item
         self._cache: dict[int, Any] = {}
-        self._index = {k: i for i, k in enumerate(keys)}
+        self._index_of: dict[tuple[Any, ...], int] | None = None
         self.kind = kind
         self.family = family
         self.n_dropped = n_dropped
@@ -76,8 +76,21 @@ class FitTable:
         self.vectorised = vectorised
         self._shrink = shrink
 
+    @property
+    def keys(self) -> list[tuple[Any, ...]]:
+        """The groups' keys as tuples, in table order (built on first use)."""
+        if callable(self._keys):
+            self._keys = self._keys()
+        return self._keys
+
+    @property
+    def _index(self) -> dict[tuple[Any, ...], int]:
+        if self._index_of is None:
+            self._index_of = {k: i for i, k in enumerate(self.keys)}
+        return self._index_of
+
     def __len__(self) -> int:
-        return len(self.keys)
+        return int(np.asarray(self.columns["n"]).shape[0])
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.keys)

@@ -58,6 +58,18 @@ class Shrinkage:
         Groups without data (zero trials or zero exposure): kept, with the prior as
         their posterior.
     warnings : tuple of str
+
+    Examples
+    --------
+    >>> res = th.shrink([0, 2, 5, 1, 9, 3], [20, 25, 30, 15, 40, 22])
+    >>> res.n_groups, res.family
+    (6, 'Binomial')
+    >>> res.prior
+    Beta(a=6.82598, b=47.8012)
+    >>> res.columns["shrinkage"].round(3)
+    array([0.732, 0.686, 0.646, 0.785, 0.577, 0.713])
+    >>> round(res.posterior(4).mean()["p"], 4)
+    0.1672
     """
 
     family: str
@@ -74,7 +86,58 @@ class Shrinkage:
     #: groups are labelled by their position (no labels were given)
     positional: bool = False
     posterior_fn: Callable[[int], Posterior] | None = field(default=None, repr=False, compare=False)
+    #: ``method="full"``: the hyperparameters' posterior (a grid over BDA's coordinates)
+    hyperposterior: Any = field(default=None, repr=False, compare=False)
+    #: each group's posterior as a mixture over hyperparameter values (one value, the
+    #: fitted prior, for empirical Bayes): ``sf``, ``sample``
+    mixture: Any = field(default=None, repr=False, compare=False)
     _lookup: dict[Any, int] = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ decisions
+    def prob_above(self, threshold: float) -> NDArray[np.float64]:
+        """``P(theta_j > threshold | data)`` for each group, in input order.
+
+        Exact: a survival function of each group's posterior (a weighted sum of
+        them over the hyperparameter grid with ``method="full"``).
+        """
+        t = float(threshold)
+        if not np.isfinite(t):
+            raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+        return np.asarray(self._mix().sf(t))
+
+    def ranking(self, draws: int = 20000, rng: Any = 0) -> dict[str, NDArray[Any]]:
+        """The probability that each group is the best (highest), best first.
+
+        Monte Carlo over ``draws`` joint posterior draws of all groups (with the
+        hyperparameters drawn too under ``method="full"``); ``prob_best_se`` is the
+        binomial standard error ``sqrt(p (1 - p) / draws)``; ``mean_rank`` is the
+        posterior expected rank (1 = best).
+
+        Returns
+        -------
+        dict
+            ``group``, ``prob_best``, ``prob_best_se``, ``mean_rank``, ``posterior_mean``.
+        """
+        from .._validation import as_generator
+
+        if not isinstance(draws, int | np.integer) or draws < 100:
+            raise ValueError(f"draws must be an integer >= 100, got {draws!r}")
+        theta = self._mix().sample(int(draws), as_generator(rng, None))
+        best = np.bincount(np.argmax(theta, axis=1), minlength=theta.shape[1]) / draws
+        ranks = (-theta).argsort(axis=1).argsort(axis=1) + 1.0
+        order = np.argsort(-best, kind="stable")
+        return {
+            "group": self.groups[order],
+            "prob_best": best[order],
+            "prob_best_se": np.sqrt(best * (1.0 - best) / draws)[order],
+            "mean_rank": ranks.mean(axis=0)[order],
+            "posterior_mean": np.asarray(self.columns["posterior_mean"])[order],
+        }
+
+    def _mix(self) -> Any:
+        if self.mixture is None:
+            raise ValueError("this Shrinkage has no group posteriors to decide with")
+        return self.mixture
 
     # ------------------------------------------------------------------ access
     @property

@@ -20,7 +20,7 @@ from ..optim import Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
 from ..results.shrinkage import Shrinkage
 from ._binomial import beta_binomial_fit, beta_binomial_groups, beta_binomial_posterior
-from ._common import FitResult
+from ._common import HyperFit
 from ._input import Where, broadcast, check_counts, column, factorize, is_frame, numbers
 from ._normal import (
     normal_normal_fit,
@@ -73,6 +73,7 @@ def shrink(
     estimates: str | None = None,
     level: float = 0.95,
     method: str = "ml",
+    hyperprior: Callable[..., Any] | None = None,
 ) -> Shrinkage:
     """Empirical-Bayes shrinkage of many groups toward a prior fitted to all of them.
 
@@ -100,9 +101,16 @@ def shrink(
         Column names of the data with a dataframe.
     level : float
         Probability of the equal-tailed credible intervals (0.95).
-    method : {"ml", "reml"}
+    method : {"ml", "reml", "full"}
         Maximum marginal likelihood, or (Normal only) restricted ML, which
-        accounts for estimating the prior mean.
+        accounts for estimating the prior mean; or ``"full"``: full Bayes, the
+        hyperparameters integrated over their posterior by quadrature, so each
+        group's interval carries the uncertainty of the prior
+        (``hyperposterior`` holds their posterior; see Notes).
+    hyperprior : callable, optional
+        With ``method="full"``: the log density of the hyperprior over the natural
+        hyperparameters, vectorised, ``f(a, b)``, ``f(shape, rate)`` or
+        ``f(mu, tau)``; BDA's defaults otherwise.
 
     Returns
     -------
@@ -134,6 +142,17 @@ def shrink(
     ``ybar + (1 - (k - 3) sigma^2 / S) (y_j - ybar)`` is the same rule with
     ``(k - 3)`` in place of k (the unbiased estimate of ``1 / (sigma^2 + tau^2)``).
 
+    **Full Bayes** (``method="full"``, BDA3 chapter 5). Beta-Binomial over
+    ``(log(a/b), log(a+b))`` with ``p(a, b) ∝ (a + b)^(-5/2)``; Gamma-Poisson over
+    ``(log(shape/rate), log(shape))`` with ``p(shape, rate) ∝ (shape + rate)^(-5/2)``
+    (BDA's form; proper once a count is positive);
+    Normal-Normal over ``(mu, log tau)`` with ``p(mu, tau) ∝ 1``. The hyperposterior
+    ``p(h | y) ∝ p(h) prod_j p(y_j | h)`` is integrated on an adaptive trapezoid grid
+    (:mod:`thetahat._grid`); each group's posterior is the mixture of its conjugate
+    posteriors over the grid: ``posterior_mean``, ``lower``/``upper`` (quantiles of the
+    mixture), ``shrinkage`` (the posterior mean of the weight on the prior mean);
+    ``map`` is NaN (the mixture's mode is not computed).
+
     **Degenerate cases.** Groups varying no more than sampling noise explains give
     ``tau = 0`` or an infinite Beta/Gamma concentration: complete pooling, said in
     ``warnings`` and ``complete_pooling`` (a ``BoundaryWarning``). Fewer than two
@@ -145,10 +164,22 @@ def shrink(
     >>> import thetahat as th
     >>> res = th.shrink([0, 2, 1, 7, 3], [10, 12, 9, 15, 11])   # doctest: +SKIP
     >>> res.table[["group", "mle", "posterior_mean", "shrinkage"]]   # doctest: +SKIP
+
+    Examples
+    --------
+    >>> from thetahat import datasets
+    >>> rats = datasets.load("rat_tumor")
+    >>> res = th.shrink(rats["y"], rats["n"])
+    >>> res.prior
+    Beta(a=2.34162, b=14.1148)
+    >>> int(rats["y"][70]), int(rats["n"][70]), round(float(res.columns["posterior_mean"][70]), 4)
+    (4, 14, 0.2082)
     """
     lv = check_level(level)
-    if method not in ("ml", "reml"):
-        raise ValueError(f"method must be 'ml' or 'reml', got {method!r}")
+    if method not in ("ml", "reml", "full"):
+        raise ValueError(f"method must be 'ml', 'reml' or 'full', got {method!r}")
+    if hyperprior is not None and (method != "full" or not callable(hyperprior)):
+        raise ValueError("hyperprior= is a callable log density, used by method='full'")
     kind = _kind(family, se, exposure)
     if method == "reml" and kind != "normal":
         raise ValueError("method='reml' applies to the Normal family only")
@@ -195,6 +226,7 @@ def shrink(
         str(second_name),
         lv,
         method,
+        hyperprior,
     )
 
 
@@ -208,6 +240,7 @@ def _run(
     second_name: str,
     level: float,
     method: str,
+    hyperprior: Any = None,
 ) -> Shrinkage:
     grouped = labels_raw is not None
     codes: NDArray[np.intp] | None = None
@@ -279,7 +312,42 @@ def _run(
         group_labels, positional = row_labels, False
     else:
         group_labels, positional = np.arange(m), True
-    return _finish(kind, first, second, rows, group_labels, positional, level, method)
+    if method != "full":
+        return _finish(kind, first, second, rows, group_labels, positional, level, method)
+    import warnings
+
+    with warnings.catch_warnings():  # the ML fit is only the table's scaffold here
+        warnings.simplefilter("ignore")
+        res = _finish(kind, first, second, rows, group_labels, positional, level, "ml")
+    if method == "full":
+        from ._full import full_bayes
+
+        res = _full(res, kind, first, second, level, full_bayes(kind, first, second, hyperprior))
+    return res
+
+
+def _full(res: Shrinkage, kind: str, y: Any, m: Any, level: float, full: Any) -> Shrinkage:
+    """The full-Bayes result: the empirical-Bayes table with each group's mixture."""
+    import dataclasses
+
+    hp, mix, msgs = full
+    cols = dict(res.columns)
+    cols["posterior_mean"] = mix.mean()
+    cols["map"] = np.full(y.shape, np.nan)
+    cols["lower"] = mix.quantile(0.5 - 0.5 * level)
+    cols["upper"] = mix.quantile(0.5 + 0.5 * level)
+    cols["shrinkage"] = mix.shrinkage()
+    for msg in msgs:
+        warn_user(msg, ConvergenceWarning)
+    return dataclasses.replace(
+        res,
+        method="full",
+        columns=cols,
+        complete_pooling=False,
+        warnings=(*tuple(w for w in res.warnings if "pooling" not in w), *msgs),
+        hyperposterior=hp,
+        mixture=mix,
+    )
 
 
 def _finish(
@@ -293,15 +361,22 @@ def _finish(
     method: str,
 ) -> Shrinkage:
     msgs: list[str] = []
-    fit: FitResult
+    fit: HyperFit
     prior: Distribution
     post_fn: Callable[[int], Posterior]
     if kind == "binomial":
         fit = beta_binomial_fit(first, second)
-        cols, beta = beta_binomial_groups(first, second, fit, level)
+    elif kind == "poisson":
+        fit = gamma_poisson_fit(first, second)
+    else:
+        fit = normal_normal_fit(first, second, method)
+    params, cov, res, details = fit
+    pooled = res.status is Status.BOUNDARY
+    if kind == "binomial":
+        cols, beta = beta_binomial_groups(first, second, params, pooled, level)
         prior = beta
         no_data = second == 0
-        a, b = fit.params["a"], fit.params["b"]
+        a, b = params["a"], params["b"]
         derived = {"prior mean": a / (a + b), "concentration": a + b}
 
         def post_fn(i: int) -> Posterior:
@@ -309,11 +384,10 @@ def _finish(
 
         family_name = "Binomial"
     elif kind == "poisson":
-        fit = gamma_poisson_fit(first, second)
-        cols, gamma = gamma_poisson_groups(first, second, fit, level)
+        cols, gamma = gamma_poisson_groups(first, second, params, pooled, level)
         prior = gamma
         no_data = second == 0
-        al, be = fit.params["shape"], fit.params["rate"]
+        al, be = params["shape"], params["rate"]
         derived = {"prior mean": al / be, "prior sd": float(np.sqrt(al)) / be}
 
         def post_fn(i: int) -> Posterior:
@@ -321,12 +395,11 @@ def _finish(
 
         family_name = "Poisson"
     else:
-        fit = normal_normal_fit(first, second, method)
-        cols, normal = normal_normal_groups(first, second, rows, fit, level)
+        cols, normal = normal_normal_groups(first, second, rows, params, level)
         prior = normal
         no_data = np.zeros(first.shape[0], dtype=bool)
         derived = {}
-        if fit.complete_pooling:
+        if pooled:
             msgs.append(
                 f"the prior's sd is tau = 0; posterior(group) uses Normal(mu, "
                 f"{prior_sigma(0.0, second):.3g}) to stand for the point mass at mu"
@@ -336,12 +409,12 @@ def _finish(
             return normal_normal_posterior(float(first[i]), float(second[i]), normal)
 
         family_name = "Normal"
-    if fit.complete_pooling:
-        msgs.insert(0, fit.message)
-        warn_user(fit.message, BoundaryWarning)
-    elif not fit.converged:
-        msgs.insert(0, fit.message)
-        warn_user(fit.message, ConvergenceWarning)
+    if pooled:
+        msgs.insert(0, res.message)
+        warn_user(res.message, BoundaryWarning)
+    elif not res.converged:
+        msgs.insert(0, res.message)
+        warn_user(res.message, ConvergenceWarning)
     n_empty = int(no_data.sum())
     if n_empty:
         i = int(np.flatnonzero(no_data)[0])
@@ -351,35 +424,35 @@ def _finish(
             f"{n_empty} group(s) have zero {what} (first: {first_label!r}); they are kept, "
             "flagged in no_data, and their posterior is the prior"
         )
-    if fit.complete_pooling:
-        status = Status.BOUNDARY
-    else:
-        status = Status.SUCCESS if fit.converged else Status.FAILED
-    details: dict[str, Any] = {"derived": derived, **(fit.extra or {})}
+    details = {"derived": derived, **details}
     hyper = Estimate(
         method=method if method == "reml" else "mle",
-        params=dict(fit.params),
-        cov=fit.cov,
-        loglik=fit.loglik,
+        params=dict(params),
+        cov=cov,
+        loglik=res.fun,
         n=float(np.count_nonzero(~no_data)),
         df_model=2,
         family=None,
         prior=None,
         warnings=tuple(msgs),
-        status=status,
-        message=fit.message,
-        converged=fit.converged,
-        iterations=fit.iterations,
+        status=res.status,
+        message=res.message,
+        converged=res.converged,
+        iterations=res.iterations,
         details=details,
     )
+    from ._full import GroupMixture
+
+    nodes = np.array([[float(v) for v in prior.params.values()]])
     return Shrinkage(
+        mixture=GroupMixture(kind, nodes, np.ones(1), first, second),
         family=family_name,
         prior=prior,
         hyper=hyper,
-        loglik=fit.loglik,
+        loglik=res.fun,
         method=method,
         level=level,
-        complete_pooling=fit.complete_pooling,
+        complete_pooling=pooled,
         groups=group_labels,
         columns=cols,
         no_data=no_data,

@@ -105,7 +105,15 @@ def _flags(censored: ArrayLike, m: int) -> NDArray[np.bool_]:
 
 @dataclass(frozen=True, eq=False)
 class CensoredStats:
-    """Censored data split by kind, with frequency weights (all 1 when none given)."""
+    """Censored data split by kind, with frequency weights (all 1 when none given).
+
+    Examples
+    --------
+    >>> from thetahat.statistics import statistics_of
+    >>> s = statistics_of(th.Weibull(), th.Censored.right([1.0, 2.0, 3.0], [False, True, False]))
+    >>> type(s).__name__, s.exact, s.right
+    ('CensoredStats', array([1., 3.]), array([2.]))
+    """
 
     exact: NDArray[np.float64]
     w_exact: NDArray[np.float64]

@@ -50,6 +50,21 @@ class Source(Protocol):
     hold the data, statistics of the same interface); ``weights`` and the
     per-observation inputs ``obs`` (exposure, trials) are the engine's own
     column references or arrays.
+
+    Examples
+    --------
+    >>> from thetahat.statistics import Source
+    >>> class Chunks:
+    ...     def __init__(self, chunks):
+    ...         self.chunks = chunks
+    ...     def statistics(self, family, weights, obs):
+    ...         parts = [family.suff_stats(c) for c in self.chunks]
+    ...         return sum(parts[1:], parts[0])
+    ...
+    >>> isinstance(Chunks([]), Source)
+    True
+    >>> th.fit(th.Poisson, Chunks([[1, 2], [3, 4, 5]])).params
+    {'rate': 3.0}
     """
 
     def statistics(self, family: Any, weights: Any, obs: Mapping[str, Any]) -> Statistics:
@@ -86,6 +101,14 @@ def statistics_of(
     Returns
     -------
     SuffStats, DataStats or CensoredStats
+
+    Examples
+    --------
+    >>> from thetahat.statistics import statistics_of
+    >>> statistics_of(th.Poisson(), [1, 2, 3])
+    PoissonStats(n=3.0, total=6.0, exposure=3.0, const=-2.4849066497880004)
+    >>> statistics_of(th.Weibull(), [1.0, 2.0, 3.0]).n
+    3.0
     """
     cls = type(family).__name__
     if exposure is not None:

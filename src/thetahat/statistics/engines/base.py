@@ -49,7 +49,14 @@ FloatArray = NDArray[np.float64]
 
 @runtime_checkable
 class Engine(Protocol):
-    """A table that computes aggregates where its data live (see the module docstring)."""
+    """A table that computes aggregates where its data live (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> isinstance(ArrayEngine({"x": np.ones(3)}, {"x": "numeric"}), Engine)
+    True
+    """
 
     columns: tuple[str, ...]
 
@@ -98,7 +105,15 @@ class Engine(Protocol):
 def factorize_keys(
     cols: Sequence[NDArray[Any]],
 ) -> tuple[NDArray[np.intp], list[NDArray[Any]]]:
-    """Group codes (first appearance order) and the unique key values per column."""
+    """Group codes (first appearance order) and the unique key values per column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codes, keys = factorize_keys([np.array(["b", "a", "b"]), np.array([1, 1, 1])])
+    >>> codes.tolist(), keys[0].tolist(), keys[1].tolist()
+    ([0, 1, 0], ['b', 'a'], [1, 1])
+    """
     m = cols[0].shape[0]
     codes = np.zeros(m, dtype=np.intp)
     uniq_rows: list[NDArray[Any]] = []
@@ -125,7 +140,18 @@ def factorize_keys(
 
 
 class ArrayEngine:
-    """In-memory columns (numpy arrays, eager dataframes): the reference engine."""
+    """In-memory columns (numpy arrays, eager dataframes): the reference engine.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thetahat.statistics.engines import Agg, col
+    >>> eng = ArrayEngine({"x": np.array([1.0, 2.0, 4.0]), "g": np.array(["a", "b", "a"])},
+    ...                   {"x": "numeric", "g": "other"}, keys=["g"])
+    >>> out = eng.aggregate({"total": Agg("sum", col("x"))}, ["g"])
+    >>> out.keys["g"].tolist(), out.values["total"].tolist()
+    (['a', 'b'], [5.0, 2.0])
+    """
 
     def __init__(
         self, data: Mapping[str, NDArray[Any]], kinds: Mapping[str, str], keys: Sequence[str] = ()
@@ -195,7 +221,16 @@ def aggregate_arrays(
     keys: Sequence[str],
     params: Aggregated | None = None,
 ) -> Aggregated:
-    """:meth:`Engine.aggregate` of in-memory columns (also each batch of a stream)."""
+    """:meth:`Engine.aggregate` of in-memory columns (also each batch of a stream).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thetahat.statistics.engines import Agg, col
+    >>> out = aggregate_arrays({"x": np.array([1.0, 3.0])}, {"hi": Agg("max", col("x"))}, [])
+    >>> out.values["hi"].tolist()
+    [3.0]
+    """
     from .expr import WEIGHT
 
     needed: set[str] = set()

@@ -120,12 +120,29 @@ class Expr:
 
 
 def col(name: str) -> Expr:
-    """The column ``name``."""
+    """The column ``name`` (a row expression).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> e = (col("x") - 1.0).log()
+    >>> sorted(e.columns())
+    ['x']
+    >>> evaluate(e, {"x": np.array([2.0, np.e + 1.0])}).round(12).tolist()
+    [0.0, 1.0]
+    """
     return Expr("col", (name,))
 
 
 def lit(value: float) -> Expr:
-    """A constant."""
+    """A constant (a row expression).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> evaluate(lit(2.0) * col("x"), {"x": np.array([1.0, 3.0])}).tolist()
+    [2.0, 6.0]
+    """
     return Expr("lit", (float(value),))
 
 
@@ -136,6 +153,15 @@ class Agg:
     ``centre`` (moments only) is a value near the mean (a two-level shift: the
     engine aggregates ``e - centre``, so no digits cancel when the mean is large
     relative to the spread); the result's mean includes it back.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([1.0, 2.0, 3.0, 10.0])
+    >>> out = group_reduce({"s": Agg("sum", col("x")), "m": Agg("moments", col("x"))},
+    ...                    {"x": x}, np.array([0, 0, 1, 1]), 2, None, 4)
+    >>> out["s"].tolist(), out["m.mean"].tolist(), out["m.m2"].tolist()
+    ([3.0, 13.0], [1.5, 6.5], [0.5, 24.5])
     """
 
     kind: str
@@ -245,7 +271,18 @@ def _bincount(codes: NDArray[np.intp], w: FloatArray | None, size: int) -> Float
 
 def merge(aggs: Mapping[str, Agg], a: Aggregated, b: Aggregated) -> Aggregated:
     """The aggregates of two disjoint pieces of a table, merged by key (batches,
-    partitions): sums add, extremes compare, moments merge by Chan's formula."""
+    partitions): sums add, extremes compare, moments merge by Chan's formula.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> aggs = {"m": Agg("moments", col("x"))}
+    >>> a = Aggregated({}, group_reduce(aggs, {"x": np.array([1.0, 2.0])}, None, 1, None, 2))
+    >>> b = Aggregated({}, group_reduce(aggs, {"x": np.array([3.0, 10.0])}, None, 1, None, 2))
+    >>> m = merge(aggs, a, b).values
+    >>> float(m["m.n"][0]), float(m["m.mean"][0]), float(m["m.m2"][0])
+    (4.0, 4.0, 50.0)
+    """
     if a.size == 0:
         return b
     if b.size == 0:

@@ -35,7 +35,14 @@ def _nw() -> Any:
 
 def is_frame(data: Any) -> bool:
     """Whether narwhals recognises ``data`` as a dataframe or lazy frame (without
-    importing narwhals unless a dataframe library is already loaded)."""
+    importing narwhals unless a dataframe library is already loaded).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_frame(pd.DataFrame({"x": [1.0]})), is_frame([1.0])
+    (True, False)
+    """
     import sys
 
     mod = type(data).__module__.split(".")[0]
@@ -67,7 +74,15 @@ def _kind(dtype: Any) -> str:
 def as_engine(data: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> Engine:
     """An engine over ``data`` with the user's columns renamed to their roles
     (role -> column name; ``keys`` are the group-key roles, kept as they are).
-    Checks that every column exists."""
+    Checks that every column exists.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> eng = as_engine(pd.DataFrame({"v": [1, 2]}), {"x": "v"})
+    >>> type(eng).__name__, eng.arrays(["x"])["x"].tolist()
+    ('ArrayEngine', [1.0, 2.0])
+    """
     nw = _nw()
     frame = nw.from_native(data)
     schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema
@@ -109,7 +124,16 @@ def _role_text(role: str) -> str:
 
 
 class NarwhalsEngine:
-    """A lazy frame whose backend runs the aggregates (see the module docstring)."""
+    """A lazy frame whose backend runs the aggregates (see the module docstring).
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> from thetahat.statistics.engines import Agg, col
+    >>> eng = as_engine(duckdb.sql("SELECT range::DOUBLE AS v FROM range(5)"), {"x": "v"})
+    >>> type(eng).__name__, eng.aggregate({"s": Agg("sum", col("x"))}, []).values["s"].tolist()
+    ('NarwhalsEngine', [10.0])
+    """
 
     def __init__(self, frame: Any, kinds: Mapping[str, str], keys: Sequence[str] = ()) -> None:
         self.frame = frame
@@ -168,7 +192,7 @@ class NarwhalsEngine:
         v = out["c"].to_numpy()
         return float(v[0]) if v.shape[0] and v[0] is not None else float("nan")
 
-    def _agg_exprs(self, aggs: Mapping[str, Agg]) -> list[Any]:
+    def _agg_exprs(self, aggs: Mapping[str, Agg], shifted: bool) -> list[Any]:
         from .expr import WEIGHT
 
         nw = _nw()
@@ -188,13 +212,16 @@ class NarwhalsEngine:
                 out.append(getattr(e, a.kind)().alias(name))
             else:
                 d = e - nw.lit(a.centre)
-                if weighted:
-                    # a two-level shift: sums of w (e - c) and w (e - c)^2 about the
-                    # centre c near the mean; the centred m2 follows without cancellation
-                    out += [w.sum().alias(f"{name}.n"), (w * d).sum().alias(f"{name}.s1"),
-                            (w * d * d).sum().alias(f"{name}.s2")]  # fmt: skip
+                if weighted or shifted:
+                    # a two-level shift: sums of w (e - c) and w (e - c)^2 about a centre
+                    # c near the mean (of the table, or of each group); the centred m2
+                    # follows without cancellation, from plain sums (faster than var_pop)
+                    n = w.sum() if weighted else d.count().cast(nw.Float64)
+                    out += [n.alias(f"{name}.n"), (w * d if weighted else d).sum().alias(
+                        f"{name}.s1"), (w * d * d if weighted else d * d).sum().alias(
+                        f"{name}.s2")]  # fmt: skip
                 else:
-                    # the engine's own stable avg / var_pop of the shifted values
+                    # groups without their own centres: the engine's own stable avg / var_pop
                     out += [
                         d.count().cast(nw.Float64).alias(f"{name}.n"),
                         d.mean().alias(f"{name}.d"),
@@ -216,7 +243,7 @@ class NarwhalsEngine:
                     "fetches the data instead"
                 )
             frame = frame.with_columns(*self._constants(params, keys))
-        exprs = self._agg_exprs(aggs)
+        exprs = self._agg_exprs(aggs, shifted=not keys or params is not None)
         if keys:
             lazy = frame.group_by(*keys).agg(*exprs)
         else:

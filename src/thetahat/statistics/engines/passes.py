@@ -42,6 +42,15 @@ class EngineStats:
     """Statistics of a family without finite ones, computed by an engine.
 
     Holds no data: the estimate and the curvature there are in ``cache``.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> import thetahat as th
+    >>> rel = duckdb.sql("SELECT 1.5 + (range % 7) * 0.5 AS x FROM range(200)")
+    >>> est = th.fit(th.Weibull, rel, column="x")
+    >>> est.passes > 2, est.status
+    (True, <Status.SUCCESS: 'success'>)
     """
 
     n: float
@@ -83,7 +92,18 @@ def _weibull_gh(
 
 
 class WeibullPasses:
-    """The vectorised profile Newton of the Weibull over an engine's groups."""
+    """The vectorised profile Newton of the Weibull over an engine's groups.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> x = th.Weibull(2.0, 3.0).sample(500, rng=1)
+    >>> r = WeibullPasses(as_source(x), ()).run()
+    >>> bool(np.isclose(r["shape"][0], th.fit(th.Weibull, x).params["shape"]))
+    True
+    """
 
     def __init__(self, source: Any, keys: tuple[str, ...]) -> None:
         self.source, self.keys = source, keys
@@ -154,7 +174,16 @@ class WeibullPasses:
 
 
 def engine_stats(family: Any, source: Any) -> EngineStats:
-    """The Weibull's :class:`EngineStats` of a whole table (its MLE in the cache)."""
+    """The Weibull's :class:`EngineStats` of a whole table (its MLE in the cache).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> st = engine_stats(th.Weibull(), as_source(th.Weibull(2.0, 3.0).sample(300, rng=2)))
+    >>> st.n, st.passes > 2
+    (300.0, True)
+    """
     passes = WeibullPasses(source, ())
     r = passes.run()
     n = float(r["n"][0])
@@ -173,7 +202,18 @@ def engine_stats(family: Any, source: Any) -> EngineStats:
 
 def grouped_weibull(family: Any, source: Any) -> Any:
     """Per-group Weibull fits by vectorised passes, or None where the engine cannot take
-    per-group constants (it then fetches the data)."""
+    per-group constants (it then fetches the data).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> x = th.Weibull(2.0, 3.0).sample(400, rng=3)
+    >>> gs = grouped_weibull(th.Weibull(), as_source(x, by=np.arange(400) % 2))
+    >>> gs.size, gs.passes > 2
+    (2, True)
+    """
     from .source import GroupedStats
 
     if family.params:

@@ -44,7 +44,17 @@ ONE = lit(1.0)
 
 @dataclass(frozen=True)
 class Plan:
-    """What an engine computes for a family (see the module docstring)."""
+    """What an engine computes for a family (see the module docstring).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> plan = plan_for(th.Gamma(), {"x": "x"})
+    >>> plan.kind, sorted(plan.aggs)
+    ('sums', ['hi', 'lo', 'n', 'slog', 'total'])
+    >>> plan_for(th.Poisson(), {"x": "x"}).hist
+    ('x',)
+    """
 
     kind: str
     #: aggregate name -> aggregate (moments centres are filled in by the source)
@@ -123,7 +133,14 @@ def _count_hist(fields: dict[str, Any]) -> Plan:
 
 def plan_for(family: Any, roles: Mapping[str, str]) -> Plan:
     """The plan of ``family`` (an instance) with the per-row inputs in ``roles``
-    (``"n"``: trials, ``"exposure"``)."""
+    (``"n"``: trials, ``"exposure"``).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> [plan_for(f(), {"x": "x"}).kind for f in (th.Normal, th.Weibull, th.StudentT)]
+    ['sums', 'passes', 'fetch']
+    """
     name = type(family).__name__
     if family.obs_arrays or getattr(family, "data_ndim", 1) != 1:
         return Plan("fetch")

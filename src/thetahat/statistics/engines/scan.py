@@ -48,15 +48,29 @@ class Scan:
     paths : list of str
     format : {"csv", "parquet", "json"}
     dataset : pyarrow.dataset.Dataset
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import thetahat as th
+    >>> path = os.path.join(tempfile.mkdtemp(), "counts.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("shop,visits\\na,3\\nb,5\\na,4\\n")
+    >>> s = th.scan(path)
+    >>> s.columns, s.format
+    (['shop', 'visits'], 'csv')
+    >>> th.fit(th.Poisson, s, column="visits", by="shop").columns["rate"].tolist()
+    [3.5, 5.0]
     """
 
     def __init__(self, paths: list[str], fmt: str, progress: bool | None) -> None:
+        tsv = fmt == "tsv" or (fmt == "csv" and all(p.endswith(".tsv") for p in paths))
+        fmt = "csv" if fmt == "tsv" else fmt
         self.paths, self.format = paths, fmt
         ds = require("pyarrow.dataset", "frames")
         if fmt == "csv":
             import pyarrow.csv as pcsv
 
-            tsv = all(p.endswith(".tsv") for p in paths)
             parse = pcsv.ParseOptions(delimiter="\t" if tsv else ",")
             # an empty field is a null, for text columns (group keys) too
             convert = pcsv.ConvertOptions(strings_can_be_null=True)
@@ -83,9 +97,10 @@ def scan(path_or_glob: str | os.PathLike[str], format: str | None = None) -> Sca
     ----------
     path_or_glob : str or path
         A file, a directory of files, or a glob (``"data/*.parquet"``).
-    format : {"csv", "parquet", "json"}, optional
+    format : {"csv", "tsv", "parquet", "json"}, optional
         The files' format; by default from the extension (``.csv``/``.tsv``,
-        ``.parquet``/``.pq``, ``.jsonl``/``.ndjson``/``.json``).
+        ``.parquet``/``.pq``, ``.jsonl``/``.ndjson``/``.json``; JSON means JSON
+        lines, one object per line).
 
     Returns
     -------
@@ -135,8 +150,8 @@ def scan(path_or_glob: str | os.PathLike[str], format: str | None = None) -> Sca
         fmt = next(iter(exts))
         assert fmt is not None
     else:
-        if format not in ("csv", "parquet", "json"):
-            raise ValueError(f"format must be 'csv', 'parquet' or 'json', got {format!r}")
+        if format not in ("csv", "tsv", "parquet", "json"):
+            raise ValueError(f"format must be 'csv', 'tsv', 'parquet' or 'json', got {format!r}")
         fmt = format
     return Scan(paths, fmt, None)
 
@@ -152,7 +167,19 @@ def _kind(t: Any) -> str:
 
 
 class ScanEngine:
-    """An :class:`~.base.Engine` over a :class:`Scan`: every pass streams the files."""
+    """An :class:`~.base.Engine` over a :class:`Scan`: every pass streams the files.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import thetahat as th
+    >>> path = os.path.join(tempfile.mkdtemp(), "v.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("v\\n1\\n2\\n")
+    >>> eng = ScanEngine(th.scan(path), {"x": "v"})
+    >>> [b["x"].tolist() for b in eng.batches(["x"])], eng.nrows()
+    ([[1.0, 2.0]], 2)
+    """
 
     def __init__(
         self,

@@ -45,7 +45,20 @@ class GroupedStats:
     """Statistics per group: ``keys`` (key name -> one value per group, first-seen or
     engine order), the family instance, and either ``fields`` (the family's
     statistics type, one array per field: vectorised fits) or ``items`` (one
-    statistics object per group). ``n`` holds each group's number of observations."""
+    statistics object per group). ``n`` holds each group's number of observations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> gs = as_source(np.array([1.0, 2.0, 4.0]), by=np.array(["a", "b", "a"])).grouped(
+    ...     th.Exponential())
+    >>> gs.key_list(), gs.fields["total"].tolist()
+    ([('a',), ('b',)], [5.0, 2.0])
+    >>> gs.at(1)[1]
+    ExponentialStats(n=1.0, total=2.0)
+    """
 
     names: tuple[str, ...]
     keys: dict[str, NDArray[Any]]
@@ -85,6 +98,17 @@ class TableSource:
     keys : sequence of str
         The ``by`` key roles.
     nulls : {"error", "drop"}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.statistics.engines import ArrayEngine
+    >>> eng = ArrayEngine({"x": np.array([1.0, 2.0, np.nan, 4.0])}, {"x": "numeric"})
+    >>> src = TableSource(eng, {"x": "wait"}, nulls="drop")
+    >>> fam, stats = src.resolve(th.Exponential())
+    >>> stats.n, stats.total, src.n_dropped
+    (3.0, 7.0, 1)
     """
 
     def __init__(
