@@ -18,10 +18,13 @@ import numpy as np
 from .._fastpath import PARALLEL_MIN, executor, num_threads
 from .._validation import as_generator
 
-__all__ = ["BLOCK", "map_resamples", "map_tasks", "spawn"]
+__all__ = ["BLOCK", "REFIT_ERRORS", "map_resamples", "map_tasks", "spawn"]
 
 #: resamples per random stream (and per task on the pool)
 BLOCK = 32
+
+#: errors that mark one resample's re-fit as failed (counted by the caller, never raised)
+REFIT_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError, IndexError)
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from ..optim import Status
 from ..results import Estimate, _flatten
 from ..results.bootstrap import Bootstrap
 from ..statistics.censored import Censored
-from ._resample import map_resamples, map_tasks, spawn
+from ._resample import REFIT_ERRORS, map_resamples, map_tasks, spawn
 
 __all__ = ["KINDS", "bootstrap"]
 
@@ -20,8 +20,6 @@ KINDS = ("parametric", "nonparametric")
 
 #: groups of the delete-a-group jackknife behind the BCa acceleration
 JACKKNIFE_GROUPS = 100
-
-_REFIT_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError, IndexError)
 
 
 def _rows(est: Estimate, data: Any, weights: Any) -> Any:
@@ -127,7 +125,7 @@ def bootstrap(
     def refit(sample: Any) -> NDArray[np.float64]:
         try:
             got = fit(fam, sample, prior=prior)
-        except _REFIT_ERRORS:
+        except REFIT_ERRORS:
             return np.full(p, np.nan)
         if got.status is Status.FAILED:
             return np.full(p, np.nan)

@@ -56,6 +56,8 @@ def _keeps_data(fn: Callable[..., Any]) -> Callable[..., Any]:
         est = fn(family, data, **kw)
         if isinstance(data, SuffStats | MomentStats) or not isinstance(est, Estimate):
             return est  # statistics, or a FitTable of per-group fits (by=)
+        if kw.get("column") is not None or _is_table(data):
+            return est  # a table's values stay where they live
         return dataclasses.replace(est, data=data, weights=kw.get("weights"))
 
     return wrapper

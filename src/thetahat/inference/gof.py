@@ -26,12 +26,9 @@ from ..optim import Status
 from ..results import Estimate
 from ..results.gof import GoodnessOfFit
 from ..statistics.censored import Censored
-from ._resample import map_resamples
+from ._resample import REFIT_ERRORS, map_resamples
 
 __all__ = ["cdf_sf_sorted", "chisq_cells", "edf_statistics", "gof"]
-
-#: re-fit errors that mark one resample as failed (counted, never raised)
-_REFIT_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError, IndexError)
 
 
 def edf_statistics(
@@ -276,7 +273,7 @@ def _bootstrap_null(est: Estimate, n: int, n_boot: int, rng: Any) -> NDArray[np.
                     continue
                 d = refit.dist
                 out[j] = [float(v) for v in edf_statistics(*cdf_sf_sorted(d, xb))]
-            except _REFIT_ERRORS:
+            except REFIT_ERRORS:
                 continue
         return out
 
