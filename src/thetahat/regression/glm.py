@@ -85,6 +85,8 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import thetahat as th
     >>> from thetahat.regression import LogisticRegression
     >>> rng = np.random.default_rng(1)
     >>> X = rng.normal(size=(200, 2))
@@ -266,6 +268,7 @@ class PoissonRegression(RegressorMixin, _Fit):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from thetahat.regression import PoissonRegression
     >>> rng = np.random.default_rng(2)
     >>> X = rng.normal(size=(300, 1))

@@ -80,6 +80,7 @@ class Posterior:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> post = th.posterior(th.Poisson, [2, 3, 1], prior=th.Gamma(2, 1))
     >>> post.dist, post.mode(), post.mean()
     (Gamma(shape=8, rate=4), {'rate': 1.75}, {'rate': 2.0})
