@@ -383,39 +383,45 @@ def _tweedie_series(
 
     The terms ``j c(y) - lgamma(j + 1) - lgamma(-j a)`` are log-concave in ``j`` with
     their largest near ``jmax = y^(2-p) / (phi (2-p))`` and a spread of order
-    ``sqrt(jmax)``; the window ``jmax +- (10 + 7 sqrt(jmax))`` keeps every term above
-    ``e^-30`` of the largest (capped at 20,000 terms: a dispersion that small is a
-    near-exact fit). Blocks of rows keep the ``rows x window`` array near 16 MB.
+    ``sqrt(jmax)``; each row's window ``jmax +- (10 + 7 sqrt(jmax))`` keeps every term
+    above ``e^-30`` of the largest (capped at 20,000 terms: a dispersion that small is
+    a near-exact fit). Rows are taken in order of their window's width, in blocks that
+    keep the ``rows x window`` array near 16 MB.
     """
     a = (2.0 - p) / (1.0 - p)
     jmax = np.maximum(1.0, y ** (2.0 - p) / (phi * (2.0 - p)))
     c = -a * np.log(y) + a * math.log(p - 1.0) - math.log(2.0 - p) - (1.0 - a) * math.log(phi)
-    half = int(min(np.ceil(np.max(10.0 + 7.0 * np.sqrt(jmax))), 20_000))
-    width = 2 * half + 1
-    offs = np.arange(width)[None, :]
-    start = np.maximum(1, np.floor(jmax).astype(np.int64) - half)
+    halves = np.minimum(np.ceil(10.0 + 7.0 * np.sqrt(jmax)), 20_000).astype(np.int64)
+    start = np.maximum(1, np.floor(jmax).astype(np.int64) - halves)
     # the terms' j-only part, tabulated once: lgamma(j + 1) + lgamma(-a j)
-    js = np.arange(int(start.max(initial=1)) + width + 1, dtype=float)
+    js = np.arange(int((start + 2 * halves).max(initial=1)) + 2, dtype=float)
     table = sc.gammaln(js + 1.0) + sc.gammaln(-a * np.maximum(js, 1.0))
     logw = np.empty(y.size)
     mean = np.empty(y.size) if moments else None
     var = np.empty(y.size) if moments else None
-    rows = max(1, (1 << 21) // width)
-    for s in range(0, y.size, rows):
-        e = min(s + rows, y.size)
-        ji = start[s:e, None] + offs
+    # rows in order of their window, so that each block's window (its widest row's) fits
+    # all its rows closely
+    order = np.argsort(halves, kind="stable")
+    pos = 0
+    while pos < y.size:
+        width = int(2 * halves[order[min(pos + 4095, y.size - 1)]] + 1)
+        rows = max(1, min(4096, (1 << 21) // width))
+        idx = order[pos : pos + rows]
+        pos += rows
+        width = int(2 * halves[idx].max() + 1)
+        ji = start[idx, None] + np.arange(width)[None, :]
         j = ji.astype(float)
-        t = j * c[s:e, None]
+        t = j * c[idx, None]
         t -= table[ji]
         m = t.max(axis=1)
         t -= m[:, None]
         np.exp(t, out=t)
         tot = t.sum(axis=1)
-        logw[s:e] = m + np.log(tot)
+        logw[idx] = m + np.log(tot)
         if mean is not None and var is not None:
             ej = (t * j).sum(axis=1) / tot
-            mean[s:e] = ej
-            var[s:e] = (t * (j * j)).sum(axis=1) / tot - ej * ej
+            mean[idx] = ej
+            var[idx] = (t * (j * j)).sum(axis=1) / tot - ej * ej
     return logw, mean, var
 
 
