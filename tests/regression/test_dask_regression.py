@@ -101,6 +101,8 @@ def test_logistic(dask_client, prior, weighted) -> None:  # type: ignore[no-unty
     )
     same(dist, mem)
     assert list(dist.classes_) == list(mem.classes_)
+    if prior is not None and hasattr(mem, "posterior_"):  # the Laplace posterior at the MAP
+        np.testing.assert_allclose(dist.posterior_.cov, mem.posterior_.cov, rtol=1e-9)
 
 
 @pytest.mark.parametrize("prior", [None, th.Normal(0, 1)], ids=repr)

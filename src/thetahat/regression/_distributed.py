@@ -39,9 +39,10 @@ from numpy.typing import NDArray
 from .._optional import require
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import build_estimate, warn_all
+from ._glm_base import _KIND, _laplace_posterior, log_prior, penalty_vector
 from ._linalg import GramStats, centered_gram
 from ._loss import LOGISTIC, POISSON, Family, PassResult, _blas_one_thread, fused_pass
-from ._solvers import PenaltyVec, _newton, _start_intercept
+from ._solvers import PenaltyVec, _newton
 from .penalties import PriorSpec, parse_prior
 
 __all__ = ["DaskDesign", "DaskRows", "fit_glm_dask", "fit_linear_dask"]
@@ -376,6 +377,7 @@ class DaskRows:
 
 def fit_glm_dask(
     est: Any,
+    family: Family,
     X: Any,
     y: Any,
     sample_weight: Any = None,
@@ -383,6 +385,10 @@ def fit_glm_dask(
     offset: Any = None,
 ) -> Any:
     """Fit a LogisticRegression or PoissonRegression on Dask collections; returns ``est``.
+
+    ``family`` is the estimator's (canonical) family; the fitted attributes are those
+    of the in-memory fit (``coef_``, ``intercept_``, ``n_iter_``, ``estimate_``, and
+    ``posterior_`` under a prior), ``estimate_.details["passes"]`` counts the passes.
 
     Examples
     --------
@@ -397,7 +403,12 @@ def fit_glm_dask(
     >>> bool(np.allclose(dist.coef_, mem.coef_, rtol=1e-9))
     True
     """
-    family: Family = est._family
+    if family is not LOGISTIC and family is not POISSON:
+        raise ValueError(
+            f"on Dask, {type(est).__name__} fits its canonical link (logit for "
+            "LogisticRegression, log for PoissonRegression); other links need the rows "
+            "in memory"
+        )
     spec = parse_prior(est.prior)
     fit_b = bool(est.fit_intercept)
     inputs = {"sample_weight": sample_weight, "exposure": exposure, "offset": offset}
@@ -428,7 +439,7 @@ def fit_glm_dask(
             "positive weight; the MLE is not identifiable. Use fewer features or a proper "
             "prior (e.g. th.Normal(0, 1))"
         )
-    pen = est._penalty(spec, p, fit_b)
+    pen = penalty_vector(spec, p, fit_b, fit_b and bool(est.shrink_intercept), type(est).__name__)
     centre = None
     if fit_b and pen.l2[-1] == 0 and pen.l1[-1] == 0 and p:
         sd = np.sqrt(s.x_m2 / s.sw)
@@ -437,7 +448,7 @@ def fit_glm_dask(
     rows = DaskRows(family, data, fit_b, centre)
     theta = np.zeros(k)
     if fit_b:
-        theta[-1] = _start_intercept(family.name, s.y_mean)
+        theta[-1] = family.start(s.y_mean)
         if family is POISSON and data.inputs.keys() & {"exposure", "offset"}:
             theta[-1] -= s.off_sum / s.sw
         if centre is not None:
@@ -501,8 +512,7 @@ def _glm_estimate(
     passes: int,
 ) -> None:
     """``coef_``, ``intercept_``, ``n_iter_`` and ``estimate_`` of a distributed GLM fit."""
-    from .glm import _log_prior
-
+    est.__dict__.pop("posterior_", None)
     theta = res.theta
     k = theta.shape[0]
     est.coef_ = theta[:-1].copy() if fit_b else theta.copy()
@@ -534,13 +544,8 @@ def _glm_estimate(
             warns.append(m)
             status = "failed"
             warn_all((m,), ConvergenceWarning)
-    logprior = _log_prior(theta, pen) if not spec.is_flat else None
-    kind = {
-        "flat": "MLE",
-        "gaussian": "MAP, Normal prior",
-        "laplace": "MAP, Laplace prior",
-        "elasticnet": "MAP, Normal + Laplace prior",
-    }[spec.kind]
+    logprior = log_prior(theta, pen) if not spec.is_flat else None
+    kind = _KIND[spec.kind]
     est.estimate_ = build_estimate(
         model=f"{est._model} ({kind}, Dask)",
         names=names,
@@ -564,6 +569,9 @@ def _glm_estimate(
         iterations=res.iterations,
         extra={"n_nonzero": int(np.sum(theta != 0)), "passes": passes, "engine": "dask"},
     )
+    if logprior is not None and status == "success":
+        labels = [*names, "intercept"] if fit_b else list(names)
+        est.posterior_ = _laplace_posterior(labels, theta, cov, -res.nll + logprior, n, est.prior)
 
 
 # ----------------------------------------------------------------------- the linear model
