@@ -43,9 +43,11 @@ from .inference.fit import fit
 from .inference.posterior import posterior
 from .model import Model
 from .results import BoundaryWarning, Comparison, ConvergenceWarning, Estimate, Posterior
+from .results.fittable import FitTable
 from .results.shrinkage import Shrinkage
 from .shrink import shrink
 from .statistics import Censored, MomentStats, SuffStats
+from .statistics.engines.scan import Scan, scan
 
 __version__ = "0.1.0"
 
@@ -65,6 +67,7 @@ __all__ = [
     "Distribution",
     "Estimate",
     "Exponential",
+    "FitTable",
     "Flat",
     "Gamma",
     "Geometric",
@@ -84,6 +87,7 @@ __all__ = [
     "Pareto",
     "Poisson",
     "Posterior",
+    "Scan",
     "Shrinkage",
     "StudentT",
     "SuffStats",
@@ -95,6 +99,7 @@ __all__ = [
     "fit",
     "kl",
     "posterior",
+    "scan",
     "shrink",
 ]
 

@@ -40,10 +40,49 @@ def test_series_and_dataframe_columns(dask_client) -> None:  # type: ignore[no-u
     ref = th.fit(th.Gamma, df.x.to_numpy(), weights=df.w.to_numpy())
     close(th.fit(th.Gamma, ddf["x"], weights=ddf["w"]), ref, 1e-12)
     close(th.fit(th.Gamma, DaskSource(ddf, column="x"), weights="w"), ref, 1e-12)
-    with pytest.raises(ValueError, match="name the one to fit with column="):
+    close(th.fit(th.Gamma, ddf, column="x", weights="w"), ref, 1e-12)
+    with pytest.raises(ValueError, match="name the column to fit"):
         th.fit(th.Gamma, ddf)
     with pytest.raises(ValueError, match="column 'nope' is not in the Dask DataFrame"):
         DaskSource(ddf, column="nope")
+
+
+def grouped_frame(rows: int = 3000) -> pd.DataFrame:
+    """Groups spread over partitions, and groups that live in one partition only."""
+    rng = np.random.default_rng(8)
+    g = rng.integers(0, 12, rows)
+    g[:300] = 100 + rng.integers(0, 3, 300)  # in the first partition only
+    return pd.DataFrame({"g": g, "x": rng.gamma(2.0 + g % 5, 1.0, rows) + 0.01,
+                         "w": rng.integers(0, 3, rows) * 1.0})  # fmt: skip
+
+
+@pytest.mark.parametrize("family", [th.Gamma, th.Normal, th.Weibull, th.LogNormal])
+def test_by_groups_equal_pandas(dask_client, family) -> None:  # type: ignore[no-untyped-def]
+    df = grouped_frame()
+    ddf = dd.from_pandas(df, npartitions=6)
+    dist = th.fit(family, ddf, column="x", weights="w", by="g")
+    mem = th.fit(family, df, column="x", weights="w", by="g")
+    rtol = 1e-9 if family is th.Weibull else 1e-12
+    for key in sorted(set(df.g)):
+        close(dist[key], mem[key], rtol)
+
+
+def test_iterative_family_reports_passes(dask_client) -> None:  # type: ignore[no-untyped-def]
+    df = grouped_frame()
+    ddf = dd.from_pandas(df, npartitions=4)
+    dist = th.fit(th.Weibull, ddf, column="x")
+    close(dist, th.fit(th.Weibull, df.x.to_numpy()), 1e-9)
+    assert dist.details["passes"] >= 3
+
+
+def test_nulls_in_a_dask_frame(dask_client) -> None:  # type: ignore[no-untyped-def]
+    df = grouped_frame(400)
+    df.loc[[5, 77, 301], "x"] = np.nan
+    ddf = dd.from_pandas(df, npartitions=3)
+    with pytest.raises(ValueError, match=r"3 in column 'x'"):
+        th.fit(th.Gamma, ddf, column="x")
+    fit = th.fit(th.Gamma, ddf, column="x", nulls="drop")
+    close(fit, th.fit(th.Gamma, df.x.dropna().to_numpy()), 1e-12)
 
 
 def test_poisson_exposure_and_posterior(dask_client) -> None:  # type: ignore[no-untyped-def]
@@ -133,7 +172,7 @@ def test_worker_killed_mid_fit_gives_the_right_answer() -> None:
 
 
 def test_docstring_examples_run(dask_client) -> None:  # type: ignore[no-untyped-def]
-    import thetahat.statistics.engines as engines
+    import thetahat.statistics.engines.cluster as engines
     import thetahat.statistics.engines.dask as dask_engine
 
     for mod in (engines, dask_engine):

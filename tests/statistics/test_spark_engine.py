@@ -31,20 +31,43 @@ def test_java_comes_from_the_install() -> None:
 
 
 def test_every_family_equals_in_memory(spark) -> None:  # type: ignore[no-untyped-def]
-    """One frame holds every family's column; each fit is one Spark job."""
+    """One frame holds every family's column; each family's weighted fit is one Spark job
+    through Arrow (SparkSource: the in-memory reducer per partition)."""
+    from thetahat.statistics.engines.spark import SparkSource
+
     n = 600
     cols = {name: sample(sampler, n) for name, _, _, sampler in CASES}
     cols["w"] = np.random.default_rng(2).integers(0, 4, n).astype(float)
     df = frame(spark, cols, partitions=4).cache()
-    from thetahat.statistics.engines.spark import SparkSource
-
+    rows = df.collect()  # the cached frame's row order, for the in-memory reference
+    w = np.array([r["w"] for r in rows])
     for name, family, kw, _ in CASES:
-        x = np.asarray(df.select(name).rdd.map(lambda r: r[0]).collect())  # Spark's row order
-        w = np.asarray(df.select("w").rdd.map(lambda r: r[0]).collect())
-        close(th.fit(family, df.select(name), **kw), th.fit(family, x, **kw), 1e-12)
-        close(
-            th.fit(family, SparkSource(df, name), weights="w"), th.fit(family, x, weights=w), 1e-12
-        )
+        x = np.array([r[name] for r in rows])
+        close(th.fit(family, SparkSource(df, name), weights="w", **kw),
+              th.fit(family, x, weights=w, **kw), 1e-12)  # fmt: skip
+
+
+def test_frames_path_and_by_groups(spark) -> None:  # type: ignore[no-untyped-def]
+    """A Spark DataFrame given to th.fit runs Spark's own aggregates (through narwhals),
+    by= through Spark's GROUP BY, and an iterative family one aggregate query per step."""
+    import pandas as pd
+
+    rng = np.random.default_rng(9)
+    g = rng.integers(0, 6, 900)
+    g[:50] = 99  # a group in one partition only
+    pdf = pd.DataFrame(
+        {"g": g, "x": rng.gamma(2.0 + g % 3, 1.0, 900), "w": rng.integers(0, 3, 900) * 1.0}
+    )
+    rows = [(int(a), float(b), float(c)) for a, b, c in pdf.itertuples(index=False)]
+    df = spark.createDataFrame(rows, ["g", "x", "w"]).coalesce(3).cache()
+    close(th.fit(th.Gamma, df, column="x", weights="w"),
+          th.fit(th.Gamma, pdf.x.to_numpy(), weights=pdf.w.to_numpy()), 1e-12)  # fmt: skip
+    weib = th.fit(th.Weibull, df, column="x")
+    close(weib, th.fit(th.Weibull, pdf.x.to_numpy()), 1e-9)
+    dist = th.fit(th.Gamma, df, column="x", weights="w", by="g")
+    mem = th.fit(th.Gamma, pdf, column="x", weights="w", by="g")
+    for key in sorted(set(g)):
+        close(dist[key], mem[key], 1e-12)
 
 
 def test_posterior_with_exposure(spark) -> None:  # type: ignore[no-untyped-def]
@@ -61,16 +84,20 @@ def test_posterior_with_exposure(spark) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_empty_partitions_and_bad_data(spark) -> None:  # type: ignore[no-untyped-def]
+    from thetahat.statistics.engines.spark import SparkSource
+
     x = sample(CASES[1][3], 30)
     df = frame(spark, {"x": x}, partitions=12)  # 30 rows in 12 partitions: some empty
-    close(th.fit(th.Gamma, df), th.fit(th.Gamma, x), 1e-12)
+    close(th.fit(th.Gamma, SparkSource(df)), th.fit(th.Gamma, x), 1e-12)
     with pytest.raises(ValueError, match="hold no observations"):
-        th.fit(th.Gamma, df.where("x < 0"))
+        th.fit(th.Gamma, SparkSource(df.where("x < 0")))
+    with pytest.raises(ValueError, match="the table is empty"):
+        th.fit(th.Gamma, df.where("x < 0"), column="x")
     bad = frame(spark, {"x": np.append(x, -1.0)})
     with pytest.raises(ValueError, match=r"the Spark data \(x\): Gamma data must be positive"):
-        th.fit(th.Gamma, bad)
+        th.fit(th.Gamma, SparkSource(bad))
     with pytest.raises(ValueError, match="name the one to fit with column="):
-        th.fit(th.Gamma, frame(spark, {"x": x, "y": x}))
+        SparkSource(frame(spark, {"x": x, "y": x}))
 
 
 def test_docstring_examples_run(spark) -> None:  # type: ignore[no-untyped-def]

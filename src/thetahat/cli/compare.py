@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from ._options import data_options, read_column
 from ._output import FORMATS, SCHEMA_VERSION, captured_warnings, echo_csv, echo_json, echo_table
+from ._tables import by_option, compare_by, open_scan, scan_column, streamed
 
 __all__ = ["can_fit", "candidate_families", "compare_table", "register"]
 
@@ -58,12 +59,15 @@ def candidate_families(data: NDArray[np.float64]) -> tuple[list[type], list[tupl
 
 
 def compare_table(
-    families: list[type], data: NDArray[np.float64], weights: Any = None
+    families: list[type], data: Any, weights: Any = None, column: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """Rows (one per fitted family, best first) and the families that could not fit."""
+    """Rows (one per fitted family, best first) and the families that could not fit
+    (``data`` an array, or a ``th.Scan`` with ``column``)."""
     import thetahat as th
 
-    kw = {} if weights is None else {"weights": weights}
+    kw: dict[str, Any] = {} if weights is None else {"weights": weights}
+    if column is not None:
+        kw["column"] = column
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = th.compare(families, data, **kw)
@@ -76,6 +80,7 @@ def compare_table(
         row = {c: rec.get(c) for c in COLUMNS}
         row["family"] = name
         row["params"] = est.params
+        row["n"] = est.n
         rows.append(row)
     failed = [{"family": k, "error": v} for k, v in result.not_applicable.items()]
     return rows, failed
@@ -89,11 +94,25 @@ def _compare_cmd(
     weights_col: str | None,
     families: str | None,
     fmt: str,
+    by: tuple[str, ...] = (),
 ) -> None:
-    from ..io import lookup_distribution, numeric_column
+    from ..io import lookup_distribution, numeric_column, source_name
 
-    data, col, table, name = read_column(ctx, source, column, input_format)
-    weights = None if weights_col is None else numeric_column(table, weights_col, name)
+    stream = streamed(source, input_format, by)
+    if stream:
+        name = source_name(source)
+        scan = open_scan(source, input_format)
+        col = scan_column(scan, column, [weights_col, *by])
+        # the support check on the first batch; families the rest rules out fail in their row
+        from ..inference.frames import as_source
+
+        batches = as_source(scan, column=col).engine.batches(["x"])
+        assert batches is not None
+        data = next(iter(batches))["x"]
+        weights: Any = weights_col
+    else:
+        data, col, table, name = read_column(ctx, source, column, input_format)
+        weights = None if weights_col is None else numeric_column(table, weights_col, name)
     skipped: list[tuple[str, str]] = []
     if families:
         classes = [lookup_distribution(f.strip()) for f in families.split(",") if f.strip()]
@@ -103,8 +122,27 @@ def _compare_cmd(
         classes, skipped = candidate_families(data)
         if not classes:
             raise ValueError(f"no family can be fitted to column {col!r} of {name}")
+    if by:
+        with captured_warnings(ctx):
+            grows, gfailed = compare_by(classes, scan, col, by, weights_col)
+        gcols = [*by, "family", "n", "loglik", "k", "aic", "bic", "status"]
+        if fmt == "json":
+            echo_json({"schema": "thetahat/compare_by", "schema_version": SCHEMA_VERSION,
+                       "data": {"source": name, "column": col}, "by": list(by), "sort": "aic",
+                       "rows": grows, "failed": gfailed})  # fmt: skip
+        elif fmt == "csv":
+            echo_csv(gcols, [[r[c] for c in gcols] for r in grows])
+        else:
+            notes = [f"{f['family']}: failed: {f['error']}" for f in gfailed]
+            echo_table(f"families fitted to {name}, column {col}, by {', '.join(by)}; best "
+                       "AIC first in each group", gcols, [[r[c] for c in gcols] for r in grows],
+                       notes)  # fmt: skip
+        return
     with captured_warnings(ctx):
-        rows, failed = compare_table(classes, data, weights)
+        if stream:
+            rows, failed = compare_table(classes, scan, weights, column=col)
+        else:
+            rows, failed = compare_table(classes, data, weights)
     best = rows[0]["aic"] if rows else math.nan
     for r in rows:
         r["delta_aic"] = r["aic"] - best
@@ -113,7 +151,11 @@ def _compare_cmd(
             {
                 "schema": "thetahat/compare",
                 "schema_version": SCHEMA_VERSION,
-                "data": {"source": name, "column": col, "rows": int(data.shape[0])},
+                "data": {
+                    "source": name,
+                    "column": col,
+                    "rows": int(rows[0]["n"]) if stream and rows else int(data.shape[0]),
+                },
                 "sort": "aic",
                 "rows": rows,
                 "failed": failed,
@@ -137,6 +179,7 @@ def register(group: click.Group) -> None:
 
     @group.command("compare")
     @data_options
+    @by_option
     @click.option(
         "--families",
         metavar="A,B,C",

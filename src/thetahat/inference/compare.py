@@ -13,9 +13,9 @@ from numpy.typing import ArrayLike, NDArray
 from .._validation import to_float64
 from ..results import Comparison, Estimate
 from ..statistics.censored import Censored
-from ..statistics.engines import engine_of
+from ..statistics.engines import WEIGHT, TableSource, engine_of
 from ._family import as_family
-from .fit import fit
+from .fit import _is_table, fit
 
 #: internal failures a family's fit may still hit on extreme data: reported in its row
 _NUMERICAL = (
@@ -58,6 +58,8 @@ def compare(
     *,
     criterion: str = "aic",
     weights: ArrayLike | None = None,
+    column: str | None = None,
+    nulls: str = "error",
 ) -> Comparison:
     """Fit each family by MLE and rank them by an information criterion.
 
@@ -68,8 +70,14 @@ def compare(
         integer data.
     data : array_like or Censored
     criterion : {"aic", "aicc", "bic"}
-    weights : array_like, optional
-        Frequency weights.
+    weights : array_like or str, optional
+        Frequency weights (a column name with a table).
+    column : str, optional
+        With a table (dataframe, relation, ``th.scan``): the column to fit; the
+        statistics are computed where the data live (the KS column needs the
+        data in memory and is NaN otherwise).
+    nulls : {"error", "drop"}
+        As in :func:`thetahat.fit`.
 
     Returns
     -------
@@ -93,11 +101,20 @@ def compare(
     estimates: dict[str, Estimate] = {}
     reasons: dict[str, str] = {}
     seen: set[str] = set()
+    if column is not None or _is_table(data):
+        from .frames import as_source
+
+        data = as_source(data, column=column, weights=weights, nulls=nulls)
+        weights = None
+        held = data.engine.arrays(["x", *([WEIGHT] if data.has_weights else [])])
+        x = None if held is None else np.asarray(held["x"], dtype=float)
+        w = None if held is None or WEIGHT not in held else np.asarray(held[WEIGHT], dtype=float)
     try:  # for the KS column only: each family's fit validates the data itself
-        # (not for data on a cluster: the KS distance would bring every row to the client)
-        remote = engine_of(data) is not None
-        x = None if isinstance(data, Censored) or remote else to_float64(data)
-        w = None if weights is None else to_float64(weights, "weights")
+        if not isinstance(data, TableSource):
+            # (not for data on a cluster: the KS distance would bring every row to the client)
+            remote = isinstance(data, Censored) or engine_of(data) is not None
+            x = None if remote else to_float64(data)
+            w = None if weights is None or remote else to_float64(weights, "weights")
     except (ValueError, TypeError):
         x = w = None
     for fam in fams:

@@ -32,7 +32,7 @@ from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
 from ..optim import SolverResult, Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
-from ..statistics import CensoredStats, DataStats, statistics_of
+from ..statistics import CensoredStats, DataStats, SuffStats, statistics_of
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
 from ._solve import ARITHMETIC_ERRORS, FitProblem, solve
@@ -55,7 +55,11 @@ def fit(
     exposure: ArrayLike | None = None,
     information: str = "observed",
     parametrization: str = "natural",
-) -> Estimate:
+    column: str | None = None,
+    by: Any = None,
+    trials: Any = None,
+    nulls: str = "error",
+) -> Any:
     """Fit a family's free parameters by maximum likelihood (MLE) or MAP.
 
     Parameters
@@ -63,8 +67,11 @@ def fit(
     family : Distribution class or instance
         ``th.Gamma`` estimates every parameter; ``th.Gamma(shape=2)`` fixes the
         shape and estimates the rate; a :func:`thetahat.Model` is a custom family.
-    data : array_like, Censored or SuffStats
-        Observations (a 2-d array of count vectors for Multinomial);
+    data : array_like, dataframe, Scan, Censored or SuffStats
+        Observations (a 2-d array of count vectors for Multinomial); a table
+        (pandas, polars eager or lazy, pyarrow, a DuckDB relation, or
+        :func:`thetahat.scan` of files) with ``column=``, whose statistics are
+        computed where the data live;
         ``th.Censored(lower, upper)`` for right-, left- and interval-censored
         data (continuous families); or the family's sufficient statistics already
         computed (e.g. merged from chunks with ``+``).
@@ -75,10 +82,11 @@ def fit(
         probability), or a joint prior over all free parameters (a conjugate one
         such as ``NormalInverseGamma``, or a ``MultivariateNormal``).
         ``th.Flat()`` gives the MLE as a MAP.
-    weights : array_like, optional
-        Frequency weights: the same result as repeating each row ``w`` times.
-    exposure : array_like, optional
-        Poisson only: exposure (time at risk, ...) per observation.
+    weights : array_like or str, optional
+        Frequency weights: the same result as repeating each row ``w`` times
+        (with a table: the weight column's name).
+    exposure : array_like or str, optional
+        Poisson only: exposure (time at risk, ...) per observation (or column).
     information : {"observed", "expected"}
         Standard errors from the observed information (minus the Hessian of the
         log-likelihood or log posterior at the estimate, the default) or from
@@ -88,12 +96,25 @@ def fit(
         as written (the default), or over their unconstrained versions (log of
         a positive parameter, logit of a probability); the estimate is reported
         on the natural scale, ``Estimate.unconstrained`` holds the coordinates.
+    column : str, optional
+        With a table: the column of observations.
+    by : str, sequence of str, or array_like, optional
+        Fit each group of these key columns (with an array: labels, one per
+        observation): returns a :class:`~thetahat.results.fittable.FitTable`,
+        vectorised across groups.
+    trials : str or array_like, optional
+        Binomial (and Beta-Binomial) trials per observation (a column name
+        with a table).
+    nulls : {"error", "drop"}
+        With a table: a null in a used column is an error naming the count, or
+        its row is dropped (``Estimate.n_dropped`` records how many).
 
     Returns
     -------
-    Estimate
+    Estimate or FitTable
         With ``status`` ("success", "boundary" or "failed"), ``message`` and
         ``iterations`` from the solver; ``conf_int(kind="profile")`` works on it.
+        With ``by=``, a ``FitTable``.
 
     Notes
     -----
@@ -107,6 +128,12 @@ def fit(
     comes back with a :class:`BoundaryWarning` and ``se = inf``: the likelihood
     does not curve there, and a prior is the fix.
     """
+    if column is not None or by is not None or trials is not None or _is_table(data):
+        from .frames import fit_table
+
+        return fit_table(family, data, column=column, by=by, weights=weights, exposure=exposure,
+                         trials=trials, nulls=nulls, prior=prior, information=information,
+                         parametrization=parametrization)  # fmt: skip
     if information not in INFORMATION_KINDS:
         raise ValueError(f"information must be 'observed' or 'expected', got {information!r}")
     if parametrization not in ("natural", "unconstrained"):
@@ -152,6 +179,15 @@ def fit(
 
 
 # ---------------------------------------------------------------------- helpers
+def _is_table(data: Any) -> bool:
+    """A dataframe, lazy frame, relation or scan (checked without importing their libraries)."""
+    if isinstance(data, np.ndarray | list | tuple | float | int | SuffStats):
+        return False
+    from .frames import is_table
+
+    return is_table(data)
+
+
 def _any_nan(params: Mapping[str, Any]) -> bool:
     return any(bool(np.any(np.isnan(np.asarray(v, dtype=float)))) for v in params.values())
 

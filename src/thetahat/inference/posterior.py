@@ -9,9 +9,9 @@ from numpy.typing import ArrayLike
 
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Flat
-from ..results import Posterior
 from ..statistics import statistics_of
 from ._family import as_family, check_prior, resolve_categorical
+from .fit import _is_table
 
 __all__ = ["posterior"]
 
@@ -24,7 +24,11 @@ def posterior(
     weights: ArrayLike | None = None,
     exposure: ArrayLike | None = None,
     method: str = "exact",
-) -> Posterior:
+    column: str | None = None,
+    by: Any = None,
+    trials: Any = None,
+    nulls: str = "error",
+) -> Any:
     """The posterior of a family's free parameters: exact (conjugate) or Laplace.
 
     Parameters
@@ -41,6 +45,9 @@ def posterior(
         fixed), ``NormalInverseGamma`` for both.
     weights, exposure : array_like, optional
         As in :func:`thetahat.fit`.
+    column, by, trials, nulls
+        Tables and groups as in :func:`thetahat.fit`: with ``by=`` one
+        posterior per group, in a :class:`~thetahat.results.fittable.FitTable`.
     method : {"exact", "laplace"}
         ``"exact"``: the closed-form conjugate posterior. ``"laplace"``: for any
         proper prior, a Gaussian at the MAP with the inverse Hessian of the log
@@ -58,6 +65,12 @@ def posterior(
     the evidence ``log p(data)`` is the ratio of normalising constants,
     ``log B(a + k, b + n - k) - log B(a, b)``.
     """
+    if column is not None or by is not None or trials is not None or _is_table(data):
+        from .frames import posterior_table
+
+        return posterior_table(family, data, prior=prior, column=column, by=by,
+                               weights=weights, exposure=exposure, trials=trials,
+                               nulls=nulls, method=method)  # fmt: skip
     if method == "laplace":
         from .laplace_approximation import laplace_posterior
 

@@ -125,6 +125,17 @@ class Estimate:
         object.__setattr__(self, "status", status)
 
     @property
+    def n_dropped(self) -> int:
+        """Rows dropped for nulls before the fit (``nulls="drop"`` with a table); 0 otherwise."""
+        return int(self.details.get("n_dropped", 0))
+
+    @property
+    def passes(self) -> int:
+        """Aggregate passes over the data an engine made (one per Newton step for
+        iterative families fitted where the data live); 0 when the data were in memory."""
+        return int(self.details.get("passes", 0))
+
+    @property
     def extra(self) -> dict[str, Any]:
         """The typed fit details as one dict (the older ``extra`` view; a read-only copy):
         ``problem``, ``information``, ``unconstrained``, ``posterior``, ``family_params``,

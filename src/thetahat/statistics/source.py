@@ -30,7 +30,6 @@ from numpy.typing import ArrayLike
 
 from .censored import Censored, CensoredStats, censored_stats
 from .data import DataStats, data_stats
-from .engines import as_engine_source
 from .sufficient import SuffStats
 
 __all__ = ["Source", "Statistics", "statistics_of"]
@@ -91,6 +90,11 @@ def statistics_of(
     obs = {k: v for k, v in obs.items() if v is not None}
     if isinstance(source, SuffStats):
         return _given(family, source, weights, obs)
+    if isinstance(source, DataStats):
+        # validated observations already (an engine's frequency table, one group's data)
+        if weights is not None or obs:
+            raise ValueError("weights and exposure are already in these statistics")
+        return source
     if isinstance(source, Censored):
         if "exposure" in obs:
             raise ValueError("exposure does not apply to censored data")
@@ -103,6 +107,8 @@ def statistics_of(
             raise ValueError("censored data have no sufficient statistics: no exact update")
         return censored_stats(family, source, weights)
     if not isinstance(source, Source):  # a Dask or Spark collection: its engine's Source
+        from .engines.cluster import as_engine_source
+
         source = as_engine_source(source) or source
     if isinstance(source, Source):
         return source.statistics(family, weights, obs)

@@ -1,52 +1,44 @@
-"""Engines: :class:`~thetahat.statistics.Source` implementations that compute
-statistics where the data live.
+"""Engines: statistics computed where the data live (dataframes, SQL, files, clusters).
 
-``as_engine_source(obj)`` recognises a collection of a cluster engine (Dask,
-Spark) by its module name, without importing the engine, and wraps it in that
-engine's :class:`~thetahat.statistics.Source`; anything else gives None.
-The engines are imported only when such a collection is passed (``import
-thetahat`` stays numpy/scipy only).
+The layers, each written once:
+
+* :mod:`.expr`: row expressions and the aggregate kinds (``sum``, ``min``,
+  ``max``, ``moments``) every engine computes, and their exact merge;
+* :mod:`.plans`: each family's statistics as aggregates (a :class:`~.plans.Plan`);
+* :mod:`.base`: the :class:`~.base.Engine` protocol (what a table must answer)
+  and the in-memory :class:`~.base.ArrayEngine`;
+* :mod:`.frame`: narwhals, the one dataframe layer (pandas, polars, pyarrow,
+  DuckDB, and through it Dask and PySpark);
+* :mod:`.scan`: files streamed in record batches (``th.scan``);
+* :mod:`.passes`: iterative families, one aggregate query per Newton step;
+* :mod:`.source`: :class:`~.source.TableSource`, the
+  :class:`~thetahat.statistics.Source` over an engine (roles, nulls, groups);
+* :mod:`.cluster`: Dask and Spark collections recognised without importing them;
+  :mod:`.dask` and :mod:`.spark`: their engines (per-partition statistics by the
+  in-memory code, merged in a tree; Spark through Arrow).
 """
 
-from __future__ import annotations
+from .base import ArrayEngine, Engine
+from .cluster import as_engine_source, engine_of
+from .expr import WEIGHT, Agg, Aggregated, Expr, col, lit
+from .passes import EngineStats
+from .plans import Plan, plan_for
+from .source import GroupedStats, TableSource
 
-from typing import Any
-
-__all__ = ["as_engine_source", "engine_of"]
-
-
-def engine_of(obj: Any) -> str | None:
-    """``"dask"``, ``"spark"`` or None: the cluster engine that ``obj`` belongs to.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> engine_of(np.zeros(3)) is None
-    True
-    """
-    top = type(obj).__module__.split(".")[0]
-    if top in ("dask", "dask_expr"):
-        return "dask"
-    if top == "pyspark":
-        return "spark"
-    return None
-
-
-def as_engine_source(obj: Any, column: str | None = None) -> Any:
-    """The engine :class:`~thetahat.statistics.Source` for ``obj``, or None.
-
-    Examples
-    --------
-    >>> as_engine_source([1.0, 2.0]) is None
-    True
-    """
-    engine = engine_of(obj)
-    if engine == "dask":
-        from .dask import DaskSource
-
-        return DaskSource(obj, column=column)
-    if engine == "spark":
-        from .spark import SparkSource
-
-        return SparkSource(obj, column=column)
-    return None
+__all__ = [
+    "WEIGHT",
+    "Agg",
+    "Aggregated",
+    "ArrayEngine",
+    "Engine",
+    "EngineStats",
+    "Expr",
+    "GroupedStats",
+    "Plan",
+    "TableSource",
+    "as_engine_source",
+    "col",
+    "engine_of",
+    "lit",
+    "plan_for",
+]

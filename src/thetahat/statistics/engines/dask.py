@@ -14,15 +14,18 @@ Requires the ``dask`` extra (``pip install "thetahat[dask]"``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..._optional import require
 from ..source import Statistics, statistics_of
+from .expr import Agg, Aggregated, Expr, evaluate, merge
 
-__all__ = ["SPLIT_EVERY", "DaskSource", "partitions_of", "tree_reduce"]
+__all__ = ["SPLIT_EVERY", "DaskEngine", "DaskSource", "dask_engine", "partitions_of", "tree_reduce"]
 
 #: statistics merged per task of the tree reduction (Dask's own default for reductions)
 SPLIT_EVERY = 8
@@ -217,3 +220,158 @@ def _partition_stats(family: Any, index: int, x: Any, inputs: dict[str, Any]) ->
 
 def _values(v: Any) -> Any:
     return np.asarray(v, dtype=np.float64) if hasattr(v, "__len__") else v
+
+
+# --------------------------------------------------------------------------- the engine
+def dask_engine(frame: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> DaskEngine:
+    """A :class:`DaskEngine` over a Dask DataFrame, its columns renamed to their roles
+    (role -> column name; ``keys`` are the group-key roles).
+
+    Examples
+    --------
+    >>> import pandas as pd, dask.dataframe as dd
+    >>> ddf = dd.from_pandas(pd.DataFrame({"v": [1.0, 2.0, 4.0]}), npartitions=2)
+    >>> dask_engine(ddf, {"x": "v"}).nrows()
+    3
+    """
+    require("dask", "dask")
+    names = [str(c) for c in frame.columns]
+    for role, name in roles.items():
+        if name not in names:
+            from .frame import _role_text
+
+            raise ValueError(
+                f"no column {name!r} ({_role_text(role)}); the columns are {', '.join(names)}"
+            )
+    kinds = {role: _kind(frame[name].dtype) for role, name in roles.items()}
+    picked = frame[list(dict.fromkeys(roles.values()))]
+    renamed = {name: role for role, name in roles.items()}
+    if len(renamed) < len(roles):  # one column in two roles: select it twice
+        picked = picked.assign(**{r: frame[n] for r, n in roles.items() if renamed[n] != r})
+    return DaskEngine(picked.rename(columns=renamed), kinds, keys)
+
+
+def _kind(dtype: Any) -> str:
+    kind = getattr(dtype, "kind", "O")
+    if kind == "b":
+        return "boolean"
+    if kind in "iuf":
+        return "numeric"
+    return "other"
+
+
+class DaskEngine:
+    """A Dask DataFrame as an :class:`~.base.Engine`: every pass is one Dask computation.
+
+    ``aggregate`` runs the in-memory aggregation (:func:`~.base.aggregate_arrays`,
+    the code that reduces a NumPy array or a batch of a file) on each partition
+    and merges the partitions' aggregates by key in a tree (:func:`~.expr.merge`:
+    sums add, extremes compare, moments by Chan's formula), so a group that lives
+    in one partition only, or an empty partition, merges like any other.
+    """
+
+    def __init__(self, frame: Any, kinds: Mapping[str, str], keys: Sequence[str] = ()) -> None:
+        self.frame = frame
+        self.kinds = dict(kinds)
+        self.keys = tuple(keys)
+        self.columns = tuple(kinds)
+
+    def kind(self, name: str) -> str:
+        return self.kinds[name]
+
+    def _with(self, frame: Any) -> DaskEngine:
+        return DaskEngine(frame, self.kinds, self.keys)
+
+    def nrows(self) -> int:
+        return int(self.frame.shape[0].compute())
+
+    def _null(self, c: str) -> Any:
+        return self.frame[c].isna()
+
+    def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
+        import dask
+
+        counts = dask.compute(*[self._null(c).sum() for c in columns])
+        return {c: int(v) for c, v in zip(columns, counts, strict=True)}
+
+    def drop_nulls(self, columns: Sequence[str]) -> DaskEngine:
+        return self._with(self.frame.dropna(subset=list(columns))) if columns else self
+
+    def where(self, values: Mapping[str, Any]) -> DaskEngine:
+        keep = None
+        for k, v in values.items():
+            t = self.frame[k] == (v.item() if isinstance(v, np.generic) else v)
+            keep = t if keep is None else keep & t
+        return self if keep is None else self._with(self.frame[keep])
+
+    def head_mean(self, expr: Expr) -> float:
+        cols = sorted(expr.columns() & set(self.columns)) or ["x"]
+        head = self.frame[cols].head(64, npartitions=-1)
+        if len(head) == 0:
+            return float("nan")
+        return float(np.mean(evaluate(expr, {c: head[c].to_numpy(dtype=float) for c in cols})))
+
+    def aggregate(
+        self, aggs: Mapping[str, Agg], keys: Sequence[str], params: Aggregated | None = None
+    ) -> Aggregated:
+        """One pass: the aggregates of every partition, merged in a tree."""
+        import dask
+
+        needed = set(keys)
+        for a in aggs.values():
+            needed |= {c for c in a.expr.columns() if c in self.kinds}
+        if "__weight__" in self.kinds:
+            needed.add("__weight__")
+        cols = sorted(needed)
+        parts = [
+            dask.delayed(_aggregate_partition)(part, cols, self._kinds(cols), aggs, keys, params)
+            for part in self.frame[cols].to_delayed()
+        ]
+        (out,) = dask.compute(tree_reduce(parts, functools.partial(_merge_aggregated, aggs)))
+        return out
+
+    def _kinds(self, cols: Sequence[str]) -> dict[str, str]:
+        return {c: ("key" if c in self.keys else self.kinds[c]) for c in cols}
+
+    def arrays(self, columns: Sequence[str]) -> None:
+        """None: the rows stay on the cluster."""
+        return None
+
+    def batches(self, columns: Sequence[str]) -> Iterator[dict[str, NDArray[Any]]]:
+        """The columns partition by partition (one partition in memory at a time)."""
+        cols = list(columns)
+        kinds = self._kinds(cols)
+        for part in self.frame[cols].to_delayed():
+            yield _as_arrays(part.compute(), cols, kinds)
+
+
+def _as_arrays(part: Any, cols: Sequence[str], kinds: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in cols:
+        s = part[c]
+        if kinds[c] in ("key", "other"):
+            out[c] = s.to_numpy()
+        else:  # nulls as NaN, as the other engines give them
+            out[c] = s.to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def _aggregate_partition(
+    part: Any,
+    cols: Sequence[str],
+    kinds: Mapping[str, str],
+    aggs: Mapping[str, Agg],
+    keys: Sequence[str],
+    params: Aggregated | None,
+) -> Aggregated:
+    """One partition's aggregates by the in-memory code (runs on a worker)."""
+    from .base import aggregate_arrays
+
+    return aggregate_arrays(_as_arrays(part, cols, kinds), aggs, keys, params)
+
+
+def _merge_aggregated(aggs: Mapping[str, Agg], *parts: Aggregated) -> Aggregated:
+    total = parts[0]
+    for p in parts[1:]:
+        total = merge(aggs, total, p)
+    return total

