@@ -5,11 +5,14 @@ A PySpark DataFrame given to ``th.fit``/``posterior``/``compare``/``shrink``
 (:mod:`.frame`): each family's statistics are Spark aggregate expressions
 (``sum``, ``avg``, ``var_pop`` about a shift, ``GROUP BY`` for ``by=``), and an
 iterative family (Weibull) is one aggregate query per Newton step. That is the
-default because it is exact and the fastest of the two: the aggregates are
-computed in the JVM by Spark's generated code, no row leaves it, and Spark's
-``var_pop`` merges partitions by the same centred (Chan) update as
-:class:`~thetahat.statistics.MomentStats`; ``benchmarks/distributed.py``
-measures it against Spark's own ``avg``/``var_pop``.
+default for a DataFrame because it is exact (Spark's ``var_pop`` merges partitions
+by the same centred Chan update as :class:`~thetahat.statistics.MomentStats`, about
+the shift the frames engine chooses) and covers everything the frames path does
+(``by=``, nulls, iterative families) with no row leaving the JVM. It is not the
+fastest per fit on small data: it runs a few Spark jobs (null counts, a shift,
+the aggregates) where Spark's own ``avg``/``var_pop`` runs one, and measured on
+10^6 rows (``benchmarks/RESULTS.md``) it took 3.6x that query's time, while
+:class:`SparkSource` below, one job, took 1.8x.
 
 :class:`SparkSource` is the other route, by choice: it runs the in-memory entry
 point (:func:`~thetahat.statistics.statistics_of`) on each partition's Arrow
