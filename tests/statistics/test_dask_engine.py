@@ -178,3 +178,14 @@ def test_docstring_examples_run(dask_client) -> None:  # type: ignore[no-untyped
     for mod in (engines, dask_engine):
         result = doctest.testmod(mod, extraglobs={"np": np})
         assert result.attempted >= 2 and result.failed == 0, mod.__name__
+
+
+def test_shrink_of_dask_groups(dask_client) -> None:  # type: ignore[no-untyped-def]
+    """Per-group statistics computed on the cluster, empirical Bayes on the client."""
+    df = grouped_frame()
+    df["y"] = (df.x > 2.5).astype(float)
+    ddf = dd.from_pandas(df, npartitions=5)
+    a = th.fit(th.Bernoulli, ddf, column="y", by="g").shrink()
+    b = th.fit(th.Bernoulli, df, column="y", by="g").shrink()
+    close(a.hyper, b.hyper, 1e-9)
+    assert a.loglik == pytest.approx(b.loglik, rel=1e-9)
