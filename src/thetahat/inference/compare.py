@@ -14,7 +14,7 @@ from .._validation import to_float64
 from ..results import Comparison, Estimate
 from ..results.comparison import GOF_COLUMNS
 from ..statistics.censored import Censored
-from ..statistics.engines import WEIGHT, TableSource
+from ..statistics.engines import WEIGHT, TableSource, engine_of
 from ._family import as_family
 from ._resample import spawn
 from .fit import _is_table, fit
@@ -157,8 +157,10 @@ def compare(
         w = None if held is None or WEIGHT not in held else np.asarray(held[WEIGHT], dtype=float)
     try:  # for the goodness-of-fit columns only: each family's fit validates the data itself
         if not isinstance(data, TableSource):
-            x = None if isinstance(data, Censored) else to_float64(data)
-            w = None if weights is None else to_float64(weights, "weights")
+            # (not for data on a cluster: the KS distance would bring every row to the client)
+            remote = isinstance(data, Censored) or engine_of(data) is not None
+            x = None if remote else to_float64(data)
+            w = None if weights is None or remote else to_float64(weights, "weights")
     except (ValueError, TypeError):
         x = w = None
     streams = spawn(rng, len(fams)) if gof else [None] * len(fams)

@@ -15,7 +15,13 @@ __all__ = [
     "check_y",
     "feature_names",
     "identifiability_problem",
+    "is_dask",
 ]
+
+
+def is_dask(*values: Any) -> bool:
+    """Whether any of ``values`` is a Dask collection (checked without importing Dask)."""
+    return any(type(v).__module__.split(".")[0] == "dask" for v in values)
 
 
 def check_X(X: NDArray[Any], name: str = "X") -> NDArray[np.float64]:

@@ -11,6 +11,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import first_bad
+from ._data import is_dask
 from ._families import GLMFamily, resolve_family
 from ._glm_base import GLMBase, parse_scale
 from ._loss import LOGISTIC, POISSON, Family, linear_predictor
@@ -130,7 +131,11 @@ class LogisticRegression(ClassifierMixin, GLMBase):
         return resolve_family("binomial", self.link, None)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
-        """Fit the model; returns self."""
+        """Fit the model; returns self (Dask arrays and DataFrames are fitted on the cluster)."""
+        if is_dask(X, y, sample_weight):
+            from ._distributed import fit_glm_dask
+
+            return fit_glm_dask(self, self._family(), X, y, sample_weight)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
         y01 = self._encode(np.asarray(ya))
         if sw is not None and np.unique(y01[sw > 0]).shape[0] < 2:
@@ -289,7 +294,11 @@ class PoissonRegression(RegressorMixin, _Fit):
         exposure: Any = None,
         offset: Any = None,
     ) -> PoissonRegression:
-        """Fit the model; ``exposure`` (> 0) and ``offset`` are per row."""
+        """Fit the model; ``exposure`` (> 0) and ``offset`` are per row (Dask: on the cluster)."""
+        if is_dask(X, y, sample_weight, exposure, offset):
+            from ._distributed import fit_glm_dask
+
+            return fit_glm_dask(self, POISSON, X, y, sample_weight, exposure, offset)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)
         yf = np.asarray(ya, dtype=float)
         from ._data import check_y

@@ -14,7 +14,7 @@ from ..distributions.normal import Normal
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
 from ._bayes_linear import evidence_precisions, gaussian_posterior, nig_posterior
-from ._data import check_y, identifiability_problem
+from ._data import check_y, identifiability_problem, is_dask
 from ._lasso import lasso_gram
 from ._linalg import GramStats, centered_gram, lstsq_qr
 from ._posterior import RegressionPosterior
@@ -114,10 +114,14 @@ class LinearRegression(RegressorMixin, RegressionBase):
         spec = parse_prior(self.prior)
         if self.noise_sd is not None and not (float(self.noise_sd) > 0):
             raise ValueError(f"noise_sd must be positive, got {self.noise_sd!r}")
-        Xa, ya, sw = self._validate_fit(X, y, sample_weight)
-        y_arr = check_y(ya, Xa.shape[0])
         for stale in ("posterior_", "noise_sd_"):  # from an earlier fit with another prior
             self.__dict__.pop(stale, None)
+        if is_dask(X, y, sample_weight):  # partition by partition on the cluster
+            from ._distributed import fit_linear_dask
+
+            return fit_linear_dask(self, X, y, sample_weight, spec)
+        Xa, ya, sw = self._validate_fit(X, y, sample_weight)
+        y_arr = check_y(ya, Xa.shape[0])
         names = self.feature_names_
         fit_b = bool(self.fit_intercept)
         if fit_b and self.shrink_intercept and not spec.is_flat:
@@ -131,6 +135,9 @@ class LinearRegression(RegressorMixin, RegressionBase):
             self._fit_bayes(Xa, y_arr, sw, names, fit_b, spec)
         else:
             self._fit_map(Xa, y_arr, sw, names, fit_b, spec)
+        return self._set_coef(fit_b)
+
+    def _set_coef(self, fit_b: bool) -> LinearRegression:
         theta = self._theta
         if self.fit_intercept and not fit_b:  # shrunk intercept is the last column
             self.coef_, self.intercept_ = theta[:-1].copy(), float(theta[-1])
@@ -170,6 +177,21 @@ class LinearRegression(RegressorMixin, RegressionBase):
         ybar = float(np.average(y, weights=sw)) if fit_b else 0.0
         dev = y - ybar
         tss = float(dev @ dev if sw is None else sw @ (dev * dev))
+        self._record_ols(names, fit_b, coef, unit, rss, tss, n, warns)
+
+    def _record_ols(
+        self,
+        names: list[str],
+        fit_b: bool,
+        coef: Array,
+        unit: Array,
+        rss: float,
+        tss: float,
+        n: float,
+        warns: tuple[str, ...],
+    ) -> None:
+        """The OLS estimate from the solution, ``(A'WA)^{-1}``, the RSS and the TSS."""
+        k = coef.shape[0]
         sd = None if self.noise_sd is None else float(self.noise_sd)
         known = sd is not None
         df_resid = n - k
@@ -258,9 +280,15 @@ class LinearRegression(RegressorMixin, RegressionBase):
         fit_b: bool,
         spec: PriorSpec,
     ) -> None:
-        p = X.shape[1]
-        gs = centered_gram(X, y, sw, fit_b)
-        rss_of = self._rss(X, y, sw, fit_b)
+        self._map_from_gram(
+            centered_gram(X, y, sw, fit_b), self._rss(X, y, sw, fit_b), names, fit_b, spec
+        )
+
+    def _map_from_gram(
+        self, gs: GramStats, rss_of: Any, names: list[str], fit_b: bool, spec: PriorSpec
+    ) -> None:
+        """The MAP fit from the centred cross-products and a residual-sum-of-squares pass."""
+        p = gs.G.shape[0]
         theta, sigma2, iters, ok = self._sigma_loop(gs, spec, p, rss_of, fit_b)
         w = theta[:-1] if fit_b else theta
         known = self.noise_sd is not None
@@ -361,9 +389,15 @@ class LinearRegression(RegressorMixin, RegressionBase):
         fit_b: bool,
         spec: PriorSpec,
     ) -> None:
-        gs = centered_gram(X, y, sw, fit_b)
-        rss_of = self._rss(X, y, sw, fit_b)
-        k = X.shape[1] + int(fit_b)
+        self._bayes_from_gram(
+            centered_gram(X, y, sw, fit_b), self._rss(X, y, sw, fit_b), names, fit_b, spec
+        )
+
+    def _bayes_from_gram(
+        self, gs: GramStats, rss_of: Any, names: list[str], fit_b: bool, spec: PriorSpec
+    ) -> None:
+        """The exact Bayesian fit from the centred cross-products and an RSS pass."""
+        k = gs.G.shape[0] + int(fit_b)
         if spec.kind == "evidence":
             if self.noise_sd is not None:
                 raise ValueError(

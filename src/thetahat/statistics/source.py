@@ -135,6 +135,11 @@ def statistics_of(
             raise ValueError("censored data have no sufficient statistics: no exact update")
         return censored_stats(family, source, weights)
     # arrays first: a runtime-checkable Protocol's isinstance costs microseconds
+    if not isinstance(source, _PLAIN) and not isinstance(source, Source):
+        # a Dask or Spark collection: its engine's Source
+        from .engines.cluster import as_engine_source
+
+        source = as_engine_source(source) or source
     if not isinstance(source, _PLAIN) and isinstance(source, Source):
         return source.statistics(family, weights, obs)
     if sufficient or (family.statistics_type is not None and not family.obs_arrays):

@@ -12,10 +12,14 @@ The layers, each written once:
 * :mod:`.scan`: files streamed in record batches (``th.scan``);
 * :mod:`.passes`: iterative families, one aggregate query per Newton step;
 * :mod:`.source`: :class:`~.source.TableSource`, the
-  :class:`~thetahat.statistics.Source` over an engine (roles, nulls, groups).
+  :class:`~thetahat.statistics.Source` over an engine (roles, nulls, groups);
+* :mod:`.cluster`: Dask and Spark collections recognised without importing them;
+  :mod:`.dask` and :mod:`.spark`: their engines (per-partition statistics by the
+  in-memory code, merged in a tree; Spark through Arrow).
 """
 
 from .base import ArrayEngine, Engine
+from .cluster import as_engine_source, engine_of
 from .expr import WEIGHT, Agg, Aggregated, Expr, col, lit
 from .passes import EngineStats
 from .plans import Plan, plan_for
@@ -32,7 +36,9 @@ __all__ = [
     "GroupedStats",
     "Plan",
     "TableSource",
+    "as_engine_source",
     "col",
+    "engine_of",
     "lit",
     "plan_for",
 ]

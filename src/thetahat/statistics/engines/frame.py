@@ -49,6 +49,10 @@ def is_frame(data: Any) -> bool:
     if mod not in ("pandas", "polars", "pyarrow", "duckdb", "dask", "pyspark", "sqlframe",
                    "modin", "cudf", "ibis", "narwhals", "dask_expr"):  # fmt: skip
         return False
+    if mod in ("dask", "dask_expr"):  # a Dask DataFrame (engines.dask), not through narwhals
+        from .dask import _is_frame
+
+        return _is_frame(data)
     if "narwhals" not in sys.modules:
         try:
             require("narwhals", "frames")
@@ -83,6 +87,12 @@ def as_engine(data: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> 
     >>> type(eng).__name__, eng.arrays(["x"])["x"].tolist()
     ('ArrayEngine', [1.0, 2.0])
     """
+    from .cluster import engine_of
+
+    if engine_of(data) == "dask":  # partitions reduced by the in-memory code (engines.dask)
+        from .dask import dask_engine
+
+        return dask_engine(data, roles, keys)
     nw = _nw()
     frame = nw.from_native(data)
     schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema

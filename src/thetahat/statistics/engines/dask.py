@@ -1,0 +1,377 @@
+"""Dask: a family's statistics computed partition by partition on the cluster.
+
+:class:`DaskSource` wraps a Dask array, Series or DataFrame column. Its
+``statistics`` maps the in-memory entry point
+(:func:`~thetahat.statistics.statistics_of`, the same reducer and validation as
+for a NumPy array) over the partitions on the workers and folds the per-partition
+statistics with ``+`` in a tree (``SPLIT_EVERY`` at a time, as Dask's own
+reductions do); only the statistics, a few numbers per partition, travel to the
+client. Nothing is computed before the call, and the data are read once (call
+``persist()`` first to keep them in cluster memory across calls).
+
+Requires the ``dask`` extra (``pip install "thetahat[dask]"``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..._optional import require
+from ..source import Statistics, statistics_of
+from .expr import Agg, Aggregated, Expr, evaluate, merge
+
+__all__ = ["SPLIT_EVERY", "DaskEngine", "DaskSource", "dask_engine", "partitions_of", "tree_reduce"]
+
+#: statistics merged per task of the tree reduction (Dask's own default for reductions)
+SPLIT_EVERY = 8
+
+
+class DaskSource:
+    """A Dask collection as a :class:`~thetahat.statistics.Source`.
+
+    Parameters
+    ----------
+    data : dask.array.Array, dask.dataframe.Series or dask.dataframe.DataFrame
+        One-dimensional data (a DataFrame: the column ``column``, or its only column).
+    column : str, optional
+        The column of a DataFrame to fit.
+
+    Notes
+    -----
+    ``weights`` and per-observation inputs (``exposure``, Binomial's trials) passed
+    to the fit may be Dask collections partitioned like ``data`` (columns of the
+    same DataFrame, or arrays, which are rechunked to ``data``'s chunks), scalars,
+    or column names of ``data``'s DataFrame. A partition with no rows contributes
+    ``SuffStats.zero()``, the identity of ``+``.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import thetahat as th
+    >>> x = da.from_array(np.arange(1.0, 9.0), chunks=3)
+    >>> th.fit(th.Normal, x).params["mu"]
+    4.5
+    """
+
+    def __init__(self, data: Any, column: str | None = None) -> None:
+        require("dask", "dask")
+        self.frame = data if _is_frame(data) else None
+        self.column = column
+        self.data = _column(data, column)
+
+    def statistics(self, family: Any, weights: Any, obs: Mapping[str, Any]) -> Statistics:
+        """The statistics of the data for ``family``: one distributed pass.
+
+        Examples
+        --------
+        >>> import dask.array as da
+        >>> import thetahat as th
+        >>> src = DaskSource(da.from_array(np.arange(4.0), chunks=2))
+        >>> src.statistics(th.Normal(), None, {}).n
+        4.0
+        """
+        cls = type(family).__name__
+        if family.statistics_type is None or family.obs_arrays:
+            raise TypeError(
+                f"{cls} has no finite sufficient statistics: a fit on Dask needs a family "
+                "whose statistics are sums over the rows"
+            )
+        x_parts = partitions_of(self.data)
+        inputs: dict[str, Any] = {}
+        for key, val in {"weights": weights, **obs}.items():
+            if val is None:
+                continue
+            inputs[key] = self._aligned(val, key, len(x_parts))
+        import dask
+
+        parts = [
+            dask.delayed(_partition_stats)(
+                family,
+                i,
+                x_parts[i],
+                {k: v[i] if isinstance(v, list) else v for k, v in inputs.items()},
+            )
+            for i in range(len(x_parts))
+        ]
+        total = tree_reduce(parts, _merge)
+        (result,) = dask.compute(total)
+        if result.n <= 0:
+            raise ValueError(f"the Dask data hold no observations to fit {cls} to")
+        return result
+
+    def _aligned(self, val: Any, key: str, nparts: int) -> Any:
+        """``val`` as a list of partitions aligned with the data, or a scalar."""
+        if isinstance(val, str):
+            if self.frame is None:
+                raise ValueError(
+                    f"{key}={val!r} names a column, but the data are not a Dask DataFrame"
+                )
+            val = _column(self.frame, val)
+        if np.ndim(val) == 0 and not hasattr(val, "npartitions") and not hasattr(val, "chunks"):
+            return val
+        if not hasattr(val, "npartitions") and not hasattr(val, "chunks"):
+            raise TypeError(
+                f"{key} must be a Dask collection partitioned like the data, a column name or "
+                f"a scalar, not {type(val).__name__}: an in-memory array has no partitions "
+                "to pair with the data's"
+            )
+        if hasattr(val, "chunks") and hasattr(self.data, "chunks"):
+            val = val.rechunk(self.data.chunks)
+        parts = partitions_of(val)
+        if len(parts) != nparts:
+            raise ValueError(
+                f"{key} has {len(parts)} partitions but the data have {nparts}; give columns "
+                "of the same DataFrame or arrays of the same length"
+            )
+        return parts
+
+
+def _is_frame(obj: Any) -> bool:
+    # a DataFrame (two-dimensional, without array chunks)
+    return (
+        hasattr(obj, "npartitions") and getattr(obj, "ndim", 1) == 2 and not hasattr(obj, "chunks")
+    )
+
+
+def _column(data: Any, column: str | None) -> Any:
+    """The one-dimensional collection to fit (a DataFrame's column)."""
+    if _is_frame(data):
+        cols = [str(c) for c in data.columns]
+        if column is None:
+            if len(cols) != 1:
+                raise ValueError(
+                    f"the Dask DataFrame has {len(cols)} columns ({', '.join(cols[:5])}); "
+                    "name the one to fit with column="
+                )
+            column = cols[0]
+        if column not in cols:
+            raise ValueError(
+                f"column {column!r} is not in the Dask DataFrame (columns: {', '.join(cols[:10])})"
+            )
+        return data[column]
+    if column is not None:
+        raise ValueError(f"column={column!r} needs a DataFrame, not a {type(data).__name__}")
+    if hasattr(data, "chunks") and getattr(data, "ndim", 1) != 1:
+        raise ValueError(
+            f"Dask data for a univariate fit must be one-dimensional, got shape {data.shape}"
+        )
+    return data
+
+
+def partitions_of(collection: Any) -> list[Any]:
+    """The partitions (blocks) of a one-dimensional Dask collection as delayed objects.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> len(partitions_of(da.zeros(10, chunks=4)))
+    3
+    """
+    parts = collection.to_delayed()
+    return list(np.asarray(parts, dtype=object).ravel())
+
+
+def tree_reduce(parts: Sequence[Any], merge: Any, split_every: int = SPLIT_EVERY) -> Any:
+    """Fold delayed values with ``merge(*values)`` in a tree, ``split_every`` per task.
+
+    Examples
+    --------
+    >>> import dask
+    >>> tree_reduce([dask.delayed(i) for i in range(20)], lambda *v: sum(v)).compute()
+    190
+    """
+    import dask
+
+    level = list(parts)
+    if not level:
+        raise ValueError("the Dask collection has no partitions")
+    while len(level) > 1:
+        level = [
+            dask.delayed(merge)(*level[i : i + split_every])
+            for i in range(0, len(level), split_every)
+        ]
+    return level[0]
+
+
+def _merge(*stats: Any) -> Any:
+    total = stats[0]
+    for s in stats[1:]:
+        total = total + s
+    return total
+
+
+def _partition_stats(family: Any, index: int, x: Any, inputs: dict[str, Any]) -> Any:
+    """One partition's statistics by the in-memory entry point (runs on a worker)."""
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.shape[0] == 0:
+        return family.statistics_type.zero()
+    values = {k: _values(v) for k, v in inputs.items()}
+    weights = values.pop("weights", None)
+    try:
+        return statistics_of(family, arr, weights=weights, **values)
+    except ValueError as exc:
+        raise ValueError(f"partition {index} of the Dask data: {exc}") from None
+
+
+def _values(v: Any) -> Any:
+    return np.asarray(v, dtype=np.float64) if hasattr(v, "__len__") else v
+
+
+# --------------------------------------------------------------------------- the engine
+def dask_engine(frame: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> DaskEngine:
+    """A :class:`DaskEngine` over a Dask DataFrame, its columns renamed to their roles
+    (role -> column name; ``keys`` are the group-key roles).
+
+    Examples
+    --------
+    >>> import pandas as pd, dask.dataframe as dd
+    >>> ddf = dd.from_pandas(pd.DataFrame({"v": [1.0, 2.0, 4.0]}), npartitions=2)
+    >>> dask_engine(ddf, {"x": "v"}).nrows()
+    3
+    """
+    require("dask", "dask")
+    names = [str(c) for c in frame.columns]
+    for role, name in roles.items():
+        if name not in names:
+            from .frame import _role_text
+
+            raise ValueError(
+                f"no column {name!r} ({_role_text(role)}); the columns are {', '.join(names)}"
+            )
+    kinds = {role: _kind(frame[name].dtype) for role, name in roles.items()}
+    picked = frame[list(dict.fromkeys(roles.values()))]
+    renamed = {name: role for role, name in roles.items()}
+    if len(renamed) < len(roles):  # one column in two roles: select it twice
+        picked = picked.assign(**{r: frame[n] for r, n in roles.items() if renamed[n] != r})
+    return DaskEngine(picked.rename(columns=renamed), kinds, keys)
+
+
+def _kind(dtype: Any) -> str:
+    kind = getattr(dtype, "kind", "O")
+    if kind == "b":
+        return "boolean"
+    if kind in "iuf":
+        return "numeric"
+    return "other"
+
+
+class DaskEngine:
+    """A Dask DataFrame as an :class:`~.base.Engine`: every pass is one Dask computation.
+
+    ``aggregate`` runs the in-memory aggregation (:func:`~.base.aggregate_arrays`,
+    the code that reduces a NumPy array or a batch of a file) on each partition
+    and merges the partitions' aggregates by key in a tree (:func:`~.expr.merge`:
+    sums add, extremes compare, moments by Chan's formula), so a group that lives
+    in one partition only, or an empty partition, merges like any other.
+    """
+
+    def __init__(self, frame: Any, kinds: Mapping[str, str], keys: Sequence[str] = ()) -> None:
+        self.frame = frame
+        self.kinds = dict(kinds)
+        self.keys = tuple(keys)
+        self.columns = tuple(kinds)
+
+    def kind(self, name: str) -> str:
+        return self.kinds[name]
+
+    def _with(self, frame: Any) -> DaskEngine:
+        return DaskEngine(frame, self.kinds, self.keys)
+
+    def nrows(self) -> int:
+        return int(self.frame.shape[0].compute())
+
+    def _null(self, c: str) -> Any:
+        return self.frame[c].isna()
+
+    def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
+        import dask
+
+        counts = dask.compute(*[self._null(c).sum() for c in columns])
+        return {c: int(v) for c, v in zip(columns, counts, strict=True)}
+
+    def drop_nulls(self, columns: Sequence[str]) -> DaskEngine:
+        return self._with(self.frame.dropna(subset=list(columns))) if columns else self
+
+    def where(self, values: Mapping[str, Any]) -> DaskEngine:
+        keep = None
+        for k, v in values.items():
+            t = self.frame[k] == (v.item() if isinstance(v, np.generic) else v)
+            keep = t if keep is None else keep & t
+        return self if keep is None else self._with(self.frame[keep])
+
+    def head_mean(self, expr: Expr) -> float:
+        cols = sorted(expr.columns() & set(self.columns)) or ["x"]
+        head = self.frame[cols].head(64, npartitions=-1)
+        if len(head) == 0:
+            return float("nan")
+        return float(np.mean(evaluate(expr, {c: head[c].to_numpy(dtype=float) for c in cols})))
+
+    def aggregate(
+        self, aggs: Mapping[str, Agg], keys: Sequence[str], params: Aggregated | None = None
+    ) -> Aggregated:
+        """One pass: the aggregates of every partition, merged in a tree."""
+        import dask
+
+        needed = set(keys)
+        for a in aggs.values():
+            needed |= {c for c in a.expr.columns() if c in self.kinds}
+        if "__weight__" in self.kinds:
+            needed.add("__weight__")
+        cols = sorted(needed)
+        parts = [
+            dask.delayed(_aggregate_partition)(part, cols, self._kinds(cols), aggs, keys, params)
+            for part in self.frame[cols].to_delayed()
+        ]
+        (out,) = dask.compute(tree_reduce(parts, functools.partial(_merge_aggregated, aggs)))
+        return out
+
+    def _kinds(self, cols: Sequence[str]) -> dict[str, str]:
+        return {c: ("key" if c in self.keys else self.kinds[c]) for c in cols}
+
+    def arrays(self, columns: Sequence[str]) -> None:
+        """None: the rows stay on the cluster."""
+        return None
+
+    def batches(self, columns: Sequence[str]) -> Iterator[dict[str, NDArray[Any]]]:
+        """The columns partition by partition (one partition in memory at a time)."""
+        cols = list(columns)
+        kinds = self._kinds(cols)
+        for part in self.frame[cols].to_delayed():
+            yield _as_arrays(part.compute(), cols, kinds)
+
+
+def _as_arrays(part: Any, cols: Sequence[str], kinds: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in cols:
+        s = part[c]
+        if kinds[c] in ("key", "other"):
+            out[c] = s.to_numpy()
+        else:  # nulls as NaN, as the other engines give them
+            out[c] = s.to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def _aggregate_partition(
+    part: Any,
+    cols: Sequence[str],
+    kinds: Mapping[str, str],
+    aggs: Mapping[str, Agg],
+    keys: Sequence[str],
+    params: Aggregated | None,
+) -> Aggregated:
+    """One partition's aggregates by the in-memory code (runs on a worker)."""
+    from .base import aggregate_arrays
+
+    return aggregate_arrays(_as_arrays(part, cols, kinds), aggs, keys, params)
+
+
+def _merge_aggregated(aggs: Mapping[str, Agg], *parts: Aggregated) -> Aggregated:
+    total = parts[0]
+    for p in parts[1:]:
+        total = merge(aggs, total, p)
+    return total
