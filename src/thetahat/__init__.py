@@ -8,6 +8,7 @@
 scipy.optimize, pandas, matplotlib and the rest load when first used.
 """
 
+from .decisions import ab_test, compare_posteriors
 from .distributions import (
     Bernoulli,
     Beta,
@@ -120,7 +121,9 @@ __all__ = [
     "Weibull",
     "Weibull3",
     "__version__",
+    "ab_test",
     "compare",
+    "compare_posteriors",
     "cross_entropy",
     "entropy",
     "fit",

@@ -65,6 +65,7 @@ class ConjugateRule:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.conjugacy import find_rule
     >>> rule = find_rule(th.Bernoulli(), th.Beta(2, 2))
     >>> rule.description
@@ -574,6 +575,7 @@ def find_rule(family: Distribution, prior: Any) -> ConjugateRule | None:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.conjugacy import find_rule
     >>> find_rule(th.Poisson(), th.Gamma(2, 1)).description
     'Gamma(shape, rate) -> Gamma(shape + sum x, rate + sum exposure)'
@@ -593,6 +595,7 @@ def conjugate_priors(family: Distribution | type[Distribution]) -> list[str]:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.conjugacy import conjugate_priors
     >>> for prior in conjugate_priors(th.Normal):
     ...     print(prior)

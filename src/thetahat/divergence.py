@@ -80,6 +80,7 @@ class InfoValue:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> v = th.kl(th.Normal(0, 1), th.Normal(1, 1))
     >>> v.quantity, v.value, v.method
     ('kl', 0.5, 'closed form')
@@ -409,6 +410,7 @@ def entropy(p: Any, *, discrete: bool | None = None) -> InfoValue:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.entropy(th.Normal(0, 1)).value
     1.4189385332046727
     >>> th.entropy(th.Bernoulli(0.5)).value
@@ -433,6 +435,7 @@ def kl(p: Any, q: Any) -> InfoValue:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.kl(th.Normal(0, 1), th.Normal(1, 1)).value
     0.5
     >>> th.kl(th.Bernoulli(0.5), th.Bernoulli(0.5)).value
@@ -473,6 +476,7 @@ def cross_entropy(p: Any, q: Any) -> InfoValue:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> h = th.cross_entropy(th.Normal(0, 1), th.Normal(1, 1))
     >>> round(h.value, 4), h.method
     (1.9189, 'closed form')

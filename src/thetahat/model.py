@@ -206,6 +206,8 @@ def Model(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import thetahat as th
     >>> def logpdf(x, mu, s):
     ...     return -0.5 * ((x - mu) / s) ** 2 - np.log(s)
     ...

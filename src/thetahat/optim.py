@@ -263,7 +263,9 @@ def newton_maximize(
         elif tiny or gain <= tol * (1.0 + abs(f)):
             z_new = z + d
             f_new = (f_only or (lambda v: fgh(v)[0]))(z_new)
-            if np.isfinite(f_new) and f_new >= f:
+            # the last step is below the objective's rounding: taken unless it is worse
+            # by more than that (the line search's slack)
+            if np.isfinite(f_new) and f_new >= f - 1e-12 * abs(f):
                 z, f = z_new, f_new
             return _converged(z, f, h, it)
         step = 1.0
@@ -334,7 +336,10 @@ def _small_step(
     isfinite = math.isfinite
     gl = g.tolist()
     a = [[-v for v in row] for row in h.tolist()]
-    if not (all(isfinite(v) for v in gl) and all(isfinite(v) for row in a for v in row)):
+    # one sum is finite when every term is (an overflowing sum is checked term by term)
+    if not isfinite(sum(gl) + sum(map(sum, a))) and not (
+        all(isfinite(v) for v in gl) and all(isfinite(v) for row in a for v in row)
+    ):
         return None
     k = len(gl)
     if k == 0:
@@ -357,6 +362,19 @@ def _cholesky_solve(a: list[list[float]], g: list[float], lam: float) -> list[fl
     """Solve ``(a + lam I) d = g`` by Cholesky (lower triangle of ``a``); None when
     ``a + lam I`` is not positive definite."""
     k = len(g)
+    if k == 1:
+        p = a[0][0] + lam
+        return [g[0] / p] if p > 0.0 else None
+    if k == 2:  # the same factorisation, written out
+        p = a[0][0] + lam
+        if not p > 0.0:
+            return None
+        b = a[1][0]
+        q = a[1][1] + lam - b * b / p
+        if not q > 0.0:
+            return None
+        d1 = (g[1] - b * g[0] / p) / q
+        return [(g[0] - b * d1) / p, d1]
     low = [[0.0] * k for _ in range(k)]
     for i in range(k):
         for j in range(i + 1):

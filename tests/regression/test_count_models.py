@@ -209,3 +209,15 @@ def test_count_model_errors() -> None:
         NegativeBinomialRegression().fit(X, np.ones(10), inflation_X=X)
     with pytest.raises(ValueError, match="inflation_X"):
         ZeroInflatedPoissonRegression().fit(X, np.ones(10), inflation_X=np.ones((3, 1)))
+
+
+def test_zero_count_group_in_negative_binomial_is_named() -> None:
+    rng = np.random.default_rng(3)
+    n = 1500
+    g = (rng.uniform(size=n) < 0.2).astype(float)
+    x = rng.normal(size=n)
+    y = rng.negative_binomial(2.0, 2.0 / (2.0 + np.exp(1.0 + 0.3 * x))).astype(float)
+    y[g == 1] = 0.0  # a group with only zero counts: its coefficient runs to -inf
+    with pytest.warns(th.BoundaryWarning, match="x1"):
+        m = NegativeBinomialRegression().fit(np.column_stack([x, g]), y)
+    assert m.estimate_.status == "boundary"

@@ -276,3 +276,12 @@ def test_poisson_glm_zero_group_is_a_boundary() -> None:
     with pytest.warns(th.BoundaryWarning, match="x1"):
         m = GLMRegression(family="poisson").fit(X, y)
     assert m.estimate_.status == "boundary"
+
+
+@pytest.mark.parametrize("link", ["probit", "cloglog"])
+def test_separation_with_other_binary_links(link: str) -> None:
+    x = np.r_[np.linspace(-2, -0.1, 20), np.linspace(0.1, 2, 20)]
+    y = (x > 0).astype(float)
+    with pytest.warns(th.BoundaryWarning, match="separated"):
+        m = LogisticRegression(link=link).fit(x[:, None], y)
+    assert m.estimate_.status == "boundary"

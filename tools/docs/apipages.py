@@ -61,10 +61,7 @@ def pages() -> dict[str, str]:
         objs = public_objects(ns)
         lines = [f"# `{ns}`\n"]
         if ns == "thetahat":
-            lines.append(
-                "Every example assumes `import numpy as np` and `import thetahat as th`; "
-                "each one is run by `make test`.\n"
-            )
+            lines.append("Every example imports what it uses and is run by `make test`.\n")
             lines.append(
                 "The other namespaces: "
                 + ", ".join(f"[`{n}`]({_page_name(n)}.md)" for n in PUBLIC_NAMESPACES[1:])

@@ -43,6 +43,7 @@ class Distribution(Family):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> d = th.Gamma(2.0, 0.5)
     >>> d.is_frozen, th.Gamma().is_frozen
     (True, False)

@@ -52,7 +52,14 @@ def with_caveats(
     xi = float(params["shape"])
     notes = []
     status, edge = res.status, res.edge
-    if xi < -0.5:
+    if xi <= -1.0:
+        notes.append(
+            f"shape = {xi:.4g} <= -1: the likelihood is unbounded there (the density at the "
+            "upper end of the support is infinite), so no maximum likelihood estimate "
+            "exists; this is where the search stopped"
+        )
+        status, edge = Status.BOUNDARY, tuple(params)
+    elif xi < -0.5:
         notes.append(
             f"shape = {xi:.4g} < -1/2: the MLE is not regular there (Smith 1985): the "
             "observed information does not give valid standard errors, so they are "

@@ -26,8 +26,9 @@ from ..optim import SolverResult, newton_maximize
 
 __all__ = ["locscale_grad_hess", "newton_fit"]
 
-#: ``z -> (psi(z), psi'(z), psi''(z))`` of a standard density
-Psi = Callable[[NDArray[np.float64]], tuple[Any, Any, Any]]
+#: ``(z, derivatives) -> (psi(z), psi'(z), psi''(z))`` of a standard density (the
+#: derivatives may be None when not asked for)
+Psi = Callable[[NDArray[np.float64], bool], tuple[Any, Any, Any]]
 
 
 def locscale_grad_hess(
@@ -35,7 +36,7 @@ def locscale_grad_hess(
 ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
     """Log-likelihood, score and Hessian over (mu, s) (see the module docstring)."""
     z = (x - mu) / s
-    p0, p1, p2 = psi(z)
+    p0, p1, p2 = psi(z, True)
 
     def tot(v: Any) -> float:
         arr = np.asarray(v, dtype=float)
@@ -77,14 +78,18 @@ def newton_fit(
         )
         return (ll if np.isfinite(ll) else -np.inf), gz, hz
 
+    n = float(x.shape[0]) if w is None else float(np.sum(w))
+
     def f_only(t: NDArray[np.float64]) -> float:
-        return fgh(t)[0]
+        s = float(np.exp(t[1]))
+        p0 = psi((xs - float(t[0])) / s, False)[0]
+        ll = float(np.sum(p0) if w is None else np.dot(w, p0)) - n * float(t[1])
+        return ll if np.isfinite(ll) else -np.inf
 
     with np.errstate(over="ignore", under="ignore"):
         res = newton_maximize(fgh, np.zeros(2), f_only=f_only)
     mu = mu0 + s0 * float(res.x[0])
     s = s0 * float(np.exp(res.x[1]))
-    n = float(x.shape[0]) if w is None else float(np.sum(w))
     # the log-likelihood in the data's units: each density is divided by s0
     fun = res.fun - n * np.log(s0)
     out = SolverResult.of(

@@ -40,6 +40,7 @@ class Bernoulli(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Bernoulli(0.3).mean()
     0.3
     >>> th.fit(th.Bernoulli, [1, 0, 1, 1]).params

@@ -53,6 +53,7 @@ class Beta(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> prior = th.Beta(2, 3)
     >>> prior.mean()
     0.4

@@ -34,6 +34,7 @@ class BetaBinomial(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> d = th.BetaBinomial(10, 2, 3)
     >>> d.mean()
     4.0

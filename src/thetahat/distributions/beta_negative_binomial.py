@@ -34,6 +34,7 @@ class BetaNegativeBinomial(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> d = th.BetaNegativeBinomial(1, 5, 2)
     >>> d.mean()
     0.5

@@ -51,6 +51,7 @@ class Binomial(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Binomial(10, 0.3).mean()
     3.0
     >>> th.fit(th.Binomial(n=10), [3, 4, 2]).params

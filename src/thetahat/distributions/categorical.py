@@ -79,6 +79,7 @@ class Categorical(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.fit(th.Categorical, [0, 1, 2, 2, 1, 2]).params["probs"].round(3)
     array([0.167, 0.333, 0.5  ])
     >>> th.posterior(th.Categorical, [0, 1, 2, 2, 1, 2], prior=th.Dirichlet([1, 1, 1])).dist

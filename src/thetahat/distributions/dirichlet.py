@@ -42,6 +42,7 @@ class Dirichlet(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Dirichlet([1, 2, 3]).mean().round(3)
     array([0.167, 0.333, 0.5  ])
     >>> th.Dirichlet([2, 2, 2]).mode().round(3)

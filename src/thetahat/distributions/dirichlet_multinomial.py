@@ -33,6 +33,7 @@ class DirichletMultinomial(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> d = th.DirichletMultinomial(4, [1.0, 1.0])
     >>> round(float(d.pmf([2, 2])), 4)
     0.2

@@ -40,6 +40,7 @@ class Exponential(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Exponential(2.0).mean()
     0.5
     >>> th.fit(th.Exponential, [0.5, 1.5, 1.0]).params

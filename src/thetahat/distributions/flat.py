@@ -24,6 +24,7 @@ class Flat(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.fit(th.Normal(sigma=1.0), [1.0, 2.0, 3.0], prior={"mu": th.Flat()}).params
     {'mu': 2.0}
     """

@@ -61,6 +61,7 @@ class Gamma(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Gamma(2, 0.5).mean()
     4.0
     >>> est = th.fit(th.Gamma, [1.2, 3.4, 2.2, 0.8, 5.1, 2.9])

@@ -42,6 +42,7 @@ class Geometric(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Geometric(0.25).mean()
     3.0
     >>> th.fit(th.Geometric, [0, 3, 1, 4]).params

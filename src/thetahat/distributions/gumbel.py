@@ -20,7 +20,7 @@ __all__ = ["Gumbel"]
 _EULER = float(np.euler_gamma)
 
 
-def _psi(z: NDArray[np.float64]) -> tuple[Any, Any, Any]:
+def _psi(z: NDArray[np.float64], derivatives: bool = True) -> tuple[Any, Any, Any]:
     """Standard Gumbel (maximum): ``psi = -z - e^-z``, ``psi' = e^-z - 1``, ``psi'' = -e^-z``."""
     e = np.exp(-z)
     return -z - e, e - 1.0, -e

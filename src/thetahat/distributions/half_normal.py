@@ -43,6 +43,7 @@ class HalfNormal(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> round(th.HalfNormal(1.0).mean(), 4)
     0.7979
     >>> round(th.fit(th.HalfNormal, [0.3, 1.2, 0.7, 2.1]).params["sigma"], 4)

@@ -49,6 +49,7 @@ class InverseGamma(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.InverseGamma(3, 2).mean()
     1.0
     >>> th.InverseGamma(3, 2).mode()

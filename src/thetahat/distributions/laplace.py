@@ -39,6 +39,7 @@ class Laplace(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.fit(th.Laplace, [1.0, 2.0, 2.5, 4.0, 10.0]).params
     {'loc': 2.5, 'scale': 2.2}
     >>> th.Laplace(0, 1).var()

@@ -19,12 +19,19 @@ __all__ = ["Logistic"]
 _SQRT3_PI = float(np.sqrt(3.0) / np.pi)
 
 
-def _psi(z: NDArray[np.float64]) -> tuple[Any, Any, Any]:
+def _psi(z: NDArray[np.float64], derivatives: bool = True) -> tuple[Any, Any, Any]:
     """Standard logistic: ``psi(z) = -|z| - 2 log1p(exp(-|z|))`` and its derivatives
-    ``psi' = 1 - 2 expit(z)``, ``psi'' = -2 expit(z) expit(-z)``."""
+    ``psi' = 1 - 2 F(z)``, ``psi'' = -2 F(z) F(-z)``, from one ``exp(-|z|)``."""
     a = np.abs(z)
-    p = sc.expit(z)
-    return -a - 2.0 * np.log1p(np.exp(-a)), 1.0 - 2.0 * p, -2.0 * p * sc.expit(-z)
+    e = np.exp(-a)
+    p0 = -a - 2.0 * np.log1p(e)
+    if not derivatives:
+        return p0, None, None
+    r = 1.0 / (1.0 + e)
+    er = e * r  # F(-|z|); r = F(|z|)
+    pos = z >= 0
+    f, fc = np.where(pos, r, er), np.where(pos, er, r)  # F(z), F(-z)
+    return p0, fc - f, -2.0 * r * er
 
 
 class Logistic(ContinuousDistribution):

@@ -59,6 +59,7 @@ class LogNormal(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> round(th.LogNormal(0, 1).mean(), 4)
     1.6487
     >>> est = th.fit(th.LogNormal, [1.0, 2.0, 4.0, 8.0])

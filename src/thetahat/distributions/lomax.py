@@ -32,6 +32,7 @@ class Lomax(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Lomax(3, 2).mean()
     1.0
     >>> round(float(th.Lomax(3, 2).sf(1.0)), 4)

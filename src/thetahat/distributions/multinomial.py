@@ -36,6 +36,7 @@ class Multinomial(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.fit(th.Multinomial(n=5), [[1, 4], [2, 3]]).params["probs"]
     array([0.3, 0.7])
     >>> float(th.Multinomial(3, [0.5, 0.5]).pmf([1, 2]))

@@ -49,6 +49,7 @@ class NegativeBinomial(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.NegativeBinomial(2, 0.5).mean()
     2.0
     >>> est = th.fit(th.NegativeBinomial, [0, 2, 5, 1, 9, 3, 0, 4])

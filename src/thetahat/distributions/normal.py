@@ -54,6 +54,7 @@ class Normal(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Normal(0, 1).interval(0.95)
     (-1.959963984540054, 1.959963984540054)
     >>> est = th.fit(th.Normal, [1.0, 2.0, 3.0, 4.0])

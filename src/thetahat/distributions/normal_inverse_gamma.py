@@ -42,6 +42,7 @@ class NormalInverseGamma(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> prior = th.NormalInverseGamma(0, 1, 2, 2)
     >>> prior.mean()
     array([0., 2.])

@@ -37,6 +37,7 @@ class Pareto(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.fit(th.Pareto, [1.0, 1.5, 2.0, 4.0]).params["xm"]
     1.0
     >>> th.Pareto(3, 1).mean()

@@ -50,6 +50,7 @@ class Poisson(DiscreteDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Poisson(3.0).var()
     3.0
     >>> th.fit(th.Poisson, [2, 3, 1], exposure=[1.0, 2.0, 1.0]).params

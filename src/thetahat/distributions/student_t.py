@@ -71,6 +71,7 @@ class StudentT(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> d = th.StudentT(5, 0, 1)
     >>> round(d.var(), 4)
     1.6667

@@ -65,6 +65,7 @@ class Weibull(ContinuousDistribution):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> est = th.fit(th.Weibull, [1.1, 2.3, 0.7, 1.8, 3.0, 1.4])
     >>> {k: round(v, 3) for k, v in est.params.items()}
     {'shape': 2.439, 'scale': 1.944}

@@ -125,6 +125,7 @@ def compare(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> x = [1.2, 3.4, 2.2, 0.8, 5.1, 2.9, 1.7, 2.5]
     >>> cmp = th.compare([th.Gamma, th.Weibull, th.LogNormal], x)
     >>> cmp.best.family

@@ -148,6 +148,7 @@ def fit(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> est = th.fit(th.Normal, [4.9, 5.6, 5.1, 4.4, 5.0])
     >>> {k: round(v, 4) for k, v in est.params.items()}
     {'mu': 5.0, 'sigma': 0.3847}

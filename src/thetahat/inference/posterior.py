@@ -82,6 +82,7 @@ def posterior(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> post = th.posterior(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2))
     >>> post.dist
     Beta(a=5, b=2)

@@ -9,6 +9,7 @@
 * :func:`compare`: several fitted families over one data set (density, cdf, Q-Q,
   P-P; censored data through Turnbull's NPMLE), and :func:`diagnostics`, the
   2 x 2 panel of one fit.
+* :func:`ab_test`: two arms' posteriors with P(B > A) and the expected losses.
 
 Every function takes ``ax=`` (an Axes, or a pair of Axes for the two-panel
 ``fit``, ``convergence`` and ``regularization_path``) to draw into a figure of
@@ -23,6 +24,7 @@ Artists carry ids (``artist.get_gid()``: "prior", "likelihood", "posterior",
 
 from ._compare import compare, diagnostics
 from ._convergence import convergence
+from ._decision import ab_test
 from ._fit import fit
 from ._posterior import posterior
 from ._profile import profile
@@ -30,6 +32,7 @@ from ._regression import regularization_path
 from ._shrinkage import shrinkage
 
 __all__ = [
+    "ab_test",
     "compare",
     "convergence",
     "diagnostics",

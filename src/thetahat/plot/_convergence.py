@@ -61,6 +61,7 @@ def convergence(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> fig = th.plot.convergence(th.Bernoulli(0.3), th.Beta(2, 2), ns=[5, 50, 500])
     >>> len(fig.axes)
     2

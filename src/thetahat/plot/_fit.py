@@ -40,6 +40,7 @@ def fit(estimate: Any, data: Any, *, bins: Any = "auto", ax: Any = None) -> Any:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> x = th.Gamma(2.0, 0.5).sample(200, rng=0)
     >>> fig = th.plot.fit(th.fit(th.Gamma, x), x)
     >>> len(fig.axes)

@@ -74,6 +74,7 @@ def posterior(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> fig = th.plot.posterior(th.Bernoulli, [1, 1, 1], th.Beta(2, 2))
     >>> [ax.get_xlabel() for ax in fig.axes]
     ['p']

@@ -98,6 +98,7 @@ def profile(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> x = th.Gamma(2.0, 0.5).sample(100, rng=0)
     >>> fig = th.plot.profile(th.fit(th.Gamma, x), x, "shape")
     >>> len(fig.axes)

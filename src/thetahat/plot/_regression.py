@@ -53,6 +53,8 @@ def regularization_path(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import thetahat as th
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 3))
     >>> y = X @ np.array([1.0, -0.5, 0.0]) + rng.normal(size=40)

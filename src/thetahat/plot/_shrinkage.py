@@ -63,6 +63,7 @@ def shrinkage(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> res = th.shrink([0, 2, 5, 1, 9, 3], [20, 25, 30, 15, 40, 22])
     >>> fig = th.plot.shrinkage(res)
     >>> len(fig.axes)

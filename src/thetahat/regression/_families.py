@@ -195,11 +195,44 @@ class GLMFamily:
     def mean(self, eta: Array) -> Array:
         return self.link.inverse(eta)
 
+    def _binomial_logs(self, eta: Array) -> tuple[Array, Array, Array]:
+        """``log mu``, ``log(1 - mu)`` and ``log mu'(eta)`` from eta, without forming
+        ``mu`` (which rounds to 1 long before its complement underflows)."""
+        n = self.link_name
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            if n == "logit":
+                lm, l1m = -np.logaddexp(0.0, -eta), -np.logaddexp(0.0, eta)
+                return lm, l1m, lm + l1m
+            if n == "probit":
+                return sc.log_ndtr(eta), sc.log_ndtr(-eta), -0.5 * eta * eta - 0.5 * _LOG_2PI
+            if n == "cloglog":
+                e = np.exp(eta)
+                return np.log(-np.expm1(-e)), -e, eta - e
+            # log: mu = e^eta < 1 needs eta < 0
+            l1m = np.where(eta < 0, np.log(-np.expm1(np.minimum(eta, 0.0))), -np.inf)
+            return eta, l1m, eta
+
     def nll(self, eta: Array, y: Array) -> Array:
+        if self.dist == "binomial":
+            lm, l1m, _ = self._binomial_logs(eta)
+            with np.errstate(invalid="ignore"):
+                out = -(np.where(y > 0, y * lm, 0.0) + np.where(y < 1, (1.0 - y) * l1m, 0.0))
+            if self.link_name == "log":  # mu = e^eta must stay below 1
+                out = np.where(eta < 0, out, np.inf)
+            return np.where(np.isnan(out), np.inf, out)
         return self.unit_nll(self.mean(eta), y)
 
     def derivatives(self, eta: Array, y: Array, hessian: bool) -> tuple[Array, Array | None]:
         """``r = du/deta`` and the Fisher weight ``mu'(eta)^2 / V(mu)`` (None unless asked)."""
+        if self.dist == "binomial":
+            # r = -y mu'/mu + (1 - y) mu'/(1 - mu), v = mu'^2 / (mu (1 - mu)), in logs
+            lm, l1m, ld = self._binomial_logs(eta)
+            with np.errstate(over="ignore", invalid="ignore"):
+                r = (1.0 - y) * np.exp(ld - l1m) - y * np.exp(ld - lm)
+                v = np.exp(2.0 * ld - lm - l1m) if hessian else None
+            ok = np.isfinite(r)
+            r = np.where(ok, r, 0.0)
+            return r, (None if v is None else np.where(ok & np.isfinite(v), v, 0.0))
         mu = self.mean(eta)
         dmu = self.link.deriv(eta, mu)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -290,15 +323,7 @@ class GLMFamily:
             if f(30.0) > 0:  # a near-exact fit: the shape beyond e^30
                 return math.exp(-30.0)
             return float(math.exp(-brentq(f, -30.0, 30.0, xtol=1e-14, rtol=1e-14)))
-        from scipy.optimize import minimize_scalar
-
-        phi0 = self.pearson(y, mu, w) / n
-        res = minimize_scalar(
-            lambda lp: -self.loglik(y, mu, w, math.exp(lp)),
-            bracket=(math.log(phi0) - 1.0, math.log(phi0) + 1.0),
-            tol=1e-10,
-        )
-        return float(math.exp(res.x))
+        return tweedie_ml_dispersion(y, mu, w, self.power, self.pearson(y, mu, w) / n)
 
     def check_y(self, y: Array) -> str | None:
         """Why ``y`` is outside the family's support (None when it is inside)."""
@@ -329,34 +354,112 @@ def tweedie_logpdf(y: Array, mu: Array, phi: float, p: float) -> Array:
     ``f = W(y, phi, p) / y exp[(y mu^(1-p)/(1-p) - mu^(2-p)/(2-p)) / phi]``, with the
     series ``W = sum_j y^(-j a) (p-1)^(j a) / (phi^(j(1-a)) (2-p)^j j! Gamma(-j a))``,
     ``a = (2-p)/(1-p)``, summed in log space over the terms around its largest one
-    (``j ~ y^(2-p) / (phi (2-p))``), out to where they fall below ``e^-37`` of it.
+    (``j ~ y^(2-p) / (phi (2-p))``), out to where they are negligible (see
+    :func:`_tweedie_series`).
     """
     y = np.asarray(y, dtype=float)
     mu = np.asarray(mu, dtype=float) * np.ones_like(y)
-    a = (2.0 - p) / (1.0 - p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        expo = (y * mu ** (1.0 - p) / (1.0 - p) - mu ** (2.0 - p) / (2.0 - p)) / phi
-    out = np.where(y == 0, -(mu ** (2.0 - p)) / (phi * (2.0 - p)), 0.0)
+    out = _tweedie_k(y, mu, p) / phi
     pos = np.flatnonzero(y > 0)
-    if pos.size == 0:
-        return out
-    yp = y[pos]
-    jmax = np.maximum(1.0, yp ** (2.0 - p) / (phi * (2.0 - p)))
-    # log W_j = j c(y) - lgamma(j + 1) - lgamma(-j a)
-    c = -a * np.log(yp) + a * math.log(p - 1.0) - math.log(2.0 - p) - (1.0 - a) * math.log(phi)
-    # the terms fall off like a Gaussian of sd ~ sqrt(jmax) around jmax; the window is
-    # capped (a dispersion so small that it matters is a near-exact fit)
-    half = int(min(np.ceil(np.max(12.0 + 8.0 * np.sqrt(jmax))), 20_000))
-    logw = np.empty(pos.size)
-    rows = max(1, (1 << 21) // (2 * half + 1))
-    for s in range(0, pos.size, rows):
-        e = min(s + rows, pos.size)
-        j0 = np.maximum(1.0, np.floor(jmax[s:e]) - half)
-        j = j0[:, None] + np.arange(2 * half + 1)[None, :]
-        terms = j * c[s:e, None] - sc.gammaln(j + 1.0) - sc.gammaln(-j * a)
-        logw[s:e] = sc.logsumexp(terms, axis=1)
-    out[pos] = logw - np.log(yp) + expo[pos]
+    if pos.size:
+        logw, _, _ = _tweedie_series(y[pos], phi, p, moments=False)
+        out[pos] += logw - np.log(y[pos])
     return out
+
+
+def _tweedie_k(y: Array, mu: Array, p: float) -> Array:
+    """The part of the Tweedie log density that is ``K(y, mu) / phi``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = y * mu ** (1.0 - p) / (1.0 - p) - mu ** (2.0 - p) / (2.0 - p)
+    return np.where(y == 0, -(mu ** (2.0 - p)) / (2.0 - p), k)
+
+
+def _tweedie_series(
+    y: Array, phi: float, p: float, moments: bool
+) -> tuple[Array, Array | None, Array | None]:
+    """``log W(y, phi)`` per positive ``y`` and, with ``moments``, the mean and variance
+    of ``j`` under the series' normalised terms (``d log W / d log phi = -(1 - a) E[j]``,
+    ``d^2 log W / d (log phi)^2 = (1 - a)^2 Var[j]``).
+
+    The terms ``j c(y) - lgamma(j + 1) - lgamma(-j a)`` are log-concave in ``j`` with
+    their largest near ``jmax = y^(2-p) / (phi (2-p))`` and a spread of order
+    ``sqrt(jmax)``; each row's window ``jmax +- (10 + 7 sqrt(jmax))`` keeps every term
+    above ``e^-30`` of the largest (capped at 20,000 terms: a dispersion that small is
+    a near-exact fit). Rows are taken in order of their window's width, in blocks that
+    keep the ``rows x window`` array near 16 MB.
+    """
+    a = (2.0 - p) / (1.0 - p)
+    jmax = np.maximum(1.0, y ** (2.0 - p) / (phi * (2.0 - p)))
+    c = -a * np.log(y) + a * math.log(p - 1.0) - math.log(2.0 - p) - (1.0 - a) * math.log(phi)
+    halves = np.minimum(np.ceil(10.0 + 7.0 * np.sqrt(jmax)), 20_000).astype(np.int64)
+    start = np.maximum(1, np.floor(jmax).astype(np.int64) - halves)
+    # the terms' j-only part, tabulated once: lgamma(j + 1) + lgamma(-a j)
+    js = np.arange(int((start + 2 * halves).max(initial=1)) + 2, dtype=float)
+    table = sc.gammaln(js + 1.0) + sc.gammaln(-a * np.maximum(js, 1.0))
+    logw = np.empty(y.size)
+    mean = np.empty(y.size) if moments else None
+    var = np.empty(y.size) if moments else None
+    # rows in order of their window, so that each block's window (its widest row's) fits
+    # all its rows closely
+    order = np.argsort(halves, kind="stable")
+    pos = 0
+    while pos < y.size:
+        width = int(2 * halves[order[min(pos + 4095, y.size - 1)]] + 1)
+        rows = max(1, min(4096, (1 << 21) // width))
+        idx = order[pos : pos + rows]
+        pos += rows
+        width = int(2 * halves[idx].max() + 1)
+        ji = start[idx, None] + np.arange(width)[None, :]
+        j = ji.astype(float)
+        t = j * c[idx, None]
+        t -= table[ji]
+        m = t.max(axis=1)
+        t -= m[:, None]
+        np.exp(t, out=t)
+        tot = t.sum(axis=1)
+        logw[idx] = m + np.log(tot)
+        if mean is not None and var is not None:
+            ej = (t * j).sum(axis=1) / tot
+            mean[idx] = ej
+            var[idx] = (t * (j * j)).sum(axis=1) / tot - ej * ej
+    return logw, mean, var
+
+
+def tweedie_ml_dispersion(y: Array, mu: Array, w: Array | None, p: float, phi0: float) -> float:
+    """The Tweedie dispersion that maximises the likelihood at ``mu``: Newton on ``log phi``.
+
+    ``l(s) = sum_i w_i [log W(y_i, e^s) + K_i e^-s]`` (plus terms free of ``phi``), so
+    ``l' = -(1 - a) sum w E[j] - e^-s sum w K`` and
+    ``l'' = (1 - a)^2 sum w Var[j] + e^-s sum w K``; steps are halved until ``l`` rises.
+    """
+    a = (2.0 - p) / (1.0 - p)
+    wt = np.ones_like(y) if w is None else w
+    ksum = float(wt @ _tweedie_k(y, mu, p))
+    pos = y > 0
+    yp, wp = y[pos], wt[pos]
+
+    def parts(s: float) -> tuple[float, float, float]:
+        logw, ej, vj = _tweedie_series(yp, math.exp(s), p, moments=True)
+        assert ej is not None and vj is not None
+        f = float(wp @ logw) + ksum * math.exp(-s)
+        g = -(1.0 - a) * float(wp @ ej) - ksum * math.exp(-s)
+        h = (1.0 - a) ** 2 * float(wp @ vj) + ksum * math.exp(-s)
+        return f, g, h
+
+    s = math.log(phi0)
+    f, g, h = parts(s)
+    for _ in range(50):
+        step = -g / h if h < 0 else (1.0 if g > 0 else -1.0)
+        step = max(-2.0, min(2.0, step))
+        for _ in range(30):
+            fn, gn, hn = parts(s + step)
+            if fn >= f - 1e-12 * abs(f):
+                break
+            step *= 0.5
+        s, f, g, h = s + step, fn, gn, hn
+        if abs(step) < 1e-10:
+            break
+    return math.exp(s)
 
 
 def resolve_family(family: Any, link: Any, power: Any) -> GLMFamily:

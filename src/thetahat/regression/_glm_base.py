@@ -249,6 +249,12 @@ class GLMBase(RegressionBase):
             self.posterior_ = _laplace_posterior(
                 labels, theta, cov, loglik_used + lp, n_obs, self.prior
             )
+        # issue 15: the PSIS check of the Laplace posterior N(MAP, cov) (computed on access);
+        # families with a dispersion are left out: their Newton objective is a quasi-likelihood
+        if lp is not None and status == "success" and not dispersed and pen.l1.max() == 0:
+            self.laplace_check_ = _laplace_check(family, X, y, sw, offset, pen, theta, cov)
+        else:
+            self.__dict__.pop("laplace_check_", None)  # from an earlier fit with another prior
         return res
 
     def _solve(
@@ -345,6 +351,37 @@ def _laplace_posterior(
         prior=prior,
         exact=False,
     )
+
+
+def _laplace_check(
+    fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec, theta: Array, cov: Array
+) -> Any:
+    """:class:`thetahat._psis.LaplaceCheck` of the GLM's log posterior against N(theta, cov)."""
+    from .._psis import LaplaceCheck
+
+    return LaplaceCheck(_GLMLogPosterior(fam, X, y, sw, offset, pen), theta, cov)
+
+
+class _GLMLogPosterior:
+    """The GLM's log posterior at rows of coefficient draws (picklable, unlike a closure)."""
+
+    def __init__(
+        self, fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec
+    ) -> None:
+        self.fam, self.X, self.y, self.sw, self.offset, self.pen = fam, X, y, sw, offset, pen
+
+    def __call__(self, draws: Array) -> Array:
+        p = self.X.shape[1]
+        out = np.empty(draws.shape[0])
+        for i in range(0, draws.shape[0], 64):  # blocks: memory n x 64
+            th = draws[i : i + 64]
+            eta = self.X @ th[:, :p].T + (th[:, p] if th.shape[1] > p else 0.0)
+            if self.offset is not None:
+                eta = eta + self.offset[:, None]
+            nll = self.fam.nll(eta, self.y[:, None])
+            ll = -(nll.sum(0) if self.sw is None else self.sw @ nll)
+            out[i : i + 64] = ll + np.array([log_prior(t, self.pen) for t in th])
+        return out
 
 
 def _prior_held_separation(

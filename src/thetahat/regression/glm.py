@@ -63,6 +63,9 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     classes_, coef_, intercept_, n_iter_, estimate_
     posterior_ : RegressionPosterior
         Under a prior: the Laplace approximation at the MAP.
+    laplace_check_ : Mapping
+        With a Gaussian prior: the PSIS check of the Laplace posterior
+        (``laplace_check_["khat"]``, computed on first access; needs ``thetahat[bayes]``).
 
     Notes
     -----
@@ -82,6 +85,8 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import thetahat as th
     >>> from thetahat.regression import LogisticRegression
     >>> rng = np.random.default_rng(1)
     >>> X = rng.normal(size=(200, 2))
@@ -263,6 +268,7 @@ class PoissonRegression(RegressorMixin, _Fit):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from thetahat.regression import PoissonRegression
     >>> rng = np.random.default_rng(2)
     >>> X = rng.normal(size=(300, 1))

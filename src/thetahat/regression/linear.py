@@ -77,6 +77,8 @@ class LinearRegression(RegressorMixin, RegressionBase):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import thetahat as th
     >>> from thetahat.regression import LinearRegression
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(50, 2))

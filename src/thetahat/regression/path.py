@@ -55,6 +55,7 @@ def regularization_path(
 
     Examples
     --------
+    >>> import numpy as np
     >>> from thetahat.regression import regularization_path
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(40, 3))

@@ -226,6 +226,7 @@ def penalty_from_prior(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.regression import penalty_from_prior
     >>> penalty_from_prior(th.Normal(0, 0.5), "ridge", noise_sd=1.0)
     {'alpha': 4.0}

@@ -18,6 +18,7 @@ class BoundaryWarning(UserWarning):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
@@ -35,6 +36,7 @@ class ConvergenceWarning(UserWarning):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> issubclass(th.ConvergenceWarning, UserWarning)
     True
     >>> est = th.fit(th.Weibull, [1.1, 2.3, 0.7, 1.8, 3.0, 1.4])

@@ -47,6 +47,7 @@ class Comparison:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> cmp = th.compare([th.Exponential, th.Gamma], [0.4, 1.3, 0.9, 2.2, 0.7, 1.8])
     >>> cmp.criterion, cmp.best.family
     ('aic', Gamma())

@@ -95,6 +95,7 @@ class Estimate:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> est = th.fit(th.Exponential, [0.5, 1.5, 1.0, 2.0])
     >>> est.params, est.status
     ({'rate': 0.8}, <Status.SUCCESS: 'success'>)
@@ -367,6 +368,7 @@ class Estimate:
 
         Examples
         --------
+        >>> import numpy as np
         >>> est.transform(lambda p: np.log(p / (1 - p)), "log_odds")   # doctest: +SKIP
         """
         names = list(self.params)

@@ -80,6 +80,7 @@ class Posterior:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> post = th.posterior(th.Poisson, [2, 3, 1], prior=th.Gamma(2, 1))
     >>> post.dist, post.mode(), post.mean()
     (Gamma(shape=8, rate=4), {'rate': 1.75}, {'rate': 2.0})
@@ -240,6 +241,14 @@ class Posterior:
         facts += self._diagnostic_facts()
         return Report("thetahat posterior", facts, [self.block(level)], (), self.warnings)
 
+    def _diagnostics_dict(self) -> dict[str, Any]:
+        from .._optional import MissingExtraError
+
+        try:
+            return dict(self.diagnostics or {})
+        except MissingExtraError:  # the PSIS check needs arviz
+            return {}
+
     def _diagnostic_facts(self) -> list[tuple[str, str]]:
         from .._optional import MissingExtraError
 
@@ -298,7 +307,7 @@ class Posterior:
                 "interval_95": {k: list(v) for k, v in ci.items()},
                 "log_evidence": self.log_evidence,
                 "method": self.method,
-                "diagnostics": dict(self.diagnostics or {}),
+                "diagnostics": self._diagnostics_dict(),
                 "n": self.n,
                 "warnings": list(self.warnings),
             }

@@ -61,6 +61,7 @@ class Shrinkage:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> res = th.shrink([0, 2, 5, 1, 9, 3], [20, 25, 30, 15, 40, 22])
     >>> res.n_groups, res.family
     (6, 'Binomial')

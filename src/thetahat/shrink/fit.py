@@ -167,6 +167,7 @@ def shrink(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat import datasets
     >>> rats = datasets.load("rat_tumor")
     >>> res = th.shrink(rats["y"], rats["n"])

@@ -35,6 +35,7 @@ class Censored:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Censored.right([1.2, 3.4, 5.0], censored=[False, False, True])  # doctest: +SKIP
     """
 
@@ -109,6 +110,7 @@ class CensoredStats:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.statistics import statistics_of
     >>> s = statistics_of(th.Weibull(), th.Censored.right([1.0, 2.0, 3.0], [False, True, False]))
     >>> type(s).__name__, s.exact, s.right

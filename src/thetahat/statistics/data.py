@@ -35,6 +35,7 @@ class DataStats:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.statistics import DataStats, statistics_of
     >>> s = statistics_of(th.Weibull(), [1.0, 2.0, 3.0])
     >>> isinstance(s, DataStats), s.x, s.n

@@ -53,6 +53,7 @@ class Source(Protocol):
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.statistics import Source
     >>> class Chunks:
     ...     def __init__(self, chunks):
@@ -104,6 +105,7 @@ def statistics_of(
 
     Examples
     --------
+    >>> import thetahat as th
     >>> from thetahat.statistics import statistics_of
     >>> statistics_of(th.Poisson(), [1, 2, 3])
     PoissonStats(n=3.0, total=6.0, exposure=3.0, const=-2.4849066497880004)

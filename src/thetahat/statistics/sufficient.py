@@ -46,6 +46,7 @@ class SuffStats:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> a = th.Poisson().suff_stats([1, 2, 3])
     >>> b = th.Poisson().suff_stats([4, 0])
     >>> (a + b).n, (a + b).total
@@ -128,6 +129,8 @@ class MomentStats(SuffStats):
 
     Examples
     --------
+    >>> import numpy as np
+    >>> import thetahat as th
     >>> a = th.Normal().suff_stats([1.0, 2.0, 3.0])
     >>> b = th.Normal().suff_stats([10.0, 11.0])
     >>> merged = a + b

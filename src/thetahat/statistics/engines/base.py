@@ -28,6 +28,10 @@ two-level shift). Engines work on *role* names (``x``, ``n``, ``exposure``,
 :data:`~.expr.WEIGHT`, group keys) that the source chose; they rename the
 user's columns once when created.
 
+Optionally ``defer_nulls(check) -> bool``: the engine counts the nulls of every
+column within each aggregate query and calls ``check(counts)`` (which raises for
+any), saving the separate null-counting pass (``nulls="error"``).
+
 A new engine (Dask, Spark, a database without narwhals support) implements this
 protocol; everything after it (plans, grouped fits, ``FitTable``) is shared.
 """

@@ -2,11 +2,11 @@
 
 An engine computes *aggregates* (:class:`Agg`) of *row expressions* (:class:`Expr`)
 over a table, optionally per group. The expressions are a tiny tree (columns,
-constants, ``+ - * /``, ``log``, ``exp``) that each engine translates into its own
-language: narwhals expressions for dataframes and SQL engines (DuckDB, polars lazy,
-and through narwhals Dask and PySpark), numpy for in-memory arrays and streamed
-record batches (:func:`evaluate`). The aggregate kinds are few and merge exactly
-across batches or partitions (:func:`merge`):
+constants, ``+ - * /``, ``log``, ``exp``) that each engine
+translates into its own language: narwhals expressions for dataframes and SQL
+engines (DuckDB, polars lazy, and through narwhals Dask and PySpark), numpy for
+in-memory arrays and streamed record batches (:func:`evaluate`). The aggregate
+kinds are few and merge exactly across batches or partitions (:func:`merge`):
 
 * ``sum``: the weighted sum ``sum_i w_i e_i`` (``w`` = 1 without weights);
 * ``min`` / ``max`` of ``e`` over the rows that carry weight (support checks);
@@ -37,6 +37,7 @@ __all__ = [
     "evaluate",
     "group_reduce",
     "lit",
+    "match_keys",
     "merge",
 ]
 
@@ -359,6 +360,39 @@ def align(out: Aggregated, keys: Mapping[str, NDArray[Any]], names: Sequence[str
     any order)."""
     if not names:
         return out
-    index = {k: i for i, k in enumerate(key_tuples(out.keys, names))}
-    pos = np.array([index[k] for k in key_tuples(keys, names)], dtype=np.intp)
+    pos = match_keys(out.keys, keys, names)
     return Aggregated(dict(keys), {k: v[pos] for k, v in out.values.items()}, pos.shape[0])
+
+
+def match_keys(
+    table: Mapping[str, NDArray[Any]], rows: Mapping[str, NDArray[Any]], names: Sequence[str]
+) -> NDArray[np.intp]:
+    """For each row of ``rows``, the position of its key in ``table`` (vectorised: the
+    keys are coded jointly with ``np.unique``, then looked up by binary search).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> match_keys({"g": np.array(["b", "a"])}, {"g": np.array(["a", "a", "b"])}, ["g"])
+    array([1, 1, 0])
+    """
+    m = len(table[names[0]])
+    code_t = np.zeros(m, dtype=np.int64)
+    code_r = np.zeros(len(rows[names[0]]), dtype=np.int64)
+    for name in names:
+        a, b = np.asarray(table[name]), np.asarray(rows[name])
+        both = np.concatenate([a, b]) if a.dtype == b.dtype else np.concatenate(
+            [a.astype(object), b.astype(object)])  # fmt: skip
+        try:
+            uniq, inv = np.unique(both, return_inverse=True)
+        except TypeError:
+            uniq, inv = np.unique(both.astype(str), return_inverse=True)
+        inv = inv.reshape(-1)
+        code_t = code_t * uniq.shape[0] + inv[:m]
+        code_r = code_r * uniq.shape[0] + inv[m:]
+    order = np.argsort(code_t, kind="stable")
+    found = np.searchsorted(code_t[order], code_r)
+    found = np.minimum(found, m - 1)
+    if not np.array_equal(code_t[order][found], code_r):
+        raise KeyError("a key of the rows is not among the table's groups")
+    return np.asarray(order[found], dtype=np.intp)

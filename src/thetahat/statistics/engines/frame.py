@@ -12,7 +12,7 @@ aggregates travel to Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,7 +105,13 @@ def as_engine(data: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> 
                 arr = _as_float(arr, s.null_count())
             data_np[role] = arr
         return ArrayEngine(data_np, kinds, keys)
-    exprs = [nw.col(name).alias(role) for role, name in roles.items()]
+    # numbers as float64 once, here (not at every use in an expression)
+    exprs = [
+        nw.col(name).cast(nw.Float64).alias(role)
+        if kinds[role] in ("numeric", "boolean") and role not in keys
+        else nw.col(name).alias(role)
+        for role, name in roles.items()
+    ]
     return NarwhalsEngine(frame.select(*exprs), kinds, keys)
 
 
@@ -135,11 +141,27 @@ class NarwhalsEngine:
     ('NarwhalsEngine', [10.0])
     """
 
-    def __init__(self, frame: Any, kinds: Mapping[str, str], keys: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        frame: Any,
+        kinds: Mapping[str, str],
+        keys: Sequence[str] = (),
+        null_check: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
         self.frame = frame
         self.kinds = dict(kinds)
         self.keys = tuple(keys)
         self.columns = tuple(kinds)
+        self.null_check = null_check
+
+    def defer_nulls(self, check: Callable[[dict[str, int]], None]) -> bool:
+        """Count the nulls of every column within each aggregate query (no pass of its
+        own) and hand the counts to ``check``, which raises when there are any."""
+        self.null_check = check
+        return True
+
+    def _with_frame(self, frame: Any) -> NarwhalsEngine:
+        return NarwhalsEngine(frame, self.kinds, self.keys, self.null_check)
 
     def kind(self, name: str) -> str:
         return self.kinds[name]
@@ -155,15 +177,15 @@ class NarwhalsEngine:
     def _null_expr(self, c: str) -> Any:
         nw = _nw()
         e = nw.col(c).is_null()
-        if self.kinds.get(c) == "numeric" and c not in self.keys:
-            e = e | nw.col(c).cast(nw.Float64).is_nan().fill_null(False)
+        if self.kinds.get(c) in ("numeric", "boolean") and c not in self.keys:
+            e = e | nw.col(c).is_nan().fill_null(False)
         return e
 
     def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
         nw = _nw()
         if not columns:
             return {}
-        exprs = [self._null_expr(c).cast(nw.Int64).sum().alias(c) for c in columns]
+        exprs = [self._null_expr(c).cast(nw.Float64).sum().alias(c) for c in columns]
         out = self._collect(self.frame.select(*exprs))
         return {c: int(out[c].to_numpy()[0] or 0) for c in columns}
 
@@ -174,18 +196,18 @@ class NarwhalsEngine:
             bad = e if bad is None else bad | e
         if bad is None:
             return self
-        return NarwhalsEngine(self.frame.filter(~bad), self.kinds, self.keys)
+        return self._with_frame(self.frame.filter(~bad))
 
     def where(self, values: Mapping[str, Any]) -> NarwhalsEngine:
         nw = _nw()
         frame = self.frame
         for k, v in values.items():
             frame = frame.filter(nw.col(k) == nw.lit(v))
-        return NarwhalsEngine(frame, self.kinds, self.keys)
+        return self._with_frame(frame)
 
     def _expr(self, e: Expr) -> Any:
         nw = _nw()
-        return e.translate(lambda c: nw.col(c).cast(nw.Float64), lambda v: nw.lit(v))
+        return e.translate(lambda c: nw.col(c), lambda v: nw.lit(v))
 
     def head_mean(self, expr: Expr) -> float:
         out = self._collect(self.frame.head(64).select(self._expr(expr).mean().alias("c")))
@@ -197,7 +219,7 @@ class NarwhalsEngine:
 
         nw = _nw()
         weighted = WEIGHT in self.kinds
-        w = nw.col(WEIGHT).cast(nw.Float64)
+        w = nw.col(WEIGHT)
         out = []
         for name, a in aggs.items():
             e = self._expr(a.expr)
@@ -244,14 +266,19 @@ class NarwhalsEngine:
                 )
             frame = frame.with_columns(*self._constants(params, keys))
         exprs = self._agg_exprs(aggs, shifted=not keys or params is not None)
+        if self.null_check is not None:
+            nw = _nw()
+            exprs += [self._null_expr(c).cast(nw.Float64).sum().alias(f"__nulls__{c}")
+                      for c in self.columns]  # fmt: skip
         if keys:
             lazy = frame.group_by(*keys).agg(*exprs)
         else:
             lazy = frame.select(*exprs)
         out = self._collect(lazy)
-        if hasattr(out, "sort") and keys:
-            out = out.sort(*keys)
         cols = {c: out[c].to_numpy() for c in out.columns}
+        if self.null_check is not None:
+            self.null_check({c: int(np.nansum(_floats(cols.pop(f"__nulls__{c}"))))
+                             for c in self.columns})  # fmt: skip
         key_arrays = {k: np.asarray(cols[k]) for k in keys}
         values: dict[str, NDArray[np.float64]] = {}
         size = int(next(iter(cols.values())).shape[0]) if cols else 0
@@ -304,6 +331,8 @@ class NarwhalsEngine:
 
     def fetch(self, columns: Sequence[str]) -> dict[str, NDArray[Any]]:
         """The columns pulled into memory (families whose fits need the data)."""
+        if self.null_check is not None:
+            self.null_check(self.null_counts(list(self.columns)))
         out = self._collect(self.frame.select(*columns))
         res: dict[str, NDArray[Any]] = {}
         for c in columns:
@@ -317,5 +346,8 @@ class NarwhalsEngine:
 def _floats(v: Any) -> NDArray[np.float64]:
     arr = np.asarray(v)
     if arr.dtype == object:
-        return np.array([np.nan if x is None else float(x) for x in arr], dtype=float)
+        try:  # decimals (SQL sums of integers) convert at C speed; None needs the loop
+            return arr.astype(float)
+        except (TypeError, ValueError):
+            return np.array([np.nan if x is None else float(x) for x in arr], dtype=float)
     return arr.astype(float)

@@ -201,13 +201,22 @@ class ScanEngine:
         self.kinds = {role: _kind(schema.field(name).type) for role, name in roles.items()}
         self.columns = tuple(roles)
         self.filters = filters
+        self.null_check: Any = None
+
+    def defer_nulls(self, check: Any) -> bool:
+        """Count nulls in every batch read for statistics (no pass of their own, and no
+        wide read-ahead) and hand the counts to ``check``, which raises for any."""
+        self.null_check = check
+        return True
 
     def kind(self, name: str) -> str:
         return self.kinds[name]
 
     def _with(self, expr: Any) -> ScanEngine:
         f = expr if self.filters is None else self.filters & expr
-        return ScanEngine(self.scan, self.roles, self.keys, f)
+        out = ScanEngine(self.scan, self.roles, self.keys, f)
+        out.null_check = self.null_check
+        return out
 
     def nrows(self) -> int:
         return int(self.scan.dataset.count_rows(filter=self.filters))
@@ -272,20 +281,30 @@ class ScanEngine:
     def batches(self, columns: Sequence[str]) -> Iterator[dict[str, NDArray[Any]]]:
         """The columns (roles) batch by batch, as numpy arrays (nulls as NaN)."""
         names = [self.roles[c] for c in columns]
+        ds = require("pyarrow.dataset", "frames")
+        extra: dict[str, Any] = {}
+        if self.scan.format == "parquet":
+            # no pre-buffering of whole column chunks ahead: memory stays a few batches
+            extra["fragment_scan_options"] = ds.ParquetFragmentScanOptions(pre_buffer=False)
         scanner = self.scan.dataset.scanner(
             columns=list(dict.fromkeys(names)), filter=self.filters, batch_size=BATCH_ROWS,
-            batch_readahead=2, fragment_readahead=1,
+            batch_readahead=1, fragment_readahead=1, **extra,
         )  # fmt: skip
         bar = _Progress.start(self.scan)
         try:
             for rb in scanner.to_batches():
                 out: dict[str, NDArray[Any]] = {}
+                nulls: dict[str, int] = {}
                 for role, name in zip(columns, names, strict=True):
                     arr = rb.column(rb.schema.get_field_index(name))
+                    nulls[role] = arr.null_count
                     if role in self.keys or self.kinds[role] == "other":
                         out[role] = np.asarray(arr.to_numpy(zero_copy_only=False))
                     else:
                         out[role] = _float(arr)
+                        nulls[role] = int(np.count_nonzero(np.isnan(out[role])))
+                if self.null_check is not None:
+                    self.null_check(nulls)
                 if bar is not None:
                     bar.advance(rb.num_rows)
                 yield out

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from ..source import Statistics, statistics_of
 from ..sufficient import SuffStats
 from .base import Engine
-from .expr import WEIGHT, Agg, Aggregated, align, col, key_tuples, lit
+from .expr import WEIGHT, Agg, Aggregated, align, col, key_tuples, lit, match_keys
 from .passes import EngineStats
 from .plans import Plan, plan_for
 
@@ -140,18 +140,15 @@ class TableSource:
                     f"column {self._name(role)} ({what}) is not numeric: convert it first "
                     "(e.g. to float), or name a numeric column"
                 )
+        defer = getattr(engine, "defer_nulls", None)
+        if self.nulls == "error" and defer is not None and defer(self._refuse_nulls):
+            # the engine counts nulls within its statistics queries: no pass of its own
+            if engine.nrows() == 0:
+                raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
+            return engine
         nulls = {c: k for c, k in engine.null_counts(list(engine.columns)).items() if k}
         if nulls and self.nulls == "error":
-            text = ", ".join(
-                f"{k} in {'by ' if c in self.keys else ''}column {self._name(c)}"
-                for c, k in nulls.items()
-            )
-            keyed = [c for c in nulls if c in self.keys]
-            what = "null group keys" if keyed and len(keyed) == len(nulls) else "nulls"
-            raise ValueError(
-                f"the data hold {what} ({text}); drop those rows first or pass nulls='drop' "
-                "(the result then records how many rows were dropped)"
-            )
+            self._refuse_nulls(nulls)
         if nulls:
             before = engine.nrows()
             engine = engine.drop_nulls(list(engine.columns))
@@ -162,6 +159,21 @@ class TableSource:
                 f"nothing to fit in column {self._name('x')}"
             )
         return engine
+
+    def _refuse_nulls(self, counts: Mapping[str, int]) -> None:
+        """The error for nulls (``nulls="error"``), naming the count in each column."""
+        nulls = {c: k for c, k in counts.items() if k}
+        if nulls:
+            text = ", ".join(
+                f"{k} in {'by ' if c in self.keys else ''}column {self._name(c)}"
+                for c, k in nulls.items()
+            )
+            keyed = [c for c in nulls if c in self.keys]
+            what = "null group keys" if keyed and len(keyed) == len(nulls) else "nulls"
+            raise ValueError(
+                f"the data hold {what} ({text}); drop those rows first or pass nulls='drop' "
+                "(the result then records how many rows were dropped)"
+            )
 
     @property
     def has_weights(self) -> bool:
@@ -341,8 +353,7 @@ class TableSource:
             self._check_hist(family, h)
             hv = {c: np.asarray(h.keys[c], dtype=float) for c in plan.hist}
             if keys:
-                index = {k: i for i, k in enumerate(key_tuples(agg.keys, keys))}
-                at = np.array([index[k] for k in key_tuples(h.keys, keys)], dtype=np.intp)
+                at = match_keys(agg.keys, h.keys, keys)
             else:
                 at = np.zeros(h.size, dtype=np.intp)
             for name, term in plan.hist_terms.items():
@@ -351,6 +362,7 @@ class TableSource:
                 values[name] = np.asarray(
                     np.bincount(at, weights=t, minlength=agg.size), dtype=float
                 )
+
         assert plan.build is not None
         fields = plan.build(values)
         empty = ~(np.asarray(fields["n"]) > 0)
