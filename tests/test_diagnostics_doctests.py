@@ -15,7 +15,7 @@ MODULES = [
     "thetahat.distributions.multivariate_normal",
     "thetahat.distributions.normal_inverse_wishart",
     "thetahat.distributions.multivariate_t",
-    "thetahat.statistics.turnbull",
+    "thetahat.inference.turnbull",
     "thetahat.plot._compare",
 ]
 
