@@ -15,7 +15,7 @@ MODULES = [
     "thetahat.distributions.multivariate_normal",
     "thetahat.distributions.normal_inverse_wishart",
     "thetahat.distributions.multivariate_t",
-    "thetahat.statistics.turnbull",
+    "thetahat.inference.turnbull",
     "thetahat.plot._compare",
 ]
 
@@ -26,8 +26,15 @@ def test_examples_run(name: str) -> None:
         import matplotlib
 
         matplotlib.use("Agg")
+    import numpy as np
+
+    import thetahat as th
+
     mod = importlib.import_module(name)
-    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    # some modules' examples (Estimate's) assume the usual `import numpy as np, thetahat as th`
+    result = doctest.testmod(
+        mod, extraglobs={"np": np, "th": th}, optionflags=doctest.NORMALIZE_WHITESPACE
+    )
     assert result.failed == 0
     if name.startswith("thetahat.plot"):
         import matplotlib.pyplot as plt

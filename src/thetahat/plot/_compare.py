@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..inference.turnbull import NPMLE, turnbull
 from ..statistics import Censored
-from ..statistics.turnbull import NPMLE, turnbull
 from ._common import new_figure, quiet
 
 __all__ = ["KINDS", "compare", "diagnostics"]
@@ -250,7 +250,7 @@ def compare(
     Notes
     -----
     For censored data (``th.Censored``) the empirical cdf is Turnbull's
-    nonparametric MLE (:func:`thetahat.statistics.turnbull.turnbull`): flat
+    nonparametric MLE (:func:`thetahat.inference.turnbull.turnbull`): flat
     between its innermost intervals, shaded where it is not unique; Q-Q and P-P
     plots draw one rectangle per interval (its ends against its probability
     range), as fitdistrplus' ``qqcompcens``/``ppcompcens``. A density needs every

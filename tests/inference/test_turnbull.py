@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 import thetahat as th
-from thetahat.statistics.turnbull import turnbull
+from thetahat.inference.turnbull import turnbull
 
 
 def test_right_censored_is_kaplan_meier():
@@ -18,7 +18,7 @@ def test_right_censored_is_kaplan_meier():
     km = stats.ecdf(stats.CensoredData.right_censored(x, cens))
     fin = np.isfinite(est.right)
     np.testing.assert_allclose(est.cdf_after[fin], km.cdf.evaluate(est.right[fin]), atol=1e-8)
-    assert est.converged and est.mass.sum() == pytest.approx(1.0)
+    assert est.status == "success" and est.mass.sum() == pytest.approx(1.0)
 
 
 def test_binned_data_put_each_cells_share_on_it():

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .censored import Censored
+from ..optim import Status
+from ..statistics.censored import Censored
 
 __all__ = ["NPMLE", "turnbull"]
 
@@ -25,11 +26,14 @@ class NPMLE:
     mass : ndarray
         Probability of each interval (sums to 1).
     iterations : int
-    converged : bool
+    status : Status
+        ``success`` when the self-consistency iteration met its tolerance, else
+        ``failed`` (the masses are then the last iterate).
+    message : str
 
     Examples
     --------
-    >>> from thetahat.statistics.turnbull import turnbull
+    >>> from thetahat.inference.turnbull import turnbull
     >>> import thetahat as th
     >>> est = turnbull(th.Censored([1.0, 2.0, 2.0], [1.0, 3.0, float("inf")]))
     >>> est.left.tolist(), est.right.tolist(), est.mass.round(3).tolist()
@@ -40,7 +44,8 @@ class NPMLE:
     right: NDArray[np.float64]
     mass: NDArray[np.float64]
     iterations: int
-    converged: bool
+    status: Status
+    message: str = ""
 
     @property
     def cdf_after(self) -> NDArray[np.float64]:
@@ -131,4 +136,6 @@ def turnbull(
         s = new
     pos = s > 1e-12
     mass = s[pos] / s[pos].sum()
-    return NPMLE(left[pos], right[pos], mass, it, converged)
+    status = Status.SUCCESS if converged else Status.FAILED
+    how = "converged" if converged else f"did not converge in {max_iter} iterations"
+    return NPMLE(left[pos], right[pos], mass, it, status, f"self-consistency {how}")
