@@ -257,6 +257,7 @@ class GLMFamily:
     def loglik(self, y: Array, mu: Array, w: Array | None, phi: float) -> float:
         """``sum_i s_i log f(y_i | mu_i, phi)``."""
         d = self.dist
+        mu = self._inside(mu)
         with np.errstate(divide="ignore", invalid="ignore"):
             if d in ("poisson", "binomial"):
                 per = -self.unit_nll(mu, y)
@@ -272,14 +273,23 @@ class GLMFamily:
                 per = tweedie_logpdf(y, mu, phi, self.power)
         return float(np.sum(per) if w is None else w @ per)
 
+    def _inside(self, mu: Array) -> Array:
+        """``mu`` kept strictly inside (0, 1) for the binomial (a fitted probability that
+        rounded to 0 or 1 is given the nearest representable value)."""
+        if self.dist != "binomial":
+            return mu
+        return np.clip(mu, 1e-300, np.nextafter(1.0, 0.0))
+
     def pearson(self, y: Array, mu: Array, w: Array | None) -> float:
         """Pearson's ``chi^2 = sum_i s_i (y_i - mu_i)^2 / V(mu_i)``."""
+        mu = self._inside(mu)
         per = (y - mu) ** 2 / self.variance(mu)
         return float(np.sum(per) if w is None else w @ per)
 
     def deviance(self, y: Array, mu: Array, w: Array | None) -> float:
         """The deviance ``2 sum_i s_i [u(y_i, mu_i) - u(y_i, y_i)]``."""
         d = self.dist
+        mu = self._inside(mu)
         with np.errstate(divide="ignore", invalid="ignore"):
             if d in ("gaussian", "inverse_gaussian"):
                 sat = np.zeros_like(y)
@@ -389,7 +399,8 @@ def _tweedie_series(
     keep the ``rows x window`` array near 16 MB.
     """
     a = (2.0 - p) / (1.0 - p)
-    jmax = np.maximum(1.0, y ** (2.0 - p) / (phi * (2.0 - p)))
+    # (capped: past 1e6 terms the dispersion is so small that the fit is exact)
+    jmax = np.clip(np.nan_to_num(y ** (2.0 - p) / (phi * (2.0 - p)), nan=1.0), 1.0, 1e6)
     c = -a * np.log(y) + a * math.log(p - 1.0) - math.log(2.0 - p) - (1.0 - a) * math.log(phi)
     halves = np.minimum(np.ceil(10.0 + 7.0 * np.sqrt(jmax)), 20_000).astype(np.int64)
     start = np.maximum(1, np.floor(jmax).astype(np.int64) - halves)
@@ -446,6 +457,8 @@ def tweedie_ml_dispersion(y: Array, mu: Array, w: Array | None, p: float, phi0: 
         h = (1.0 - a) ** 2 * float(wp @ vj) + ksum * math.exp(-s)
         return f, g, h
 
+    if not (phi0 > 1e-300 and math.isfinite(phi0)):
+        return 0.0  # an exact fit: the likelihood grows without bound as phi -> 0
     s = math.log(phi0)
     f, g, h = parts(s)
     for _ in range(50):
@@ -457,7 +470,7 @@ def tweedie_ml_dispersion(y: Array, mu: Array, w: Array | None, p: float, phi0: 
                 break
             step *= 0.5
         s, f, g, h = s + step, fn, gn, hn
-        if abs(step) < 1e-10:
+        if abs(step) < 1e-10 or s < -690.0:
             break
     return math.exp(s)
 

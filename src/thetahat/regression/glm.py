@@ -235,8 +235,12 @@ class LogisticRegression(ClassifierMixin, GLMBase):
         return np.column_stack([p0, p1])
 
     def predict_log_proba(self, X: Any) -> Array:
-        """Log class probabilities (for the logit link ``-log1p(exp(-+eta))``)."""
-        return self._log_proba(self._eta(X))
+        """Log class probabilities (for the logit link ``-log1p(exp(-+eta))``; for the
+        others ``-inf`` where ``predict_proba`` underflows to 0, so that the two agree)."""
+        lp = self._log_proba(self._eta(X))
+        if self.link != "logit":
+            lp = np.where(np.exp(lp) == 0.0, -np.inf, lp)
+        return lp
 
     def predict(self, X: Any) -> NDArray[Any]:
         """The more probable class label."""
