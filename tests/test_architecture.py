@@ -84,9 +84,6 @@ def test_inference_asks_capabilities_not_attributes() -> None:
 KNOWN_RESULT_SHAPES = {
     # the GLM solver's own result (coefficients, Hessian in its centred coordinates)
     ("regression/_solvers.py", "GLMFit"),
-    # Turnbull's nonparametric MLE: a survival curve (masses on intervals) with its EM
-    # loop's outcome, not a parametric solve
-    ("statistics/turnbull.py", "NPMLE"),
 }
 
 
