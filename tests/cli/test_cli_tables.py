@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,14 @@ from click.testing import CliRunner
 
 import thetahat as th
 from thetahat.cli import _tables, cli, main
+
+
+@pytest.fixture(autouse=True)
+def _collect_native_garbage() -> Iterator[None]:
+    """pyarrow datasets hold native resources: collect them here, not in a forked child
+    (see tests/statistics/conftest.py)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
