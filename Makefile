@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit docs bench clean
 
 $(STAMP): pyproject.toml setup.py src/thetahat/_kernels.c src/thetahat/_kernels_fit.c src/thetahat/_kernels.h src/thetahat/_vecmath.h
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/thetahat demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools docs/gallery
+	$(BIN)/ruff format --check src tests benchmarks tools docs/gallery
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -27,8 +27,13 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# the documentation site into site/ (strict; `make test` runs the same build in
+# tests/docs/test_site.py); read it with `python -m http.server -d site`
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
 bench: $(STAMP)
 	for f in benchmarks/*.py; do $(BIN)/python $$f; done
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info src/thetahat/*.so .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site src/*.egg-info src/thetahat/*.so .pytest_cache .mypy_cache .ruff_cache

@@ -40,6 +40,7 @@ import numpy as np
 from scipy import stats
 
 import thetahat as th
+from thetahat._fastpath import CHUNK  # the chunk length the library reduces by
 
 
 def best_time(fn: Callable[[], Any], repeat: int, budget: float = 2.0) -> tuple[float, Any]:
@@ -98,9 +99,9 @@ def nbinom_fit(x: np.ndarray) -> Any:
 # the faster kept: on whole arrays, and chunk by chunk into one scratch buffer (what
 # thetahat does; it avoids page-faulting fresh temporaries on every call).
 def chunked(x: np.ndarray, body: Callable[[np.ndarray, np.ndarray], Any]) -> None:
-    buf = np.empty(min(x.shape[0], th.stats.CHUNK))
-    for i in range(0, x.shape[0], th.stats.CHUNK):
-        xc = x[i : i + th.stats.CHUNK]
+    buf = np.empty(min(x.shape[0], CHUNK))
+    for i in range(0, x.shape[0], CHUNK):
+        xc = x[i : i + CHUNK]
         body(xc, buf[: xc.shape[0]])
 
 

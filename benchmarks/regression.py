@@ -3,6 +3,11 @@
     PYTHONPATH=src python benchmarks/regression.py                  # the whole GLM grid
     PYTHONPATH=src python benchmarks/regression.py --n 1e4 --d 10 50 --family logistic
 
+The other GLM families (Gamma, Tweedie) and the count models (ZIP) are timed by
+``benchmarks/glm_families.py`` (same protocol: fresh process per cell, interleaved
+rounds); ``benchmarks/glm_refactor.py OLD_SRC`` times these estimators before and
+after a change to the shared GLM machinery.
+
 The grid: n in {1e4, 1e5, 1e6} x d in {10, 50, 200}, MLE and MAP (a Normal(0, 1)
 prior on the weights: scikit-learn's C = 1 for logistic, alpha = 1/n for
 PoissonRegressor and for glum), logistic and Poisson. Per cell:

@@ -78,3 +78,30 @@ def test_inference_asks_capabilities_not_attributes() -> None:
     calls = re.compile(r"\bfam(ily)?\._(loglik|mle|grad_hess|information|covariance|start)\(")
     for f in (SRC / "inference").rglob("*.py"):
         assert not calls.search(f.read_text()), f
+
+
+#: result shapes other than optim.SolverResult and the results package's, with the reason
+KNOWN_RESULT_SHAPES = {
+    # the GLM solver's own result (coefficients, Hessian in its centred coordinates)
+    ("regression/_solvers.py", "GLMFit"),
+}
+
+
+def test_one_solver_result_shape() -> None:
+    """Every solve ends in optim.SolverResult (one status enum, one message): no other
+    class outside results/ declares a ``converged`` field."""
+    found = set()
+    for f in SRC.rglob("*.py"):
+        rel = f.relative_to(SRC).as_posix()
+        if rel == "optim.py" or rel.startswith("results/"):
+            continue
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ClassDef):
+                fields = {
+                    t.target.id
+                    for t in node.body
+                    if isinstance(t, ast.AnnAssign) and isinstance(t.target, ast.Name)
+                }
+                if "converged" in fields:
+                    found.add((rel, node.name))
+    assert found <= KNOWN_RESULT_SHAPES, found - KNOWN_RESULT_SHAPES

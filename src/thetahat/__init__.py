@@ -15,6 +15,7 @@ from .distributions import (
     BetaBinomial,
     BetaNegativeBinomial,
     Binomial,
+    Burr,
     Categorical,
     Dirichlet,
     DirichletMultinomial,
@@ -22,11 +23,19 @@ from .distributions import (
     Exponential,
     Flat,
     Gamma,
+    Gamma3,
+    GeneralizedExtremeValue,
+    GeneralizedPareto,
     Geometric,
+    Gumbel,
     HalfNormal,
     InverseGamma,
+    InverseGaussian,
     Laplace,
+    Logistic,
+    LogLogistic,
     LogNormal,
+    LogNormal3,
     Lomax,
     Multinomial,
     NegativeBinomial,
@@ -35,18 +44,24 @@ from .distributions import (
     Pareto,
     Poisson,
     StudentT,
+    Uniform,
     Weibull,
+    Weibull3,
 )
 from .distributions.multivariate_normal import MultivariateNormal
+from .distributions.multivariate_t import MultivariateStudentT
+from .distributions.normal_inverse_wishart import InverseWishart, NormalInverseWishart
 from .divergence import InfoValue, cross_entropy, entropy, kl
 from .inference.compare import compare
 from .inference.fit import fit
 from .inference.posterior import posterior
 from .model import Model
 from .results import BoundaryWarning, Comparison, ConvergenceWarning, Estimate, Posterior
+from .results.fittable import FitTable
 from .results.shrinkage import Shrinkage
 from .shrink import shrink
 from .statistics import Censored, MomentStats, SuffStats
+from .statistics.engines.scan import Scan, scan
 
 __version__ = "0.1.0"
 
@@ -57,6 +72,7 @@ __all__ = [
     "BetaNegativeBinomial",
     "Binomial",
     "BoundaryWarning",
+    "Burr",
     "Categorical",
     "Censored",
     "Comparison",
@@ -66,29 +82,44 @@ __all__ = [
     "Distribution",
     "Estimate",
     "Exponential",
+    "FitTable",
     "Flat",
     "Gamma",
+    "Gamma3",
+    "GeneralizedExtremeValue",
+    "GeneralizedPareto",
     "Geometric",
+    "Gumbel",
     "HalfNormal",
     "InfoValue",
     "InverseGamma",
+    "InverseGaussian",
+    "InverseWishart",
     "Laplace",
+    "LogLogistic",
     "LogNormal",
+    "LogNormal3",
+    "Logistic",
     "Lomax",
     "Model",
     "MomentStats",
     "Multinomial",
     "MultivariateNormal",
+    "MultivariateStudentT",
     "NegativeBinomial",
     "Normal",
     "NormalInverseGamma",
+    "NormalInverseWishart",
     "Pareto",
     "Poisson",
     "Posterior",
+    "Scan",
     "Shrinkage",
     "StudentT",
     "SuffStats",
+    "Uniform",
     "Weibull",
+    "Weibull3",
     "__version__",
     "ab_test",
     "compare",
@@ -98,6 +129,7 @@ __all__ = [
     "fit",
     "kl",
     "posterior",
+    "scan",
     "shrink",
 ]
 

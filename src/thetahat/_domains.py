@@ -47,6 +47,11 @@ class Domain:
         """Elementwise: is the value on the boundary (an endpoint) of the domain."""
         return np.zeros(np.shape(value), dtype=bool)
 
+    def free_size(self, size: int) -> int:
+        """Degrees of freedom of a value with ``size`` entries (a simplex: one fewer;
+        a symmetric matrix: its upper triangle)."""
+        return size
+
     def to_unconstrained(self, value: ArrayLike) -> NDArray[np.float64]:
         """Map a value in the domain to the real line."""
         return np.asarray(value, dtype=float)
@@ -173,6 +178,9 @@ class Simplex(Domain):
 
     def describe(self) -> str:
         return "a vector of >= 2 non-negative probabilities summing to 1"
+
+    def free_size(self, size: int) -> int:
+        return size - 1
 
     def is_boundary(self, value: ArrayLike) -> NDArray[np.bool_]:
         return np.asarray(value, dtype=float) <= 0.0

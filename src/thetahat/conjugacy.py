@@ -18,7 +18,7 @@ Each :class:`ConjugateRule` states, for one likelihood and prior:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,9 @@ from .distributions import (
     Poisson,
     StudentT,
 )
+from .distributions.multivariate_normal import MultivariateNormal, scatter_cov
+from .distributions.multivariate_t import MultivariateStudentT
+from .distributions.normal_inverse_wishart import InverseWishart, NormalInverseWishart
 from .results import Posterior
 
 __all__ = ["RULES", "ConjugateRule", "conjugate_priors", "find_rule"]
@@ -58,7 +61,20 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 
 @dataclass(frozen=True)
 class ConjugateRule:
-    """One conjugate pair (see the module docstring)."""
+    """One conjugate pair (see the module docstring).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.conjugacy import find_rule
+    >>> rule = find_rule(th.Bernoulli(), th.Beta(2, 2))
+    >>> rule.description
+    'Beta(a, b) -> Beta(a + k, b + n - k)'
+    >>> rule.update(th.Beta(2, 2), th.Bernoulli().suff_stats([1, 1, 1]), th.Bernoulli())
+    Beta(a=5, b=2)
+    >>> rule.pseudo_counts(th.Beta(2, 2))
+    {'successes': 2.0, 'failures': 2.0, 'n': 4.0}
+    """
 
     family: type[Distribution]
     prior: type[Distribution]
@@ -85,6 +101,8 @@ class ConjugateRule:
 
     def split(self, value: Any) -> dict[str, Any]:
         """A value over the prior's event as name -> value."""
+        if isinstance(value, Mapping):  # matrix-valued events (NormalInverseWishart)
+            return {name: value[name] for name in self.names}
         if len(self.names) == 1:
             return {self.names[0]: value}
         arr = np.asarray(value)
@@ -438,6 +456,104 @@ NIG_NORMAL = ConjugateRule(
     description="NormalInverseGamma(mu0, lam, a, b) on (mu, var)",
 )
 
+
+# ------------------------------------------------------------------ Multivariate normal pairs
+def _logdet(m: Any) -> float:
+    return float(2.0 * np.sum(np.log(np.diag(np.linalg.cholesky(m)))))
+
+
+def _sym(m: Any) -> NDArray[np.float64]:
+    m = np.asarray(m, dtype=float)
+    return np.asarray(0.5 * (m + m.T))
+
+
+def _niw_update(pr: NormalInverseWishart, s: Any, f: Any) -> NormalInverseWishart:
+    mu0 = np.asarray(pr.mu, dtype=float)
+    if np.shape(s.mean) != mu0.shape:
+        raise ValueError(
+            f"the data have {np.size(s.mean)} columns but the NormalInverseWishart prior is "
+            f"over {mu0.shape[0]}-vectors"
+        )
+    kn = pr.kappa + s.n
+    d = np.asarray(s.mean, dtype=float) - mu0
+    psi_n = pr.psi + s.scatter + (pr.kappa * s.n / kn) * np.outer(d, d)
+    return NormalInverseWishart((pr.kappa * mu0 + s.n * s.mean) / kn, kn, pr.nu + s.n, _sym(psi_n))
+
+
+def _wishart_evidence(pr: Any, po: Any, s: Any) -> float:
+    k = pr.psi.shape[0]
+    return float(
+        -0.5 * s.n * k * np.log(np.pi)
+        + sc.multigammaln(0.5 * po.nu, k)
+        - sc.multigammaln(0.5 * pr.nu, k)
+        + 0.5 * pr.nu * _logdet(pr.psi)
+        - 0.5 * po.nu * _logdet(po.psi)
+    )
+
+
+def _niw_curv(po: NormalInverseWishart) -> NDArray[np.float64]:
+    from scipy.linalg import block_diag
+
+    k = po.psi.shape[0]
+    mode = po.psi / (po.nu + k + 2.0)
+    return np.asarray(block_diag(mode / po.kappa, scatter_cov(mode, po.nu + k + 2.0)))
+
+
+def _niw_predictive(po: NormalInverseWishart) -> MultivariateStudentT:
+    k = po.psi.shape[0]
+    df = po.nu - k + 1.0
+    return MultivariateStudentT(df, po.mu, po.psi * (po.kappa + 1.0) / (po.kappa * df))
+
+
+def _iw_update(pr: InverseWishart, s: Any, f: Any) -> InverseWishart:
+    if np.shape(s.mean) != (pr.psi.shape[0],):
+        raise ValueError(
+            f"the data have {np.size(s.mean)} columns but the InverseWishart prior is over "
+            f"{pr.psi.shape[0]} x {pr.psi.shape[0]} matrices"
+        )
+    return InverseWishart(pr.nu + s.n, _sym(pr.psi + s.scatter_about(f.mu)))
+
+
+def _iw_curv(po: InverseWishart) -> NDArray[np.float64]:
+    k = po.psi.shape[0]
+    return scatter_cov(po.psi / (po.nu + k + 1.0), po.nu + k + 1.0)
+
+
+NIW_MVN = ConjugateRule(
+    family=MultivariateNormal,
+    prior=NormalInverseWishart,
+    free=("mu", "cov"),
+    names=("mu", "cov"),
+    update=_niw_update,
+    evidence=lambda pr, po, s, f: (
+        _wishart_evidence(pr, po, s) + 0.5 * pr.psi.shape[0] * (np.log(pr.kappa) - np.log(po.kappa))
+    ),
+    predictive_fn=lambda po, f, **o: _niw_predictive(po),
+    curvature=_niw_curv,
+    pseudo_counts_fn=lambda pr, f: {
+        "n_mean": pr.kappa,
+        "mean": pr.mu,
+        "n_cov": pr.nu,
+        "scatter": pr.psi,
+    },
+    description="NormalInverseWishart(m, kappa, nu, psi) on (mu, cov)",
+)
+
+IW_MVN = ConjugateRule(
+    family=MultivariateNormal,
+    prior=InverseWishart,
+    free=("cov",),
+    names=("cov",),
+    update=_iw_update,
+    evidence=lambda pr, po, s, f: _wishart_evidence(pr, po, s),
+    predictive_fn=lambda po, f, **o: MultivariateStudentT(
+        po.nu - po.psi.shape[0] + 1.0, f.mu, po.psi / (po.nu - po.psi.shape[0] + 1.0)
+    ),
+    curvature=_iw_curv,
+    pseudo_counts_fn=lambda pr, f: {"n": pr.nu, "scatter": pr.psi},
+    description="InverseWishart(nu, psi) on cov -> IW(nu + n, psi + sum (x - mu)(x - mu)^T)",
+)
+
 RULES: tuple[ConjugateRule, ...] = (
     BETA_BERNOULLI,
     BETA_BINOMIAL,
@@ -449,11 +565,23 @@ RULES: tuple[ConjugateRule, ...] = (
     NORMAL_NORMAL,
     INVGAMMA_NORMAL,
     NIG_NORMAL,
+    NIW_MVN,
+    IW_MVN,
 )
 
 
 def find_rule(family: Distribution, prior: Any) -> ConjugateRule | None:
-    """The conjugate rule for ``family`` (with its fixed parameters) and ``prior``."""
+    """The conjugate rule for ``family`` (with its fixed parameters) and ``prior``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.conjugacy import find_rule
+    >>> find_rule(th.Poisson(), th.Gamma(2, 1)).description
+    'Gamma(shape, rate) -> Gamma(shape + sum x, rate + sum exposure)'
+    >>> find_rule(th.Poisson(), th.LogNormal(0, 1)) is None
+    True
+    """
     if not isinstance(prior, Distribution):
         return None
     for rule in RULES:
@@ -463,7 +591,19 @@ def find_rule(family: Distribution, prior: Any) -> ConjugateRule | None:
 
 
 def conjugate_priors(family: Distribution | type[Distribution]) -> list[str]:
-    """Human list of the conjugate priors available for a family."""
+    """Human list of the conjugate priors available for a family.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.conjugacy import conjugate_priors
+    >>> for prior in conjugate_priors(th.Normal):
+    ...     print(prior)
+    ...
+    Normal on mu (with sigma fixed)
+    InverseGamma on var (with mu fixed)
+    NormalInverseGamma on mu, var
+    """
     cls = family if isinstance(family, type) else type(family)
     out = []
     for rule in RULES:

@@ -24,14 +24,29 @@ NAMES = ("groundbeef", "toxocara", "baseball", "rat_tumor")
 
 
 def path(name: str) -> str:
-    """Filesystem path of a bundled CSV file."""
+    """Filesystem path of a bundled CSV file.
+
+    Examples
+    --------
+    >>> from thetahat import datasets
+    >>> datasets.path("groundbeef").endswith("groundbeef.csv")
+    True
+    """
     if name not in NAMES:
         raise ValueError(f"unknown dataset {name!r}; available: {', '.join(NAMES)}")
     return str(resources.files("thetahat") / "data" / f"{name}.csv")
 
 
 def load(name: str) -> dict[str, NDArray[np.float64] | list[str]]:
-    """A bundled dataset as column name -> array (text columns as lists of str)."""
+    """A bundled dataset as column name -> array (text columns as lists of str).
+
+    Examples
+    --------
+    >>> from thetahat import datasets
+    >>> toxo = datasets.load("toxocara")
+    >>> sorted(toxo), len(toxo["number"])
+    (['number'], 53)
+    """
     with open(path(name), newline="") as fh:
         rows = list(csv.DictReader(fh))
     out: dict[str, NDArray[np.float64] | list[str]] = {}

@@ -77,6 +77,15 @@ class InfoValue:
         empirical values).
     dist : Distribution or None
         The distribution the data were compared with (the MLE for a family).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> v = th.kl(th.Normal(0, 1), th.Normal(1, 1))
+    >>> v.quantity, v.value, v.method
+    ('kl', 0.5, 'closed form')
+    >>> float(v)
+    0.5
     """
 
     quantity: str
@@ -398,6 +407,14 @@ def entropy(p: Any, *, discrete: bool | None = None) -> InfoValue:
 
     ``p`` is a frozen thetahat distribution, or data (see the module docstring;
     ``discrete`` overrides the guess that integer data are discrete).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.entropy(th.Normal(0, 1)).value
+    1.4189385332046727
+    >>> th.entropy(th.Bernoulli(0.5)).value
+    0.6931471805599453
     """
     if not _is_dist(p):
         x = _data(p)
@@ -415,6 +432,14 @@ def kl(p: Any, q: Any) -> InfoValue:
 
     ``p`` and ``q`` are frozen thetahat distributions (``inf`` where ``q`` has
     no mass where ``p`` has); ``p`` may be data (see the module docstring).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.kl(th.Normal(0, 1), th.Normal(1, 1)).value
+    0.5
+    >>> th.kl(th.Bernoulli(0.5), th.Bernoulli(0.5)).value
+    0.0
     """
     if not _is_dist(p):
         x = _data(p, q)
@@ -448,6 +473,13 @@ def cross_entropy(p: Any, q: Any) -> InfoValue:
 
     ``p`` may be data and ``q`` a family (``th.Normal``): the empirical
     cross-entropy at the MLE, its minimiser (see the module docstring).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> h = th.cross_entropy(th.Normal(0, 1), th.Normal(1, 1))
+    >>> round(h.value, 4), h.method
+    (1.9189, 'closed form')
     """
     if not _is_dist(p):
         return _empirical_ce(_data(p, q), q)

@@ -84,12 +84,14 @@ class SolverResult:
     edge: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        status = Status(self.status)
-        x = np.asarray(self.x, dtype=float)
-        if status is not Status.FAILED and (np.isnan(x).any() or not self.converged):
+        status = self.status if type(self.status) is Status else Status(self.status)
+        if status is not Status.FAILED:
+            x = np.asarray(self.x, dtype=float)
             # a boundary result may come with converged=False (no maximum inside the
             # space), but never with NaN
-            if np.isnan(x).any() or status is Status.SUCCESS:
+            if (x.size and bool(np.isnan(x).any())) or (
+                status is Status.SUCCESS and not self.converged
+            ):
                 status = Status.FAILED
         object.__setattr__(self, "status", status)
         if status is Status.FAILED and self.converged:
@@ -236,20 +238,34 @@ def newton_maximize(
         return SolverResult.failed(z, -float(f), "objective not finite at the start")
     k = z.shape[0]
     eye = np.eye(k)
+    # small systems (most fits: two or three parameters) step in Python floats: numpy's
+    # per-call overhead would be most of the cost of such a step
+    small = k <= _SMALL and not eigen
     for it in range(1, maxiter + 1):
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
-            return SolverResult.failed(z, f, "gradient or Hessian not finite", it - 1)
-        d = _eigen_step(g, h) if eigen else _levenberg_step(g, h, eye)
-        if d is None:
-            return SolverResult.failed(z, f, "Hessian is not usable", it - 1)
-        gain = float(g @ d)
+        if small:
+            found = _small_step(g, h, z, xtol)
+            if found is None:
+                return SolverResult.failed(z, f, "gradient or Hessian not finite", it - 1)
+            d, gain, tiny = found
+            if d is None:
+                return SolverResult.failed(z, f, "Hessian is not usable", it - 1)
+        else:
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+                return SolverResult.failed(z, f, "gradient or Hessian not finite", it - 1)
+            d = _eigen_step(g, h) if eigen else _levenberg_step(g, h, eye)
+            if d is None:
+                return SolverResult.failed(z, f, "Hessian is not usable", it - 1)
+            gain = float(g @ d)
+            tiny = eigen or bool(np.all(np.abs(d) <= xtol * (1.0 + np.abs(z))))
         if eigen:
             if 0.5 * gain < tol * (1.0 + abs(f)) and _negative_definite(h):
                 return _converged(z, f, h, it - 1)
-        elif np.all(np.abs(d) <= xtol * (1.0 + np.abs(z))) or gain <= tol * (1.0 + abs(f)):
+        elif tiny or gain <= tol * (1.0 + abs(f)):
             z_new = z + d
             f_new = (f_only or (lambda v: fgh(v)[0]))(z_new)
-            if np.isfinite(f_new) and f_new >= f:
+            # the last step is below the objective's rounding: taken unless it is worse
+            # by more than that (the line search's slack)
+            if np.isfinite(f_new) and f_new >= f - 1e-12 * abs(f):
                 z, f = z_new, f_new
             return _converged(z, f, h, it)
         step = 1.0
@@ -269,7 +285,7 @@ def newton_maximize(
             step *= 0.5
         else:
             return SolverResult.failed(z, f, "line search could not improve the objective", it)
-        moved = float(np.max(np.abs(z_new - z))) if k else 0.0
+        moved = float(np.max(np.abs(z_new - z))) if eigen and k else 0.0
         z = z_new
         if f_only is not None:
             f, g, h = fgh(z)
@@ -303,6 +319,87 @@ def _levenberg_step(
         except np.linalg.LinAlgError:
             lam = max(lam * 10.0, 1e-10 * scale)
     return None
+
+
+#: systems up to this size are solved in Python floats (LAPACK's call overhead, about
+#: 20 us for a 3x3 Cholesky and two solves, is most of a small fit's Newton step)
+_SMALL = 3
+
+
+def _small_step(
+    g: NDArray[np.float64], h: NDArray[np.float64], z: NDArray[np.float64], xtol: float
+) -> tuple[NDArray[np.float64] | None, float, bool] | None:
+    """The Levenberg step for k <= 3 in Python floats (the same ``lam`` sequence as
+    :func:`_levenberg_step`, Cholesky by hand): ``(d, g^T d, |d| <= xtol (1 + |z|))``,
+    ``d`` None when no ``lam`` makes the system positive definite; None when ``g`` or
+    ``H`` is not finite."""
+    isfinite = math.isfinite
+    gl = g.tolist()
+    a = [[-v for v in row] for row in h.tolist()]
+    # one sum is finite when every term is (an overflowing sum is checked term by term)
+    if not isfinite(sum(gl) + sum(map(sum, a))) and not (
+        all(isfinite(v) for v in gl) and all(isfinite(v) for row in a for v in row)
+    ):
+        return None
+    k = len(gl)
+    if k == 0:
+        return np.zeros(0), 0.0, True
+    scale = max(max(abs(a[i][i]) for i in range(k)), 1e-300)
+    lam = 0.0
+    for _ in range(60):
+        d = _cholesky_solve(a, gl, lam)
+        if d is not None:
+            gain = sum(gi * di for gi, di in zip(gl, d, strict=True))
+            tiny = all(
+                abs(di) <= xtol * (1.0 + abs(zi)) for di, zi in zip(d, z.tolist(), strict=True)
+            )
+            return np.array(d), gain, tiny
+        lam = max(lam * 10.0, 1e-10 * scale)
+    return None, 0.0, False
+
+
+def _cholesky_solve(a: list[list[float]], g: list[float], lam: float) -> list[float] | None:
+    """Solve ``(a + lam I) d = g`` by Cholesky (lower triangle of ``a``); None when
+    ``a + lam I`` is not positive definite."""
+    k = len(g)
+    if k == 1:
+        p = a[0][0] + lam
+        return [g[0] / p] if p > 0.0 else None
+    if k == 2:  # the same factorisation, written out
+        p = a[0][0] + lam
+        if not p > 0.0:
+            return None
+        b = a[1][0]
+        q = a[1][1] + lam - b * b / p
+        if not q > 0.0:
+            return None
+        d1 = (g[1] - b * g[0] / p) / q
+        return [(g[0] - b * d1) / p, d1]
+    low = [[0.0] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(i + 1):
+            s = a[i][j] + (lam if i == j else 0.0)
+            for m in range(j):
+                s -= low[i][m] * low[j][m]
+            if i == j:
+                if not s > 0.0:  # also NaN
+                    return None
+                low[i][i] = math.sqrt(s)
+            else:
+                low[i][j] = s / low[j][j]
+    y = [0.0] * k
+    for i in range(k):
+        s = g[i]
+        for m in range(i):
+            s -= low[i][m] * y[m]
+        y[i] = s / low[i][i]
+    d = [0.0] * k
+    for i in range(k - 1, -1, -1):
+        s = y[i]
+        for m in range(i + 1, k):
+            s -= low[m][i] * d[m]
+        d[i] = s / low[i][i]
+    return d
 
 
 def _eigen_step(g: NDArray[np.float64], h: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -408,12 +505,14 @@ def invert_information(
     non-positive variance. With ``rcond`` the matrix must also be positive
     definite with its smallest eigenvalue above ``rcond`` times the largest
     (the empirical-Bayes fits, whose information can be near-singular at
-    complete pooling). 1x1 and 2x2 matrices are inverted in scalar arithmetic
+    complete pooling). Matrices up to 3x3 are inverted in scalar arithmetic
     (the adjugate over the determinant, without LAPACK's call overhead).
     """
     info = np.asarray(info, dtype=float)
     if info.size == 0:
         return info
+    if rcond is None and info.shape in _SMALL_SHAPES:
+        return _invert_small(info)
     bad = np.full(info.shape, np.inf)
     if not np.all(np.isfinite(info)):
         return bad
@@ -424,7 +523,7 @@ def invert_information(
             return bad
         if not (np.all(w > 0) and w[0] > rcond * w[-1]):
             return bad
-    if info.shape in ((1, 1), (2, 2)):
+    if info.shape in _SMALL_SHAPES:
         return _invert_small(info)
     try:
         cov = np.linalg.inv(info)
@@ -435,19 +534,39 @@ def invert_information(
     return np.asarray(cov)
 
 
+_SMALL_SHAPES = ((1, 1), (2, 2), (3, 3))
+
+
 def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
-    flat = [float(v) for v in info.ravel()]
-    if len(flat) == 1:
-        a = flat[0]
-        return np.array([[1.0 / a]]) if a > 0 else np.full((1, 1), np.inf)
-    a, b, c, d = flat
-    det = a * d - b * c
-    if not (det != 0 and math.isfinite(det)):
-        return np.full((2, 2), np.inf)
-    cov = [d / det, -b / det, -c / det, a / det]
-    if not (cov[0] > 0 and cov[3] > 0 and all(math.isfinite(v) for v in cov)):
-        return np.full((2, 2), np.inf)
-    return np.array(cov).reshape(2, 2)
+    """Up to 3x3 (finite or not): the adjugate over the determinant in Python floats;
+    ``inf`` everywhere when singular, not finite, or a variance is not positive."""
+    k = info.shape[0]
+    m = info.tolist()
+    isfinite = math.isfinite
+    bad = np.full((k, k), np.inf)
+    if not all(isfinite(v) for row in m for v in row):
+        return bad
+    if k == 1:
+        a = m[0][0]
+        return np.array([[1.0 / a]]) if a > 0 else bad
+    if k == 2:
+        (a, b), (c, d) = m
+        det = a * d - b * c
+        adj = [[d, -b], [-c, a]]
+    else:
+        (a, b, c), (d, e, f), (g, h, i) = m
+        adj = [
+            [e * i - f * h, c * h - b * i, b * f - c * e],
+            [f * g - d * i, a * i - c * g, c * d - a * f],
+            [d * h - e * g, b * g - a * h, a * e - b * d],
+        ]
+        det = a * adj[0][0] + b * adj[1][0] + c * adj[2][0]
+    if not (det != 0 and isfinite(det)):
+        return bad
+    cov = [[v / det for v in row] for row in adj]
+    if not all(cov[j][j] > 0 for j in range(k)) or not all(isfinite(v) for row in cov for v in row):
+        return bad
+    return np.array(cov)
 
 
 def domain_derivatives(

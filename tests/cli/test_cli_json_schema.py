@@ -60,6 +60,8 @@ def test_every_command_follows_the_document(docs: dict[str, set[str]], tmp_path:
     rats = tmp_path / "rats.csv"
     rats.write_text("y,n\n0,20\n2,20\n1,19\n4,25\n3,10\n")
     reg = regress_csv(tmp_path)
+    waits = tmp_path / "waits.csv"
+    waits.write_text("x,g\n1.5,a\n2.5,a\n0.7,a\n3.1,b\n0.4,b\n1.9,b\n")
     docs_by_cmd = {
         "fit": run_json(["fit", gb, "-f", "gamma"]),
         "posterior": run_json(["posterior", tox, "-f", "poisson", "-p", "gamma(2, 0.2)"]),
@@ -67,6 +69,10 @@ def test_every_command_follows_the_document(docs: dict[str, set[str]], tmp_path:
         "regress": run_json(["regress", str(reg), "--target", "y"]),
         "shrink": run_json(["shrink", str(rats), "--successes", "y", "--trials", "n"]),
         "families": run_json(["families"]),
+        "fit_table": run_json(["fit", str(waits), "-c", "x", "-f", "gamma", "--by", "g"]),
+        "compare_by": run_json(
+            ["compare", str(waits), "-c", "x", "--families", "gamma", "--by", "g"]
+        ),
     }
     assert set(docs_by_cmd) == set(docs)
     for name, doc in docs_by_cmd.items():

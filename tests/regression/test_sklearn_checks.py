@@ -20,7 +20,17 @@ import pytest
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
 import thetahat as th
-from thetahat.regression import LinearRegression, LogisticRegression, PoissonRegression
+from thetahat.regression import (
+    GeometricRegression,
+    GLMRegression,
+    LinearRegression,
+    LogisticRegression,
+    NegativeBinomialRegression,
+    PoissonRegression,
+    TruncatedPoissonRegression,
+    ZeroInflatedNegativeBinomialRegression,
+    ZeroInflatedPoissonRegression,
+)
 
 ESTIMATORS = [
     LinearRegression(),
@@ -31,6 +41,18 @@ ESTIMATORS = [
     LogisticRegression(prior=th.Normal(0, 2)),
     LogisticRegression(prior=th.Laplace(0, 1)),
     PoissonRegression(prior=th.Normal(0, 1)),
+    LogisticRegression(prior=th.Normal(0, 2), link="probit"),
+    LogisticRegression(prior=th.Normal(0, 2), link="cloglog"),
+    GLMRegression(prior=th.Normal(0, 1)),
+    GLMRegression(family="gamma", link="log", prior=th.Normal(0, 1)),
+    GLMRegression(family="tweedie", power=1.5, prior=th.Normal(0, 1)),
+    GLMRegression(family="poisson", prior=th.Laplace(0, 1)),
+    NegativeBinomialRegression(prior=th.Normal(0, 1)),
+    NegativeBinomialRegression(kind="nb1", prior=th.Normal(0, 1)),
+    GeometricRegression(prior=th.Normal(0, 1)),
+    ZeroInflatedPoissonRegression(prior=th.Normal(0, 1)),
+    ZeroInflatedNegativeBinomialRegression(prior=th.Normal(0, 1)),
+    TruncatedPoissonRegression(prior=th.Normal(0, 1)),
 ]
 
 

@@ -20,7 +20,9 @@ __all__ = [
     "family_options",
     "load_inputs",
     "output_options",
+    "parse_family",
     "read_column",
+    "scan_inputs",
 ]
 
 _INPUT_FORMATS = ("csv", "tsv", "parquet", "jsonl", "lines")
@@ -38,6 +40,8 @@ class Inputs:
     exposure: Any = None
     #: the library's name of each per-row input ("data", "weights", ...) -> its column
     columns: dict[str, str] = field(default_factory=dict)
+    #: rows read when the data were streamed (``data`` is then a ``th.Scan``)
+    rows: int | None = None
 
     @contextmanager
     def rows_named(self) -> Iterator[None]:
@@ -61,7 +65,8 @@ class Inputs:
 
     def data_json(self) -> dict[str, Any]:
         """The ``data`` object of the JSON output."""
-        return {"source": self.source, "column": self.column, "rows": int(self.data.shape[0])}
+        rows = self.rows if self.rows is not None else int(self.data.shape[0])
+        return {"source": self.source, "column": self.column, "rows": rows}
 
 
 def data_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,18 +153,9 @@ def load_inputs(
     trials_col: str | None,
 ) -> Inputs:
     """Parse the family options and read the data and its extra columns."""
-    from ..io import numeric_column, parse_distribution, parse_fixed
+    from ..io import numeric_column
 
-    fam = parse_distribution(family)
-    values: dict[str, Any] = {}
-    for item in fixed:
-        name, value = parse_fixed(item)
-        if name not in fam.param_names():
-            raise ValueError(
-                f"--fixed {item!r}: {type(fam).__name__} has no parameter {name!r}; its "
-                f"parameters are {', '.join(fam.param_names())}"
-            )
-        values[name] = value
+    fam, values = parse_family(family, fixed)
     data, col, table, name = read_column(ctx, source, column, input_format)
     if trials_col is not None:
         if "n" not in fam.param_names():
@@ -177,6 +173,53 @@ def load_inputs(
     with inputs.rows_named():
         check_rows(fam, data, name, col)
     return inputs
+
+
+def parse_family(family: str, fixed: tuple[str, ...]) -> tuple[Any, dict[str, Any]]:
+    """The family of ``--family`` and the values of ``--fixed`` (not yet applied)."""
+    from ..io import parse_distribution, parse_fixed
+
+    fam = parse_distribution(family)
+    values: dict[str, Any] = {}
+    for item in fixed:
+        name, value = parse_fixed(item)
+        if name not in fam.param_names():
+            raise ValueError(
+                f"--fixed {item!r}: {type(fam).__name__} has no parameter {name!r}; its "
+                f"parameters are {', '.join(fam.param_names())}"
+            )
+        values[name] = value
+    return fam, values
+
+
+def scan_inputs(
+    ctx: click.Context,
+    *,
+    source: str,
+    column: str | None,
+    input_format: str | None,
+    weights_col: str | None,
+    family: str,
+    fixed: tuple[str, ...],
+    exposure_col: str | None,
+    trials_col: str | None,
+    by: tuple[str, ...] = (),
+) -> tuple[Inputs, dict[str, Any]]:
+    """The inputs of a streamed file (``th.scan``) and the table keywords of the fit."""
+    from ..io import source_name
+    from ._tables import open_scan, scan_column
+
+    del ctx
+    fam, values = parse_family(family, fixed)
+    if values:
+        fam = fam.with_params(**values)
+    scan = open_scan(source, input_format)
+    col = scan_column(scan, column, [weights_col, exposure_col, trials_col, *by])
+    kw = {"column": col, "weights": weights_col, "exposure": exposure_col,
+          "trials": trials_col, "by": list(by) or None}  # fmt: skip
+    given = {"data": col, "weights": weights_col, "exposure": exposure_col, "n": trials_col}
+    columns = {k: v for k, v in given.items() if v is not None}
+    return Inputs(fam, scan, source_name(source), col, columns=columns, rows=0), kw
 
 
 def check_rows(fam: Any, data: Any, source: str, column: str) -> None:

@@ -7,8 +7,17 @@ from typing import Any
 
 import click
 
-from ._options import Inputs, check_level, data_options, family_options, load_inputs, output_options
+from ._options import (
+    Inputs,
+    check_level,
+    data_options,
+    family_options,
+    load_inputs,
+    output_options,
+    scan_inputs,
+)
 from ._output import SCHEMA_VERSION, captured_warnings, echo_csv, echo_json, echo_table
+from ._tables import by_option, echo_fit_table, fit_table_json, streamed
 
 __all__ = ["estimate_json", "register"]
 
@@ -69,8 +78,42 @@ def _rows(*cols: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def _streamed_fit(
+    ctx: click.Context, kind: str, prior_obj: Any, fmt: str, level: float,
+    plot_out: str | None, by: tuple[str, ...], laplace: bool, **kw: Any,
+) -> tuple[Inputs, Any] | None:  # fmt: skip
+    """Fit (or posterior of) a streamed file: echoes a ``--by`` table and returns None,
+    or returns the inputs and the whole-file result for the usual output."""
+    import thetahat as th
+
+    if plot_out is not None:
+        raise ValueError("--plot needs the data in memory: not with --by or a streamed file")
+    inputs, table_kw = scan_inputs(ctx, by=by, **kw)
+    with captured_warnings(ctx):
+        if kind == "fit" or laplace:
+            res = th.fit(inputs.family, inputs.data, prior=prior_obj, **table_kw)
+        else:
+            res = th.posterior(inputs.family, inputs.data, prior=prior_obj, **table_kw)
+    if by:
+        what = "posterior" if kind == "posterior" else "fit"
+        title = (
+            f"{what} of {inputs.family!r} on {inputs.source} [{inputs.column}] by {', '.join(by)}"
+        )
+        doc = fit_table_json(res, inputs.family, inputs.source, inputs.column, level)
+        echo_fit_table(res, fmt, title, doc)
+        return None
+    inputs.rows = int(res.n)
+    return inputs, res
+
+
 def _fit_cmd(
-    ctx: click.Context, prior: str | None, fmt: str, level: float, plot_out: str | None, **kw: Any
+    ctx: click.Context,
+    prior: str | None,
+    fmt: str,
+    level: float,
+    plot_out: str | None,
+    by: tuple[str, ...] = (),
+    **kw: Any,
 ) -> None:
     import thetahat as th
 
@@ -78,15 +121,21 @@ def _fit_cmd(
 
     check_level(level)
     prior_obj = None if prior is None else parse_prior(prior)
-    inputs = load_inputs(ctx, **kw)
-    with captured_warnings(ctx), inputs.rows_named():
-        est = th.fit(
-            inputs.family,
-            inputs.data,
-            prior=prior_obj,
-            weights=inputs.weights,
-            exposure=inputs.exposure,
-        )
+    if streamed(kw["source"], kw["input_format"], by):
+        done = _streamed_fit(ctx, "fit", prior_obj, fmt, level, plot_out, by, False, **kw)
+        if done is None:
+            return
+        inputs, est = done
+    else:
+        inputs = load_inputs(ctx, **kw)
+        with captured_warnings(ctx), inputs.rows_named():
+            est = th.fit(
+                inputs.family,
+                inputs.data,
+                prior=prior_obj,
+                weights=inputs.weights,
+                exposure=inputs.exposure,
+            )
     ci = est.conf_int(level)
     if fmt == "json":
         echo_json(estimate_json(est, inputs, level))
@@ -149,6 +198,7 @@ def _posterior_cmd(
     fmt: str,
     level: float,
     plot_out: str | None,
+    by: tuple[str, ...] = (),
     **kw: Any,
 ) -> None:
     import thetahat as th
@@ -159,14 +209,30 @@ def _posterior_cmd(
 
     check_level(level)
     prior_obj = parse_prior(prior)
-    inputs = load_inputs(ctx, **kw)
-    obs = {"weights": inputs.weights, "exposure": inputs.exposure}
     if isinstance(prior_obj, th.Flat) or (
         isinstance(prior_obj, dict) and any(isinstance(p, th.Flat) for p in prior_obj.values())
     ):
         raise ValueError("a flat prior is improper: give a proper prior for a posterior")
+    stream = streamed(kw["source"], kw["input_format"], by)
+    given: Any = None
+    if stream:
+        if laplace and by:
+            raise ValueError("--laplace with --by is not supported: fit by group with --prior")
+        given = _streamed_fit(ctx, "posterior", prior_obj, fmt, level, plot_out, by, laplace,
+                              **kw)  # fmt: skip
+        if given is None:
+            return
+        inputs = given[0]
+        obs: dict[str, Any] = {}
+    else:
+        inputs = load_inputs(ctx, **kw)
+        obs = {"weights": inputs.weights, "exposure": inputs.exposure}
     with captured_warnings(ctx), inputs.rows_named():
-        if laplace:
+        if given is not None and laplace:
+            est = given[1]
+            body = _laplace_json(est, inputs, level)
+            n = est.n
+        elif laplace:
             est = th.fit(inputs.family, inputs.data, prior=prior_obj, **obs)
             body = _laplace_json(est, inputs, level)
             n = est.n
@@ -181,7 +247,11 @@ def _posterior_cmd(
                     f"prior {_prior_text(prior_obj)} is not conjugate for {inputs.family!r} "
                     f"(conjugate: {conj}); add --laplace for a normal approximation"
                 )
-            post = th.posterior(inputs.family, inputs.data, prior=prior_obj, **obs)
+            post = (
+                given[1]
+                if given is not None
+                else th.posterior(inputs.family, inputs.data, prior=prior_obj, **obs)
+            )
             ci = post.interval(level)
             body = {
                 "names": list(post.names),
@@ -242,6 +312,7 @@ def register(group: click.Group) -> None:
     @group.command("fit")
     @data_options
     @family_options
+    @by_option
     @click.option("-p", "--prior", metavar="SPEC", help="Prior for a MAP fit, e.g. 'beta(2, 2)'.")
     @output_options
     @click.pass_context
@@ -258,6 +329,7 @@ def register(group: click.Group) -> None:
     @group.command("posterior")
     @data_options
     @family_options
+    @by_option
     @click.option(
         "-p", "--prior", metavar="SPEC", required=True, help="The prior, e.g. 'beta(2,2)'."
     )

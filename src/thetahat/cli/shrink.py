@@ -24,6 +24,7 @@ import click
 
 from ._options import check_level
 from ._output import SCHEMA_VERSION, captured_warnings, echo_json, is_quiet
+from ._tables import by_option, open_scan, streamed
 
 if TYPE_CHECKING:
     from ..results.shrinkage import Shrinkage
@@ -91,6 +92,31 @@ def run_shrink(
     sizes = None if size is None else numeric_column(table, size, name)
     with _file_rows(grouped=labels is not None):
         return _shrink(th, key, cls_name, values, sizes, labels, level, method)
+
+
+def shrink_streamed(
+    source: str, key: str, given: dict[str, Any], by: tuple[str, ...], level: float,
+    input_format: str | None,
+) -> Shrinkage:  # fmt: skip
+    """Shrinkage of the groups of a streamed file: the per-group statistics come from one
+    grouped pass (``th.fit(..., by=...)``) and go to ``th.shrink``."""
+    import thetahat as th
+
+    if not streamed(str(source), input_format, by):
+        raise ValueError("--by needs a file")
+    scan = open_scan(str(source), input_format)
+    if key == "binomial":
+        if given["successes"] is None:
+            raise ValueError("--family binomial needs --successes")
+        fam = th.Binomial if given["trials"] else th.Bernoulli
+        table = th.fit(fam, scan, column=given["successes"], trials=given["trials"], by=list(by))
+    else:
+        if given["counts"] is None:
+            raise ValueError("--family poisson needs --counts")
+        table = th.fit(th.Poisson, scan, column=given["counts"], exposure=given["exposure"],
+                       by=list(by))  # fmt: skip
+    out: Shrinkage = table.shrink(level)
+    return out
 
 
 @contextmanager
@@ -254,6 +280,7 @@ def register(group: click.Group) -> None:
         metavar="COL",
         help="Group column: rows are summed per group (default: one row per group).",
     )
+    @by_option
     @click.option(
         "--method",
         type=click.Choice(["ml", "reml"]),
@@ -300,6 +327,7 @@ def register(group: click.Group) -> None:
         estimates: str | None,
         se: str | None,
         group_col: str | None,
+        by: tuple[str, ...],
         method: str,
         top: int,
         level: float,
@@ -337,19 +365,29 @@ def register(group: click.Group) -> None:
             )
         if method == "reml" and key != "normal":
             raise ValueError("--method reml applies to --family normal only")
+        if by and group_col is not None:
+            raise ValueError("give --group or --by, not both")
+        if by and key == "normal":
+            if len(by) > 1:
+                raise ValueError("--family normal groups by one column: --group COL")
+            group_col, by = by[0], ()
         with captured_warnings(ctx):
-            res = run_shrink(
-                source,
-                family=key,
-                data=given[data_opt],
-                size=given[size_opt],
-                group=group_col,
-                level=level,
-                method=method,
-                input_format=input_format,
-                quiet=is_quiet(ctx),
-            )
-        cols = {data_opt: given[data_opt], size_opt: given[size_opt], "group": group_col}
+            if by:
+                res = shrink_streamed(source, key, given, by, level, input_format)
+            else:
+                res = run_shrink(
+                    source,
+                    family=key,
+                    data=given[data_opt],
+                    size=given[size_opt],
+                    group=group_col,
+                    level=level,
+                    method=method,
+                    input_format=input_format,
+                    quiet=is_quiet(ctx),
+                )
+        cols = {data_opt: given[data_opt], size_opt: given[size_opt],
+                "group": group_col if not by else ",".join(by)}  # fmt: skip
         if fmt == "json":
             echo_json(shrink_json(res, source_name(source), {"columns": cols}))
         elif fmt == "csv":

@@ -149,6 +149,17 @@ def derive(
         expressions (``"mle"``, ``"score"``, ``"se"``, ``"fisher"``, ``"crb"``,
         ``"bias"``, and with a prior ``"map"``, ``"posterior"``,
         ``"posterior_mean"``, ``"increments"``, ``"prior_worth"``).
+
+    Examples
+    --------
+    >>> from thetahat.derive import derive
+    >>> d = derive("bernoulli", "beta")
+    >>> d.results["mle"]
+    {'p': k/n}
+    >>> d.results["map"]
+    {'p': (a + k - 1)/(a + b + n - 2)}
+    >>> d.evaluate("map", a=2, b=2, k=3, n=3)
+    {'p': 0.8}
     """
     key, inst_free, k = _family_key(family)
     if isinstance(free, str):
@@ -200,7 +211,15 @@ def _substitute(d: Derivation, values: dict[str, Any]) -> None:
 
 
 def regression(name: str) -> Derivation:
-    """The derivation of ``"ols"``, ``"ridge"``, ``"lasso"`` or ``"logistic"``."""
+    """The derivation of ``"ols"``, ``"ridge"``, ``"lasso"`` or ``"logistic"``.
+
+    Examples
+    --------
+    >>> from thetahat.derive import regression
+    >>> ridge = regression("ridge")
+    >>> ridge.results["map"]
+    (lambda*I + X.T*X)**(-1)*X.T*y
+    """
     return _regression(str(name).strip().lower()).copy()
 
 
@@ -210,7 +229,14 @@ def _regression(name: str) -> Derivation:
 
 
 def drill(fmt: str = "text") -> str:
-    """The interview drill: standard questions with derivations and common wrong answers."""
+    """The interview drill: standard questions with derivations and common wrong answers.
+
+    Examples
+    --------
+    >>> from thetahat.derive import drill
+    >>> print(drill().splitlines()[0])
+    Q1. Derive the MLE of a Gaussian
+    """
     from ._drill import run_drill
 
     return run_drill(fmt)

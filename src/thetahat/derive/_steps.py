@@ -40,7 +40,15 @@ def f(name: str, *args: Any) -> Any:
 
 @dataclass(frozen=True)
 class Step:
-    """One step: a title, a sentence saying what is done, and its equations."""
+    """One step: a title, a sentence saying what is done, and its equations.
+
+    Examples
+    --------
+    >>> from thetahat.derive import derive
+    >>> step = derive("bernoulli").steps[0]
+    >>> step.title, step.text[:40]
+    ('Model', 'The log density (mass) of one observatio')
+    """
 
     title: str
     text: str = ""
@@ -61,6 +69,15 @@ class Derivation:
     results : dict
         Name -> SymPy expression or Matrix (``"mle"``, ``"score"``,
         ``"fisher"``, ``"crb"``, ``"map"``, ``"posterior"``...).
+
+    Examples
+    --------
+    >>> from thetahat.derive import derive
+    >>> d = derive("poisson", "gamma")
+    >>> d.title.startswith("Maximum likelihood, MAP and posterior for Poisson")
+    True
+    >>> [step.title for step in d.steps][:4]
+    ['Model', 'Likelihood', 'Sufficient statistics', 'Log-likelihood']
     """
 
     title: str

@@ -39,7 +39,21 @@ __all__ = [
 
 
 class Distribution(Family):
-    """Base class of all thetahat distributions (see the module docstring)."""
+    """Base class of all thetahat distributions (see the module docstring).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> d = th.Gamma(2.0, 0.5)
+    >>> d.is_frozen, th.Gamma().is_frozen
+    (True, False)
+    >>> d.mean(), d.var()
+    (4.0, 8.0)
+    >>> th.Gamma(shape=2.0).estimable
+    ('rate',)
+    >>> float(d.to_scipy().mean())
+    4.0
+    """
 
     discrete: ClassVar[bool] = False
 

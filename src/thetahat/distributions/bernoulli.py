@@ -37,6 +37,16 @@ class Bernoulli(DiscreteDistribution):
     pmf: ``P(x) = p^x (1 - p)^(1 - x)`` for x in {0, 1}. Sufficient statistics:
     n and k = sum(x). MLE ``p = k / n``; Fisher information ``n / (p (1 - p))``.
     Conjugate prior: ``Beta(a, b)`` -> ``Beta(a + k, b + n - k)``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Bernoulli(0.3).mean()
+    0.3
+    >>> th.fit(th.Bernoulli, [1, 0, 1, 1]).params
+    {'p': 0.75}
+    >>> th.fit(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2)).params
+    {'p': 0.8}
     """
 
     _params = (Param("p", UNIT, "probability of a 1"),)

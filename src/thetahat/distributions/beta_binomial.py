@@ -31,6 +31,15 @@ class BetaBinomial(DiscreteDistribution):
     variance ``n a b (a + b + n) / ((a + b)^2 (a + b + 1))``. It is the posterior
     predictive of Binomial data under a Beta posterior, and the marginal
     likelihood of a group in Beta-Binomial empirical Bayes.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> d = th.BetaBinomial(10, 2, 3)
+    >>> d.mean()
+    4.0
+    >>> round(float(d.pmf(4)), 4)
+    0.1399
     """
 
     _params = (

@@ -31,6 +31,15 @@ class BetaNegativeBinomial(DiscreteDistribution):
     ``r b / (a - 1)`` for a > 1. With ``r = 1`` it is the posterior predictive of a
     Geometric observation (failures before the first success) under a Beta
     posterior.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> d = th.BetaNegativeBinomial(1, 5, 2)
+    >>> d.mean()
+    0.5
+    >>> round(float(d.pmf(0)), 4)
+    0.7143
     """
 
     _params = (

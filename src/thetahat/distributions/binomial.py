@@ -48,6 +48,16 @@ class Binomial(DiscreteDistribution):
     N = sum(n_i) and total successes K = sum(x_i). MLE ``p = K / N``; Fisher
     information ``N / (p (1 - p))``. Conjugate prior ``Beta(a, b)`` ->
     ``Beta(a + K, b + N - K)``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Binomial(10, 0.3).mean()
+    3.0
+    >>> th.fit(th.Binomial(n=10), [3, 4, 2]).params
+    {'p': 0.3}
+    >>> th.posterior(th.Binomial(n=10), [3, 4, 2], prior=th.Beta(1, 1)).dist
+    Beta(a=10, b=22)
     """
 
     _params = (

@@ -76,6 +76,14 @@ class Categorical(DiscreteDistribution):
     pmf ``P(x = j) = probs[j]``. Sufficient statistics: the class counts c.
     MLE ``probs = c / n``; covariance of the MLE ``(diag(p) - p p^T) / n``.
     Conjugate prior ``Dirichlet(alpha)`` -> ``Dirichlet(alpha + c)``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.fit(th.Categorical, [0, 1, 2, 2, 1, 2]).params["probs"].round(3)
+    array([0.167, 0.333, 0.5  ])
+    >>> th.posterior(th.Categorical, [0, 1, 2, 2, 1, 2], prior=th.Dirichlet([1, 1, 1])).dist
+    Dirichlet(alpha=[2., 3., 4.])
     """
 
     _params = (Param("probs", SIMPLEX, "class probabilities"),)

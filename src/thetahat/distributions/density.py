@@ -105,6 +105,22 @@ class Density(Parametrized):
         out = np.asarray(self._sf(np.asarray(x, dtype=float), **p), dtype=float)
         return float(out) if out.ndim == 0 else out
 
+    def logcdf(self, x: ArrayLike) -> NDArray[np.float64] | float:
+        """``log P(X <= x)``, in log space where the family has the formula (the lower
+        tail keeps its precision where the cdf underflows)."""
+        p = self._require_frozen("logcdf")
+        with np.errstate(divide="ignore"):
+            out = np.asarray(self._logcdf(np.asarray(x, dtype=float), **p), dtype=float)
+        return float(out) if out.ndim == 0 else out
+
+    def logsf(self, x: ArrayLike) -> NDArray[np.float64] | float:
+        """``log P(X > x)``, in log space where the family has the formula (the upper
+        tail keeps its precision where the survival function underflows)."""
+        p = self._require_frozen("logsf")
+        with np.errstate(divide="ignore"):
+            out = np.asarray(self._logsf(np.asarray(x, dtype=float), **p), dtype=float)
+        return float(out) if out.ndim == 0 else out
+
     def ppf(self, q: ArrayLike) -> NDArray[np.float64] | float:
         """Quantile function (inverse of the cdf)."""
         p = self._require_frozen("ppf")

@@ -39,6 +39,14 @@ class Dirichlet(ContinuousDistribution):
     ``alpha / alpha_0``; each component is marginally
     ``Beta(alpha_j, alpha_0 - alpha_j)``, which ``interval`` uses. Conjugate prior
     of Categorical and Multinomial probabilities.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Dirichlet([1, 2, 3]).mean().round(3)
+    array([0.167, 0.333, 0.5  ])
+    >>> th.Dirichlet([2, 2, 2]).mode().round(3)
+    array([0.333, 0.333, 0.333])
     """
 
     _params = (Param("alpha", POSITIVE_VECTOR, "concentrations"),)

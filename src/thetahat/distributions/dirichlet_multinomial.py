@@ -30,6 +30,15 @@ class DirichletMultinomial(DiscreteDistribution):
     (x_j! Gamma(alpha_j))``; mean ``n alpha / alpha_0``; variance
     ``n m_j (1 - m_j) (n + alpha_0) / (1 + alpha_0)`` with ``m = alpha / alpha_0``.
     It is the posterior predictive of Multinomial data under a Dirichlet posterior.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> d = th.DirichletMultinomial(4, [1.0, 1.0])
+    >>> round(float(d.pmf([2, 2])), 4)
+    0.2
+    >>> d.mean()
+    array([2., 2.])
     """
 
     _params = (

@@ -37,6 +37,14 @@ class Exponential(ContinuousDistribution):
     S = sum(x). MLE ``rate = n / S``; Fisher information ``n / rate^2``.
     Conjugate prior ``Gamma(shape, rate=b)`` -> ``Gamma(shape + n, b + S)``.
     Not shifted: there is no location parameter.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Exponential(2.0).mean()
+    0.5
+    >>> th.fit(th.Exponential, [0.5, 1.5, 1.0]).params
+    {'rate': 1.0}
     """
 
     _params = (Param("rate", POSITIVE, "events per unit time (1 / mean)"),)

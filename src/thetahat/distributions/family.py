@@ -24,6 +24,8 @@ covariance             ``_covariance(params, stats)`` (Laplace,     ``has_closed
                        Pareto: not twice differentiable)            ``closed_form_covariance``
                        derived: the inverse information
 data bounds            ``_support_bounds(stats)`` (Pareto's xm)     ``data_bounds``
+fit details            ``_fit_details(params, stats)`` (unbiased    ``fit_details``
+                       covariance of a multivariate normal)
 kink information       ``_exact_information(params, cs)``           ``has_kink``,
                        (Laplace's location, censored data)          ``exact_information``
 support of the data    ``_support_mask`` (layer 3)                  ``in_support``
@@ -93,6 +95,10 @@ class Family(Reducer):
 
     def _support_bounds(self, stats: Any) -> dict[str, float]:
         """Upper bounds the data put on parameters (Pareto's ``xm <= min x``)."""
+        return {}
+
+    def _fit_details(self, params: Mapping[str, Value], stats: Any) -> dict[str, Any]:
+        """Quantities an MLE reports besides its parameters (the unbiased covariance)."""
         return {}
 
     # ------------------------------------------------------------ capabilities
@@ -175,6 +181,10 @@ class Family(Reducer):
     def exact_information(self, params: Mapping[str, Value], cs: Any) -> Matrix:
         """Information of the exact observations of censored data (families with a kink)."""
         return np.asarray(self._exact_information(params, cs), dtype=float)
+
+    def fit_details(self, params: Mapping[str, Value], stats: Any) -> dict[str, Any]:
+        """Quantities an MLE reports besides its parameters, name -> value."""
+        return dict(self._fit_details(params, stats))
 
     def data_bounds(self, stats: Any) -> dict[str, float]:
         """Upper bounds the data put on parameters (a fit solves inside them)."""

@@ -21,6 +21,12 @@ class Flat(ContinuousDistribution):
     Notes
     -----
     ``log p(theta) = 0`` for every theta.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.fit(th.Normal(sigma=1.0), [1.0, 2.0, 3.0], prior={"mu": th.Flat()}).params
+    {'mu': 2.0}
     """
 
     _params = ()

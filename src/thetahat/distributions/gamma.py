@@ -58,6 +58,17 @@ class Gamma(ContinuousDistribution):
     Per observation: ``shape`` or ``rate`` may be fixed to an array with one value per
     observation (``th.Gamma(rate=r)``); a fit then sums the log density over the data,
     with numerical derivatives.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Gamma(2, 0.5).mean()
+    4.0
+    >>> est = th.fit(th.Gamma, [1.2, 3.4, 2.2, 0.8, 5.1, 2.9])
+    >>> {k: round(v, 3) for k, v in est.params.items()}
+    {'shape': 2.966, 'rate': 1.141}
+    >>> th.fit(th.Gamma(shape=2), [1.2, 3.4, 2.2]).params
+    {'rate': 0.8823529411764706}
     """
 
     _params = (

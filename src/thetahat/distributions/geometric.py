@@ -39,6 +39,14 @@ class Geometric(DiscreteDistribution):
     pmf ``p (1 - p)^x``; mean ``(1 - p) / p``. Sufficient statistics n and
     S = sum(x). MLE ``p = n / (n + S)``; Fisher information ``n / (p^2 (1 - p))``.
     Conjugate prior ``Beta(a, b)`` -> ``Beta(a + n, b + S)``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Geometric(0.25).mean()
+    3.0
+    >>> th.fit(th.Geometric, [0, 3, 1, 4]).params
+    {'p': 0.3333333333333333}
     """
 
     _params = (Param("p", Interval(0.0, 1.0, high_closed=True), "success probability"),)

@@ -40,6 +40,14 @@ class HalfNormal(ContinuousDistribution):
     ``sigma sqrt(2/pi)``; variance ``sigma^2 (1 - 2/pi)``. Closed-form MLE
     ``sigma^2 = sum x^2 / n``; Fisher information ``2 n / sigma^2``. Not shifted
     (no location parameter). Usable as a prior on a scale.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> round(th.HalfNormal(1.0).mean(), 4)
+    0.7979
+    >>> round(th.fit(th.HalfNormal, [0.3, 1.2, 0.7, 2.1]).params["sigma"], 4)
+    1.2679
     """
 
     _params = (Param("sigma", POSITIVE, "scale"),)

@@ -46,6 +46,14 @@ class InverseGamma(ContinuousDistribution):
     ``1/x`` is Gamma(alpha, rate=beta) and the fit is the Gamma profile Newton on
     the shape. Not shifted (no location parameter). Conjugate prior of a
         Normal variance when the mean is known.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.InverseGamma(3, 2).mean()
+    1.0
+    >>> th.InverseGamma(3, 2).mode()
+    0.5
     """
 
     _params = (Param("shape", POSITIVE, "shape alpha"), Param("scale", POSITIVE, "scale beta"))

@@ -36,6 +36,14 @@ class Laplace(ContinuousDistribution):
     (its second derivative is zero almost everywhere), so the standard errors
     use the expected information ``diag(n / b^2, n / b^2)``: the median's
     asymptotic variance is ``b^2 / n``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.fit(th.Laplace, [1.0, 2.0, 2.5, 4.0, 10.0]).params
+    {'loc': 2.5, 'scale': 2.2}
+    >>> th.Laplace(0, 1).var()
+    2.0
     """
 
     _params = (Param("loc", REAL, "location"), Param("scale", POSITIVE, "scale b"))

@@ -29,6 +29,14 @@ class Lomax(ContinuousDistribution):
     ``lambda / (alpha - 1)`` for alpha > 1. It is the posterior predictive of an
     Exponential observation under a ``Gamma(shape, rate)`` posterior on the rate
     (``scale = rate``).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Lomax(3, 2).mean()
+    1.0
+    >>> round(float(th.Lomax(3, 2).sf(1.0)), 4)
+    0.2963
     """
 
     _params = (Param("shape", POSITIVE, "tail index"), Param("scale", POSITIVE, "scale"))

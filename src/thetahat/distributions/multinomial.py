@@ -33,6 +33,14 @@ class Multinomial(DiscreteDistribution):
     ``n! / prod(x_j!) prod(p_j^x_j)``. Sufficient statistics: the column totals
     c. MLE ``probs = c / sum(c)``; covariance ``(diag(p) - p p^T) / sum(c)``.
     Conjugate prior ``Dirichlet(alpha)`` -> ``Dirichlet(alpha + c)``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.fit(th.Multinomial(n=5), [[1, 4], [2, 3]]).params["probs"]
+    array([0.3, 0.7])
+    >>> float(th.Multinomial(3, [0.5, 0.5]).pmf([1, 2]))
+    0.375
     """
 
     _params = (

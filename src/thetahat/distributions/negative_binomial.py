@@ -46,6 +46,15 @@ class NegativeBinomial(DiscreteDistribution):
     Per observation: ``r`` may be fixed to an array with one value per
     observation (``th.NegativeBinomial(r=r)``); a fit then sums the log density over the data,
     with numerical derivatives.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.NegativeBinomial(2, 0.5).mean()
+    2.0
+    >>> est = th.fit(th.NegativeBinomial, [0, 2, 5, 1, 9, 3, 0, 4])
+    >>> {k: round(v, 3) for k, v in est.params.items()}
+    {'r': 1.336, 'p': 0.308}
     """
 
     _params = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,17 @@ class Normal(ContinuousDistribution):
     Per observation: ``mu`` or ``sigma`` may be fixed to an array with one value per
     observation (``th.Normal(sigma=s)``); a fit then sums the log density over the data,
     with numerical derivatives.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Normal(0, 1).interval(0.95)
+    (-1.959963984540054, 1.959963984540054)
+    >>> est = th.fit(th.Normal, [1.0, 2.0, 3.0, 4.0])
+    >>> est.params
+    {'mu': 2.5, 'sigma': 1.118033988749895}
+    >>> th.posterior(th.Normal(sigma=1.0), [1.0, 2.0, 3.0], prior=th.Normal(0, 10)).dist
+    Normal(mu=1.99336, sigma=0.57639)
     """
 
     _params = (
@@ -131,11 +143,12 @@ class Normal(ContinuousDistribution):
         return out
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        s2 = np.float64(params["sigma"]) ** 2
+        sigma = float(params["sigma"])
+        s2 = sigma * sigma  # Python floats: inf on overflow, n / 0 spelled out below
+        info_mu = stats.n / s2 if s2 != 0 else math.inf
         diag = []
-        with np.errstate(divide="ignore"):
-            if "mu" not in self._values:
-                diag.append(stats.n / s2)
-            if "sigma" not in self._values:
-                diag.append(2.0 * stats.n / s2)
-        return np.diag(diag)
+        if "mu" not in self._values:
+            diag.append(info_mu)
+        if "sigma" not in self._values:
+            diag.append(2.0 * info_mu)
+        return np.diag(np.array(diag))

@@ -39,6 +39,16 @@ class NormalInverseGamma(ContinuousDistribution):
     ``mu ~ StudentT(2 shape, mu0, sqrt(scale / (lam shape)))`` and
     ``var ~ InverseGamma(shape, scale)``; ``interval`` returns these marginal
     intervals. The joint mode is ``(mu0, scale / (shape + 1.5))``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> prior = th.NormalInverseGamma(0, 1, 2, 2)
+    >>> prior.mean()
+    array([0., 2.])
+    >>> post = th.posterior(th.Normal, [1.0, 2.0, 3.0], prior=prior)
+    >>> post.dist
+    NormalInverseGamma(mu=1.5, lam=4, shape=3.5, scale=4.5)
     """
 
     _params = (

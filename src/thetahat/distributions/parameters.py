@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from .._domains import Domain, Simplex
+from .._domains import Domain
 from .._validation import to_float64
 
 __all__ = ["Param", "Parametrized", "Value"]
@@ -199,7 +199,8 @@ class Parametrized:
         return self._estimable
 
     def df_of(self, params: Mapping[str, Value]) -> int:
-        """Degrees of freedom of ``params``: sizes, less one per probability vector."""
+        """Degrees of freedom of ``params``: each domain's free entries (sizes, less one
+        per probability vector, the upper triangle of a covariance matrix)."""
         total = 0
         for name, v in params.items():
             if type(v) is float:
@@ -211,7 +212,7 @@ class Parametrized:
             except KeyError:
                 total += size
                 continue
-            total += size - 1 if isinstance(dom, Simplex) else size
+            total += dom.free_size(size)
         return total
 
     @property

@@ -34,6 +34,14 @@ class Pareto(ContinuousDistribution):
     ``xm^2 n alpha / ((n alpha - 1)^2 (n alpha - 2))`` is reported as its
     squared standard error; ``alpha`` has information ``n / alpha^2``. Its
     profile interval is one-sided at ``min x``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.fit(th.Pareto, [1.0, 1.5, 2.0, 4.0]).params["xm"]
+    1.0
+    >>> th.Pareto(3, 1).mean()
+    1.5
     """
 
     _params = (Param("alpha", POSITIVE, "tail index"), Param("xm", POSITIVE, "minimum"))

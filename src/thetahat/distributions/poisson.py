@@ -47,6 +47,16 @@ class Poisson(DiscreteDistribution):
     Fisher information ``T / rate``. Conjugate prior ``Gamma(shape, rate=b)`` ->
     ``Gamma(shape + X, b + T)``. Give exposure to ``th.fit``/``th.posterior``
     with ``exposure=``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> th.Poisson(3.0).var()
+    3.0
+    >>> th.fit(th.Poisson, [2, 3, 1], exposure=[1.0, 2.0, 1.0]).params
+    {'rate': 1.5}
+    >>> th.posterior(th.Poisson, [2, 3, 1], prior=th.Gamma(2, 1)).dist
+    Gamma(shape=8, rate=4)
     """
 
     _params = (Param("rate", NONNEGATIVE, "expected count per unit exposure"),)

@@ -87,6 +87,8 @@ class Reducer(Observations):
             oc = {k: v[sl] for k, v in po.items()}
             return self._checked_chunk_stats(x[sl], None if w is None else w[sl], oc)
 
+        if m <= chunk:  # one chunk (small data): no threads, no merge
+            return one(0) if m else self._stats_type.zero()
         parts: Iterable[SuffStats | None]
         if chunk == CHUNK:  # numpy passes: one chunk at a time, stop at the first bad one
             parts = (one(start) for start in range(0, m, chunk))

@@ -68,6 +68,16 @@ class StudentT(ContinuousDistribution):
     Per observation: ``df``, ``loc`` or ``scale`` may be fixed to an array with one value per
     observation (``th.StudentT(scale=s)``); a fit then sums the log density over the data,
     with numerical derivatives.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> d = th.StudentT(5, 0, 1)
+    >>> round(d.var(), 4)
+    1.6667
+    >>> est = th.fit(th.StudentT(df=4), [-1.2, 0.3, 0.1, 0.8, 5.0, -0.4])
+    >>> {k: round(v, 3) for k, v in est.params.items()}
+    {'loc': 0.17, 'scale': 1.161}
     """
 
     _params = (
@@ -214,27 +224,30 @@ _STRIDE = 8
 def _c_derivs(nu: float) -> tuple[float, float, float]:
     """c, c', c'' at x = nu / 2 (see _C_SERIES), without cancellation for large nu.
 
-    Below x = 10 the recurrence ``c(x) = c(x + 1) + log(x (x + 1)) / 2 - log(x + 1/2)``
-    (and its derivatives) carries x up to where the series is accurate.
+    From x = 10 on, the asymptotic series. Below it, c' and c'' by the recurrence
+    ``c(x) = c(x + 1) + log(x (x + 1)) / 2 - log(x + 1/2)`` (differentiated), which
+    carries x up to where the series is accurate, and c itself as
+    ``lgamma(x + 1/2) - lgamma(x) - log(x) / 2`` (no cancellation at such x).
     """
-    x = 0.5 * nu
-    c = c1 = c2 = 0.0
-    log = math.log
+    x = x0 = 0.5 * nu
+    c1 = c2 = 0.0
     while x < _SERIES_FROM:
         h = x + 0.5
-        c += 0.5 * (log(x) + log(x + 1.0)) - log(h)
         c1 += 0.5 / x + 0.5 / (x + 1.0) - 1.0 / h
         c2 += 1.0 / (h * h) - 0.5 / (x * x) - 0.5 / ((x + 1.0) * (x + 1.0))
         x += 1.0
     r = 1.0 / x
     r2 = r * r
     p = r  # r^(2k+1)
+    c = 0.0
     for k, a in enumerate(_C_SERIES):
         e = 2 * k + 1
         c += a * p
         c1 -= e * a * p * r
         c2 += e * (e + 1) * a * p * r2
         p *= r2
+    if x != x0:
+        c = math.lgamma(x0 + 0.5) - math.lgamma(x0) - 0.5 * math.log(x0)
     return c, c1, c2
 
 
@@ -274,13 +287,21 @@ class _TPass:
     def fgh(
         self, nu: float, loc: float, s: float
     ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        """Log-likelihood, score and Hessian over (df, loc, scale)."""
+        ll, g, h = self.fgh_floats(nu, loc, s)
+        return ll, np.array(g), np.array(h)
+
+    def fgh_floats(
+        self, nu: float, loc: float, s: float
+    ) -> tuple[float, list[float], list[list[float]]]:
+        """``fgh`` in Python floats (a Newton step on a small sample is mostly this
+        arithmetic; numpy's per-call overhead would be most of it)."""
         n = self.n
-        _, _, s_zr, s_q, s_rr, s_zrr, s_qr, s_qzr, s_qq, s_l = _fastpath.t_sums(
-            self.x, self.w, nu, loc, s
-        )
+        sums = _fastpath.t_sums(self.x, self.w, nu, loc, s).tolist()
+        _, _, s_zr, s_q, s_rr, s_zrr, s_qr, s_qzr, s_qq, s_l = sums
         c, c1, c2 = _c_derivs(nu)
         a = nu + 1.0
-        ll = n * (c - 0.5 * _LOG_2PI - np.log(s)) - 0.5 * a * s_l
+        ll = n * (c - 0.5 * _LOG_2PI - math.log(s)) - 0.5 * a * s_l
         g_nu = 0.5 * (n * c1 - s_l + a / nu * s_q)
         g_loc = a / s * s_zr
         g_s = (a * s_q - n) / s
@@ -291,9 +312,9 @@ class _TPass:
         h_ll = -a / ss * (nu * s_rr - s_qr)
         h_ls = -2.0 * nu * a / ss * s_zrr
         h_ss = (n - a * (s_q + 2.0 * nu * s_qr)) / ss
-        g = np.array([g_nu, g_loc, g_s])
-        h = np.array([[h_nn, h_ln, h_sn], [h_ln, h_ll, h_ls], [h_sn, h_ls, h_ss]])
-        return float(ll), g, h
+        g = [g_nu, g_loc, g_s]
+        h = [[h_nn, h_ln, h_sn], [h_ln, h_ll, h_ls], [h_sn, h_ls, h_ss]]
+        return ll, g, h
 
 
 def _normal_loglik(
@@ -324,8 +345,9 @@ class _TFit:
 
     def params(self, z: NDArray[np.float64]) -> tuple[float, float, float]:
         full = [self.fixed.get("df", 0.0), self.fixed.get("loc", 0.0), self.fixed.get("scale", 0.0)]
-        for j, i in enumerate(self.free):
-            full[i] = float(np.exp(z[j])) if i != 1 else float(z[j])
+        for j, zj in enumerate(z.tolist()):
+            i = self.free[j]
+            full[i] = zj if i == 1 else (math.exp(zj) if zj < 709.0 else math.inf)
         return full[0], full[1], full[2]
 
     def coords(self, p: Mapping[str, float]) -> NDArray[np.float64]:
@@ -347,14 +369,19 @@ class _TFit:
                 out = (-np.inf, np.zeros(len(z)), np.eye(len(z)))
                 cache[key] = out
                 return out
-            with np.errstate(all="ignore"):
-                f, g, h = self.passes.fgh(nu, loc, s)
+            try:
+                f, g, h = self.passes.fgh_floats(nu, loc, s)
+            except (OverflowError, ZeroDivisionError, ValueError):
+                f, g, h = math.nan, [math.nan] * 3, [[math.nan] * 3] * 3
             # to (log nu, loc, log s): chain rule with d theta / dz = theta for the logs
-            d = np.array([nu, 1.0, s])
-            gz = d * g
-            hz = d[:, None] * h * d[None, :] + np.diag(np.array([nu, 0.0, s]) * g)
+            d = (nu, 1.0, s)
             idx = self.free
-            out = (f if np.isfinite(f) else -np.inf, gz[idx], hz[np.ix_(idx, idx)])
+            gz = [d[i] * g[i] for i in idx]
+            hz = [[d[i] * h[i][j] * d[j] for j in idx] for i in idx]
+            for jj, i in enumerate(idx):
+                if i != 1:
+                    hz[jj][jj] += d[i] * g[i]
+            out = (f if math.isfinite(f) else -np.inf, np.array(gz), np.array(hz))
             if nu > self.nu_cap and g[0] > 0 and 0 in idx:
                 raise _Drift
             cache.clear()
@@ -465,6 +492,10 @@ class _TFit:
 def _wmedian(v: NDArray[np.float64], w: NDArray[np.float64] | None) -> float:
     """Weighted median of ``v``."""
     if w is None:
+        if v.shape[0] <= 1000:  # one sort: np.median's dispatch costs more at this size
+            srt = np.sort(v)
+            mid = v.shape[0] // 2
+            return float(srt[mid]) if v.shape[0] % 2 else 0.5 * float(srt[mid - 1] + srt[mid])
         return float(np.median(v))
     order = np.argsort(v, kind="stable")
     cw = np.cumsum(w[order])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ from numpy.typing import NDArray
 
 from .. import _fastpath
 from .._domains import POSITIVE
-from ..optim import SolverResult
+from ..optim import SolverResult, newton_1d
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Weibull"]
@@ -61,6 +62,15 @@ class Weibull(ContinuousDistribution):
     Per observation: ``shape`` or ``scale`` may be fixed to an array with one value per
     observation (``th.Weibull(scale=s)``); a fit then sums the log density over the data,
     with numerical derivatives.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> est = th.fit(th.Weibull, [1.1, 2.3, 0.7, 1.8, 3.0, 1.4])
+    >>> {k: round(v, 3) for k, v in est.params.items()}
+    {'shape': 2.439, 'scale': 1.944}
+    >>> est.status
+    <Status.SUCCESS: 'success'>
     """
 
     _params = (
@@ -219,6 +229,29 @@ def _series(m: list[float], d: float) -> tuple[float, float, float]:
     return a, b, c
 
 
+def _series_root(m: list[float], k: float, ybar: float, lo: float, hi: float) -> float | None:
+    """The step ``d`` in ``[lo, hi]`` to the root of the profile score at shape ``k + d``
+    from the series of the moments ``m`` at ``k`` (optim's safeguarded ``newton_1d``); the
+    edge of the range when the root lies beyond it (the next pass is taken there), None
+    when the series breaks down."""
+
+    def score(kd: float) -> tuple[float, float]:
+        a, b, c = _series(m, kd - k)
+        ba = b / a
+        return 1.0 / kd + ybar - ba, -1.0 / (kd * kd) - (c / a - ba * ba)
+
+    # the profile score decreases in the shape: its signs at the edges say where the root is
+    at_hi, at_lo = score(k + hi)[0], score(k + lo)[0]
+    if not (math.isfinite(at_hi) and math.isfinite(at_lo)):
+        return None
+    if at_hi >= 0.0:
+        return hi
+    if at_lo <= 0.0:
+        return lo
+    sol = newton_1d(score, k, lower=k + lo, upper=k + hi, xtol=1e-15)
+    return float(sol.x[0]) - k if sol.converged else None
+
+
 #: a pass is final when the shape moved less than this over the moments' y scale
 _FINAL_STEP = 1e-3
 
@@ -240,20 +273,9 @@ def _profile_newton(
         ybar = sy / n
         reach = (m[-1] / m[0]) ** (1.0 / (len(m) - 1))  # |y| scale under e^(k y)
         limit = 1.0 / max(reach, 1e-300)  # the series is trusted for |d| <= limit
-        d = 0.0
-        for _ in range(60):
-            a, b, c = _series(m, d)
-            kd = k + d
-            f = 1.0 / kd + ybar - b / a
-            df = -1.0 / (kd * kd) - (c / a - (b / a) ** 2)
-            step = -f / df if df < 0 else np.nan
-            if not np.isfinite(step):
-                return None
-            d_new = min(max(d + step, -limit, -0.5 * k), limit)
-            done = abs(d_new - d) <= 1e-15 * kd
-            d = d_new
-            if done or abs(d) == limit:
-                break
+        d = _series_root(m, k, ybar, max(-limit, -0.5 * k), limit)
+        if d is None:
+            return None
         if abs(d) * reach <= _FINAL_STEP and abs(d) < limit:
             k_new = k + d
             a, b, c = _series(m, d)

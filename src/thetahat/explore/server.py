@@ -233,7 +233,16 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def create_app(allowed_hosts: list[str] | None = None) -> Starlette:
-    """The explorer as an ASGI app (``allowed_hosts``: Host names it answers; loopback)."""
+    """The explorer as an ASGI app (``allowed_hosts``: Host names it answers; loopback).
+
+    Examples
+    --------
+    >>> from starlette.testclient import TestClient
+    >>> from thetahat.explore import create_app
+    >>> client = TestClient(create_app(), base_url="http://127.0.0.1")
+    >>> client.get("/").status_code
+    200
+    """
     routes = [
         Route("/", _index),
         Route("/api/catalog", _catalog),
@@ -288,6 +297,16 @@ def running(host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """The explorer served from a background thread while the block runs; yields its URL.
 
     For notebooks, tests and benchmarks: ``with running() as url: ...``.
+
+    Examples
+    --------
+    >>> import urllib.request
+    >>> from thetahat.explore import running
+    >>> with running() as url:
+    ...     status = urllib.request.urlopen(url).status
+    ...
+    >>> status
+    200
     """
     import uvicorn
 
@@ -319,7 +338,16 @@ def serve(
     open_browser: bool = True,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve the explorer until interrupted (Ctrl-C); opens the page in the browser."""
+    """Serve the explorer until interrupted (Ctrl-C); opens the page in the browser.
+
+    Examples
+    --------
+    ``serve`` blocks until interrupted, so it is not run here; :func:`running`
+    serves the same app from a thread for the length of a ``with`` block.
+
+    >>> from thetahat.explore import serve
+    >>> serve(port=8765, open_browser=False)  # doctest: +SKIP
+    """
     import uvicorn
 
     sock = bind(host, port)

@@ -12,9 +12,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import to_float64
 from ..results import Comparison, Estimate
+from ..results.comparison import GOF_COLUMNS
 from ..statistics.censored import Censored
+from ..statistics.engines import WEIGHT, TableSource
 from ._family import as_family
-from .fit import fit
+from ._resample import spawn
+from .fit import _is_table, fit
 
 #: internal failures a family's fit may still hit on extreme data: reported in its row
 _NUMERICAL = (
@@ -25,6 +28,9 @@ _NUMERICAL = (
 __all__ = ["Comparison", "compare", "ks_statistic"]
 
 CRITERIA = ("aic", "aicc", "bic")
+
+#: the goodness-of-fit columns of a row where they do not apply
+_NO_GOF = dict.fromkeys(GOF_COLUMNS, math.nan)
 
 
 def ks_statistic(cdf: Any, x: NDArray[np.float64], w: NDArray[np.float64] | None = None) -> float:
@@ -57,8 +63,13 @@ def compare(
     *,
     criterion: str = "aic",
     weights: ArrayLike | None = None,
+    column: str | None = None,
+    nulls: str = "error",
     prior: Any = None,
     model_prior: Sequence[float] | None = None,
+    gof: bool = False,
+    n_boot: int = 1000,
+    rng: Any = None,
 ) -> Comparison:
     """Fit each family by MLE and rank them by an information criterion.
 
@@ -69,8 +80,14 @@ def compare(
         integer data.
     data : array_like or Censored
     criterion : {"aic", "aicc", "bic"}
-    weights : array_like, optional
-        Frequency weights.
+    weights : array_like or str, optional
+        Frequency weights (a column name with a table).
+    column : str, optional
+        With a table (dataframe, relation, ``th.scan``): the column to fit; the
+        statistics are computed where the data live (the KS column needs the
+        data in memory and is NaN otherwise).
+    nulls : {"error", "drop"}
+        As in :func:`thetahat.fit`.
     prior : list or dict, optional
         One proper prior per family (a list in the order of ``families``, or a dict
         keyed by family class or label): adds each family's log evidence (exact,
@@ -79,6 +96,15 @@ def compare(
         ranks by evidence (``criterion="evidence"``, the default then).
     model_prior : sequence of float, optional
         Prior model probabilities (uniform by default).
+    gof : bool
+        Add parametric-bootstrap p-values of the KS, Cramér-von Mises and
+        Anderson-Darling statistics (``n_boot`` re-fitted resamples per family,
+        :meth:`Estimate.gof`); the statistics and the pooled chi-squared are
+        always given.
+    n_boot : int
+        Resamples per family for the p-values (with ``gof=True``).
+    rng : int or numpy.random.Generator, optional
+        Seeds the resamples (each family gets its own stream).
 
     Returns
     -------
@@ -87,11 +113,25 @@ def compare(
     Notes
     -----
     ``AIC = 2k - 2 log L``, ``AICc = AIC + 2k(k+1)/(n-k-1)``,
-    ``BIC = k log n - 2 log L``; lower is better. Comparing a discrete and a
+    ``BIC = k log n - 2 log L``; lower is better. The goodness-of-fit columns
+    (``ks``, ``cvm``, ``ad``, their p-values, ``chisq`` and its p-value) are those
+    of fitdistrplus' ``gofstat`` (see :func:`thetahat.inference.gof.gof`); they are
+    NaN where they do not apply (EDF statistics for discrete families and
+    censored data). Comparing a discrete and a
     continuous family by likelihood is meaningless (a pmf is not a density), so
     mix them only knowingly. A family that cannot fit the data (zeros for a
     Weibull, non-integers for a Poisson) is listed with the reason instead of
     being dropped.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> x = [1.2, 3.4, 2.2, 0.8, 5.1, 2.9, 1.7, 2.5]
+    >>> cmp = th.compare([th.Gamma, th.Weibull, th.LogNormal], x)
+    >>> cmp.best.family
+    Gamma()
+    >>> [row["family"] for row in cmp.rows]
+    ['Gamma', 'LogNormal', 'Weibull']
     """
     if prior is not None and criterion == "aic":
         criterion = "evidence"
@@ -106,12 +146,23 @@ def compare(
     estimates: dict[str, Estimate] = {}
     reasons: dict[str, str] = {}
     seen: set[str] = set()
-    try:  # for the KS column only: each family's fit validates the data itself
-        x = None if isinstance(data, Censored) else to_float64(data)
-        w = None if weights is None else to_float64(weights, "weights")
+    x = w = None
+    if column is not None or _is_table(data):
+        from .frames import as_source
+
+        data = as_source(data, column=column, weights=weights, nulls=nulls)
+        weights = None
+        held = data.engine.arrays(["x", *([WEIGHT] if data.has_weights else [])])
+        x = None if held is None else np.asarray(held["x"], dtype=float)
+        w = None if held is None or WEIGHT not in held else np.asarray(held[WEIGHT], dtype=float)
+    try:  # for the goodness-of-fit columns only: each family's fit validates the data itself
+        if not isinstance(data, TableSource):
+            x = None if isinstance(data, Censored) else to_float64(data)
+            w = None if weights is None else to_float64(weights, "weights")
     except (ValueError, TypeError):
         x = w = None
-    for fam in fams:
+    streams = spawn(rng, len(fams)) if gof else [None] * len(fams)
+    for fam, stream in zip(fams, streams, strict=True):
         label = _label(fam, seen)
         try:
             with warnings.catch_warnings(record=True):
@@ -123,20 +174,25 @@ def compare(
             note = str(exc) if user else f"numerical failure ({type(exc).__name__}: {exc})"
             reasons[label] = note
             rows.append({"family": label, "loglik": math.nan, "k": len(fam.estimable),
-                         "aic": math.nan, "aicc": math.nan, "bic": math.nan, "ks": math.nan,
+                         "aic": math.nan, "aicc": math.nan, "bic": math.nan, **_NO_GOF,
                          "status": "not applicable" if user else "failed",
                          "note": note})  # fmt: skip
             continue
         estimates[label] = est
-        ks = math.nan
-        if not fam.discrete and x is not None and x.ndim == 1:
+        gof_cols = dict(_NO_GOF)
+        notes = list(est.warnings)
+        if x is not None and x.ndim == 1 and est.status != "failed":
             try:
-                ks = ks_statistic(est.dist.cdf, x, w)
-            except (ValueError, TypeError):
-                ks = math.nan
+                res = est.gof(x, weights=w, n_boot=n_boot if gof else 0, rng=stream)
+            except (ValueError, TypeError, *_NUMERICAL):
+                res = None
+            if res is not None:
+                gof_cols.update(res.as_row())
+                if res.n_failed:
+                    notes.append(f"{res.n_failed} of {res.n_boot} goodness-of-fit re-fits failed")
         rows.append({"family": label, "loglik": est.loglik, "k": est.df_model, "aic": est.aic,
-                     "aicc": est.aicc, "bic": est.bic, "ks": ks, "status": est.status,
-                     "note": "; ".join(est.warnings)})  # fmt: skip
+                     "aicc": est.aicc, "bic": est.bic, **gof_cols, "status": est.status,
+                     "note": "; ".join(notes)})  # fmt: skip
     if prior is not None:  # evidence columns beside AIC/BIC (issue 15)
         from .evidence import add_evidence
 

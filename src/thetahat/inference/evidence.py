@@ -69,6 +69,7 @@ def model_probabilities(
 
     Examples
     --------
+    >>> import numpy as np
     >>> model_probabilities([0.0, -np.log(3.0)]).round(6).tolist()
     [0.75, 0.25]
     """

@@ -19,8 +19,9 @@ The covariance is the inverse observed information by default
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
 from ..optim import SolverResult, Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
-from ..statistics import CensoredStats, DataStats, statistics_of
+from ..statistics import CensoredStats, DataStats, MomentStats, SuffStats, statistics_of
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
 from ._solve import ARITHMETIC_ERRORS, FitProblem, solve
@@ -46,6 +47,23 @@ MAP_INTERVAL_NOTE = (
 )
 
 
+def _keeps_data(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fit`` returning its estimate with a reference to the data (no copy), for
+    ``Estimate.gof`` and ``Estimate.bootstrap``, which re-fit resamples of them."""
+
+    @functools.wraps(fn)
+    def wrapper(family: Any, data: Any, **kw: Any) -> Any:
+        est = fn(family, data, **kw)
+        if isinstance(data, SuffStats | MomentStats) or not isinstance(est, Estimate):
+            return est  # statistics, or a FitTable of per-group fits (by=)
+        if kw.get("column") is not None or _is_table(data):
+            return est  # a table's values stay where they live
+        return dataclasses.replace(est, data=data, weights=kw.get("weights"))
+
+    return wrapper
+
+
+@_keeps_data
 def fit(
     family: Any,
     data: Any,
@@ -55,7 +73,11 @@ def fit(
     exposure: ArrayLike | None = None,
     information: str = "observed",
     parametrization: str = "natural",
-) -> Estimate:
+    column: str | None = None,
+    by: Any = None,
+    trials: Any = None,
+    nulls: str = "error",
+) -> Any:
     """Fit a family's free parameters by maximum likelihood (MLE) or MAP.
 
     Parameters
@@ -63,8 +85,11 @@ def fit(
     family : Distribution class or instance
         ``th.Gamma`` estimates every parameter; ``th.Gamma(shape=2)`` fixes the
         shape and estimates the rate; a :func:`thetahat.Model` is a custom family.
-    data : array_like, Censored or SuffStats
-        Observations (a 2-d array of count vectors for Multinomial);
+    data : array_like, dataframe, Scan, Censored or SuffStats
+        Observations (a 2-d array of count vectors for Multinomial); a table
+        (pandas, polars eager or lazy, pyarrow, a DuckDB relation, or
+        :func:`thetahat.scan` of files) with ``column=``, whose statistics are
+        computed where the data live;
         ``th.Censored(lower, upper)`` for right-, left- and interval-censored
         data (continuous families); or the family's sufficient statistics already
         computed (e.g. merged from chunks with ``+``).
@@ -75,10 +100,11 @@ def fit(
         probability), or a joint prior over all free parameters (a conjugate one
         such as ``NormalInverseGamma``, or a ``MultivariateNormal``).
         ``th.Flat()`` gives the MLE as a MAP.
-    weights : array_like, optional
-        Frequency weights: the same result as repeating each row ``w`` times.
-    exposure : array_like, optional
-        Poisson only: exposure (time at risk, ...) per observation.
+    weights : array_like or str, optional
+        Frequency weights: the same result as repeating each row ``w`` times
+        (with a table: the weight column's name).
+    exposure : array_like or str, optional
+        Poisson only: exposure (time at risk, ...) per observation (or column).
     information : {"observed", "expected"}
         Standard errors from the observed information (minus the Hessian of the
         log-likelihood or log posterior at the estimate, the default) or from
@@ -88,12 +114,25 @@ def fit(
         as written (the default), or over their unconstrained versions (log of
         a positive parameter, logit of a probability); the estimate is reported
         on the natural scale, ``Estimate.unconstrained`` holds the coordinates.
+    column : str, optional
+        With a table: the column of observations.
+    by : str, sequence of str, or array_like, optional
+        Fit each group of these key columns (with an array: labels, one per
+        observation): returns a :class:`~thetahat.results.fittable.FitTable`,
+        vectorised across groups.
+    trials : str or array_like, optional
+        Binomial (and Beta-Binomial) trials per observation (a column name
+        with a table).
+    nulls : {"error", "drop"}
+        With a table: a null in a used column is an error naming the count, or
+        its row is dropped (``Estimate.n_dropped`` records how many).
 
     Returns
     -------
-    Estimate
+    Estimate or FitTable
         With ``status`` ("success", "boundary" or "failed"), ``message`` and
         ``iterations`` from the solver; ``conf_int(kind="profile")`` works on it.
+        With ``by=``, a ``FitTable``.
 
     Notes
     -----
@@ -106,7 +145,28 @@ def fit(
     An estimate on the boundary of the parameter space (three heads: p = 1)
     comes back with a :class:`BoundaryWarning` and ``se = inf``: the likelihood
     does not curve there, and a prior is the fix.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> est = th.fit(th.Normal, [4.9, 5.6, 5.1, 4.4, 5.0])
+    >>> {k: round(v, 4) for k, v in est.params.items()}
+    {'mu': 5.0, 'sigma': 0.3847}
+    >>> round(est.se["mu"], 4)
+    0.172
+    >>> th.fit(th.Bernoulli, [1, 1, 1]).status
+    <Status.BOUNDARY: 'boundary'>
+    >>> th.fit(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2)).params
+    {'p': 0.8}
+    >>> th.fit(th.Poisson, [3, 5, 2], exposure=[1.0, 2.0, 0.5]).params
+    {'rate': 2.857142857142857}
     """
+    if column is not None or by is not None or trials is not None or _is_table(data):
+        from .frames import fit_table
+
+        return fit_table(family, data, column=column, by=by, weights=weights, exposure=exposure,
+                         trials=trials, nulls=nulls, prior=prior, information=information,
+                         parametrization=parametrization)  # fmt: skip
     if information not in INFORMATION_KINDS:
         raise ValueError(f"information must be 'observed' or 'expected', got {information!r}")
     if parametrization not in ("natural", "unconstrained"):
@@ -152,8 +212,23 @@ def fit(
 
 
 # ---------------------------------------------------------------------- helpers
+def _is_table(data: Any) -> bool:
+    """A dataframe, lazy frame, relation or scan (checked without importing their libraries)."""
+    if isinstance(data, np.ndarray | list | tuple | float | int | SuffStats):
+        return False
+    from .frames import is_table
+
+    return is_table(data)
+
+
 def _any_nan(params: Mapping[str, Any]) -> bool:
-    return any(bool(np.any(np.isnan(np.asarray(v, dtype=float)))) for v in params.values())
+    for v in params.values():
+        if type(v) is float:
+            if math.isnan(v):
+                return True
+        elif np.any(np.isnan(np.asarray(v, dtype=float))):
+            return True
+    return False
 
 
 def _formula(hook: Any, stats: Any) -> Any:
@@ -392,4 +467,15 @@ def _estimate(
         objective=_kept(problem),
         information=information,
         unconstrained=unconstrained,
+        details=_details(problem, est),
     )
+
+
+def _details(problem: FitProblem, est: dict[str, Any]) -> dict[str, Any]:
+    """What the family reports besides an MLE's parameters (none for a MAP)."""
+    if problem.prior is not None or isinstance(problem.stats, CensoredStats | DataStats):
+        return {}
+    try:
+        return problem.family.fit_details({**problem.family.params, **est}, problem.stats)
+    except ARITHMETIC_ERRORS:
+        return {}

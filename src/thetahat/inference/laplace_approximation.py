@@ -1,12 +1,13 @@
 """Laplace approximation to a posterior: a Gaussian at the MAP.
 
 For a model without a conjugate prior, ``th.posterior(..., method="laplace")``
-maximises the log posterior ``l(theta) = log p(data | theta) + log p(theta)``,
-takes ``Sigma = (-H)^-1`` with ``H`` the Hessian of ``l`` at the mode, and
-returns ``Normal(mode, sqrt(Sigma))`` (one parameter) or
-``MultivariateNormal(mode, Sigma)`` with the log evidence
+finds the mode ``z_hat`` of the log posterior density ``l(z)`` over the
+unconstrained coordinates ``z`` (log of a positive parameter, logit of a
+probability; the Jacobian of the map included), takes ``Sigma = (-H)^-1`` with
+``H`` the Hessian of ``l`` at the mode, and returns ``Normal(z_hat, Sigma)``
+mapped back to the parameters (:class:`MappedGaussian`) with the log evidence
 
-    log p(data) ~= l(theta_hat) + k/2 log(2 pi) + 1/2 log det Sigma.
+    log p(data) ~= l(z_hat) + k/2 log(2 pi) + 1/2 log det Sigma.
 
 The approximation is exact for a Gaussian posterior and improves as n grows
 (the posterior tends to a Gaussian: Bernstein-von Mises).
@@ -175,8 +176,8 @@ def laplace_posterior(
     Returns
     -------
     Posterior
-        ``exact=False``; ``dist`` is a Normal (one parameter) or a
-        MultivariateNormal over ``names``.
+        ``exact=False``; ``dist`` is a :class:`MappedGaussian` over ``names`` (a
+        Gaussian over their log/logit coordinates); ``mode()`` is the MAP.
     """
     fam, stats = _validate_proper(family, data, prior, weights, exposure)
     return _laplace(fam, stats, check_prior(prior, fam))

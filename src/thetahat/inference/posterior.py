@@ -12,6 +12,7 @@ from ..distributions import Flat
 from ..results import Posterior
 from ..statistics import statistics_of
 from ._family import as_family, check_prior, resolve_categorical
+from .fit import _is_table
 
 __all__ = ["METHODS", "posterior"]
 
@@ -28,7 +29,11 @@ def posterior(
     exposure: ArrayLike | None = None,
     method: str = "exact",
     mcmc: Mapping[str, Any] | None = None,
-) -> Posterior:
+    column: str | None = None,
+    by: Any = None,
+    trials: Any = None,
+    nulls: str = "error",
+) -> Any:
     """The posterior of a family's free parameters: exact (conjugate) or Laplace.
 
     Parameters
@@ -45,6 +50,9 @@ def posterior(
         fixed), ``NormalInverseGamma`` for both.
     weights, exposure : array_like, optional
         As in :func:`thetahat.fit`.
+    column, by, trials, nulls
+        Tables and groups as in :func:`thetahat.fit`: with ``by=`` one
+        posterior per group, in a :class:`~thetahat.results.fittable.FitTable`.
     method : {"exact", "auto", "quadrature", "laplace", "laplace-is", "mcmc"}
         ``"exact"``: the closed-form conjugate posterior. ``"quadrature"``: for up to
         three free parameters and any proper prior, the posterior integrated on an
@@ -75,6 +83,17 @@ def posterior(
     Examples
     --------
     >>> import thetahat as th
+    >>> post = th.posterior(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2))
+    >>> post.dist
+    Beta(a=5, b=2)
+    >>> post.mean()
+    {'p': 0.7142857142857143}
+    >>> round(post.log_evidence, 4)
+    -1.6094
+    >>> prior = {"shape": th.LogNormal(0, 1), "rate": th.Gamma(2, 1)}
+    >>> lap = th.posterior(th.Gamma, [1.2, 3.4, 2.2, 0.8], prior=prior, method="laplace")
+    >>> lap.exact, {k: round(v, 3) for k, v in lap.mode().items()}
+    (False, {'shape': 1.553, 'rate': 0.839})
     >>> th.posterior(th.Bernoulli, [1, 1, 1], prior=th.Beta(2, 2), method="auto").method
     'conjugate'
     >>> x = th.Weibull(shape=2.0, scale=1.0).sample(20, rng=0)
@@ -84,6 +103,12 @@ def posterior(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if column is not None or by is not None or trials is not None or _is_table(data):
+        from .frames import posterior_table
+
+        return posterior_table(family, data, prior=prior, column=column, by=by,
+                               weights=weights, exposure=exposure, trials=trials,
+                               nulls=nulls, method=method)  # fmt: skip
     kw = {"prior": prior, "weights": weights, "exposure": exposure}
     if method == "auto":
         return _auto(family, data, **kw)

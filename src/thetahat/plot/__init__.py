@@ -6,6 +6,9 @@
   like ``1/n``;
 * :func:`fit`: the data with the fitted density or pmf, and a QQ plot;
 * :func:`profile`: the profile log-likelihood of one parameter with its interval;
+* :func:`compare`: several fitted families over one data set (density, cdf, Q-Q,
+  P-P; censored data through Turnbull's NPMLE), and :func:`diagnostics`, the
+  2 x 2 panel of one fit.
 * :func:`ab_test`: two arms' posteriors with P(B > A) and the expected losses.
 
 Every function takes ``ax=`` (an Axes, or a pair of Axes for the two-panel
@@ -19,6 +22,7 @@ Artists carry ids (``artist.get_gid()``: "prior", "likelihood", "posterior",
 "mle", "map", "mean", "interval", ...) so programs and tests can find them.
 """
 
+from ._compare import compare, diagnostics
 from ._convergence import convergence
 from ._decision import ab_test
 from ._fit import fit
@@ -29,7 +33,9 @@ from ._shrinkage import shrinkage
 
 __all__ = [
     "ab_test",
+    "compare",
     "convergence",
+    "diagnostics",
     "fit",
     "posterior",
     "profile",

@@ -58,6 +58,13 @@ def convergence(
     ``MAP - MLE = (a - 1 - (a + b - 2) MLE) / (n + a + b - 2) = O(1/n)``: the
     prior counts as ``a + b - 2`` pseudo-observations whose weight decays like
     ``1/n``.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> fig = th.plot.convergence(th.Bernoulli(0.3), th.Beta(2, 2), ns=[5, 50, 500])
+    >>> len(fig.axes)
+    2
     """
     import thetahat as th
 

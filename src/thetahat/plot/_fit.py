@@ -37,6 +37,14 @@ def fit(estimate: Any, data: Any, *, bins: Any = "auto", ax: Any = None) -> Any:
     -----
     A good fit puts the QQ points on the diagonal; curvature shows a wrong tail
     (a Normal fitted to skewed data bends away at the ends).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> x = th.Gamma(2.0, 0.5).sample(200, rng=0)
+    >>> fig = th.plot.fit(th.fit(th.Gamma, x), x)
+    >>> len(fig.axes)
+    2
     """
     dist = estimate.dist
     if dist.event_vector:

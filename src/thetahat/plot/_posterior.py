@@ -71,6 +71,13 @@ def posterior(
     on the grid, and its mean and interval are read off the same grid.  The
     likelihood is ``exp(loglik - max loglik)`` times the posterior's maximum, so
     it has the posterior's height: its shape, not its scale, is the information.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> fig = th.plot.posterior(th.Bernoulli, [1, 1, 1], th.Beta(2, 2))
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['p']
     """
     import thetahat as th
 

@@ -95,6 +95,14 @@ def profile(
     interval is ``{psi : pl(psi) >= max pl - chi2_1(level) / 2}`` (Wilks), with
     ``chi2_1(level) = ndtri((1 + level) / 2)^2``; its ends are found by linear
     interpolation between grid points.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> x = th.Gamma(2.0, 0.5).sample(100, rng=0)
+    >>> fig = th.plot.profile(th.fit(th.Gamma, x), x, "shape")
+    >>> len(fig.axes)
+    1
     """
     from .._validation import check_level
 

@@ -50,6 +50,17 @@ def regularization_path(
     in the limit; the Laplace prior's corner at 0 sets weights exactly to zero
     below a width ``b`` where ``|x_j' r| <= sigma^2 / b`` (the lasso's KKT
     condition), so its paths leave the axis one by one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 3))
+    >>> y = X @ np.array([1.0, -0.5, 0.0]) + rng.normal(size=40)
+    >>> fig = th.plot.regularization_path(X, y, num=10)
+    >>> len(fig.axes)
+    2
     """
     from ..regression import regularization_path as path
     from ..regression._data import check_X, check_y

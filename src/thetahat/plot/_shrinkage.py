@@ -60,6 +60,14 @@ def shrinkage(
     points, area proportional to their trials, exposure or precision) move
     furthest toward the prior. Groups without data have no raw estimate and are
     not drawn.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> res = th.shrink([0, 2, 5, 1, 9, 3], [20, 25, 30, 15, 40, 22])
+    >>> fig = th.plot.shrinkage(res)
+    >>> len(fig.axes)
+    1
     """
     if not isinstance(result, Shrinkage):
         raise TypeError(f"shrinkage() plots a th.shrink result, got {type(result).__name__}")

@@ -25,19 +25,38 @@ from .path import regularization_path
 from .penalties import penalty_from_prior, prior_from_penalty
 
 if TYPE_CHECKING:
-    from .glm import LogisticRegression, PoissonRegression
+    from .count import (
+        GeometricRegression,
+        NegativeBinomialRegression,
+        TruncatedPoissonRegression,
+        ZeroInflatedNegativeBinomialRegression,
+        ZeroInflatedPoissonRegression,
+    )
+    from .glm import GLMRegression, LogisticRegression, PoissonRegression
     from .linear import LinearRegression
 
 __all__ = [
+    "GLMRegression",
+    "GeometricRegression",
     "LinearRegression",
     "LogisticRegression",
+    "NegativeBinomialRegression",
     "PoissonRegression",
+    "TruncatedPoissonRegression",
+    "ZeroInflatedNegativeBinomialRegression",
+    "ZeroInflatedPoissonRegression",
     "penalty_from_prior",
     "prior_from_penalty",
     "regularization_path",
 ]
 
 _LAZY = {
+    "GLMRegression": ".glm",
+    "GeometricRegression": ".count",
+    "NegativeBinomialRegression": ".count",
+    "TruncatedPoissonRegression": ".count",
+    "ZeroInflatedNegativeBinomialRegression": ".count",
+    "ZeroInflatedPoissonRegression": ".count",
     "LinearRegression": ".linear",
     "LogisticRegression": ".glm",
     "PoissonRegression": ".glm",

@@ -1,9 +1,10 @@
 """Negative log-likelihoods of generalised linear models, with gradient and Hessian.
 
 Each family gives, for the linear predictor ``eta = X w + b + offset``, the
-per-observation negative log-likelihood, the mean ``mu`` and the working
-weights ``d^2 nll / d eta^2``. The gradient is ``X' W_s (mu - y)`` and the
-Hessian ``X' W_s diag(v) X`` (W_s the sample weights), accumulated together
+per-observation negative log-likelihood, its derivative ``r = d nll / d eta``
+(``mu - y`` for a canonical link) and the Hessian weight ``v`` (the Fisher weight
+``mu'(eta)^2 / V(mu)``; ``d^2 nll / d eta^2`` for a canonical link). The gradient is
+``X' W_s r`` and the Hessian ``X' W_s diag(v) X`` (W_s the sample weights), accumulated together
 with the nll in one blocked pass over the rows (:func:`fused_pass`, split over
 worker threads on large inputs), so memory stays at a few blocks beyond X.
 """
@@ -29,20 +30,34 @@ CHUNK = 8192  # rows per block: 8192 x 50 doubles = 3.3 MB, in L2/L3 while it is
 
 
 class Family(Protocol):
-    """A GLM family with its canonical link."""
+    """What the fused pass asks of a GLM family (a distribution with a link).
 
-    name: str
+    The specialised canonical families below and :class:`~._families.GLMFamily`
+    (every distribution x link) implement it.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def separation(self) -> str | None:
+        """The geometry of a non-existent MLE to check for ("logistic", "poisson" or None)."""
+        ...
 
     def nll(self, eta: Array, y: Array) -> Array:
-        """Negative log-likelihood per observation."""
+        """Negative log-likelihood per observation (at unit dispersion)."""
         ...
 
     def mean(self, eta: Array) -> Array:
         """The mean ``mu`` (inverse link)."""
         ...
 
-    def variance(self, mu: Array) -> Array:
-        """``d mu / d eta``: the working weight of the canonical link."""
+    def derivatives(self, eta: Array, y: Array, hessian: bool) -> tuple[Array, Array | None]:
+        """``r = d nll / d eta`` and the Hessian weight ``v`` (None unless ``hessian``)."""
+        ...
+
+    def start(self, ybar: float) -> float:
+        """The linear predictor of the constant model at mean ``ybar``."""
         ...
 
 
@@ -54,6 +69,7 @@ class _Logistic:
     """
 
     name = "logistic"
+    separation = "logistic"
 
     def nll(self, eta: Array, y: Array) -> Array:
         # log(1 + e^eta) = max(eta, 0) + log1p(e^-|eta|): stable, and 5x faster than logaddexp
@@ -70,8 +86,13 @@ class _Logistic:
         t += 1.0
         return np.reciprocal(t, out=t)
 
-    def variance(self, mu: Array) -> Array:
-        return mu * (1.0 - mu)
+    def derivatives(self, eta: Array, y: Array, hessian: bool) -> tuple[Array, Array | None]:
+        mu = self.mean(eta)
+        return mu - y, (mu * (1.0 - mu) if hessian else None)
+
+    def start(self, ybar: float) -> float:
+        q = min(max(ybar, 1e-10), 1 - 1e-10)
+        return float(np.log(q / (1.0 - q)))
 
 
 class _Poisson:
@@ -81,6 +102,7 @@ class _Poisson:
     """
 
     name = "poisson"
+    separation = "poisson"
 
     def nll(self, eta: Array, y: Array) -> Array:
         return np.exp(eta) - y * eta + sc.gammaln(y + 1.0)
@@ -88,8 +110,12 @@ class _Poisson:
     def mean(self, eta: Array) -> Array:
         return np.exp(eta)
 
-    def variance(self, mu: Array) -> Array:
-        return mu
+    def derivatives(self, eta: Array, y: Array, hessian: bool) -> tuple[Array, Array | None]:
+        mu = np.exp(eta)
+        return mu - y, (mu if hessian else None)
+
+    def start(self, ybar: float) -> float:
+        return float(np.log(max(ybar, 1e-10)))
 
 
 LOGISTIC = _Logistic()
@@ -137,12 +163,17 @@ def fused_pass(
 ) -> PassResult:
     """Total nll, gradient and Hessian (each optional) in ONE pass over the rows of X.
 
+    This is also the per-block hook for distributed engines: called on any block of
+    rows (X, y, weights, offset) at the current coefficients it returns that block's
+    nll, gradient and Hessian (``X' W X``) contributions, which add across blocks
+    (``PassResult`` fields summed; ``eta_max`` by ``max``).
+
     Notes
     -----
     Per block of ``chunk`` rows (a cache-sized block, read from memory once):
-    ``eta_b = X_b w + b``, ``nll += sum_i s_i nll_i(eta_i)``, ``r_b = s_b (mu_b - y_b)``,
+    ``eta_b = X_b w + b``, ``nll += sum_i s_i nll_i(eta_i)``, ``r_b = s_b d nll / d eta``,
     ``g += [X_b 1]' r_b`` and, for the Hessian, ``Z_b = sqrt(s_b v_b) X_b`` with
-    ``H += Z_b' Z_b`` (BLAS ``syrk``; ``v = d mu / d eta``) and the intercept's row
+    ``H += Z_b' Z_b`` (BLAS ``syrk``; ``v`` the family's Hessian weight) and the intercept's row
     ``X_b' (s_b v_b)``, ``sum s_b v_b``. On large inputs the rows are split over
     worker threads (NumPy and BLAS release the GIL), each accumulating its own
     sums, added in a fixed order so the result does not depend on timing. BLAS is
@@ -257,16 +288,14 @@ def _rows_pass(
                 total += float(per.sum() if wc is None else wc @ per)
             if not (with_grad or with_hessian):
                 continue
-            mu = family.mean(eta)
+            r, v = family.derivatives(eta, yc, H is not None)
         if g is not None:
-            r = mu - yc
             if wc is not None:
                 r *= wc
             g[:p] += r @ Xc
             if fit_intercept:
                 g[p] += float(r.sum())
-        if H is not None and Z is not None:
-            v = family.variance(mu)
+        if H is not None and Z is not None and v is not None:
             if wc is not None:
                 v *= wc
             Zc = Z[: e - s]

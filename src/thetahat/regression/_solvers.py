@@ -223,8 +223,8 @@ def fit_glm(
         theta = np.zeros(k)
         if fit_intercept:
             ybar = float(np.average(y, weights=sw))
-            theta[-1] = _start_intercept(family.name, ybar)
-            if offset is not None and family.name == "poisson":
+            theta[-1] = family.start(ybar)
+            if offset is not None:
                 theta[-1] -= float(np.average(offset, weights=sw))
     else:
         theta = theta0.copy()
@@ -372,7 +372,7 @@ def _newton(
         groups = rank_deficiency(cur.hess + l2diag)
         if groups:
             raise NotIdentifiable(groups)
-    checked = not free.any()
+    checked = not free.any() or rows.family.separation is None
     prev_moved = np.inf
     for _ in range(1, max_iter + 1):
         iters += 1
@@ -428,8 +428,11 @@ def _newton(
 def _confirm(rows: _Rows, cols: list[int]) -> list[int]:
     if not cols:
         return []
+    kind = rows.family.separation
+    if kind is None:
+        return []
     return recession_direction(
-        rows.family.name, rows.X, rows.y, rows.sw, rows.fit_intercept, [int(j) for j in cols]
+        kind, rows.X, rows.y, rows.sw, rows.fit_intercept, [int(j) for j in cols]
     )
 
 
@@ -523,10 +526,3 @@ def _refine(
             return GLMFit(new, H_star, nll, nll + pen.value(new), it, True)
         th = new
     return None
-
-
-def _start_intercept(name: str, ybar: float) -> float:
-    if name == "logistic":
-        q = min(max(ybar, 1e-10), 1 - 1e-10)
-        return float(np.log(q / (1.0 - q)))
-    return float(np.log(max(ybar, 1e-10)))

@@ -74,6 +74,26 @@ class LinearRegression(RegressorMixin, RegressionBase):
     of the negative log posterior ``X'WX / sigma^2 + I / tau^2``; for an L1 prior it
     is taken on the nonzero weights (a weight at the L1 kink has no curvature:
     its se is NaN). Sample weights are frequency weights (n = their sum).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.regression import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(50, 2))
+    >>> y = 1.0 + X @ np.array([2.0, -1.0]) + rng.normal(scale=0.5, size=50)
+    >>> ols = LinearRegression().fit(X, y)
+    >>> ols.coef_.round(2), round(ols.intercept_, 2)
+    (array([ 2.09, -1.  ]), 1.01)
+    >>> {k: round(v, 3) for k, v in ols.estimate_.se.items()}
+    {'intercept': 0.069, 'x0': 0.075, 'x1': 0.07}
+    >>> ridge = LinearRegression(prior=th.Normal(0, 0.5), noise_sd=0.5).fit(X, y)
+    >>> ridge.coef_.round(2)
+    array([ 2.04, -0.97])
+    >>> bayes = LinearRegression(prior=th.NormalInverseGamma(0, 1, 2, 2)).fit(X, y)
+    >>> bayes.posterior_ is not None
+    True
     """
 
     def __init__(

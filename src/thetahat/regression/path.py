@@ -52,6 +52,21 @@ def regularization_path(
     point is ``(G + (sigma^2 / tau^2) I)^{-1} c`` from one eigendecomposition of
     G. The L1 corner of the Laplace prior sets weights exactly to zero; the
     Gaussian only shrinks them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thetahat.regression import regularization_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 3))
+    >>> y = X @ np.array([1.0, -0.5, 0.0]) + rng.normal(size=40)
+    >>> scales, coefs = regularization_path(X, y, [0.01, 0.1, 1.0], prior="laplace")
+    >>> coefs.shape  # one row per prior scale, one column per feature
+    (3, 3)
+    >>> coefs.round(2)
+    array([[ 0.  ,  0.  ,  0.  ],
+           [ 1.02, -0.34,  0.  ],
+           [ 1.21, -0.69,  0.1 ]])
     """
     Xa = check_X(np.asarray(X, dtype=np.float64))
     if Xa.ndim != 2:

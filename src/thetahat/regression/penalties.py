@@ -166,6 +166,16 @@ def prior_from_penalty(
     Poisson: ``sum (mu - y log mu) + ||w||^2 / (2 tau^2)`` over n is
     PoissonRegressor's ``mean half deviance + alpha ||w||^2 / 2`` with
     ``tau^2 = 1 / (n alpha)``.
+
+    Examples
+    --------
+    >>> from thetahat.regression import prior_from_penalty
+    >>> prior_from_penalty("ridge", alpha=4.0)
+    Normal(mu=0, sigma=0.5)
+    >>> prior_from_penalty("lasso", alpha=0.1, n_samples=50)
+    Laplace(loc=0, scale=0.2)
+    >>> prior_from_penalty("logistic", C=1.0)
+    Normal(mu=0, sigma=1)
     """
     if model not in _MODELS:
         raise ValueError(f"model must be one of {', '.join(_MODELS)}; got {model!r}")
@@ -213,6 +223,17 @@ def penalty_from_prior(
     Returns ``{"alpha": ...}`` (Ridge, Lasso, PoissonRegressor),
     ``{"alpha": ..., "l1_ratio": ...}`` (ElasticNet) or
     ``{"C": ..., "l1_ratio": ...}`` (LogisticRegression; ``l1_ratio`` 0 is L2).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.regression import penalty_from_prior
+    >>> penalty_from_prior(th.Normal(0, 0.5), "ridge", noise_sd=1.0)
+    {'alpha': 4.0}
+    >>> penalty_from_prior(th.Laplace(0, 0.2), "lasso", n_samples=50)
+    {'alpha': 0.1}
+    >>> penalty_from_prior(th.Normal(0, 1), "logistic")
+    {'C': 1.0, 'l1_ratio': 0.0}
     """
     if model not in _MODELS:
         raise ValueError(f"model must be one of {', '.join(_MODELS)}; got {model!r}")

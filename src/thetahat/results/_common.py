@@ -14,11 +14,35 @@ Value = Any
 
 
 class BoundaryWarning(UserWarning):
-    """The estimate lies on the boundary of the parameter space (or does not exist)."""
+    """The estimate lies on the boundary of the parameter space (or does not exist).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     est = th.fit(th.Bernoulli, [1, 1, 1])
+    ...
+    >>> [w.category.__name__ for w in caught]
+    ['BoundaryWarning']
+    >>> est.status, est.se
+    (<Status.BOUNDARY: 'boundary'>, {'p': inf})
+    """
 
 
 class ConvergenceWarning(UserWarning):
-    """An iterative solver stopped before meeting its tolerance."""
+    """An iterative solver stopped before meeting its tolerance.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> issubclass(th.ConvergenceWarning, UserWarning)
+    True
+    >>> est = th.fit(th.Weibull, [1.1, 2.3, 0.7, 1.8, 3.0, 1.4])
+    >>> est.converged
+    True
+    """
 
 
 def _flat_labels(params: Mapping[str, Value]) -> list[str]:

@@ -11,10 +11,15 @@ from .._format import jsonable
 from ._table import Block, Report, need_pandas
 from .estimate import Estimate
 
-__all__ = ["COLUMNS", "Comparison"]
+__all__ = ["COLUMNS", "GOF_COLUMNS", "Comparison"]
+
+#: the goodness-of-fit columns (fitdistrplus' gofstat), NaN where they do not apply
+GOF_COLUMNS = (
+    "ks", "cvm", "ad", "ks_pvalue", "cvm_pvalue", "ad_pvalue", "chisq", "chisq_pvalue",
+)  # fmt: skip
 
 #: the columns of one row, in order
-COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", "ks", "status", "note")
+COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", *GOF_COLUMNS, "status", "note")
 
 
 @dataclass(frozen=True)
@@ -25,8 +30,11 @@ class Comparison:
     ----------
     rows : tuple of dict
         One row per family (keys :data:`COLUMNS`): ``family``, ``loglik``, ``k``
-        (free parameters), ``aic``, ``aicc``, ``bic``, ``ks`` (Kolmogorov-Smirnov
-        distance of a continuous fit to the data), ``status`` and ``note`` (the
+        (free parameters), ``aic``, ``aicc``, ``bic``, the goodness-of-fit columns
+        :data:`GOF_COLUMNS` (Kolmogorov-Smirnov, Cramér-von Mises and
+        Anderson-Darling statistics of a continuous fit and their bootstrap
+        p-values, Pearson's chi-squared over pooled cells and its p-value; NaN
+        where not computed), ``status`` and ``note`` (the
         reason a family is not applicable); sorted by ``criterion``,
         not-applicable last.
     estimates : dict
@@ -36,6 +44,15 @@ class Comparison:
     criterion : str
     order : tuple of str
         The fitted families' labels, best first.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> cmp = th.compare([th.Exponential, th.Gamma], [0.4, 1.3, 0.9, 2.2, 0.7, 1.8])
+    >>> cmp.criterion, cmp.best.family
+    ('aic', Gamma())
+    >>> [(row["family"], round(row["aic"], 3)) for row in cmp.rows]
+    [('Gamma', 14.73), ('Exponential', 16.353)]
     """
 
     rows: tuple[dict[str, Any], ...]
@@ -94,8 +111,18 @@ class Comparison:
 
     def report(self) -> Report:
         """The ranking as a :class:`~thetahat.results._table.Report`."""
-        cols = self._columns(["loglik", "k", "aic", "aicc", "bic", "ks", "status"])
-        block = Block(cols, [(r["family"], [r[c] for c in cols]) for r in self.rows], "", "family")
+        cols = ["loglik", "k", "aic", "aicc", "bic"]
+        for c in GOF_COLUMNS:  # the goodness-of-fit columns that were computed
+            if any(isinstance(r.get(c), float) and not math.isnan(r[c]) for r in self.rows):
+                cols.append(c)
+        cols.append("status")
+        cols += [c for c in self._columns(list(cols)) if c not in cols and c not in GOF_COLUMNS]
+        block = Block(
+            cols,
+            [(r["family"], [r.get(c, math.nan) for c in cols]) for r in self.rows],
+            "",
+            "family",
+        )
         notes = [f"{r['family']}: {r['note']}" for r in self.rows if r["note"]]
         facts = [
             ("Criterion", self.criterion.upper()),

@@ -89,6 +89,25 @@ class Estimate:
     details : dict
         Quantities the estimator reports besides the parameters (R-squared,
         residual sigma, the REML log-likelihood, ...), name -> value.
+    data, weights
+        The data ``th.fit`` was given (a reference, not a copy; None for
+        statistics), which :meth:`gof` and :meth:`bootstrap` resample.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> est = th.fit(th.Exponential, [0.5, 1.5, 1.0, 2.0])
+    >>> est.params, est.status
+    ({'rate': 0.8}, <Status.SUCCESS: 'success'>)
+    >>> {k: round(v, 4) for k, v in est.se.items()}
+    {'rate': 0.4}
+    >>> round(est.loglik, 4), round(est.aic, 4)
+    (-4.8926, 11.7851)
+    >>> {k: tuple(round(b, 4) for b in v) for k, v in est.conf_int().items()}
+    {'rate': (0.016, 1.584)}
+    >>> mean = est.transform(lambda rate: 1 / rate, "mean", of="rate")
+    >>> round(mean.params["mean"], 4), round(mean.se["mean"], 4)
+    (1.25, 0.625)
     """
 
     method: str
@@ -115,14 +134,30 @@ class Estimate:
     tests: bool = False
     summary_lines: tuple[str, ...] = ()
     details: dict[str, Any] = field(default_factory=dict)
+    data: Any = field(default=None, repr=False, compare=False)
+    weights: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         status = Status(self.status)
         if status is not Status.FAILED:
-            nan = any(np.isnan(np.asarray(v, dtype=float)).any() for v in self.params.values())
+            nan = any(
+                math.isnan(v) if type(v) is float else np.isnan(np.asarray(v, dtype=float)).any()
+                for v in self.params.values()
+            )
             if nan or (status is Status.SUCCESS and not self.converged):
                 status = Status.FAILED
         object.__setattr__(self, "status", status)
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows dropped for nulls before the fit (``nulls="drop"`` with a table); 0 otherwise."""
+        return int(self.details.get("n_dropped", 0))
+
+    @property
+    def passes(self) -> int:
+        """Aggregate passes over the data an engine made (one per Newton step for
+        iterative families fitted where the data live); 0 when the data were in memory."""
+        return int(self.details.get("passes", 0))
 
     @property
     def extra(self) -> dict[str, Any]:
@@ -333,6 +368,7 @@ class Estimate:
 
         Examples
         --------
+        >>> import numpy as np
         >>> est.transform(lambda p: np.log(p / (1 - p)), "log_odds")   # doctest: +SKIP
         """
         names = list(self.params)
@@ -440,7 +476,7 @@ class Estimate:
         rows_e: list[tuple[str, list[Any]]] = []
         for name, v in self.params.items():
             cells = [
-                np.atleast_1d(np.asarray(c, dtype=float))
+                np.ravel(np.asarray(c, dtype=float))  # a matrix row by row, as labels
                 for c in (v, se[name], ci[name][0], ci[name][1])
             ]
             for i in range(cells[0].shape[0]):
@@ -466,6 +502,58 @@ class Estimate:
         what = self.model or ("-" if self.family is None else type(self.family).__name__)
         params = ", ".join(f"{k}={_short(v)}" for k, v in self.params.items())
         return f"<Estimate {self.method.upper()} {what}: {params}; status={self.status}>"
+
+    def gof(
+        self, data: Any = None, *, weights: Any = None, n_boot: int = 1000, rng: Any = None
+    ) -> Any:
+        """Goodness of fit: KS, Cramér-von Mises and Anderson-Darling statistics with
+        parametric-bootstrap p-values that re-fit every resample (chi-squared over pooled
+        cells for discrete families; information criteria only for censored data).
+
+        Returns a :class:`~thetahat.results.gof.GoodnessOfFit`; see
+        :func:`thetahat.inference.gof.gof` for the formulas and why the plug-in
+        tables are wrong when the parameters were estimated.
+
+        Examples
+        --------
+        >>> import numpy as np, thetahat as th
+        >>> x = np.random.default_rng(0).lognormal(0.0, 1.0, size=300)
+        >>> g = th.fit(th.Gamma, x).gof(n_boot=199, rng=1)
+        >>> g.ad_pvalue < 0.05    # a Gamma does not fit lognormal data
+        True
+        """
+        from ..inference.gof import gof
+
+        return gof(self, data, weights=weights, n_boot=n_boot, rng=rng)
+
+    def bootstrap(
+        self,
+        n: int = 1000,
+        kind: str = "parametric",
+        *,
+        rng: Any = None,
+        data: Any = None,
+        weights: Any = None,
+    ) -> Any:
+        """The bootstrap distribution of the estimate: ``n`` resamples, each re-fitted.
+
+        ``kind="parametric"`` draws from the fitted distribution, ``"nonparametric"``
+        resamples the data. Returns a :class:`~thetahat.results.bootstrap.Bootstrap`
+        with ``conf_int(level, method="percentile" | "bca")``, ``transform``, the
+        replicates and the share of re-fits that failed (see
+        :func:`thetahat.inference.bootstrap.bootstrap`).
+
+        Examples
+        --------
+        >>> import numpy as np, thetahat as th
+        >>> x = np.random.default_rng(0).gamma(2.0, 1.0, size=200)
+        >>> b = th.fit(th.Gamma, x).bootstrap(n=100, rng=1)
+        >>> sorted(b.conf_int(0.9, method="bca"))
+        ['rate', 'shape']
+        """
+        from ..inference.bootstrap import bootstrap
+
+        return bootstrap(self, n, kind, rng=rng, data=data, weights=weights)
 
     def kl_to(self, truth: Distribution) -> Any:
         """``KL(truth || fitted distribution)`` in nats (``th.kl``): the expected

@@ -77,6 +77,19 @@ class Posterior:
     diagnostics : dict
         Checks of an approximation: ``khat`` (PSIS Pareto k of the true posterior
         against a Laplace Gaussian), ``rhat`` and ``ess`` (MCMC), ...
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> post = th.posterior(th.Poisson, [2, 3, 1], prior=th.Gamma(2, 1))
+    >>> post.dist, post.mode(), post.mean()
+    (Gamma(shape=8, rate=4), {'rate': 1.75}, {'rate': 2.0})
+    >>> {k: tuple(round(b, 4) for b in v) for k, v in post.interval(0.9).items()}
+    {'rate': (0.9952, 3.287)}
+    >>> post.update([4, 0]).dist
+    Gamma(shape=12, rate=6)
+    >>> post.pseudo_counts
+    {'events': 2.0, 'exposure': 1.0}
     """
 
     dist: Distribution
@@ -252,7 +265,7 @@ class Posterior:
         rows: list[tuple[str, list[Any]]] = []
         for name in self.names:
             cols = [
-                np.atleast_1d(np.asarray(v, dtype=float))
+                np.ravel(np.asarray(v, dtype=float))  # a matrix row by row
                 for v in (mode[name], mean[name], sd[name], ci[name][0], ci[name][1])
             ]
             for i in range(cols[0].shape[0]):

@@ -58,6 +58,19 @@ class Shrinkage:
         Groups without data (zero trials or zero exposure): kept, with the prior as
         their posterior.
     warnings : tuple of str
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> res = th.shrink([0, 2, 5, 1, 9, 3], [20, 25, 30, 15, 40, 22])
+    >>> res.n_groups, res.family
+    (6, 'Binomial')
+    >>> res.prior
+    Beta(a=6.82598, b=47.8012)
+    >>> res.columns["shrinkage"].round(3)
+    array([0.732, 0.686, 0.646, 0.785, 0.577, 0.713])
+    >>> round(res.posterior(4).mean()["p"], 4)
+    0.1672
     """
 
     family: str

@@ -13,7 +13,7 @@ from ..distributions import Beta, Binomial
 from ..distributions.binomial import BinomialStats, log_binom
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._common import FitResult, RisingSums, pair_index, pool_completely
+from ._common import HyperFit, RisingSums, groups_with_data, hyper_fit, pair_index, pool_completely
 
 __all__ = ["COMPLETE_POOLING_SCALE", "beta_binomial_fit", "beta_binomial_groups"]
 
@@ -23,7 +23,7 @@ FloatArray = NDArray[np.float64]
 COMPLETE_POOLING_SCALE = 1e10
 
 
-def beta_binomial_fit(k: FloatArray, n: FloatArray) -> FitResult:
+def beta_binomial_fit(k: FloatArray, n: FloatArray) -> HyperFit:
     """Maximise the Beta-Binomial marginal likelihood of ``(a, b)``.
 
     Notes
@@ -48,12 +48,7 @@ def beta_binomial_fit(k: FloatArray, n: FloatArray) -> FitResult:
     ``a + b -> inf``, and every group is shrunk all the way to ``p``.
     """
     has = n > 0
-    n_data = int(np.count_nonzero(has))
-    if n_data < 2:
-        raise ValueError(
-            f"shrinkage needs at least two groups with trials; got {n_data} "
-            f"(of {n.shape[0]} groups). With one group there is nothing to pool"
-        )
+    groups_with_data(has, "trials")
     big_k, big_n = float(k.sum()), float(n.sum())
     if big_k == 0 or big_k == big_n:
         what = "0 successes" if big_k == 0 else "only successes"
@@ -76,14 +71,12 @@ def beta_binomial_fit(k: FloatArray, n: FloatArray) -> FitResult:
     pooled_ll = const + sc.xlogy(big_k, p) + sc.xlog1py(big_n - big_k, -p)
     if disp <= 0:
         s = COMPLETE_POOLING_SCALE * max(1.0, float(n.max()))
-        return FitResult(
-            params={"a": p * s, "b": (1.0 - p) * s},
-            cov=np.full((2, 2), np.inf),
-            loglik=float(pooled_ll),
-            converged=True,
-            iterations=0,
-            complete_pooling=True,
-            message=(
+        return hyper_fit(
+            {"a": p * s, "b": (1.0 - p) * s},
+            np.full((2, 2), np.inf),
+            float(pooled_ll),
+            None,
+            (
                 "complete pooling: the groups vary no more than binomial noise explains "
                 f"(sum (k - n p)^2 / (p (1 - p)) = {disp + big_n:.6g} <= N = {big_n:.6g}), so "
                 f"the prior's concentration a + b -> infinity and every group is shrunk to the "
@@ -113,20 +106,18 @@ def beta_binomial_fit(k: FloatArray, n: FloatArray) -> FitResult:
 
     u0 = np.log([p * s0, (1.0 - p) * s0])
     sol = newton_maximize(fun, u0, damping="eigen", tol=1e-14, maxiter=200)
-    u, f, iters, ok = sol.x, sol.fun, sol.iterations, sol.converged
+    u, f, iters = sol.x, sol.fun, sol.iterations
     a, b = math.exp(u[0]), math.exp(u[1])
     _, _, ka2 = fk(a)
     _, _, fb2 = ff(b)
     _, _, ns2 = fn(a + b)
     info = -np.array([[ka2 - ns2, -ns2], [-ns2, fb2 - ns2]])
-    return FitResult(
-        params={"a": a, "b": b},
-        cov=invert_information(info, rcond=1e-14),
-        loglik=float(const + f),
-        converged=ok,
-        iterations=iters,
-        complete_pooling=False,
-        message="" if ok else f"Newton did not converge in {iters} iterations",
+    return hyper_fit(
+        {"a": a, "b": b},
+        invert_information(info, rcond=1e-14),
+        float(const + f),
+        sol,
+        f"Newton did not converge in {iters} iterations",
     )
 
 
@@ -142,14 +133,14 @@ def beta_mode(a: FloatArray, b: FloatArray) -> FloatArray:
 
 
 def beta_binomial_groups(
-    k: FloatArray, n: FloatArray, fit: FitResult, level: float
+    k: FloatArray, n: FloatArray, params: dict[str, float], pooled: bool, level: float
 ) -> tuple[dict[str, FloatArray], Beta]:
     """Per-group posteriors ``Beta(a + k_j, b + n_j - k_j)``: columns of the table.
 
     Credible intervals (``betaincinv``) are computed once per distinct ``(k, n)``
     pair and gathered back to the groups.
     """
-    a, b = fit.params["a"], fit.params["b"]
+    a, b = params["a"], params["b"]
     prior = Beta(a, b)
     s = a + b
     has = n > 0
@@ -169,7 +160,7 @@ def beta_binomial_groups(
         "upper": np.asarray(sc.betaincinv(ua, ub, 1.0 - q))[inv],
         "shrinkage": s / (s + n),
     }
-    if fit.complete_pooling:
+    if pooled:
         pool_completely(cols, a / s)  # the limit a + b -> inf
     return cols, prior
 

@@ -14,16 +14,19 @@ evaluation of F, F' and F''.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
+from ..optim import SolverResult, Status
+
 __all__ = [
-    "FitResult",
+    "HyperFit",
     "RisingSums",
+    "groups_with_data",
+    "hyper_fit",
     "pair_index",
     "value_index",
 ]
@@ -131,18 +134,41 @@ def pair_index(k: FloatArray, n: FloatArray) -> tuple[FloatArray, FloatArray, ND
     return pairs[:, 0], pairs[:, 1], np.asarray(inv, dtype=np.intp).ravel()
 
 
-@dataclass
-class FitResult:
-    """Outcome of a hyperparameter fit (internal)."""
+#: a hyperparameter fit: the prior's parameters, their covariance, how the solve ended
+#: (optim's one result: ``fun`` the marginal log-likelihood, ``status`` "boundary" under
+#: complete pooling) and details for the result (REML's restricted log-likelihood)
+HyperFit = tuple[dict[str, float], FloatArray, SolverResult, dict[str, Any]]
 
-    params: dict[str, float]
-    cov: FloatArray
-    loglik: float
-    converged: bool
-    iterations: int
-    complete_pooling: bool
-    message: str = ""
-    extra: dict[str, Any] | None = None
+
+def hyper_fit(
+    params: dict[str, float],
+    cov: FloatArray,
+    loglik: float,
+    solve: SolverResult | None,
+    message: str = "",
+    details: dict[str, Any] | None = None,
+) -> HyperFit:
+    """A hyperparameter fit from a Newton solve (``solve``), or without one (None) the
+    complete-pooling limit: status "boundary" with ``message``, every parameter on the
+    edge, infinite covariance."""
+    x = np.array(list(params.values()))
+    if solve is None:
+        res = SolverResult(x, loglik, True, Status.BOUNDARY, message, 0, edge=tuple(params))
+    else:
+        msg = solve.message if solve.converged else message or solve.message
+        res = SolverResult.of(x, loglik, solve.converged, msg, solve.iterations)
+    return params, cov, res, details or {}
+
+
+def groups_with_data(has: NDArray[np.bool_], what: str) -> int:
+    """How many groups have data (``has``); at least two are needed to pool."""
+    n_data = int(np.count_nonzero(has))
+    if n_data < 2:
+        raise ValueError(
+            f"shrinkage needs at least two groups with {what}; got {n_data} "
+            f"(of {has.shape[0]} groups). With one group there is nothing to pool"
+        )
+    return n_data
 
 
 def pool_completely(cols: dict[str, FloatArray], pooled: float) -> None:

@@ -11,9 +11,9 @@ from scipy import special as sc
 from ..conjugacy import NORMAL_NORMAL
 from ..distributions import Normal
 from ..distributions.normal import NormalStats
-from ..optim import invert_information
+from ..optim import invert_information, newton_1d
 from ..results import Posterior
-from ._common import FitResult
+from ._common import HyperFit, hyper_fit
 
 __all__ = ["normal_normal_fit", "normal_normal_groups", "normal_normal_posterior"]
 
@@ -42,7 +42,15 @@ def _profile(
     return f, d1, d2, mu
 
 
-def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
+def _score_log_v(u: float, y: FloatArray, s2: FloatArray, reml: bool) -> tuple[float, float]:
+    """The profile score in ``v = tau^2`` at ``v = e^u`` and its derivative in ``u`` (the
+    root is found in log v, so its tolerance is relative in v)."""
+    v = math.exp(u)
+    _, d1, d2, _ = _profile(v, y, s2, reml)
+    return d1, d2 * v
+
+
+def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> HyperFit:
     """Fit ``y_j ~ Normal(mu, sqrt(se_j^2 + tau^2))``: the prior mean and tau.
 
     Notes
@@ -80,8 +88,7 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     s2 = se * se
     f0, d0, _, _ = _profile(0.0, y, s2, reml)
     v = 0.0
-    iters = 0
-    ok = True
+    sol = None
     spread = float(np.var(y)) + float(np.mean(s2))
     # a coarse scan guards against an interior maximum when the slope at 0 is negative
     best_f, best_v = f0, 0.0
@@ -103,24 +110,15 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
             lo, hi = hi, hi * 4.0
             if hi > 1e300:
                 raise ValueError("the between-group variance diverges: check the standard errors")
-        v = 0.5 * (lo + hi)
-        ok = False
-        while iters < 200:
-            iters += 1
-            _, d1, d2, _ = _profile(v, y, s2, reml)
-            if d1 > 0:
-                lo = v
-            else:
-                hi = v
-            step_ok = d2 < 0
-            v_new = v - d1 / d2 if step_ok else 0.5 * (lo + hi)
-            if not lo < v_new < hi:
-                v_new = 0.5 * (lo + hi)
-            if abs(v_new - v) <= 1e-13 * max(v, 1e-300) or hi - lo <= 1e-14 * hi:
-                v = v_new
-                ok = True
-                break
-            v = v_new
+        sol = newton_1d(
+            lambda u: _score_log_v(u, y, s2, reml),
+            math.log(0.5 * (lo + hi)),
+            lower=math.log(lo) if lo > 0 else -math.inf,
+            upper=math.log(hi),
+            xtol=1e-13,
+            maxiter=200,
+        )
+        v = math.exp(float(sol.x[0]))
     complete = v == 0.0
     w = 1.0 / (s2 + v)
     sw = float(w.sum())
@@ -149,25 +147,18 @@ def normal_normal_fit(y: FloatArray, se: FloatArray, method: str) -> FitResult:
     tau = math.sqrt(v) * c
     mu, cov = mu * c, cov * (c * c)
     loglik -= k * math.log(c)
-    message = ""
+    params = {"mu": mu, "tau": tau}
+    details = {} if reml_ll is None else {"reml_loglik": reml_ll}
     if complete:
         message = (
             "complete pooling: the groups vary no more than their standard errors explain "
             f"(tau = 0 by {method.upper()}), so every group is shrunk to the pooled mean "
             f"{mu:.6g}"
         )
-    elif not ok:
-        message = f"the search for tau did not converge in {iters} iterations"
-    return FitResult(
-        params={"mu": mu, "tau": tau},
-        cov=cov,
-        loglik=loglik,
-        converged=ok,
-        iterations=iters,
-        complete_pooling=complete,
-        message=message,
-        extra=None if reml_ll is None else {"reml_loglik": reml_ll},
-    )
+        return hyper_fit(params, cov, loglik, None, message, details)
+    assert sol is not None
+    message = f"the search for tau did not converge in {sol.iterations} iterations"
+    return hyper_fit(params, cov, loglik, sol, message, details)
 
 
 def prior_sigma(tau: float, se: FloatArray) -> float:
@@ -176,10 +167,10 @@ def prior_sigma(tau: float, se: FloatArray) -> float:
 
 
 def normal_normal_groups(
-    y: FloatArray, se: FloatArray, rows: FloatArray, fit: FitResult, level: float
+    y: FloatArray, se: FloatArray, rows: FloatArray, params: dict[str, float], level: float
 ) -> tuple[dict[str, FloatArray], Normal]:
-    """Per-group posteriors ``Normal(B mu + (1 - B) y_j, sqrt(B) se_j)``, B the shrinkage."""
-    mu, tau = fit.params["mu"], fit.params["tau"]
+    """Per-group posteriors ``Normal(B mu + (1 - B) y_j, sqrt(B) tau)``, B the shrinkage."""
+    mu, tau = params["mu"], params["tau"]
     prior = Normal(mu, prior_sigma(tau, se))
     b = 1.0 / (1.0 + (tau / se) ** 2)  # se^2 / (se^2 + tau^2), without overflow
     mean = b * mu + (1.0 - b) * y

@@ -13,7 +13,7 @@ from ..distributions import Gamma, Poisson
 from ..distributions.poisson import PoissonStats
 from ..optim import invert_information, newton_maximize
 from ..results import Posterior
-from ._common import FitResult, RisingSums, pool_completely, value_index
+from ._common import HyperFit, RisingSums, groups_with_data, hyper_fit, pool_completely, value_index
 
 __all__ = ["gamma_poisson_fit", "gamma_poisson_groups", "gamma_poisson_posterior"]
 
@@ -30,7 +30,7 @@ def _exposure_groups(x: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArr
     return t, np.ones_like(t), x
 
 
-def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> FitResult:
+def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> HyperFit:
     """Maximise the Negative-Binomial marginal likelihood of the Gamma prior.
 
     Notes
@@ -56,12 +56,7 @@ def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> FitResult:
     ``alpha -> inf`` (complete pooling) and every group is shrunk to ``m``.
     """
     has = t > 0
-    n_data = int(np.count_nonzero(has))
-    if n_data < 2:
-        raise ValueError(
-            f"shrinkage needs at least two groups with exposure; got {n_data} "
-            f"(of {t.shape[0]} groups). With one group there is nothing to pool"
-        )
+    n_data = groups_with_data(has, "exposure")
     xs, ts = x[has], t[has]
     big_x, big_t = float(xs.sum()), float(ts.sum())
     if big_x == 0:
@@ -76,14 +71,12 @@ def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> FitResult:
     const = float(np.sum(sc.xlogy(xs, ts))) - fx.log_factorials()
     if disp <= 0:
         alpha = COMPLETE_POOLING_SCALE * max(1.0, float(xs.max()), m * float(ts.max()))
-        return FitResult(
-            params={"shape": alpha, "rate": alpha / m},
-            cov=np.full((2, 2), np.inf),
-            loglik=float(const + sc.xlogy(big_x, m) - m * big_t),
-            converged=True,
-            iterations=0,
-            complete_pooling=True,
-            message=(
+        return hyper_fit(
+            {"shape": alpha, "rate": alpha / m},
+            np.full((2, 2), np.inf),
+            float(const + sc.xlogy(big_x, m) - m * big_t),
+            None,
+            (
                 "complete pooling: the counts vary no more than Poisson noise explains "
                 f"(sum (x - m t)^2 = {disp + big_x:.6g} <= sum x = {big_x:.6g}), so the "
                 "prior's shape -> infinity and every group is shrunk to the pooled rate "
@@ -111,32 +104,30 @@ def gamma_poisson_fit(x: FloatArray, t: FloatArray) -> FitResult:
 
     a0 = m * m * float(np.dot(ts, ts)) / disp
     sol = newton_maximize(fun, np.log([a0, a0 / m]), damping="eigen", tol=1e-14, maxiter=200)
-    u, f, iters, ok = sol.x, sol.fun, sol.iterations, sol.converged
+    u, f, iters = sol.x, sol.fun, sol.iterations
     al, be = math.exp(u[0]), math.exp(u[1])
     _, g_u, h_u = fun(u)
     # back from (log alpha, log beta) to (alpha, beta): H = D^-1 (H_u - diag(g_u)) D^-1
     dinv = np.array([1.0 / al, 1.0 / be])
     h = (h_u - np.diag(g_u)) * np.outer(dinv, dinv)
-    return FitResult(
-        params={"shape": al, "rate": be},
-        cov=invert_information(-h, rcond=1e-14),
-        loglik=float(const + f),
-        converged=ok,
-        iterations=iters,
-        complete_pooling=False,
-        message="" if ok else f"Newton did not converge in {iters} iterations",
+    return hyper_fit(
+        {"shape": al, "rate": be},
+        invert_information(-h, rcond=1e-14),
+        float(const + f),
+        sol,
+        f"Newton did not converge in {iters} iterations",
     )
 
 
 def gamma_poisson_groups(
-    x: FloatArray, t: FloatArray, fit: FitResult, level: float
+    x: FloatArray, t: FloatArray, params: dict[str, float], pooled: bool, level: float
 ) -> tuple[dict[str, FloatArray], Gamma]:
     """Per-group posteriors ``Gamma(shape + x_j, rate + t_j)``: columns of the table.
 
     The quantiles ``gammaincinv(shape + x, q)`` depend on the count only, so they
     are computed once per distinct count and divided by each group's ``rate + t``.
     """
-    al, be = fit.params["shape"], fit.params["rate"]
+    al, be = params["shape"], params["rate"]
     prior = Gamma(al, be)
     ps, pr = al + x, be + t
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -154,7 +145,7 @@ def gamma_poisson_groups(
         "upper": hi_u[inv] / pr,
         "shrinkage": be / pr,
     }
-    if fit.complete_pooling:
+    if pooled:
         pool_completely(cols, al / be)  # the limit shape -> inf
     return cols, prior
 

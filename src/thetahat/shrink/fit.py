@@ -20,7 +20,7 @@ from ..optim import Status
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, Posterior
 from ..results.shrinkage import Shrinkage
 from ._binomial import beta_binomial_fit, beta_binomial_groups, beta_binomial_posterior
-from ._common import FitResult
+from ._common import HyperFit
 from ._input import Where, broadcast, check_counts, column, factorize, is_frame, numbers
 from ._normal import (
     normal_normal_fit,
@@ -164,6 +164,17 @@ def shrink(
     >>> import thetahat as th
     >>> res = th.shrink([0, 2, 1, 7, 3], [10, 12, 9, 15, 11])   # doctest: +SKIP
     >>> res.table[["group", "mle", "posterior_mean", "shrinkage"]]   # doctest: +SKIP
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat import datasets
+    >>> rats = datasets.load("rat_tumor")
+    >>> res = th.shrink(rats["y"], rats["n"])
+    >>> res.prior
+    Beta(a=2.34162, b=14.1148)
+    >>> int(rats["y"][70]), int(rats["n"][70]), round(float(res.columns["posterior_mean"][70]), 4)
+    (4, 14, 0.2082)
     """
     lv = check_level(level)
     if method not in ("ml", "reml", "full"):
@@ -351,15 +362,22 @@ def _finish(
     method: str,
 ) -> Shrinkage:
     msgs: list[str] = []
-    fit: FitResult
+    fit: HyperFit
     prior: Distribution
     post_fn: Callable[[int], Posterior]
     if kind == "binomial":
         fit = beta_binomial_fit(first, second)
-        cols, beta = beta_binomial_groups(first, second, fit, level)
+    elif kind == "poisson":
+        fit = gamma_poisson_fit(first, second)
+    else:
+        fit = normal_normal_fit(first, second, method)
+    params, cov, res, details = fit
+    pooled = res.status is Status.BOUNDARY
+    if kind == "binomial":
+        cols, beta = beta_binomial_groups(first, second, params, pooled, level)
         prior = beta
         no_data = second == 0
-        a, b = fit.params["a"], fit.params["b"]
+        a, b = params["a"], params["b"]
         derived = {"prior mean": a / (a + b), "concentration": a + b}
 
         def post_fn(i: int) -> Posterior:
@@ -367,11 +385,10 @@ def _finish(
 
         family_name = "Binomial"
     elif kind == "poisson":
-        fit = gamma_poisson_fit(first, second)
-        cols, gamma = gamma_poisson_groups(first, second, fit, level)
+        cols, gamma = gamma_poisson_groups(first, second, params, pooled, level)
         prior = gamma
         no_data = second == 0
-        al, be = fit.params["shape"], fit.params["rate"]
+        al, be = params["shape"], params["rate"]
         derived = {"prior mean": al / be, "prior sd": float(np.sqrt(al)) / be}
 
         def post_fn(i: int) -> Posterior:
@@ -379,12 +396,11 @@ def _finish(
 
         family_name = "Poisson"
     else:
-        fit = normal_normal_fit(first, second, method)
-        cols, normal = normal_normal_groups(first, second, rows, fit, level)
+        cols, normal = normal_normal_groups(first, second, rows, params, level)
         prior = normal
         no_data = np.zeros(first.shape[0], dtype=bool)
         derived = {}
-        if fit.complete_pooling:
+        if pooled:
             msgs.append(
                 f"the prior's sd is tau = 0; posterior(group) uses Normal(mu, "
                 f"{prior_sigma(0.0, second):.3g}) to stand for the point mass at mu"
@@ -394,12 +410,12 @@ def _finish(
             return normal_normal_posterior(float(first[i]), float(second[i]), normal)
 
         family_name = "Normal"
-    if fit.complete_pooling:
-        msgs.insert(0, fit.message)
-        warn_user(fit.message, BoundaryWarning)
-    elif not fit.converged:
-        msgs.insert(0, fit.message)
-        warn_user(fit.message, ConvergenceWarning)
+    if pooled:
+        msgs.insert(0, res.message)
+        warn_user(res.message, BoundaryWarning)
+    elif not res.converged:
+        msgs.insert(0, res.message)
+        warn_user(res.message, ConvergenceWarning)
     n_empty = int(no_data.sum())
     if n_empty:
         i = int(np.flatnonzero(no_data)[0])
@@ -409,25 +425,21 @@ def _finish(
             f"{n_empty} group(s) have zero {what} (first: {first_label!r}); they are kept, "
             "flagged in no_data, and their posterior is the prior"
         )
-    if fit.complete_pooling:
-        status = Status.BOUNDARY
-    else:
-        status = Status.SUCCESS if fit.converged else Status.FAILED
-    details: dict[str, Any] = {"derived": derived, **(fit.extra or {})}
+    details = {"derived": derived, **details}
     hyper = Estimate(
         method=method if method == "reml" else "mle",
-        params=dict(fit.params),
-        cov=fit.cov,
-        loglik=fit.loglik,
+        params=dict(params),
+        cov=cov,
+        loglik=res.fun,
         n=float(np.count_nonzero(~no_data)),
         df_model=2,
         family=None,
         prior=None,
         warnings=tuple(msgs),
-        status=status,
-        message=fit.message,
-        converged=fit.converged,
-        iterations=fit.iterations,
+        status=res.status,
+        message=res.message,
+        converged=res.converged,
+        iterations=res.iterations,
         details=details,
     )
     from ._full import GroupMixture
@@ -438,10 +450,10 @@ def _finish(
         family=family_name,
         prior=prior,
         hyper=hyper,
-        loglik=fit.loglik,
+        loglik=res.fun,
         method=method,
         level=level,
-        complete_pooling=fit.complete_pooling,
+        complete_pooling=pooled,
         groups=group_labels,
         columns=cols,
         no_data=no_data,

@@ -35,6 +35,7 @@ class Censored:
 
     Examples
     --------
+    >>> import thetahat as th
     >>> th.Censored.right([1.2, 3.4, 5.0], censored=[False, False, True])  # doctest: +SKIP
     """
 
@@ -105,7 +106,16 @@ def _flags(censored: ArrayLike, m: int) -> NDArray[np.bool_]:
 
 @dataclass(frozen=True, eq=False)
 class CensoredStats:
-    """Censored data split by kind, with frequency weights (all 1 when none given)."""
+    """Censored data split by kind, with frequency weights (all 1 when none given).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.statistics import statistics_of
+    >>> s = statistics_of(th.Weibull(), th.Censored.right([1.0, 2.0, 3.0], [False, True, False]))
+    >>> type(s).__name__, s.exact, s.right
+    ('CensoredStats', array([1., 3.]), array([2.]))
+    """
 
     exact: NDArray[np.float64]
     w_exact: NDArray[np.float64]

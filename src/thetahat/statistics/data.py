@@ -32,6 +32,14 @@ class DataStats:
 
     ``n`` is the number of observations (the sum of the weights). ``cache`` holds
     derived arrays (``log x``) so repeated passes do not recompute them.
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.statistics import DataStats, statistics_of
+    >>> s = statistics_of(th.Weibull(), [1.0, 2.0, 3.0])
+    >>> isinstance(s, DataStats), s.x, s.n
+    (True, array([1., 2., 3.]), 3.0)
     """
 
     x: NDArray[np.float64]

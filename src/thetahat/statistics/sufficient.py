@@ -43,6 +43,16 @@ class SuffStats:
     """Additive sufficient statistics: every field merges by addition.
 
     ``n`` is the number of observations (the sum of frequency weights).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> a = th.Poisson().suff_stats([1, 2, 3])
+    >>> b = th.Poisson().suff_stats([4, 0])
+    >>> (a + b).n, (a + b).total
+    (5.0, 10.0)
+    >>> th.fit(th.Poisson, a + b).params
+    {'rate': 2.0}
     """
 
     n: float = 0.0
@@ -116,6 +126,18 @@ class MomentStats(SuffStats):
         m2   = m2_A + m2_B + d^2 n_A n_B / n
 
     which never forms a raw sum of squares.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> a = th.Normal().suff_stats([1.0, 2.0, 3.0])
+    >>> b = th.Normal().suff_stats([10.0, 11.0])
+    >>> merged = a + b
+    >>> merged.n, merged.mean, round(merged.m2, 6)
+    (5.0, 5.4, 89.2)
+    >>> float(np.var([1.0, 2.0, 3.0, 10.0, 11.0]) * 5)
+    89.2
     """
 
     mean: float = 0.0

@@ -1,0 +1,77 @@
+"""Resampling shared by the goodness-of-fit p-values and the bootstrap: re-fits over
+the package's thread pool, with one random stream per fixed-size block of resamples.
+
+The blocks have a fixed size, not one per thread, so a seed gives the same numbers
+on any machine and with any ``THETAHAT_NUM_THREADS``. Each block runs the family's
+own fit (closed form, profile Newton in compiled kernels, ...): numpy's sorting and
+random generation and the kernels release the GIL, so threads help.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .._fastpath import PARALLEL_MIN, executor, num_threads
+from .._validation import as_generator
+
+__all__ = ["BLOCK", "REFIT_ERRORS", "map_resamples", "map_tasks", "spawn"]
+
+#: resamples per random stream (and per task on the pool)
+BLOCK = 32
+
+#: errors that mark one resample's re-fit as failed (counted by the caller, never raised)
+REFIT_ERRORS = (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError, IndexError)
+
+T = TypeVar("T")
+
+
+def spawn(rng: Any, blocks: int) -> list[np.random.Generator]:
+    """``blocks`` independent generators drawn from ``rng`` (a seed or Generator)."""
+    gen = as_generator(rng)
+    seed = np.random.SeedSequence(int(gen.integers(0, 2**63 - 1)))
+    return [np.random.default_rng(s) for s in seed.spawn(blocks)]
+
+
+def map_resamples(
+    block: Callable[[np.random.Generator, int], T], n_resamples: int, rng: Any, n_data: int
+) -> list[T]:
+    """``block(generator, count)`` over blocks of :data:`BLOCK` resamples, in order.
+
+    The blocks run on the package's thread pool unless the data are so large that
+    each fit already uses the pool (nested waits on one pool could deadlock).
+    Warnings of the re-fits (boundary estimates of a resample) are silenced: the
+    caller counts the fits that failed instead.
+    """
+    counts = [min(BLOCK, n_resamples - s) for s in range(0, n_resamples, BLOCK)]
+    gens = spawn(rng, len(counts))
+    threads = num_threads()
+
+    def run(gen: np.random.Generator, count: int) -> T:
+        with np.errstate(all="ignore"):  # numpy's error state is per thread
+            return block(gen, count)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if threads == 1 or len(counts) < 2 or n_data >= PARALLEL_MIN:
+            return [run(g, c) for g, c in zip(gens, counts, strict=True)]
+        return list(executor(threads).map(run, gens, counts))
+
+
+def map_tasks(fn: Callable[[Any], T], items: Iterable[Any], n_data: int) -> list[T]:
+    """``[fn(item) for item in items]`` on the thread pool (as :func:`map_resamples`)."""
+    todo = list(items)
+    threads = num_threads()
+
+    def run(item: Any) -> T:
+        with np.errstate(all="ignore"):
+            return fn(item)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if threads == 1 or len(todo) < 2 or n_data >= PARALLEL_MIN:
+            return [run(i) for i in todo]
+        return list(executor(threads).map(run, todo))

@@ -1,0 +1,413 @@
+"""The one GLM fit behind LogisticRegression, PoissonRegression and GLMRegression.
+
+Every GLM estimator fits through :meth:`GLMBase._fit_glm`: a family (a specialised
+canonical one, or any distribution x link of :mod:`._families`), the fused solver
+(:func:`~._solvers.fit_glm`), the dispersion, the standard errors, the boundary
+checks, the :class:`~thetahat.results.Estimate` and, under a prior, the Laplace
+posterior. The estimators only validate their targets and choose the family.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..results import BoundaryWarning, ConvergenceWarning
+from ._base import RegressionBase, build_estimate, warn_all
+from ._checks import NotIdentifiable, identifiability_message, univariate_separation
+from ._families import GLMFamily
+from ._loss import Family, _blas_one_thread, linear_predictor
+from ._posterior import RegressionPosterior
+from ._solvers import GLMFit, PenaltyVec, fit_glm
+from .penalties import PriorSpec, parse_prior
+
+__all__ = ["GLMBase", "log_prior", "penalty_vector"]
+
+Array = NDArray[np.float64]
+_LOG_2PI = math.log(2.0 * math.pi)
+#: the dispersion of a MAP fit is re-estimated until it moves by less than this
+SCALE_RTOL = 1e-10
+#: a penalised coefficient counts as held by the prior, not the data, when the data's
+#: curvature along it is below this multiple of the prior's
+PRIOR_HELD = 100.0
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """How the dispersion was chosen: ``"pearson"``, ``"ml"``, ``"fixed"`` (a number)."""
+
+    kind: str
+    value: float = 1.0
+
+
+def parse_scale(scale: Any) -> Dispersion:
+    if isinstance(scale, str):
+        if scale in ("pearson", "ml"):
+            return Dispersion(scale)
+        raise ValueError(f"scale must be 'pearson', 'ml' or a positive number; got {scale!r}")
+    try:
+        v = float(scale)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"scale must be 'pearson', 'ml' or a positive number; got {scale!r}"
+        ) from None
+    if not (v > 0 and math.isfinite(v)):
+        raise ValueError(f"scale must be a positive finite number; got {scale!r}")
+    return Dispersion("fixed", v)
+
+
+def penalty_vector(spec: PriorSpec, p: int, fit_b: bool, shrink_b: bool, who: str) -> PenaltyVec:
+    """The prior's per-coefficient terms over ``(coef..., intercept)``."""
+    if spec.kind in ("nig", "evidence"):
+        raise ValueError(
+            f"{who} takes a Normal, a Laplace or a pair of both as prior; "
+            f"a {spec.kind!r} prior applies to LinearRegression"
+        )
+    k = p + int(fit_b)
+    mask = np.ones(k)
+    if fit_b and not shrink_b:
+        mask[-1] = 0.0
+    return PenaltyVec(l2=spec.l2 * mask, mean=spec.mean * mask, l1=spec.l1 * mask)
+
+
+def log_prior(theta: Array, pen: PenaltyVec) -> float:
+    """Log density of the (proper part of the) prior at ``theta``."""
+    total = 0.0
+    on2 = pen.l2 > 0
+    if on2.any():
+        d = (theta - pen.mean)[on2]
+        total += float(np.sum(0.5 * (np.log(pen.l2[on2]) - _LOG_2PI)) - 0.5 * pen.l2[on2] @ (d * d))
+    on1 = pen.l1 > 0
+    if on1.any():
+        total += float(np.sum(np.log(0.5 * pen.l1[on1])) - pen.l1[on1] @ np.abs(theta[on1]))
+    return total
+
+
+_KIND = {
+    "flat": "MLE",
+    "gaussian": "MAP, Normal prior",
+    "laplace": "MAP, Laplace prior",
+    "elasticnet": "MAP, Normal + Laplace prior",
+}
+
+
+class GLMBase(RegressionBase):
+    """Shared fit of the GLMs (see the module docstring)."""
+
+    prior: Any
+    shrink_intercept: bool
+    max_iter: int
+    tol: float
+    _model: str
+
+    def _fit_glm(
+        self,
+        family: Family,
+        X: Array,
+        y: Array,
+        sw: Array | None,
+        offset: Array | None,
+        scale: Dispersion | None = None,
+    ) -> GLMFit:
+        """Fit, then set ``coef_``, ``intercept_``, ``n_iter_``, ``estimate_`` (and
+        ``scale_``, ``posterior_`` where they apply)."""
+        self.__dict__.pop("posterior_", None)
+        spec = parse_prior(self.prior)
+        names = self.feature_names_
+        fit_b = bool(self.fit_intercept)
+        k = X.shape[1] + int(fit_b)
+        if spec.is_flat and (X.shape[0] if sw is None else np.count_nonzero(sw)) < k:
+            raise ValueError(identifiability_message(X, sw, names, fit_b, []))
+        pen = penalty_vector(
+            spec, X.shape[1], fit_b, fit_b and bool(self.shrink_intercept), type(self).__name__
+        )
+        glm = family if isinstance(family, GLMFamily) else None
+        disp = scale or Dispersion("fixed", 1.0)
+        dispersed = glm is not None and glm.has_dispersion
+        phi = disp.value if (dispersed and disp.kind == "fixed") else 1.0
+        n_obs = float(X.shape[0] if sw is None else sw.sum())
+        theta0: Array | None = None
+        mu: Array | None = None
+        for _ in range(50 if (dispersed and not spec.is_flat and disp.kind != "fixed") else 1):
+            res = self._solve(family, X, y, sw, offset, fit_b, pen.scaled(phi), spec, theta0, names)
+            if glm is None or res.separated:
+                break
+            mu = glm.mean(_eta(X, res.theta, fit_b, offset))
+            new = _dispersion(glm, disp, y, mu, sw, n_obs, k) if dispersed else 1.0
+            done = abs(new - phi) <= SCALE_RTOL * phi
+            phi, theta0 = new, res.theta
+            if done or spec.is_flat:
+                break
+        theta = res.theta
+        self.coef_ = theta[:-1].copy() if fit_b else theta.copy()
+        self.intercept_ = float(theta[-1]) if fit_b else 0.0
+        self.n_iter_ = res.iterations
+        labels = [*names, "intercept"] if fit_b else list(names)
+        warns: list[str] = []
+        status = "success"
+        active = (theta != 0) | (pen.l1 == 0)
+        cov = np.full((k, k), np.nan)
+        sep = family.separation
+        if res.separated:  # along coefficients no prior holds: no MLE (or MAP)
+            kind = "mle" if spec.is_flat else "map"
+            warns.append(self._divergence_message(sep, labels, res.separated, kind))
+            status = "boundary"
+            cov = np.full((k, k), np.inf)
+            warn_all(tuple(warns), BoundaryWarning)
+        else:
+            if not spec.is_flat and sep is not None:
+                along = _prior_held_separation(sep, X, y, sw, fit_b, res, pen.scaled(phi))
+                if along:
+                    warns.append(self._divergence_message(sep, labels, along, "held"))
+                    warn_all(tuple(warns), BoundaryWarning)
+            try:
+                with _blas_one_thread():
+                    cov = res.covariance(active) * phi
+            except np.linalg.LinAlgError:
+                cov = np.full((k, k), np.inf)
+                warns.append("the Hessian is singular: standard errors are infinite")
+                status = "boundary"
+            if not res.converged:
+                m = f"the iterations stopped before converging ({res.message})"
+                warns.append(m)
+                status = "failed"
+                warn_all((m,), ConvergenceWarning)
+        lp = log_prior(theta, pen) if not spec.is_flat else None
+        extra: dict[str, Any] = {"n_nonzero": int(np.sum(theta != 0))}
+        lines: tuple[str, ...] = ()
+        if glm is not None and mu is not None:
+            self.scale_ = phi
+            phi_ml = glm.ml_dispersion(y, mu, sw, n_obs) if dispersed else 1.0
+            if dispersed and not (phi_ml > 1e-300 and phi > 1e-300):
+                # every residual 0: the likelihood grows without bound as phi -> 0
+                m = (
+                    "the fit is exact (every residual is 0): the dispersion's MLE is 0 and "
+                    "the log-likelihood unbounded (parameter 'scale' at the boundary)"
+                )
+                warns.append(m)
+                status = "boundary"
+                warn_all((m,), BoundaryWarning)
+                loglik = loglik_used = math.inf
+            else:
+                loglik = glm.loglik(y, mu, sw, phi_ml)
+                loglik_used = loglik if phi_ml == phi else glm.loglik(y, mu, sw, phi)
+            dev = glm.deviance(y, mu, sw)
+            chi2 = glm.pearson(y, mu, sw)
+            method = "Newton (IRLS)" if glm.canonical else "Fisher scoring (IRLS)"
+            extra.update(
+                family=glm.dist,
+                link=glm.link_name,
+                scale=phi,
+                scale_ml=phi_ml,
+                deviance=dev,
+                pearson_chi2=chi2,
+                solver=method,
+            )
+            if glm.dist == "tweedie":
+                extra["power"] = glm.power
+            lines = (
+                f"GLM family: {glm.dist}",
+                f"Link: {glm.link_name}",
+                f"Solver: {'Newton' if glm.canonical else 'Fisher-scoring'}",
+                f"Scale: {phi:.6g}",
+                f"Scale from: {disp.kind if dispersed else 'fixed'}",
+                f"Deviance: {dev:.6g}",
+                f"Pearson chi2: {chi2:.6g}",
+            )
+        else:
+            loglik = loglik_used = -res.nll
+        self.estimate_ = build_estimate(
+            model=f"{self._model} ({_KIND[spec.kind]})",
+            names=names,
+            theta=theta,
+            cov=cov,
+            fit_intercept=fit_b,
+            method="mle" if spec.is_flat else "map",
+            loglik=loglik,
+            n=n_obs,
+            df_model=k + int(dispersed),
+            prior=self.prior,
+            logpost=None if lp is None else loglik_used + lp,
+            df_resid=n_obs - k if dispersed else None,
+            warnings=tuple(warns),
+            status=status,
+            message=(
+                "se of weights at exactly 0 (the L1 kink) are NaN"
+                if spec.l1 > 0 and not active.all()
+                else ""
+            ),
+            converged=res.converged,
+            iterations=res.iterations,
+            extra=extra,
+            summary_lines=lines,
+        )
+        if lp is not None and status == "success":
+            self.posterior_ = _laplace_posterior(
+                labels, theta, cov, loglik_used + lp, n_obs, self.prior
+            )
+        # issue 15: the PSIS check of the Laplace posterior N(MAP, cov) (computed on access);
+        # families with a dispersion are left out: their Newton objective is a quasi-likelihood
+        if lp is not None and status == "success" and not dispersed and pen.l1.max() == 0:
+            self.laplace_check_ = _laplace_check(family, X, y, sw, offset, pen, theta, cov)
+        else:
+            self.__dict__.pop("laplace_check_", None)  # from an earlier fit with another prior
+        return res
+
+    def _solve(
+        self,
+        family: Family,
+        X: Array,
+        y: Array,
+        sw: Array | None,
+        offset: Array | None,
+        fit_b: bool,
+        pen: PenaltyVec,
+        spec: PriorSpec,
+        theta0: Array | None,
+        names: list[str],
+    ) -> GLMFit:
+        try:
+            return fit_glm(
+                family,
+                X,
+                y,
+                sw,
+                offset,
+                fit_b,
+                pen,
+                theta0=theta0,
+                max_iter=int(self.max_iter),
+                tol=float(self.tol),
+                check_rank=spec.is_flat,
+            )
+        except NotIdentifiable as exc:
+            raise ValueError(identifiability_message(X, sw, names, fit_b, exc.groups)) from None
+
+    def _divergence_message(
+        self, sep: str | None, labels: list[str], along: list[int], kind: str
+    ) -> str:
+        """Why the estimate diverges along ``along``: the MLE ("mle"), a MAP whose prior
+        leaves those coefficients free ("map"), or a MAP held only by the prior ("held")."""
+        bad = ", ".join(labels[j] for j in along)
+        fix = "A prior fixes this, e.g. prior=th.Normal(0, 2.5)"
+        if self.fit_intercept and len(labels) - 1 in along:
+            fix += ", with shrink_intercept=True for the intercept"
+        if kind == "held":
+            fix = "This MAP is finite only because of the prior"
+        what = "MAP (the prior does not hold the intercept)" if kind == "map" else "MLE"
+        if sep == "logistic":
+            return (
+                f"the data are (quasi-)separated: the likelihood keeps increasing along "
+                f"{bad}, so the {what} does not exist (those coefficients diverge). {fix}"
+            )
+        return (
+            f"the counts are 0 wherever the linear predictor can be lowered: the likelihood "
+            f"keeps increasing along {bad} (fitted means of zero counts go to 0), so the "
+            f"{what} does not exist (those coefficients diverge). {fix}"
+        )
+
+
+def _eta(X: Array, theta: Array, fit_b: bool, offset: Array | None) -> Array:
+    c, b = (theta[:-1], float(theta[-1])) if fit_b else (theta, 0.0)
+    return linear_predictor(X, c, b, offset)
+
+
+def _dispersion(
+    glm: GLMFamily,
+    disp: Dispersion,
+    y: Array,
+    mu: Array,
+    sw: Array | None,
+    n: float,
+    k: int,
+) -> float:
+    if disp.kind == "fixed":
+        return disp.value
+    if disp.kind == "ml":
+        return glm.ml_dispersion(y, mu, sw, n)
+    return glm.pearson(y, mu, sw) / max(n - k, 1.0)
+
+
+def _laplace_posterior(
+    labels: list[str], theta: Array, cov: Array, logpost: float, n: float, prior: Any
+) -> RegressionPosterior:
+    """A Gaussian at the MAP with the Hessian's inverse as covariance, and the Laplace
+    evidence ``log p(y) ~ logpost + k/2 log(2 pi) + 1/2 log det(cov)`` (NaN when a
+    weight sits at an L1 kink, where the approximation does not apply)."""
+    k = theta.shape[0]
+    sign, logdet = np.linalg.slogdet(cov) if np.all(np.isfinite(cov)) else (0.0, np.nan)
+    log_ev = logpost + 0.5 * k * _LOG_2PI + 0.5 * logdet if sign > 0 else float("nan")
+    return RegressionPosterior(
+        names=tuple(labels),
+        loc=theta.copy(),
+        scale=np.where(np.isnan(cov), 0.0, cov),
+        df=None,
+        log_evidence=float(log_ev),
+        n=n,
+        prior=prior,
+        exact=False,
+    )
+
+
+def _laplace_check(
+    fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec, theta: Array, cov: Array
+) -> Any:
+    """:class:`thetahat._psis.LaplaceCheck` of the GLM's log posterior against N(theta, cov)."""
+    from .._psis import LaplaceCheck
+
+    return LaplaceCheck(_GLMLogPosterior(fam, X, y, sw, offset, pen), theta, cov)
+
+
+class _GLMLogPosterior:
+    """The GLM's log posterior at rows of coefficient draws (picklable, unlike a closure)."""
+
+    def __init__(
+        self, fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec
+    ) -> None:
+        self.fam, self.X, self.y, self.sw, self.offset, self.pen = fam, X, y, sw, offset, pen
+
+    def __call__(self, draws: Array) -> Array:
+        p = self.X.shape[1]
+        out = np.empty(draws.shape[0])
+        for i in range(0, draws.shape[0], 64):  # blocks: memory n x 64
+            th = draws[i : i + 64]
+            eta = self.X @ th[:, :p].T + (th[:, p] if th.shape[1] > p else 0.0)
+            if self.offset is not None:
+                eta = eta + self.offset[:, None]
+            nll = self.fam.nll(eta, self.y[:, None])
+            ll = -(nll.sum(0) if self.sw is None else self.sw @ nll)
+            out[i : i + 64] = ll + np.array([log_prior(t, self.pen) for t in th])
+        return out
+
+
+def _prior_held_separation(
+    sep: str,
+    X: Array,
+    y: Array,
+    sw: Array | None,
+    fit_b: bool,
+    res: GLMFit,
+    pen: PenaltyVec,
+) -> list[int]:
+    """Would the MLE diverge along one column that only the prior holds? (no LP)
+
+    The data's curvature along coefficient ``j`` is the Hessian's diagonal minus the
+    prior's (``l2_j``, plus ``l1_j / |theta_j|`` for a Laplace prior, the curvature
+    of its quadratic majoriser). Where it is below ``PRIOR_HELD`` times the prior's,
+    :func:`~._checks.univariate_separation` checks that column (one read of it).
+    Separation along several columns at once is not looked for under a prior.
+    """
+    theta = res.theta
+    absd = np.abs(theta)
+    prior_curv = pen.l2 + np.divide(pen.l1, absd, out=np.zeros_like(absd), where=absd > 0)
+    data_curv = np.diag(res.hessian) - pen.l2
+    held = (prior_curv > 0) & (data_curv < PRIOR_HELD * prior_curv)
+    if fit_b:
+        held[-1] = False
+    if not held.any():
+        return []
+    return univariate_separation(sep, X, y, sw, fit_b, [int(j) for j in np.flatnonzero(held)])

@@ -1,0 +1,270 @@
+"""The engine interface: how a table that may live elsewhere computes statistics.
+
+An :class:`Engine` is a table with named columns that answers three questions;
+:class:`~thetahat.statistics.engines.source.TableSource` turns the answers into
+a family's statistics (ungrouped or per group) through the family's
+:class:`~thetahat.statistics.engines.plans.Plan`:
+
+``aggregate(aggs, keys, params=None)``
+    One pass over the table: every :class:`~.expr.Agg` per group of the ``keys``
+    columns (none: one group). ``params`` (optional) holds per-group constants
+    used as columns in the expressions (an iterative family's current parameters
+    for every group at once); the engine joins them by key. Returns
+    :class:`~.expr.Aggregated`.
+``arrays(columns)``
+    The columns as float64 numpy arrays, or None when the engine cannot hold
+    them (a database, a file larger than memory). Where it can, statistics are
+    computed by the in-memory reducers, so every path agrees to rounding.
+``batches(columns)``
+    The columns as an iterator of numpy record batches (constant memory), or
+    None. Sources that stream (files, partitions) implement this; their
+    statistics are merged with ``+`` (:mod:`thetahat.statistics.sufficient`).
+
+plus ``columns`` (names), ``kind(name)`` (``"numeric"``, ``"boolean"`` or
+``"other"``), ``nrows()`` (the number of rows), ``null_counts(columns)`` and
+``drop_nulls(columns)``, ``where(values)`` (the rows of one group) and
+``head_mean(expr)`` (the mean of an expression over a few rows: the centre of a
+two-level shift). Engines work on *role* names (``x``, ``n``, ``exposure``,
+:data:`~.expr.WEIGHT`, group keys) that the source chose; they rename the
+user's columns once when created.
+
+Optionally ``defer_nulls(check) -> bool``: the engine counts the nulls of every
+column within each aggregate query and calls ``check(counts)`` (which raises for
+any), saving the separate null-counting pass (``nulls="error"``).
+
+A new engine (Dask, Spark, a database without narwhals support) implements this
+protocol; everything after it (plans, grouped fits, ``FitTable``) is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .expr import Agg, Aggregated, Expr, evaluate, group_reduce
+
+__all__ = ["ArrayEngine", "Engine", "factorize_keys"]
+
+FloatArray = NDArray[np.float64]
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A table that computes aggregates where its data live (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> isinstance(ArrayEngine({"x": np.ones(3)}, {"x": "numeric"}), Engine)
+    True
+    """
+
+    columns: tuple[str, ...]
+
+    def kind(self, name: str) -> str:
+        """``"numeric"``, ``"boolean"`` or ``"other"``."""
+        ...
+
+    def nrows(self) -> int:
+        """The number of rows."""
+        ...
+
+    def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
+        """The number of nulls (and NaN in float columns) in each column."""
+        ...
+
+    def drop_nulls(self, columns: Sequence[str]) -> Engine:
+        """The rows without a null in any of ``columns``."""
+        ...
+
+    def where(self, values: Mapping[str, Any]) -> Engine:
+        """The rows whose key columns equal ``values``."""
+        ...
+
+    def head_mean(self, expr: Expr) -> float:
+        """The mean of ``expr`` over a few rows (NaN when there are none)."""
+        ...
+
+    def aggregate(
+        self,
+        aggs: Mapping[str, Agg],
+        keys: Sequence[str],
+        params: Aggregated | None = None,
+    ) -> Aggregated:
+        """One pass: the aggregates per group of ``keys``."""
+        ...
+
+    def arrays(self, columns: Sequence[str]) -> dict[str, NDArray[Any]] | None:
+        """The columns in memory, or None."""
+        ...
+
+    def batches(self, columns: Sequence[str]) -> Iterator[dict[str, NDArray[Any]]] | None:
+        """The columns batch by batch, or None."""
+        ...
+
+
+def factorize_keys(
+    cols: Sequence[NDArray[Any]],
+) -> tuple[NDArray[np.intp], list[NDArray[Any]]]:
+    """Group codes (first appearance order) and the unique key values per column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codes, keys = factorize_keys([np.array(["b", "a", "b"]), np.array([1, 1, 1])])
+    >>> codes.tolist(), keys[0].tolist(), keys[1].tolist()
+    ([0, 1, 0], ['b', 'a'], [1, 1])
+    """
+    m = cols[0].shape[0]
+    codes = np.zeros(m, dtype=np.intp)
+    uniq_rows: list[NDArray[Any]] = []
+    for c in cols:
+        arr = np.asarray(c)
+        try:
+            u, first, inv = np.unique(arr, return_index=True, return_inverse=True)
+        except TypeError:  # mixed objects: compare as strings
+            u, first, inv = np.unique(arr.astype(str), return_index=True, return_inverse=True)
+        # renumber in order of first appearance
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.shape[0])
+        codes = codes * u.shape[0] + rank[inv.reshape(-1)]
+        uniq_rows.append(arr)
+    # compress the combined codes, first-appearance order
+    u, first, inv = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    final = rank[inv.reshape(-1)].astype(np.intp)
+    firsts = first[order]
+    return final, [np.asarray(c)[firsts] for c in uniq_rows]
+
+
+class ArrayEngine:
+    """In-memory columns (numpy arrays, eager dataframes): the reference engine.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thetahat.statistics.engines import Agg, col
+    >>> eng = ArrayEngine({"x": np.array([1.0, 2.0, 4.0]), "g": np.array(["a", "b", "a"])},
+    ...                   {"x": "numeric", "g": "other"}, keys=["g"])
+    >>> out = eng.aggregate({"total": Agg("sum", col("x"))}, ["g"])
+    >>> out.keys["g"].tolist(), out.values["total"].tolist()
+    (['a', 'b'], [5.0, 2.0])
+    """
+
+    def __init__(
+        self, data: Mapping[str, NDArray[Any]], kinds: Mapping[str, str], keys: Sequence[str] = ()
+    ) -> None:
+        self.data = dict(data)
+        self.kinds = dict(kinds)
+        self.keys = tuple(keys)
+        self.columns = tuple(self.data)
+
+    def kind(self, name: str) -> str:
+        return self.kinds[name]
+
+    def nrows(self) -> int:
+        return int(next(iter(self.data.values())).shape[0]) if self.data else 0
+
+    def _null(self, name: str) -> NDArray[np.bool_]:
+        v = self.data[name]
+        if v.dtype.kind == "f":
+            return np.isnan(v)
+        if v.dtype.kind == "M":
+            return np.isnat(v)
+        if v.dtype == object:
+            return np.array([x is None or (isinstance(x, float) and x != x) for x in v])
+        return np.zeros(v.shape[0], dtype=bool)
+
+    def null_counts(self, columns: Sequence[str]) -> dict[str, int]:
+        return {c: int(self._null(c).sum()) for c in columns}
+
+    def drop_nulls(self, columns: Sequence[str]) -> ArrayEngine:
+        bad = np.zeros(self.nrows(), dtype=bool)
+        for c in columns:
+            bad |= self._null(c)
+        return ArrayEngine({k: v[~bad] for k, v in self.data.items()}, self.kinds, self.keys)
+
+    def where(self, values: Mapping[str, Any]) -> ArrayEngine:
+        keep = np.ones(self.nrows(), dtype=bool)
+        for k, v in values.items():
+            keep &= self.data[k] == v
+        return ArrayEngine({k: a[keep] for k, a in self.data.items()}, self.kinds, self.keys)
+
+    def head_mean(self, expr: Expr) -> float:
+        head = {
+            k: np.asarray(v[:64], dtype=float) for k, v in self.data.items() if k in expr.columns()
+        }
+        if not head or next(iter(head.values())).shape[0] == 0:
+            return float("nan")
+        return float(np.mean(evaluate(expr, head)))
+
+    def aggregate(
+        self,
+        aggs: Mapping[str, Agg],
+        keys: Sequence[str],
+        params: Aggregated | None = None,
+    ) -> Aggregated:
+        return aggregate_arrays(self.data, aggs, keys, params)
+
+    def arrays(self, columns: Sequence[str]) -> dict[str, NDArray[Any]]:
+        return {c: self.data[c] for c in columns}
+
+    def batches(self, columns: Sequence[str]) -> Iterator[dict[str, NDArray[Any]]]:
+        yield self.arrays(columns)
+
+
+def aggregate_arrays(
+    data: Mapping[str, NDArray[Any]],
+    aggs: Mapping[str, Agg],
+    keys: Sequence[str],
+    params: Aggregated | None = None,
+) -> Aggregated:
+    """:meth:`Engine.aggregate` of in-memory columns (also each batch of a stream).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thetahat.statistics.engines import Agg, col
+    >>> out = aggregate_arrays({"x": np.array([1.0, 3.0])}, {"hi": Agg("max", col("x"))}, [])
+    >>> out.values["hi"].tolist()
+    [3.0]
+    """
+    from .expr import WEIGHT
+
+    needed: set[str] = set()
+    for a in aggs.values():
+        needed |= a.expr.columns()
+    m = int(next(iter(data.values())).shape[0]) if data else 0
+    if m == 0:
+        return Aggregated({k: np.asarray(data[k][:0]) for k in keys}, {}, 0)
+    if keys:
+        codes, uniq = factorize_keys([np.asarray(data[k]) for k in keys])
+        size = uniq[0].shape[0]
+        key_arrays = dict(zip(keys, uniq, strict=True))
+    else:
+        codes, size, key_arrays = None, 1, {}
+    columns = {c: np.asarray(data[c], dtype=float) for c in needed if c in data}
+    if params is not None:
+        # per-group constants, joined by key
+        if keys:
+            index = {k: i for i, k in enumerate(_tuples(params.keys, keys))}
+            mine = _tuples(key_arrays, keys)
+            pos = np.array([index[k] for k in mine], dtype=np.intp)
+        else:
+            pos = np.zeros(1, dtype=np.intp)
+        at = codes if codes is not None else np.zeros(m, dtype=np.intp)
+        for name, v in params.values.items():
+            columns[name] = np.asarray(v, dtype=float)[pos][at]
+    w = np.asarray(data[WEIGHT], dtype=float) if WEIGHT in data else None
+    values = group_reduce(aggs, columns, codes, size, w, m)
+    return Aggregated(key_arrays, values, size)
+
+
+def _tuples(keys: Mapping[str, NDArray[Any]], names: Sequence[str]) -> list[tuple[Any, ...]]:
+    return list(zip(*(np.asarray(keys[n]).tolist() for n in names), strict=True))

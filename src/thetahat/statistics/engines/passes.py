@@ -1,0 +1,233 @@
+"""Iterative families over engines: one aggregate query per Newton step.
+
+The Weibull has no finite sufficient statistics: its profile score at a shape
+``k`` needs the sums ``A = sum w e``, ``B = sum w e y`` and ``C = sum w e y^2``
+with ``y = log x - log c`` (``c`` the largest value, so ``e = exp(k y) <= 1``
+cannot overflow). Each Newton step on the profile score
+
+    f(k) = 1/k + mean(y) - B/A,     f'(k) = -1/k^2 - (C/A - (B/A)^2)
+
+is one aggregate pass of the engine, for every group at once (the current
+shape and ``log c`` of each group are per-group constants of the pass). The
+number of passes is reported (``EngineStats.passes``, ``Estimate.passes``).
+
+:class:`EngineStats` is what such a source returns as statistics: ``n``, the
+number of passes and the log-likelihood, score and Hessian at the estimate,
+cached where the family's hooks look for them (``weibull_at``,
+``weibull_scaled``); it holds no data, so profile intervals, which re-maximise
+over the data, are not available from it (Wald intervals are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .expr import Agg, Aggregated, align, col
+
+__all__ = ["EngineStats", "WeibullPasses", "engine_stats", "grouped_weibull"]
+
+FloatArray = NDArray[np.float64]
+
+#: Newton stops when the shape moves less than this (relative)
+_XTOL = 1e-13
+_MAX_PASSES = 60
+
+
+@dataclass(frozen=True, eq=False)
+class EngineStats:
+    """Statistics of a family without finite ones, computed by an engine.
+
+    Holds no data: the estimate and the curvature there are in ``cache``.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> import thetahat as th
+    >>> rel = duckdb.sql("SELECT 1.5 + (range % 7) * 0.5 AS x FROM range(200)")
+    >>> est = th.fit(th.Weibull, rel, column="x")
+    >>> est.passes > 2, est.status
+    (True, <Status.SUCCESS: 'success'>)
+    """
+
+    n: float
+    w: None = None
+    passes: int = 0
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def x(self) -> Any:
+        raise ValueError(
+            "these statistics were computed where the data live (one aggregate query per "
+            "Newton step) and hold no data: profile intervals need them in memory; use "
+            "conf_int(kind='wald')"
+        )
+
+    def logx(self) -> Any:
+        """Not available (see :attr:`x`)."""
+        return self.x
+
+    def positive(self) -> Any:
+        """Not available (see :attr:`x`)."""
+        return self.x
+
+
+def _weibull_gh(
+    k: FloatArray, n: FloatArray, st: FloatArray, stl: FloatArray, stl2: FloatArray,
+    sl: FloatArray,
+) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """Score and Hessian over (shape, scale) in units where the scale is 1, vectorised:
+    ``st = sum t``, ``stl = sum t l``, ``stl2 = sum t l^2``, ``sl = sum l`` with
+    ``l = log(x / lambda)`` and ``t = exp(k l)``."""
+    g = np.stack([n / k + sl - stl, k * (st - n)], axis=-1)
+    h_kl = st - n + k * stl
+    h = np.empty((*k.shape, 2, 2))
+    h[..., 0, 0] = -n / (k * k) - stl2
+    h[..., 0, 1] = h[..., 1, 0] = h_kl
+    h[..., 1, 1] = -k * (st - n + k * st)
+    return g, h
+
+
+class WeibullPasses:
+    """The vectorised profile Newton of the Weibull over an engine's groups.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> x = th.Weibull(2.0, 3.0).sample(500, rng=1)
+    >>> r = WeibullPasses(as_source(x), ()).run()
+    >>> bool(np.isclose(r["shape"][0], th.fit(th.Weibull, x).params["shape"]))
+    True
+    """
+
+    def __init__(self, source: Any, keys: tuple[str, ...]) -> None:
+        self.source, self.keys = source, keys
+        self.passes = 0
+
+    def _aggregate(self, aggs: dict[str, Agg], params: Aggregated | None) -> Aggregated:
+        self.passes += 1
+        return self.source.engine.aggregate(aggs, list(self.keys), params)
+
+    def run(self) -> dict[str, Any]:
+        ly = col("x").log()
+        first = self._aggregate({"m": Agg("moments", ly), "top": Agg("max", ly),
+                                 "lo": Agg("min", col("x"))}, None)  # fmt: skip
+        v = first.values
+        if not np.all(v["lo"] > 0):
+            raise ValueError(
+                f"Weibull data must be positive numbers; column {self.source._name('x')} holds "
+                f"{float(np.min(v['lo'])):g}"
+            )
+        n, top = v["m.n"], v["top"]
+        if not np.all(np.isfinite(top)):
+            raise ValueError(f"column {self.source._name('x')} holds infinite values")
+        ybar = v["m.mean"] - top
+        var = v["m.m2"] / n
+        equal = var <= 0
+        with np.errstate(all="ignore"):
+            k = np.where(equal, 1.0, np.pi / np.sqrt(6.0 * np.where(equal, 1.0, var)))
+        keys = first.keys
+        y = ly - col("ltop")
+        e = (col("k") * y).exp()
+        aggs = {"a": Agg("sum", e), "b": Agg("sum", e * y), "c": Agg("sum", e * y * y)}
+        done = equal.copy()
+        a = b = c = np.zeros_like(k)
+        ok = np.ones_like(k, dtype=bool)
+        for _ in range(_MAX_PASSES):
+            out = self._aggregate(aggs, Aggregated(keys, {"k": k, "ltop": top}, k.shape[0]))
+            out = align(out, keys, self.keys)
+            a, b, c = out.values["a"], out.values["b"], out.values["c"]
+            with np.errstate(all="ignore"):
+                f = 1.0 / k + ybar - b / a
+                df = -1.0 / (k * k) - (c / a - (b / a) ** 2)
+                step = np.where(done, 0.0, -f / df)
+            step = np.where(np.isfinite(step), step, 0.0)
+            k_new = np.clip(k + step, 0.5 * k, 2.0 * k)
+            converged = np.abs(k_new - k) <= _XTOL * k
+            k = np.where(done, k, k_new)
+            if np.all(done | converged):
+                # one more pass at the final shape: the sums the estimate is made of
+                out = self._aggregate(aggs, Aggregated(keys, {"k": k, "ltop": top}, k.shape[0]))
+                out = align(out, keys, self.keys)
+                a, b, c = out.values["a"], out.values["b"], out.values["c"]
+                break
+        else:
+            ok = np.abs(step) <= 1e-8 * k
+        with np.errstate(all="ignore"):
+            shift = np.log(a / n) / k  # log(lambda / c)
+            sl = n * ybar - n * shift
+            stl = (n / a) * (b - shift * a)
+            stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
+            ll = n * (np.log(k) - top - shift) + (k - 1.0) * sl - n
+            g, h = _weibull_gh(k, n, n, stl, stl2, sl)
+        scale = np.exp(top + shift)
+        k = np.where(equal, np.inf, k)
+        scale = np.where(equal, np.exp(top), scale)
+        ll = np.where(equal, np.inf, ll)
+        return {"keys": keys, "n": n, "shape": k, "scale": scale, "loglik": ll, "g": g, "h": h,
+                "shift": shift, "top": top, "ok": ok, "equal": equal}  # fmt: skip
+
+
+def engine_stats(family: Any, source: Any) -> EngineStats:
+    """The Weibull's :class:`EngineStats` of a whole table (its MLE in the cache).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> st = engine_stats(th.Weibull(), as_source(th.Weibull(2.0, 3.0).sample(300, rng=2)))
+    >>> st.n, st.passes > 2
+    (300.0, True)
+    """
+    passes = WeibullPasses(source, ())
+    r = passes.run()
+    n = float(r["n"][0])
+    k, scale = float(r["shape"][0]), float(r["scale"][0])
+    cache: dict[str, Any] = {"solution": r}
+    if np.isfinite(k):
+        # the score and Hessian come over (shape, scale / lambda) at 1: the family's
+        # scaled units; natural units for its generic hooks
+        g, h = r["g"][0], r["h"][0]
+        cache["weibull_scaled"] = ((k, scale), h)
+        d = np.array([1.0, 1.0 / scale])
+        with np.errstate(over="ignore"):
+            cache["weibull_at"] = ((k, scale), float(r["loglik"][0]), g * d, h * np.outer(d, d))
+    return EngineStats(n=n, passes=passes.passes, cache=cache)
+
+
+def grouped_weibull(family: Any, source: Any) -> Any:
+    """Per-group Weibull fits by vectorised passes, or None where the engine cannot take
+    per-group constants (it then fetches the data).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> x = th.Weibull(2.0, 3.0).sample(400, rng=3)
+    >>> gs = grouped_weibull(th.Weibull(), as_source(x, by=np.arange(400) % 2))
+    >>> gs.size, gs.passes > 2
+    (2, True)
+    """
+    from .source import GroupedStats
+
+    if family.params:
+        return None
+    passes = WeibullPasses(source, source.keys)
+    try:
+        r = passes.run()
+    except NotImplementedError:
+        return None
+    fields = {"shape": r["shape"], "scale": r["scale"], "loglik": r["loglik"]}
+    out = GroupedStats(source.keys, dict(r["keys"]), family, np.asarray(r["n"], dtype=float),
+                       None, fields, passes=passes.passes)  # fmt: skip
+    out.fields["_g0"], out.fields["_g1"] = r["g"][:, 0], r["g"][:, 1]
+    out.fields["_h00"], out.fields["_h01"], out.fields["_h11"] = (
+        r["h"][:, 0, 0], r["h"][:, 0, 1], r["h"][:, 1, 1])  # fmt: skip
+    out.fields["_ok"] = r["ok"].astype(float)
+    return out
