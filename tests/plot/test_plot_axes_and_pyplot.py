@@ -35,6 +35,7 @@ def _cases() -> dict:
             ),
         ),
         "regularization_path": (2, lambda ax: th.plot.regularization_path(X, y, num=8, ax=ax)),
+        "ab_test": (1, lambda ax: th.plot.ab_test(th.ab_test(12, 100, 19, 95), ax=ax)),
         "compare": (1, lambda ax: th.plot.compare([est, th.fit(th.Weibull, x)], kind="qq", ax=ax)),
         "diagnostics": (4, lambda ax: th.plot.diagnostics(est, ax=ax)),
         "ab_test": (1, lambda ax: th.plot.ab_test(th.ab_test(120, 1000, 145, 1000), ax=ax)),
