@@ -38,7 +38,6 @@ def _cases() -> dict:
         "ab_test": (1, lambda ax: th.plot.ab_test(th.ab_test(12, 100, 19, 95), ax=ax)),
         "compare": (1, lambda ax: th.plot.compare([est, th.fit(th.Weibull, x)], kind="qq", ax=ax)),
         "diagnostics": (4, lambda ax: th.plot.diagnostics(est, ax=ax)),
-        "ab_test": (1, lambda ax: th.plot.ab_test(th.ab_test(120, 1000, 145, 1000), ax=ax)),
     }
 
 
