@@ -12,6 +12,12 @@ import warnings
 
 import numpy as np
 import pytest
+import statsmodels.api as sm
+from statsmodels.discrete.count_model import (
+    ZeroInflatedNegativeBinomialP,
+    ZeroInflatedPoisson,
+)
+from statsmodels.discrete.truncated_model import TruncatedLFPoisson
 
 import thetahat as th
 from thetahat.regression import (
@@ -22,13 +28,6 @@ from thetahat.regression import (
     ZeroInflatedNegativeBinomialRegression,
     ZeroInflatedPoissonRegression,
 )
-
-sm = pytest.importorskip("statsmodels.api")
-from statsmodels.discrete.count_model import (  # noqa: E402
-    ZeroInflatedNegativeBinomialP,
-    ZeroInflatedPoisson,
-)
-from statsmodels.discrete.truncated_model import TruncatedLFPoisson  # noqa: E402
 
 N = 3000
 

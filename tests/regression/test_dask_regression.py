@@ -5,15 +5,14 @@ from __future__ import annotations
 import doctest
 import warnings
 
+import dask.array as da
+import dask.dataframe as dd
 import numpy as np
+import pandas as pd
 import pytest
 
 import thetahat as th
 from thetahat.regression import LinearRegression, LogisticRegression, PoissonRegression
-
-da = pytest.importorskip("dask.array")
-dd = pytest.importorskip("dask.dataframe")
-pd = pytest.importorskip("pandas")
 
 pytestmark = pytest.mark.xdist_group("dask")
 

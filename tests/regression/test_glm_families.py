@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+import statsmodels.api as sm
 from scipy import optimize
 from scipy import special as sc
 
@@ -25,7 +26,6 @@ from thetahat.regression import (
     PoissonRegression,
 )
 
-sm = pytest.importorskip("statsmodels.api")
 L = sm.families.links
 
 FAMILIES = {

@@ -8,15 +8,14 @@ import signal
 import threading
 import time
 
+import dask.array as da
+import dask.dataframe as dd
 import numpy as np
+import pandas as pd
 import pytest
 from _engine_cases import CASES, close, sample
 
 import thetahat as th
-
-da = pytest.importorskip("dask.array")
-dd = pytest.importorskip("dask.dataframe")
-pd = pytest.importorskip("pandas")
 
 pytestmark = pytest.mark.xdist_group("dask")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import doctest
 
 import numpy as np
+import pyspark  # noqa: F401  (the spark extra, installed by dev)
 import pytest
 from _engine_cases import CASES, close, sample
 
 import thetahat as th
-
-pytest.importorskip("pyspark")
 
 pytestmark = pytest.mark.xdist_group("spark")
 
