@@ -58,7 +58,11 @@ def _keeps_data(fn: Callable[..., Any]) -> Callable[..., Any]:
             return est  # statistics, or a FitTable of per-group fits (by=)
         if kw.get("column") is not None or _is_table(data):
             return est  # a table's values stay where they live
-        return dataclasses.replace(est, data=data, weights=kw.get("weights"))
+        # ``est`` was just built for this call and nobody else holds it: set the two
+        # fields in place (dataclasses.replace re-runs __init__: 12 us, a fifth of a fit)
+        object.__setattr__(est, "data", data)
+        object.__setattr__(est, "weights", kw.get("weights"))
+        return est
 
     return wrapper
 
