@@ -46,7 +46,14 @@ from numpy.typing import NDArray
 
 from .expr import Agg, Aggregated, Expr, evaluate, group_reduce
 
-__all__ = ["ArrayEngine", "Engine", "factorize_keys"]
+__all__ = ["ArrayEngine", "Engine", "NoPerGroupConstants", "factorize_keys"]
+
+
+class NoPerGroupConstants(Exception):
+    """An engine cannot take per-group constants for this many groups in one query:
+    the caller falls back to another route (fetching the data, or the engine's own
+    var_pop), never to a partial result."""
+
 
 FloatArray = NDArray[np.float64]
 

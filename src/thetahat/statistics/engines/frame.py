@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..._optional import require
-from .base import ArrayEngine, Engine
+from .base import ArrayEngine, Engine, NoPerGroupConstants
 from .expr import Agg, Aggregated, Expr
 
 __all__ = ["MAX_CASES", "NarwhalsEngine", "as_engine", "is_frame"]
@@ -270,7 +270,7 @@ class NarwhalsEngine:
         frame = self.frame
         if params is not None:
             if keys and params.size > MAX_CASES:
-                raise NotImplementedError(
+                raise NoPerGroupConstants(
                     f"per-group constants for more than {MAX_CASES} groups; this engine "
                     "fetches the data instead"
                 )

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .base import NoPerGroupConstants
 from .expr import Agg, Aggregated, align, col
 
 __all__ = ["EngineStats", "WeibullPasses", "engine_stats", "grouped_weibull"]
@@ -221,7 +222,7 @@ def grouped_weibull(family: Any, source: Any) -> Any:
     passes = WeibullPasses(source, source.keys)
     try:
         r = passes.run()
-    except NotImplementedError:
+    except NoPerGroupConstants:
         return None
     fields = {"shape": r["shape"], "scale": r["scale"], "loglik": r["loglik"]}
     out = GroupedStats(source.keys, dict(r["keys"]), family, np.asarray(r["n"], dtype=float),

@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from ..source import Statistics, statistics_of
 from ..sufficient import SuffStats
-from .base import Engine
+from .base import Engine, NoPerGroupConstants
 from .expr import WEIGHT, Agg, Aggregated, align, col, key_tuples, lit, match_keys
 from .passes import EngineStats
 from .plans import Plan, plan_for
@@ -329,7 +329,7 @@ class TableSource:
             aggs[m] = Agg("moments", aggs[m].expr - col(f"_c_{m}"))
         try:
             out = self.engine.aggregate(aggs, keys, Aggregated(first.keys, consts, first.size))
-        except NotImplementedError:
+        except NoPerGroupConstants:
             return None
         out = align(out, first.keys, tuple(keys))
         for m in plan.centred:
