@@ -37,9 +37,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._optional import require
-from ..results import BoundaryWarning, ConvergenceWarning
+from ..results import BoundaryWarning
 from ._base import build_estimate, warn_all
-from ._glm_base import _KIND, _laplace_posterior, log_prior, penalty_vector
+from ._glm_base import _KIND, _laplace_posterior, log_prior, penalty_vector, solved_covariance
 from ._linalg import GramStats, centered_gram
 from ._loss import LOGISTIC, POISSON, Family, PassResult, _blas_one_thread, fused_pass
 from ._solvers import PenaltyVec, _newton
@@ -532,18 +532,7 @@ def _glm_estimate(
         cov = np.full((k, k), np.inf)
         warn_all(tuple(warns), BoundaryWarning)
     else:
-        try:
-            with _blas_one_thread():
-                cov = res.covariance(active)
-        except np.linalg.LinAlgError:
-            cov = np.full((k, k), np.inf)
-            warns.append("the Hessian is singular: standard errors are infinite")
-            status = "boundary"
-        if not res.converged:
-            m = f"the Newton iterations stopped before converging ({res.message})"
-            warns.append(m)
-            status = "failed"
-            warn_all((m,), ConvergenceWarning)
+        cov, status = solved_covariance(res, active, 1.0, warns, status)
     logprior = log_prior(theta, pen) if not spec.is_flat else None
     kind = _KIND[spec.kind]
     est.estimate_ = build_estimate(

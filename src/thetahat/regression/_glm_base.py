@@ -164,18 +164,7 @@ class GLMBase(RegressionBase):
                 if along:
                     warns.append(self._divergence_message(sep, labels, along, "held"))
                     warn_all(tuple(warns), BoundaryWarning)
-            try:
-                with _blas_one_thread():
-                    cov = res.covariance(active) * phi
-            except np.linalg.LinAlgError:
-                cov = np.full((k, k), np.inf)
-                warns.append("the Hessian is singular: standard errors are infinite")
-                status = "boundary"
-            if not res.converged:
-                m = f"the iterations stopped before converging ({res.message})"
-                warns.append(m)
-                status = "failed"
-                warn_all((m,), ConvergenceWarning)
+            cov, status = solved_covariance(res, active, phi, warns, status)
         lp = log_prior(theta, pen) if not spec.is_flat else None
         extra: dict[str, Any] = {"n_nonzero": int(np.sum(theta != 0))}
         lines: tuple[str, ...] = ()
@@ -309,6 +298,28 @@ class GLMBase(RegressionBase):
             f"keeps increasing along {bad} (fitted means of zero counts go to 0), so the "
             f"{what} does not exist (those coefficients diverge). {fix}"
         )
+
+
+def solved_covariance(
+    res: GLMFit, active: NDArray[np.bool_], scale: float, warns: list[str], status: str
+) -> tuple[Array, str]:
+    """The covariance of a finished solve (``scale`` times the inverse Hessian over the
+    ``active`` coefficients) and the status it leaves: ``boundary`` where the Hessian is
+    singular, ``failed`` where the iterations stopped early (both added to ``warns``)."""
+    k = res.theta.shape[0]
+    try:
+        with _blas_one_thread():
+            cov = res.covariance(active) * scale
+    except np.linalg.LinAlgError:
+        cov = np.full((k, k), np.inf)
+        warns.append("the Hessian is singular: standard errors are infinite")
+        status = "boundary"
+    if not res.converged:
+        m = f"the iterations stopped before converging ({res.message})"
+        warns.append(m)
+        status = "failed"
+        warn_all((m,), ConvergenceWarning)
+    return cov, status
 
 
 def _eta(X: Array, theta: Array, fit_b: bool, offset: Array | None) -> Array:
