@@ -87,3 +87,16 @@ def test_published_help_page_values_hold(refdata: Path) -> None:
     assert fll.loglik == pytest.approx(-62.81293, abs=1e-5)
     fluaz = th.fit(th.Normal, _censored(refdata, "fluazinam", "log10"))
     assert fluaz.loglik == pytest.approx(-20.41212, abs=1e-5)
+
+
+def test_burr_on_salinity_reports_the_weibull_limit(refdata: Path) -> None:
+    """R's fitdistcens fails on this fit (optim error 100); the supremum is the Weibull
+    limit (shape1 -> inf, the rate falling with it), which must be a boundary, not a
+    success, at R's Weibull log-likelihood."""
+    weibull = next(f for f in _REF if f["data"] == "salinity" and f["distr"] == "weibull")
+    with pytest.warns(th.BoundaryWarning):
+        est = th.fit(th.Burr, _censored(refdata, "salinity", "raw"))
+    assert est.status == "boundary"
+    assert "shape1 -> infinity" in est.message
+    assert est.loglik == pytest.approx(weibull["loglik"], abs=1e-5)
+    assert est.params["shape2"] == pytest.approx(weibull["estimate"]["shape"], rel=1e-4)
