@@ -100,3 +100,41 @@ def test_burr_on_salinity_reports_the_weibull_limit(refdata: Path) -> None:
     assert "shape1 -> infinity" in est.message
     assert est.loglik == pytest.approx(weibull["loglik"], abs=1e-5)
     assert est.params["shape2"] == pytest.approx(weibull["estimate"]["shape"], rel=1e-4)
+
+
+def _numbers(values: list[Any]) -> np.ndarray:
+    """R's JSON writes infinities as the strings "Inf"/"-Inf"."""
+    return np.array([float(str(v).replace("Inf", "inf")) for v in values])
+
+
+@pytest.mark.parametrize("name", ["salinity", "smokedfish", "fluazinam"])
+def test_turnbull_npmle_equals_fitdistrplus_npmle(refdata: Path, name: str) -> None:
+    """Our self-consistency NPMLE against fitdistrplus' (Wang's exact method)."""
+    from thetahat.inference.turnbull import turnbull
+
+    with open(refdata / "r" / "r_censored_fits.json") as fh:
+        ref = next(r for r in json.load(fh)["npmle"] if r["data"] == name)
+    est = turnbull(_censored(refdata, name, "log10"))
+    assert est.status == "success"
+    np.testing.assert_array_equal(np.isfinite(est.left), np.isfinite(_numbers(ref["left"])))
+    fin = np.isfinite(est.left)
+    np.testing.assert_allclose(est.left[fin], _numbers(ref["left"])[fin], rtol=1e-12)
+    np.testing.assert_allclose(est.right, _numbers(ref["right"]), rtol=1e-12)
+    # EM stops at mass changes below 1e-10; Wang's method is exact
+    np.testing.assert_allclose(est.mass, ref["p"], atol=2e-6)
+
+
+@pytest.mark.parametrize("name", ["salinity", "fluazinam"])
+def test_compare_on_censored_data_reports_fitdistcens_aic_bic(refdata: Path, name: str) -> None:
+    """The statistics fitdistrplus reports for censored fits: loglik, AIC, BIC (n = rows)."""
+    refs = {f["distr"]: f for f in _REF if f["data"] == name and f["scale"] == "log10"}
+    data = _censored(refdata, name, "log10")
+    table = th.compare([th.Normal, th.Logistic, th.Gumbel], data)
+    for distr, cls in (("norm", th.Normal), ("logis", th.Logistic), ("gumbel", th.Gumbel)):
+        est = table.estimates[cls.__name__]
+        assert est.n == refs[distr]["n"]
+        assert est.loglik == pytest.approx(refs[distr]["loglik"], abs=1e-6)
+        assert est.aic == pytest.approx(refs[distr]["aic"], abs=1e-5)
+        assert est.bic == pytest.approx(refs[distr]["bic"], abs=1e-5)
+        row = next(r for r in table.rows if r["family"] == cls.__name__)
+        assert row["aic"] == pytest.approx(refs[distr]["aic"], abs=1e-5)
