@@ -194,10 +194,35 @@ def _mean_block(est: Any, names: list[str]) -> Array:
     return np.asarray(est.estimate_.cov)[np.ix_(idx, idx)]
 
 
-def _mean_interval(scale: Array, se: Array, inverse: Callable[[Array], Array], lv: float) -> Array:
+def _mean_interval(
+    scale: Array, se: Array, inverse: Callable[[Array], Array], lv: float, family: Any = None
+) -> Array:
+    """``inverse`` of ``scale +- z se``, ordered, and kept inside the mean's range.
+
+    A GLM family whose link does not map the whole line into the mean's range (the
+    inverse links need ``eta > 0``; identity and log links of positive or bounded
+    means) has the linear predictor's interval cut to the valid part first, so the
+    mean's interval is the image of what the model can reach (an inverse link with
+    ``eta``'s interval reaching 0 gives an upper bound of +inf).
+    """
+    from ._families import GLMFamily
+
     z = float(sc.ndtri((1.0 + lv) / 2.0))
-    a, b = inverse(scale - z * se), inverse(scale + z * se)
-    return np.column_stack([np.minimum(a, b), np.maximum(a, b)])
+    lo, hi = scale - z * se, scale + z * se
+    bounds = (-np.inf, np.inf)
+    unbounded = np.zeros(lo.shape, dtype=bool)
+    if isinstance(family, GLMFamily):
+        if family.link_name in ("inverse", "inverse_squared"):
+            unbounded = lo <= 0.0  # mu = 1/eta (1/sqrt(eta)) runs to +inf as eta -> 0+
+            lo = np.where(unbounded, hi, lo)
+        bounds = (-np.inf, np.inf) if family.dist == "gaussian" else (0.0, np.inf)
+        if family.dist == "binomial":
+            bounds = (0.0, 1.0)
+    with np.errstate(over="ignore", divide="ignore"):
+        a, b = inverse(lo), inverse(hi)
+    out = np.column_stack([np.minimum(a, b), np.maximum(a, b)])
+    out[unbounded, 1] = np.inf
+    return np.clip(out, *bounds)
 
 
 _NOT_PREDICTION = (
@@ -249,8 +274,11 @@ class GLMIntervals:
         ``se(eta) = sqrt(a' C a)`` (``C`` the covariance of ``estimate_``: the
         inverse Fisher information at the MLE, the Laplace posterior's at a MAP),
         the normal interval ``eta +- z se`` mapped through the inverse link, which
-        is monotone: the interval stays inside the mean's range, as statsmodels'
-        ``GLMResults.get_prediction().conf_int()``.
+        is monotone: the interval stays inside the mean's range (statsmodels'
+        ``GLMResults.get_prediction().conf_int()``, with the bounds ordered for a
+        decreasing link). Where the linear predictor's interval leaves the link's
+        domain (an inverse link's ``eta <= 0``), it is cut to the domain first: the
+        mean's bound there is +inf rather than a negative mean.
 
         Examples
         --------
@@ -285,7 +313,8 @@ class GLMIntervals:
         )
         J = _design(Xa, self.fit_intercept, False)
         se = np.sqrt(_quadratic(J, _mean_block(self, names)))
-        return _mean_interval(eta, se, self._family().mean, lv)
+        family = self._family()
+        return _mean_interval(eta, se, family.mean, lv, family)
 
 
 class CountIntervals:
