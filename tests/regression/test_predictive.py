@@ -256,3 +256,21 @@ def test_bad_input_on_the_new_paths() -> None:
         pois.predict_interval(Xnew, exposure=np.zeros(7))
     with pytest.raises(ValueError, match="NaN"):
         pois.predict_interval(np.full((2, 2), np.nan))
+
+
+def test_shrunk_intercept_and_a_pandas_frame() -> None:
+    import pandas as pd
+
+    X, Xnew, rng = _data(seed=10)
+    y = 2.0 + X @ np.array([1.0, 0.5]) + rng.normal(size=X.shape[0])
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    model = LinearRegression(prior=th.Normal(0, 1), noise_sd=1.0, shrink_intercept=True)
+    model.fit(frame, y)
+    post = model.posterior_
+    assert post.names == ("a", "b", "intercept")
+    A = np.column_stack([Xnew, np.ones(len(Xnew))])
+    sd = np.sqrt(np.einsum("ij,jk,ik->i", A, post.cov, A))
+    z = sc.ndtri(0.95)
+    mean = model.predict(pd.DataFrame(Xnew, columns=["a", "b"]))
+    band = model.predict_interval(pd.DataFrame(Xnew, columns=["a", "b"]), level=0.9)
+    np.testing.assert_allclose(band, np.column_stack([mean - z * sd, mean + z * sd]), rtol=1e-10)

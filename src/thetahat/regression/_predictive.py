@@ -232,6 +232,27 @@ _NOT_PREDICTION = (
 )
 
 
+def _linear_part(
+    est: Any, X: Any, level: Any, kind: Any, offset: Any, exposure: Any
+) -> tuple[float, Array, Array, list[str], Array]:
+    """Level, validated X, the linear predictor (with offsets), the names of the
+    mean's coefficients in ``estimate_`` (intercept first) and its Jacobian."""
+    from .glm import _offset
+
+    lv, what = _level_and_kind(level, kind)
+    who = type(est).__name__
+    if what == "prediction":
+        raise ValueError(_NOT_PREDICTION.format(who=who))
+    check_is_fitted(est)
+    if np.ndim(est.coef_) != 1:
+        raise ValueError(f"predict_interval applies to one linear predictor; {who} has several")
+    Xa = est._validate_predict(X)
+    off = _offset(exposure, offset, Xa.shape[0])
+    eta = Xa @ est.coef_ + est.intercept_ + (0.0 if off is None else off)
+    names = (["intercept"] if est.fit_intercept else []) + list(est.feature_names_)
+    return lv, Xa, eta, names, _design(Xa, est.fit_intercept, False)
+
+
 class GLMIntervals:
     """``predict_interval`` of the GLMs: the mean's interval through the link."""
 
@@ -294,24 +315,9 @@ class GLMIntervals:
         """
         from sklearn.base import ClassifierMixin
 
-        from .glm import _offset
-
-        lv, what = _level_and_kind(level, kind)
-        who = type(self).__name__
-        if what == "prediction":
-            raise ValueError(_NOT_PREDICTION.format(who=who))
-        check_is_fitted(self)
-        if np.ndim(self.coef_) != 1:
-            raise ValueError(f"predict_interval applies to one linear predictor; {who} has several")
         if isinstance(self, ClassifierMixin) and (offset is not None or exposure is not None):
-            raise TypeError(f"{who} takes no offset or exposure")
-        Xa = self._validate_predict(X)
-        off = _offset(exposure, offset, Xa.shape[0])
-        eta = Xa @ self.coef_ + self.intercept_ + (0.0 if off is None else off)
-        names = (["intercept"] if self.fit_intercept else []) + list(
-            getattr(self, "feature_names_", [])
-        )
-        J = _design(Xa, self.fit_intercept, False)
+            raise TypeError(f"{type(self).__name__} takes no offset or exposure")
+        lv, _, eta, names, J = _linear_part(self, X, level, kind, offset, exposure)
         se = np.sqrt(_quadratic(J, _mean_block(self, names)))
         family = self._family()
         return _mean_interval(eta, se, family.mean, lv, family)
@@ -376,20 +382,8 @@ class CountIntervals:
         array([[2.46, 2.92]])
         """
         from .._validation import check_finite
-        from .glm import _offset
 
-        lv, what = _level_and_kind(level, kind)
-        who = type(self).__name__
-        if what == "prediction":
-            raise ValueError(_NOT_PREDICTION.format(who=who))
-        check_is_fitted(self)
-        Xa = self._validate_predict(X)
-        off = _offset(exposure, offset, Xa.shape[0])
-        eta = Xa @ self.coef_ + self.intercept_ + (0.0 if off is None else off)
-        names = (["intercept"] if self.fit_intercept else []) + list(
-            getattr(self, "feature_names_", [])
-        )
-        J = _design(Xa, self.fit_intercept, False)
+        lv, Xa, eta, names, J = _linear_part(self, X, level, kind, offset, exposure)
         inverse: Callable[[Array], Array] = np.exp
         spec = self._count_spec()
         if spec.inflated:
