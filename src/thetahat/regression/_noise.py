@@ -58,7 +58,7 @@ class _Spectrum:
     weights.
     """
 
-    def __init__(self, gs: GramStats, l2: float, mean: float, fit_b: bool, rss_ols: float):
+    def __init__(self, gs: GramStats, l2: float, mean: float, fit_b: bool):
         p = gs.G.shape[0]
         s, U = np.linalg.eigh(gs.G) if p else (np.zeros(0), np.zeros((0, 0)))
         mu = np.full(p, float(mean))
@@ -73,14 +73,24 @@ class _Spectrum:
         self.b = r * r / self.s
         self.rank = int(self.pos.sum())
         self.n_eff = gs.sw - int(fit_b)
-        exact = rss_ols <= 1e-20 * max(yy, 1e-300)
-        self.rss = 0.0 if exact else float(rss_ols)
+        self.rss = 0.0  # the least-squares RSS, set by ``set_rss`` from a pass over the data
         self.const = (
             -0.5 * self.n_eff * _LOG_2PI
             - 0.5 * int(fit_b) * math.log(gs.sw)
             + 0.5 * self.rank * math.log(l2)
         )
         self.yy = max(yy, 0.0)
+
+    def least_squares(self, gs: GramStats, fit_b: bool) -> Array:
+        """The minimum-norm (about the prior mean) least-squares coefficients."""
+        shift = np.zeros(self.pos.shape[0])
+        shift[self.pos] = self.r / self.s
+        w = self.mu + self.U @ shift
+        return np.append(w, gs.ybar - float(gs.xbar @ w)) if fit_b else w
+
+    def set_rss(self, rss_ols: float) -> None:
+        """The least-squares RSS; below rounding level of the target's, an exact fit (0)."""
+        self.rss = 0.0 if rss_ols <= 1e-20 * max(self.yy, 1e-300) else float(rss_ols)
 
     def log_evidence(self, v: float) -> float:
         m = self.n_eff - self.rank
@@ -142,12 +152,8 @@ def noise_by_evidence(gs: GramStats, l2: float, mean: float, fit_b: bool, rss_of
             f"{' and an intercept' if fit_b else ''}: the residuals have no degrees of "
             "freedom; give noise_sd"
         )
-    probe = _Spectrum(gs, l2, mean, fit_b, 1.0)  # the spectrum, to solve least squares once
-    ls_shift = np.zeros(probe.pos.shape[0])
-    ls_shift[probe.pos] = probe.r / probe.s
-    w_ls = probe.mu + probe.U @ ls_shift
-    theta_ls = np.append(w_ls, gs.ybar - float(gs.xbar @ w_ls)) if fit_b else w_ls
-    sp = _Spectrum(gs, l2, mean, fit_b, float(rss_of(theta_ls)))
+    sp = _Spectrum(gs, l2, mean, fit_b)
+    sp.set_rss(float(rss_of(sp.least_squares(gs, fit_b))))
     if sp.yy <= 0.0 and sp.rss == 0.0:  # nothing to explain: y constant (about its mean)
         theta, cov = sp.posterior(0.0, gs, fit_b)
         return NoiseFit(0.0, theta, cov, sp.log_evidence(0.0), True, 0)
