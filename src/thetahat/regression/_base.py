@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from .._warnings import warn_user
 from ..optim import Status
 from ..results import BoundaryWarning, Estimate
-from ._data import check_weights, check_X, check_y
+from ._data import check_numeric_frame, check_weights, check_X, check_y
 
 __all__ = ["RegressionBase", "build_estimate", "order_intercept_first"]
 
@@ -31,6 +31,7 @@ class RegressionBase(BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
+        check_numeric_frame(X)
         Xa = validate_data(self, X, ensure_all_finite=False, dtype=np.float64, ensure_min_samples=1)
         Xa = check_X(Xa)
         ya = np.asarray(y)
@@ -49,6 +50,7 @@ class RegressionBase(BaseEstimator):
 
     def _validate_predict(self, X: Any) -> Array:
         check_is_fitted(self)
+        check_numeric_frame(X)
         Xa = validate_data(self, X, reset=False, ensure_all_finite=False, dtype=np.float64)
         return check_X(Xa)
 

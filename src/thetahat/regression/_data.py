@@ -11,6 +11,7 @@ from .._validation import as_weights, check_finite
 
 __all__ = [
     "check_X",
+    "check_numeric_frame",
     "check_weights",
     "check_y",
     "feature_names",
@@ -131,3 +132,36 @@ def identifiability_problem(
             "Drop them or use a proper prior (e.g. th.Normal(0, 1))"
         )
     return None
+
+
+def check_numeric_frame(X: Any, name: str = "X") -> None:
+    """A data frame with categorical or string columns raises ``TypeError`` pointing to
+    :func:`~thetahat.regression.from_formula` (numeric and boolean columns pass).
+
+    Only frames are inspected (by their module, so nothing is imported for arrays):
+    pandas directly, any other eager frame (polars, pyarrow, ...) through narwhals.
+    """
+    top = type(X).__module__.split(".")[0]
+    if top not in ("pandas", "polars", "pyarrow", "modin", "cudf"):
+        return
+    bad: list[str] = []
+    if top == "pandas" and getattr(X, "ndim", 0) == 2:
+        bad = [f"{c} ({d})" for c, d in X.dtypes.items() if getattr(d, "kind", "O") not in "biuf"]
+    elif top != "pandas":
+        try:
+            import narwhals as nw
+        except ModuleNotFoundError:
+            return  # scikit-learn's conversion then reports what it cannot read
+        frame = nw.from_native(X, eager_only=True, pass_through=True)
+        if isinstance(frame, nw.DataFrame):
+            bad = [
+                f"{c} ({d})"
+                for c, d in frame.schema.items()
+                if not (d.is_numeric() or d == nw.Boolean)
+            ]
+    if bad:
+        raise TypeError(
+            f"{name} has non-numeric column(s) {', '.join(bad)}: a categorical or string "
+            "column needs an encoding. Use thetahat.regression.from_formula('y ~ x + C(group)', "
+            "data, model=...) (treatment coding), or encode the columns yourself"
+        )

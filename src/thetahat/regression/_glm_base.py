@@ -22,6 +22,7 @@ from ._checks import NotIdentifiable, identifiability_message, univariate_separa
 from ._families import GLMFamily
 from ._loss import Family, _blas_one_thread, linear_predictor
 from ._posterior import RegressionPosterior
+from ._predictive import GLMIntervals
 from ._solvers import GLMFit, PenaltyVec, fit_glm
 from .penalties import PriorSpec, parse_prior
 
@@ -95,7 +96,7 @@ _KIND = {
 }
 
 
-class GLMBase(RegressionBase):
+class GLMBase(GLMIntervals, RegressionBase):
     """Shared fit of the GLMs (see the module docstring)."""
 
     prior: Any

@@ -30,6 +30,7 @@ from ._glm_base import log_prior, penalty_vector
 from ._lasso import lasso_gram
 from ._loss import POISSON, _blas_one_thread
 from ._posterior import RegressionPosterior
+from ._predictive import CountIntervals
 from ._solvers import PenaltyVec, _solve_newton, fit_glm
 from .glm import _offset
 from .penalties import parse_prior
@@ -54,7 +55,7 @@ U_LOW = -25.0
 DIVERGING = 30.0
 
 
-class _CountBase(RegressorMixin, RegressionBase):
+class _CountBase(RegressorMixin, CountIntervals, RegressionBase):
     """The shared fit of the count models (see the module docstring)."""
 
     def __sklearn_tags__(self) -> Any:

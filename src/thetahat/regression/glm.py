@@ -290,6 +290,9 @@ class PoissonRegression(RegressorMixin, _Fit):
 
     _model = "PoissonRegression"
 
+    def _family(self) -> Family:
+        return POISSON
+
     def fit(
         self,
         X: Any,
@@ -434,6 +437,9 @@ class GLMRegression(RegressorMixin, _Fit):
         self.shrink_intercept = shrink_intercept
         self.max_iter = max_iter
         self.tol = tol
+
+    def _family(self) -> Family:
+        return self._glm_family()
 
     def _glm_family(self, y: Array | None = None) -> GLMFamily:
         fam = resolve_family(self.family, self.link, self.power)

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special as sc
 from sklearn.base import RegressorMixin
 
 from ..distributions.normal import Normal
@@ -17,7 +16,9 @@ from ._bayes_linear import evidence_precisions, gaussian_posterior, nig_posterio
 from ._data import check_y, identifiability_problem, is_dask
 from ._lasso import lasso_gram
 from ._linalg import GramStats, centered_gram, lstsq_qr
+from ._noise import noise_by_evidence
 from ._posterior import RegressionPosterior
+from ._predictive import LinearIntervals
 from .penalties import PriorSpec, parse_prior
 
 __all__ = ["LinearRegression"]
@@ -26,7 +27,7 @@ Array = NDArray[np.float64]
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
-class LinearRegression(RegressorMixin, RegressionBase):
+class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
     """Linear regression with Gaussian noise: MLE, MAP under a named prior, or full Bayes.
 
     Parameters
@@ -46,7 +47,9 @@ class LinearRegression(RegressorMixin, RegressionBase):
         ``shrink_intercept``.
     noise_sd : float or None
         Known noise standard deviation sigma. None: estimated (OLS: from the
-        residuals; MAP: jointly with the weights, ``sigma^2 = RSS / n``).
+        residuals; a Normal prior: by type-II maximum likelihood, see Notes;
+        Laplace and elastic-net priors: jointly with the weights,
+        ``sigma^2 = RSS / n``).
     shrink_intercept : bool
         Put the prior on the intercept too.
 
@@ -74,6 +77,20 @@ class LinearRegression(RegressorMixin, RegressionBase):
     of the negative log posterior ``X'WX / sigma^2 + I / tau^2``; for an L1 prior it
     is taken on the nonzero weights (a weight at the L1 kink has no curvature:
     its se is NaN). Sample weights are frequency weights (n = their sum).
+
+    A Normal prior ``w ~ Normal(m, tau)`` without ``noise_sd``: sigma maximises
+    the marginal likelihood with the weights (and a flat intercept) integrated out,
+    ``y ~ Normal(X m + b, sigma^2 I + tau^2 X X')`` (type-II ML, empirical Bayes
+    for the noise), a one-dimensional search in ``log sigma^2`` on the eigenvalues
+    of the centred Gram matrix. The joint MAP of weights and sigma is not used: it
+    collapses to sigma = 0 whenever the weights can fit the data exactly (``p >= n``,
+    or tiny data), while the marginal likelihood is finite there and usually has
+    an interior maximum. Where it is largest at sigma = 0 (the prior allows an exact
+    fit), the fit reports status "boundary". The weights are the posterior mean
+    given that sigma (ridge with ``alpha = sigma^2 / tau^2``), their standard errors
+    and ``posterior_`` are **conditional on the estimated sigma** (its own
+    uncertainty is not propagated), and ``estimate_.details["log_evidence"]`` is the
+    maximised log marginal likelihood.
 
     Examples
     --------
@@ -233,7 +250,7 @@ class LinearRegression(RegressorMixin, RegressionBase):
             extra=extra,
             summary_lines=lines,
         )
-        self._pred = ("t" if not known and df_resid > 0 else "normal", unit, sigma2, df_resid)
+        self._pred = ("t" if not known and df_resid > 0 else "normal", cov, sigma2, df_resid)
 
     def _sigma_loop(
         self, gs: GramStats, spec: PriorSpec, p: int, rss_of: Any, fit_b: bool
@@ -289,37 +306,56 @@ class LinearRegression(RegressorMixin, RegressionBase):
     ) -> None:
         """The MAP fit from the centred cross-products and a residual-sum-of-squares pass."""
         p = gs.G.shape[0]
-        theta, sigma2, iters, ok = self._sigma_loop(gs, spec, p, rss_of, fit_b)
-        w = theta[:-1] if fit_b else theta
         known = self.noise_sd is not None
+        # a Normal prior and an unknown noise: sigma by type-II ML (the weights integrated
+        # out), which stays finite where the joint mode collapses to sigma = 0
+        noise = None
+        if spec.kind == "gaussian" and not known:
+            noise = noise_by_evidence(gs, spec.l2, spec.mean, fit_b, rss_of)
+            theta, sigma2, iters, ok = noise.theta, noise.sigma2, noise.iterations, True
+        else:
+            theta, sigma2, iters, ok = self._sigma_loop(gs, spec, p, rss_of, fit_b)
+        w = theta[:-1] if fit_b else theta
         warns: tuple[str, ...] = ()
         if not ok:
             warns = ("the joint (weights, sigma) MAP iteration did not converge",)
             warn_all(warns, ConvergenceWarning)
+        if noise is not None and noise.boundary:
+            warns = (
+                "the evidence is largest at noise sd 0 (the weights fit the data exactly and "
+                "the prior does not contradict it): parameter 'sigma' at the boundary; the "
+                "standard errors are those given sigma = 0",
+            )
+            warn_all(warns, BoundaryWarning)
         active = (w != 0) if spec.l1 > 0 else np.ones(p, dtype=bool)
         cov_w = np.full((p, p), np.nan)
-        if active.any():
+        if noise is not None:
+            cov_w = noise.cov[:p, :p]
+        elif active.any():
             P = gs.G[np.ix_(active, active)] / sigma2 + spec.l2 * np.eye(int(active.sum()))
             cov_w[np.ix_(active, active)] = np.linalg.inv(P)
         cw = np.where(np.isnan(cov_w), 0.0, cov_w)
         cov = cov_w
-        if fit_b:
+        if noise is not None:
+            cov = noise.cov
+        elif fit_b:
             cov = np.empty((p + 1, p + 1))
             cov[:p, :p] = cov_w
             cx = cw @ gs.xbar
             cov[:p, p] = cov[p, :p] = np.where(active, -cx, np.nan)
             cov[p, p] = sigma2 / gs.sw + float(gs.xbar @ cx)
         rss = rss_of(theta)
-        loglik = -0.5 * gs.sw * (_LOG_2PI + math.log(sigma2)) - 0.5 * rss / sigma2
+        if sigma2 > 0:
+            loglik = -0.5 * gs.sw * (_LOG_2PI + math.log(sigma2)) - 0.5 * rss / sigma2
+        else:
+            loglik = math.inf
         logprior = _log_prior(w, spec)
         self._theta = theta
         self.prior_ = self.prior
         self.noise_sd_ = math.sqrt(sigma2)
         kind = {"gaussian": "ridge", "laplace": "lasso", "elasticnet": "elastic net"}[spec.kind]
-        lines = (
-            f"{'Noise sd:':<16}{math.sqrt(sigma2):<30.6g}"
-            f"{'':<16}{'(given)' if known else '(joint MAP)'}",
-        )
+        how = "(given)" if known else "(joint MAP)" if noise is None else "(type-II ML)"
+        lines = (f"{'Noise sd:':<16}{math.sqrt(sigma2):<30.6g}{'':<16}{how}",)
         msg = ""
         if spec.l1 > 0 and not active.all():
             msg = "se of weights at exactly 0 (the L1 kink) are NaN"
@@ -336,15 +372,21 @@ class LinearRegression(RegressorMixin, RegressionBase):
             prior=self.prior,
             logpost=loglik + logprior,
             warnings=warns,
+            status="boundary" if noise is not None and noise.boundary else "success",
             message=msg,
             converged=ok,
             iterations=iters,
-            extra={"sigma": math.sqrt(sigma2), "rss": rss, "n_nonzero": int(active.sum())},
+            extra={
+                "sigma": math.sqrt(sigma2),
+                "rss": rss,
+                "n_nonzero": int(active.sum()),
+                "sigma_from": "given" if known else "joint MAP" if noise is None else "type-II ML",
+                **({} if noise is None else {"log_evidence": noise.log_evidence}),
+            },
             summary_lines=lines,
         )
-        unit = np.where(np.isnan(cov), 0.0, cov) / sigma2
-        self._pred = ("normal", unit, sigma2, None)
-        if spec.kind == "gaussian" and known:
+        self._pred = ("normal", np.where(np.isnan(cov), 0.0, cov), sigma2, None)
+        if spec.kind == "gaussian" and (known or sigma2 > 0):
             post = gaussian_posterior(gs, sigma2, spec.l2, spec.mean, fit_b, rss_of)
             self.posterior_ = self._make_posterior(
                 names,
@@ -426,7 +468,7 @@ class LinearRegression(RegressorMixin, RegressionBase):
             )
             df_t = None
             cov = post.unit_cov
-            self._pred = ("normal", cov / sigma2, sigma2, None)
+            self._pred = ("normal", cov, sigma2, None)
             model = "LinearRegression (prior by evidence)"
             lines = tuple(f"{key + ':':<16}{val:.6g}" for key, val in hyper.items())
         else:
@@ -454,7 +496,7 @@ class LinearRegression(RegressorMixin, RegressionBase):
             )
             sigma2 = post.bn / post.an
             cov = self.posterior_.cov
-            self._pred = ("t", post.unit_cov, sigma2, df_t)
+            self._pred = ("t", scale, sigma2, df_t)
             iters = 0
             model = "LinearRegression (Bayes, NormalInverseGamma)"
             lines = (f"{'Noise var:':<16}InverseGamma({post.an:.6g}, {post.bn:.6g})",)
@@ -493,16 +535,10 @@ class LinearRegression(RegressorMixin, RegressionBase):
         mean = Xa @ self.coef_ + self.intercept_
         if return_interval is None:
             return mean
-        level = float(return_interval)
-        if not 0 < level < 1:
+        if isinstance(return_interval, (int, float)) and not 0 < return_interval < 1:
             raise ValueError(f"return_interval must be a level in (0, 1), got {return_interval!r}")
-        kind, unit, sigma2, df = self._pred
-        A = np.column_stack([Xa, np.ones(Xa.shape[0])]) if self.fit_intercept else Xa
-        quad = np.einsum("ij,jk,ik->i", A, unit, A)
-        half_scale = np.sqrt(sigma2 * (1.0 + quad))
-        q = (1.0 + level) / 2.0
-        z = float(sc.stdtrit(df, q)) if kind == "t" else float(sc.ndtri(q))
-        return mean, mean - z * half_scale, mean + z * half_scale
+        bounds = self.predict_interval(X, level=return_interval, kind="prediction")
+        return mean, bounds[:, 0], bounds[:, 1]
 
 
 def _gauss_loglik(rss: float, n: float, sigma: float | None) -> float:
