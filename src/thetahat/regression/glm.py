@@ -15,6 +15,7 @@ from ._data import is_dask
 from ._families import GLMFamily, resolve_family
 from ._glm_base import GLMBase, parse_scale
 from ._loss import LOGISTIC, POISSON, Family, linear_predictor
+from ._multinomial import fit_multinomial, log_softmax, multiclass_labels, multinomial_scores
 
 __all__ = ["GLMRegression", "LogisticRegression", "PoissonRegression"]
 
@@ -137,6 +138,10 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
             return fit_glm_dask(self, self._family(), X, y, sample_weight)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
+        classes = multiclass_labels(np.asarray(ya))
+        if classes is not None:
+            fit_multinomial(self, Xa, np.asarray(ya), classes, sw)
+            return self
         y01 = self._encode(np.asarray(ya))
         if sw is not None and np.unique(y01[sw > 0]).shape[0] < 2:
             raise ValueError(
@@ -197,7 +202,10 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     def decision_function(self, X: Any) -> Array:
         """The log odds of the second class: the linear predictor ``X w + b`` for the
         logit link, ``log p - log(1 - p)`` with ``p = g^-1(X w + b)`` for the others
-        (positive where the second class is the more probable, for every link)."""
+        (positive where the second class is the more probable, for every link). With
+        K > 2 classes: the K linear predictors, shape (n, K)."""
+        if self._multiclass():
+            return multinomial_scores(self, X)
         eta = self._eta(X)
         if self.link == "logit":
             return eta
@@ -220,9 +228,11 @@ class LogisticRegression(ClassifierMixin, GLMBase):
             return np.column_stack([-e, np.log(-np.expm1(-e))])
 
     def predict_proba(self, X: Any) -> Array:
-        """Class probabilities, shape (n, 2), columns in ``classes_`` order."""
+        """Class probabilities, shape (n, K), columns in ``classes_`` order."""
         from scipy import special as sc
 
+        if self._multiclass():
+            return np.exp(log_softmax(multinomial_scores(self, X)))
         eta = self._eta(X)
         if self.link == "logit":
             p1, p0 = sc.expit(eta), sc.expit(-eta)
@@ -236,20 +246,28 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
     def predict_log_proba(self, X: Any) -> Array:
         """Log class probabilities (for the logit link ``-log1p(exp(-+eta))``; for the
-        others ``-inf`` where ``predict_proba`` underflows to 0, so that the two agree)."""
+        others ``-inf`` where ``predict_proba`` underflows to 0, so that the two agree;
+        with K > 2 classes the log-softmax of the K linear predictors)."""
+        if self._multiclass():
+            return log_softmax(multinomial_scores(self, X))
         lp = self._log_proba(self._eta(X))
         if self.link != "logit":
             lp = np.where(np.exp(lp) == 0.0, -np.inf, lp)
         return lp
 
     def predict(self, X: Any) -> NDArray[Any]:
-        """The more probable class label."""
-        check_is_fitted(self)
+        """The most probable class label."""
+        if self._multiclass():
+            return np.asarray(self.classes_[np.argmax(multinomial_scores(self, X), axis=1)])
         return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
+
+    def _multiclass(self) -> bool:
+        check_is_fitted(self)
+        return len(self.classes_) > 2
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_class = self.link == "logit"
         return tags
 
 
