@@ -131,9 +131,9 @@ def test_shrunk_intercept_and_no_intercept_equal_sklearn(iris) -> None:  # type:
 
 
 def test_map_posterior_and_standard_errors(iris) -> None:  # type: ignore[no-untyped-def]
-    """The Laplace posterior of the symmetric weights is N(MAP, H^-1) with H the Hessian
-    over all K classes' weights (the prior makes it invertible): checked against a
-    finite-difference Hessian of the negative log posterior."""
+    """The covariance is the inverse Hessian of the negative log posterior over all K
+    classes' coefficients (invertible under the prior), projected on the deviations from
+    the class mean: checked against a finite-difference Hessian."""
     X, y = iris
     X = X[:, :2]
     tau = 1.3
@@ -157,16 +157,41 @@ def test_map_posterior_and_standard_errors(iris) -> None:  # type: ignore[no-unt
                 - negpost(theta - e_i + e_j)
                 + negpost(theta - e_i - e_j)
             ) / (4 * h * h)
-    sd = np.sqrt(np.diag(np.linalg.inv(H)))
-    names = [f"x{j}[{c}]" for c in range(3) for j in range(2)] + [
-        f"intercept[{c}]" for c in range(3)
-    ]
+    # deviations from the class mean, per feature and for the intercepts
+    D = np.eye(k)
+    for group in ([0, 2, 4], [1, 3, 5], [6, 7, 8]):
+        D[np.ix_(group, group)] -= 1.0 / 3.0
+    sd = np.sqrt(np.diag(D @ np.linalg.inv(H) @ D.T))
+    names = [f"x{j}[{c}]" for c in range(3) for j in range(2)]
+    names += [f"intercept[{c}]" for c in range(3)]
     ours = np.array([m.estimate_.se[nm] for nm in names])
     np.testing.assert_allclose(ours, sd, rtol=1e-5)
     draws = m.posterior_.sample(20_000, rng=1)
     np.testing.assert_allclose(np.std(draws["x0[1]"]), m.estimate_.se["x0[1]"], rtol=0.03)
     assert np.isfinite(m.posterior_.log_evidence)
     assert "intercept[2]" in m.posterior_.summary()
+
+
+def test_wide_prior_standard_errors_tend_to_the_mle(anes) -> None:  # type: ignore[no-untyped-def]
+    """As tau grows the MAP's deviations and their covariance tend to the MLE's (the
+    reference coordinates mapped to deviations from the class mean)."""
+    X, y = anes
+    mle = LogisticRegression().fit(X, y)
+    wide = LogisticRegression(prior=th.Normal(0, 1e4)).fit(X, y)
+    K, q = 7, X.shape[1] + 1
+    # reported MLE order: per class after the first, intercept then features
+    M = np.zeros((K * q, (K - 1) * q))
+    for c in range(1, K):
+        M[c * q : (c + 1) * q, (c - 1) * q : c * q] = np.eye(q)
+    D = np.eye(K * q)
+    for j in range(q):
+        idx = [c * q + j for c in range(K)]
+        D[np.ix_(idx, idx)] -= 1.0 / K
+    T = D @ M
+    dev = T @ np.array(list(mle.estimate_.params.values()))
+    se = np.sqrt(np.diag(T @ mle.estimate_.cov @ T.T))
+    np.testing.assert_allclose(list(wide.estimate_.params.values()), dev, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(list(wide.estimate_.se.values()), se, rtol=1e-4)
 
 
 def test_centred_intercepts_posterior_is_degenerate_but_samples(iris) -> None:  # type: ignore[no-untyped-def]

@@ -158,14 +158,27 @@ def fit_multinomial(
     status = "success"
     active = (u != 0) | (pen.l1 == 0)
     k_u = u.shape[0]
+    centred = spec.l2 > 0 and spec.l1 == 0
+    logdet_u = math.nan
     if res.separated:
         warns.append(est._divergence_message("logistic", labels_u, res.separated, "mle"))
         status = "boundary"
         cov_u = np.full((k_u, k_u), np.inf)
         warn_all(tuple(warns), BoundaryWarning)
+    elif centred:
+        # the Hessian is the data's on the deviations plus l2 I: block diagonal between
+        # the deviations and the shifts (where it is l2 I alone). Inverting it whole would
+        # mix a 1/l2 of order tau^2 into the deviations' few digits, so the deviations'
+        # block is inverted on its own, in an orthonormal basis Q of theirs
+        Q = _complement(lay.shift())
+        onq = replace(res, theta=Q.T @ u, hessian=Q.T @ res.hessian @ Q)
+        cov_z, status = solved_covariance(onq, np.ones(Q.shape[1], bool), 1.0, warns, status)
+        cov_u = Q @ cov_z @ Q.T
+        shifts = k_u - Q.shape[1]
+        logdet_u = float(np.linalg.slogdet(cov_z)[1]) - shifts * math.log(spec.l2)
     else:
         cov_u, status = solved_covariance(replace(res, theta=u), active, 1.0, warns, status)
-    A, labels = lay.report(names, classes)
+    A, labels = lay.report(names, classes, centred=centred)
     theta = A @ u
     C0 = np.where(np.isnan(cov_u), 0.0, cov_u)
     with np.errstate(invalid="ignore"):
@@ -215,7 +228,12 @@ def fit_multinomial(
         ),
     )
     if lp is not None and status == "success":
-        sign, logdet = np.linalg.slogdet(cov_u) if np.all(np.isfinite(cov_u)) else (0.0, np.nan)
+        if centred:
+            sign, logdet = 1.0, logdet_u
+        elif np.all(np.isfinite(cov_u)):
+            sign, logdet = np.linalg.slogdet(cov_u)
+        else:
+            sign, logdet = 0.0, np.nan
         log_ev = loglik + lp + 0.5 * k_u * _LOG_2PI + 0.5 * logdet if sign > 0 else np.nan
         est.posterior_ = RegressionPosterior(
             names=tuple(labels),
@@ -336,10 +354,14 @@ class _Layout:
         bcls = classes if self.shrink_b else classes[1:]
         return out + [f"intercept[{c}]" for c in bcls[: self.nb]]
 
-    def report(self, names: list[str], classes: NDArray[Any]) -> tuple[Array, list[str]]:
+    def report(
+        self, names: list[str], classes: NDArray[Any], centred: bool
+    ) -> tuple[Array, list[str]]:
         """``A`` (reported = A u) and the reported labels: class by class, the intercept
-        first, then the features; the MLE's classes after the reference, the MAP's all K
-        (flat-prior intercepts centred to sum to 0)."""
+        first, then the features; the MLE's classes after the reference, the MAP's all K.
+        Flat-prior intercepts are centred (summing to 0); with ``centred`` (a Normal
+        prior) so is every symmetric row: what is reported is each coefficient's
+        deviation from its mean over the classes, the part the data identify."""
         K, p, q = self.K, self.p, self.q
         rows: list[Array] = []
         labels: list[str] = []
@@ -351,6 +373,8 @@ class _Layout:
                     r[c_i * q + p] = 1.0
                 elif self.shrink_b:
                     r[K * p + c_i] = 1.0
+                    if centred:
+                        r[K * p :] -= 1.0 / K
                 else:  # b = (0, u_b) centred
                     r[K * p :] = -1.0 / K
                     if c_i > 0:
@@ -359,7 +383,12 @@ class _Layout:
                 labels.append(f"intercept[{c}]")
             for j in range(p):
                 r = np.zeros(self.k)
-                r[(c_i * q + j) if not self.symmetric else (c_i * p + j)] = 1.0
+                if not self.symmetric:
+                    r[c_i * q + j] = 1.0
+                else:
+                    r[c_i * p + j] = 1.0
+                    if centred:
+                        r[j : K * p : p] -= 1.0 / K
                 rows.append(r)
                 labels.append(f"{names[j]}[{c}]")
         return np.array(rows).reshape(len(rows), self.k), labels
@@ -382,6 +411,15 @@ class _Layout:
             b[1:] = u[K * p :]
             b -= b.mean()
         return coef, b
+
+
+def _complement(S: Array) -> Array:
+    """An orthonormal basis of the complement of the columns of ``S`` (k x s, full rank)."""
+    k, r = S.shape
+    if r == 0:
+        return np.eye(k)
+    Qf, _ = np.linalg.qr(S, mode="complete")
+    return np.asarray(Qf[:, r:])
 
 
 def multinomial_scores(est: Any, X: Any) -> Array:
