@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from .. import _fastpath
 from ._checks import recession_lp
-from ._loss import CHUNK, PassResult, _blas_one_thread, _n_workers
+from ._loss import CHUNK, PassResult, _blas_one_thread, _n_workers, merge_passes
 from ._solvers import _Rows
 
 __all__ = ["SOFTMAX", "SoftmaxRows", "softmax_pass"]
@@ -83,14 +83,7 @@ def softmax_pass(
     args = (X, codes, sw, theta, m, fit_intercept, flags, chunk)
     with _blas_one_thread():
         parts = _fastpath.map_ranges(lambda lo, hi: _rows(*args, lo, hi), n, _n_workers(n))
-    out = parts[0]
-    for q in parts[1:]:
-        out.nll += q.nll
-        if out.grad is not None and q.grad is not None:
-            out.grad += q.grad
-        if out.hess is not None and q.hess is not None:
-            out.hess += q.hess
-        out.eta_max = max(out.eta_max, q.eta_max)
+    out = merge_passes(parts)
     if out.hess is not None:  # the blocks above the diagonal were summed: mirror them
         iu = np.triu_indices_from(out.hess, 1)
         out.hess[(iu[1], iu[0])] = out.hess[iu]
