@@ -298,3 +298,29 @@ def test_bad_input_is_named() -> None:
     mle = LogisticRegression().fit(X, y)
     with pytest.raises(ValueError, match="3 features"):
         mle.predict(np.ones((2, 3)))
+
+
+def test_laplace_prior_even_k_reaches_sklearn_objective() -> None:
+    """K = 4: a feature's median over the classes may be an interval, across which the
+    objective is flat; the reported MAP takes the end nearer 0 (one exact zero per
+    feature) and reaches saga's objective."""
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(300, 3))
+    codes = np.argmax(X @ rng.normal(size=(3, 4)) + rng.gumbel(size=(300, 4)), axis=1)
+    C = 0.2
+    ours = LogisticRegression(prior=prior_from_penalty("logistic", C=C, l1_ratio=1.0))
+    ours.fit(X, codes)
+    ref = sk.LogisticRegression(C=C, l1_ratio=1.0, solver="saga", tol=1e-12, max_iter=200_000)
+    ref.fit(X, codes)
+
+    def objective(coef: np.ndarray, b: np.ndarray) -> float:
+        s = X @ coef.T + b
+        top = s.max(axis=1)
+        lse = top + np.log(np.exp(s - top[:, None]).sum(axis=1))
+        return float(np.sum(lse - s[np.arange(300), codes]) + np.abs(coef).sum() / C)
+
+    mine, theirs = objective(ours.coef_, ours.intercept_), objective(ref.coef_, ref.intercept_)
+    assert mine <= theirs + 1e-9 * abs(theirs)
+    assert mine == pytest.approx(theirs, rel=1e-8)
+    assert np.all(np.any(ours.coef_ == 0, axis=0))
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
