@@ -324,3 +324,15 @@ def test_laplace_prior_even_k_reaches_sklearn_objective() -> None:
     assert mine == pytest.approx(theirs, rel=1e-8)
     assert np.all(np.any(ours.coef_ == 0, axis=0))
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
+
+
+def test_laplace_check_of_the_map_posterior() -> None:
+    """issue 15's PSIS check: close to Gaussian on many rows, further from it on few."""
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(800, 2))
+    codes = np.argmax(X @ rng.normal(size=(2, 3)) + rng.gumbel(size=(800, 3)), axis=1)
+    many = LogisticRegression(prior=th.Normal(0, 2)).fit(X, codes)
+    few = LogisticRegression(prior=th.Normal(0, 2)).fit(X[:25], codes[:25])
+    assert many.laplace_check_["khat"] < 0.5 and many.laplace_check_["ess_is"] > 1000
+    assert few.laplace_check_["khat"] > many.laplace_check_["khat"]
+    assert not hasattr(LogisticRegression().fit(X, codes), "laplace_check_")

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
+from .._psis import LaplaceCheck
 from ..results import BoundaryWarning
 from ._base import build_estimate, warn_all
 from ._checks import NotIdentifiable, identifiability_message
@@ -160,6 +161,7 @@ def fit_multinomial(
     k_u = u.shape[0]
     centred = spec.l2 > 0 and spec.l1 == 0
     logdet_u = math.nan
+    shift_basis = np.zeros((u.shape[0], 0))
     if res.separated:
         warns.append(est._divergence_message("logistic", labels_u, res.separated, "mle"))
         status = "boundary"
@@ -170,7 +172,7 @@ def fit_multinomial(
         # the deviations and the shifts (where it is l2 I alone). Inverting it whole would
         # mix a 1/l2 of order tau^2 into the deviations' few digits, so the deviations'
         # block is inverted on its own, in an orthonormal basis Q of theirs
-        Q = _complement(lay.shift())
+        Q, shift_basis = _complement(lay.shift())
         onq = replace(res, theta=Q.T @ u, hessian=Q.T @ res.hessian @ Q)
         cov_z, status = solved_covariance(onq, np.ones(Q.shape[1], bool), 1.0, warns, status)
         cov_u = Q @ cov_z @ Q.T
@@ -227,6 +229,11 @@ def fit_multinomial(
             f"Reference: {classes[0]!s}" if spec.is_flat else "Parametrisation: symmetric",
         ),
     )
+    if centred and status == "success":
+        # issue 15's PSIS check of the Laplace posterior, over the solver's coordinates
+        # (the shifts' N(0, 1/l2) included: the check needs a proper Gaussian)
+        full = cov_u + shift_basis @ shift_basis.T / spec.l2
+        est.laplace_check_ = LaplaceCheck(_SoftmaxLogPosterior(rows, pen), u, full)
     if lp is not None and status == "success":
         if centred:
             sign, logdet = 1.0, logdet_u
@@ -413,13 +420,53 @@ class _Layout:
         return coef, b
 
 
-def _complement(S: Array) -> Array:
-    """An orthonormal basis of the complement of the columns of ``S`` (k x s, full rank)."""
+def _complement(S: Array) -> tuple[Array, Array]:
+    """Orthonormal bases of the complement of the columns of ``S`` (k x s, full rank)
+    and of their span."""
     k, r = S.shape
     if r == 0:
-        return np.eye(k)
+        return np.eye(k), np.zeros((k, 0))
     Qf, _ = np.linalg.qr(S, mode="complete")
-    return np.asarray(Qf[:, r:])
+    return np.asarray(Qf[:, r:]), np.asarray(Qf[:, :r])
+
+
+class _SoftmaxLogPosterior:
+    """The multinomial log posterior at rows of draws of the solver's coordinates
+    (picklable, unlike a closure): blocks of 64 draws against blocks of rows, one gemm
+    each, plus the log prior."""
+
+    def __init__(self, rows: SoftmaxRows, pen: PenaltyVec) -> None:
+        self.rows, self.pen = rows, pen
+
+    def __call__(self, draws: Array) -> Array:
+        with _blas_one_thread():  # small products: BLAS threads only stall (see _loss)
+            return self._logpost(draws)
+
+    def _logpost(self, draws: Array) -> Array:
+        r = self.rows
+        X, codes, sw = r.X, r.y.astype(np.intp), r.sw
+        n, p = X.shape
+        m, q = r.n_classes - 1, p + int(r.fit_intercept)
+        out = np.array([log_prior(u, self.pen) for u in draws])
+        for d0 in range(0, draws.shape[0], 64):
+            U = draws[d0 : d0 + 64]
+            B = (U if r.T is None else U @ r.T.T).reshape(-1, m, q)
+            s = B.shape[0]
+            # class-major columns: eta is (rows, m, s), reduced over its middle axis
+            Wt = B[:, :, :p].transpose(1, 0, 2).reshape(m * s, p).T
+            b = (B[:, :, p].T if r.fit_intercept else np.zeros((m, s)))[None]
+            ll = np.zeros(s)
+            for i0 in range(0, n, 4096):
+                eta = (X[i0 : i0 + 4096] @ Wt).reshape(-1, m, s) + b
+                top = np.maximum(eta.max(axis=1), 0.0)
+                lse = top + np.log(np.exp(-top) + np.exp(eta - top[:, None, :]).sum(axis=1))
+                c = codes[i0 : i0 + 4096]
+                rows_i = np.arange(c.shape[0])
+                obs = np.where((c > 0)[:, None], eta[rows_i, np.maximum(c - 1, 0), :], 0.0)
+                per = lse - obs
+                ll -= per.sum(axis=0) if sw is None else sw[i0 : i0 + 4096] @ per
+            out[d0 : d0 + 64] += ll
+        return out
 
 
 def multinomial_scores(est: Any, X: Any) -> Array:
