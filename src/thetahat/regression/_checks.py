@@ -28,6 +28,7 @@ __all__ = [
     "identifiability_message",
     "rank_deficiency",
     "recession_direction",
+    "recession_lp",
     "univariate_separation",
 ]
 
@@ -159,8 +160,6 @@ def recession_direction(
     diverging coefficients. Rows of zero weight, and rows that are zero on
     ``cols``, are left out; duplicate rows are merged.
     """
-    from scipy.optimize import linprog
-
     cols = sorted(cols)
     keep = np.ones(X.shape[0], dtype=bool) if sw is None else sw > 0
     if family == "logistic":
@@ -169,9 +168,17 @@ def recession_direction(
     else:
         A = -_design(X, cols, fit_intercept, keep & (y == 0))
         B = _design(X, cols, fit_intercept, keep & (y > 0))
+    return [cols[j] for j in recession_lp(A, B)]
+
+
+def recession_lp(A: Array, B: Array) -> list[int]:
+    """The nonzero entries of the sparsest ``d != 0`` with ``A d >= 0`` (not all 0) and
+    ``B d = 0``; empty when there is none (see :func:`recession_direction`)."""
+    from scipy.optimize import linprog
+
     A = _distinct_nonzero(A)
     B = _distinct_nonzero(B)
-    k = len(cols)
+    k = A.shape[1]
     if A.shape[0] == 0 or k == 0:
         return []
     scale = np.maximum(np.abs(A).max(axis=0), np.abs(B).max(axis=0, initial=0.0))
@@ -202,7 +209,7 @@ def recession_direction(
     )
     d = sparse.x[:k] - sparse.x[k:] if sparse.status == 0 else res.x
     d = d / np.abs(d).max()
-    return [cols[j] for j in np.flatnonzero(np.abs(d) > 1e-6)]
+    return [int(j) for j in np.flatnonzero(np.abs(d) > 1e-6)]
 
 
 def _distinct_nonzero(M: Array) -> Array:

@@ -488,8 +488,9 @@ def _set_classes(est: Any, found: frozenset[Any]) -> None:
     values = np.array(sorted(found))
     if values.shape[0] > 2:
         raise ValueError(
-            f"Only binary classification is supported: y has {values.shape[0]} classes "
-            f"({', '.join(map(str, values[:5]))})"
+            f"Only binary classification is supported on Dask collections: y has "
+            f"{values.shape[0]} classes ({', '.join(map(str, values[:5]))}); the multinomial "
+            "model is fitted in memory (pass NumPy arrays or a pandas DataFrame)"
         )
     if values.shape[0] < 2:
         raise ValueError(

@@ -136,6 +136,19 @@ class PassResult:
     eta_max: float  # 0.0 unless the nll was asked for
 
 
+def merge_passes(parts: list[PassResult]) -> PassResult:
+    """The sum of passes over disjoint blocks of rows (``eta_max`` by ``max``), in order."""
+    out = parts[0]
+    for q in parts[1:]:
+        out.nll += q.nll
+        if out.grad is not None and q.grad is not None:
+            out.grad += q.grad
+        if out.hess is not None and q.hess is not None:
+            out.hess += q.hess
+        out.eta_max = max(out.eta_max, q.eta_max)
+    return out
+
+
 def linear_predictor(X: Array, coef: Array, intercept: float, offset: Array | None) -> Array:
     """``eta = X coef + intercept (+ offset)``."""
     eta = X @ coef

@@ -110,7 +110,11 @@ class RegressionPosterior:
         """Joint draws: weights by name, plus "sigma2" (the noise variance)."""
         gen = np.random.default_rng(rng)
         k = self.loc.shape[0]
-        chol = np.linalg.cholesky(self.scale + 1e-300 * np.eye(k))
+        try:
+            chol = np.linalg.cholesky(self.scale + 1e-300 * np.eye(k))
+        except np.linalg.LinAlgError:  # a degenerate Gaussian (e.g. centred intercepts)
+            vals, vecs = np.linalg.eigh(self.scale)
+            chol = vecs * np.sqrt(np.maximum(vals, 0.0))
         z = gen.standard_normal((size, k)) @ chol.T
         if self.noise_shape is not None and self.noise_scale is not None:
             s2 = self.noise_scale / gen.gamma(self.noise_shape, 1.0, size=size)

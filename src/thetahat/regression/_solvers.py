@@ -122,6 +122,23 @@ class _Rows:
         X = self.X[sub]
         return _Rows(self.family, X, self.y[sub], sw, off, self.fit_intercept, self.centre), frac
 
+    def scales(self) -> Array:
+        """Per-coefficient scales for L-BFGS: each column's spread (about 2,000 strided
+        rows; 1 where it is 0) and 1 for the intercept."""
+        sample = self.X[:: max(1, self.X.shape[0] // 2048)]
+        sd = sample.std(axis=0)
+        return np.r_[np.where(sd > 0, sd, 1.0), np.ones(int(self.fit_intercept))]
+
+    def recession(self, cols: list[int]) -> list[int]:
+        """The coefficients among ``cols`` along which the likelihood rises without bound
+        (:func:`~._checks.recession_direction`); empty when there are none."""
+        kind = self.family.separation
+        if not cols or kind is None:
+            return []
+        return recession_direction(
+            kind, self.X, self.y, self.sw, self.fit_intercept, [int(j) for j in cols]
+        )
+
 
 def _solve_newton(H: Array, g: Array) -> Array:
     from scipy import linalg
@@ -305,12 +322,8 @@ def _lbfgs(rows: _Rows, pen: PenaltyVec, theta: Array, k: int, tol: float) -> tu
     """
     from scipy.optimize import minimize
 
-    X = rows.X
-    sample = X[:: max(1, X.shape[0] // 2048)]
-    s = np.ones(k)
-    sd = sample.std(axis=0)
-    s[: X.shape[1]] = np.where(sd > 0, sd, 1.0)
-    total = float(X.shape[0] if rows.sw is None else rows.sw.sum())
+    s = rows.scales()
+    total = float(rows.X.shape[0] if rows.sw is None else rows.sw.sum())
     passes = 0
 
     def f(u: Array) -> tuple[float, Array]:
@@ -417,23 +430,12 @@ def _newton(
             moving = np.abs(step) >= 0.05 * float(np.abs(step).max(initial=0.0))
             if rows.fit_intercept:
                 moving[-1] = True
-            dirs = _confirm(rows, list(np.flatnonzero(moving & free)))
+            dirs = rows.recession(list(np.flatnonzero(moving & free)))
             if not dirs and not (moving | ~free).all():
-                dirs = _confirm(rows, list(np.flatnonzero(free)))
+                dirs = rows.recession(list(np.flatnonzero(free)))
             if dirs:
                 return GLMFit(theta, H, cur.nll, obj, iters, False, dirs, "separation")
     return GLMFit(theta, H, cur.nll, obj, iters, False, [], f"no convergence in {max_iter}")
-
-
-def _confirm(rows: _Rows, cols: list[int]) -> list[int]:
-    if not cols:
-        return []
-    kind = rows.family.separation
-    if kind is None:
-        return []
-    return recession_direction(
-        kind, rows.X, rows.y, rows.sw, rows.fit_intercept, [int(j) for j in cols]
-    )
 
 
 def _refine(

@@ -15,6 +15,7 @@ from ._data import is_dask
 from ._families import GLMFamily, resolve_family
 from ._glm_base import GLMBase, parse_scale
 from ._loss import LOGISTIC, POISSON, Family, linear_predictor
+from ._multinomial import fit_multinomial, log_softmax, multiclass_labels, multinomial_scores
 
 __all__ = ["GLMRegression", "LogisticRegression", "PoissonRegression"]
 
@@ -40,7 +41,8 @@ class _Fit(GLMBase):
 
 
 class LogisticRegression(ClassifierMixin, GLMBase):
-    """Binary logistic regression: MLE by Newton (IRLS), MAP under a Normal or Laplace prior.
+    """Logistic regression, binary or multinomial (softmax) on K > 2 classes: MLE by Newton,
+    MAP under a Normal or Laplace prior.
 
     Parameters
     ----------
@@ -61,7 +63,10 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
     Attributes
     ----------
-    classes_, coef_, intercept_, n_iter_, estimate_
+    classes_, n_iter_, estimate_
+    coef_, intercept_ : ndarray
+        Two classes: shape (p,) and a float. K > 2 classes: (K, p) and (K,), as
+        scikit-learn shapes them (see the multinomial Notes for what the rows mean).
     posterior_ : RegressionPosterior
         Under a prior: the Laplace approximation at the MAP.
     laplace_check_ : Mapping
@@ -84,6 +89,48 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     prior is refused (pivoted Cholesky of the Hessian). ``y`` must be 0/1
     (or two labels of another type, mapped in sorted order).
 
+    **Multinomial** (``y`` with K > 2 labels of any type, ``classes_`` sorted; logit
+    link only): ``P(y_i = k) = exp(eta_ik) / sum_l exp(eta_il)``,
+    ``eta_ik = x_i'w_k + b_k``. Only differences between classes are identified:
+
+    * The MLE takes the **first class as the reference** (``w_1 = 0, b_1 = 0``:
+      statsmodels' ``MNLogit``): ``estimate_`` holds the ``(K - 1)(p + 1)``
+      coefficients of the other classes, keyed ``"x1[c]"`` and ``"intercept[c]"``,
+      with the inverse Fisher information as covariance; ``coef_`` (K, p) has the
+      reference row at 0.
+    * A prior is put on **every class's weights** alike, ``w_kj ~ Normal(0, tau)``
+      or ``Laplace(0, b)`` (scikit-learn's symmetric parametrisation: the MAP does
+      not depend on which class comes first, and equals scikit-learn's multinomial
+      ``LogisticRegression`` at ``C = tau^2`` or ``C = b``, ``l1_ratio = 1``). Under
+      the Normal prior each feature's weights sum to 0 over the classes; under the
+      Laplace prior their median is 0 (for even K, where the median is an interval,
+      the end nearer 0 is taken), so every feature has an exact zero in some class.
+      The intercepts keep a flat prior: they are reported centred (summing to 0, as
+      scikit-learn's); with ``shrink_intercept`` they are symmetric like the
+      weights. ``estimate_`` holds all ``K (p + 1)`` coefficients. Its covariance
+      comes from the inverse Hessian of the negative log posterior over the weights
+      of all K classes (the prior makes it invertible); under the Normal prior it is
+      that of the deviations ``w_kj - mean_k w_kj`` (and ``b_k - mean(b)``), the part
+      the data identify: the common shift, which only the prior holds
+      (``Normal(0, tau / sqrt(K))`` a posteriori), is left out, so the standard
+      errors tend to the MLE's as ``tau`` grows. ``posterior_`` is that Gaussian
+      (degenerate along the shifts; its draws sum to 0 over the classes). Under
+      the Laplace prior the covariance is over the nonzero weights (NaN at the
+      zeros), each feature's zero class acting as its reference.
+
+    The solver is the binary one's Newton with the full ``(K - 1) p`` block Hessian
+    ``sum_i (diag p_i - p_i p_i') (x) x_i x_i'``, formed in one pass per iteration
+    (``(K - 1) K / 2`` BLAS products of ``p x p`` per block of rows), after L-BFGS
+    for many coefficients (``(K - 1)(p + 1) >= 150`` on few rows) and after a
+    subsample's fit on many rows (Newton-chord passes, then one exact Hessian for
+    the standard errors). The Laplace prior is fitted by proximal Newton (each
+    step an exact L1-penalised quadratic, :func:`~._lasso.lasso_gram`), with a
+    small curvature added, in the step's model only, along the shifts of a
+    feature's K weights that only the prior holds. Separation (the observed class's
+    score can grow against every other class's on every row) is confirmed by a
+    linear programme and reported as a boundary, as for two classes; a class with a
+    single member is refused for the MLE, and so are as many classes as rows.
+
     Examples
     --------
     >>> import numpy as np
@@ -100,6 +147,27 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     array([ 1.44, -1.  ])
     >>> {k: round(v, 3) for k, v in map_.estimate_.se.items()}
     {'intercept': 0.174, 'x0': 0.243, 'x1': 0.222}
+
+    Three classes: the MLE against the first, the MAP over all of them.
+
+    >>> scores = X @ np.array([[0.0, 1.0, -1.0], [0.0, -0.5, 1.5]])
+    >>> label = np.array(["ash", "birch", "cedar"])
+    >>> y3 = label[np.argmax(scores + rng.gumbel(size=(200, 3)), axis=1)]
+    >>> mn = LogisticRegression().fit(X, y3)
+    >>> mn.coef_.round(2)
+    array([[ 0.  ,  0.  ],
+           [ 0.66, -0.27],
+           [-1.27,  1.74]])
+    >>> {k: round(v, 2) for k, v in mn.estimate_.se.items() if k.startswith("x0")}
+    {'x0[birch]': 0.25, 'x0[cedar]': 0.3}
+    >>> mp = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y3)
+    >>> mp.coef_.sum(axis=0).round(12) + 0.0
+    array([0., 0.])
+    >>> mp.predict_proba(X[:2]).round(3)
+    array([[0.223, 0.233, 0.544],
+           [0.354, 0.617, 0.029]])
+    >>> mp.predict(X[:2])
+    array(['cedar', 'birch'], dtype='<U5')
     """
 
     _model = "LogisticRegression"
@@ -137,6 +205,10 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
             return fit_glm_dask(self, self._family(), X, y, sample_weight)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
+        classes = multiclass_labels(np.asarray(ya))
+        if classes is not None:
+            fit_multinomial(self, Xa, np.asarray(ya), classes, sw)
+            return self
         y01 = self._encode(np.asarray(ya))
         if sw is not None and np.unique(y01[sw > 0]).shape[0] < 2:
             raise ValueError(
@@ -197,7 +269,10 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     def decision_function(self, X: Any) -> Array:
         """The log odds of the second class: the linear predictor ``X w + b`` for the
         logit link, ``log p - log(1 - p)`` with ``p = g^-1(X w + b)`` for the others
-        (positive where the second class is the more probable, for every link)."""
+        (positive where the second class is the more probable, for every link). With
+        K > 2 classes: the K linear predictors, shape (n, K)."""
+        if self._multiclass():
+            return multinomial_scores(self, X)
         eta = self._eta(X)
         if self.link == "logit":
             return eta
@@ -220,9 +295,11 @@ class LogisticRegression(ClassifierMixin, GLMBase):
             return np.column_stack([-e, np.log(-np.expm1(-e))])
 
     def predict_proba(self, X: Any) -> Array:
-        """Class probabilities, shape (n, 2), columns in ``classes_`` order."""
+        """Class probabilities, shape (n, K), columns in ``classes_`` order."""
         from scipy import special as sc
 
+        if self._multiclass():
+            return np.exp(log_softmax(multinomial_scores(self, X)))
         eta = self._eta(X)
         if self.link == "logit":
             p1, p0 = sc.expit(eta), sc.expit(-eta)
@@ -236,20 +313,28 @@ class LogisticRegression(ClassifierMixin, GLMBase):
 
     def predict_log_proba(self, X: Any) -> Array:
         """Log class probabilities (for the logit link ``-log1p(exp(-+eta))``; for the
-        others ``-inf`` where ``predict_proba`` underflows to 0, so that the two agree)."""
+        others ``-inf`` where ``predict_proba`` underflows to 0, so that the two agree;
+        with K > 2 classes the log-softmax of the K linear predictors)."""
+        if self._multiclass():
+            return log_softmax(multinomial_scores(self, X))
         lp = self._log_proba(self._eta(X))
         if self.link != "logit":
             lp = np.where(np.exp(lp) == 0.0, -np.inf, lp)
         return lp
 
     def predict(self, X: Any) -> NDArray[Any]:
-        """The more probable class label."""
-        check_is_fitted(self)
+        """The most probable class label."""
+        if self._multiclass():
+            return np.asarray(self.classes_[np.argmax(multinomial_scores(self, X), axis=1)])
         return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
+
+    def _multiclass(self) -> bool:
+        check_is_fitted(self)
+        return len(self.classes_) > 2
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_class = self.link == "logit"
         return tags
 
 

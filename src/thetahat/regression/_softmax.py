@@ -1,0 +1,265 @@
+"""The multinomial (softmax) logistic likelihood: nll, gradient and block Hessian in one pass.
+
+The coefficients run over the ``m = K - 1`` classes after the first (the reference,
+whose linear predictor is 0), class by class, each block ``[w (p), b]`` (``b`` only
+with an intercept). For row ``i`` with class ``c_i``, ``eta_ik = x_i'w_k + b_k``
+(``eta_i0 = 0``), ``p_ik = exp(eta_ik - lse_i)`` with ``lse_i = log sum_k exp(eta_ik)``
+and ``nll_i = lse_i - eta_{i c_i}``. The gradient of class ``k`` is
+``sum_i s_i (p_ik - [c_i = k]) x~_i`` and the Hessian block of classes ``k, l`` is
+``sum_i s_i (p_ik [k = l] - p_ik p_il) x~_i x~_i'`` (``x~ = [x, 1]``). Like
+:func:`~._loss.fused_pass` this is the per-block hook of the solver: one read of each
+block of rows gives all three, and blocks add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import _fastpath
+from ._checks import recession_lp
+from ._loss import CHUNK, PassResult, _blas_one_thread, _n_workers, merge_passes
+from ._solvers import _Rows
+
+__all__ = ["SOFTMAX", "SoftmaxRows", "softmax_pass"]
+
+Array = NDArray[np.float64]
+#: doubles held by the per-block products ``p_ik x_i`` of a Hessian pass (4 MB: the
+#: block stays in cache while each class's gemm reads it)
+HESS_BLOCK = 1 << 19
+#: the separation LP is not built beyond this many constraint entries (rows x classes x
+#: coefficients): the fit then reports non-convergence instead of naming the direction
+LP_MAX_ENTRIES = 20_000_000
+
+
+@dataclass(frozen=True)
+class _SoftmaxFamily:
+    """What the solver asks of a family (its name and its kind of separation)."""
+
+    name: str = "multinomial"
+    separation: str | None = "multinomial"
+
+
+SOFTMAX = _SoftmaxFamily()
+
+
+def softmax_pass(
+    X: Array,
+    codes: NDArray[np.intp],
+    sw: Array | None,
+    theta: Array,
+    n_classes: int,
+    fit_intercept: bool,
+    *,
+    with_nll: bool = True,
+    with_grad: bool = True,
+    with_hessian: bool = False,
+) -> PassResult:
+    """Total nll, gradient and Hessian (each optional) of the multinomial logit in ONE pass.
+
+    ``theta`` is laid out class by class over classes ``1..K-1`` (see the module
+    docstring); ``codes`` are the class indices ``0..K-1``. Rows are split over
+    worker threads as in :func:`~._loss.fused_pass` (BLAS held to one thread).
+
+    Notes
+    -----
+    Per block of rows: ``eta = X_b W + b`` (one gemm), a stable log-sum-exp with the
+    reference's 0, ``P`` the probabilities of classes ``1..K-1``. The gradient is
+    ``X_b'(P - Y)`` (one gemm). The Hessian's diagonal blocks are
+    ``Z_k'Z_k`` with ``Z_k = sqrt(s p_k (1 - p_k)) X_b`` (syrk: ``p_k (1 - p_k)`` is
+    formed directly, without the cancellation of ``p_k - p_k^2``), and the blocks
+    above the diagonal ``-V_k'[V_{k+1} ... V_{K-1}]`` with ``V_k = sqrt(s) p_k X_b``
+    (one gemm per class): ``(K-1) K / 2`` products of ``p x p`` in all, the least the
+    full Hessian costs. The intercept rows come from ``X_b' Omega`` with
+    ``Omega = s (diag P - P P')`` per row (a small gemm).
+    """
+    n = X.shape[0]
+    flags = (with_nll, with_grad, with_hessian)
+    m = n_classes - 1
+    p = X.shape[1]
+    chunk = max(256, min(CHUNK, HESS_BLOCK // max(m * p, 1))) if with_hessian else CHUNK
+    args = (X, codes, sw, theta, m, fit_intercept, flags, chunk)
+    with _blas_one_thread():
+        parts = _fastpath.map_ranges(lambda lo, hi: _rows(*args, lo, hi), n, _n_workers(n))
+    out = merge_passes(parts)
+    if out.hess is not None:  # the blocks above the diagonal were summed: mirror them
+        iu = np.triu_indices_from(out.hess, 1)
+        out.hess[(iu[1], iu[0])] = out.hess[iu]
+    return out
+
+
+def _rows(
+    X: Array,
+    codes: NDArray[np.intp],
+    sw: Array | None,
+    theta: Array,
+    m: int,
+    fit_intercept: bool,
+    flags: tuple[bool, bool, bool],
+    chunk: int,
+    lo: int,
+    hi: int,
+) -> PassResult:
+    """:func:`softmax_pass` over rows ``lo:hi``."""
+    with_nll, with_grad, with_hessian = flags
+    p = X.shape[1]
+    q = p + int(fit_intercept)
+    blocks = theta.reshape(m, q)
+    W = np.ascontiguousarray(blocks[:, :p].T)  # p x m
+    b = blocks[:, p] if fit_intercept else None
+    G = np.zeros((m, q)) if with_grad else None
+    H = np.zeros((m, q, m, q)) if with_hessian else None
+    total = 0.0
+    eta_max = 0.0
+    for s in range(lo, hi, chunk):
+        e = min(s + chunk, hi)
+        Xc = X[s:e]
+        yc = codes[s:e]
+        wc = None if sw is None else sw[s:e]
+        r = np.arange(e - s)
+        obs = yc > 0
+        eta = Xc @ W
+        if b is not None:
+            eta += b
+        top = np.maximum(eta.max(axis=1), 0.0)
+        ex = np.exp(eta - top[:, None])
+        den = np.exp(-top) + ex.sum(axis=1)
+        if with_nll:
+            lse = top + np.log(den)
+            per = lse - np.where(obs, eta[r, np.maximum(yc - 1, 0)], 0.0)
+            total += float(per.sum() if wc is None else wc @ per)
+            eta_max = max(eta_max, float(np.abs(eta).max(initial=0.0)))
+        if not (with_grad or with_hessian):
+            continue
+        P = ex / den[:, None]
+        if G is not None:
+            R = P.copy()
+            R[r[obs], yc[obs] - 1] -= 1.0
+            if wc is not None:
+                R *= wc[:, None]
+            G[:, :p] += R.T @ Xc
+            if fit_intercept:
+                G[:, p] += R.sum(axis=0)
+        if H is not None:
+            _hessian_block(H, Xc, P, wc, fit_intercept)
+    return PassResult(
+        total,
+        None if G is None else G.ravel(),
+        None if H is None else H.reshape(m * q, m * q),
+        eta_max,
+    )
+
+
+def _hessian_block(H: Array, Xc: Array, P: Array, wc: Array | None, fit_intercept: bool) -> None:
+    """Add one block of rows to the diagonal and upper blocks of ``H`` (m, q, m, q)."""
+    c, p = Xc.shape
+    m = P.shape[1]
+    Ps = P if wc is None else P * np.sqrt(wc)[:, None]
+    V = Ps[:, :, None] * Xc[:, None, :]  # c x m x p: sqrt(s) p_k x
+    for k in range(m):
+        v = P[:, k] * (1.0 - P[:, k])
+        if wc is not None:
+            v = v * wc
+        Z = Xc * np.sqrt(v)[:, None]
+        H[k, :p, k, :p] += Z.T @ Z  # syrk
+        if k + 1 < m:
+            off = V[:, k, :].T @ V[:, k + 1 :, :].reshape(c, -1)  # p x (m - k - 1) p
+            H[k, :p, k + 1 :, :p] -= off.reshape(p, m - k - 1, p)
+    if fit_intercept:
+        # Omega_i = s_i (diag P_i - P_i P_i'), per row: the intercepts' rows and corner
+        Om = -(Ps[:, :, None] * Ps[:, None, :])
+        idx = np.arange(m)
+        Om[:, idx, idx] += P if wc is None else P * wc[:, None]
+        XO = (Xc.T @ Om.reshape(c, m * m)).reshape(p, m, m)
+        corner = Om.sum(axis=0)
+        for k in range(m):
+            H[k, :p, k:, p] += XO[:, k, k:]  # x rows of class k, intercept cols of l >= k
+            H[k, p, k:, :p] += XO[:, k:, k].T  # intercept row of k, x cols of l >= k
+            H[k, p, k:, p] += corner[k, k:]
+
+
+@dataclass(frozen=True)
+class SoftmaxRows(_Rows):
+    """The solver's view of a multinomial problem (a :class:`~._solvers._Rows`).
+
+    ``y`` holds the class indices. The solver's coordinates ``u`` map to the
+    reference coordinates of :func:`softmax_pass` by ``theta = T u`` (``T`` None:
+    the same); gradients and Hessians are mapped back (``T'g``, ``T'HT``).
+    ``shift`` (with ``shift_curv``) adds ``shift_curv S S'`` to the Hessian, ``S``
+    the directions that move every class's weight of one feature together: the
+    likelihood cannot see them, and only an L1 prior holds them (see
+    :mod:`._multinomial`), whose proximal Newton steps need a positive definite
+    model. ``scale_u`` are L-BFGS's per-coefficient scales.
+    """
+
+    n_classes: int = 3
+    T: Array | None = None
+    shift: Array | None = None
+    shift_curv: float = 0.0
+    scale_u: Array | None = None
+
+    def at(self, theta: Array, **flags: bool) -> PassResult:
+        u = theta
+        th = u if self.T is None else self.T @ u
+        res = softmax_pass(
+            self.X,
+            self.y.astype(np.intp, copy=False),
+            self.sw,
+            th,
+            self.n_classes,
+            self.fit_intercept,
+            **flags,
+        )
+        if self.T is not None:
+            if res.grad is not None:
+                res.grad = self.T.T @ res.grad
+            if res.hess is not None:
+                res.hess = self.T.T @ res.hess @ self.T
+        if res.hess is not None and self.shift is not None:
+            res.hess += self.shift_curv * (self.shift @ self.shift.T)
+        return res
+
+    def strided(self, stride: int) -> tuple[SoftmaxRows, float]:
+        sub, frac = super().strided(stride)
+        return replace(self, X=sub.X, y=sub.y, sw=sub.sw, shift_curv=self.shift_curv * frac), frac
+
+    def scales(self) -> Array:
+        assert self.scale_u is not None
+        return self.scale_u
+
+    def recession(self, cols: list[int]) -> list[int]:
+        """Coefficients (among ``cols``) along which the multinomial likelihood rises for
+        ever: a direction ``d`` with ``x~_i'(d_{c_i} - d_k) >= 0`` for every row and every
+        other class (the observed class gains on every other), not all 0 (Albert &
+        Anderson 1984 for K classes), decided by :func:`~._checks.recession_lp`.
+        Only for the reference coordinates (``T`` None: the MLE)."""
+        if not cols or self.T is not None:
+            return []
+        m, p = self.n_classes - 1, self.X.shape[1]
+        q = p + int(self.fit_intercept)
+        keep = np.ones(self.X.shape[0], dtype=bool) if self.sw is None else self.sw > 0
+        Xk = self.X[keep]
+        if self.fit_intercept:
+            Xk = np.column_stack([Xk, np.ones(Xk.shape[0])])
+        Xk, inverse = np.unique(Xk, axis=0, return_inverse=True)
+        yk = self.y[keep].astype(np.intp)
+        pairs = np.unique(np.column_stack([inverse.ravel(), yk]), axis=0)
+        cols = sorted(int(j) for j in cols)
+        if pairs.shape[0] * m * len(cols) > LP_MAX_ENTRIES:
+            return []
+        # one constraint per (distinct row, observed class, other class)
+        rows_i = np.repeat(pairs[:, 0], m)
+        obs = np.repeat(pairs[:, 1], m)
+        other = np.tile(np.arange(m + 1), pairs.shape[0])
+        other = other.reshape(pairs.shape[0], m + 1)
+        other = other[other != pairs[:, 1][:, None]].ravel()
+        A = np.zeros((rows_i.shape[0], m * q))
+        Ab = A.reshape(-1, m, q)
+        sel = obs > 0
+        Ab[np.flatnonzero(sel), obs[sel] - 1, :] += Xk[rows_i[sel]]
+        sel = other > 0
+        Ab[np.flatnonzero(sel), other[sel] - 1, :] -= Xk[rows_i[sel]]
+        found = recession_lp(A[:, cols], np.zeros((0, len(cols))))
+        return [cols[j] for j in found]
