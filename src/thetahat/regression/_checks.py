@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from ._sparse import column, dense_columns, issparse
+
 __all__ = [
     "RANK_TOL",
     "NotIdentifiable",
@@ -98,7 +100,7 @@ def identifiability_message(
     keep = None if sw is None else sw > 0
     const = []
     for j in involved:
-        col = X[:, j] if keep is None else X[keep, j]
+        col = column(X, j) if keep is None else column(X, j)[keep]
         lo, hi = float(col.min()), float(col.max())
         if (fit_intercept and hi - lo <= 1e-12 * max(abs(lo), abs(hi), 1e-300)) or (
             not fit_intercept and lo == hi == 0.0
@@ -122,11 +124,14 @@ def identifiability_message(
 def _design(X: Array, cols: list[int], fit_intercept: bool, rows: NDArray[np.bool_]) -> Array:
     p = X.shape[1]
     feats = [j for j in cols if j < p]
-    A = (
-        X[np.ix_(rows, np.asarray(feats, dtype=np.intp))]
-        if feats
-        else np.zeros((int(rows.sum()), 0))
-    )
+    if feats and issparse(X):  # only the suspected columns, only on this failure path
+        A = dense_columns(X, feats)[rows]
+    else:
+        A = (
+            X[np.ix_(rows, np.asarray(feats, dtype=np.intp))]
+            if feats
+            else np.zeros((int(rows.sum()), 0))
+        )
     if fit_intercept and p in cols:
         A = np.column_stack([A, np.ones(A.shape[0])])
     return A
@@ -238,7 +243,7 @@ def univariate_separation(
     for j in cols:
         if j >= p:
             continue
-        x = X[:, j] if keep is None else X[keep, j]
+        x = column(X, j) if keep is None else column(X, j)[keep]
         if family == "logistic":
             a, b = x[~pos], x[pos]
             if np.all(b >= 0) and np.all(a <= 0) and (np.any(b > 0) or np.any(a < 0)):

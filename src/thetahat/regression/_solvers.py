@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._lasso import lasso_gram
 from ._loss import Family, PassResult, _blas_one_thread, fused_pass
@@ -75,6 +76,10 @@ class GLMFit:
         out[-1, -1] = c[-1, -1] - 2.0 * float(c[-1, :-1] @ m) + float(m @ cw)
         out[np.isnan(cov)] = np.nan
         return out
+
+    def hessian_diagonal(self) -> Array:
+        """The Hessian's diagonal (solver coordinates)."""
+        return np.diag(self.hessian).copy()
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> Array | None:
     """
     if not fit_intercept or pen.l2[-1] > 0 or pen.l1[-1] > 0 or X.shape[1] == 0:
         return None
+    if _sparse.issparse(X):  # implicit: the intercept's rows of the pass (see _sparse)
+        return None
     sample = X[:: max(1, X.shape[0] // 2048)]
     m = sample.mean(axis=0)
     sd = sample.std(axis=0)
@@ -218,6 +225,12 @@ def fit_glm(
     spread, the passes centre the columns (see :func:`fused_pass`).
     """
     k = X.shape[1] + int(fit_intercept)
+    if _sparse.issparse(X) and k > _sparse.HESSIAN_MAX_K:  # Hessian-free (issue 17)
+        from ._newton_cg import fit_wide
+
+        return fit_wide(
+            family, X, y, sw, offset, fit_intercept, pen, theta0=theta0, max_iter=max_iter, tol=tol
+        )
     rows = _Rows(family, X, y, sw, offset, fit_intercept, _centre(X, fit_intercept, pen))
     if theta0 is None:
         theta = np.zeros(k)
@@ -308,7 +321,7 @@ def _lbfgs(rows: _Rows, pen: PenaltyVec, theta: Array, k: int, tol: float) -> tu
     X = rows.X
     sample = X[:: max(1, X.shape[0] // 2048)]
     s = np.ones(k)
-    sd = sample.std(axis=0)
+    sd = _sparse.column_sd(sample)
     s[: X.shape[1]] = np.where(sd > 0, sd, 1.0)
     total = float(X.shape[0] if rows.sw is None else rows.sw.sum())
     passes = 0

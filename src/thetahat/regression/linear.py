@@ -18,12 +18,19 @@ from ._data import check_y, identifiability_problem, is_dask
 from ._lasso import lasso_gram
 from ._linalg import GramStats, centered_gram, lstsq_qr
 from ._posterior import RegressionPosterior
+from ._sparse import HESSIAN_MAX_K, append_ones, issparse
 from .penalties import PriorSpec, parse_prior
 
 __all__ = ["LinearRegression"]
 
 Array = NDArray[np.float64]
 _LOG_2PI = math.log(2.0 * math.pi)
+_OLS_SPARSE = (
+    "LinearRegression(prior=None) (OLS) does not take sparse X: OLS is solved by QR with "
+    "refinement, SciPy has no sparse QR, and the normal equations would square the "
+    "design's condition number. Give a prior (prior=th.Normal(0, tau): ridge on the "
+    "sparse X, Hessian-free when it is wide) or pass X.toarray() for a small design"
+)
 
 
 class LinearRegression(RegressorMixin, RegressionBase):
@@ -120,22 +127,35 @@ class LinearRegression(RegressorMixin, RegressionBase):
             from ._distributed import fit_linear_dask
 
             return fit_linear_dask(self, X, y, sample_weight, spec)
+        if spec.is_flat and issparse(X):
+            raise TypeError(_OLS_SPARSE)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)
         y_arr = check_y(ya, Xa.shape[0])
         names = self.feature_names_
         fit_b = bool(self.fit_intercept)
         if fit_b and self.shrink_intercept and not spec.is_flat:
-            Xa = np.column_stack([Xa, np.ones(Xa.shape[0])])
+            Xa = append_ones(Xa)
             names = [*names, "intercept"]
             fit_b = False
         self._fit_b = fit_b
-        if spec.is_flat:
+        if issparse(Xa) and Xa.shape[1] + int(fit_b) > HESSIAN_MAX_K:
+            from ._sparse_linear import fit_wide_linear
+
+            fit_wide_linear(self, Xa, y_arr, sw, names, fit_b, spec)
+        elif spec.is_flat:
             self._fit_ols(Xa, y_arr, sw, names, fit_b)
         elif spec.kind in ("nig", "evidence"):
             self._fit_bayes(Xa, y_arr, sw, names, fit_b, spec)
         else:
             self._fit_map(Xa, y_arr, sw, names, fit_b, spec)
         return self._set_coef(fit_b)
+
+    def _accepts_sparse(self) -> bool:
+        # OLS refuses a sparse X (see _OLS_SPARSE); every prior takes one
+        try:
+            return not parse_prior(self.prior).is_flat
+        except (TypeError, ValueError):
+            return False
 
     def _set_coef(self, fit_b: bool) -> LinearRegression:
         theta = self._theta
