@@ -19,6 +19,8 @@ Nothing here runs on an ordinary fit's happy path beyond one pivoted Cholesky of
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -240,25 +242,58 @@ def univariate_separation(
     pos = yk > 0
     if family != "logistic" and fit_intercept and not pos.any():
         return [p]  # all counts 0: the intercept runs to -inf
+    ranges = _class_ranges(X, keep, pos, [j for j in cols if j < p])
     for j in cols:
         if j >= p:
             continue
-        x = column(X, j) if keep is None else column(X, j)[keep]
+        amin, amax, bmin, bmax = ranges(j)  # of x_j over y = 0 (a) and y > 0 (b)
         if family == "logistic":
-            a, b = x[~pos], x[pos]
-            if np.all(b >= 0) and np.all(a <= 0) and (np.any(b > 0) or np.any(a < 0)):
+            if bmin >= 0 and amax <= 0 and (bmax > 0 or amin < 0):
                 return [j]
-            if np.all(b <= 0) and np.all(a >= 0) and (np.any(b < 0) or np.any(a > 0)):
+            if bmax <= 0 and amin >= 0 and (bmin < 0 or amax > 0):
                 return [j]
-            if fit_intercept and (a.max() <= b.min() or b.max() <= a.min()):
+            if fit_intercept and (amax <= bmin or bmax <= amin):
                 return [j, p]
         else:
-            b, a = x[pos], x[~pos]
-            if a.size == 0:
+            if np.isnan(amin):  # no zero counts
                 continue
-            for c in [0.0] + ([float(b[0])] if fit_intercept and b.size else []):
-                if b.size and np.any(b != c):
+            b_empty = np.isnan(bmin)
+            for c in [0.0] + ([bmin] if fit_intercept and not b_empty else []):
+                if not b_empty and not (bmin == bmax == c):
                     continue
-                if (np.all(a >= c) and np.any(a > c)) or (np.all(a <= c) and np.any(a < c)):
+                if (amin >= c and amax > c) or (amax <= c and amin < c):
                     return [j] if c == 0.0 else [j, p]
     return []
+
+
+def _class_ranges(
+    X: Any, keep: NDArray[np.bool_] | None, pos: NDArray[np.bool_], cols: list[int]
+) -> Any:
+    """``ranges(j) -> (min, max) of x_j over the rows with y = 0, then over y > 0`` (NaN for
+    no rows), among the rows kept. A sparse X is read once for all ``cols`` (its min and
+    max count the implicit zeros); a dense one column by column."""
+    rows = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
+    parts = (rows[~pos], rows[pos])
+    if issparse(X):
+        stats = []
+        for r in parts:
+            if r.size == 0:
+                stats += [np.full(X.shape[1], np.nan)] * 2
+                continue
+            sub = X[r]
+            stats.append(np.asarray(_dense(sub.min(axis=0)), dtype=float).ravel())
+            stats.append(np.asarray(_dense(sub.max(axis=0)), dtype=float).ravel())
+        return lambda j: tuple(float(v[j]) for v in stats)
+
+    def dense(j: int) -> tuple[float, ...]:
+        out: list[float] = []
+        for r in parts:
+            x = X[r, j]
+            out += [float(x.min()), float(x.max())] if x.size else [np.nan, np.nan]
+        return tuple(out)
+
+    return dense
+
+
+def _dense(v: Any) -> Any:
+    return v.toarray() if hasattr(v, "toarray") else v

@@ -403,19 +403,20 @@ def _working_set(
         if not viol.any():
             converged, message = True, ""
             break
-        grow = max(10, int(work.sum()))
-        add = np.flatnonzero(viol)
-        if add.size > grow:
-            add = add[np.argsort(-excess[add])[:grow]]
-        work[add] = True
-        # drop coefficients the last solve set to zero (they may come back)
-        work &= (theta != 0) | free | np.isin(np.arange(k), add)
-        if int(work.sum()) > _sparse.HESSIAN_MAX_K:
+        # coefficients the last solve set to zero leave the set (they may come back)
+        work &= (theta != 0) | free
+        room = _sparse.HESSIAN_MAX_K - int(work.sum())
+        if room <= 0:
             raise ValueError(
                 f"the Laplace prior keeps more than {_sparse.HESSIAN_MAX_K} coefficients "
                 "nonzero on this wide design: use a stronger prior (a smaller scale b) or a "
                 "Normal prior (Hessian-free Newton-CG)"
             )
+        add = np.flatnonzero(viol)
+        grow = min(max(10, int(work.sum())), room)
+        if add.size > grow:
+            add = add[np.argsort(-excess[add])[:grow]]
+        work[add] = True
     assert inner is not None
     eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
     if offset is not None:
