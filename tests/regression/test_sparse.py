@@ -299,3 +299,21 @@ def test_nan_or_inf_in_sparse_x_is_named(bad: float) -> None:
     fitted = PoissonRegression(prior=th.Normal(0, 1)).fit(_design(200, 5), np.ones(200))
     with pytest.raises(ValueError, match="row 17, column 3"):
         fitted.predict(X)
+
+
+@pytest.mark.parametrize("prior", [None, th.Normal(0, 1)])
+def test_separation_is_reported_as_for_dense(prior: object) -> None:
+    from thetahat.results import BoundaryWarning
+
+    X = _design(400, 6, density=0.3).tolil()
+    y = _binary(sp.csr_array(X))
+    X[:, 2] = 0.0
+    X[np.flatnonzero(y == 1)[:5], 2] = 1.0  # x2 is nonzero only where y = 1
+    Xs = sp.csr_array(X)
+    Xs.eliminate_zeros()
+    with pytest.warns(BoundaryWarning, match="x2") as got:
+        a = LogisticRegression(prior=prior).fit(Xs, y)
+    with pytest.warns(BoundaryWarning, match="x2") as want:
+        b = LogisticRegression(prior=prior).fit(Xs.toarray(), y)
+    assert [str(w.message) for w in got] == [str(w.message) for w in want]
+    assert a.estimate_.status == b.estimate_.status

@@ -242,58 +242,77 @@ def univariate_separation(
     pos = yk > 0
     if family != "logistic" and fit_intercept and not pos.any():
         return [p]  # all counts 0: the intercept runs to -inf
-    ranges = _class_ranges(X, keep, pos, [j for j in cols if j < p])
-    for j in cols:
-        if j >= p:
-            continue
-        amin, amax, bmin, bmax = ranges(j)  # of x_j over y = 0 (a) and y > 0 (b)
+    feats = np.asarray([j for j in cols if j < p], dtype=np.intp)
+    if feats.size == 0:
+        return []
+    # (min, max) of each x_j over the rows with y = 0 (a) and y > 0 (b), NaN for none
+    amin, amax, bmin, bmax = _class_ranges(X, keep, pos, feats)
+    with np.errstate(invalid="ignore"):
         if family == "logistic":
-            if bmin >= 0 and amax <= 0 and (bmax > 0 or amin < 0):
-                return [j]
-            if bmax <= 0 and amin >= 0 and (bmin < 0 or amax > 0):
-                return [j]
-            if fit_intercept and (amax <= bmin or bmax <= amin):
-                return [j, p]
+            alone = ((bmin >= 0) & (amax <= 0) & ((bmax > 0) | (amin < 0))) | (
+                (bmax <= 0) & (amin >= 0) & ((bmin < 0) | (amax > 0))
+            )
+            threshold = (amax <= bmin) | (bmax <= amin) if fit_intercept else alone & False
         else:
-            if np.isnan(amin):  # no zero counts
-                continue
+            a_any = ~np.isnan(amin)
             b_empty = np.isnan(bmin)
-            for c in [0.0] + ([bmin] if fit_intercept and not b_empty else []):
-                if not b_empty and not (bmin == bmax == c):
-                    continue
-                if (amin >= c and amax > c) or (amax <= c and amin < c):
-                    return [j] if c == 0.0 else [j, p]
-    return []
+            at_zero = b_empty | ((bmin == 0) & (bmax == 0))
+            alone = a_any & at_zero & (((amin >= 0) & (amax > 0)) | ((amax <= 0) & (amin < 0)))
+            const = ~b_empty & (bmin == bmax)
+            threshold = (
+                a_any
+                & const
+                & (((amin >= bmin) & (amax > bmin)) | ((amax <= bmin) & (amin < bmin)))
+                if fit_intercept
+                else alone & False
+            )
+    hit = np.flatnonzero(alone | threshold)
+    if hit.size == 0:
+        return []
+    i = int(hit[0])
+    return [int(feats[i])] if alone[i] else [int(feats[i]), p]
 
 
 def _class_ranges(
-    X: Any, keep: NDArray[np.bool_] | None, pos: NDArray[np.bool_], cols: list[int]
-) -> Any:
-    """``ranges(j) -> (min, max) of x_j over the rows with y = 0, then over y > 0`` (NaN for
-    no rows), among the rows kept. A sparse X is read once for all ``cols`` (its min and
-    max count the implicit zeros); a dense one column by column."""
+    X: Any, keep: NDArray[np.bool_] | None, pos: NDArray[np.bool_], feats: NDArray[np.intp]
+) -> tuple[Array, Array, Array, Array]:
+    """Per column of ``feats``: min and max over the kept rows with y = 0, then with y > 0
+    (NaN where a class has no rows). A sparse X is read once (its implicit zeros
+    counted); a dense one column by column."""
     rows = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
     parts = (rows[~pos], rows[pos])
     if issparse(X):
-        stats = []
-        for r in parts:
-            if r.size == 0:
-                stats += [np.full(X.shape[1], np.nan)] * 2
-                continue
-            sub = X[r]
-            stats.append(np.asarray(_dense(sub.min(axis=0)), dtype=float).ravel())
-            stats.append(np.asarray(_dense(sub.max(axis=0)), dtype=float).ravel())
-        return lambda j: tuple(float(v[j]) for v in stats)
-
-    def dense(j: int) -> tuple[float, ...]:
-        out: list[float] = []
-        for r in parts:
-            x = X[r, j]
-            out += [float(x.min()), float(x.max())] if x.size else [np.nan, np.nan]
-        return tuple(out)
-
-    return dense
+        full = _sparse_class_ranges(X, parts)
+        return full[0][feats], full[1][feats], full[2][feats], full[3][feats]
+    out = np.full((4, feats.size), np.nan)
+    for i, j in enumerate(feats):
+        for c, r in enumerate(parts):
+            if r.size:
+                x = X[r, j]
+                out[2 * c, i], out[2 * c + 1, i] = x.min(), x.max()
+    return out[0], out[1], out[2], out[3]
 
 
-def _dense(v: Any) -> Any:
-    return v.toarray() if hasattr(v, "toarray") else v
+def _sparse_class_ranges(X: Any, parts: tuple[NDArray[np.intp], ...]) -> list[Array]:
+    """:func:`_class_ranges` of a CSR X from its stored entries in one read: per class,
+    the column-wise min and max of the stored values, and 0 where a column has fewer
+    stored entries in that class than the class has rows (an implicit zero)."""
+    n, p = X.shape
+    label = np.full(n, -1, dtype=np.int8)
+    for c, r in enumerate(parts):
+        label[r] = c
+    per_entry = np.repeat(label, np.diff(X.indptr))
+    stats = []
+    for c, r in enumerate(parts):
+        if r.size == 0:
+            stats += [np.full(p, np.nan)] * 2
+            continue
+        mask = per_entry == c
+        cols, vals = X.indices[mask], X.data[mask]
+        lo, hi = np.full(p, np.inf), np.full(p, -np.inf)
+        np.minimum.at(lo, cols, vals)
+        np.maximum.at(hi, cols, vals)
+        implicit = np.bincount(cols, minlength=p) < r.size
+        stats += [np.where(implicit, np.minimum(lo, 0.0), lo)]
+        stats.append(np.where(implicit, np.maximum(hi, 0.0), hi))
+    return stats

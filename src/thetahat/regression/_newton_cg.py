@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from ..results import LazyCovariance
 from . import _sparse
-from ._loss import Family
+from ._loss import Family, _blas_one_thread
 from ._solvers import GLMFit, PenaltyVec
 
 __all__ = ["COV_MAX_K", "WideGLMFit", "fit_wide", "pcg"]
@@ -140,12 +140,13 @@ class _CovBlocks:
         if want.size == 0:
             return out
         n_active = int(op.active.sum())
-        if n_active <= COV_MAX_K and want.size > min(CG_BLOCK * 8, n_active // 4):
-            sub = self._inverse_active()
-            pos = np.searchsorted(np.flatnonzero(op.active), want)
-            block = sub[np.ix_(pos, pos)]
-        else:
-            block = self._cg_block(want)
+        with _blas_one_thread():  # vector work: BLAS threads only contend (see _loss)
+            if n_active <= COV_MAX_K and want.size > min(CG_BLOCK * 8, n_active // 4):
+                sub = self._inverse_active()
+                pos = np.searchsorted(np.flatnonzero(op.active), want)
+                block = sub[np.ix_(pos, pos)]
+            else:
+                block = self._cg_block(want)
         out[np.ix_(live, live)] = block
         return out
 
@@ -227,8 +228,7 @@ def fit_wide(
     p = X.shape[1]
     k = p + int(fit_intercept)
     theta = _start(family, y, sw, offset, k, fit_intercept) if theta0 is None else theta0.copy()
-    Xsq = X.copy()
-    Xsq.data = X.data * X.data
+    Xsq = _sparse.squared(X)
     eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
     if offset is not None:
         eta = eta + offset

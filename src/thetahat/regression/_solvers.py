@@ -228,9 +228,11 @@ def fit_glm(
     if _sparse.issparse(X) and k > _sparse.HESSIAN_MAX_K:  # Hessian-free (issue 17)
         from ._newton_cg import fit_wide
 
-        return fit_wide(
-            family, X, y, sw, offset, fit_intercept, pen, theta0=theta0, max_iter=max_iter, tol=tol
-        )
+        with _blas_one_thread():
+            return fit_wide(
+                family, X, y, sw, offset, fit_intercept, pen, theta0=theta0, max_iter=max_iter,
+                tol=tol,
+            )  # fmt: skip
     rows = _Rows(family, X, y, sw, offset, fit_intercept, _centre(X, fit_intercept, pen))
     if theta0 is None:
         theta = np.zeros(k)

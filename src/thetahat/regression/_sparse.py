@@ -37,6 +37,7 @@ __all__ = [
     "issparse",
     "sparse_gram",
     "sparse_pass",
+    "squared",
 ]
 
 Array = NDArray[np.float64]
@@ -102,15 +103,20 @@ def dense_columns(X: Any, cols: list[int]) -> Array:
     return np.asarray(X[:, np.asarray(cols, dtype=np.intp)].toarray())
 
 
+def squared(X: Any) -> Any:
+    """``X o X`` (entry-wise square) sharing X's index arrays (only the values are new)."""
+    from scipy import sparse
+
+    return sparse.csr_array((X.data * X.data, X.indices, X.indptr), shape=X.shape, copy=False)
+
+
 def column_sd(X: Any) -> Array:
     """Column standard deviations of a dense or sparse X (sparse: from the stored values)."""
     if not issparse(X):
         return np.asarray(X.std(axis=0))
     n = max(X.shape[0], 1)
     m = np.asarray(X.sum(axis=0)).ravel() / n
-    sq = X.copy()
-    sq.data = X.data * X.data
-    m2 = np.asarray(sq.sum(axis=0)).ravel() / n
+    m2 = np.asarray(squared(X).sum(axis=0)).ravel() / n
     return np.asarray(np.sqrt(np.maximum(m2 - m * m, 0.0)))
 
 
@@ -125,9 +131,10 @@ def append_ones(X: Any) -> Any:
 
 def _row_scaled(X: Any, s: Array) -> Any:
     """``diag(s) X`` for a CSR X, by scaling the stored values (O(nnz), no structure change)."""
-    Z = X.copy()
-    Z.data = X.data * np.repeat(s, np.diff(X.indptr))
-    return Z
+    from scipy import sparse
+
+    vals = X.data * np.repeat(s, np.diff(X.indptr))
+    return sparse.csr_array((vals, X.indices, X.indptr), shape=X.shape, copy=False)
 
 
 def weighted_cross(X: Any, v: Array) -> Array:
@@ -234,9 +241,7 @@ class HessianOperator:
     def diagonal(self) -> Array:
         """``diag(H)`` in one read of X (the squared entries)."""
         if self._Xsq is None:
-            Xsq = self.X.copy()
-            Xsq.data = self.X.data * self.X.data
-            self._Xsq = Xsq
+            self._Xsq = squared(self.X)
         out = np.empty(self.k)
         out[: self.p] = self._Xsq.T @ self.v
         if self.fit_intercept:
