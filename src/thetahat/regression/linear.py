@@ -82,6 +82,18 @@ class LinearRegression(RegressorMixin, RegressionBase):
     is taken on the nonzero weights (a weight at the L1 kink has no curvature:
     its se is NaN). Sample weights are frequency weights (n = their sum).
 
+    Sparse X (scipy.sparse, never densified) is taken under every prior: up to
+    2,000 coefficients through the centred Gram matrix ``X'WX - n xbar xbar'``
+    formed from the sparse product (centring implicit: its rounding is a relative
+    ``eps E[x^2] / var(x)``, negligible for a mostly-zero column), so the fit equals
+    the dense one; above it a Normal or Laplace prior is fitted Hessian-free
+    (Newton-CG; a working set for the lasso) with a lazy covariance, as for
+    :class:`~thetahat.regression.LogisticRegression` (``standard_errors``), and the
+    NIG and "evidence" priors, which need the Gram matrix's determinant, raise.
+    OLS (``prior=None``) refuses a sparse X with a ``TypeError``: its QR with
+    refinement has no sparse counterpart in SciPy and the normal equations would
+    square the condition number; give a prior or pass ``X.toarray()``.
+
     Examples
     --------
     >>> import numpy as np
