@@ -46,7 +46,7 @@ def make_data(n: int, p: int, kind: str, seed: int = 17) -> tuple[Any, np.ndarra
     rng = np.random.default_rng([seed, n, p])
     cols = rng.integers(0, p, size=n * NNZ_PER_ROW).astype(np.int32)
     vals = rng.choice([-1.0, 1.0], size=n * NNZ_PER_ROW)
-    indptr = np.arange(0, n * NNZ_PER_ROW + 1, NNZ_PER_ROW, dtype=np.int64)
+    indptr = np.arange(0, n * NNZ_PER_ROW + 1, NNZ_PER_ROW, dtype=np.int32)  # saga: 32-bit
     X = sp.csr_array((vals, cols, indptr), shape=(n, p))
     X.sum_duplicates()
     beta = rng.normal(size=p) * (rng.random(p) < 0.1)

@@ -52,8 +52,8 @@ class RegressionBase(BaseEstimator):
         return tags
 
     def standard_errors(self, which: Any = None) -> dict[str, float]:
-        """Standard errors of the coefficients ``which`` (names or positions in
-        ``estimate_.params``; all when None), computed on request.
+        """Standard errors of the coefficients ``which`` (names such as ``"x3"`` or
+        ``"intercept"``, or column indices of X; all when None), computed on request.
 
         For a wide sparse fit (a Hessian-free Newton-CG solve) the whole covariance is
         not formed; this solves ``H z = e_j`` by conjugate gradients for the coefficients
@@ -85,10 +85,11 @@ class RegressionBase(BaseEstimator):
                         raise ValueError(f"{w!r} is not a coefficient; names are {labels[:5]}...")
                     pos.append(labels.index(w))
                 else:
+                    feats = self.feature_names_
                     j = int(w)
-                    if not -len(labels) <= j < len(labels):
-                        raise ValueError(f"index {j} is out of range ({len(labels)} coefficients)")
-                    pos.append(j % len(labels))
+                    if not -len(feats) <= j < len(feats):
+                        raise ValueError(f"column index {j} is out of range ({len(feats)} columns)")
+                    pos.append(labels.index(feats[j]))
         cov = est.cov
         if isinstance(cov, LazyCovariance):
             var = cov.variances(np.asarray(pos, dtype=np.intp))

@@ -30,8 +30,8 @@ Array = NDArray[np.float64]
 #: covariance of a Hessian-free fit (a 128 MB matrix, an O(k^3) inversion); above it
 #: only blocks, through ``standard_errors(...)``.
 COV_MAX_K = 4096
-#: right-hand sides solved together by the block CG of the covariance (memory n x 16)
-CG_BLOCK = 16
+#: right-hand sides solved together by the block CG of the covariance (memory n x 32)
+CG_BLOCK = 32
 #: relative residual of the covariance's CG solves (variances to about 1e-12)
 COV_RTOL = 1e-11
 CG_MAX_ITER = 500
