@@ -153,9 +153,7 @@ def print_cell(part: str, kind: str, n: int, p: int, res: dict[str, Any]) -> Non
     for m, r in res.items():
         t = min(r["times"])
         spread = max(r["times"]) / t
-        print(
-            f"| {m} | {t:.2f} | {spread:.2f} | {t / ref:.2f} | {r['gap']:.1e} | {r['mb']:.0f} |"
-        )
+        print(f"| {m} | {t:.2f} | {spread:.2f} | {t / ref:.2f} | {r['gap']:.1e} | {r['mb']:.0f} |")
     if "se100_s" in res["thetahat"]:
         print(
             f"se of 100 chosen coefficients: {res['thetahat']['se100_s']:.2f} s "
