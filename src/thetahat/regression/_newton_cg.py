@@ -101,8 +101,8 @@ def pcg(
 
 @dataclass
 class WideGLMFit(GLMFit):
-    """A Hessian-free :class:`~._solvers.GLMFit`: ``hessian`` is not formed (an empty
-    array); ``operator`` applies it, and :meth:`covariance` is lazy."""
+    """A Hessian-free :class:`~._solvers.GLMFit`: ``result.hessian`` is None (not
+    formed); ``operator`` applies it, and :meth:`covariance` is lazy."""
 
     operator: _sparse.HessianOperator | None = None
 
@@ -304,16 +304,17 @@ def fit_wide(
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept, Xsq=Xsq)
     if message == "" and not converged:
         message = "not converged"
-    return WideGLMFit(
+    fit = WideGLMFit.of(
         theta,
-        np.empty((0, 0)),
+        None,
         nll,
         nll + pen.value(theta),
         iters,
         converged,
         message=f"{message} (Newton-CG, {cg_total} CG iterations)" if message else "",
-        operator=op,
     )
+    fit.operator = op
+    return fit
 
 
 def _working_set(
@@ -427,13 +428,8 @@ def _working_set(
     if sw is not None:
         v = v * sw
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
-    return WideGLMFit(
-        theta,
-        np.empty((0, 0)),
-        inner.nll,
-        inner.nll + pen.value(theta),
-        iters,
-        converged,
-        message=message,
-        operator=op,
+    fit = WideGLMFit.of(
+        theta, None, inner.nll, inner.nll + pen.value(theta), iters, converged, message=message
     )
+    fit.operator = op
+    return fit
