@@ -95,14 +95,16 @@ def fit(method: str, kind: str, X: Any, y: np.ndarray) -> tuple[np.ndarray, floa
     raise ValueError(method)
 
 
-def cell(part: str, kind: str, n: int, p: int, rounds: int) -> dict[str, Any]:
+PEERS = {"a": ["sklearn lbfgs", "sklearn lbfgs tol=1e-6", "sklearn saga"], "c": ["glum"]}
+
+
+def cell(
+    part: str, kind: str, n: int, p: int, rounds: int, peers: list[str] | None = None
+) -> dict[str, Any]:
     import tracemalloc
 
     X, y = make_data(n, p, kind)
-    if part == "a":
-        methods = ["thetahat", "sklearn lbfgs", "sklearn lbfgs tol=1e-6", "sklearn saga"]
-    else:
-        methods = ["thetahat", "glum"]
+    methods = ["thetahat", *(PEERS[part] if peers is None else peers)]
     for m in methods:  # imports outside the timing
         fit(m, kind, X[:200], y[:200])
     out: dict[str, Any] = {m: {"times": []} for m in methods}
@@ -134,10 +136,12 @@ def cell(part: str, kind: str, n: int, p: int, rounds: int) -> dict[str, Any]:
     return out
 
 
-def run_cell(part: str, kind: str, n: int, p: int, rounds: int) -> dict[str, Any]:
+def run_cell(
+    part: str, kind: str, n: int, p: int, rounds: int, peers: list[str] | None
+) -> dict[str, Any]:
     code = (
         "import json, sys; sys.path.insert(0, 'benchmarks'); import sparse; "
-        f"print(json.dumps(sparse.cell({part!r}, {kind!r}, {n}, {p}, {rounds})))"
+        f"print(json.dumps(sparse.cell({part!r}, {kind!r}, {n}, {p}, {rounds}, {peers!r})))"
     )
     res = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
@@ -167,6 +171,9 @@ def main() -> None:
     ap.add_argument("--n", type=float, nargs="+", default=[2e5])
     ap.add_argument("--p", type=float, nargs="+", default=None)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument(
+        "--peers", nargs="+", default=None, help="e.g. 'sklearn lbfgs' (default: all of the part)"
+    )
     args = ap.parse_args()
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
@@ -179,7 +186,7 @@ def main() -> None:
         for n in args.n:
             for p in ps:
                 for kind in kinds:
-                    res = run_cell(part, kind, int(n), int(p), args.rounds)
+                    res = run_cell(part, kind, int(n), int(p), args.rounds, args.peers)
                     print_cell(part, kind, int(n), int(p), res)
                     sys.stdout.flush()
 

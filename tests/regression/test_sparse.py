@@ -317,3 +317,13 @@ def test_separation_is_reported_as_for_dense(prior: object) -> None:
         b = LogisticRegression(prior=prior).fit(Xs.toarray(), y)
     assert [str(w.message) for w in got] == [str(w.message) for w in want]
     assert a.estimate_.status == b.estimate_.status
+
+
+@pytest.mark.usefixtures("wide")
+def test_lazy_covariance_serialises_and_prints() -> None:
+    X = _design(300, 20)
+    m = LogisticRegression(prior=th.Normal(0, 1)).fit(X, _binary(X))
+    d = m.estimate_.to_dict()
+    np.testing.assert_allclose(np.array(d["cov"]), np.asarray(m.estimate_.cov))
+    assert m.estimate_.cov.formed
+    assert "x19" in m.estimate_.summary()
