@@ -81,10 +81,7 @@ def test_inference_asks_capabilities_not_attributes() -> None:
 
 
 #: result shapes other than optim.SolverResult and the results package's, with the reason
-KNOWN_RESULT_SHAPES = {
-    # the GLM solver's own result (coefficients, Hessian in its centred coordinates)
-    ("regression/_solvers.py", "GLMFit"),
-}
+KNOWN_RESULT_SHAPES: set[tuple[str, str]] = set()  # none left (GLMFit holds a SolverResult)
 
 
 def test_one_solver_result_shape() -> None:

@@ -10,7 +10,13 @@ import pytest
 
 @pytest.mark.parametrize(
     "module",
-    ["thetahat.regression.glm", "thetahat.regression.count", "thetahat.regression._predictive"],
+    [
+        "thetahat.regression.glm",
+        "thetahat.regression.count",
+        "thetahat.regression._predictive",
+        "thetahat.regression._base",  # standard_errors (issue 17)
+        "thetahat.results._lazy_cov",
+    ],
 )
 def test_docstring_examples_run(module: str) -> None:
     import importlib

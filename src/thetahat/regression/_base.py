@@ -11,8 +11,9 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from .._warnings import warn_user
 from ..optim import Status
-from ..results import BoundaryWarning, Estimate
+from ..results import BoundaryWarning, Estimate, LazyCovariance
 from ._data import check_numeric_frame, check_weights, check_X, check_y
+from ._sparse import check_sparse_X, issparse
 
 __all__ = ["RegressionBase", "build_estimate", "order_intercept_first"]
 
@@ -24,6 +25,81 @@ class RegressionBase(BaseEstimator):
 
     fit_intercept: bool
 
+    def _accepts_sparse(self) -> bool:
+        """Whether this configuration fits a scipy.sparse X (issue 17); others refuse it
+        with scikit-learn's TypeError."""
+        return False
+
+    def _check_X(self, X: Any, reset: bool) -> Any:
+        kw: dict[str, Any] = {} if reset else {"reset": False}
+        if reset:
+            kw["ensure_min_samples"] = 1
+        check_numeric_frame(X)
+        sparse_ok = self._accepts_sparse()
+        Xa = validate_data(
+            self,
+            X,
+            ensure_all_finite=False,
+            dtype=np.float64,
+            accept_sparse="csr" if sparse_ok else False,
+            accept_large_sparse=sparse_ok,
+            **kw,
+        )
+        return check_sparse_X(Xa) if issparse(Xa) else check_X(Xa)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._accepts_sparse()
+        return tags
+
+    def standard_errors(self, which: Any = None) -> dict[str, float]:
+        """Standard errors of the coefficients ``which`` (names such as ``"x3"`` or
+        ``"intercept"``, or column indices of X; all when None), computed on request.
+
+        For a wide sparse fit (a Hessian-free Newton-CG solve) the whole covariance is
+        not formed; this solves ``H z = e_j`` by conjugate gradients for the coefficients
+        asked for only (no ``k x k`` matrix), while ``estimate_.se`` raises beyond
+        ``COV_MAX_K`` coefficients. Elsewhere it reads ``estimate_.cov``.
+
+        Examples
+        --------
+        >>> import numpy as np, scipy.sparse as sp, thetahat as th
+        >>> from thetahat.regression import LogisticRegression
+        >>> rng = np.random.default_rng(0)
+        >>> X = sp.random(500, 3, density=0.5, random_state=1, format="csr")
+        >>> y = (rng.random(500) < 0.5).astype(float)
+        >>> m = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
+        >>> sorted(m.standard_errors(["x0", 2]))
+        ['x0', 'x2']
+        """
+        check_is_fitted(self)
+        est = self.estimate_
+        labels = list(est.params)
+        if which is None:
+            pos = list(range(len(labels)))
+        else:
+            items = [which] if isinstance(which, str | int | np.integer) else list(which)
+            pos = []
+            for w in items:
+                if isinstance(w, str):
+                    if w not in est.params:
+                        raise ValueError(f"{w!r} is not a coefficient; names are {labels[:5]}...")
+                    pos.append(labels.index(w))
+                else:
+                    feats = self.feature_names_
+                    j = int(w)
+                    if not -len(feats) <= j < len(feats):
+                        raise ValueError(f"column index {j} is out of range ({len(feats)} columns)")
+                    pos.append(labels.index(feats[j]))
+        cov = est.cov
+        if isinstance(cov, LazyCovariance):
+            var = cov.variances(np.asarray(pos, dtype=np.intp))
+        else:
+            var = np.diag(cov)[pos]
+        with np.errstate(invalid="ignore"):
+            se = np.where(var >= 0, np.sqrt(np.abs(var)), np.nan)
+        return {labels[j]: float(v) for j, v in zip(pos, se, strict=True)}
+
     def _validate_fit(
         self, X: Any, y: Any, sample_weight: Any, *, y_numeric: bool = True
     ) -> tuple[Array, Any, Array | None]:
@@ -31,9 +107,7 @@ class RegressionBase(BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
-        check_numeric_frame(X)
-        Xa = validate_data(self, X, ensure_all_finite=False, dtype=np.float64, ensure_min_samples=1)
-        Xa = check_X(Xa)
+        Xa = self._check_X(X, reset=True)
         ya = np.asarray(y)
         if ya.ndim == 2 and ya.shape[1] == 1:
             ya = column_or_1d(ya, warn=True)
@@ -50,9 +124,7 @@ class RegressionBase(BaseEstimator):
 
     def _validate_predict(self, X: Any) -> Array:
         check_is_fitted(self)
-        check_numeric_frame(X)
-        Xa = validate_data(self, X, reset=False, ensure_all_finite=False, dtype=np.float64)
-        return check_X(Xa)
+        return self._check_X(X, reset=False)
 
     @property
     def feature_names_(self) -> list[str]:
@@ -81,6 +153,8 @@ def order_intercept_first(
     perm = [k - 1, *range(k - 1)] if fit_intercept else list(range(k))
     labels = (["intercept", *names]) if fit_intercept else list(names)
     params = {lab: float(theta[j]) for lab, j in zip(labels, perm, strict=True)}
+    if isinstance(cov, LazyCovariance):  # reordered, still not formed
+        return params, cov.permuted(np.asarray(perm, dtype=np.intp))
     return params, cov[np.ix_(perm, perm)]
 
 

@@ -19,8 +19,12 @@ Nothing here runs on an ordinary fit's happy path beyond one pivoted Cholesky of
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
+
+from ._sparse import column, dense_columns, issparse
 
 __all__ = [
     "RANK_TOL",
@@ -99,7 +103,7 @@ def identifiability_message(
     keep = None if sw is None else sw > 0
     const = []
     for j in involved:
-        col = X[:, j] if keep is None else X[keep, j]
+        col = column(X, j) if keep is None else column(X, j)[keep]
         lo, hi = float(col.min()), float(col.max())
         if (fit_intercept and hi - lo <= 1e-12 * max(abs(lo), abs(hi), 1e-300)) or (
             not fit_intercept and lo == hi == 0.0
@@ -123,11 +127,14 @@ def identifiability_message(
 def _design(X: Array, cols: list[int], fit_intercept: bool, rows: NDArray[np.bool_]) -> Array:
     p = X.shape[1]
     feats = [j for j in cols if j < p]
-    A = (
-        X[np.ix_(rows, np.asarray(feats, dtype=np.intp))]
-        if feats
-        else np.zeros((int(rows.sum()), 0))
-    )
+    if feats and issparse(X):  # only the suspected columns, only on this failure path
+        A = dense_columns(X, feats)[rows]
+    else:
+        A = (
+            X[np.ix_(rows, np.asarray(feats, dtype=np.intp))]
+            if feats
+            else np.zeros((int(rows.sum()), 0))
+        )
     if fit_intercept and p in cols:
         A = np.column_stack([A, np.ones(A.shape[0])])
     return A
@@ -242,25 +249,77 @@ def univariate_separation(
     pos = yk > 0
     if family != "logistic" and fit_intercept and not pos.any():
         return [p]  # all counts 0: the intercept runs to -inf
-    for j in cols:
-        if j >= p:
-            continue
-        x = X[:, j] if keep is None else X[keep, j]
+    feats = np.asarray([j for j in cols if j < p], dtype=np.intp)
+    if feats.size == 0:
+        return []
+    # (min, max) of each x_j over the rows with y = 0 (a) and y > 0 (b), NaN for none
+    amin, amax, bmin, bmax = _class_ranges(X, keep, pos, feats)
+    with np.errstate(invalid="ignore"):
         if family == "logistic":
-            a, b = x[~pos], x[pos]
-            if np.all(b >= 0) and np.all(a <= 0) and (np.any(b > 0) or np.any(a < 0)):
-                return [j]
-            if np.all(b <= 0) and np.all(a >= 0) and (np.any(b < 0) or np.any(a > 0)):
-                return [j]
-            if fit_intercept and (a.max() <= b.min() or b.max() <= a.min()):
-                return [j, p]
+            alone = ((bmin >= 0) & (amax <= 0) & ((bmax > 0) | (amin < 0))) | (
+                (bmax <= 0) & (amin >= 0) & ((bmin < 0) | (amax > 0))
+            )
+            threshold = (amax <= bmin) | (bmax <= amin) if fit_intercept else alone & False
         else:
-            b, a = x[pos], x[~pos]
-            if a.size == 0:
-                continue
-            for c in [0.0] + ([float(b[0])] if fit_intercept and b.size else []):
-                if b.size and np.any(b != c):
-                    continue
-                if (np.all(a >= c) and np.any(a > c)) or (np.all(a <= c) and np.any(a < c)):
-                    return [j] if c == 0.0 else [j, p]
-    return []
+            a_any = ~np.isnan(amin)
+            b_empty = np.isnan(bmin)
+            at_zero = b_empty | ((bmin == 0) & (bmax == 0))
+            alone = a_any & at_zero & (((amin >= 0) & (amax > 0)) | ((amax <= 0) & (amin < 0)))
+            const = ~b_empty & (bmin == bmax)
+            threshold = (
+                a_any
+                & const
+                & (((amin >= bmin) & (amax > bmin)) | ((amax <= bmin) & (amin < bmin)))
+                if fit_intercept
+                else alone & False
+            )
+    hit = np.flatnonzero(alone | threshold)
+    if hit.size == 0:
+        return []
+    i = int(hit[0])
+    return [int(feats[i])] if alone[i] else [int(feats[i]), p]
+
+
+def _class_ranges(
+    X: Any, keep: NDArray[np.bool_] | None, pos: NDArray[np.bool_], feats: NDArray[np.intp]
+) -> tuple[Array, Array, Array, Array]:
+    """Per column of ``feats``: min and max over the kept rows with y = 0, then with y > 0
+    (NaN where a class has no rows). A sparse X is read once (its implicit zeros
+    counted); a dense one column by column."""
+    rows = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
+    parts = (rows[~pos], rows[pos])
+    if issparse(X):
+        full = _sparse_class_ranges(X, parts)
+        return full[0][feats], full[1][feats], full[2][feats], full[3][feats]
+    out = np.full((4, feats.size), np.nan)
+    for i, j in enumerate(feats):
+        for c, r in enumerate(parts):
+            if r.size:
+                x = X[r, j]
+                out[2 * c, i], out[2 * c + 1, i] = x.min(), x.max()
+    return out[0], out[1], out[2], out[3]
+
+
+def _sparse_class_ranges(X: Any, parts: tuple[NDArray[np.intp], ...]) -> list[Array]:
+    """:func:`_class_ranges` of a CSR X from its stored entries in one read: per class,
+    the column-wise min and max of the stored values, and 0 where a column has fewer
+    stored entries in that class than the class has rows (an implicit zero)."""
+    n, p = X.shape
+    label = np.full(n, -1, dtype=np.int8)
+    for c, r in enumerate(parts):
+        label[r] = c
+    per_entry = np.repeat(label, np.diff(X.indptr))
+    stats = []
+    for c, r in enumerate(parts):
+        if r.size == 0:
+            stats += [np.full(p, np.nan)] * 2
+            continue
+        mask = per_entry == c
+        cols, vals = X.indices[mask], X.data[mask]
+        lo, hi = np.full(p, np.inf), np.full(p, -np.inf)
+        np.minimum.at(lo, cols, vals)
+        np.maximum.at(hi, cols, vals)
+        implicit = np.bincount(cols, minlength=p) < r.size
+        stats += [np.where(implicit, np.minimum(lo, 0.0), lo)]
+        stats.append(np.where(implicit, np.maximum(hi, 0.0), hi))
+    return stats

@@ -476,10 +476,7 @@ def fit_glm_dask(
             f"{' and the intercept' if fit_b else ''}: the MLE is not identifiable. "
             "Drop them or use a proper prior (e.g. th.Normal(0, 1))"
         ) from None
-    res.centre = centre
-    if centre is not None:
-        res.theta = res.theta.copy()
-        res.theta[-1] -= float(centre @ res.theta[:-1])
+    res = res.uncentred(centre)
     _glm_estimate(est, res, spec, pen, names, fit_b, s.sw, data.passes)
     return est
 

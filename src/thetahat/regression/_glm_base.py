@@ -105,6 +105,9 @@ class GLMBase(GLMIntervals, RegressionBase):
     tol: float
     _model: str
 
+    def _accepts_sparse(self) -> bool:
+        return True
+
     def _fit_glm(
         self,
         family: Family,
@@ -151,7 +154,7 @@ class GLMBase(GLMIntervals, RegressionBase):
         warns: list[str] = []
         status = "success"
         active = (theta != 0) | (pen.l1 == 0)
-        cov = np.full((k, k), np.nan)
+        cov: Any
         sep = family.separation
         if res.separated:  # along coefficients no prior holds: no MLE (or MAP)
             kind = "mle" if spec.is_flat else "map"
@@ -235,13 +238,17 @@ class GLMBase(GLMIntervals, RegressionBase):
             extra=extra,
             summary_lines=lines,
         )
-        if lp is not None and status == "success":
+        # a wide sparse fit's covariance is lazy (LazyCovariance): no Laplace posterior or
+        # PSIS check, which need the whole matrix
+        formed = isinstance(cov, np.ndarray)
+        if lp is not None and status == "success" and formed:
             self.posterior_ = _laplace_posterior(
                 labels, theta, cov, loglik_used + lp, n_obs, self.prior
             )
         # issue 15: the PSIS check of the Laplace posterior N(MAP, cov) (computed on access);
         # families with a dispersion are left out: their Newton objective is a quasi-likelihood
-        if lp is not None and status == "success" and not dispersed and pen.l1.max() == 0:
+        checkable = formed and not dispersed and pen.l1.max() == 0
+        if checkable and lp is not None and status == "success":
             self.laplace_check_ = _laplace_check(family, X, y, sw, offset, pen, theta, cov)
         else:
             self.__dict__.pop("laplace_check_", None)  # from an earlier fit with another prior
@@ -303,7 +310,7 @@ class GLMBase(GLMIntervals, RegressionBase):
 
 def solved_covariance(
     res: GLMFit, active: NDArray[np.bool_], scale: float, warns: list[str], status: str
-) -> tuple[Array, str]:
+) -> tuple[Any, str]:
     """The covariance of a finished solve (``scale`` times the inverse Hessian over the
     ``active`` coefficients) and the status it leaves: ``boundary`` where the Hessian is
     singular, ``failed`` where the iterations stopped early (both added to ``warns``)."""
@@ -416,7 +423,7 @@ def _prior_held_separation(
     theta = res.theta
     absd = np.abs(theta)
     prior_curv = pen.l2 + np.divide(pen.l1, absd, out=np.zeros_like(absd), where=absd > 0)
-    data_curv = np.diag(res.hessian) - pen.l2
+    data_curv = res.hessian_diagonal() - pen.l2
     held = (prior_curv > 0) & (data_curv < PRIOR_HELD * prior_curv)
     if fit_b:
         held[-1] = False

@@ -131,6 +131,10 @@ def centered_gram(
     The means are taken first and each chunk is centred before it is
     multiplied, so ``G`` has no cancellation from uncentred sums of squares.
     """
+    from ._sparse import issparse, sparse_gram
+
+    if issparse(X):  # centred implicitly, without a dense copy (issue 17)
+        return sparse_gram(X, y, sw, fit_intercept)
     n, p = X.shape
     total = float(n) if sw is None else float(sw.sum())
     if fit_intercept:

@@ -201,6 +201,14 @@ def fused_pass(
     taken in those coordinates without the cancellation that transforming the
     uncentred sums would suffer when a column's mean dwarfs its spread.
     """
+    if not isinstance(X, np.ndarray):  # a scipy.sparse X (issue 17): never densified
+        from ._sparse import issparse, sparse_pass
+
+        if issparse(X):
+            return sparse_pass(
+                family, X, y, sw, offset, coef, intercept, fit_intercept,
+                with_nll=with_nll, with_grad=with_grad, with_hessian=with_hessian,
+            )  # fmt: skip
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
     workers = _n_workers(n)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Self
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..optim import SolverResult, Status
+from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._lasso import lasso_gram
 from ._loss import Family, PassResult, _blas_one_thread, fused_pass
@@ -38,23 +41,83 @@ class PenaltyVec:
 
 @dataclass
 class GLMFit:
-    """Result of a GLM solve: coefficients (intercept last) and the objective's Hessian.
+    """Result of a GLM solve: optim's :class:`~thetahat.optim.SolverResult` and what a
+    GLM adds to it.
 
-    ``hessian`` is taken in the solver's coordinates: with ``centre`` (the column
-    values subtracted inside the passes) those of ``(w, b_c)``, ``b = b_c - centre'w``;
-    :meth:`covariance` maps its inverse back. ``separated`` names the coefficients
-    (internal order) along which the objective decreases without bound.
+    ``result.x`` are the coefficients (intercept last), ``result.fun`` the objective
+    (negative log posterior), ``result.hessian`` the objective's Hessian (None where
+    the solve did not form it: the Hessian-free fits); ``result.status`` is
+    ``success``, ``failed`` (did not converge) or ``boundary`` (``separated``
+    names the coefficients, internal order, along which the objective decreases
+    without bound). The Hessian is taken in the solver's coordinates: with
+    ``centre`` (the column values subtracted inside the passes) those of
+    ``(w, b_c)``, ``b = b_c - centre'w``; :meth:`covariance` maps its inverse back.
     """
 
-    theta: Array
-    hessian: Array
+    result: SolverResult
     nll: float
-    objective: float
-    iterations: int
-    converged: bool
     separated: list[int] = field(default_factory=list)
-    message: str = ""
     centre: Array | None = None
+
+    @classmethod
+    def of(
+        cls,
+        theta: Array,
+        hessian: Array | None,
+        nll: float,
+        objective: float,
+        iterations: int,
+        converged: bool,
+        separated: list[int] | None = None,
+        message: str = "",
+    ) -> Self:
+        """A fit from the solver's loop (status from ``converged`` and ``separated``)."""
+        if separated:
+            status = Status.BOUNDARY
+        else:
+            status = Status.SUCCESS if converged else Status.FAILED
+        res = SolverResult(theta, objective, converged, status, message, iterations, hessian)
+        return cls(res, nll, list(separated or []))
+
+    @property
+    def theta(self) -> Array:
+        return self.result.x
+
+    @property
+    def hessian(self) -> Array:
+        assert self.result.hessian is not None, "this solve did not form the Hessian"
+        return self.result.hessian
+
+    @property
+    def objective(self) -> float:
+        return self.result.fun
+
+    @property
+    def iterations(self) -> int:
+        return self.result.iterations
+
+    @property
+    def converged(self) -> bool:
+        return self.result.converged
+
+    @property
+    def message(self) -> str:
+        return self.result.message
+
+    def counted(self, more: int) -> GLMFit:
+        """The same fit with ``more`` iterations added (a warm start's)."""
+        self.result = replace(self.result, iterations=self.result.iterations + more)
+        return self
+
+    def uncentred(self, centre: Array | None) -> GLMFit:
+        """The fit in the original coordinates of a solve whose passes centred the
+        columns by ``centre`` (``b = b_c - centre'w``; the Hessian stays centred)."""
+        self.centre = centre
+        if centre is not None:
+            theta = self.theta.copy()
+            theta[-1] -= float(centre @ theta[:-1])
+            self.result = replace(self.result, x=theta)
+        return self
 
     def covariance(self, active: NDArray[np.bool_]) -> Array:
         """Inverse Hessian over ``active`` coefficients (NaN elsewhere), original coordinates.
@@ -75,6 +138,10 @@ class GLMFit:
         out[-1, -1] = c[-1, -1] - 2.0 * float(c[-1, :-1] @ m) + float(m @ cw)
         out[np.isnan(cov)] = np.nan
         return out
+
+    def hessian_diagonal(self) -> Array:
+        """The Hessian's diagonal (solver coordinates)."""
+        return np.diag(self.hessian).copy()
 
 
 @dataclass(frozen=True)
@@ -126,7 +193,7 @@ class _Rows:
         """Per-coefficient scales for L-BFGS: each column's spread (about 2,000 strided
         rows; 1 where it is 0) and 1 for the intercept."""
         sample = self.X[:: max(1, self.X.shape[0] // 2048)]
-        sd = sample.std(axis=0)
+        sd = _sparse.column_sd(sample)
         return np.r_[np.where(sd > 0, sd, 1.0), np.ones(int(self.fit_intercept))]
 
     def recession(self, cols: list[int]) -> list[int]:
@@ -175,6 +242,8 @@ def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> Array | None:
     cancellation, which matters once a mean is large against the column's spread.
     """
     if not fit_intercept or pen.l2[-1] > 0 or pen.l1[-1] > 0 or X.shape[1] == 0:
+        return None
+    if _sparse.issparse(X):  # implicit: the intercept's rows of the pass (see _sparse)
         return None
     sample = X[:: max(1, X.shape[0] // 2048)]
     m = sample.mean(axis=0)
@@ -235,6 +304,14 @@ def fit_glm(
     spread, the passes centre the columns (see :func:`fused_pass`).
     """
     k = X.shape[1] + int(fit_intercept)
+    if _sparse.issparse(X) and k > _sparse.HESSIAN_MAX_K:  # Hessian-free (issue 17)
+        from ._newton_cg import fit_wide
+
+        with _blas_one_thread():
+            return fit_wide(
+                family, X, y, sw, offset, fit_intercept, pen, theta0=theta0, max_iter=max_iter,
+                tol=tol,
+            )  # fmt: skip
     rows = _Rows(family, X, y, sw, offset, fit_intercept, _centre(X, fit_intercept, pen))
     if theta0 is None:
         theta = np.zeros(k)
@@ -251,11 +328,7 @@ def fit_glm(
     # a loaded machine a threaded 201 x 201 Cholesky stalled for 0.2 s (1 ms alone)
     with _blas_one_thread():
         res = _solve(rows, pen, theta, max_iter, tol, check_rank, warm_start_subsample, top=True)
-    res.centre = rows.centre
-    if rows.centre is not None:
-        res.theta = res.theta.copy()
-        res.theta[-1] -= float(rows.centre @ res.theta[:-1])
-    return res
+    return res.uncentred(rows.centre)
 
 
 def _solve(
@@ -293,8 +366,7 @@ def _solve(
             if not has_l1:
                 refined = _refine(rows, pen, theta, rough.hessian / frac, tol, check_rank)
                 if refined is not None:
-                    refined.iterations += iters
-                    return refined
+                    return refined.counted(iters)
     elif k >= LBFGS_MIN_K and not has_l1:
         theta, passes = _lbfgs(rows, pen, theta, k, tol)
         iters += passes
@@ -303,8 +375,7 @@ def _solve(
         H = at_end.hess + np.diag(pen.l2)
         refined = _refine(rows, pen, theta, H, tol, check_rank, exact=True)
         if refined is not None:
-            refined.iterations += iters
-            return refined
+            return refined.counted(iters)
     return _newton(rows, pen, theta, max_iter, tol, iters, check_rank, top)
 
 
@@ -418,14 +489,14 @@ def _newton(
         assert cur.hess is not None
         H = cur.hess + l2diag
         if small or not accepted:
-            return GLMFit(theta, H, cur.nll, obj, iters, accepted)
+            return GLMFit.of(theta, H, cur.nll, obj, iters, accepted)
         slow = moved > 0.25 * prev_moved
         prev_moved = moved
         if not checked and (
             (cur.eta_max > DIVERGING_ETA and slow and iters >= 4) or iters >= SUSPECT_AFTER
         ):
             if not top:
-                return GLMFit(theta, H, cur.nll, obj, iters, False, [], "diverging")
+                return GLMFit.of(theta, H, cur.nll, obj, iters, False, [], "diverging")
             checked = True
             moving = np.abs(step) >= 0.05 * float(np.abs(step).max(initial=0.0))
             if rows.fit_intercept:
@@ -434,8 +505,8 @@ def _newton(
             if not dirs and not (moving | ~free).all():
                 dirs = rows.recession(list(np.flatnonzero(free)))
             if dirs:
-                return GLMFit(theta, H, cur.nll, obj, iters, False, dirs, "separation")
-    return GLMFit(theta, H, cur.nll, obj, iters, False, [], f"no convergence in {max_iter}")
+                return GLMFit.of(theta, H, cur.nll, obj, iters, False, dirs, "separation")
+    return GLMFit.of(theta, H, cur.nll, obj, iters, False, [], f"no convergence in {max_iter}")
 
 
 def _refine(
@@ -525,6 +596,6 @@ def _refine(
                 th = new
                 continue
             nll = res.nll - float(res.grad @ step)
-            return GLMFit(new, H_star, nll, nll + pen.value(new), it, True)
+            return GLMFit.of(new, H_star, nll, nll + pen.value(new), it, True)
         th = new
     return None

@@ -131,6 +131,21 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     linear programme and reported as a boundary, as for two classes; a class with a
     single member is refused for the MLE, and so are as many classes as rows.
 
+    **Sparse X** (scipy.sparse matrices and arrays, any format; read as CSR, never
+    densified; NaN/inf entries are refused naming their row and column). The
+    intercept is handled implicitly (no column is centred). Up to 2,000
+    coefficients the fit forms the ``k x k`` Hessian ``X' V X`` (a sparse product)
+    and is the dense fit: same coefficients, standard errors and checks. Above it
+    the fit is Hessian-free, in O(nnz + n + k) memory: truncated Newton-CG with
+    Hessian-vector products ``X'(v o (X d))``, a Laplace prior by a working set
+    (exact zeros). Its covariance is then computed when first asked for
+    (``estimate_.cov`` is a :class:`~thetahat.results.LazyCovariance`): whole up to
+    4,096 coefficients (``estimate_.se`` forms it once); beyond, ``estimate_.se``
+    raises and :meth:`standard_errors` gives the coefficients asked for by
+    conjugate-gradient solves ``H z = e_j`` (no ``k x k`` matrix). No
+    ``posterior_`` or ``laplace_check_`` is set on that path (they need the whole
+    covariance). A solve that did not converge has status "failed".
+
     Examples
     --------
     >>> import numpy as np
@@ -358,7 +373,8 @@ class PoissonRegression(RegressorMixin, _Fit):
     quasi-likelihood). The Poisson analogue of separation (all counts 0, or a
     column whose rows all count 0: the likelihood rises as their means go to 0)
     is detected as for :class:`LogisticRegression` and reported as a boundary
-    result naming the diverging coefficients.
+    result naming the diverging coefficients. Sparse X: as for
+    :class:`LogisticRegression` (Hessian-free above 2,000 coefficients).
 
     Examples
     --------
@@ -481,6 +497,7 @@ class GLMRegression(RegressorMixin, _Fit):
     of trials (a frequency weight). Separation (binomial) and zero counts that the
     linear predictor can push to mean 0 (Poisson, Tweedie with a log link) are
     detected as for :class:`LogisticRegression` and give a ``BoundaryWarning``.
+    Sparse X: as for :class:`LogisticRegression` (every family and link).
 
     Examples
     --------

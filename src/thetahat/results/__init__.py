@@ -5,6 +5,7 @@ All are frozen dataclasses: a fit never changes after it is made; methods that
 """
 
 from ._common import BoundaryWarning, ConvergenceWarning, _flat_labels, _flatten, _unflatten
+from ._lazy_cov import LazyCovariance
 from .comparison import Comparison
 from .estimate import Estimate
 from .posterior import Posterior
@@ -14,6 +15,7 @@ __all__ = [
     "Comparison",
     "ConvergenceWarning",
     "Estimate",
+    "LazyCovariance",
     "Posterior",
     "_flat_labels",
     "_flatten",

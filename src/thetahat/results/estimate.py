@@ -581,7 +581,7 @@ class Estimate:
                 "aic": self.aic,
                 "bic": self.bic,
                 **({"statistic": self.statistic, "pvalues": self.pvalues} if self.tests else {}),
-                "cov": self.cov,
+                "cov": np.asarray(self.cov),  # (a LazyCovariance is formed here)
                 "labels": self.labels,
                 "status": str(self.status),
                 "message": self.message,
