@@ -213,13 +213,20 @@ def test_wide_lasso_that_is_not_sparse_is_refused() -> None:
 
 
 @pytest.mark.usefixtures("wide")
-@pytest.mark.parametrize("kw", [{"noise_sd": 1.5}, {}], ids=["known-noise", "joint-sigma"])
-def test_wide_ridge_equals_dense(kw: dict) -> None:
+def test_wide_ridge_equals_dense() -> None:
     X = _design(600, 30)
     y = X @ np.random.default_rng(0).normal(size=30) + np.random.default_rng(1).normal(size=600)
-    a = LinearRegression(prior=th.Normal(0, 1), **kw).fit(X, y)
+    a = LinearRegression(prior=th.Normal(0, 1), noise_sd=1.5).fit(X, y)
     assert isinstance(a.estimate_.cov, LazyCovariance)
-    _same(a, LinearRegression(prior=th.Normal(0, 1), **kw).fit(X.toarray(), y), rtol=1e-8)
+    _same(a, LinearRegression(prior=th.Normal(0, 1), noise_sd=1.5).fit(X.toarray(), y), rtol=1e-8)
+
+
+@pytest.mark.usefixtures("wide")
+def test_wide_ridge_without_noise_sd_is_refused_with_the_reason() -> None:
+    """The noise sd under a Normal prior is type-II ML (the Gram matrix's spectrum)."""
+    X = _design(600, 30)
+    with pytest.raises(ValueError, match=r"type-II maximum likelihood.*give noise_sd"):
+        LinearRegression(prior=th.Normal(0, 1)).fit(X, np.arange(600.0))
 
 
 @pytest.mark.usefixtures("wide")

@@ -25,7 +25,6 @@ block Hessian.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
@@ -34,6 +33,7 @@ from scipy import special as sc
 
 from .._psis import LaplaceCheck
 from ..results import BoundaryWarning
+from . import _sparse
 from ._base import build_estimate, warn_all
 from ._checks import NotIdentifiable, identifiability_message
 from ._glm_base import _KIND, log_prior, penalty_vector, solved_covariance
@@ -83,6 +83,13 @@ def fit_multinomial(
             "link='logit'"
         )
     n, p = X.shape
+    if _sparse.issparse(X) and (K - 1) * (p + int(est.fit_intercept)) > _sparse.HESSIAN_MAX_K:
+        raise ValueError(
+            f"the multinomial model on a sparse X has {(K - 1) * (p + int(est.fit_intercept))} "
+            f"coefficients; sparse X is fitted with the full block Hessian up to "
+            f"{_sparse.HESSIAN_MAX_K} (no Hessian-free multinomial path): select features "
+            "or use fewer classes"
+        )
     names = est.feature_names_
     codes = np.searchsorted(classes, y)
     pos = np.ones(n, dtype=bool) if sw is None else sw > 0
@@ -128,8 +135,9 @@ def fit_multinomial(
     shift = lay.shift() if (spec.l1 > 0 and spec.l2 == 0) else None
     sample = X[:: max(1, n // 2048)]
     n_obs = float(n if sw is None else sw.sum())
-    curv = SHIFT_CURV * n_obs * (float(np.mean(sample * sample)) + 1.0) / K
-    sd = sample.std(axis=0)
+    sq = _sparse.squared(sample) if _sparse.issparse(sample) else sample * sample
+    curv = SHIFT_CURV * n_obs * (float(sq.sum()) / max(sq.shape[0] * sq.shape[1], 1) + 1.0) / K
+    sd = _sparse.column_sd(sample)
     rows = SoftmaxRows(
         cast(Family, SOFTMAX),  # the solver reads only its name and separation kind
         X,
@@ -152,7 +160,7 @@ def fit_multinomial(
         raise ValueError(identifiability_message(X, sw, names, fit_b, feats)) from None
     u = res.theta.copy()
     if shift is not None:  # the model's added curvature is no part of the posterior
-        res = replace(res, hessian=res.hessian - rows.shift_curv * (shift @ shift.T))
+        res = res.moved(res.theta, res.hessian - rows.shift_curv * (shift @ shift.T))
         u = lay.median_zero(u)
     labels_u = lay.labels_u(names, classes)
     warns: list[str] = []
@@ -173,13 +181,13 @@ def fit_multinomial(
         # mix a 1/l2 of order tau^2 into the deviations' few digits, so the deviations'
         # block is inverted on its own, in an orthonormal basis Q of theirs
         Q, shift_basis = _complement(lay.shift())
-        onq = replace(res, theta=Q.T @ u, hessian=Q.T @ res.hessian @ Q)
+        onq = res.moved(Q.T @ u, Q.T @ res.hessian @ Q)
         cov_z, status = solved_covariance(onq, np.ones(Q.shape[1], bool), 1.0, warns, status)
         cov_u = Q @ cov_z @ Q.T
         shifts = k_u - Q.shape[1]
         logdet_u = float(np.linalg.slogdet(cov_z)[1]) - shifts * math.log(spec.l2)
     else:
-        cov_u, status = solved_covariance(replace(res, theta=u), active, 1.0, warns, status)
+        cov_u, status = solved_covariance(res.moved(u), active, 1.0, warns, status)
     A, labels = lay.report(names, classes, centred=centred)
     theta = A @ u
     C0 = np.where(np.isnan(cov_u), 0.0, cov_u)

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import _fastpath
+from . import _sparse
 from ._checks import recession_lp
 from ._loss import CHUNK, PassResult, _blas_one_thread, _n_workers, merge_passes
 from ._solvers import _Rows
@@ -116,6 +117,8 @@ def _rows(
     for s in range(lo, hi, chunk):
         e = min(s + chunk, hi)
         Xc = X[s:e]
+        if _sparse.issparse(Xc):  # a block of rows at a time: O(chunk x p) memory
+            Xc = Xc.toarray()
         yc = codes[s:e]
         wc = None if sw is None else sw[s:e]
         r = np.arange(e - s)
@@ -241,6 +244,10 @@ class SoftmaxRows(_Rows):
         q = p + int(self.fit_intercept)
         keep = np.ones(self.X.shape[0], dtype=bool) if self.sw is None else self.sw > 0
         Xk = self.X[keep]
+        if _sparse.issparse(Xk):  # the LP is dense: only where it is small
+            if Xk.shape[0] * Xk.shape[1] > LP_MAX_ENTRIES:
+                return []
+            Xk = Xk.toarray()
         if self.fit_intercept:
             Xk = np.column_stack([Xk, np.ones(Xk.shape[0])])
         Xk, inverse = np.unique(Xk, axis=0, return_inverse=True)

@@ -104,6 +104,13 @@ class GLMFit:
     def message(self) -> str:
         return self.result.message
 
+    def moved(self, theta: Array, hessian: Array | None = None) -> GLMFit:
+        """A copy at other coordinates: ``theta`` (and the Hessian there, when given)."""
+        res = replace(
+            self.result, x=theta, hessian=self.result.hessian if hessian is None else hessian
+        )
+        return replace(self, result=res)
+
     def counted(self, more: int) -> GLMFit:
         """The same fit with ``more`` iterations added (a warm start's)."""
         self.result = replace(self.result, iterations=self.result.iterations + more)

@@ -44,6 +44,12 @@ def fit_wide_linear(
             "determinant or eigenvalues), too large to form for this wide sparse X; "
             "use a Normal or Laplace prior (Hessian-free) or fewer columns"
         )
+    if spec.kind == "gaussian" and est.noise_sd is None:
+        raise ValueError(
+            "under a Normal prior the noise sd is estimated by type-II maximum likelihood, "
+            f"which needs the spectrum of the {X.shape[1]} x {X.shape[1]} Gram matrix, too "
+            "large to form for this wide sparse X; give noise_sd (or use fewer columns)"
+        )
     fam = resolve_family("gaussian", "identity", None)
     pen = penalty_vector(spec, X.shape[1], fit_b, False, "LinearRegression")
     n = float(X.shape[0] if sw is None else sw.sum())
