@@ -536,17 +536,18 @@ def _estimate_direct(
             if fam.has_closed_form_covariance:
                 cov = np.array(fam.closed_form_covariance(params, stats), dtype=float)
             else:
-                if problem.analytic:
-                    info = fam.observed_information(params, stats)
-                else:
-                    info = fam.fisher_information(params, stats)
-                    if info is None:
-                        return None  # numerical curvature: the general route
+                info = (
+                    fam.observed_information(params, stats)
+                    if problem.analytic
+                    else fam.fisher_information(params, stats)
+                )
+                if info is None:
+                    return None  # numerical curvature: the general route
                 cov = invert_information(info)
     except (*ARITHMETIC_ERRORS, ValueError, np.linalg.LinAlgError):
         return None
-    k = len(theta)
-    if math.isnan(loglik) or cov.shape != (k, k):
+    size = len(theta)
+    if math.isnan(loglik) or cov.shape != (size, size):
         return None
     return Estimate(
         method="mle",
@@ -554,7 +555,7 @@ def _estimate_direct(
         cov=cov,
         loglik=float(loglik),
         n=float(stats.n),
-        df_model=k,
+        df_model=size,
         family=fam,
         message=res.message,
         iterations=res.iterations,
