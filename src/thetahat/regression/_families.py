@@ -433,19 +433,30 @@ def _tweedie_series(
         pos += rows
         width = int(2 * halves[idx].max() + 1)
         ji = start[idx, None] + np.arange(width)[None, :]
-        j = ji.astype(float)
-        t = j * c[idx, None]
+        t = ji * c[idx, None]  # j c (the int64 j converted exactly)
         t -= table[ji]
         m = t.max(axis=1)
         t -= m[:, None]
         np.exp(t, out=t)
-        tot = t.sum(axis=1)
+        if mean is None or var is None:
+            logw[idx] = m + np.log(t.sum(axis=1))
+            continue
+        # sum t, sum t k and sum t k^2 (k = j - start, the offset in the window) in one
+        # matrix product: no rows x window temporaries, and the variance of j from the
+        # small offsets k (j's own second moment would cancel for large j)
+        sums = t @ _window_powers(width)
+        tot = sums[:, 0]
         logw[idx] = m + np.log(tot)
-        if mean is not None and var is not None:
-            ej = (t * j).sum(axis=1) / tot
-            mean[idx] = ej
-            var[idx] = (t * (j * j)).sum(axis=1) / tot - ej * ej
+        ek = sums[:, 1] / tot
+        mean[idx] = start[idx] + ek
+        var[idx] = np.maximum(sums[:, 2] / tot - ek * ek, 0.0)
     return logw, mean, var
+
+
+def _window_powers(width: int) -> Array:
+    """``[1, k, k^2]`` for ``k = 0 .. width - 1``, as columns (the series' moments)."""
+    k = np.arange(width, dtype=float)
+    return np.stack([np.ones(width), k, k * k], axis=1)
 
 
 def tweedie_ml_dispersion(
