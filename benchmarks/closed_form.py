@@ -1,6 +1,6 @@
 """Closed-form fits at scale: thetahat vs one np.sum pass and vs scipy.stats, in one run.
 
-Usage: python benchmarks/closed_form.py [--n 100000000] [--repeat 3]
+Usage: python benchmarks/closed_form.py [--n 100000000] [--repeat 3] [--clock thread]
 
 For Normal, Poisson, Exponential and Bernoulli data of n float64 values, prints the
 best-of-``repeat`` time of ``th.fit`` (validation + sufficient statistics + estimate +
@@ -38,15 +38,21 @@ def best(fn: Callable[[], Any], repeat: int) -> float:
     return min(times)
 
 
+#: the clock of ``interleaved``: wall time, or this thread's CPU time (``--clock thread``:
+#: waiting for a core on a shared machine does not count; meaningful for one-thread rows)
+CLOCK: list[Callable[[], float]] = [time.perf_counter]
+
+
 def interleaved(fns: list[Callable[[], Any]], repeat: int) -> list[list[float]]:
     """Times of each callable in each of ``repeat`` rounds (in turn within a round)."""
     rounds = []
+    clock = CLOCK[0]
     for _ in range(repeat):
         row = []
         for fn in fns:
-            t0 = time.perf_counter()
+            t0 = clock()
             fn()
-            row.append(time.perf_counter() - t0)
+            row.append(clock() - t0)
         rounds.append(row)
     return rounds
 
@@ -63,7 +69,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--n-generic", type=int, default=100_000)
     parser.add_argument("--only", default="", help="row names separated by ;")
+    parser.add_argument("--clock", choices=("wall", "thread"), default="wall")
     args = parser.parse_args()
+    if args.clock == "thread":
+        CLOCK[0] = time.thread_time
     n, rep = args.n, args.repeat
     rng = np.random.default_rng(0)
 
@@ -86,6 +95,7 @@ def main() -> None:
     print(f"# {platform.machine()}, {platform.python_version()}, numpy {np.__version__}")
     kernel = "compiled (thetahat._kernels)" if _fastpath.HAVE_KERNELS else "numpy fallback"
     print(f"# count kernel: {kernel}; threads for large arrays: {_fastpath.num_threads()}")
+    print(f"# clock: {args.clock}; load average {os.getloadavg()[0]:.1f}")
     print()
     print(
         "| family | np.sum ms | thetahat fit ms | GB/s | throughput / np.sum | spread "

@@ -62,6 +62,9 @@ def _too_big(v: Any) -> bool:
     return False
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
 def to_float64(data: Any, name: str = "data") -> NDArray[np.float64]:
     """``np.asarray(data, dtype=float64)`` that never alters or drops a value silently.
 
@@ -70,6 +73,8 @@ def to_float64(data: Any, name: str = "data") -> NDArray[np.float64]:
     values under the mask; ``data.compressed()`` fits the unmasked ones), integers
     beyond the float64 range (about 1.8e308) and other non-numbers.
     """
+    if type(data) is np.ndarray and data.dtype is _FLOAT64:
+        return data  # already what the rest expects (a masked array is a subclass)
     if isinstance(data, str | bytes):
         raise TypeError(f"{name} must be numbers, not a string")
     if isinstance(data, np.ma.MaskedArray):

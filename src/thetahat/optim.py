@@ -508,11 +508,12 @@ def invert_information(
     complete pooling). Matrices up to 3x3 are inverted in scalar arithmetic
     (the adjugate over the determinant, without LAPACK's call overhead).
     """
-    info = np.asarray(info, dtype=float)
-    if info.size == 0:
-        return info
+    if type(info) is not np.ndarray or info.dtype != np.float64:
+        info = np.asarray(info, dtype=float)
     if rcond is None and info.shape in _SMALL_SHAPES:
         return _invert_small(info)
+    if info.size == 0:
+        return info
     bad = np.full(info.shape, np.inf)
     if not np.all(np.isfinite(info)):
         return bad
@@ -535,6 +536,8 @@ def invert_information(
 
 
 _SMALL_SHAPES = ((1, 1), (2, 2), (3, 3))
+#: the singular answer of each small size (copied out: callers may write into it)
+_SINGULAR = tuple(np.full((k, k), np.inf) for k in (1, 2, 3))
 
 
 def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -543,16 +546,22 @@ def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
     k = info.shape[0]
     m = info.tolist()
     isfinite = math.isfinite
-    bad = np.full((k, k), np.inf)
+    bad = _SINGULAR[k - 1]
     if not all(isfinite(v) for row in m for v in row):
-        return bad
+        return bad.copy()
     if k == 1:
         a = m[0][0]
-        return np.array([[1.0 / a]]) if a > 0 else bad
-    if k == 2:
+        return np.array([[1.0 / a]]) if a > 0 else bad.copy()
+    if k == 2:  # spelled out: the most common size (two-parameter families)
         (a, b), (c, d) = m
         det = a * d - b * c
-        adj = [[d, -b], [-c, a]]
+        if not (det != 0 and isfinite(det)):
+            return bad.copy()
+        v00, v01, v10, v11 = d / det, -b / det, -c / det, a / det
+        ok = v00 > 0 and v11 > 0 and isfinite(v00) and isfinite(v11)
+        if not (ok and isfinite(v01) and isfinite(v10)):
+            return bad.copy()
+        return np.array([[v00, v01], [v10, v11]])
     else:
         (a, b, c), (d, e, f), (g, h, i) = m
         adj = [
@@ -562,10 +571,10 @@ def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
         ]
         det = a * adj[0][0] + b * adj[1][0] + c * adj[2][0]
     if not (det != 0 and isfinite(det)):
-        return bad
+        return bad.copy()
     cov = [[v / det for v in row] for row in adj]
     if not all(cov[j][j] > 0 for j in range(k)) or not all(isfinite(v) for row in cov for v in row):
-        return bad
+        return bad.copy()
     return np.array(cov)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,7 @@ class Exponential(ContinuousDistribution):
         if not np.min(x) >= 0:
             return None
         st = self._chunk_stats(x, w, obs)
-        return st if np.isfinite(st.total) or not np.isposinf(x).any() else None
+        return st if math.isfinite(st.total) or not np.isposinf(x).any() else None
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]

@@ -116,7 +116,7 @@ class Normal(ContinuousDistribution):
         # every real number is in the support; a NaN or inf makes the sums non-finite
         with np.errstate(all="ignore"):
             st = self._chunk_stats(x, w, obs)
-        if not (np.isfinite(st.mean) and np.isfinite(st.m2)):
+        if not (math.isfinite(st.mean) and math.isfinite(st.m2)):
             if np.isfinite(x).all() and (w is None or np.isfinite(w).all()):
                 return self._chunk_stats(x, w, obs)  # finite data whose sums overflowed
             return None
@@ -146,9 +146,9 @@ class Normal(ContinuousDistribution):
         sigma = float(params["sigma"])
         s2 = sigma * sigma  # Python floats: inf on overflow, n / 0 spelled out below
         info_mu = stats.n / s2 if s2 != 0 else math.inf
-        diag = []
-        if "mu" not in self._values:
-            diag.append(info_mu)
-        if "sigma" not in self._values:
-            diag.append(2.0 * info_mu)
-        return np.diag(np.array(diag))
+        free = self.estimable
+        if not free:
+            return np.zeros((0, 0))
+        if len(free) == 2:
+            return np.array([[info_mu, 0.0], [0.0, 2.0 * info_mu]])
+        return np.array([[info_mu if free[0] == "mu" else 2.0 * info_mu]])

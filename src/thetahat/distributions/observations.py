@@ -42,6 +42,8 @@ class Observations(Density):
 
     def _prepare_obs(self, m: int, obs: dict[str, Any]) -> dict[str, NDArray[np.float64]]:
         """Validate per-observation keywords (exposure, ...) and per-observation params."""
+        if not obs and not any(self._values.get(n) is not None for n in _per_obs_names(self)):
+            return {}  # nothing per observation (the common case: no dictionary work)
         cls = type(self).__name__
         out: dict[str, NDArray[np.float64]] = {}
         for key, val in obs.items():
@@ -103,3 +105,15 @@ class Observations(Density):
             f"{type(self).__name__} data must be {self.support_text}; data[{i}] = {shown!r} is "
             f"not ({int(bad.sum())} value(s) outside the support)"
         )
+
+
+_PER_OBS_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _per_obs_names(fam: Observations) -> tuple[str, ...]:
+    """The parameters of ``fam``'s class that may hold one value per observation (cached)."""
+    names = _PER_OBS_NAMES.get(type(fam))
+    if names is None:
+        names = tuple(p.name for p in fam._params if p.obs_array or p.per_observation)
+        _PER_OBS_NAMES[type(fam)] = names
+    return names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -137,5 +138,7 @@ class Poisson(DiscreteDistribution):
         return {"rate": stats.total / stats.exposure}
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        with np.errstate(divide="ignore"):
-            return np.array([[stats.exposure / np.float64(params["rate"])]])
+        rate, t = float(params["rate"]), float(stats.exposure)
+        if rate == 0:  # as numpy's t / 0 (Python floats would raise)
+            return np.array([[math.inf if t > 0 else math.nan]])
+        return np.array([[t / rate]])

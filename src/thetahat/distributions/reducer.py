@@ -78,6 +78,8 @@ class Reducer(Observations):
         """
         assert self._stats_type is not None
         m = x.shape[0]
+        if 0 < m <= CHUNK:  # one chunk (small data): no slices, threads or merge
+            return self._checked_chunk_stats(x, w, po)
         chunk = CHUNK
         if w is None and self._compiled_chunks and _fastpath.HAVE_KERNELS:
             chunk = _fastpath.BIG_CHUNK

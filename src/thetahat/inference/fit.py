@@ -31,7 +31,7 @@ from .._domains import Interval
 from .._warnings import warn_user
 from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
-from ..optim import SolverResult, Status
+from ..optim import SolverResult, Status, invert_information
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
 from ..statistics import CensoredStats, DataStats, MomentStats, SuffStats, statistics_of
 from ._family import as_family, check_prior, is_flat, resolve_categorical
@@ -45,6 +45,11 @@ __all__ = ["fit"]
 MAP_INTERVAL_NOTE = (
     "Wald intervals at the MAP are approximate; conf_int(kind='posterior') gives the posterior's"
 )
+
+
+#: the solver result of every closed-form fit (immutable: its x is read-only)
+_CLOSED_FORM = SolverResult.done(np.zeros(0), np.nan, "closed form")
+_CLOSED_FORM.x.flags.writeable = False
 
 
 def _keeps_data(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -203,8 +208,7 @@ def fit(
         problem = FitProblem(fam, stats, None)
         est = _formula(fam.closed_form_mle, stats)
         if est is not None:
-            res = SolverResult.done(np.zeros(0), np.nan, "closed form")
-            return _estimate(problem, est, res, prior, information)
+            return _estimate(problem, est, _CLOSED_FORM, prior, information)
         found = _formula(fam.fast_fit, stats)
         if found is not None:
             return _estimate(problem, found[0], found[1], prior, information)
@@ -397,6 +401,9 @@ def _estimate(
     information: str,
 ) -> Estimate:
     """Assemble the Estimate: log-likelihood, covariance, boundary and convergence notes."""
+    direct = _estimate_direct(problem, est, res, prior, information)
+    if direct is not None:
+        return direct
     fam = problem.family
     est = {
         k: (v if type(v) is float else float(v) if np.ndim(v) == 0 else v) for k, v in est.items()
@@ -472,6 +479,88 @@ def _estimate(
         information=information,
         unconstrained=unconstrained,
         details=_details(problem, est),
+    )
+
+
+def _estimate_direct(
+    problem: FitProblem,
+    est: dict[str, Any],
+    res: SolverResult,
+    prior: Any,
+    information: str,
+) -> Estimate | None:
+    """The Estimate of an interior MLE of scalar parameters, assembled directly.
+
+    The common case of a small fit (no prior, a converged solve inside the
+    parameter space, observed information, sufficient statistics or data without
+    per-observation parameters): the same fields ``_estimate`` gives, computed in
+    Python floats under one ``errstate`` and without the general route's checks for
+    what cannot happen here (issue 12: a fit's fixed cost). Anything else, or an
+    arithmetic exception where numpy scalars would give inf or nan, returns None and
+    the general route decides.
+    """
+    if (
+        prior is not None
+        or information != "observed"
+        or res.status is not Status.SUCCESS
+        or res.edge
+        or problem.parametrization != "natural"
+    ):
+        return None
+    fam, stats = problem.family, problem.stats
+    if type(stats) is CensoredStats or fam.obs_arrays:
+        return None
+    isfinite = math.isfinite
+    theta: dict[str, float] = {}
+    for k, v in est.items():
+        if type(v) is not float:
+            if np.ndim(v) != 0:
+                return None
+            v = float(v)
+        if not isfinite(v):
+            return None
+        theta[k] = v
+    if _boundary(fam, theta):
+        return None
+    params = {**fam.params, **theta}
+    try:
+        with np.errstate(all="ignore"):
+            if isinstance(stats, DataStats) and fam.data_bounds(stats):
+                return None  # a parameter bounded by the data (Pareto's xm)
+            if math.isnan(res.fun) or res.fun == -math.inf:
+                if isinstance(stats, DataStats) and not fam.has_loglik:
+                    return None
+                loglik = fam.loglik(params, stats)
+            else:
+                loglik = res.fun
+            if fam.has_closed_form_covariance:
+                cov = np.array(fam.closed_form_covariance(params, stats), dtype=float)
+            else:
+                info = (
+                    fam.observed_information(params, stats)
+                    if problem.analytic
+                    else fam.fisher_information(params, stats)
+                )
+                if info is None:
+                    return None  # numerical curvature: the general route
+                cov = invert_information(info)
+    except (*ARITHMETIC_ERRORS, ValueError, np.linalg.LinAlgError):
+        return None
+    size = len(theta)
+    if math.isnan(loglik) or cov.shape != (size, size):
+        return None
+    return Estimate(
+        method="mle",
+        params=theta,
+        cov=cov,
+        loglik=float(loglik),
+        n=float(stats.n),
+        df_model=size,
+        family=fam,
+        message=res.message,
+        iterations=res.iterations,
+        objective=_kept(problem),
+        details=_details(problem, theta),
     )
 
 

@@ -305,12 +305,23 @@ class GLMFamily:
         per = 2.0 * (self.unit_nll(mu, y) - sat)
         return float(np.sum(per) if w is None else w @ per)
 
-    def ml_dispersion(self, y: Array, mu: Array, w: Array | None, n: float) -> float:
+    def ml_dispersion(
+        self,
+        y: Array,
+        mu: Array,
+        w: Array | None,
+        n: float,
+        start: float | None = None,
+        logliks: dict[float, float] | None = None,
+    ) -> float:
         """The dispersion that maximises the likelihood at ``mu``.
 
         Gaussian: ``RSS / n``; inverse Gaussian: ``sum s (y - mu)^2 / (y mu^2) / n``;
         gamma: the shape ``nu = 1 / phi`` solves ``log nu - digamma(nu) = D / (2 n)``
-        (D the deviance); Tweedie: the series likelihood maximised over ``log phi``.
+        (D the deviance); Tweedie: the series likelihood maximised over ``log phi``
+        from ``start`` (default the Pearson estimate ``chi^2 / n``), recording in
+        ``logliks`` the log-likelihood (:meth:`loglik`) at each dispersion it evaluated
+        (the series is most of a Tweedie fit's time: the caller reuses them).
         """
         d = self.dist
         if not self.has_dispersion:
@@ -333,7 +344,8 @@ class GLMFamily:
             if f(30.0) > 0:  # a near-exact fit: the shape beyond e^30
                 return math.exp(-30.0)
             return float(math.exp(-brentq(f, -30.0, 30.0, xtol=1e-14, rtol=1e-14)))
-        return tweedie_ml_dispersion(y, mu, w, self.power, self.pearson(y, mu, w) / n)
+        phi0 = self.pearson(y, mu, w) / n if start is None else start
+        return tweedie_ml_dispersion(y, mu, w, self.power, phi0, logliks)
 
     def check_y(self, y: Array) -> str | None:
         """Why ``y`` is outside the family's support (None when it is inside)."""
@@ -421,27 +433,47 @@ def _tweedie_series(
         pos += rows
         width = int(2 * halves[idx].max() + 1)
         ji = start[idx, None] + np.arange(width)[None, :]
-        j = ji.astype(float)
-        t = j * c[idx, None]
+        t = ji * c[idx, None]  # j c (the int64 j converted exactly)
         t -= table[ji]
         m = t.max(axis=1)
         t -= m[:, None]
         np.exp(t, out=t)
-        tot = t.sum(axis=1)
+        if mean is None or var is None:
+            logw[idx] = m + np.log(t.sum(axis=1))
+            continue
+        # sum t, sum t k and sum t k^2 (k = j - start, the offset in the window) in one
+        # matrix product: no rows x window temporaries, and the variance of j from the
+        # small offsets k (j's own second moment would cancel for large j)
+        sums = t @ _window_powers(width)
+        tot = sums[:, 0]
         logw[idx] = m + np.log(tot)
-        if mean is not None and var is not None:
-            ej = (t * j).sum(axis=1) / tot
-            mean[idx] = ej
-            var[idx] = (t * (j * j)).sum(axis=1) / tot - ej * ej
+        ek = sums[:, 1] / tot
+        mean[idx] = start[idx] + ek
+        var[idx] = np.maximum(sums[:, 2] / tot - ek * ek, 0.0)
     return logw, mean, var
 
 
-def tweedie_ml_dispersion(y: Array, mu: Array, w: Array | None, p: float, phi0: float) -> float:
+def _window_powers(width: int) -> Array:
+    """``[1, k, k^2]`` for ``k = 0 .. width - 1``, as columns (the series' moments)."""
+    k = np.arange(width, dtype=float)
+    return np.stack([np.ones(width), k, k * k], axis=1)
+
+
+def tweedie_ml_dispersion(
+    y: Array,
+    mu: Array,
+    w: Array | None,
+    p: float,
+    phi0: float,
+    logliks: dict[float, float] | None = None,
+) -> float:
     """The Tweedie dispersion that maximises the likelihood at ``mu``: Newton on ``log phi``.
 
     ``l(s) = sum_i w_i [log W(y_i, e^s) + K_i e^-s]`` (plus terms free of ``phi``), so
     ``l' = -(1 - a) sum w E[j] - e^-s sum w K`` and
     ``l'' = (1 - a)^2 sum w Var[j] + e^-s sum w K``; steps are halved until ``l`` rises.
+    The log-likelihood at ``phi = e^s`` is ``l(s) - sum_{y > 0} w log y``; with
+    ``logliks`` each one evaluated is recorded there, keyed by ``phi``.
     """
     a = (2.0 - p) / (1.0 - p)
     wt = np.ones_like(y) if w is None else w
@@ -449,18 +481,24 @@ def tweedie_ml_dispersion(y: Array, mu: Array, w: Array | None, p: float, phi0: 
     pos = y > 0
     yp, wp = y[pos], wt[pos]
 
+    log_y = float(wp @ np.log(yp)) if logliks is not None else 0.0
+
     def parts(s: float) -> tuple[float, float, float]:
         logw, ej, vj = _tweedie_series(yp, math.exp(s), p, moments=True)
         assert ej is not None and vj is not None
         f = float(wp @ logw) + ksum * math.exp(-s)
         g = -(1.0 - a) * float(wp @ ej) - ksum * math.exp(-s)
         h = (1.0 - a) ** 2 * float(wp @ vj) + ksum * math.exp(-s)
+        if logliks is not None:
+            logliks[math.exp(s)] = f - log_y
         return f, g, h
 
     if not (phi0 > 1e-300 and math.isfinite(phi0)):
         return 0.0  # an exact fit: the likelihood grows without bound as phi -> 0
     s = math.log(phi0)
     f, g, h = parts(s)
+    if logliks is not None:  # the start, under its own name (exp(log(phi0)) may differ)
+        logliks[phi0] = logliks[math.exp(s)]
     for _ in range(50):
         step = -g / h if h < 0 else (1.0 if g > 0 else -1.0)
         step = max(-2.0, min(2.0, step))

@@ -174,7 +174,8 @@ class GLMBase(GLMIntervals, RegressionBase):
         lines: tuple[str, ...] = ()
         if glm is not None and mu is not None:
             self.scale_ = phi
-            phi_ml = glm.ml_dispersion(y, mu, sw, n_obs) if dispersed else 1.0
+            seen: dict[float, float] = {}  # log-likelihoods the dispersion's solve evaluated
+            phi_ml = glm.ml_dispersion(y, mu, sw, n_obs, phi, seen) if dispersed else 1.0
             if dispersed and not (phi_ml > 1e-300 and phi > 1e-300):
                 # every residual 0: the likelihood grows without bound as phi -> 0
                 m = (
@@ -186,8 +187,12 @@ class GLMBase(GLMIntervals, RegressionBase):
                 warn_all((m,), BoundaryWarning)
                 loglik = loglik_used = math.inf
             else:
-                loglik = glm.loglik(y, mu, sw, phi_ml)
-                loglik_used = loglik if phi_ml == phi else glm.loglik(y, mu, sw, phi)
+                loglik = seen.get(phi_ml, math.nan)
+                if math.isnan(loglik):
+                    loglik = glm.loglik(y, mu, sw, phi_ml)
+                loglik_used = loglik if phi_ml == phi else seen.get(phi, math.nan)
+                if math.isnan(loglik_used):
+                    loglik_used = glm.loglik(y, mu, sw, phi)
             dev = glm.deviance(y, mu, sw)
             chi2 = glm.pearson(y, mu, sw)
             method = "Newton (IRLS)" if glm.canonical else "Fisher scoring (IRLS)"

@@ -138,15 +138,16 @@ class Estimate:
     weights: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        status = Status(self.status)
+        status = self.status if type(self.status) is Status else Status(self.status)
         if status is not Status.FAILED:
-            nan = any(
-                math.isnan(v) if type(v) is float else np.isnan(np.asarray(v, dtype=float)).any()
-                for v in self.params.values()
-            )
-            if nan or (status is Status.SUCCESS and not self.converged):
+            if status is Status.SUCCESS and not self.converged:
                 status = Status.FAILED
-        object.__setattr__(self, "status", status)
+            for v in self.params.values():
+                if math.isnan(v) if type(v) is float else np.isnan(np.asarray(v, float)).any():
+                    status = Status.FAILED
+                    break
+        if status is not self.status:
+            object.__setattr__(self, "status", status)
 
     @property
     def n_dropped(self) -> int:

@@ -1,0 +1,66 @@
+"""th.fit's direct assembly of an interior MLE's Estimate (issue 12: a small fit's fixed
+cost) gives exactly the fields of the general route, and steps aside where it must."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pytest
+
+import thetahat as th
+from thetahat.inference import fit as fit_module
+
+SAMPLES = {
+    "Normal": (th.Normal, lambda r: r.normal(3.0, 2.0, 200)),
+    "Normal(mu=1)": (th.Normal(mu=1.0), lambda r: r.normal(3.0, 2.0, 200)),
+    "Poisson": (th.Poisson, lambda r: r.poisson(4.0, 200).astype(float)),
+    "Exponential": (th.Exponential, lambda r: r.exponential(2.0, 200)),
+    "Gamma": (th.Gamma, lambda r: r.gamma(2.5, 1.5, 200)),
+    "Beta": (th.Beta, lambda r: r.beta(2.0, 5.0, 200)),
+    "LogNormal": (th.LogNormal, lambda r: r.lognormal(0.5, 0.8, 200)),
+    "Weibull": (th.Weibull, lambda r: r.weibull(1.7, 200) * 2.0),
+    "StudentT": (th.StudentT, lambda r: r.standard_t(5.0, 200)),
+    "Laplace": (th.Laplace, lambda r: r.laplace(1.0, 2.0, 200)),
+    "Pareto": (th.Pareto, lambda r: (r.pareto(3.0, 200) + 1.0) * 2.0),
+    "NegativeBinomial": (th.NegativeBinomial, lambda r: r.negative_binomial(3, 0.4, 200) * 1.0),
+    "Bernoulli": (th.Bernoulli, lambda r: r.binomial(1, 0.3, 200).astype(float)),
+}
+
+FIELDS = [f.name for f in dataclasses.fields(th.results.Estimate) if f.name != "objective"]
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b or (a != a and b != b)  # NaN equals NaN here
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+def test_direct_estimate_equals_the_general_route(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    family, draw = SAMPLES[name]
+    x = draw(np.random.default_rng(7))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast = th.fit(family, x)
+        monkeypatch.setattr(fit_module, "_estimate_direct", lambda *a, **k: None)
+        general = th.fit(family, x)
+    for field in FIELDS:
+        assert _same(getattr(fast, field), getattr(general, field)), field
+    assert fast.summary() == general.summary()
+
+
+def test_direct_estimate_steps_aside_at_the_boundary() -> None:
+    # constant data: sigma = 0 is on the boundary; the general route reports it
+    with pytest.warns(th.results.BoundaryWarning):
+        est = th.fit(th.Normal, np.full(10, 3.0))
+    assert est.status == "boundary"
+    assert est.se["sigma"] == np.inf
+    # a MAP or expected information never takes the direct path but still works
+    est = th.fit(th.Poisson, np.array([1.0, 2.0, 3.0]), information="expected")
+    assert est.information == "expected"
