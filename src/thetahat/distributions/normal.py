@@ -14,6 +14,7 @@ from scipy import special as sc
 from .._domains import POSITIVE, REAL
 from ..statistics.sufficient import MomentStats, chunk_moments
 from ._base import ContinuousDistribution, Param, Value
+from .family import diagonal, where
 
 __all__ = ["Normal", "NormalStats"]
 
@@ -70,6 +71,7 @@ class Normal(ContinuousDistribution):
     )
     support_text = "real numbers"
     _stats_type = NormalStats
+    _array_hooks = True
 
     def _logp(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
         z = (x - mu) / sigma
@@ -126,9 +128,11 @@ class Normal(ContinuousDistribution):
         mu, sigma = params["mu"], params["sigma"]
         d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
-        if sigma == 0:
+        if np.ndim(sigma) == 0 and sigma == 0:
             return float(np.inf if ss == 0 else -np.inf)
-        return float(-0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2))
+        ll = -0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2)
+        # groups (arrays): the sigma -> 0 limit where a group's values are all equal
+        return where(sigma == 0, where(ss == 0, np.inf, -np.inf), ll)
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         out: dict[str, Value] = {}
@@ -139,16 +143,17 @@ class Normal(ContinuousDistribution):
         else:
             ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
         if "sigma" not in self._values:
-            out["sigma"] = float(np.sqrt(ss / stats.n))
+            out["sigma"] = np.sqrt(ss / stats.n)
         return out
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        sigma = float(params["sigma"])
-        s2 = sigma * sigma  # Python floats: inf on overflow, n / 0 spelled out below
-        info_mu = stats.n / s2 if s2 != 0 else math.inf
+        sigma = params["sigma"]
+        s2 = sigma * sigma
+        with np.errstate(divide="ignore", over="ignore"):
+            info_mu = where(s2 != 0, stats.n / np.float64(s2), math.inf)
         diag = []
         if "mu" not in self._values:
             diag.append(info_mu)
         if "sigma" not in self._values:
             diag.append(2.0 * info_mu)
-        return np.diag(np.array(diag))
+        return diagonal(diag)

@@ -249,10 +249,16 @@ def _sorted(gs: GroupedStats) -> GroupedStats:
             return gs
         idx = np.array(order, dtype=np.intp)
     order = idx.tolist()
+    sol = gs.solution
+    if sol is not None:  # engine passes: every per-group array in the same order
+        sol = dataclasses.replace(sol, **{
+            f.name: getattr(sol, f.name)[idx] for f in dataclasses.fields(sol)
+            if np.ndim(getattr(sol, f.name)) and np.shape(getattr(sol, f.name))[0] == gs.size
+        })  # fmt: skip
     return GroupedStats(
         gs.names, {k: np.asarray(v)[idx] for k, v in gs.keys.items()}, gs.family, gs.n[idx],
         gs.stats_type, {k: np.asarray(v)[idx] for k, v in gs.fields.items()},
-        [gs.items[i] for i in order] if gs.items else [], gs.passes,
+        [gs.items[i] for i in order] if gs.items else [], gs.passes, sol,
     )  # fmt: skip
 
 
@@ -277,11 +283,9 @@ def _user_keys(source: TableSource, gs: GroupedStats) -> dict[str, NDArray[Any]]
 
 
 def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str, Any]) -> FitTable:
-    from ..conjugacy import conjugate_priors
     from .fit import fit
     from .grouped import fit_groups
 
-    del conjugate_priors
     empty = ~(gs.n > 0)
     if empty.any():
         key = gs.key_list()[int(np.flatnonzero(empty)[0])]
@@ -289,32 +293,18 @@ def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str,
     keys = _LazyKeys(gs)
     level = 0.95
     found = None
-    if opts["prior"] is None and gs.fields:
-        found = fit_groups(gs.family, gs.fields)
+    if opts["prior"] is None:
+        one_by_one = None
+        if gs.solution is None and gs.stats_type is not None:
+
+            def one_by_one(i: int) -> Any:
+                return fit(*gs.at(i), **opts)
+
+        found = fit_groups(gs.family, gs.batch(), level, one_by_one)
     cols: dict[str, NDArray[Any]] = dict(_user_keys(source, gs))
     cols["n"] = gs.n
-    from scipy import special as sc
-
-    z = float(np.sqrt(2.0) * sc.erfinv(level))
     if found is not None:
-        for j, name in enumerate(found["params"]):
-            v = found["params"][name]
-            se = np.sqrt(np.diagonal(found["cov"], axis1=1, axis2=2)[:, j])
-            cols[name], cols[f"{name}_se"] = v, se
-            with np.errstate(invalid="ignore"):
-                lo, hi = v - z * se, v + z * se
-            dom = fam.param(name).domain
-            low = getattr(dom, "low", None)
-            high = getattr(dom, "high", None)
-            cols[f"{name}_low"] = lo if low is None else np.maximum(lo, low)
-            cols[f"{name}_high"] = hi if high is None else np.minimum(hi, high)
-        cols["loglik"] = found["loglik"]
-        status = np.where(found["failed"], "failed", np.where(found["edge"], "boundary", "success"))
-        cols["status"] = status
-        cols["warnings"] = np.where(
-            found["failed"], "did not converge",
-            np.where(found["edge"], "estimate on the boundary: infinite standard error", ""),
-        )  # fmt: skip
+        cols.update(found.columns)
 
         def item(i: int) -> Any:
             if gs.stats_type is None:  # engine passes (Weibull): the group's own fit

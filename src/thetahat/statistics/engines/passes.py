@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from .base import NoPerGroupConstants
 from .expr import Agg, Aggregated, align, col
 
-__all__ = ["EngineStats", "WeibullPasses", "engine_stats", "grouped_weibull"]
+__all__ = ["EngineStats", "PassSolution", "WeibullPasses", "engine_stats", "grouped_weibull"]
 
 FloatArray = NDArray[np.float64]
 
@@ -74,6 +74,36 @@ class EngineStats:
     def positive(self) -> Any:
         """Not available (see :attr:`x`)."""
         return self.x
+
+
+@dataclass(frozen=True, eq=False)
+class PassSolution:
+    """Every group's MLE as found by engine passes (one entry per group): what the
+    family's ``fit_many``/``covariance_many`` read for a ``by=`` fit.
+
+    ``hessian`` is over (shape, scale / lambda) at 1 (the family's scaled units);
+    ``equal`` marks groups whose values are all equal (the shape MLE is infinite),
+    ``ok`` those whose Newton steps converged; ``passes`` counts the queries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> x = th.Weibull(2.0, 3.0).sample(400, rng=3)
+    >>> sol = grouped_weibull(th.Weibull(), as_source(x, by=np.arange(400) % 2)).solution
+    >>> sol.shape.shape, sol.hessian.shape
+    ((2,), (2, 2, 2))
+    """
+
+    n: FloatArray
+    shape: FloatArray
+    scale: FloatArray
+    loglik: FloatArray
+    hessian: FloatArray
+    ok: NDArray[np.bool_]
+    equal: NDArray[np.bool_]
+    passes: int = 0
 
 
 def _weibull_gh(
@@ -224,11 +254,8 @@ def grouped_weibull(family: Any, source: Any) -> Any:
         r = passes.run()
     except NoPerGroupConstants:
         return None
-    fields = {"shape": r["shape"], "scale": r["scale"], "loglik": r["loglik"]}
-    out = GroupedStats(source.keys, dict(r["keys"]), family, np.asarray(r["n"], dtype=float),
-                       None, fields, passes=passes.passes)  # fmt: skip
-    out.fields["_g0"], out.fields["_g1"] = r["g"][:, 0], r["g"][:, 1]
-    out.fields["_h00"], out.fields["_h01"], out.fields["_h11"] = (
-        r["h"][:, 0, 0], r["h"][:, 0, 1], r["h"][:, 1, 1])  # fmt: skip
-    out.fields["_ok"] = r["ok"].astype(float)
-    return out
+    n = np.asarray(r["n"], dtype=float)
+    sol = PassSolution(n, r["shape"], r["scale"], r["loglik"], r["h"], r["ok"], r["equal"],
+                       passes.passes)  # fmt: skip
+    return GroupedStats(source.keys, dict(r["keys"]), family, n, None, passes=passes.passes,
+                        solution=sol)  # fmt: skip

@@ -68,6 +68,18 @@ class GroupedStats:
     fields: dict[str, FloatArray] = field(default_factory=dict)
     items: list[tuple[Any, Stats]] = field(default_factory=list)
     passes: int = 0
+    #: every group's MLE already found by engine passes (iterative families)
+    solution: Any = None
+
+    def batch(self) -> Any:
+        """The statistics of every group as one object whose fields are arrays (what the
+        family's ``fit_many`` takes), or the engine passes' solution; None when the groups
+        carry one statistics object each."""
+        if self.solution is not None:
+            return self.solution
+        if self.stats_type is None or not self.fields:
+            return None
+        return self.stats_type(**self.fields)  # type: ignore[arg-type]
 
     @property
     def size(self) -> int:
