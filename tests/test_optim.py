@@ -122,8 +122,9 @@ def test_newton_1d_batch_matches_newton_1d() -> None:
     res = optim.newton_1d_batch(eq, np.zeros(4))
     assert res.converged.all()
     for i in range(4):
-        one = optim.newton_1d(lambda u, i=i: tuple(float(v[0]) for v in eq(np.array([u]),
-                                                                             np.array([i]))), 0.0)
+        one = optim.newton_1d(
+            lambda u, i=i: tuple(float(v[0]) for v in eq(np.array([u]), np.array([i]))), 0.0
+        )
         np.testing.assert_allclose(res.x[i, 0], one.x[0], rtol=1e-12)
 
 

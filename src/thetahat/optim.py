@@ -642,7 +642,9 @@ class BatchResult:
     fun : ndarray, shape (m,)
         Each solve's objective value (NaN where the caller computes it).
     converged : ndarray of bool, shape (m,)
-    status : ndarray of Status, shape (m,)
+    status : ndarray of str, shape (m,)
+        Each row's :class:`Status` value (``"success"``, ``"boundary"``, ``"failed"``;
+        compare with the members: ``res.status == Status.SUCCESS``).
     message : ndarray of str, shape (m,)
     iterations : ndarray of int, shape (m,)
 
@@ -660,13 +662,15 @@ class BatchResult:
     x: NDArray[np.float64]
     fun: NDArray[np.float64]
     converged: NDArray[np.bool_]
-    status: NDArray[np.object_]
+    status: NDArray[np.str_]
     message: NDArray[np.object_]
     iterations: NDArray[np.int64]
 
     def __post_init__(self) -> None:
         x = np.asarray(self.x, dtype=float).reshape(len(self.fun), -1)
-        status = np.array([Status(s) for s in self.status], dtype=object)
+        status = np.asarray(self.status).astype("<U8")
+        if not np.isin(status, _STATUS_VALUES).all():
+            raise ValueError(f"unknown status values {sorted(set(status.tolist()))}")
         nan = np.isnan(x).any(axis=1) if x.size else np.zeros(len(status), dtype=bool)
         conv = np.asarray(self.converged, dtype=bool)
         bad = (status != Status.FAILED) & (nan | ((status == Status.SUCCESS) & ~conv))
@@ -690,7 +694,7 @@ class BatchResult:
         for all rows or one per row)."""
         conv = np.asarray(converged, dtype=bool)
         m = conv.shape[0]
-        status = np.where(conv, Status.SUCCESS, Status.FAILED).astype(object)
+        status = np.where(conv, Status.SUCCESS.value, Status.FAILED.value)
         msg = np.broadcast_to(np.asarray(message, dtype=object), (m,)).copy()
         its = np.broadcast_to(np.asarray(iterations), (m,)).copy()
         return cls(np.asarray(x, dtype=float), np.asarray(fun, dtype=float), conv, status, msg, its)
@@ -700,7 +704,7 @@ class BatchResult:
 
     def __getitem__(self, i: int) -> SolverResult:
         return SolverResult(
-            self.x[i], float(self.fun[i]), bool(self.converged[i]), self.status[i],
+            self.x[i], float(self.fun[i]), bool(self.converged[i]), Status(self.status[i]),
             str(self.message[i]), int(self.iterations[i]),
         )  # fmt: skip
 
@@ -719,6 +723,8 @@ class BatchResult:
             mix(self.iterations, other.iterations),
         )  # fmt: skip
 
+
+_STATUS_VALUES = np.array([s.value for s in Status])
 
 BatchGradHess = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 

@@ -74,3 +74,48 @@ def test_families_without_batched_hooks_fit_one_by_one() -> None:
     assert not t.vectorised and len(t) == 2
     assert not th.StudentT().fits_many and th.Gamma().fits_many
     assert not th.Gamma(shape=2.0).fits_many  # a fixed parameter: one by one
+
+
+# ---------------------------------------------------------------------- posterior(by=)
+POSTERIOR_CASES = [
+    (th.Bernoulli, th.Bernoulli(0.3), th.Beta(2.0, 3.0)),
+    (th.Geometric, th.Geometric(0.4), th.Beta(1.0, 1.0)),
+    (th.Poisson, th.Poisson(3.0), th.Gamma(2.0, 1.0)),
+    (th.Exponential, th.Exponential(2.0), th.Gamma(1.0, 0.5)),
+    (th.Normal(sigma=2.0), th.Normal(1.0, 2.0), th.Normal(0.0, 10.0)),
+    (th.Normal(mu=1.0), th.Normal(1.0, 2.0), th.InverseGamma(2.0, 3.0)),
+]
+
+
+def _case_id(v: object) -> str:
+    return v.__name__ if isinstance(v, type) else type(v).__name__
+
+
+@pytest.mark.parametrize("family,truth,prior", POSTERIOR_CASES, ids=_case_id)
+def test_posterior_by_is_vectorised_and_equals_the_loop(
+    family: object, truth: object, prior: object
+) -> None:
+    rng = np.random.default_rng(11)
+    x = np.asarray(truth.sample(500, rng=rng), dtype=float)
+    labels = rng.integers(0, 7, x.shape[0])
+    t = th.posterior(family, x, prior=prior, by=labels)
+    assert t.vectorised and t.kind == "posterior"
+    for (key,) in t.keys:
+        i = t.keys.index((key,))
+        one = th.posterior(family, x[labels == key], prior=prior)
+        (name,) = one.names
+        lo, hi = one.interval(0.95)[name]
+        for col, want in (("mode", one.mode()[name]), ("mean", one.mean()[name]),
+                          ("sd", one.std()[name]), ("low", lo), ("high", hi)):  # fmt: skip
+            assert t.columns[f"{name}_{col}"][i] == pytest.approx(float(want), rel=1e-12), col
+        assert t.columns["log_evidence"][i] == pytest.approx(one.log_evidence, rel=1e-12)
+        assert t.columns["posterior"][i] == repr(one.dist)
+        for k, v in one.dist.params.items():  # the group's own Posterior, on request
+            assert t[key].dist.params[k] == pytest.approx(v, rel=1e-12)
+
+
+def test_posterior_by_without_an_array_form_loops() -> None:
+    x = th.Normal(1.0, 2.0).sample(200, rng=4)
+    t = th.posterior(th.Normal, x, prior=th.NormalInverseGamma(0.0, 1.0, 2.0, 2.0),
+                     by=np.arange(200) % 3)  # fmt: skip
+    assert not t.vectorised and "mu_mean" in t.columns

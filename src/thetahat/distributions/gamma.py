@@ -79,6 +79,7 @@ class Gamma(ContinuousDistribution):
     support_text = "positive numbers"
     _stats_type = GammaStats
     _array_hooks = True
+    _array_formulas = True
 
     def _logp(self, x: NDArray[np.float64], shape: float, rate: float) -> NDArray[np.float64]:
         ok = x >= 0
@@ -91,7 +92,7 @@ class Gamma(ContinuousDistribution):
         return shape / rate
 
     def _mode(self, shape: float, rate: float) -> float:
-        return max(shape - 1.0, 0.0) / rate
+        return np.maximum(shape - 1.0, 0.0) / rate
 
     def _var(self, shape: float, rate: float) -> float:
         return shape / (rate * rate)
@@ -230,7 +231,7 @@ def _profile_shape_many(n: Any, total: Any, slog: Any) -> tuple[dict[str, Value]
     res = BatchResult.of(sol.x, ll, sol.converged, sol.message, sol.iterations)
     m = u.shape[0]
     edge = BatchResult(np.full((m, 1), np.inf), np.full(m, np.inf), np.zeros(m, dtype=bool),
-                       np.full(m, Status.BOUNDARY, dtype=object), np.full(m, _EQUAL, dtype=object),
+                       np.full(m, Status.BOUNDARY.value), np.full(m, _EQUAL, dtype=object),
                        np.zeros(m, dtype=np.int64))  # fmt: skip
     params = {"shape": np.where(equal, np.inf, k), "rate": np.where(equal, np.inf, rate)}
     return params, res.where(equal, edge)

@@ -72,6 +72,7 @@ class Normal(ContinuousDistribution):
     support_text = "real numbers"
     _stats_type = NormalStats
     _array_hooks = True
+    _array_formulas = True
 
     def _logp(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
         z = (x - mu) / sigma

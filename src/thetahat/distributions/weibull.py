@@ -199,7 +199,7 @@ class Weibull(ContinuousDistribution):
                        "profile Newton did not converge (engine passes)")  # fmt: skip
         res = BatchResult.of(np.log(stats.shape)[:, None], stats.loglik, stats.ok, msg,
                              stats.passes)  # fmt: skip
-        status = np.where(stats.equal, Status.BOUNDARY, res.status).astype(object)
+        status = np.where(stats.equal, Status.BOUNDARY.value, res.status)
         res = BatchResult(res.x, res.fun, res.converged & ~stats.equal, status,
                           np.where(stats.equal, _EQUAL, res.message), res.iterations)  # fmt: skip
         return {"shape": stats.shape, "scale": stats.scale}, res

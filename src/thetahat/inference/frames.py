@@ -419,6 +419,9 @@ def posterior_table(
         fam2, stats = source.resolve(fam)
         return posterior(fam2, stats, prior=prior, method=method)
     gs = _sorted(source.grouped(fam))
+    table = _posteriors_at_once(fam, gs, source, prior, method)
+    if table is not None:
+        return table
     keys = gs.key_list()
     posts = []
     for i in range(gs.size):
@@ -443,4 +446,49 @@ def posterior_table(
     return FitTable(
         [source.names.get(r, r) for r in gs.names], keys, cols, lambda i: posts[i],
         kind="posterior", family=fam, n_dropped=source.n_dropped, vectorised=False,
+    )  # fmt: skip
+
+
+def _posteriors_at_once(
+    family: Any, gs: GroupedStats, source: TableSource, prior: Any, method: str
+) -> FitTable | None:
+    """Every group's exact conjugate posterior as arithmetic on arrays of statistics (the
+    rule's update and evidence once for all groups; the posterior family's formulas over
+    arrays for the columns), or None where that is not available (the loop then)."""
+    from .posterior import exact_rule, posterior
+
+    if method not in ("exact", "auto") or prior is None:
+        return None
+    try:
+        fam, prior1, rule = exact_rule(family, prior)
+    except ValueError:
+        return None  # method="auto" without a conjugate pair, or an error the loop reports
+    st = gs.batch()
+    if st is None or rule.hyper is None or len(rule.names) != 1 or gs.solution is not None:
+        return None
+    many = rule.posterior_many(fam, prior1, st)
+    try:
+        summ = many.summaries()
+    except TypeError:  # the posterior family's formulas take scalars only
+        return None
+    name = rule.names[0]
+    cols: dict[str, NDArray[Any]] = dict(_user_keys(source, gs))
+    cols["n"] = gs.n
+    for what in ("mode", "mean", "sd", "low", "high"):
+        cols[f"{name}_{what}"] = np.array(summ[what])
+    cols["log_evidence"] = np.array(many.log_evidence)
+    if not np.all(np.isfinite(many.log_evidence)):
+        from .._warnings import warn_user
+
+        warn_user("the log evidence is not finite in some groups", RuntimeWarning)
+    cols["posterior"] = np.array(many.reprs(), dtype=object)
+    keys = _LazyKeys(gs)
+
+    def item(i: int) -> Any:
+        f_i, st_i = gs.at(i)
+        return posterior(f_i, st_i, prior=prior, method=method)
+
+    return FitTable(
+        [source.names.get(r, r) for r in gs.names], keys, cols, item, kind="posterior",
+        family=fam, n_dropped=source.n_dropped, vectorised=True,
     )  # fmt: skip

@@ -89,7 +89,8 @@ def fit_groups(
         failed = failed | np.isnan(v)
     edge &= ~failed
     cov = np.where(edge[:, None, None], np.inf, cov)
-    status = np.where(failed, Status.FAILED, np.where(edge, Status.BOUNDARY, Status.SUCCESS))
+    status = np.where(failed, Status.FAILED.value,
+                      np.where(edge, Status.BOUNDARY.value, Status.SUCCESS.value))  # fmt: skip
     z = float(np.sqrt(2.0) * sc.erfinv(level))
     cols: dict[str, NDArray[Any]] = {}
     for j, (name, v) in enumerate(params.items()):
@@ -102,13 +103,15 @@ def fit_groups(
         cols[f"{name}_low"] = lo if low is None else np.maximum(lo, low)
         cols[f"{name}_high"] = hi if high is None else np.minimum(hi, high)
     cols["loglik"] = loglik
-    cols["status"] = np.array([str(s) for s in status])
-    cols["warnings"] = np.array([_NOTES[s] for s in status])
+    cols["status"] = status
+    notes = np.array([_NOTES[Status(v)] for v in _VALUES])
+    cols["warnings"] = notes[np.searchsorted(_VALUES, status)]
     if refit is not None and failed.any():
         _refit(cols, np.flatnonzero(failed), refit, list(params), level)
     return GroupFits(cols)
 
 
+_VALUES = np.sort(np.array([s.value for s in Status]))
 _ARITHMETIC = (ZeroDivisionError, OverflowError, FloatingPointError)
 
 
