@@ -261,12 +261,26 @@ class NarwhalsEngine:
                     ]
         return out
 
+    def _duckdb(self) -> Any:
+        """The DuckDB relation behind the frame, or None (another backend)."""
+        native = self.frame.to_native()
+        return native if type(native).__module__.split(".")[0] == "duckdb" else None
+
     def aggregate(
         self,
         aggs: Mapping[str, Agg],
         keys: Sequence[str],
         params: Aggregated | None = None,
     ) -> Aggregated:
+        native = self._duckdb()
+        if native is not None:
+            return self._aggregate_sql(native, aggs, keys, params)
+        return self._aggregate_nw(aggs, keys, params)
+
+    def _aggregate_nw(
+        self, aggs: Mapping[str, Agg], keys: Sequence[str], params: Aggregated | None
+    ) -> Aggregated:
+        """:meth:`aggregate` through narwhals expressions (every backend but DuckDB)."""
         frame = self.frame
         if params is not None:
             if keys and params.size > MAX_CASES:
@@ -311,6 +325,26 @@ class NarwhalsEngine:
         if not keys and size == 1 and values.get(next(iter(values), ""), np.ones(1)).size == 0:
             size = 0
         return Aggregated(key_arrays, values, size)
+
+    def _aggregate_sql(
+        self, native: Any, aggs: Mapping[str, Agg], keys: Sequence[str],
+        params: Aggregated | None,
+    ) -> Aggregated:  # fmt: skip
+        """:meth:`aggregate` as one SQL query on a DuckDB relation (see :mod:`.sql`)."""
+        from .sql import aggregate_query
+
+        nulls = self.columns if self.null_check is not None else ()
+        try:
+            sql, outputs = aggregate_query(aggs, keys, self.kinds, params, nulls, "__th_rel")
+        except TypeError:  # key values without a SQL literal here (dates, ...): narwhals
+            return self._aggregate_nw(aggs, keys, params)
+        rel = native.query("__th_rel", sql)
+        table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+        cols = {c: table.column(c).to_numpy() for c in table.column_names}
+        if self.null_check is not None:
+            self.null_check({c: int(np.nansum(_floats(cols.pop(f"__nulls__{c}"))))
+                             for c in self.columns})  # fmt: skip
+        return outputs(cols)
 
     def _constants(self, params: Aggregated, keys: Sequence[str]) -> list[Any]:
         """Per-group constants as columns: a literal without keys, else a CASE over the

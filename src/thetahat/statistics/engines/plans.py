@@ -68,6 +68,9 @@ class Plan:
     )
     #: the moments aggregates whose centre is the mean of this expression on a few rows
     centred: tuple[str, ...] = ()
+    #: aggregates that are zero exactly when every value is in the support (with the
+    #: bounds ``lo``/``hi``): the support check without a histogram pass
+    zero: tuple[str, ...] = ()
 
 
 def _moments(prefix: str, v: Mapping[str, FloatArray]) -> Fields:
@@ -159,7 +162,11 @@ def plan_for(family: Any, roles: Mapping[str, str]) -> Plan:
     if name == "HalfNormal":
         return _sums(n=ONE, sumsq=X * X)
     if name == "Bernoulli":
-        return _count_hist({"n": ONE, "k": X})
+        # x (1 - x) >= 0 on [0, 1] and 0 only at 0 and 1: one sum checks the support in the
+        # same pass (no histogram: its GROUP BY (keys, x) was a second pass over the data)
+        plan = _sums(n=ONE, k=X)
+        aggs = {**plan.aggs, "off": Agg("sum", X * (ONE - X))}
+        return Plan("sums", aggs, plan.build, zero=("off",))
     if name == "Geometric":
         return _count_hist({"n": ONE, "total": X})
     if name == "Poisson":

@@ -360,6 +360,12 @@ class TableSource:
             raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
         if not plan.hist:  # count families: their histogram names the bad values
             self._check_bounds(family, values["lo"], values["hi"], "")
+        for name in plan.zero:
+            if not np.all(values[name] == 0):
+                raise ValueError(
+                    f"{type(family).__name__} data must be {family.support_text}; column "
+                    f"{self._name('x')} holds other values"
+                )
         if plan.hist:
             h = self._hist(plan, keys)
             self._check_hist(family, h)
