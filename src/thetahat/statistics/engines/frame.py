@@ -261,6 +261,12 @@ class NarwhalsEngine:
                     ]
         return out
 
+    @property
+    def functions(self) -> frozenset[str]:
+        """Row functions beyond ``log``/``exp`` this engine runs (DuckDB: ``lgamma``,
+        ``floor``; narwhals has neither)."""
+        return frozenset({"lgamma", "floor"}) if self._duckdb() is not None else frozenset()
+
     def _duckdb(self) -> Any:
         """The DuckDB relation behind the frame, or None (another backend)."""
         native = self.frame.to_native()

@@ -243,7 +243,7 @@ class TableSource:
         return fam, stats
 
     def _streamed(self, family: Any, batches: Any) -> tuple[Any, Stats]:
-        plan = plan_for(family, self._roles())
+        plan = plan_for(family, self._roles(), self._functions())
         if plan.kind == "passes" and family.statistics_type is None:
             from .passes import engine_stats
 
@@ -305,8 +305,11 @@ class TableSource:
                 " value(s) outside the support)"
             )
 
+    def _functions(self) -> frozenset[str]:
+        return frozenset(getattr(self.engine, "functions", frozenset()))
+
     def _pushed(self, family: Any) -> tuple[Any, Stats]:
-        plan = plan_for(family, self._roles())
+        plan = plan_for(family, self._roles(), self._functions())
         if plan.kind == "fetch":
             fetch = getattr(self.engine, "fetch", None)
             if fetch is None:
@@ -358,10 +361,12 @@ class TableSource:
         values = dict(agg.values)
         if agg.size == 0:
             raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
-        if not plan.hist:  # count families: their histogram names the bad values
+        if not plan.hist and not plan.checks:  # else the histogram or the checks name them
             self._check_bounds(family, values["lo"], values["hi"], "")
-        for name in plan.zero:
-            if not np.all(values[name] == 0):
+        for name, rule in plan.checks:
+            v = values[name]
+            ok = {"==0": v == 0, "<=0": v <= 0, ">=0": v >= 0}[rule] | np.isnan(v)
+            if not np.all(ok):  # (NaN: a group without weight, reported by its n)
                 raise ValueError(
                     f"{type(family).__name__} data must be {family.support_text}; column "
                     f"{self._name('x')} holds other values"
@@ -414,7 +419,7 @@ class TableSource:
         """The family's statistics per group of the ``by`` keys (one pass where it can)."""
         if not self.keys:
             raise ValueError("no by= keys: use resolve() for the whole table")
-        plan = plan_for(family, self._roles())
+        plan = plan_for(family, self._roles(), self._functions())
         if "n" in self.engine.columns and plan.kind == "sums":
             self.family_for(family)  # checks
         if plan.kind == "sums":

@@ -83,6 +83,12 @@ class _Sql:
     def exp(self) -> _Sql:
         return _Sql(f"exp({self.text})")
 
+    def lgamma(self) -> _Sql:
+        return _Sql(f"lgamma({self.text})")
+
+    def floor(self) -> _Sql:
+        return _Sql(f"floor({self.text})")
+
 
 def _expr(e: Expr) -> str:
     out: _Sql = e.translate(lambda c: _Sql(_name(c)), lambda v: _Sql(sql_literal(float(v))))
