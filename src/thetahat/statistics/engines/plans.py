@@ -15,7 +15,12 @@ family's statistics, per group:
 * ``fetch``: the rest (Student t, Laplace, Pareto, Lomax, Beta-Binomial with
   per-row trials, multivariate data):
   their fits need order statistics or robust starts over the data, so the
-  value column is fetched and reduced in memory.
+  value column is fetched and reduced in memory (docs/architecture.md, "Families
+  that fetch", says for each what pushing it down would take).
+
+Engines that run ``lgamma`` and ``floor`` (``engine.functions``; DuckDB) get the count
+families' log-factorial terms as sums in the statistics query and their support
+checked by aggregates of the same pass (``Plan.checks``), without the histogram.
 
 Roles name the columns inside engines: ``x`` the data, ``n`` Binomial trials,
 ``exposure`` Poisson exposure, :data:`~.expr.WEIGHT` the frequency weights.
