@@ -945,7 +945,7 @@ def invert_information_batch(info: NDArray[np.float64]) -> NDArray[np.float64]:
     --------
     >>> import numpy as np
     >>> info = np.array([[[4.0, 0.0], [0.0, 2.0]], [[1.0, 1.0], [1.0, 1.0]]])
-    >>> invert_information_batch(info).tolist()
+    >>> (invert_information_batch(info) + 0.0).tolist()  # (+ 0.0: no signed zeros)
     [[[0.25, 0.0], [0.0, 0.5]], [[inf, inf], [inf, inf]]]
     """
     info = np.asarray(info, dtype=float)

@@ -37,7 +37,7 @@ def sql_literal(v: Any) -> str:
     Examples
     --------
     >>> sql_literal(0.1), sql_literal("o'k"), sql_literal(float("inf")), sql_literal(3)
-    ("0.1::DOUBLE", "'o''k'", "'Infinity'::DOUBLE", '3')
+    ('0.1::DOUBLE', "'o''k'", "'Infinity'::DOUBLE", '3')
     """
     if isinstance(v, np.generic):
         v = v.item()
@@ -169,28 +169,10 @@ def aggregate_query(
         sql += f" GROUP BY {', '.join(_name(k) for k in keys)}"
 
     def outputs(cols: Mapping[str, Any]) -> Aggregated:
-        from .frame import _floats
+        from .frame import values_of
 
-        key_arrays = {k: np.asarray(cols[k]) for k in keys}
-        values: dict[str, FloatArray] = {}
-        for name, a in aggs.items():
-            if a.kind != "moments":
-                values[name] = _floats(cols[name])
-            elif f"{name}.s1" in cols:
-                n = _floats(cols[f"{name}.n"])
-                s1, s2 = _floats(cols[f"{name}.s1"]), _floats(cols[f"{name}.s2"])
-                with np.errstate(all="ignore"):
-                    dm = np.where(n > 0, s1 / n, 0.0)
-                    values[f"{name}.n"] = n
-                    values[f"{name}.mean"] = a.centre + dm
-                    values[f"{name}.m2"] = np.maximum(s2 - s1 * dm, 0.0)
-            else:
-                n = _floats(cols[f"{name}.n"])
-                values[f"{name}.n"] = n
-                values[f"{name}.mean"] = a.centre + _floats(cols[f"{name}.d"])
-                values[f"{name}.m2"] = n * _floats(cols[f"{name}.v"])
         first = next(iter(cols.values()), None)
         size = 0 if first is None else int(np.shape(first)[0])
-        return Aggregated(key_arrays, values, size)
+        return Aggregated({k: np.asarray(cols[k]) for k in keys}, values_of(aggs, cols), size)
 
     return sql, outputs
