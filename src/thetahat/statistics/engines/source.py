@@ -351,10 +351,50 @@ class TableSource:
             out.values[f"{m}.mean"] = out.values[f"{m}.mean"] + consts[f"_c_{m}"]
         return out
 
+    def _from_hist(self, plan: Plan, keys: Sequence[str]) -> tuple[Aggregated, Aggregated, Any]:
+        """Every aggregate of a count family from its histogram alone (one pass): sums are
+        sums of count x value over the distinct values, extremes over those with weight.
+        Returns the aggregates, the histogram and each histogram row's group."""
+        from .base import factorize_keys
+        from .expr import evaluate
+
+        h = self._hist(plan, keys)
+        if keys:
+            at, uniq = factorize_keys([np.asarray(h.keys[k]) for k in keys])
+            group_keys = dict(zip(keys, uniq, strict=True))
+            size = uniq[0].shape[0]
+        else:
+            at, group_keys, size = np.zeros(h.size, dtype=np.intp), {}, 1 if h.size else 0
+        cols = {c: np.asarray(h.keys[c], dtype=float) for c in plan.hist}
+        count = h.values["count"]
+        live = count > 0
+        values: dict[str, FloatArray] = {}
+        for name, a in plan.aggs.items():
+            e = evaluate(a.expr, cols, h.size)
+            with np.errstate(all="ignore"):
+                if a.kind == "sum":
+                    values[name] = np.bincount(at, weights=count * e, minlength=size).astype(float)
+                else:
+                    fill = np.inf if a.kind == "min" else -np.inf
+                    acc = np.full(size, fill)
+                    (np.minimum if a.kind == "min" else np.maximum).at(acc, at[live], e[live])
+                    values[name] = np.where(np.isinf(acc) & (acc == fill), np.nan, acc)
+        return Aggregated(group_keys, values, size), h, at
+
     def _pushed_grouped(self, family: Any, plan: Plan, keys: Sequence[str]) -> GroupedStats:
         agg = None
+        h: Aggregated | None = None
+        at: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         in_memory = self.engine.arrays(["x"]) is not None or self.engine.batches([]) is not None
-        if keys and plan.centred and not in_memory:
+        covered = all(
+            a.kind in ("sum", "min", "max") and a.expr.columns() <= set(plan.hist)
+            for a in plan.aggs.values()
+        )
+        if plan.hist and covered and not in_memory:
+            # a count family whose statistics are all functions of the histogram's values
+            # (Poisson without exposure, Geometric, Binomial): one GROUP BY pass, not two
+            agg, h, at = self._from_hist(plan, keys)
+        if agg is None and keys and plan.centred and not in_memory:
             agg = self._group_centred(plan, keys)
         if agg is None:
             agg = self.engine.aggregate(self._centred(plan), keys)
@@ -372,13 +412,14 @@ class TableSource:
                     f"{self._name('x')} holds other values"
                 )
         if plan.hist:
-            h = self._hist(plan, keys)
+            if h is None:
+                h = self._hist(plan, keys)
+                if keys:
+                    at = match_keys(agg.keys, h.keys, keys)
+                else:
+                    at = np.zeros(h.size, dtype=np.intp)
             self._check_hist(family, h)
             hv = {c: np.asarray(h.keys[c], dtype=float) for c in plan.hist}
-            if keys:
-                at = match_keys(agg.keys, h.keys, keys)
-            else:
-                at = np.zeros(h.size, dtype=np.intp)
             for name, term in plan.hist_terms.items():
                 with np.errstate(all="ignore"):
                     t = h.values["count"] * term(hv)
