@@ -34,7 +34,7 @@ def trigamma(x: Any) -> Any:
     >>> bool(np.allclose(trigamma(x), sc.zeta(2.0, x), rtol=1e-14))
     True
     """
-    if np.size(x) < 64:  # a few values: scipy's one call is cheaper than the loop
+    if type(x) is float or np.size(x) < 64:  # a few values: scipy's one call is cheaper
         return sc.zeta(2.0, x)
     x = np.asarray(x, dtype=float)
     steps = np.ceil(np.clip(10.0 - np.nan_to_num(x, nan=10.0), 0.0, 10.0))

@@ -17,6 +17,7 @@ from .._special import trigamma
 from ..optim import BatchResult, SolverResult, newton_batch, newton_maximize
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
+from .family import many
 
 __all__ = ["Beta", "BetaStats"]
 
@@ -82,7 +83,7 @@ class Beta(ContinuousDistribution):
         return a / (a + b)
 
     def _mode(self, a: Any, b: Any) -> Any:
-        if np.ndim(a) or np.ndim(b):  # many: the same cases, in the same order
+        if many(a) or many(b):  # many: the same cases, in the same order
             a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
             with np.errstate(all="ignore"):
                 cases = [
@@ -117,7 +118,7 @@ class Beta(ContinuousDistribution):
         return np.asarray(sc.betaincc(a, b, np.clip(x, 0.0, 1.0)))
 
     def _ppf(self, q: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
-        if np.ndim(a) or np.ndim(b):  # many: the scalar rule for each member
+        if many(a) or many(b):  # many: the scalar rule for each member
             a_, b_ = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
             qq = np.broadcast_to(np.asarray(q, dtype=float), a_.shape)
             out = np.asarray(sc.betaincinv(a_, b_, qq), dtype=float)
@@ -167,7 +168,8 @@ class Beta(ContinuousDistribution):
 
         With ``t = psi1(a + b)``: ``[[psi1(a) - t, -t], [-t, psi1(b) - t]]``.
         """
-        ta, tb, tab = trigamma(np.array([a, b, a + b]))
+        t = trigamma(np.array([a, b, a + b]))
+        ta, tb, tab = t.tolist() if t.ndim == 1 else t  # one fit: Python floats
         return np.array([[ta - tab, -tab], [-tab, tb - tab]])
 
     @staticmethod
@@ -175,7 +177,8 @@ class Beta(ContinuousDistribution):
         """Score of (a, b) per observation, from the mean logs ``mean log x`` and
         ``mean log(1 - x)``: ``mean log x - psi(a) + psi(a + b)`` and its mirror (for
         arrays of groups: ``(2, m)``)."""
-        da, db, dab = sc.digamma(np.array([a, b, a + b]))
+        d = sc.digamma(np.array([a, b, a + b]))
+        da, db, dab = d.tolist() if d.ndim == 1 else d  # one fit: Python floats
         return np.array([mlog - da + dab, mlog1m - db + dab])
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
@@ -264,7 +267,7 @@ class Beta(ContinuousDistribution):
         d = 1.0 - g1 - g2
         a0: Any
         b0: Any
-        if np.ndim(d):  # groups
+        if many(d):  # groups
             with np.errstate(all="ignore"):
                 ok = d > 1e-12
                 a0 = np.where(ok, 0.5 + g1 / (2 * d), 1.0)

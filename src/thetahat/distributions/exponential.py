@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from .._domains import POSITIVE
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
-from .family import where
+from .family import many, where
 
 __all__ = ["Exponential", "ExponentialStats"]
 
@@ -100,13 +100,13 @@ class Exponential(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]
-        if np.ndim(rate) == 0 and rate == np.inf:  # the limit rate -> inf: a point mass at 0
+        if not many(rate) and rate == np.inf:  # the limit rate -> inf: a point mass at 0
             return float(np.inf if stats.total == 0 else -np.inf)
         ll = stats.n * np.log(rate) - rate * stats.total
         return where(rate == np.inf, where(stats.total == 0, np.inf, -np.inf), ll)  # groups
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        if np.ndim(stats.total) == 0 and stats.total == 0:
+        if not many(stats.total) and stats.total == 0:
             return {"rate": np.inf}
         with np.errstate(divide="ignore"):  # groups: all-zero data give rate inf
             return {"rate": where(stats.total == 0, np.inf, stats.n / stats.total)}

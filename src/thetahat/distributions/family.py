@@ -62,10 +62,24 @@ from numpy.typing import NDArray
 from ..optim import BatchResult, SolverResult, invert_information, invert_information_batch
 from .reducer import Reducer
 
-__all__ = ["Family", "any_true", "diagonal", "where"]
+__all__ = ["Family", "any_true", "diagonal", "many", "where"]
 
 Value = Any
 Matrix = NDArray[np.float64]
+
+
+def many(value: Any) -> bool:
+    """Whether a hook got the values of many groups (an array with a dimension), not one
+    fit's scalar (checked without numpy's conversion of a Python float: ``np.ndim``
+    costs microseconds on the one-fit path).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> many(1.5), many(np.float64(1.5)), many(np.array([1.5, 2.0]))
+    (False, False, True)
+    """
+    return isinstance(value, np.ndarray) and value.ndim > 0
 
 
 def where(cond: Any, a: Any, b: Any) -> Any:
@@ -78,9 +92,9 @@ def where(cond: Any, a: Any, b: Any) -> Any:
     >>> where(1.0 > 0.0, "a", "b"), where(np.array([True, False]), 1.0, 2.0).tolist()
     ('a', [1.0, 2.0])
     """
-    if isinstance(cond, bool | np.bool_):
-        return a if cond else b
-    return np.where(cond, a, b)
+    if isinstance(cond, np.ndarray) and cond.ndim:
+        return np.where(cond, a, b)
+    return a if cond else b
 
 
 def any_true(cond: Any) -> bool:
@@ -92,9 +106,9 @@ def any_true(cond: Any) -> bool:
     >>> any_true(False), any_true(np.array([False, True]))
     (False, True)
     """
-    if isinstance(cond, bool | np.bool_):
-        return bool(cond)
-    return bool(np.any(cond))
+    if isinstance(cond, np.ndarray):
+        return bool(np.any(cond))
+    return bool(cond)
 
 
 def diagonal(entries: list[Any]) -> Matrix:
@@ -109,6 +123,8 @@ def diagonal(entries: list[Any]) -> Matrix:
     >>> diagonal([np.array([1.0, 3.0])]).shape
     (1, 1, 2)
     """
+    if not any(many(e) for e in entries):  # one fit: no broadcasting machinery
+        return np.diag(np.array(entries, dtype=float))
     v = np.asarray(np.broadcast_arrays(*[np.asarray(e, dtype=float) for e in entries]))
     k = v.shape[0]
     out = np.zeros((k, k, *v.shape[1:]))

@@ -13,7 +13,7 @@ from scipy import special as sc
 from .._domains import POSITIVE
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
-from .family import where
+from .family import many, where
 
 __all__ = ["HalfNormal", "HalfNormalStats"]
 
@@ -97,13 +97,14 @@ class HalfNormal(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         s = params["sigma"]
-        if np.ndim(s) == 0 and s == 0:  # the limit sigma -> 0: a point mass at 0
+        if not many(s) and s == 0:  # the limit sigma -> 0: a point mass at 0
             return float(np.inf if stats.sumsq == 0 else -np.inf)
         ll = stats.n * (0.5 * _LOG_2_OVER_PI - np.log(s)) - stats.sumsq / (2.0 * s * s)
         return where(s == 0, where(stats.sumsq == 0, np.inf, -np.inf), ll)  # groups: the limit
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        return {"sigma": np.sqrt(stats.sumsq / stats.n)}
+        v = np.sqrt(stats.sumsq / stats.n)
+        return {"sigma": float(v) if not many(v) else v}  # one fit: a Python float
 
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any

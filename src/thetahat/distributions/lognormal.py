@@ -21,7 +21,7 @@ from ..statistics.sufficient import (
     provisional_centre,
 )
 from ._base import ContinuousDistribution, Param, Value
-from .family import diagonal, where
+from .family import diagonal, many, where
 
 __all__ = ["LogNormal", "LogNormalStats"]
 
@@ -155,7 +155,7 @@ class LogNormal(ContinuousDistribution):
         mu, sigma = params["mu"], params["sigma"]
         d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
-        if np.ndim(sigma) == 0 and sigma == 0:  # the limit sigma -> 0: a point mass at exp(mu)
+        if not many(sigma) and sigma == 0:  # the limit sigma -> 0: a point mass at exp(mu)
             return float(np.inf if ss == 0 else -np.inf)
         ll = (
             -0.5 * stats.n * _LOG_2PI
@@ -174,7 +174,8 @@ class LogNormal(ContinuousDistribution):
         else:
             ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
         if "sigma" not in self._values:
-            out["sigma"] = np.sqrt(ss / stats.n)
+            v = np.sqrt(ss / stats.n)
+            out["sigma"] = float(v) if not many(v) else v  # one fit: a Python float
         return out
 
     def _grad_hess(

@@ -14,7 +14,7 @@ from scipy import special as sc
 from .._domains import POSITIVE, REAL
 from ..statistics.sufficient import MomentStats, chunk_moments
 from ._base import ContinuousDistribution, Param, Value
-from .family import diagonal, where
+from .family import diagonal, many, where
 
 __all__ = ["Normal", "NormalStats"]
 
@@ -129,7 +129,7 @@ class Normal(ContinuousDistribution):
         mu, sigma = params["mu"], params["sigma"]
         d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
-        if np.ndim(sigma) == 0 and sigma == 0:
+        if not many(sigma) and sigma == 0:
             return float(np.inf if ss == 0 else -np.inf)
         ll = -0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2)
         # groups (arrays): the sigma -> 0 limit where a group's values are all equal
@@ -144,14 +144,18 @@ class Normal(ContinuousDistribution):
         else:
             ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
         if "sigma" not in self._values:
-            out["sigma"] = np.sqrt(ss / stats.n)
+            v = np.sqrt(ss / stats.n)
+            out["sigma"] = float(v) if not many(v) else v  # one fit: a Python float
         return out
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         sigma = params["sigma"]
         s2 = sigma * sigma
-        with np.errstate(divide="ignore", over="ignore"):
-            info_mu = where(s2 != 0, stats.n / np.float64(s2), math.inf)
+        if not many(s2):  # one fit: n / 0 spelled out (no numpy warning machinery)
+            info_mu = stats.n / s2 if s2 != 0 else math.inf
+        else:
+            with np.errstate(divide="ignore", over="ignore"):
+                info_mu = where(s2 != 0, stats.n / s2, math.inf)
         diag = []
         if "mu" not in self._values:
             diag.append(info_mu)
