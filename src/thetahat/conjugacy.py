@@ -425,7 +425,7 @@ def _nn_hyper(pr: Normal, s: Any, f: Normal) -> dict[str, Any]:
     s2 = f.sigma**2
     prec = 1.0 / pr.sigma**2 + s.n / s2
     mean = (pr.mu / pr.sigma**2 + s.n * s.mean / s2) / prec
-    return {"mu": mean, "sigma": np.sqrt(1.0 / prec)}
+    return {"mu": mean, "sigma": (1.0 / prec) ** 0.5}  # (a Python float for one data set)
 
 
 def _nn_evidence(pr: Normal, po: Any, s: Any, f: Normal) -> Any:

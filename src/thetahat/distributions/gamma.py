@@ -16,6 +16,7 @@ from .._special import trigamma
 from ..optim import BatchResult, SolverResult, Status, newton_1d, newton_1d_batch
 from ..statistics.sufficient import SuffStats, log_chunks
 from ._base import ContinuousDistribution, Param, Value
+from .family import many
 
 __all__ = ["Gamma", "GammaStats"]
 
@@ -92,7 +93,9 @@ class Gamma(ContinuousDistribution):
         return shape / rate
 
     def _mode(self, shape: float, rate: float) -> float:
-        return np.maximum(shape - 1.0, 0.0) / rate
+        if many(shape) or many(rate):  # many members at once
+            return np.maximum(shape - 1.0, 0.0) / rate
+        return max(shape - 1.0, 0.0) / rate
 
     def _var(self, shape: float, rate: float) -> float:
         return shape / (rate * rate)
