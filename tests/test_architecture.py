@@ -102,3 +102,32 @@ def test_one_solver_result_shape() -> None:
                 if "converged" in fields:
                     found.add((rel, node.name))
     assert found <= KNOWN_RESULT_SHAPES, found - KNOWN_RESULT_SHAPES
+
+
+#: special functions that only a family's formulas (or optim/_special) evaluate
+_FORMULA_NAMES = {"digamma", "trigamma", "polygamma", "zeta", "gammaln", "betaln", "xlogy",
+                  "xlog1py", "psi", "loggamma"}  # fmt: skip
+
+
+def test_grouped_fits_only_orchestrate() -> None:
+    """inference/grouped.py turns the families' batched answers into table columns: it
+    evaluates no family formula (no special function, no family named) and runs no
+    solver of its own (no ``while``, no ``for ... in range``: iterations live in optim)."""
+    import thetahat as th
+
+    path = SRC / "inference" / "grouped.py"
+    tree = ast.parse(path.read_text())
+    families = {n for n in dir(th.distributions) if n[:1].isupper()}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute | ast.Name):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id
+            assert name not in _FORMULA_NAMES, f"grouped.py evaluates {name}: a family formula"
+            assert name not in families, f"grouped.py names the family {name}"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert node.value not in families, f"grouped.py dispatches on {node.value!r}"
+        assert not isinstance(node, ast.While), "grouped.py iterates: solvers live in optim"
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
+            fn = node.iter.func
+            assert not (isinstance(fn, ast.Name) and fn.id == "range"), (
+                "grouped.py iterates over a range: solvers live in optim"
+            )

@@ -69,3 +69,80 @@ def test_fd_grad_hess_and_domain_derivatives() -> None:
     np.testing.assert_allclose(t, [0.5, np.exp(0.5), s])
     np.testing.assert_allclose(d1, [1.0, np.exp(0.5), s * (1 - s)])
     np.testing.assert_allclose(d2, [0.0, np.exp(0.5), s * (1 - s) * (1 - 2 * s)])
+
+
+# ---------------------------------------------------------------------- batched solvers
+def test_newton_batch_matches_newton_maximize_row_by_row() -> None:
+    # Rosenbrock-like rows (non-concave away from the optimum) with different optima
+    shifts = np.array([0.0, 0.5, -1.0, 2.0])
+
+    def one(z: np.ndarray, c: float) -> tuple[float, np.ndarray, np.ndarray]:
+        w = z - c
+        return -float(optimize.rosen(w)), -optimize.rosen_der(w), -optimize.rosen_hess(w)
+
+    def fgh(z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        out = [one(zi, shifts[r]) for zi, r in zip(z, rows, strict=True)]
+        return (np.array([o[0] for o in out]), np.array([o[1] for o in out]),
+                np.array([o[2] for o in out]))  # fmt: skip
+
+    z0 = np.tile([-1.2, 1.0], (4, 1))
+    res = optim.newton_batch(fgh, z0, f_only=lambda z, rows: fgh(z, rows)[0], maxiter=200)
+    assert res.converged.all() and all(s == "success" for s in res.status)
+    np.testing.assert_allclose(res.x, 1.0 + np.repeat(shifts[:, None], 2, axis=1), atol=1e-8)
+    for i in range(4):
+        single = optim.newton_maximize(lambda z, c=shifts[i]: one(z, c), z0[i], maxiter=200)
+        np.testing.assert_allclose(res.x[i], single.x, atol=1e-8)
+        assert res[i].status == single.status
+
+
+def test_newton_batch_reports_each_row() -> None:
+    # row 1 starts where the objective is not finite; row 2 has no maximum (linear)
+    def fgh(z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        x = z[:, 0]
+        f = np.where(rows == 1, np.nan, np.where(rows == 2, x, -((x - 1.0) ** 2)))
+        g = np.where(rows == 2, 1.0, -2.0 * (x - 1.0))[:, None]
+        h = np.where(rows == 2, 0.0, -2.0)[:, None, None]
+        return f, g, h
+
+    res = optim.newton_batch(fgh, np.zeros((3, 1)), f_only=lambda z, r: fgh(z, r)[0], maxiter=30)
+    assert [str(s) for s in res.status] == ["success", "failed", "failed"]
+    assert res.message[1] == "objective not finite at the start"
+    assert not res[2].converged and res[2].status == "failed"
+
+
+def test_newton_1d_batch_matches_newton_1d() -> None:
+    from scipy import special as sc
+
+    s = np.array([0.01, 0.3, 2.0, 9.0])  # Gamma's profile equation log k - psi(k) = s
+
+    def eq(u: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = np.exp(u)
+        return u - sc.digamma(k) - s[rows], 1.0 - k * sc.polygamma(1, k)
+
+    res = optim.newton_1d_batch(eq, np.zeros(4))
+    assert res.converged.all()
+    for i in range(4):
+        one = optim.newton_1d(
+            lambda u, i=i: tuple(float(v[0]) for v in eq(np.array([u]), np.array([i]))), 0.0
+        )
+        np.testing.assert_allclose(res.x[i, 0], one.x[0], rtol=1e-12)
+
+
+def test_batch_result_is_honest_and_indexable() -> None:
+    r = optim.BatchResult.of(np.array([[1.0], [np.nan], [2.0]]), np.zeros(3),
+                             np.array([True, True, False]), "m", 5)  # fmt: skip
+    assert [str(s) for s in r.status] == ["success", "failed", "failed"]
+    assert r.converged.tolist() == [True, False, False]
+    assert isinstance(r[2], optim.SolverResult) and r[2].status == "failed"
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_invert_information_batch_matches_one_by_one(k: int) -> None:
+    rng = np.random.default_rng(k)
+    a = rng.normal(size=(5, k, k))
+    info = a @ a.transpose(0, 2, 1) + 0.1 * np.eye(k)
+    info[1] = 0.0  # singular
+    info[2, 0, 0] = np.inf
+    got = optim.invert_information_batch(info)
+    for i in range(5):
+        np.testing.assert_allclose(got[i], optim.invert_information(info[i]), rtol=1e-12)

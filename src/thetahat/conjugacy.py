@@ -54,7 +54,7 @@ from .distributions.multivariate_t import MultivariateStudentT
 from .distributions.normal_inverse_wishart import InverseWishart, NormalInverseWishart
 from .results import Posterior
 
-__all__ = ["RULES", "ConjugateRule", "conjugate_priors", "find_rule"]
+__all__ = ["RULES", "ConjugateRule", "ManyPosteriors", "conjugate_priors", "find_rule"]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -82,6 +82,7 @@ class ConjugateRule:
     free: tuple[str, ...]
     #: names of the posterior's parameters, in the order of the prior's event
     names: tuple[str, ...]
+    #: the posterior (``_from_hyper``: the prior's type at ``hyper``'s parameters)
     update: Callable[[Any, Any, Any], Distribution]
     evidence: Callable[[Any, Any, Any, Any], float]
     predictive_fn: Callable[..., Distribution]
@@ -90,6 +91,46 @@ class ConjugateRule:
     description: str = ""
     #: posterior parameter values -> the family's own parameters (var -> sigma)
     to_family: Callable[[dict[str, Any]], dict[str, Any]] = dict
+    #: the posterior's parameters as arithmetic on the statistics, name -> value: the same
+    #: formula for one data set (scalars) and for many groups (arrays, one entry each)
+    hyper: Callable[[Any, Any, Any], dict[str, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.update is _from_hyper:
+            if self.hyper is None:
+                raise TypeError("a conjugate rule needs update or hyper")
+            hyper, cls = self.hyper, self.prior
+            object.__setattr__(self, "update", lambda pr, s, f: cls(**hyper(pr, s, f)))
+
+    def posterior_many(self, family: Distribution, prior: Distribution, stats: Any) -> Any:
+        """Every group's posterior at once from statistics whose fields are arrays (one
+        entry per group): the posterior parameters (``hyper``, arrays) and the log
+        evidence of each group, as :class:`ManyPosteriors`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import thetahat as th
+        >>> from thetahat.conjugacy import find_rule
+        >>> rule = find_rule(th.Bernoulli(), th.Beta(1, 1))
+        >>> st = th.Bernoulli().statistics_type(n=np.array([3.0, 4.0]), k=np.array([3.0, 1.0]))
+        >>> many = rule.posterior_many(th.Bernoulli(), th.Beta(1, 1), st)
+        >>> many.params["a"].tolist(), many.params["b"].tolist()
+        ([4.0, 2.0], [1.0, 4.0])
+        >>> bool(np.isclose(many.log_evidence[0], rule.posterior(th.Bernoulli(), th.Beta(1, 1),
+        ...     st.__class__(n=3.0, k=3.0)).log_evidence))
+        True
+        """
+        if self.hyper is None:
+            raise TypeError(f"{self.description}: no array form of the update")
+        with np.errstate(all="ignore"):
+            params = {k: np.asarray(v, dtype=float) for k, v in
+                      self.hyper(prior, stats, family).items()}  # fmt: skip
+            post = _Params(params)
+            log_ev = np.asarray(self.evidence(prior, post, stats, family), dtype=float)
+        m = int(np.shape(stats.n)[0])
+        params = {k: np.broadcast_to(v, (m,)) for k, v in params.items()}
+        return ManyPosteriors(self, params, np.broadcast_to(log_ev, (m,)))
 
     def applies(self, family: Distribution, prior: Distribution) -> bool:
         """Whether this rule is the one for ``family`` with ``prior``."""
@@ -148,7 +189,53 @@ class ConjugateRule:
         return self.pseudo_counts_fn(prior, family)
 
 
+class _Params:
+    """Posterior parameters as attributes (what the evidence formulas read), arrays."""
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        self.__dict__.update(params)
+
+
+@dataclass(frozen=True)
+class ManyPosteriors:
+    """The posteriors of many groups under one rule: the posterior's parameters (arrays,
+    one entry per group) and each group's log evidence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.conjugacy import find_rule
+    >>> rule = find_rule(th.Poisson(), th.Gamma(2, 1))
+    >>> st = th.Poisson().statistics_type(n=np.array([2.0]), total=np.array([5.0]),
+    ...                                   exposure=np.array([2.0]), const=np.zeros(1))
+    >>> rule.posterior_many(th.Poisson(), th.Gamma(2, 1), st).summaries()["mean"].tolist()
+    [2.3333333333333335]
+    """
+
+    rule: ConjugateRule
+    params: dict[str, NDArray[np.float64]]
+    log_evidence: NDArray[np.float64]
+
+    def summaries(self, level: float = 0.95) -> dict[str, NDArray[np.float64]]:
+        """Each group's posterior mode, mean, sd and equal-tailed interval (``low``,
+        ``high``), from the posterior family's own formulas over arrays."""
+        out = self.rule.prior.summaries_many(self.params, level)
+        if out is None:
+            raise TypeError(f"{self.rule.prior.__name__} has no array formulas")
+        return out
+
+    def reprs(self) -> list[str]:
+        """Each group's posterior as its ``repr`` (``Beta(a=5, b=2)``)."""
+        return self.rule.prior.reprs_many(self.params)
+
+
 # ------------------------------------------------------------------ helpers
+def _from_hyper(prior: Any, stats: Any, family: Any) -> Distribution:
+    """Marks a rule whose update is the prior's type at its ``hyper`` parameters."""
+    raise TypeError("the rule's update comes from its hyper parameters")
+
+
 def _scalar_trials(family: Distribution, n: Any, what: str) -> float:
     if n is None:
         fixed = family.params.get("n")
@@ -178,8 +265,8 @@ def _beta_pseudo(prior: Beta, family: Any = None) -> dict[str, Any]:
     return {"successes": prior.a, "failures": prior.b, "n": prior.a + prior.b}
 
 
-def _beta_evidence_core(prior: Beta, post: Beta) -> float:
-    return float(sc.betaln(post.a, post.b) - sc.betaln(prior.a, prior.b))
+def _beta_evidence_core(prior: Beta, post: Any) -> Any:
+    return sc.betaln(post.a, post.b) - sc.betaln(prior.a, prior.b)
 
 
 # ------------------------------------------------------------------ Beta pairs
@@ -188,7 +275,8 @@ BETA_BERNOULLI = ConjugateRule(
     prior=Beta,
     free=("p",),
     names=("p",),
-    update=lambda pr, s, f: Beta(pr.a + s.k, pr.b + s.n - s.k),
+    update=_from_hyper,
+    hyper=lambda pr, s, f: {"a": pr.a + s.k, "b": pr.b + s.n - s.k},
     evidence=lambda pr, po, s, f: _beta_evidence_core(pr, po),
     predictive_fn=lambda po, f, **o: Bernoulli(po.a / (po.a + po.b)),
     curvature=_beta_curv,
@@ -201,7 +289,8 @@ BETA_BINOMIAL = ConjugateRule(
     prior=Beta,
     free=("p",),
     names=("p",),
-    update=lambda pr, s, f: Beta(pr.a + s.k, pr.b + s.trials - s.k),
+    update=_from_hyper,
+    hyper=lambda pr, s, f: {"a": pr.a + s.k, "b": pr.b + s.trials - s.k},
     evidence=lambda pr, po, s, f: s.log_coef + _beta_evidence_core(pr, po),
     predictive_fn=lambda po, f, n=None, **o: BetaBinomial(
         _scalar_trials(f, n, "predictive"), po.a, po.b
@@ -216,7 +305,8 @@ BETA_GEOMETRIC = ConjugateRule(
     prior=Beta,
     free=("p",),
     names=("p",),
-    update=lambda pr, s, f: Beta(pr.a + s.n, pr.b + s.total),
+    update=_from_hyper,
+    hyper=lambda pr, s, f: {"a": pr.a + s.n, "b": pr.b + s.total},
     evidence=lambda pr, po, s, f: _beta_evidence_core(pr, po),
     predictive_fn=lambda po, f, **o: BetaNegativeBinomial(1.0, po.a, po.b),
     curvature=_beta_curv,
@@ -286,8 +376,8 @@ DIRICHLET_MULTINOMIAL = ConjugateRule(
 
 
 # ------------------------------------------------------------------ Gamma pairs
-def _gamma_evidence_core(pr: Gamma, po: Gamma) -> float:
-    return float(
+def _gamma_evidence_core(pr: Gamma, po: Any) -> Any:
+    return (
         pr.shape * np.log(pr.rate)
         - sc.gammaln(pr.shape)
         + sc.gammaln(po.shape)
@@ -304,7 +394,8 @@ GAMMA_POISSON = ConjugateRule(
     prior=Gamma,
     free=("rate",),
     names=("rate",),
-    update=lambda pr, s, f: Gamma(pr.shape + s.total, pr.rate + s.exposure),
+    update=_from_hyper,
+    hyper=lambda pr, s, f: {"shape": pr.shape + s.total, "rate": pr.rate + s.exposure},
     evidence=lambda pr, po, s, f: s.const + _gamma_evidence_core(pr, po),
     predictive_fn=lambda po, f, exposure=1.0, **o: NegativeBinomial(
         po.shape, po.rate / (po.rate + float(exposure))
@@ -319,7 +410,8 @@ GAMMA_EXPONENTIAL = ConjugateRule(
     prior=Gamma,
     free=("rate",),
     names=("rate",),
-    update=lambda pr, s, f: Gamma(pr.shape + s.n, pr.rate + s.total),
+    update=_from_hyper,
+    hyper=lambda pr, s, f: {"shape": pr.shape + s.n, "rate": pr.rate + s.total},
     evidence=lambda pr, po, s, f: _gamma_evidence_core(pr, po),
     predictive_fn=lambda po, f, **o: Lomax(po.shape, po.rate),
     curvature=_gamma_curv,
@@ -329,17 +421,17 @@ GAMMA_EXPONENTIAL = ConjugateRule(
 
 
 # ------------------------------------------------------------------ Normal pairs
-def _nn_update(pr: Normal, s: Any, f: Normal) -> Normal:
+def _nn_hyper(pr: Normal, s: Any, f: Normal) -> dict[str, Any]:
     s2 = f.sigma**2
     prec = 1.0 / pr.sigma**2 + s.n / s2
     mean = (pr.mu / pr.sigma**2 + s.n * s.mean / s2) / prec
-    return Normal(mean, float(np.sqrt(1.0 / prec)))
+    return {"mu": mean, "sigma": (1.0 / prec) ** 0.5}  # (a Python float for one data set)
 
 
-def _nn_evidence(pr: Normal, po: Normal, s: Any, f: Normal) -> float:
+def _nn_evidence(pr: Normal, po: Any, s: Any, f: Normal) -> Any:
     s2 = f.sigma**2
     v = s2 / s.n + pr.sigma**2
-    return float(
+    return (
         -0.5 * s.n * (_LOG_2PI + np.log(s2))
         - s.m2 / (2.0 * s2)
         + 0.5 * (_LOG_2PI + np.log(s2 / s.n))
@@ -360,7 +452,8 @@ NORMAL_NORMAL = ConjugateRule(
     prior=Normal,
     free=("mu",),
     names=("mu",),
-    update=_nn_update,
+    update=_from_hyper,
+    hyper=_nn_hyper,
     evidence=_nn_evidence,
     predictive_fn=lambda po, f, **o: Normal(po.mu, float(np.hypot(po.sigma, f.sigma))),
     curvature=lambda po: np.array([[po.sigma**2]]),
@@ -369,16 +462,16 @@ NORMAL_NORMAL = ConjugateRule(
 )
 
 
-def _ig_ss(s: Any, mu: float) -> float:
-    return float(s.m2 + s.n * (s.mean - mu) ** 2)
+def _ig_ss(s: Any, mu: float) -> Any:
+    return s.m2 + s.n * (s.mean - mu) ** 2
 
 
-def _ig_update(pr: InverseGamma, s: Any, f: Normal) -> InverseGamma:
-    return InverseGamma(pr.shape + 0.5 * s.n, pr.scale + 0.5 * _ig_ss(s, f.mu))
+def _ig_hyper(pr: InverseGamma, s: Any, f: Normal) -> dict[str, Any]:
+    return {"shape": pr.shape + 0.5 * s.n, "scale": pr.scale + 0.5 * _ig_ss(s, f.mu)}
 
 
-def _ig_evidence(pr: InverseGamma, po: InverseGamma, s: Any, f: Normal) -> float:
-    return float(
+def _ig_evidence(pr: InverseGamma, po: Any, s: Any, f: Normal) -> Any:
+    return (
         -0.5 * s.n * _LOG_2PI
         + pr.shape * np.log(pr.scale)
         - sc.gammaln(pr.shape)
@@ -399,7 +492,8 @@ INVGAMMA_NORMAL = ConjugateRule(
     prior=InverseGamma,
     free=("sigma",),
     names=("var",),
-    update=_ig_update,
+    update=_from_hyper,
+    hyper=_ig_hyper,
     evidence=_ig_evidence,
     predictive_fn=lambda po, f, **o: StudentT(
         2.0 * po.shape, f.mu, float(np.sqrt(po.scale / po.shape))
@@ -411,16 +505,16 @@ INVGAMMA_NORMAL = ConjugateRule(
 )
 
 
-def _nig_update(pr: NormalInverseGamma, s: Any, f: Normal) -> NormalInverseGamma:
+def _nig_hyper(pr: NormalInverseGamma, s: Any, f: Normal) -> dict[str, Any]:
     lam_n = pr.lam + s.n
     mu_n = (pr.lam * pr.mu + s.n * s.mean) / lam_n
     shape_n = pr.shape + 0.5 * s.n
     scale_n = pr.scale + 0.5 * s.m2 + pr.lam * s.n * (s.mean - pr.mu) ** 2 / (2.0 * lam_n)
-    return NormalInverseGamma(mu_n, lam_n, shape_n, scale_n)
+    return {"mu": mu_n, "lam": lam_n, "shape": shape_n, "scale": scale_n}
 
 
-def _nig_evidence(pr: NormalInverseGamma, po: NormalInverseGamma, s: Any, f: Normal) -> float:
-    return float(
+def _nig_evidence(pr: NormalInverseGamma, po: Any, s: Any, f: Normal) -> Any:
+    return (
         sc.gammaln(po.shape)
         - sc.gammaln(pr.shape)
         + pr.shape * np.log(pr.scale)
@@ -440,7 +534,8 @@ NIG_NORMAL = ConjugateRule(
     prior=NormalInverseGamma,
     free=("mu", "sigma"),
     names=("mu", "var"),
-    update=_nig_update,
+    update=_from_hyper,
+    hyper=_nig_hyper,
     evidence=_nig_evidence,
     predictive_fn=lambda po, f, **o: StudentT(
         2.0 * po.shape, po.mu, float(np.sqrt(po.scale * (po.lam + 1.0) / (po.shape * po.lam)))

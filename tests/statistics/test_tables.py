@@ -245,3 +245,35 @@ def test_fittable_shrink_and_table() -> None:
     assert repr(t).startswith("<FitTable fit Bernoulli by group: 40 groups")
     with pytest.raises(ValueError, match="shrink\\(\\) needs a Binomial"):
         th.fit(th.Gamma, rng.gamma(2.0, 1.0, 100), by=np.arange(100) % 3).shrink()
+
+
+def test_duckdb_many_groups_and_checks_in_one_pass(tmp_path: Path) -> None:
+    """DuckDB: Weibull by group beyond 256 groups runs its passes in the engine (per-group
+    shapes as a VALUES join, nothing fetched); Binomial with per-row trials sums
+    log C(n, x) by lgamma and checks its support in the same query; Bernoulli's support
+    is checked without a histogram."""
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "g.duckdb"))
+    rng = np.random.default_rng(5)
+    m, groups = 6000, 300
+    g = np.arange(m) % groups
+    x = th.Weibull(1.7, 2.0).sample(m, rng=rng)
+    trials = rng.integers(1, 12, m).astype(float)
+    k = rng.binomial(trials.astype(int), 0.3).astype(float)
+    df = pd.DataFrame({"g": g, "x": x, "n": trials, "k": k, "b": (k > 2).astype(float)})
+    con.register("df", df)
+    con.execute("CREATE TABLE t AS SELECT * FROM df")
+    rel = con.table("t")
+    gs = as_source(rel, column="x", by="g").grouped(th.Weibull())
+    assert gs.solution is not None and gs.size == groups  # engine passes, not fetched
+    t = th.fit(th.Weibull, rel, column="x", by="g")
+    ref = th.fit(th.Weibull, x, by=g)
+    np.testing.assert_allclose(t.columns["shape"], ref.columns["shape"], rtol=1e-9)
+    tb = th.fit(th.Binomial, rel, column="k", trials="n", by="g")
+    rb = th.fit(th.Binomial, k, trials=trials, by=g)
+    np.testing.assert_allclose(tb.columns["loglik"], rb.columns["loglik"], rtol=1e-12)
+    with pytest.raises(ValueError, match="Binomial data must be"):
+        th.fit(th.Binomial, rel, column="n", trials="k", by="g")  # x > n somewhere
+    with pytest.raises(ValueError, match="Bernoulli data must be 0 or 1"):
+        th.fit(th.Bernoulli, rel, column="k", by="g")

@@ -52,6 +52,7 @@ class Bernoulli(DiscreteDistribution):
     _params = (Param("p", UNIT, "probability of a 1"),)
     support_text = "0 or 1"
     _stats_type = BernoulliStats
+    _array_hooks = True
 
     def _logp(self, x: NDArray[np.float64], p: float) -> NDArray[np.float64]:
         ok = (x == 0) | (x == 1)
@@ -97,7 +98,7 @@ class Bernoulli(DiscreteDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         p = params["p"]
-        return float(sc.xlogy(stats.k, p) + sc.xlog1py(stats.n - stats.k, -p))
+        return sc.xlogy(stats.k, p) + sc.xlog1py(stats.n - stats.k, -p)
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         return {"p": stats.k / stats.n}

@@ -13,9 +13,11 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import POSITIVE
-from ..optim import SolverResult, newton_maximize
+from .._special import trigamma
+from ..optim import BatchResult, SolverResult, newton_batch, newton_maximize
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
+from .family import many
 
 __all__ = ["Beta", "BetaStats"]
 
@@ -67,6 +69,8 @@ class Beta(ContinuousDistribution):
     _params = (Param("a", POSITIVE, "first shape"), Param("b", POSITIVE, "second shape"))
     support_text = "numbers strictly between 0 and 1"
     _stats_type = BetaStats
+    _array_hooks = True
+    _array_formulas = True
 
     def _logp(self, x: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
         ok = (x >= 0) & (x <= 1)
@@ -78,7 +82,18 @@ class Beta(ContinuousDistribution):
     def _mean(self, a: float, b: float) -> float:
         return a / (a + b)
 
-    def _mode(self, a: float, b: float) -> float:
+    def _mode(self, a: Any, b: Any) -> Any:
+        if many(a) or many(b):  # many: the same cases, in the same order
+            a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+            with np.errstate(all="ignore"):
+                cases = [
+                    (a > 1) & (b > 1),
+                    ((a <= 1) & (1 < b)) | ((a < 1) & (b == 1)),
+                    ((b <= 1) & (1 < a)) | ((b < 1) & (a == 1)),
+                    (a == 1) & (b == 1),
+                ]
+                picks = [(a - 1.0) / (a + b - 2.0), 0.0, 1.0, 0.5]
+                return np.select(cases, picks, np.where(a <= b, 0.0, 1.0))
         if a > 1 and b > 1:
             return (a - 1.0) / (a + b - 2.0)
         if a <= 1 < b or (a < 1 and b == 1):
@@ -103,6 +118,16 @@ class Beta(ContinuousDistribution):
         return np.asarray(sc.betaincc(a, b, np.clip(x, 0.0, 1.0)))
 
     def _ppf(self, q: NDArray[np.float64], a: float, b: float) -> NDArray[np.float64]:
+        if many(a) or many(b):  # many: the scalar rule for each member
+            a_, b_ = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+            qq = np.broadcast_to(np.asarray(q, dtype=float), a_.shape)
+            out = np.asarray(sc.betaincinv(a_, b_, qq), dtype=float)
+            with np.errstate(all="ignore"):
+                odd = (np.maximum(a_, b_) >= _HUGE) | (np.maximum(a_ / b_, b_ / a_) >= _SKEWED)
+            odd |= np.isnan(out) & ~np.isnan(qq)
+            for i in np.flatnonzero(odd).tolist():  # rare: far beyond betaincinv's reach
+                out[i] = float(self._ppf(qq[i], float(a_[i]), float(b_[i])))
+            return out
         if max(a, b) >= _HUGE or max(a / b, b / a) >= _SKEWED:
             return _ppf_extreme(np.asarray(q, dtype=float), a, b)
         out = np.asarray(sc.betaincinv(a, b, q), dtype=float)
@@ -133,27 +158,31 @@ class Beta(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         a, b = params["a"], params["b"]
-        return float((a - 1.0) * stats.slog + (b - 1.0) * stats.slog1m - stats.n * sc.betaln(a, b))
+        return (a - 1.0) * stats.slog + (b - 1.0) * stats.slog1m - stats.n * sc.betaln(a, b)
 
     @staticmethod
-    def _unit_information(a: float, b: float) -> list[list[float]]:
+    def _unit_information(a: Any, b: Any) -> NDArray[np.float64]:
         """Fisher information of (a, b) per observation; it does not involve the data
-        (observed = expected information everywhere).
+        (observed = expected information everywhere). Scalars give a 2 x 2 matrix,
+        arrays of groups ``(2, 2, m)``.
 
         With ``t = psi1(a + b)``: ``[[psi1(a) - t, -t], [-t, psi1(b) - t]]``.
         """
-        ta, tb, tab = sc.zeta(2.0, np.array([a, b, a + b])).tolist()
-        return [[ta - tab, -tab], [-tab, tb - tab]]
+        t = trigamma(np.array([a, b, a + b]))
+        ta, tb, tab = t.tolist() if t.ndim == 1 else t  # one fit: Python floats
+        return np.array([[ta - tab, -tab], [-tab, tb - tab]])
 
     @staticmethod
-    def _unit_score(a: float, b: float, mlog: float, mlog1m: float) -> list[float]:
+    def _unit_score(a: Any, b: Any, mlog: Any, mlog1m: Any) -> NDArray[np.float64]:
         """Score of (a, b) per observation, from the mean logs ``mean log x`` and
-        ``mean log(1 - x)``: ``mean log x - psi(a) + psi(a + b)`` and its mirror."""
-        da, db, dab = sc.digamma(np.array([a, b, a + b])).tolist()
-        return [mlog - da + dab, mlog1m - db + dab]
+        ``mean log(1 - x)``: ``mean log x - psi(a) + psi(a + b)`` and its mirror (for
+        arrays of groups: ``(2, m)``)."""
+        d = sc.digamma(np.array([a, b, a + b]))
+        da, db, dab = d.tolist() if d.ndim == 1 else d  # one fit: Python floats
+        return np.array([mlog - da + dab, mlog1m - db + dab])
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        full = stats.n * np.array(self._unit_information(float(params["a"]), float(params["b"])))
+        full = stats.n * self._unit_information(params["a"], params["b"])
         idx = [i for i, name in enumerate(("a", "b")) if name not in self._values]
         return np.asarray(full[np.ix_(idx, idx)])
 
@@ -162,7 +191,7 @@ class Beta(ContinuousDistribution):
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         a, b, n = float(params["a"]), float(params["b"]), stats.n
         g = self._unit_score(a, b, stats.slog / n, stats.slog1m / n)
-        return n * np.array(g), -n * np.array(self._unit_information(a, b))
+        return n * g, -n * self._unit_information(a, b)
 
     def _fit_fast(self, stats: Any) -> tuple[dict[str, Value], SolverResult] | None:
         """Both shapes free: optim's Newton on (a, b) per observation, with the family's
@@ -190,8 +219,7 @@ class Beta(ContinuousDistribution):
 
         def fgh(z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
             a, b = z.tolist()
-            info = self._unit_information(a, b)
-            return f(z), np.array(self._unit_score(a, b, g1, g2)), -np.array(info)
+            return f(z), self._unit_score(a, b, g1, g2), -self._unit_information(a, b)
 
         start = self._start(stats)
         z0 = np.array([float(start["a"]), float(start["b"])])
@@ -201,10 +229,51 @@ class Beta(ContinuousDistribution):
         a, b = res.x.tolist()
         return {"a": a, "b": b}, SolverResult.done(res.x, n * res.fun, res.message, res.iterations)
 
+    def _fit_fast_many(self, stats: Any) -> tuple[dict[str, Value], BatchResult] | None:
+        """:meth:`_fit_fast` for every group at once: optim's batched Newton on (a, b)
+        per observation. Groups whose values are (nearly) all equal, where the scalar
+        fast fit hands over to the generic solve, come back ``failed`` (the caller
+        fits those one by one)."""
+        if self._values:
+            return None
+        n = np.asarray(stats.n, dtype=float)
+        with np.errstate(all="ignore"):
+            g1, g2 = stats.slog / n, stats.slog1m / n
+            apart = 1.0 - np.exp(g1) - np.exp(g2) > 1e-12
+        betaln = sc.betaln
+
+        def f(z: NDArray[np.float64], rows: NDArray[np.intp]) -> NDArray[np.float64]:
+            a, b = z[:, 0], z[:, 1]
+            val = (a - 1.0) * g1[rows] + (b - 1.0) * g2[rows] - betaln(a, b)
+            return np.where((a > 0.0) & (b > 0.0), val, -np.inf)
+
+        def fgh(z: NDArray[np.float64], rows: NDArray[np.intp]) -> Any:
+            a, b = z[:, 0], z[:, 1]
+            g = self._unit_score(a, b, g1[rows], g2[rows]).T
+            h = -np.moveaxis(self._unit_information(a, b), -1, 0)
+            return f(z, rows), g, h
+
+        start = self._start(stats)
+        z0 = np.stack([start["a"], start["b"]], axis=-1)
+        res = newton_batch(fgh, z0, f_only=f, xtol=1e-9)
+        a, b = res.x[:, 0], res.x[:, 1]
+        res = BatchResult(res.x, n * res.fun, res.converged & apart, res.status,
+                          np.where(apart, res.message, "values (nearly) all equal"),
+                          res.iterations)  # fmt: skip
+        return {"a": a, "b": b}, res
+
     def _start(self, stats: Any) -> dict[str, float]:
         g1, g2 = np.exp(stats.slog / stats.n), np.exp(stats.slog1m / stats.n)
         d = 1.0 - g1 - g2
-        a0, b0 = (0.5 + g1 / (2 * d), 0.5 + g2 / (2 * d)) if d > 1e-12 else (1.0, 1.0)
+        a0: Any
+        b0: Any
+        if many(d):  # groups
+            with np.errstate(all="ignore"):
+                ok = d > 1e-12
+                a0 = np.where(ok, 0.5 + g1 / (2 * d), 1.0)
+                b0 = np.where(ok, 0.5 + g2 / (2 * d), 1.0)
+        else:
+            a0, b0 = (0.5 + g1 / (2 * d), 0.5 + g2 / (2 * d)) if d > 1e-12 else (1.0, 1.0)
         return {"a": self._values.get("a", a0), "b": self._values.get("b", b0)}
 
 

@@ -13,6 +13,7 @@ from scipy import special as sc
 from .._domains import NONNEGATIVE_INTEGER, UNIT
 from ..statistics.sufficient import SuffStats
 from ._base import DiscreteDistribution, Param, Value
+from .family import any_true
 
 __all__ = ["Binomial", "BinomialStats", "log_binom"]
 
@@ -66,6 +67,7 @@ class Binomial(DiscreteDistribution):
     )
     support_text = "integers between 0 and the number of trials n"
     _stats_type = BinomialStats
+    _array_hooks = True
 
     def _logp(self, x: NDArray[np.float64], n: Any, p: float) -> NDArray[np.float64]:
         ok = (x >= 0) & (x <= n) & (x == np.floor(x))
@@ -128,10 +130,11 @@ class Binomial(DiscreteDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         p = params["p"]
-        return float(stats.log_coef + sc.xlogy(stats.k, p) + sc.xlog1py(stats.trials - stats.k, -p))
+        out = stats.log_coef + sc.xlogy(stats.k, p) + sc.xlog1py(stats.trials - stats.k, -p)
+        return out
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        if stats.trials == 0:
+        if any_true(stats.trials == 0):
             raise ValueError("Binomial data have zero trials in total: p cannot be estimated")
         return {"p": stats.k / stats.trials}
 

@@ -26,6 +26,42 @@ __all__ = ["Density"]
 class Density(Parametrized):
     """Formula hooks and the density API (see the module docstring)."""
 
+    #: ``_mean``, ``_var``, ``_mode`` and ``_ppf`` also take arrays of parameter values
+    _array_formulas = False
+
+    @classmethod
+    def summaries_many(
+        cls, params: Mapping[str, Any], level: float = 0.95
+    ) -> dict[str, NDArray[np.float64]] | None:
+        """Mode, mean, sd and the equal-tailed interval (``low``, ``high``) of this family
+        at many parameter values (arrays, one entry per member), from the same formula
+        hooks as one distribution's methods; None where the family's formulas take
+        scalars only.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import thetahat as th
+        >>> out = th.Gamma.summaries_many({"shape": np.array([2.0, 5.0]), "rate": np.ones(2)})
+        >>> out["mean"].tolist(), out["mode"].tolist()
+        ([2.0, 5.0], [1.0, 4.0])
+        """
+        if not cls._array_formulas:
+            return None
+        lv = check_level(level)
+        hooks = object.__new__(cls)  # the formula hooks read no state of the instance
+        p = {k: np.asarray(v, dtype=float) for k, v in params.items()}
+        with np.errstate(all="ignore"):
+            out = {
+                "mode": hooks._mode(**p),
+                "mean": hooks._mean(**p),
+                "sd": np.sqrt(hooks._var(**p)),
+                "low": hooks._ppf(np.asarray((1.0 - lv) / 2.0), **p),
+                "high": hooks._ppf(np.asarray((1.0 + lv) / 2.0), **p),
+            }
+        m = int(np.shape(next(iter(p.values())))[0])
+        return {k: np.broadcast_to(np.asarray(v, dtype=float), (m,)) for k, v in out.items()}
+
     def _logp(self, *args: Any, **p: Any) -> Any:
         raise TypeError(f"{type(self).__name__} has no density")
 

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from .._domains import POSITIVE
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
+from .family import many, where
 
 __all__ = ["Exponential", "ExponentialStats"]
 
@@ -51,6 +52,7 @@ class Exponential(ContinuousDistribution):
     _params = (Param("rate", POSITIVE, "events per unit time (1 / mean)"),)
     support_text = "non-negative numbers"
     _stats_type = ExponentialStats
+    _array_hooks = True
 
     def _logp(self, x: NDArray[np.float64], rate: float) -> NDArray[np.float64]:
         return np.where(x >= 0, np.log(rate) - rate * np.maximum(x, 0.0), -np.inf)
@@ -99,14 +101,16 @@ class Exponential(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]
-        if rate == np.inf:  # the limit rate -> inf: a point mass at 0
+        if not many(rate) and rate == np.inf:  # the limit rate -> inf: a point mass at 0
             return float(np.inf if stats.total == 0 else -np.inf)
-        return float(stats.n * np.log(rate) - rate * stats.total)
+        ll = stats.n * np.log(rate) - rate * stats.total
+        return where(rate == np.inf, where(stats.total == 0, np.inf, -np.inf), ll)  # groups
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        if stats.total == 0:
+        if not many(stats.total) and stats.total == 0:
             return {"rate": np.inf}
-        return {"rate": stats.n / stats.total}
+        with np.errstate(divide="ignore"):  # groups: all-zero data give rate inf
+            return {"rate": where(stats.total == 0, np.inf, stats.n / stats.total)}
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         rate = params["rate"]

@@ -52,6 +52,7 @@ class Geometric(DiscreteDistribution):
     _params = (Param("p", Interval(0.0, 1.0, high_closed=True), "success probability"),)
     support_text = "non-negative integers (failures before the first success)"
     _stats_type = GeometricStats
+    _array_hooks = True
 
     def _logp(self, x: NDArray[np.float64], p: float) -> NDArray[np.float64]:
         ok = (x >= 0) & (x == np.floor(x))
@@ -106,7 +107,7 @@ class Geometric(DiscreteDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         p = params["p"]
-        return float(sc.xlogy(stats.n, p) + sc.xlog1py(stats.total, -p))
+        return sc.xlogy(stats.n, p) + sc.xlog1py(stats.total, -p)
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         return {"p": stats.n / (stats.n + stats.total)}

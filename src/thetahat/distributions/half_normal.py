@@ -13,6 +13,7 @@ from scipy import special as sc
 from .._domains import POSITIVE
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
+from .family import many, where
 
 __all__ = ["HalfNormal", "HalfNormalStats"]
 
@@ -53,6 +54,7 @@ class HalfNormal(ContinuousDistribution):
     _params = (Param("sigma", POSITIVE, "scale"),)
     support_text = "non-negative numbers"
     _stats_type = HalfNormalStats
+    _array_hooks = True
 
     def _logp(self, x: NDArray[np.float64], sigma: float) -> NDArray[np.float64]:
         z = x / sigma
@@ -95,12 +97,14 @@ class HalfNormal(ContinuousDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         s = params["sigma"]
-        if s == 0:  # the limit sigma -> 0: a point mass at 0
+        if not many(s) and s == 0:  # the limit sigma -> 0: a point mass at 0
             return float(np.inf if stats.sumsq == 0 else -np.inf)
-        return float(stats.n * (0.5 * _LOG_2_OVER_PI - np.log(s)) - stats.sumsq / (2.0 * s * s))
+        ll = stats.n * (0.5 * _LOG_2_OVER_PI - np.log(s)) - stats.sumsq / (2.0 * s * s)
+        return where(s == 0, where(stats.sumsq == 0, np.inf, -np.inf), ll)  # groups: the limit
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        return {"sigma": float(np.sqrt(stats.sumsq / stats.n))}
+        v = np.sqrt(stats.sumsq / stats.n)
+        return {"sigma": float(v) if not many(v) else v}  # one fit: a Python float
 
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
@@ -112,4 +116,4 @@ class HalfNormal(ContinuousDistribution):
         )
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        return np.array([[2.0 * stats.n / float(params["sigma"]) ** 2]])
+        return np.array([[2.0 * stats.n / params["sigma"] ** 2]])

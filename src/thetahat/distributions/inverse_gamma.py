@@ -14,6 +14,7 @@ from .._domains import POSITIVE
 from ..optim import SolverResult
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
+from .family import many
 
 __all__ = ["InverseGamma", "InverseGammaStats"]
 
@@ -57,6 +58,7 @@ class InverseGamma(ContinuousDistribution):
     """
 
     _params = (Param("shape", POSITIVE, "shape alpha"), Param("scale", POSITIVE, "scale beta"))
+    _array_formulas = True
     support_text = "positive numbers"
     _stats_type = InverseGammaStats
 
@@ -67,15 +69,18 @@ class InverseGamma(ContinuousDistribution):
         return np.where(ok, lp, -np.inf)
 
     def _mean(self, shape: float, scale: float) -> float:
-        return scale / (shape - 1.0) if shape > 1 else np.inf
+        if not many(shape):
+            return scale / (shape - 1.0) if shape > 1 else np.inf
+        return np.where(shape > 1, scale / (shape - 1.0), np.inf)  # type: ignore[return-value]
 
     def _mode(self, shape: float, scale: float) -> float:
         return scale / (shape + 1.0)
 
     def _var(self, shape: float, scale: float) -> float:
-        if shape <= 2:
+        if not many(shape) and shape <= 2:
             return np.inf
-        return scale * scale / ((shape - 1.0) ** 2 * (shape - 2.0))
+        var = scale * scale / ((shape - 1.0) ** 2 * (shape - 2.0))
+        return np.where(shape > 2, var, np.inf) if many(shape) else var  # type: ignore[return-value]
 
     def _sample(self, size: Any, rng: np.random.Generator, shape: float, scale: float) -> Any:
         return 1.0 / rng.gamma(shape, 1.0 / scale, size=size)

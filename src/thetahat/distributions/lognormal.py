@@ -21,6 +21,7 @@ from ..statistics.sufficient import (
     provisional_centre,
 )
 from ._base import ContinuousDistribution, Param, Value
+from .family import diagonal, many, where
 
 __all__ = ["LogNormal", "LogNormalStats"]
 
@@ -73,6 +74,7 @@ class LogNormal(ContinuousDistribution):
     )
     support_text = "positive numbers"
     _stats_type = LogNormalStats
+    _array_hooks = True
 
     def _logp(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
         ok = x > 0
@@ -153,14 +155,15 @@ class LogNormal(ContinuousDistribution):
         mu, sigma = params["mu"], params["sigma"]
         d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
-        if sigma == 0:  # the limit sigma -> 0: a point mass at exp(mu)
+        if not many(sigma) and sigma == 0:  # the limit sigma -> 0: a point mass at exp(mu)
             return float(np.inf if ss == 0 else -np.inf)
-        return float(
+        ll = (
             -0.5 * stats.n * _LOG_2PI
             - stats.n * np.log(sigma)
             - stats.n * (stats.mean + stats.mean_err)
             - ss / (2.0 * sigma * sigma)
         )
+        return where(sigma == 0, where(ss == 0, np.inf, -np.inf), ll)  # groups: the same limit
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         out: dict[str, Value] = {}
@@ -171,7 +174,8 @@ class LogNormal(ContinuousDistribution):
         else:
             ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
         if "sigma" not in self._values:
-            out["sigma"] = float(np.sqrt(ss / stats.n))
+            v = np.sqrt(ss / stats.n)
+            out["sigma"] = float(v) if not many(v) else v  # one fit: a Python float
         return out
 
     def _grad_hess(
@@ -210,10 +214,10 @@ class LogNormal(ContinuousDistribution):
         return np.array([[i_ss / det, -i_ms / det], [-i_ms / det, i_mm / det]])
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        s2 = float(params["sigma"]) ** 2
+        s2 = params["sigma"] ** 2
         diag = [
             v
             for k, v in (("mu", stats.n / s2), ("sigma", 2.0 * stats.n / s2))
             if k not in self._values
         ]
-        return np.diag(diag)
+        return diagonal(diag)

@@ -14,6 +14,7 @@ from scipy import special as sc
 from .._domains import POSITIVE, REAL
 from ..statistics.sufficient import MomentStats, chunk_moments
 from ._base import ContinuousDistribution, Param, Value
+from .family import diagonal, many, where
 
 __all__ = ["Normal", "NormalStats"]
 
@@ -70,6 +71,8 @@ class Normal(ContinuousDistribution):
     )
     support_text = "real numbers"
     _stats_type = NormalStats
+    _array_hooks = True
+    _array_formulas = True
 
     def _logp(self, x: NDArray[np.float64], mu: float, sigma: float) -> NDArray[np.float64]:
         z = (x - mu) / sigma
@@ -126,9 +129,11 @@ class Normal(ContinuousDistribution):
         mu, sigma = params["mu"], params["sigma"]
         d = (stats.mean - mu) + stats.mean_err
         ss = stats.m2 + stats.n * d * d
-        if sigma == 0:
+        if not many(sigma) and sigma == 0:
             return float(np.inf if ss == 0 else -np.inf)
-        return float(-0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2))
+        ll = -0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2)
+        # groups (arrays): the sigma -> 0 limit where a group's values are all equal
+        return where(sigma == 0, where(ss == 0, np.inf, -np.inf), ll)
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         out: dict[str, Value] = {}
@@ -139,16 +144,27 @@ class Normal(ContinuousDistribution):
         else:
             ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
         if "sigma" not in self._values:
-            out["sigma"] = float(np.sqrt(ss / stats.n))
+            v = np.sqrt(ss / stats.n)
+            out["sigma"] = float(v) if not many(v) else v  # one fit: a Python float
         return out
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        sigma = float(params["sigma"])
-        s2 = sigma * sigma  # Python floats: inf on overflow, n / 0 spelled out below
-        info_mu = stats.n / s2 if s2 != 0 else math.inf
-        free = self.estimable
-        if not free:
-            return np.zeros((0, 0))
-        if len(free) == 2:
-            return np.array([[info_mu, 0.0], [0.0, 2.0 * info_mu]])
-        return np.array([[info_mu if free[0] == "mu" else 2.0 * info_mu]])
+        sigma = params["sigma"]
+        s2 = sigma * sigma
+        if not many(s2):  # one fit: Python floats, n / 0 spelled out (no numpy machinery)
+            s2f = float(s2)
+            info = stats.n / s2f if s2f != 0 else math.inf
+            free = self.estimable
+            if not free:
+                return np.zeros((0, 0))
+            if len(free) == 2:
+                return np.array([[info, 0.0], [0.0, 2.0 * info]])
+            return np.array([[info if free[0] == "mu" else 2.0 * info]])
+        with np.errstate(divide="ignore", over="ignore"):
+            info_mu = where(s2 != 0, stats.n / s2, math.inf)
+        diag = []
+        if "mu" not in self._values:
+            diag.append(info_mu)
+        if "sigma" not in self._values:
+            diag.append(2.0 * info_mu)
+        return diagonal(diag)

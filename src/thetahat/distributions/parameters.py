@@ -159,6 +159,26 @@ class Parametrized:
                 parts.append(f"{p.name}={v:g}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
+    @classmethod
+    def reprs_many(cls, params: Mapping[str, Any]) -> list[str]:
+        """The ``repr`` of this family at many scalar parameter values (arrays, one entry
+        per member), as ``repr`` writes one.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import thetahat as th
+        >>> th.Beta.reprs_many({"a": np.array([5.0, 1.5]), "b": np.array([2.0, 3.0])})
+        ['Beta(a=5, b=2)', 'Beta(a=1.5, b=3)']
+        """
+        names = [p.name for p in cls._params if p.name in params]
+        cols = [np.asarray(params[n], dtype=float).tolist() for n in names]
+        head = cls.__name__
+        return [
+            f"{head}({', '.join(f'{n}={v:g}' for n, v in zip(names, row, strict=True))})"
+            for row in zip(*cols, strict=True)
+        ]
+
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
             return NotImplemented

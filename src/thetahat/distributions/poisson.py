@@ -63,6 +63,7 @@ class Poisson(DiscreteDistribution):
     _params = (Param("rate", NONNEGATIVE, "expected count per unit exposure"),)
     support_text = "non-negative integers (counts)"
     _stats_type = PoissonStats
+    _array_hooks = True
     _obs_keywords = ("exposure",)
 
     def _logp(self, x: NDArray[np.float64], rate: float) -> NDArray[np.float64]:
@@ -132,7 +133,7 @@ class Poisson(DiscreteDistribution):
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         rate = params["rate"]
-        return float(sc.xlogy(stats.total, rate) - rate * stats.exposure + stats.const)
+        return sc.xlogy(stats.total, rate) - rate * stats.exposure + stats.const
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         return {"rate": stats.total / stats.exposure}

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from .. import _fastpath
 from .._domains import POSITIVE
-from ..optim import SolverResult, newton_1d
+from ..optim import BatchResult, SolverResult, Status, invert_information_batch, newton_1d
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Weibull"]
@@ -167,9 +167,51 @@ class Weibull(ContinuousDistribution):
             h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])[1]
         free = [i for i, name in enumerate(("shape", "scale")) if name not in self._values]
         cov = invert_information(-h if len(free) == 2 else -h[np.ix_(free, free)])
-        d = np.array([1.0, lam])[free]
-        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            return np.asarray(cov * np.outer(d, d))
+        return np.asarray(_unscaled(cov, np.array([1.0, lam])[free]))
+
+    # -- many groups: the engine passes found every group's MLE (statistics.engines.passes)
+    @property
+    def fits_many(self) -> bool:
+        """Every group's MLE from the engine's vectorised Newton passes (both parameters free)."""
+        return not self._values
+
+    def fit_many(self, stats: Any) -> tuple[dict[str, NDArray[np.float64]], BatchResult] | None:
+        """The groups' MLE as the engine passes found it (a
+        :class:`~thetahat.statistics.engines.passes.PassSolution`); None for anything else
+        (the data are needed).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import thetahat as th
+        >>> from thetahat.inference.frames import as_source
+        >>> x = th.Weibull(2.0, 3.0).sample(400, rng=3)
+        >>> gs = as_source(x, by=np.arange(400) % 2).grouped(th.Weibull())
+        >>> params, res = th.Weibull().fit_many(gs.batch())
+        >>> params["shape"].shape, [str(s) for s in res.status]
+        ((2,), ['success', 'success'])
+        """
+        from ..statistics.engines.passes import PassSolution
+
+        if not isinstance(stats, PassSolution) or self._values:
+            return None
+        msg = np.where(stats.ok, "profile Newton converged (engine passes)",
+                       "profile Newton did not converge (engine passes)")  # fmt: skip
+        res = BatchResult.of(np.log(stats.shape)[:, None], stats.loglik, stats.ok, msg,
+                             stats.passes)  # fmt: skip
+        status = np.where(stats.equal, Status.BOUNDARY.value, res.status)
+        res = BatchResult(res.x, res.fun, res.converged & ~stats.equal, status,
+                          np.where(stats.equal, _EQUAL, res.message), res.iterations)  # fmt: skip
+        return {"shape": stats.shape, "scale": stats.scale}, res
+
+    def covariance_many(self, params: Mapping[str, Any], stats: Any) -> NDArray[np.float64]:
+        """Every group's inverse observed information from the passes' Hessians, inverted in
+        the scaled units and scaled back (as :meth:`_covariance`)."""
+        scale = np.asarray(params["scale"], dtype=float)
+        d = np.stack([np.ones_like(scale), scale], axis=-1)
+        equal = np.asarray(stats.equal, dtype=bool)
+        h = np.where(equal[:, None, None], -np.eye(2), stats.hessian)
+        return _unscaled(invert_information_batch(-h), d)
 
     def _start(self, stats: Any) -> dict[str, float]:
         x = stats.positive()
@@ -205,6 +247,14 @@ class Weibull(ContinuousDistribution):
             stats.cache["weibull_at"] = ((k, scale), ll, g * d, h * np.outer(d, d))
         res = SolverResult.of([np.log(k)], ll, ok, msg, passes)
         return {"shape": k, "scale": scale}, res
+
+
+def _unscaled(cov: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
+    """A covariance over (shape, scale / lambda) back to (shape, scale): ``cov * d d^T``
+    with ``d = (1, lambda)`` (one group, or a stack of groups); a variance beyond the
+    float range is inf, below it 0."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        return np.asarray(cov * d[..., :, None] * d[..., None, :])
 
 
 def _sums_at(stats: Any, k: float, lam: float) -> NDArray[np.float64]:

@@ -249,10 +249,16 @@ def _sorted(gs: GroupedStats) -> GroupedStats:
             return gs
         idx = np.array(order, dtype=np.intp)
     order = idx.tolist()
+    sol = gs.solution
+    if sol is not None:  # engine passes: every per-group array in the same order
+        sol = dataclasses.replace(sol, **{
+            f.name: getattr(sol, f.name)[idx] for f in dataclasses.fields(sol)
+            if np.ndim(getattr(sol, f.name)) and np.shape(getattr(sol, f.name))[0] == gs.size
+        })  # fmt: skip
     return GroupedStats(
         gs.names, {k: np.asarray(v)[idx] for k, v in gs.keys.items()}, gs.family, gs.n[idx],
         gs.stats_type, {k: np.asarray(v)[idx] for k, v in gs.fields.items()},
-        [gs.items[i] for i in order] if gs.items else [], gs.passes,
+        [gs.items[i] for i in order] if gs.items else [], gs.passes, sol,
     )  # fmt: skip
 
 
@@ -277,11 +283,9 @@ def _user_keys(source: TableSource, gs: GroupedStats) -> dict[str, NDArray[Any]]
 
 
 def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str, Any]) -> FitTable:
-    from ..conjugacy import conjugate_priors
     from .fit import fit
     from .grouped import fit_groups
 
-    del conjugate_priors
     empty = ~(gs.n > 0)
     if empty.any():
         key = gs.key_list()[int(np.flatnonzero(empty)[0])]
@@ -289,32 +293,18 @@ def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str,
     keys = _LazyKeys(gs)
     level = 0.95
     found = None
-    if opts["prior"] is None and gs.fields:
-        found = fit_groups(gs.family, gs.fields)
+    if opts["prior"] is None:
+        one_by_one = None
+        if gs.solution is None and gs.stats_type is not None:
+
+            def one_by_one(i: int) -> Any:
+                return fit(*gs.at(i), **opts)
+
+        found = fit_groups(gs.family, gs.batch(), level, one_by_one)
     cols: dict[str, NDArray[Any]] = dict(_user_keys(source, gs))
     cols["n"] = gs.n
-    from scipy import special as sc
-
-    z = float(np.sqrt(2.0) * sc.erfinv(level))
     if found is not None:
-        for j, name in enumerate(found["params"]):
-            v = found["params"][name]
-            se = np.sqrt(np.diagonal(found["cov"], axis1=1, axis2=2)[:, j])
-            cols[name], cols[f"{name}_se"] = v, se
-            with np.errstate(invalid="ignore"):
-                lo, hi = v - z * se, v + z * se
-            dom = fam.param(name).domain
-            low = getattr(dom, "low", None)
-            high = getattr(dom, "high", None)
-            cols[f"{name}_low"] = lo if low is None else np.maximum(lo, low)
-            cols[f"{name}_high"] = hi if high is None else np.minimum(hi, high)
-        cols["loglik"] = found["loglik"]
-        status = np.where(found["failed"], "failed", np.where(found["edge"], "boundary", "success"))
-        cols["status"] = status
-        cols["warnings"] = np.where(
-            found["failed"], "did not converge",
-            np.where(found["edge"], "estimate on the boundary: infinite standard error", ""),
-        )  # fmt: skip
+        cols.update(found.columns)
 
         def item(i: int) -> Any:
             if gs.stats_type is None:  # engine passes (Weibull): the group's own fit
@@ -429,6 +419,9 @@ def posterior_table(
         fam2, stats = source.resolve(fam)
         return posterior(fam2, stats, prior=prior, method=method)
     gs = _sorted(source.grouped(fam))
+    table = _posteriors_at_once(fam, gs, source, prior, method)
+    if table is not None:
+        return table
     keys = gs.key_list()
     posts = []
     for i in range(gs.size):
@@ -453,4 +446,49 @@ def posterior_table(
     return FitTable(
         [source.names.get(r, r) for r in gs.names], keys, cols, lambda i: posts[i],
         kind="posterior", family=fam, n_dropped=source.n_dropped, vectorised=False,
+    )  # fmt: skip
+
+
+def _posteriors_at_once(
+    family: Any, gs: GroupedStats, source: TableSource, prior: Any, method: str
+) -> FitTable | None:
+    """Every group's exact conjugate posterior as arithmetic on arrays of statistics (the
+    rule's update and evidence once for all groups; the posterior family's formulas over
+    arrays for the columns), or None where that is not available (the loop then)."""
+    from .posterior import exact_rule, posterior
+
+    if method not in ("exact", "auto") or prior is None:
+        return None
+    try:
+        fam, prior1, rule = exact_rule(family, prior)
+    except ValueError:
+        return None  # method="auto" without a conjugate pair, or an error the loop reports
+    st = gs.batch()
+    if st is None or rule.hyper is None or len(rule.names) != 1 or gs.solution is not None:
+        return None
+    many = rule.posterior_many(fam, prior1, st)
+    try:
+        summ = many.summaries()
+    except TypeError:  # the posterior family's formulas take scalars only
+        return None
+    name = rule.names[0]
+    cols: dict[str, NDArray[Any]] = dict(_user_keys(source, gs))
+    cols["n"] = gs.n
+    for what in ("mode", "mean", "sd", "low", "high"):
+        cols[f"{name}_{what}"] = np.array(summ[what])
+    cols["log_evidence"] = np.array(many.log_evidence)
+    if not np.all(np.isfinite(many.log_evidence)):
+        from .._warnings import warn_user
+
+        warn_user("the log evidence is not finite in some groups", RuntimeWarning)
+    cols["posterior"] = np.array(many.reprs(), dtype=object)
+    keys = _LazyKeys(gs)
+
+    def item(i: int) -> Any:
+        f_i, st_i = gs.at(i)
+        return posterior(f_i, st_i, prior=prior, method=method)
+
+    return FitTable(
+        [source.names.get(r, r) for r in gs.names], keys, cols, item, kind="posterior",
+        family=fam, n_dropped=source.n_dropped, vectorised=True,
     )  # fmt: skip

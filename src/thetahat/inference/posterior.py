@@ -160,6 +160,21 @@ def _auto(family: Any, data: Any, **kw: Any) -> Posterior:
 
 def _exact(family: Any, data: Any, prior: Any, weights: Any, exposure: Any) -> Posterior:
     """The closed-form conjugate posterior."""
+    fam, prior, rule = exact_rule(family, prior)
+    stats = statistics_of(fam, data, weights=weights, exposure=exposure, sufficient=True)
+    return rule.posterior(fam, prior, stats)
+
+
+def exact_rule(family: Any, prior: Any) -> tuple[Any, Any, Any]:
+    """The family, the prior and their conjugate rule for an exact posterior (errors
+    naming what is missing: no prior, a dict of priors, Flat, no conjugate pair).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> exact_rule(th.Bernoulli, th.Beta(1, 1))[2].description
+    'Beta(a, b) -> Beta(a + k, b + n - k)'
+    """
     fam = as_family(family)
     if prior is None:
         raise ValueError(
@@ -193,5 +208,4 @@ def _exact(family: Any, data: Any, prior: Any, weights: Any, exposure: Any) -> P
             "sufficient statistics, so no exact conjugate update; method='laplace' "
             "approximates the posterior"
         )
-    stats = statistics_of(fam, data, weights=weights, exposure=exposure, sufficient=True)
-    return rule.posterior(fam, prior, stats)
+    return fam, prior, rule

@@ -90,6 +90,14 @@ class Expr:
         """Exponential."""
         return Expr("exp", (self,))
 
+    def lgamma(self) -> Expr:
+        """log Gamma (only engines listing ``"lgamma"`` in their ``functions`` run it)."""
+        return Expr("lgamma", (self,))
+
+    def floor(self) -> Expr:
+        """The largest integer not above (engines listing ``"floor"`` in ``functions``)."""
+        return Expr("floor", (self,))
+
     def columns(self) -> set[str]:
         """The columns the expression reads."""
         if self.op == "col":
@@ -213,6 +221,14 @@ class _Num:
 
     def exp(self) -> _Num:
         return _Num(np.exp(self.a))
+
+    def lgamma(self) -> _Num:
+        from scipy import special as sc
+
+        return _Num(sc.gammaln(self.a))
+
+    def floor(self) -> _Num:
+        return _Num(np.floor(self.a))
 
 
 def evaluate(expr: Expr, columns: Mapping[str, FloatArray], m: int | None = None) -> FloatArray:

@@ -22,7 +22,7 @@ from ..._optional import require
 from .base import ArrayEngine, Engine, NoPerGroupConstants
 from .expr import Agg, Aggregated, Expr
 
-__all__ = ["MAX_CASES", "NarwhalsEngine", "as_engine", "is_frame"]
+__all__ = ["MAX_CASES", "NarwhalsEngine", "as_engine", "is_frame", "values_of"]
 
 #: per-group constants (centres, Newton iterates) go to the engine as a CASE over the
 #: groups up to this many groups; beyond, grouped work that needs them fetches the data
@@ -261,12 +261,32 @@ class NarwhalsEngine:
                     ]
         return out
 
+    @property
+    def functions(self) -> frozenset[str]:
+        """Row functions beyond ``log``/``exp`` this engine runs (DuckDB: ``lgamma``,
+        ``floor``; narwhals has neither)."""
+        return frozenset({"lgamma", "floor"}) if self._duckdb() is not None else frozenset()
+
+    def _duckdb(self) -> Any:
+        """The DuckDB relation behind the frame, or None (another backend)."""
+        native = self.frame.to_native()
+        return native if type(native).__module__.split(".")[0] == "duckdb" else None
+
     def aggregate(
         self,
         aggs: Mapping[str, Agg],
         keys: Sequence[str],
         params: Aggregated | None = None,
     ) -> Aggregated:
+        native = self._duckdb()
+        if native is not None:
+            return self._aggregate_sql(native, aggs, keys, params)
+        return self._aggregate_nw(aggs, keys, params)
+
+    def _aggregate_nw(
+        self, aggs: Mapping[str, Agg], keys: Sequence[str], params: Aggregated | None
+    ) -> Aggregated:
+        """:meth:`aggregate` through narwhals expressions (every backend but DuckDB)."""
         frame = self.frame
         if params is not None:
             if keys and params.size > MAX_CASES:
@@ -290,27 +310,31 @@ class NarwhalsEngine:
             self.null_check({c: int(np.nansum(_floats(cols.pop(f"__nulls__{c}"))))
                              for c in self.columns})  # fmt: skip
         key_arrays = {k: np.asarray(cols[k]) for k in keys}
-        values: dict[str, NDArray[np.float64]] = {}
         size = int(next(iter(cols.values())).shape[0]) if cols else 0
-        for name, a in aggs.items():
-            if a.kind != "moments":
-                values[name] = _floats(cols[name])
-            elif f"{name}.s1" in cols:
-                n = _floats(cols[f"{name}.n"])
-                s1, s2 = _floats(cols[f"{name}.s1"]), _floats(cols[f"{name}.s2"])
-                with np.errstate(all="ignore"):
-                    dm = np.where(n > 0, s1 / n, 0.0)
-                    values[f"{name}.n"] = n
-                    values[f"{name}.mean"] = a.centre + dm
-                    values[f"{name}.m2"] = np.maximum(s2 - s1 * dm, 0.0)
-            else:
-                n = _floats(cols[f"{name}.n"])
-                values[f"{name}.n"] = n
-                values[f"{name}.mean"] = a.centre + _floats(cols[f"{name}.d"])
-                values[f"{name}.m2"] = n * _floats(cols[f"{name}.v"])
+        values = values_of(aggs, cols)
         if not keys and size == 1 and values.get(next(iter(values), ""), np.ones(1)).size == 0:
             size = 0
         return Aggregated(key_arrays, values, size)
+
+    def _aggregate_sql(
+        self, native: Any, aggs: Mapping[str, Agg], keys: Sequence[str],
+        params: Aggregated | None,
+    ) -> Aggregated:  # fmt: skip
+        """:meth:`aggregate` as one SQL query on a DuckDB relation (see :mod:`.sql`)."""
+        from .sql import aggregate_query
+
+        nulls = self.columns if self.null_check is not None else ()
+        try:
+            sql, outputs = aggregate_query(aggs, keys, self.kinds, params, nulls, "__th_rel")
+        except TypeError:  # key values without a SQL literal here (dates, ...): narwhals
+            return self._aggregate_nw(aggs, keys, params)
+        rel = native.query("__th_rel", sql)
+        table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+        cols = {c: table.column(c).to_numpy() for c in table.column_names}
+        if self.null_check is not None:
+            self.null_check({c: int(np.nansum(_floats(cols.pop(f"__nulls__{c}"))))
+                             for c in self.columns})  # fmt: skip
+        return outputs(cols)
 
     def _constants(self, params: Aggregated, keys: Sequence[str]) -> list[Any]:
         """Per-group constants as columns: a literal without keys, else a CASE over the
@@ -351,6 +375,40 @@ class NarwhalsEngine:
             numeric = self.kinds.get(c) != "other" and c not in self.keys
             res[c] = _as_float(arr, 0) if numeric else arr
         return res
+
+
+def values_of(aggs: Mapping[str, Agg], cols: Mapping[str, Any]) -> dict[str, NDArray[np.float64]]:
+    """The aggregates' values from a query's result columns: sums and extremes as they
+    are, ``moments`` from the shifted sums (``.n``, ``.s1``, ``.s2``) or the engine's own
+    ``avg``/``var_pop`` (``.n``, ``.d``, ``.v``) as ``.n``, ``.mean``, ``.m2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thetahat.statistics.engines import Agg, col
+    >>> out = values_of({"m": Agg("moments", col("x"), centre=1.0)},
+    ...                 {"m.n": np.array([2.0]), "m.s1": np.array([1.0]), "m.s2": np.array([1.0])})
+    >>> out["m.mean"].tolist(), out["m.m2"].tolist()
+    ([1.5], [0.5])
+    """
+    values: dict[str, NDArray[np.float64]] = {}
+    for name, a in aggs.items():
+        if a.kind != "moments":
+            values[name] = _floats(cols[name])
+        elif f"{name}.s1" in cols:
+            n = _floats(cols[f"{name}.n"])
+            s1, s2 = _floats(cols[f"{name}.s1"]), _floats(cols[f"{name}.s2"])
+            with np.errstate(all="ignore"):
+                dm = np.where(n > 0, s1 / n, 0.0)
+                values[f"{name}.n"] = n
+                values[f"{name}.mean"] = a.centre + dm
+                values[f"{name}.m2"] = np.maximum(s2 - s1 * dm, 0.0)
+        else:
+            n = _floats(cols[f"{name}.n"])
+            values[f"{name}.n"] = n
+            values[f"{name}.mean"] = a.centre + _floats(cols[f"{name}.d"])
+            values[f"{name}.m2"] = n * _floats(cols[f"{name}.v"])
+    return values
 
 
 def _floats(v: Any) -> NDArray[np.float64]:

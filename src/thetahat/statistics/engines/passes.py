@@ -8,8 +8,10 @@ cannot overflow). Each Newton step on the profile score
     f(k) = 1/k + mean(y) - B/A,     f'(k) = -1/k^2 - (C/A - (B/A)^2)
 
 is one aggregate pass of the engine, for every group at once (the current
-shape and ``log c`` of each group are per-group constants of the pass). The
-number of passes is reported (``EngineStats.passes``, ``Estimate.passes``).
+shape and ``log c`` of each group are per-group constants of the pass), driven by
+optim's batched safeguarded Newton (:func:`~thetahat.optim.newton_1d_batch`, in
+``log k``). The number of passes is reported (``EngineStats.passes``,
+``Estimate.passes``).
 
 :class:`EngineStats` is what such a source returns as statistics: ``n``, the
 number of passes and the log-likelihood, score and Hessian at the estimate,
@@ -26,10 +28,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ...optim import newton_1d_batch
 from .base import NoPerGroupConstants
 from .expr import Agg, Aggregated, align, col
 
-__all__ = ["EngineStats", "WeibullPasses", "engine_stats", "grouped_weibull"]
+__all__ = ["EngineStats", "PassSolution", "WeibullPasses", "engine_stats", "grouped_weibull"]
 
 FloatArray = NDArray[np.float64]
 
@@ -74,6 +77,36 @@ class EngineStats:
     def positive(self) -> Any:
         """Not available (see :attr:`x`)."""
         return self.x
+
+
+@dataclass(frozen=True, eq=False)
+class PassSolution:
+    """Every group's MLE as found by engine passes (one entry per group): what the
+    family's ``fit_many``/``covariance_many`` read for a ``by=`` fit.
+
+    ``hessian`` is over (shape, scale / lambda) at 1 (the family's scaled units);
+    ``equal`` marks groups whose values are all equal (the shape MLE is infinite),
+    ``ok`` those whose Newton steps converged; ``passes`` counts the queries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> x = th.Weibull(2.0, 3.0).sample(400, rng=3)
+    >>> sol = grouped_weibull(th.Weibull(), as_source(x, by=np.arange(400) % 2)).solution
+    >>> sol.shape.shape, sol.hessian.shape
+    ((2,), (2, 2, 2))
+    """
+
+    n: FloatArray
+    shape: FloatArray
+    scale: FloatArray
+    loglik: FloatArray
+    hessian: FloatArray
+    ok: NDArray[np.bool_]
+    equal: NDArray[np.bool_]
+    passes: int = 0
 
 
 def _weibull_gh(
@@ -136,29 +169,35 @@ class WeibullPasses:
         y = ly - col("ltop")
         e = (col("k") * y).exp()
         aggs = {"a": Agg("sum", e), "b": Agg("sum", e * y), "c": Agg("sum", e * y * y)}
-        done = equal.copy()
-        a = b = c = np.zeros_like(k)
-        ok = np.ones_like(k, dtype=bool)
-        for _ in range(_MAX_PASSES):
-            out = self._aggregate(aggs, Aggregated(keys, {"k": k, "ltop": top}, k.shape[0]))
+        k_all = k.copy()  # every group's current shape (a pass takes them all)
+        last: dict[str, FloatArray] = {}
+
+        def sums(kk: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+            out = self._aggregate(aggs, Aggregated(keys, {"k": kk, "ltop": top}, kk.shape[0]))
             out = align(out, keys, self.keys)
-            a, b, c = out.values["a"], out.values["b"], out.values["c"]
-            with np.errstate(all="ignore"):
-                f = 1.0 / k + ybar - b / a
-                df = -1.0 / (k * k) - (c / a - (b / a) ** 2)
-                step = np.where(done, 0.0, -f / df)
-            step = np.where(np.isfinite(step), step, 0.0)
-            k_new = np.clip(k + step, 0.5 * k, 2.0 * k)
-            converged = np.abs(k_new - k) <= _XTOL * k
-            k = np.where(done, k, k_new)
-            if np.all(done | converged):
-                # one more pass at the final shape: the sums the estimate is made of
-                out = self._aggregate(aggs, Aggregated(keys, {"k": k, "ltop": top}, k.shape[0]))
-                out = align(out, keys, self.keys)
-                a, b, c = out.values["a"], out.values["b"], out.values["c"]
-                break
-        else:
-            ok = np.abs(step) <= 1e-8 * k
+            last.update(k=kk.copy(), a=out.values["a"], b=out.values["b"], c=out.values["c"])
+            return out.values["a"], out.values["b"], out.values["c"]
+
+        def score(u: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+            # the profile score in u = log k and its derivative (k f'(k)): one pass
+            k_all[live[rows]] = np.exp(u)
+            a, b, c = (v[live[rows]] for v in sums(k_all))
+            kk = k_all[live[rows]]
+            ba = b / a
+            f = 1.0 / kk + ybar[live[rows]] - ba
+            return f, kk * (-1.0 / (kk * kk) - (c / a - ba * ba))
+
+        live = np.flatnonzero(~equal)
+        ok = np.ones_like(k, dtype=bool)
+        if live.size:
+            # optim's batched safeguarded Newton; each evaluation is one aggregate pass
+            sol = newton_1d_batch(score, np.log(k[live]), xtol=_XTOL, maxiter=_MAX_PASSES)
+            k_all[live] = np.exp(sol.x[:, 0])
+            ok[live] = sol.converged
+        k = k_all
+        if not last or not np.array_equal(last["k"], k):
+            sums(k)  # one more pass at the final shapes: the sums the estimate is made of
+        a, b, c = last["a"], last["b"], last["c"]
         with np.errstate(all="ignore"):
             shift = np.log(a / n) / k  # log(lambda / c)
             sl = n * ybar - n * shift
@@ -224,11 +263,8 @@ def grouped_weibull(family: Any, source: Any) -> Any:
         r = passes.run()
     except NoPerGroupConstants:
         return None
-    fields = {"shape": r["shape"], "scale": r["scale"], "loglik": r["loglik"]}
-    out = GroupedStats(source.keys, dict(r["keys"]), family, np.asarray(r["n"], dtype=float),
-                       None, fields, passes=passes.passes)  # fmt: skip
-    out.fields["_g0"], out.fields["_g1"] = r["g"][:, 0], r["g"][:, 1]
-    out.fields["_h00"], out.fields["_h01"], out.fields["_h11"] = (
-        r["h"][:, 0, 0], r["h"][:, 0, 1], r["h"][:, 1, 1])  # fmt: skip
-    out.fields["_ok"] = r["ok"].astype(float)
-    return out
+    n = np.asarray(r["n"], dtype=float)
+    sol = PassSolution(n, r["shape"], r["scale"], r["loglik"], r["h"], r["ok"], r["equal"],
+                       passes.passes)  # fmt: skip
+    return GroupedStats(source.keys, dict(r["keys"]), family, n, None, passes=passes.passes,
+                        solution=sol)  # fmt: skip

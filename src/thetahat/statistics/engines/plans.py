@@ -15,7 +15,15 @@ family's statistics, per group:
 * ``fetch``: the rest (Student t, Laplace, Pareto, Lomax, Beta-Binomial with
   per-row trials, multivariate data):
   their fits need order statistics or robust starts over the data, so the
-  value column is fetched and reduced in memory.
+  value column is fetched and reduced in memory (docs/architecture.md, "Families
+  that fetch", says for each what pushing it down would take).
+
+Engines that run ``lgamma`` and ``floor`` (``engine.functions``; DuckDB) get the
+Binomial's ``sum log C(n, x)`` with per-row trials as a sum in the statistics query and
+its support checked by aggregates of the same pass (``Plan.checks``), without the
+(x, n) histogram, which is nearly as large as the table when every group has its own
+trials. (Poisson keeps its histogram: counts take few distinct values, and a per-row
+``lgamma`` costs more than the histogram pass.)
 
 Roles name the columns inside engines: ``x`` the data, ``n`` Binomial trials,
 ``exposure`` Poisson exposure, :data:`~.expr.WEIGHT` the frequency weights.
@@ -68,6 +76,9 @@ class Plan:
     )
     #: the moments aggregates whose centre is the mean of this expression on a few rows
     centred: tuple[str, ...] = ()
+    #: the support check without a histogram pass: (aggregate, rule) with rule ``"==0"``,
+    #: ``"<=0"`` or ``">=0"``, which holds exactly when every value is in the support
+    checks: tuple[tuple[str, str], ...] = ()
 
 
 def _moments(prefix: str, v: Mapping[str, FloatArray]) -> Fields:
@@ -98,6 +109,12 @@ def _sums(**fields: Any) -> Plan:
     return Plan("sums", {**aggs, **_bounds()}, lambda v: {k: v[k] for k in fields})
 
 
+def _integers(e: Any) -> Agg:
+    """sum (e - floor e)^2: zero exactly when every value of e is an integer."""
+    frac = e - e.floor()
+    return Agg("sum", frac * frac)
+
+
 def _poisson(exposure: bool) -> Plan:
     t = col("exposure") if exposure else ONE
     aggs = {"n": Agg("sum", ONE), "total": Agg("sum", X), "exposure": Agg("sum", t)}
@@ -112,8 +129,26 @@ def _poisson(exposure: bool) -> Plan:
                 hist_terms={"lf": lambda h: sc.gammaln(h["x"] + 1.0)})  # fmt: skip
 
 
-def _binomial() -> Plan:
+def _binomial(lgamma: bool) -> Plan:
     aggs = {"n": Agg("sum", ONE), "trials": Agg("sum", col("n")), "k": Agg("sum", X)}
+    if lgamma:
+        # sum log C(n, x) in the same pass (per-row trials: a (x, n) histogram per group
+        # is nearly as large as the table); the support by the same query
+        t = col("n")
+        aggs |= {
+            "log_coef": Agg(
+                "sum", (t + ONE).lgamma() - (X + ONE).lgamma() - (t - X + ONE).lgamma()
+            ),
+            "frac": _integers(X), "frac_n": _integers(t), "excess": Agg("max", X - t),
+            "nlo": Agg("min", t),
+        }  # fmt: skip
+
+        def build_l(v: Mapping[str, FloatArray]) -> Fields:
+            return {"n": v["n"], "trials": v["trials"], "k": v["k"], "log_coef": v["log_coef"]}
+
+        checks = (("frac", "==0"), ("frac_n", "==0"), ("excess", "<=0"), ("lo", ">=0"),
+                  ("nlo", ">=0"))  # fmt: skip
+        return Plan("sums", {**aggs, **_bounds()}, build_l, checks=checks)
 
     def log_coef(h: Mapping[str, FloatArray]) -> FloatArray:
         n, x = h["n"], h["x"]
@@ -131,9 +166,13 @@ def _count_hist(fields: dict[str, Any]) -> Plan:
     return Plan("sums", plan.aggs, plan.build, hist=("x",))
 
 
-def plan_for(family: Any, roles: Mapping[str, str]) -> Plan:
+def plan_for(
+    family: Any, roles: Mapping[str, str], functions: frozenset[str] = frozenset()
+) -> Plan:
     """The plan of ``family`` (an instance) with the per-row inputs in ``roles``
-    (``"n"``: trials, ``"exposure"``).
+    (``"n"``: trials, ``"exposure"``); ``functions`` are the row functions the engine runs
+    beyond ``log``/``exp`` (with ``lgamma`` and ``floor``, count families sum their
+    log-factorial terms in the statistics query instead of a histogram pass).
 
     Examples
     --------
@@ -159,13 +198,22 @@ def plan_for(family: Any, roles: Mapping[str, str]) -> Plan:
     if name == "HalfNormal":
         return _sums(n=ONE, sumsq=X * X)
     if name == "Bernoulli":
-        return _count_hist({"n": ONE, "k": X})
+        # x (1 - x) >= 0 on [0, 1] and 0 only at 0 and 1: one sum checks the support in the
+        # same pass (no histogram: its GROUP BY (keys, x) was a second pass over the data)
+        plan = _sums(n=ONE, k=X)
+        aggs = {**plan.aggs, "off": Agg("sum", X * (ONE - X)), "over": Agg("max", X - ONE)}
+        checks = (("lo", ">=0"), ("over", "<=0"), ("off", "==0"))
+        return Plan("sums", aggs, plan.build, checks=checks)
     if name == "Geometric":
         return _count_hist({"n": ONE, "total": X})
+    lgamma = {"lgamma", "floor"} <= functions
     if name == "Poisson":
+        # a histogram of counts is small (few distinct values) and DuckDB's lgamma per
+        # row cost 2.7x its avg/var_pop query at 10^7 rows against 1.2x for the histogram
+        # (benchmarks/engines.py (a)): Poisson keeps the histogram
         return _poisson("exposure" in roles)
     if name == "Binomial":
-        return _binomial()
+        return _binomial(lgamma)
     if name == "Weibull" and not family.params:
         return Plan("passes")
     if family.discrete and "n" not in roles:

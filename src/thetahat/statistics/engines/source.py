@@ -68,6 +68,18 @@ class GroupedStats:
     fields: dict[str, FloatArray] = field(default_factory=dict)
     items: list[tuple[Any, Stats]] = field(default_factory=list)
     passes: int = 0
+    #: every group's MLE already found by engine passes (iterative families)
+    solution: Any = None
+
+    def batch(self) -> Any:
+        """The statistics of every group as one object whose fields are arrays (what the
+        family's ``fit_many`` takes), or the engine passes' solution; None when the groups
+        carry one statistics object each."""
+        if self.solution is not None:
+            return self.solution
+        if self.stats_type is None or not self.fields:
+            return None
+        return self.stats_type(**self.fields)  # type: ignore[arg-type]
 
     @property
     def size(self) -> int:
@@ -231,7 +243,7 @@ class TableSource:
         return fam, stats
 
     def _streamed(self, family: Any, batches: Any) -> tuple[Any, Stats]:
-        plan = plan_for(family, self._roles())
+        plan = plan_for(family, self._roles(), self._functions())
         if plan.kind == "passes" and family.statistics_type is None:
             from .passes import engine_stats
 
@@ -293,8 +305,11 @@ class TableSource:
                 " value(s) outside the support)"
             )
 
+    def _functions(self) -> frozenset[str]:
+        return frozenset(getattr(self.engine, "functions", frozenset()))
+
     def _pushed(self, family: Any) -> tuple[Any, Stats]:
-        plan = plan_for(family, self._roles())
+        plan = plan_for(family, self._roles(), self._functions())
         if plan.kind == "fetch":
             fetch = getattr(self.engine, "fetch", None)
             if fetch is None:
@@ -336,26 +351,75 @@ class TableSource:
             out.values[f"{m}.mean"] = out.values[f"{m}.mean"] + consts[f"_c_{m}"]
         return out
 
+    def _from_hist(self, plan: Plan, keys: Sequence[str]) -> tuple[Aggregated, Aggregated, Any]:
+        """Every aggregate of a count family from its histogram alone (one pass): sums are
+        sums of count x value over the distinct values, extremes over those with weight.
+        Returns the aggregates, the histogram and each histogram row's group."""
+        from .base import factorize_keys
+        from .expr import evaluate
+
+        h = self._hist(plan, keys)
+        if keys:
+            at, uniq = factorize_keys([np.asarray(h.keys[k]) for k in keys])
+            group_keys = dict(zip(keys, uniq, strict=True))
+            size = uniq[0].shape[0]
+        else:
+            at, group_keys, size = np.zeros(h.size, dtype=np.intp), {}, 1 if h.size else 0
+        cols = {c: np.asarray(h.keys[c], dtype=float) for c in plan.hist}
+        count = h.values["count"]
+        live = count > 0
+        values: dict[str, FloatArray] = {}
+        for name, a in plan.aggs.items():
+            e = evaluate(a.expr, cols, h.size)
+            with np.errstate(all="ignore"):
+                if a.kind == "sum":
+                    values[name] = np.bincount(at, weights=count * e, minlength=size).astype(float)
+                else:
+                    fill = np.inf if a.kind == "min" else -np.inf
+                    acc = np.full(size, fill)
+                    (np.minimum if a.kind == "min" else np.maximum).at(acc, at[live], e[live])
+                    values[name] = np.where(np.isinf(acc) & (acc == fill), np.nan, acc)
+        return Aggregated(group_keys, values, size), h, at
+
     def _pushed_grouped(self, family: Any, plan: Plan, keys: Sequence[str]) -> GroupedStats:
         agg = None
+        h: Aggregated | None = None
+        at: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         in_memory = self.engine.arrays(["x"]) is not None or self.engine.batches([]) is not None
-        if keys and plan.centred and not in_memory:
+        covered = all(
+            a.kind in ("sum", "min", "max") and a.expr.columns() <= set(plan.hist)
+            for a in plan.aggs.values()
+        )
+        if plan.hist and covered and not in_memory:
+            # a count family whose statistics are all functions of the histogram's values
+            # (Poisson without exposure, Geometric, Binomial): one GROUP BY pass, not two
+            agg, h, at = self._from_hist(plan, keys)
+        if agg is None and keys and plan.centred and not in_memory:
             agg = self._group_centred(plan, keys)
         if agg is None:
             agg = self.engine.aggregate(self._centred(plan), keys)
         values = dict(agg.values)
         if agg.size == 0:
             raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
-        if not plan.hist:  # count families: their histogram names the bad values
+        if not plan.hist and not plan.checks:  # else the histogram or the checks name them
             self._check_bounds(family, values["lo"], values["hi"], "")
+        for name, rule in plan.checks:
+            v = values[name]
+            ok = {"==0": v == 0, "<=0": v <= 0, ">=0": v >= 0}[rule] | np.isnan(v)
+            if not np.all(ok):  # (NaN: a group without weight, reported by its n)
+                raise ValueError(
+                    f"{type(family).__name__} data must be {family.support_text}; column "
+                    f"{self._name('x')} holds other values"
+                )
         if plan.hist:
-            h = self._hist(plan, keys)
+            if h is None:
+                h = self._hist(plan, keys)
+                if keys:
+                    at = match_keys(agg.keys, h.keys, keys)
+                else:
+                    at = np.zeros(h.size, dtype=np.intp)
             self._check_hist(family, h)
             hv = {c: np.asarray(h.keys[c], dtype=float) for c in plan.hist}
-            if keys:
-                at = match_keys(agg.keys, h.keys, keys)
-            else:
-                at = np.zeros(h.size, dtype=np.intp)
             for name, term in plan.hist_terms.items():
                 with np.errstate(all="ignore"):
                     t = h.values["count"] * term(hv)
@@ -396,7 +460,7 @@ class TableSource:
         """The family's statistics per group of the ``by`` keys (one pass where it can)."""
         if not self.keys:
             raise ValueError("no by= keys: use resolve() for the whole table")
-        plan = plan_for(family, self._roles())
+        plan = plan_for(family, self._roles(), self._functions())
         if "n" in self.engine.columns and plan.kind == "sums":
             self.family_for(family)  # checks
         if plan.kind == "sums":
