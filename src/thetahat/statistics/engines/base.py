@@ -30,7 +30,10 @@ user's columns once when created.
 
 Optionally ``defer_nulls(check) -> bool``: the engine counts the nulls of every
 column within each aggregate query and calls ``check(counts)`` (which raises for
-any), saving the separate null-counting pass (``nulls="error"``).
+any), saving the separate null-counting pass (``nulls="error"``). Optional flags:
+``reports_empty`` (an ungrouped aggregate of an empty table returns no group, so
+no row count is asked first) and ``exact_moments`` (``moments`` aggregates are
+exact without a shift from the caller: no head mean, no per-group centring pass).
 
 A new engine (Dask, Spark, a database without narwhals support) implements this
 protocol; everything after it (plans, grouped fits, ``FitTable``) is shared.

@@ -93,6 +93,10 @@ def as_engine(data: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> 
         from .dask import dask_engine
 
         return dask_engine(data, roles, keys)
+    if engine_of(data) == "spark":  # one Spark job per pass (engines.spark)
+        from .spark import spark_engine
+
+        return spark_engine(data, roles, keys)
     nw = _nw()
     frame = nw.from_native(data)
     schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema
