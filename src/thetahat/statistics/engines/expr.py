@@ -2,7 +2,7 @@
 
 An engine computes *aggregates* (:class:`Agg`) of *row expressions* (:class:`Expr`)
 over a table, optionally per group. The expressions are a tiny tree (columns,
-constants, ``+ - * /``, ``log``, ``exp``) that each engine
+constants, ``+ - * /``, ``log``, ``exp``, ``floor``) that each engine
 translates into its own language: narwhals expressions for dataframes and SQL
 engines (DuckDB, polars lazy, and through narwhals Dask and PySpark), numpy for
 in-memory arrays and streamed record batches (:func:`evaluate`). The aggregate
@@ -89,6 +89,10 @@ class Expr:
     def exp(self) -> Expr:
         """Exponential."""
         return Expr("exp", (self,))
+
+    def floor(self) -> Expr:
+        """The largest whole number not above the value (whole-number checks)."""
+        return Expr("floor", (self,))
 
     def columns(self) -> set[str]:
         """The columns the expression reads."""
@@ -213,6 +217,9 @@ class _Num:
 
     def exp(self) -> _Num:
         return _Num(np.exp(self.a))
+
+    def floor(self) -> _Num:
+        return _Num(np.floor(self.a))
 
 
 def evaluate(expr: Expr, columns: Mapping[str, FloatArray], m: int | None = None) -> FloatArray:

@@ -324,6 +324,11 @@ class _Col:
 
         return _Col(F.exp(self.c))
 
+    def floor(self) -> _Col:
+        from pyspark.sql import functions as F
+
+        return _Col(F.floor(self.c).cast("double"))
+
 
 class SparkEngine:
     """A PySpark DataFrame as an :class:`~.base.Engine`: one aggregate job per pass.
