@@ -172,3 +172,70 @@ def test_docstring_examples_run(dask_client) -> None:  # type: ignore[no-untyped
 
     result = doctest.testmod(mod, extraglobs={"np": np})
     assert result.attempted >= 6 and result.failed == 0
+
+
+def glm_data() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(N, 3))
+    eta = 0.4 + X @ [0.3, -0.2, 0.1]
+    mu = np.exp(eta)
+    return {
+        "X": X,
+        "gaussian": mu + rng.normal(0, 0.5, N),
+        "gamma": rng.gamma(4.0, mu / 4.0),
+        "inverse_gaussian": rng.wald(mu, 8.0),
+        "tweedie": rng.poisson(mu) * rng.gamma(2.0, 0.5, N),
+        "poisson": rng.poisson(mu).astype(float),
+        "binomial": (rng.random(N) < 1 / (1 + np.exp(-(X @ [0.8, -0.5, 0.2])))).astype(float),
+        "w": rng.integers(0, 3, N).astype(float),
+    }
+
+
+G = glm_data()
+#: (family, link, scale, power): canonical and not, every dispersion rule
+GLM_CASES = [
+    ("gaussian", "log", "pearson", None),
+    ("gamma", "log", "pearson", None),
+    ("gamma", "identity", "ml", None),
+    ("inverse_gaussian", "log", "ml", None),
+    ("poisson", "identity", "pearson", None),
+    ("binomial", "probit", "pearson", None),
+    ("binomial", "cloglog", "pearson", None),
+    ("tweedie", "log", "ml", 1.5),
+]
+
+
+@pytest.mark.parametrize(("family", "link", "scale", "power"), GLM_CASES, ids=str)
+def test_glm_families_and_links(dask_client, family, link, scale, power) -> None:  # type: ignore[no-untyped-def]
+    """Every family with a non-canonical link (and the dispersion rules) on Dask: the
+    in-memory coefficients, standard errors, dispersion and log-likelihood."""
+    y = G[family]
+    if link == "identity":  # means must stay positive along the way: start near them
+        y = y + 1.0
+    kw = {"family": family, "link": link, "scale": scale, "power": power}
+    for w in (None, G["w"]):
+        mem = th.regression.GLMRegression(**kw).fit(G["X"], y, w)
+        dist = th.regression.GLMRegression(**kw).fit(
+            dask(G["X"]), dask(y), None if w is None else dask(w)
+        )
+        same(dist, mem)
+        assert dist.scale_ == pytest.approx(mem.scale_, rel=1e-9)
+        for key in ("deviance", "pearson_chi2", "scale_ml"):
+            assert dist.estimate_.details[key] == pytest.approx(
+                mem.estimate_.details[key], rel=1e-9
+            )
+
+
+def test_glm_map_and_logistic_links(dask_client) -> None:  # type: ignore[no-untyped-def]
+    """A MAP with an estimated dispersion (weights and phi updated in turn) and
+    LogisticRegression's probit link equal their in-memory fits."""
+    kw = {"family": "gamma", "link": "log", "prior": th.Normal(0, 0.5)}
+    mem = th.regression.GLMRegression(**kw).fit(G["X"], G["gamma"])
+    dist = th.regression.GLMRegression(**kw).fit(dask(G["X"]), dask(G["gamma"]))
+    same(dist, mem)
+    np.testing.assert_allclose(dist.posterior_.cov, mem.posterior_.cov, rtol=1e-9)
+    mem = LogisticRegression(link="probit").fit(G["X"], G["binomial"])
+    dist = LogisticRegression(link="probit").fit(dask(G["X"]), dask(G["binomial"]))
+    same(dist, mem)
+    with pytest.raises(ValueError, match="the gamma family needs y > 0"):
+        th.regression.GLMRegression("gamma").fit(dask(G["X"]), dask(G["gaussian"] - 10.0))

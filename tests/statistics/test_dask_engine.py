@@ -188,3 +188,57 @@ def test_shrink_of_dask_groups(dask_client) -> None:  # type: ignore[no-untyped-
     b = th.fit(th.Bernoulli, df, column="y", by="g").shrink()
     close(a.hyper, b.hyper, 1e-9)
     assert a.loglik == pytest.approx(b.loglik, rel=1e-9)
+
+
+def test_shrink_a_dask_frame_directly(dask_client) -> None:  # type: ignore[no-untyped-def]
+    """th.shrink on a Dask DataFrame: the groups' sums and row checks in one pass on the
+    cluster, then the same empirical Bayes as for pandas (groups by label)."""
+    rng = np.random.default_rng(21)
+    rows = 3000
+    g = rng.integers(0, 40, rows)
+    df = pd.DataFrame({"g": g, "n": rng.integers(1, 9, rows).astype(float)})
+    df["t"], df["se"] = rng.uniform(0.5, 2.0, rows), rng.uniform(0.5, 2.0, rows)
+    df["k"] = rng.binomial(df.n.astype(int), 0.2 + 0.01 * g).astype(float)
+    df["c"] = rng.poisson(df.t * (1.0 + 0.05 * g)).astype(float)
+    df["est"] = rng.normal(0.02 * g, df.se)
+    ddf = dd.from_pandas(df, npartitions=5)
+    cases = [
+        {"successes": "k", "trials": "n"},
+        {"family": th.Poisson, "counts": "c", "exposure": "t"},
+        {"family": th.Normal, "estimates": "est", "se": "se"},
+    ]
+    for kw in cases:
+        a = th.shrink(ddf, group="g", **kw)
+        b = th.shrink(df, group="g", **kw)
+        close(a.hyper, b.hyper, 1e-9)
+        assert a.loglik == pytest.approx(b.loglik, rel=1e-9)
+        ia = {lab: i for i, lab in enumerate(a.groups.tolist())}
+        for i, lab in enumerate(b.groups.tolist()):
+            for col in ("posterior_mean", "lower", "upper", "shrinkage"):
+                assert a.columns[col][ia[lab]] == pytest.approx(b.columns[col][i], rel=1e-9)
+    # one row per group (no group=): the columns come to the client
+    per = df.groupby("g", as_index=False)[["k", "n"]].sum()
+    close(th.shrink(dd.from_pandas(per, npartitions=3), successes="k", trials="n").hyper,
+          th.shrink(per, successes="k", trials="n").hyper, 1e-12)  # fmt: skip
+    bad = df.assign(k=df.k + np.where(np.arange(rows) == 7, 0.5, 0.0))
+    with pytest.raises(ValueError, match="whole numbers: a fraction in group"):
+        th.shrink(dd.from_pandas(bad, npartitions=4), successes="k", trials="n", group="g")
+    with pytest.raises(ValueError, match="no column 'nope' for trials"):
+        th.shrink(ddf, successes="k", trials="nope", group="g")
+
+
+def test_posterior_by_and_compare_of_a_dask_frame(dask_client) -> None:  # type: ignore[no-untyped-def]
+    df = grouped_frame(1500)
+    df["k"] = np.floor(df.x * 2.0)
+    ddf = dd.from_pandas(df, npartitions=4)
+    ta = th.posterior(th.Poisson, ddf, column="k", by="g", prior=th.Gamma(2, 1))
+    tb = th.posterior(th.Poisson, df, column="k", by="g", prior=th.Gamma(2, 1))
+    assert ta.keys == tb.keys
+    for col, ref in tb.columns.items():
+        if ref.dtype.kind == "f":
+            np.testing.assert_allclose(ta.columns[col], ref, rtol=1e-12, err_msg=col)
+    fams = [th.Gamma, th.LogNormal, th.Weibull]
+    ca, cb = th.compare(fams, ddf, column="x"), th.compare(fams, df, column="x")
+    assert [r["family"] for r in ca.rows] == [r["family"] for r in cb.rows]
+    for ra, rb in zip(ca.rows, cb.rows, strict=True):
+        assert ra["aic"] == pytest.approx(rb["aic"], rel=1e-9)

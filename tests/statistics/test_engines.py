@@ -168,3 +168,50 @@ def test_every_family_every_path(name: str, weighted: bool, tmp_path: Path) -> N
                 assert rel_close(t.columns[col], ref_col, rtol), (name, path, col)
             else:
                 assert (t.columns[col] == ref_col).all(), (name, path, col)
+
+
+@pytest.fixture(scope="module")
+def spark_cases(spark):  # type: ignore[no-untyped-def]
+    """Every case's table in one cached Spark DataFrame, told apart by a ``case`` column
+    (one frame for the whole column of the test: Spark's per-frame cost paid once)."""
+    from functools import reduce
+
+    parts = []
+    for name in CASES:
+        df = _frame(name).assign(case=name).reindex(columns=["case", "g", "x", "w", "t", "n"])
+        # each case in partitions of its own, rows in order (the families that fetch their
+        # column then see the rows in the reference's order)
+        parts.append(spark.createDataFrame(df))
+    sdf = reduce(lambda a, b: a.unionByName(b), parts).cache()
+    sdf.count()
+    yield sdf
+    sdf.unpersist()
+
+
+@pytest.mark.xdist_group("spark")
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_family_through_spark(name: str, spark_cases) -> None:  # type: ignore[no-untyped-def]
+    """The Spark column of the every-path test: each case's rows of the one Spark frame,
+    weighted and not, whole and by group, equal the pandas path (which the test above
+    holds equal to NumPy)."""
+    family, _, _, iterative = CASES[name]
+    rtol = 1e-9 if iterative else 1e-12
+    df = _frame(name)
+    sdf = spark_cases.where(spark_cases.case == name)
+    for weighted in (False, True):
+        kw = _kwargs(name, weighted)
+        where = f"{name} via spark{' weighted' if weighted else ''}"
+        ref = _quiet(th.fit, family, df, column="x", **kw)
+        got = _quiet(th.fit, family, sdf, column="x", **kw)
+        _check_estimates(got, ref, rtol, where)
+        assert got.n_dropped == 0
+        ref_t = _quiet(th.fit, family, df, column="x", by="g", **kw)
+        t = _quiet(th.fit, family, sdf, column="x", by="g", **kw)
+        assert t.keys == ref_t.keys, where
+        for col, ref_col in ref_t.columns.items():
+            # rows in another order: finite-difference curvature (iterative) to 1e-6
+            tol = 1e-6 if iterative and col.endswith(("_se", "_low", "_high")) else rtol
+            if ref_col.dtype.kind == "f":
+                assert rel_close(t.columns[col], ref_col, tol), (where, col)
+            else:
+                assert (t.columns[col] == ref_col).all(), (where, col)

@@ -104,3 +104,41 @@ def test_docstring_examples_run(spark) -> None:  # type: ignore[no-untyped-def]
 
     result = doctest.testmod(spark_engine, extraglobs={"spark": spark, "th": th, "np": np})
     assert result.attempted >= 3 and result.failed == 0
+
+
+def test_every_entry_point_takes_a_spark_frame(spark) -> None:  # type: ignore[no-untyped-def]
+    """th.posterior (whole and by=), th.compare and th.shrink (group sums in one Spark
+    job) on a Spark DataFrame equal the same calls on pandas."""
+    import pandas as pd
+
+    rng = np.random.default_rng(31)
+    rows = 1200
+    g = rng.integers(0, 12, rows)
+    pdf = pd.DataFrame({"g": g, "n": rng.integers(1, 9, rows).astype(float),
+                        "x": rng.gamma(2.0 + g % 3, 1.0, rows)})  # fmt: skip
+    pdf["k"] = rng.binomial(pdf.n.astype(int), 0.2 + 0.02 * g).astype(float)
+    df = spark.createDataFrame(pdf).cache()
+    a = th.posterior(th.Poisson, df, column="k", prior=th.Gamma(2, 1))
+    b = th.posterior(th.Poisson, pdf, column="k", prior=th.Gamma(2, 1))
+    assert a.mean() == pytest.approx(b.mean(), rel=1e-12)
+    assert a.log_evidence == pytest.approx(b.log_evidence, rel=1e-12)
+    ta = th.posterior(th.Poisson, df, column="k", by="g", prior=th.Gamma(2, 1))
+    tb = th.posterior(th.Poisson, pdf, column="k", by="g", prior=th.Gamma(2, 1))
+    assert ta.keys == tb.keys
+    for col, ref in tb.columns.items():
+        if ref.dtype.kind == "f":
+            np.testing.assert_allclose(ta.columns[col], ref, rtol=1e-12, err_msg=col)
+    fams = [th.Gamma, th.LogNormal, th.Exponential, th.Weibull]
+    ca, cb = th.compare(fams, df, column="x"), th.compare(fams, pdf, column="x")
+    assert [r["family"] for r in ca.rows] == [r["family"] for r in cb.rows]
+    for ra, rb in zip(ca.rows, cb.rows, strict=True):
+        assert ra["aic"] == pytest.approx(rb["aic"], rel=1e-9)
+    sa = th.shrink(df, successes="k", trials="n", group="g")
+    sb = th.shrink(pdf, successes="k", trials="n", group="g")
+    close(sa.hyper, sb.hyper, 1e-9)
+    order = [sa.groups.tolist().index(lab) for lab in sb.groups.tolist()]
+    np.testing.assert_allclose(sa.columns["posterior_mean"][order],
+                               sb.columns["posterior_mean"], rtol=1e-9)  # fmt: skip
+    with pytest.raises(ValueError, match="exceeds n in a row in group"):
+        th.shrink(spark.createDataFrame(pdf.assign(k=pdf.n + 1.0)), successes="k", trials="n",
+                  group="g")  # fmt: skip

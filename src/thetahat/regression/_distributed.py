@@ -1,6 +1,7 @@
 """Regression on Dask: the estimators' fits partition by partition, one reduction per pass.
 
-``LinearRegression``, ``LogisticRegression`` and ``PoissonRegression`` accept Dask
+``LinearRegression``, ``LogisticRegression`` (every link), ``PoissonRegression`` and
+``GLMRegression`` (every family and link, the dispersion included) accept Dask
 arrays and DataFrames (X, y, ``sample_weight``, ``exposure``, ``offset``). Every
 pass over the data maps a *block function* over the partitions on the workers:
 the same in-memory code the estimators run on a NumPy array
@@ -16,15 +17,21 @@ once (``persist()`` them first to keep them in cluster memory).
 Passes made: one to validate and describe the data (counts, weighted means and
 spreads of the columns and of y, the labels); then OLS: one TSQR pass and one
 refinement pass; ridge/lasso/NIG/evidence: one pass for the centred
-cross-products and one per residual sum of squares; GLMs: one per Newton
-evaluation (``n_iter_`` steps, a few more when a step backtracks), reported in
-``estimate_.details["passes"]``.
+cross-products and one per residual sum of squares; GLMs: one per Newton (Fisher
+scoring, for a non-canonical link) evaluation (``n_iter_`` steps, a few more when a
+step backtracks), then for a GLMRegression one for Pearson's chi-squared and the
+deviance and one per log-likelihood (and the Tweedie's ML dispersion, one per
+Newton step on ``log phi``), all reported in ``estimate_.details["passes"]``. The
+GLMs fit through the one GLM machinery (:class:`DaskGLMRows` answers its
+questions of the rows).
 
 Differences from the in-memory fits, by design: no strided-subsample warm start
 (on a cluster a subsample costs a full read); a suspected separation of a GLM is
 reported from the diverging iterates (the in-memory fit confirms it by a linear
-programme over the rows, which would need the rows on the client); a
-rank-deficient OLS design raises instead of returning the minimum-norm solution.
+programme over the rows, which would need the rows on the client), and neither a
+coefficient only the prior holds nor the Laplace posterior's PSIS check
+(``laplace_check_``) is looked at; a rank-deficient OLS design raises instead of
+returning the minimum-norm solution.
 """
 
 from __future__ import annotations
@@ -37,15 +44,29 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._optional import require
-from ..results import BoundaryWarning
-from ._base import build_estimate, warn_all
-from ._glm_base import _KIND, _laplace_posterior, log_prior, penalty_vector, solved_covariance
+from ._checks import NotIdentifiable
+from ._families import (
+    GLMFamily,
+    gamma_ml_dispersion,
+    tweedie_k_sum,
+    tweedie_ml_newton,
+    tweedie_series_sums,
+)
+from ._glm_base import Dispersion
+from ._glm_data import eta_of
 from ._linalg import GramStats, centered_gram
-from ._loss import LOGISTIC, POISSON, Family, PassResult, _blas_one_thread, fused_pass
-from ._solvers import PenaltyVec, _newton
-from .penalties import PriorSpec, parse_prior
+from ._loss import POISSON, Family, PassResult, _blas_one_thread, fused_pass
+from ._solvers import CENTRE_RATIO, GLMFit, PenaltyVec, _newton
+from .penalties import PriorSpec
 
-__all__ = ["DaskDesign", "DaskRows", "fit_glm_dask", "fit_linear_dask"]
+__all__ = [
+    "DaskDesign",
+    "DaskFitted",
+    "DaskGLMRows",
+    "DaskRows",
+    "fit_glm_dask",
+    "fit_linear_dask",
+]
 
 Array = NDArray[np.float64]
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -234,10 +255,22 @@ class Summary:
     y_min: float = math.inf
     y_max: float = -math.inf
     off_sum: float = 0.0
+    between: int = 0  # rows with 0 < y < 1 (binomial proportions)
     labels: tuple[Any, ...] = ()
 
 
-def _describe(X: Array, y: Array, w: Array | None, off: Array | None, raw_y: bool) -> Summary:
+def _describe(
+    X: Array,
+    y: Array,
+    w: Array | None,
+    off: Array | None,
+    raw_y: bool,
+    glm: GLMFamily | None = None,
+) -> Summary:
+    if glm is not None:  # the family's support of y, as the in-memory fit checks it
+        bad = glm.check_y(y)
+        if bad is not None:
+            raise ValueError(bad)
     m = X.shape[0]
     sw = float(m if w is None else w.sum())
     if m == 0 or sw == 0:
@@ -259,6 +292,7 @@ def _describe(X: Array, y: Array, w: Array | None, off: Array | None, raw_y: boo
         y_min=float(pos.min(initial=math.inf)),
         y_max=float(pos.max(initial=-math.inf)),
         off_sum=0.0 if off is None else float(off.sum() if w is None else w @ off),
+        between=int(np.count_nonzero((y > 0) & (y < 1))),
     )
 
 
@@ -287,6 +321,7 @@ def _merge_summary(*parts: Summary) -> Summary:
             y_min=min(out.y_min, s.y_min),
             y_max=max(out.y_max, s.y_max),
             off_sum=out.off_sum + s.off_sum,
+            between=out.between + s.between,
         )
     return out
 
@@ -375,6 +410,170 @@ class DaskRows:
         return out
 
 
+class DaskFitted:
+    """:class:`~._glm_data.Fitted` sums at a solution, each one reduction over the
+    partitions by the family's own methods on every block (cached)."""
+
+    def __init__(self, data: DaskDesign, glm: GLMFamily, theta: Array, fit_b: bool) -> None:
+        self.data, self.glm, self.theta, self.fit_b = data, glm, theta, fit_b
+        self._pd: Array | None = None
+        self._ll: dict[float, float] = {}
+
+    def _sum(self, what: str, arg: float = 0.0) -> Any:
+        return self.data.run(_fitted_block, _add, self.glm, self.theta, self.fit_b, what, arg)
+
+    def _pearson_deviance(self) -> Array:
+        if self._pd is None:
+            self._pd = np.asarray(self._sum("pd"))
+        return self._pd
+
+    def pearson(self) -> float:
+        return float(self._pearson_deviance()[0])
+
+    def deviance(self) -> float:
+        return float(self._pearson_deviance()[1])
+
+    def loglik(self, phi: float) -> float:
+        if phi not in self._ll:
+            self._ll[phi] = float(self._sum("loglik", phi))
+        return self._ll[phi]
+
+    def ml_dispersion(self, n: float) -> float:
+        glm = self.glm
+        if not glm.has_dispersion:
+            return 1.0
+        if glm.dist in ("gaussian", "inverse_gaussian"):  # a sum over the rows / n
+            return float(self._sum("ml", n))
+        if glm.dist == "gamma":
+            return gamma_ml_dispersion(self.deviance(), n)
+        ksum = float(self._sum("tweedie_k"))
+        return tweedie_ml_newton(
+            ksum, lambda phi: self._sum("tweedie_series", phi), glm.power, self.pearson() / n
+        )
+
+
+def _fitted_block(
+    X: Array,
+    y: Array,
+    w: Array | None,
+    off: Array | None,
+    glm: GLMFamily,
+    theta: Array,
+    fit_b: bool,
+    what: str,
+    arg: float,
+) -> Any:
+    """One block's share of a :class:`DaskFitted` sum (the in-memory family methods)."""
+    mu = glm.mean(eta_of(X, theta, fit_b, off))
+    if what == "pd":
+        return np.array([glm.pearson(y, mu, w), glm.deviance(y, mu, w)])
+    if what == "loglik":
+        return glm.loglik(y, mu, w, arg)
+    if what == "ml":
+        return glm.ml_dispersion(y, mu, w, arg)
+    if what == "tweedie_k":
+        return tweedie_k_sum(y, mu, w, glm.power)
+    return tweedie_series_sums(y, w, arg, glm.power)
+
+
+class DaskGLMRows:
+    """:class:`~._glm_data.GLMData` of Dask partitions: the one GLM fit
+    (:meth:`~._glm_base.GLMBase._fit_glm_on`) asks them each question as a reduction.
+
+    The solve is :func:`~._solvers._newton` over :class:`DaskRows` (Newton for a
+    canonical link, Fisher scoring for the others: one reduction per step); the
+    fitted sums are :class:`DaskFitted`. Not available without the rows on the
+    client: the linear programme that confirms a separation (a divergence of the
+    iterates is reported as it is seen), the check for a coefficient only the
+    prior holds, and the PSIS check of the Laplace posterior.
+    """
+
+    label = ", Dask"
+
+    def __init__(self, data: DaskDesign, summary: Summary) -> None:
+        self.data, self.s = data, summary
+        self.p = data.p
+        self.positive = summary.positive
+        self.n_obs = summary.sw
+
+    def identifiability_message(
+        self, names: list[str], fit_b: bool, groups: list[list[int]]
+    ) -> str:
+        k = self.p + int(fit_b)
+        if not groups:
+            return (
+                f"the model has {k} coefficients but the data have {self.positive} sample(s) "
+                "with positive weight; the MLE is not identifiable. Use fewer features or a "
+                "proper prior (e.g. th.Normal(0, 1))"
+            )
+        bad = sorted({names[j] if j < self.p else "intercept" for g in groups for j in g})
+        return (
+            f"column(s) {', '.join(bad)} are linear combinations of each other"
+            f"{' and the intercept' if fit_b else ''}: the MLE is not identifiable. "
+            "Drop them or use a proper prior (e.g. th.Normal(0, 1))"
+        )
+
+    def solve(
+        self,
+        est: Any,
+        family: Family,
+        fit_b: bool,
+        pen: PenaltyVec,
+        spec: PriorSpec,
+        theta0: Array | None,
+        names: list[str],
+    ) -> GLMFit:
+        s, p = self.s, self.p
+        centre = None
+        if fit_b and pen.l2[-1] == 0 and pen.l1[-1] == 0 and p:
+            sd = np.sqrt(s.x_m2 / s.sw)
+            if np.any(np.abs(s.x_mean) > CENTRE_RATIO * sd):  # as the in-memory solver
+                centre = s.x_mean
+        if theta0 is None:
+            theta = np.zeros(p + int(fit_b))
+            if fit_b:
+                theta[-1] = family.start(s.y_mean)
+                if self.data.inputs.keys() & {"exposure", "offset"}:
+                    theta[-1] -= s.off_sum / s.sw
+        else:
+            theta = theta0.copy()
+            if centre is not None:
+                theta[-1] += float(centre @ theta[:-1])
+        rows = DaskRows(family, self.data, fit_b, centre)
+        try:
+            with _blas_one_thread():
+                # DaskRows has what _newton reads of its rows (family, fit_intercept, at);
+                # top=False: a suspected divergence ends the solve (no LP over remote rows)
+                res = _newton(
+                    rows,  # type: ignore[arg-type]
+                    pen,
+                    theta,
+                    int(est.max_iter),
+                    float(est.tol),
+                    0,
+                    spec.is_flat,
+                    top=False,
+                )
+        except NotIdentifiable as exc:
+            raise ValueError(self.identifiability_message(names, fit_b, exc.groups)) from None
+        res = res.uncentred(centre)
+        if res.message == "diverging":  # reported along the coefficients no prior holds
+            res.separated = [int(j) for j in np.flatnonzero((pen.l2 == 0) & (pen.l1 == 0))]
+        return res
+
+    def fitted(self, glm: GLMFamily, theta: Array, fit_b: bool) -> DaskFitted:
+        return DaskFitted(self.data, glm, theta, fit_b)
+
+    def held_separation(self, sep: str, fit_b: bool, res: GLMFit, pen: PenaltyVec) -> list[int]:
+        return []
+
+    def laplace_check(self, family: Family, pen: PenaltyVec, theta: Array, cov: Array) -> None:
+        return None
+
+    def details(self) -> dict[str, Any]:
+        return {"passes": self.data.passes, "engine": "dask"}
+
+
 def fit_glm_dask(
     est: Any,
     family: Family,
@@ -383,12 +582,14 @@ def fit_glm_dask(
     sample_weight: Any = None,
     exposure: Any = None,
     offset: Any = None,
+    scale: Dispersion | None = None,
 ) -> Any:
-    """Fit a LogisticRegression or PoissonRegression on Dask collections; returns ``est``.
+    """Fit a GLM estimator (Logistic, Poisson or GLMRegression, any family and link) on
+    Dask collections through the one GLM fit; returns ``est``.
 
-    ``family`` is the estimator's (canonical) family; the fitted attributes are those
-    of the in-memory fit (``coef_``, ``intercept_``, ``n_iter_``, ``estimate_``, and
-    ``posterior_`` under a prior), ``estimate_.details["passes"]`` counts the passes.
+    The fitted attributes are those of the in-memory fit (``coef_``, ``intercept_``,
+    ``n_iter_``, ``scale_``, ``estimate_``, and ``posterior_`` under a prior);
+    ``estimate_.details["passes"]`` counts the reductions.
 
     Examples
     --------
@@ -402,82 +603,39 @@ def fit_glm_dask(
     >>> mem = th.regression.LogisticRegression().fit(X, y)
     >>> bool(np.allclose(dist.coef_, mem.coef_, rtol=1e-9))
     True
+    >>> mu = np.exp(0.5 + 0.3 * X[:, 0])
+    >>> yg = rng.gamma(4.0, mu / 4.0)
+    >>> gd = th.regression.GLMRegression("gamma", link="log").fit(
+    ...     da.from_array(X, chunks=(100, 2)), da.from_array(yg, chunks=100))
+    >>> gm = th.regression.GLMRegression("gamma", link="log").fit(X, yg)
+    >>> bool(np.allclose(gd.coef_, gm.coef_, rtol=1e-9)), bool(np.isclose(gd.scale_, gm.scale_))
+    (True, True)
     """
-    if family is not LOGISTIC and family is not POISSON:
-        raise ValueError(
-            f"on Dask, {type(est).__name__} fits its canonical link (logit for "
-            "LogisticRegression, log for PoissonRegression); other links need the rows "
-            "in memory"
-        )
-    spec = parse_prior(est.prior)
-    fit_b = bool(est.fit_intercept)
     inputs = {"sample_weight": sample_weight, "exposure": exposure, "offset": offset}
     data = design(X, y, **inputs)
     _fitted_inputs(est, X)
-    names = est.feature_names_
-    if family is LOGISTIC:
+    classify = est._model == "LogisticRegression"
+    if classify:
         found = data.labels_of_y()
         _set_classes(est, found)
         data.labels = np.asarray(est.classes_)
-    s: Summary = data.run(_describe, _merge_summary, False)
-    p = data.p
-    k = p + int(fit_b)
+    glm = family if isinstance(family, GLMFamily) else None
+    s: Summary = data.run(_describe, _merge_summary, False, glm)
     if s.positive == 0:
         raise ValueError("the Dask data have no rows with positive weight")
     if family is POISSON and s.y_min < 0:
         raise ValueError(
             f"PoissonRegression needs counts >= 0; y has negative values ({s.y_min!r})"
         )
-    if family is LOGISTIC and s.y_min == s.y_max:
+    if classify and s.y_min == s.y_max:
         raise ValueError(
             "y has only one class among the rows with positive weight: logistic regression "
             "needs both outcomes"
         )
-    if spec.is_flat and s.positive < k:
-        raise ValueError(
-            f"the model has {k} coefficients but the data have {s.positive} sample(s) with "
-            "positive weight; the MLE is not identifiable. Use fewer features or a proper "
-            "prior (e.g. th.Normal(0, 1))"
-        )
-    pen = penalty_vector(spec, p, fit_b, fit_b and bool(est.shrink_intercept), type(est).__name__)
-    centre = None
-    if fit_b and pen.l2[-1] == 0 and pen.l1[-1] == 0 and p:
-        sd = np.sqrt(s.x_m2 / s.sw)
-        if np.any(np.abs(s.x_mean) > 30.0 * sd):  # as the in-memory solver's CENTRE_RATIO
-            centre = s.x_mean
-    rows = DaskRows(family, data, fit_b, centre)
-    theta = np.zeros(k)
-    if fit_b:
-        theta[-1] = family.start(s.y_mean)
-        if family is POISSON and data.inputs.keys() & {"exposure", "offset"}:
-            theta[-1] -= s.off_sum / s.sw
-        if centre is not None:
-            theta[-1] += float(centre @ theta[:-1])
-    from ._checks import NotIdentifiable
-
-    try:
-        with _blas_one_thread():
-            # DaskRows has what _newton reads of its rows (family, fit_intercept, at);
-            # top=False: a suspected divergence ends the solve (no LP over remote rows)
-            res = _newton(
-                rows,  # type: ignore[arg-type]
-                pen,
-                theta,
-                int(est.max_iter),
-                float(est.tol),
-                0,
-                spec.is_flat,
-                top=False,
-            )
-    except NotIdentifiable as exc:
-        bad = sorted({names[j] if j < p else "intercept" for g in exc.groups for j in g})
-        raise ValueError(
-            f"column(s) {', '.join(bad)} are linear combinations of each other"
-            f"{' and the intercept' if fit_b else ''}: the MLE is not identifiable. "
-            "Drop them or use a proper prior (e.g. th.Normal(0, 1))"
-        ) from None
-    res = res.uncentred(centre)
-    _glm_estimate(est, res, spec, pen, names, fit_b, s.sw, data.passes)
+    if glm is not None and glm.separation == "logistic" and s.between > 0 and not classify:
+        # proportions: rows between 0 and 1 are never separated (as in memory)
+        family = GLMFamily(glm.dist, glm.link_name, glm.power, None)
+    est._fit_glm_on(family, DaskGLMRows(data, s), scale)
     return est
 
 
@@ -497,68 +655,6 @@ def _set_classes(est: Any, found: frozenset[Any]) -> None:
     if values.dtype.kind in "biuf" and set(values.tolist()) <= {0, 1}:
         values = np.array([0, 1], dtype=values.dtype)
     est.classes_ = values
-
-
-def _glm_estimate(
-    est: Any,
-    res: Any,
-    spec: PriorSpec,
-    pen: PenaltyVec,
-    names: list[str],
-    fit_b: bool,
-    n: float,
-    passes: int,
-) -> None:
-    """``coef_``, ``intercept_``, ``n_iter_`` and ``estimate_`` of a distributed GLM fit."""
-    est.__dict__.pop("posterior_", None)
-    theta = res.theta
-    k = theta.shape[0]
-    est.coef_ = theta[:-1].copy() if fit_b else theta.copy()
-    est.intercept_ = float(theta[-1]) if fit_b else 0.0
-    est.n_iter_ = res.iterations
-    warns: list[str] = []
-    status = "success"
-    active = (theta != 0) | (pen.l1 == 0)
-    cov = np.full((k, k), np.nan)
-    if res.message == "diverging":
-        warns.append(
-            "the Newton iterates diverge (|eta| grows while the steps do not shrink): the "
-            "data look (quasi-)separated, so the estimate may not exist. A prior fixes "
-            "this, e.g. prior=th.Normal(0, 2.5)"
-        )
-        status = "boundary"
-        cov = np.full((k, k), np.inf)
-        warn_all(tuple(warns), BoundaryWarning)
-    else:
-        cov, status = solved_covariance(res, active, 1.0, warns, status)
-    logprior = log_prior(theta, pen) if not spec.is_flat else None
-    kind = _KIND[spec.kind]
-    est.estimate_ = build_estimate(
-        model=f"{est._model} ({kind}, Dask)",
-        names=names,
-        theta=theta,
-        cov=cov,
-        fit_intercept=fit_b,
-        method="mle" if spec.is_flat else "map",
-        loglik=-res.nll,
-        n=n,
-        df_model=k,
-        prior=est.prior,
-        logpost=None if logprior is None else -res.nll + logprior,
-        warnings=tuple(warns),
-        status=status,
-        message=(
-            "se of weights at exactly 0 (the L1 kink) are NaN"
-            if spec.l1 > 0 and not active.all()
-            else ""
-        ),
-        converged=res.converged,
-        iterations=res.iterations,
-        extra={"n_nonzero": int(np.sum(theta != 0)), "passes": passes, "engine": "dask"},
-    )
-    if logprior is not None and status == "success":
-        labels = [*names, "intercept"] if fit_b else list(names)
-        est.posterior_ = _laplace_posterior(labels, theta, cov, -res.nll + logprior, n, est.prior)
 
 
 # ----------------------------------------------------------------------- the linear model

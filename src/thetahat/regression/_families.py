@@ -333,17 +333,7 @@ class GLMFamily:
             r = (y - mu) ** 2 / (y * mu * mu)
             return float((np.sum(r) if w is None else w @ r) / n)
         if d == "gamma":
-            target = self.deviance(y, mu, w) / (2.0 * n)
-            if target <= 0:
-                return 0.0
-            from scipy.optimize import brentq
-
-            def f(lnu: float) -> float:
-                return lnu - float(sc.digamma(math.exp(lnu))) - target
-
-            if f(30.0) > 0:  # a near-exact fit: the shape beyond e^30
-                return math.exp(-30.0)
-            return float(math.exp(-brentq(f, -30.0, 30.0, xtol=1e-14, rtol=1e-14)))
+            return gamma_ml_dispersion(self.deviance(y, mu, w), n)
         phi0 = self.pearson(y, mu, w) / n if start is None else start
         return tweedie_ml_dispersion(y, mu, w, self.power, phi0, logliks)
 
@@ -459,6 +449,41 @@ def _window_powers(width: int) -> Array:
     return np.stack([np.ones(width), k, k * k], axis=1)
 
 
+def gamma_ml_dispersion(deviance: float, n: float) -> float:
+    """The gamma dispersion ``1 / nu`` maximising the likelihood: ``log nu - digamma(nu)
+    = D / (2 n)`` (``D`` the deviance)."""
+    target = deviance / (2.0 * n)
+    if target <= 0:
+        return 0.0
+    from scipy.optimize import brentq
+
+    def f(lnu: float) -> float:
+        return lnu - float(sc.digamma(math.exp(lnu))) - target
+
+    if f(30.0) > 0:  # a near-exact fit: the shape beyond e^30
+        return math.exp(-30.0)
+    return float(math.exp(-brentq(f, -30.0, 30.0, xtol=1e-14, rtol=1e-14)))
+
+
+def tweedie_k_sum(y: Array, mu: Array, w: Array | None, p: float) -> float:
+    """``sum_i w_i K_i``: the part of the Tweedie log density that scales as ``1 / phi``
+    (rows add: a per-block hook)."""
+    k = _tweedie_k(y, mu, p)
+    return float(np.sum(k) if w is None else w @ k)
+
+
+def tweedie_series_sums(y: Array, w: Array | None, phi: float, p: float) -> Array:
+    """``sum w log W``, ``sum w E[j]``, ``sum w Var[j]`` over the positive ``y`` at ``phi``
+    (Dunn & Smyth's series; rows add: a per-block hook)."""
+    pos = y > 0
+    if not pos.any():
+        return np.zeros(3)
+    wp = np.ones(int(pos.sum())) if w is None else w[pos]
+    logw, ej, vj = _tweedie_series(y[pos], phi, p, moments=True)
+    assert ej is not None and vj is not None
+    return np.array([float(wp @ logw), float(wp @ ej), float(wp @ vj)])
+
+
 def tweedie_ml_dispersion(
     y: Array,
     mu: Array,
@@ -467,7 +492,33 @@ def tweedie_ml_dispersion(
     phi0: float,
     logliks: dict[float, float] | None = None,
 ) -> float:
-    """The Tweedie dispersion that maximises the likelihood at ``mu``: Newton on ``log phi``.
+    """The Tweedie dispersion that maximises the likelihood at ``mu`` (rows in memory);
+    with ``logliks``, the log-likelihood at each dispersion evaluated is recorded there."""
+    log_y = 0.0
+    if logliks is not None:
+        pos = y > 0
+        ly = np.log(y[pos])
+        log_y = float(np.sum(ly) if w is None else w[pos] @ ly)
+    return tweedie_ml_newton(
+        tweedie_k_sum(y, mu, w, p),
+        lambda phi: tweedie_series_sums(y, w, phi, p),
+        p,
+        phi0,
+        logliks,
+        log_y,
+    )
+
+
+def tweedie_ml_newton(
+    ksum: float,
+    series: Any,
+    p: float,
+    phi0: float,
+    logliks: dict[float, float] | None = None,
+    log_y: float = 0.0,
+) -> float:
+    """Newton on ``log phi`` for the Tweedie dispersion, from ``ksum`` (:func:`tweedie_k_sum`)
+    and ``series(phi)`` (:func:`tweedie_series_sums`; in memory, or one reduction).
 
     ``l(s) = sum_i w_i [log W(y_i, e^s) + K_i e^-s]`` (plus terms free of ``phi``), so
     ``l' = -(1 - a) sum w E[j] - e^-s sum w K`` and
@@ -476,19 +527,12 @@ def tweedie_ml_dispersion(
     ``logliks`` each one evaluated is recorded there, keyed by ``phi``.
     """
     a = (2.0 - p) / (1.0 - p)
-    wt = np.ones_like(y) if w is None else w
-    ksum = float(wt @ _tweedie_k(y, mu, p))
-    pos = y > 0
-    yp, wp = y[pos], wt[pos]
-
-    log_y = float(wp @ np.log(yp)) if logliks is not None else 0.0
 
     def parts(s: float) -> tuple[float, float, float]:
-        logw, ej, vj = _tweedie_series(yp, math.exp(s), p, moments=True)
-        assert ej is not None and vj is not None
-        f = float(wp @ logw) + ksum * math.exp(-s)
-        g = -(1.0 - a) * float(wp @ ej) - ksum * math.exp(-s)
-        h = (1.0 - a) ** 2 * float(wp @ vj) + ksum * math.exp(-s)
+        lw, ej, vj = (float(v) for v in series(math.exp(s)))
+        f = lw + ksum * math.exp(-s)
+        g = -(1.0 - a) * ej - ksum * math.exp(-s)
+        h = (1.0 - a) ** 2 * vj + ksum * math.exp(-s)
         if logliks is not None:
             logliks[math.exp(s)] = f - log_y
         return f, g, h

@@ -18,12 +18,12 @@ from numpy.typing import NDArray
 
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
-from ._checks import NotIdentifiable, identifiability_message, univariate_separation
 from ._families import GLMFamily
-from ._loss import Family, _blas_one_thread, linear_predictor
+from ._glm_data import Fitted, GLMData, MemoryRows
+from ._loss import Family, _blas_one_thread
 from ._posterior import RegressionPosterior
 from ._predictive import GLMIntervals
-from ._solvers import GLMFit, PenaltyVec, fit_glm
+from ._solvers import GLMFit, PenaltyVec
 from .penalties import PriorSpec, parse_prior
 
 __all__ = ["GLMBase", "log_prior", "penalty_vector"]
@@ -32,9 +32,6 @@ Array = NDArray[np.float64]
 _LOG_2PI = math.log(2.0 * math.pi)
 #: the dispersion of a MAP fit is re-estimated until it moves by less than this
 SCALE_RTOL = 1e-10
-#: a penalised coefficient counts as held by the prior, not the data, when the data's
-#: curvature along it is below this multiple of the prior's
-PRIOR_HELD = 100.0
 
 
 @dataclass(frozen=True)
@@ -117,35 +114,42 @@ class GLMBase(GLMIntervals, RegressionBase):
         offset: Array | None,
         scale: Dispersion | None = None,
     ) -> GLMFit:
+        """Fit rows in memory (see :meth:`_fit_glm_on`)."""
+        return self._fit_glm_on(family, MemoryRows(X, y, sw, offset), scale)
+
+    def _fit_glm_on(self, family: Family, data: GLMData, scale: Dispersion | None = None) -> GLMFit:
         """Fit, then set ``coef_``, ``intercept_``, ``n_iter_``, ``estimate_`` (and
-        ``scale_``, ``posterior_`` where they apply)."""
+        ``scale_``, ``posterior_`` where they apply). ``data`` holds the rows: in
+        memory (:class:`MemoryRows`) or where they live (a Dask cluster: every
+        quantity of the rows is then one reduction)."""
         self.__dict__.pop("posterior_", None)
         spec = parse_prior(self.prior)
         names = self.feature_names_
         fit_b = bool(self.fit_intercept)
-        k = X.shape[1] + int(fit_b)
-        if spec.is_flat and (X.shape[0] if sw is None else np.count_nonzero(sw)) < k:
-            raise ValueError(identifiability_message(X, sw, names, fit_b, []))
+        k = data.p + int(fit_b)
+        if spec.is_flat and data.positive < k:
+            raise ValueError(data.identifiability_message(names, fit_b, []))
         pen = penalty_vector(
-            spec, X.shape[1], fit_b, fit_b and bool(self.shrink_intercept), type(self).__name__
+            spec, data.p, fit_b, fit_b and bool(self.shrink_intercept), type(self).__name__
         )
         glm = family if isinstance(family, GLMFamily) else None
         disp = scale or Dispersion("fixed", 1.0)
         dispersed = glm is not None and glm.has_dispersion
         phi = disp.value if (dispersed and disp.kind == "fixed") else 1.0
-        n_obs = float(X.shape[0] if sw is None else sw.sum())
+        n_obs = data.n_obs
         theta0: Array | None = None
-        mu: Array | None = None
+        fitted: Fitted | None = None
         for _ in range(50 if (dispersed and not spec.is_flat and disp.kind != "fixed") else 1):
-            res = self._solve(family, X, y, sw, offset, fit_b, pen.scaled(phi), spec, theta0, names)
+            res = data.solve(self, family, fit_b, pen.scaled(phi), spec, theta0, names)
             if glm is None or res.separated:
                 break
-            mu = glm.mean(_eta(X, res.theta, fit_b, offset))
-            new = _dispersion(glm, disp, y, mu, sw, n_obs, k) if dispersed else 1.0
+            fitted = data.fitted(glm, res.theta, fit_b)
+            new = _dispersion(disp, fitted, n_obs, k) if dispersed else 1.0
             done = abs(new - phi) <= SCALE_RTOL * phi
             phi, theta0 = new, res.theta
             if done or spec.is_flat:
                 break
+
         theta = res.theta
         self.coef_ = theta[:-1].copy() if fit_b else theta.copy()
         self.intercept_ = float(theta[-1]) if fit_b else 0.0
@@ -154,7 +158,7 @@ class GLMBase(GLMIntervals, RegressionBase):
         warns: list[str] = []
         status = "success"
         active = (theta != 0) | (pen.l1 == 0)
-        cov: Any
+        cov: Any = np.full((k, k), np.nan)
         sep = family.separation
         if res.separated:  # along coefficients no prior holds: no MLE (or MAP)
             kind = "mle" if spec.is_flat else "map"
@@ -164,7 +168,7 @@ class GLMBase(GLMIntervals, RegressionBase):
             warn_all(tuple(warns), BoundaryWarning)
         else:
             if not spec.is_flat and sep is not None:
-                along = _prior_held_separation(sep, X, y, sw, fit_b, res, pen.scaled(phi))
+                along = data.held_separation(sep, fit_b, res, pen.scaled(phi))
                 if along:
                     warns.append(self._divergence_message(sep, labels, along, "held"))
                     warn_all(tuple(warns), BoundaryWarning)
@@ -172,10 +176,9 @@ class GLMBase(GLMIntervals, RegressionBase):
         lp = log_prior(theta, pen) if not spec.is_flat else None
         extra: dict[str, Any] = {"n_nonzero": int(np.sum(theta != 0))}
         lines: tuple[str, ...] = ()
-        if glm is not None and mu is not None:
+        if glm is not None and fitted is not None:
             self.scale_ = phi
-            seen: dict[float, float] = {}  # log-likelihoods the dispersion's solve evaluated
-            phi_ml = glm.ml_dispersion(y, mu, sw, n_obs, phi, seen) if dispersed else 1.0
+            phi_ml = fitted.ml_dispersion(n_obs) if dispersed else 1.0
             if dispersed and not (phi_ml > 1e-300 and phi > 1e-300):
                 # every residual 0: the likelihood grows without bound as phi -> 0
                 m = (
@@ -187,14 +190,10 @@ class GLMBase(GLMIntervals, RegressionBase):
                 warn_all((m,), BoundaryWarning)
                 loglik = loglik_used = math.inf
             else:
-                loglik = seen.get(phi_ml, math.nan)
-                if math.isnan(loglik):
-                    loglik = glm.loglik(y, mu, sw, phi_ml)
-                loglik_used = loglik if phi_ml == phi else seen.get(phi, math.nan)
-                if math.isnan(loglik_used):
-                    loglik_used = glm.loglik(y, mu, sw, phi)
-            dev = glm.deviance(y, mu, sw)
-            chi2 = glm.pearson(y, mu, sw)
+                loglik = fitted.loglik(phi_ml)
+                loglik_used = loglik if phi_ml == phi else fitted.loglik(phi)
+            dev = fitted.deviance()
+            chi2 = fitted.pearson()
             method = "Newton (IRLS)" if glm.canonical else "Fisher scoring (IRLS)"
             extra.update(
                 family=glm.dist,
@@ -218,8 +217,9 @@ class GLMBase(GLMIntervals, RegressionBase):
             )
         else:
             loglik = loglik_used = -res.nll
+        extra.update(data.details())
         self.estimate_ = build_estimate(
-            model=f"{self._model} ({_KIND[spec.kind]})",
+            model=f"{self._model} ({_KIND[spec.kind]}{data.label})",
             names=names,
             theta=theta,
             cov=cov,
@@ -252,42 +252,20 @@ class GLMBase(GLMIntervals, RegressionBase):
             )
         # issue 15: the PSIS check of the Laplace posterior N(MAP, cov) (computed on access);
         # families with a dispersion are left out: their Newton objective is a quasi-likelihood
-        checkable = formed and not dispersed and pen.l1.max() == 0
-        if checkable and lp is not None and status == "success":
-            self.laplace_check_ = _laplace_check(family, X, y, sw, offset, pen, theta, cov)
+        check = None
+        if (
+            formed
+            and lp is not None
+            and status == "success"
+            and not dispersed
+            and pen.l1.max() == 0
+        ):
+            check = data.laplace_check(family, pen, theta, cov)
+        if check is not None:
+            self.laplace_check_ = check
         else:
             self.__dict__.pop("laplace_check_", None)  # from an earlier fit with another prior
         return res
-
-    def _solve(
-        self,
-        family: Family,
-        X: Array,
-        y: Array,
-        sw: Array | None,
-        offset: Array | None,
-        fit_b: bool,
-        pen: PenaltyVec,
-        spec: PriorSpec,
-        theta0: Array | None,
-        names: list[str],
-    ) -> GLMFit:
-        try:
-            return fit_glm(
-                family,
-                X,
-                y,
-                sw,
-                offset,
-                fit_b,
-                pen,
-                theta0=theta0,
-                max_iter=int(self.max_iter),
-                tol=float(self.tol),
-                check_rank=spec.is_flat,
-            )
-        except NotIdentifiable as exc:
-            raise ValueError(identifiability_message(X, sw, names, fit_b, exc.groups)) from None
 
     def _divergence_message(
         self, sep: str | None, labels: list[str], along: list[int], kind: str
@@ -335,25 +313,12 @@ def solved_covariance(
     return cov, status
 
 
-def _eta(X: Array, theta: Array, fit_b: bool, offset: Array | None) -> Array:
-    c, b = (theta[:-1], float(theta[-1])) if fit_b else (theta, 0.0)
-    return linear_predictor(X, c, b, offset)
-
-
-def _dispersion(
-    glm: GLMFamily,
-    disp: Dispersion,
-    y: Array,
-    mu: Array,
-    sw: Array | None,
-    n: float,
-    k: int,
-) -> float:
+def _dispersion(disp: Dispersion, fitted: Fitted, n: float, k: int) -> float:
     if disp.kind == "fixed":
         return disp.value
     if disp.kind == "ml":
-        return glm.ml_dispersion(y, mu, sw, n)
-    return glm.pearson(y, mu, sw) / max(n - k, 1.0)
+        return fitted.ml_dispersion(n)
+    return fitted.pearson() / max(n - k, 1.0)
 
 
 def _laplace_posterior(
@@ -375,63 +340,3 @@ def _laplace_posterior(
         prior=prior,
         exact=False,
     )
-
-
-def _laplace_check(
-    fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec, theta: Array, cov: Array
-) -> Any:
-    """:class:`thetahat._psis.LaplaceCheck` of the GLM's log posterior against N(theta, cov)."""
-    from .._psis import LaplaceCheck
-
-    return LaplaceCheck(_GLMLogPosterior(fam, X, y, sw, offset, pen), theta, cov)
-
-
-class _GLMLogPosterior:
-    """The GLM's log posterior at rows of coefficient draws (picklable, unlike a closure)."""
-
-    def __init__(
-        self, fam: Family, X: Array, y: Array, sw: Any, offset: Any, pen: PenaltyVec
-    ) -> None:
-        self.fam, self.X, self.y, self.sw, self.offset, self.pen = fam, X, y, sw, offset, pen
-
-    def __call__(self, draws: Array) -> Array:
-        p = self.X.shape[1]
-        out = np.empty(draws.shape[0])
-        for i in range(0, draws.shape[0], 64):  # blocks: memory n x 64
-            th = draws[i : i + 64]
-            eta = self.X @ th[:, :p].T + (th[:, p] if th.shape[1] > p else 0.0)
-            if self.offset is not None:
-                eta = eta + self.offset[:, None]
-            nll = self.fam.nll(eta, self.y[:, None])
-            ll = -(nll.sum(0) if self.sw is None else self.sw @ nll)
-            out[i : i + 64] = ll + np.array([log_prior(t, self.pen) for t in th])
-        return out
-
-
-def _prior_held_separation(
-    sep: str,
-    X: Array,
-    y: Array,
-    sw: Array | None,
-    fit_b: bool,
-    res: GLMFit,
-    pen: PenaltyVec,
-) -> list[int]:
-    """Would the MLE diverge along one column that only the prior holds? (no LP)
-
-    The data's curvature along coefficient ``j`` is the Hessian's diagonal minus the
-    prior's (``l2_j``, plus ``l1_j / |theta_j|`` for a Laplace prior, the curvature
-    of its quadratic majoriser). Where it is below ``PRIOR_HELD`` times the prior's,
-    :func:`~._checks.univariate_separation` checks that column (one read of it).
-    Separation along several columns at once is not looked for under a prior.
-    """
-    theta = res.theta
-    absd = np.abs(theta)
-    prior_curv = pen.l2 + np.divide(pen.l1, absd, out=np.zeros_like(absd), where=absd > 0)
-    data_curv = res.hessian_diagonal() - pen.l2
-    held = (prior_curv > 0) & (data_curv < PRIOR_HELD * prior_curv)
-    if fit_b:
-        held[-1] = False
-    if not held.any():
-        return []
-    return univariate_separation(sep, X, y, sw, fit_b, [int(j) for j in np.flatnonzero(held)])

@@ -118,7 +118,7 @@ def _rows(
         e = min(s + chunk, hi)
         Xc = X[s:e]
         if _sparse.issparse(Xc):  # a block of rows at a time: O(chunk x p) memory
-            Xc = Xc.toarray()
+            Xc = Xc.toarray()  # type: ignore[attr-defined]
         yc = codes[s:e]
         wc = None if sw is None else sw[s:e]
         r = np.arange(e - s)
@@ -247,7 +247,7 @@ class SoftmaxRows(_Rows):
         if _sparse.issparse(Xk):  # the LP is dense: only where it is small
             if Xk.shape[0] * Xk.shape[1] > LP_MAX_ENTRIES:
                 return []
-            Xk = Xk.toarray()
+            Xk = Xk.toarray()  # type: ignore[union-attr]
         if self.fit_intercept:
             Xk = np.column_stack([Xk, np.ones(Xk.shape[0])])
         Xk, inverse = np.unique(Xk, axis=0, return_inverse=True)

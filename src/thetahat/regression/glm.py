@@ -558,9 +558,19 @@ class GLMRegression(RegressorMixin, _Fit):
         offset: Any = None,
         exposure: Any = None,
     ) -> GLMRegression:
-        """Fit the model; ``offset`` and ``exposure`` (> 0, log link only) are per row."""
+        """Fit the model; ``offset`` and ``exposure`` (> 0, log link only) are per row
+        (Dask arrays and DataFrames are fitted on the cluster, one reduction per step)."""
         fam = self._glm_family()
         disp = parse_scale(self.scale)
+        if is_dask(X, y, sample_weight, offset, exposure):
+            if exposure is not None and fam.link_name != "log":
+                raise ValueError(
+                    f"exposure enters as log(exposure) and needs the log link; the link is "
+                    f"{fam.link_name} (pass an offset instead)"
+                )
+            from ._distributed import fit_glm_dask
+
+            return fit_glm_dask(self, fam, X, y, sample_weight, exposure, offset, disp)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)
         yf = np.asarray(ya, dtype=float)
         bad = fam.check_y(yf)

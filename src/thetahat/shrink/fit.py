@@ -81,8 +81,10 @@ def shrink(
     ----------
     data : array_like or DataFrame
         One value per group (or per row when ``group`` labels rows): successes
-        for Binomial, counts for Poisson, estimates for Normal. A pandas
-        dataframe names its columns with the keywords below.
+        for Binomial, counts for Poisson, estimates for Normal. A pandas, polars,
+        Dask or Spark dataframe names its columns with the keywords below; on
+        Dask and Spark the per-group sums (and the row checks) run on the
+        cluster, one aggregate pass, and only a row per group reaches the client.
     trials : array_like or str, optional
         Binomial trials per group (a column name with a dataframe). With a
         dataframe and no trials, every row is one trial (0/1 successes).
@@ -184,6 +186,13 @@ def shrink(
     kind = _kind(family, se, exposure)
     if method == "reml" and kind != "normal":
         raise ValueError("method='reml' applies to the Normal family only")
+    from ..statistics.engines import engine_of
+
+    if engine_of(data) is not None and hasattr(data, "columns"):
+        return _from_cluster(
+            kind, data, successes, counts, estimates, trials, exposure, se, group, lv, method,
+            hyperprior,
+        )  # fmt: skip
     if is_frame(data):
         frame = data
         name_first = {"binomial": successes, "poisson": counts, "normal": estimates}[kind]
@@ -229,6 +238,49 @@ def shrink(
         method,
         hyperprior,
     )
+
+
+def _from_cluster(
+    kind: str,
+    frame: Any,
+    successes: Any,
+    counts: Any,
+    estimates: Any,
+    trials: Any,
+    exposure: Any,
+    se: Any,
+    group: Any,
+    level: float,
+    method: str,
+    hyperprior: Any,
+) -> Shrinkage:
+    """``shrink`` of a Dask or Spark DataFrame: the groups' sums on the cluster."""
+    from ._cluster import cluster_groups
+
+    role = {"binomial": "successes", "poisson": "counts", "normal": "estimates"}[kind]
+    first = {"binomial": successes, "poisson": counts, "normal": estimates}[kind]
+    second = {"binomial": trials, "poisson": exposure, "normal": se}[kind]
+    other = {"binomial": "trials", "poisson": "exposure", "normal": "se"}[kind]
+    names = [str(c) for c in frame.columns]
+    for name, what in ((first, role), (second, other), (group, "group")):
+        if name is None and what in (role, "se"):
+            if what == "se":
+                raise ValueError(
+                    "the Normal family needs the standard error of each estimate: se=..."
+                )
+            raise ValueError(f"with a dataframe, name the {what} column ({what}='column name')")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(
+                f"with a dataframe, {what} must be a column name, got {type(name).__name__}"
+            )
+        if name is not None and name not in names:
+            raise ValueError(f"no column {name!r} for {what}; the columns are {', '.join(names)}")
+    if kind == "binomial" and second is None and group is None:
+        raise ValueError("give the number of trials of each group: th.shrink(successes, trials)")
+    a, b, labels = cluster_groups(kind, frame, first, second, group)
+    if labels is None:  # every row a group: the columns, checked as arrays are
+        return _run(kind, a, b, None, None, first, str(second), level, method, hyperprior)
+    return _conclude(kind, a, b["second"], b["rows"], labels, False, level, method, hyperprior)
 
 
 def _run(
@@ -313,6 +365,21 @@ def _run(
         group_labels, positional = row_labels, False
     else:
         group_labels, positional = np.arange(m), True
+    return _conclude(kind, first, second, rows, group_labels, positional, level, method, hyperprior)
+
+
+def _conclude(
+    kind: str,
+    first: FloatArray,
+    second: FloatArray,
+    rows: FloatArray,
+    group_labels: NDArray[Any],
+    positional: bool,
+    level: float,
+    method: str,
+    hyperprior: Any,
+) -> Shrinkage:
+    """The fit on one value pair per group (empirical Bayes, or full Bayes on top)."""
     if method != "full":
         return _finish(kind, first, second, rows, group_labels, positional, level, method)
     import warnings

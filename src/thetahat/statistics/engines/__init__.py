@@ -8,14 +8,14 @@ The layers, each written once:
 * :mod:`.base`: the :class:`~.base.Engine` protocol (what a table must answer)
   and the in-memory :class:`~.base.ArrayEngine`;
 * :mod:`.frame`: narwhals, the one dataframe layer (pandas, polars, pyarrow,
-  DuckDB, and through it Dask and PySpark);
+  DuckDB);
 * :mod:`.scan`: files streamed in record batches (``th.scan``);
 * :mod:`.passes`: iterative families, one aggregate query per Newton step;
 * :mod:`.source`: :class:`~.source.TableSource`, the
   :class:`~thetahat.statistics.Source` over an engine (roles, nulls, groups);
 * :mod:`.cluster`: Dask and Spark collections recognised without importing them;
-  :mod:`.dask` and :mod:`.spark`: their engines (per-partition statistics by the
-  in-memory code, merged in a tree; Spark through Arrow).
+  :mod:`.dask` and :mod:`.spark`: their engines (Dask: per-partition statistics by
+  the in-memory code, merged in a tree; Spark: its own aggregates, one job per fit).
 """
 
 from .base import ArrayEngine, Engine

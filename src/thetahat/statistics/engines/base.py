@@ -30,7 +30,10 @@ user's columns once when created.
 
 Optionally ``defer_nulls(check) -> bool``: the engine counts the nulls of every
 column within each aggregate query and calls ``check(counts)`` (which raises for
-any), saving the separate null-counting pass (``nulls="error"``).
+any), saving the separate null-counting pass (``nulls="error"``). Optional flags:
+``reports_empty`` (an ungrouped aggregate of an empty table returns no group, so
+no row count is asked first) and ``exact_moments`` (``moments`` aggregates are
+exact without a shift from the caller: no head mean, no per-group centring pass).
 
 A new engine (Dask, Spark, a database without narwhals support) implements this
 protocol; everything after it (plans, grouped fits, ``FitTable``) is shared.
@@ -38,6 +41,7 @@ protocol; everything after it (plans, grouped fits, ``FitTable``) is shared.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -126,6 +130,16 @@ def factorize_keys(
     ([0, 1, 0], ['b', 'a'], [1, 1])
     """
     m = cols[0].shape[0]
+    if len(cols) == 1 and "pandas" in sys.modules and m:
+        # one key: pandas' hash table, O(n), where np.unique sorts (measured: 16
+        # partitions of 125,000 rows with 10^4 groups, 0.9 s of sorting -> 0.1 s);
+        # the same codes, in first-appearance order
+        arr = np.asarray(cols[0])
+        codes_pd, _ = sys.modules["pandas"].factorize(arr, sort=False, use_na_sentinel=False)
+        codes = np.asarray(codes_pd, dtype=np.intp)
+        firsts = np.empty(int(codes.max()) + 1, dtype=np.intp)
+        firsts[codes[::-1]] = np.arange(m - 1, -1, -1, dtype=np.intp)  # the first wins
+        return codes, [arr[firsts]]
     codes = np.zeros(m, dtype=np.intp)
     uniq_rows: list[NDArray[Any]] = []
     for c in cols:

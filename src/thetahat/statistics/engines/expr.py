@@ -2,7 +2,7 @@
 
 An engine computes *aggregates* (:class:`Agg`) of *row expressions* (:class:`Expr`)
 over a table, optionally per group. The expressions are a tiny tree (columns,
-constants, ``+ - * /``, ``log``, ``exp``) that each engine
+constants, ``+ - * /``, ``log``, ``exp``, ``floor``) that each engine
 translates into its own language: narwhals expressions for dataframes and SQL
 engines (DuckDB, polars lazy, and through narwhals Dask and PySpark), numpy for
 in-memory arrays and streamed record batches (:func:`evaluate`). The aggregate

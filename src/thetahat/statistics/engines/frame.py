@@ -4,10 +4,10 @@
 polars ``DataFrame``, pyarrow ``Table``) are already in memory: their columns
 become numpy arrays (:class:`~.base.ArrayEngine`), so statistics come from the
 same reducers as an array and agree to the last bit. Lazy frames (polars
-``LazyFrame``, a DuckDB relation, and through narwhals Dask and PySpark) become
-a :class:`NarwhalsEngine`: aggregates are narwhals expressions the engine runs
-(DuckDB's ``sum``/``avg``/``var_pop`` with ``GROUP BY``), and only the
-aggregates travel to Python.
+``LazyFrame``, a DuckDB relation) become a :class:`NarwhalsEngine`: aggregates
+are narwhals expressions the engine runs (DuckDB's ``sum``/``avg``/``var_pop``
+with ``GROUP BY``), and only the aggregates travel to Python. Dask and PySpark
+DataFrames have engines of their own (:mod:`.dask`, :mod:`.spark`).
 """
 
 from __future__ import annotations
@@ -93,6 +93,10 @@ def as_engine(data: Any, roles: Mapping[str, str], keys: Sequence[str] = ()) -> 
         from .dask import dask_engine
 
         return dask_engine(data, roles, keys)
+    if engine_of(data) == "spark":  # one Spark job per pass (engines.spark)
+        from .spark import spark_engine
+
+        return spark_engine(data, roles, keys)
     nw = _nw()
     frame = nw.from_native(data)
     schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema

@@ -151,6 +151,10 @@ class WeibullPasses:
         ly = col("x").log()
         first = self._aggregate({"m": Agg("moments", ly), "top": Agg("max", ly),
                                  "lo": Agg("min", col("x"))}, None)  # fmt: skip
+        if first.size == 0:  # an engine that reports an empty table by its aggregates
+            raise ValueError(
+                f"the table is empty: nothing to fit in column {self.source._name('x')}"
+            )
         v = first.values
         if not np.all(v["lo"] > 0):
             raise ValueError(

@@ -155,7 +155,8 @@ class TableSource:
         defer = getattr(engine, "defer_nulls", None)
         if self.nulls == "error" and defer is not None and defer(self._refuse_nulls):
             # the engine counts nulls within its statistics queries: no pass of its own
-            if engine.nrows() == 0:
+            # (nor a count where its aggregates report an empty table themselves)
+            if not getattr(engine, "reports_empty", False) and engine.nrows() == 0:
                 raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
             return engine
         nulls = {c: k for c, k in engine.null_counts(list(engine.columns)).items() if k}
@@ -270,6 +271,8 @@ class TableSource:
     # ------------------------------------------------------------ pushdown
     def _centred(self, plan: Plan) -> dict[str, Agg]:
         aggs = dict(plan.aggs)
+        if getattr(self.engine, "exact_moments", False):  # the engine centres them itself
+            return aggs
         for name in plan.centred:
             c = self.engine.head_mean(aggs[name].expr)
             aggs[name] = dataclasses.replace(aggs[name], centre=c if np.isfinite(c) else 0.0)
@@ -394,7 +397,8 @@ class TableSource:
             # a count family whose statistics are all functions of the histogram's values
             # (Poisson without exposure, Geometric, Binomial): one GROUP BY pass, not two
             agg, h, at = self._from_hist(plan, keys)
-        if agg is None and keys and plan.centred and not in_memory:
+        exact = getattr(self.engine, "exact_moments", False)
+        if agg is None and keys and plan.centred and not in_memory and not exact:
             agg = self._group_centred(plan, keys)
         if agg is None:
             agg = self.engine.aggregate(self._centred(plan), keys)
