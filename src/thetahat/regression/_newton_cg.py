@@ -32,8 +32,11 @@ Array = NDArray[np.float64]
 COV_MAX_K = 4096
 #: right-hand sides solved together by the block CG of the covariance (memory n x 32)
 CG_BLOCK = 32
-#: relative residual of the covariance's CG solves (variances to about 1e-12)
-COV_RTOL = 1e-11
+#: relative residual of the covariance's CG solves. A variance ``e_j' H^-1 e_j`` read
+#: off the CG solution ``z`` (``e_j' z``) errs by the squared H-norm error of ``z``
+#: (Galerkin), about ``rtol^2 cond``: 1e-8 gives variances to about 1e-14 cond;
+#: covariances between coefficients err to first order, about 1e-8 relative.
+COV_RTOL = 1e-8
 CG_MAX_ITER = 500
 DIVERGING_ETA = 30.0
 STANDARD_ERRORS_HINT = (
@@ -116,7 +119,6 @@ class WideGLMFit(GLMFit):
             self.operator.l2,
             self.operator.fit_intercept,
             active=np.asarray(active, dtype=bool),
-            Xsq=self.operator._Xsq,
         )
         return LazyCovariance(op.k, _CovBlocks(op), limit=COV_MAX_K, hint=STANDARD_ERRORS_HINT)
 
@@ -228,7 +230,6 @@ def fit_wide(
     p = X.shape[1]
     k = p + int(fit_intercept)
     theta = _start(family, y, sw, offset, k, fit_intercept) if theta0 is None else theta0.copy()
-    Xsq = _sparse.squared(X)
     eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
     if offset is not None:
         eta = eta + offset
@@ -264,7 +265,7 @@ def fit_wide(
         if gnorm == 0.0:
             converged, message = True, ""
             break
-        op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept, Xsq=Xsq)
+        op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
         M = np.maximum(op.diagonal(), 1e-300)
         forcing = min(0.5, math.sqrt(gnorm / g0))
         d, u, cg_it, _ = pcg(op, -g, M, forcing, min(CG_MAX_ITER, 2 * k), track=True)
@@ -301,7 +302,7 @@ def fit_wide(
     if sw is not None:
         v = v * sw
     nll = float(per.sum() if sw is None else sw @ per)
-    op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept, Xsq=Xsq)
+    op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     if message == "" and not converged:
         message = "not converged"
     fit = WideGLMFit.of(
