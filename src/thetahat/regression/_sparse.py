@@ -104,8 +104,8 @@ def dense_columns(X: Any, cols: list[int]) -> Array:
 
 
 #: rows per block of the O(nnz) reductions that need a per-entry temporary (so that
-#: no temporary the size of X's stored values is made: 2^16 rows x 20 entries = 10 MB)
-ROW_BLOCK = 1 << 16
+#: no temporary the size of X's stored values is made: 2^13 rows x 20 entries = 1.3 MB)
+ROW_BLOCK = 1 << 13
 
 
 def row_blocks(X: Any) -> Any:
