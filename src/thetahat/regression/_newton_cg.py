@@ -133,7 +133,7 @@ class WideGLMFit(GLMFit):
 
 class _CovBlocks:
     """``cov[idx, idx]`` of ``H^-1`` over the operator's active coefficients: by inverting the
-    formed active Hessian when the whole matrix is asked for, else by CG, 16 right-hand sides at a time."""
+    formed active Hessian when the whole matrix is asked for, else by CG (16 at a time)."""
 
     def __init__(self, op: _sparse.HessianOperator) -> None:
         self.op = op
