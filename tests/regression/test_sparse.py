@@ -254,7 +254,7 @@ def test_se_of_chosen_coefficients_by_cg_when_too_wide_for_the_covariance(
     # a block by CG through the Estimate too: the delta method on two coefficients
     d = a.estimate_.transform(lambda x1, x2: x1 - x2, "diff", of=("x1", "x2"))
     e = b.estimate_.transform(lambda x1, x2: x1 - x2, "diff", of=("x1", "x2"))
-    assert d.se["diff"] == pytest.approx(e.se["diff"], rel=1e-7)
+    assert d.se["diff"] == pytest.approx(e.se["diff"], rel=1e-6)  # covariances: CG to 1e-7
     assert not a.estimate_.cov.formed
 
 

@@ -304,22 +304,28 @@ def _sparse_class_ranges(X: Any, parts: tuple[NDArray[np.intp], ...]) -> list[Ar
     """:func:`_class_ranges` of a CSR X from its stored entries in one read: per class,
     the column-wise min and max of the stored values, and 0 where a column has fewer
     stored entries in that class than the class has rows (an implicit zero)."""
+    from ._sparse import row_blocks
+
     n, p = X.shape
     label = np.full(n, -1, dtype=np.int8)
     for c, r in enumerate(parts):
         label[r] = c
-    per_entry = np.repeat(label, np.diff(X.indptr))
-    stats = []
+    lo_hi = [(np.full(p, np.inf), np.full(p, -np.inf), np.zeros(p)) for _ in parts]
+    for r0, r1, a, b in row_blocks(X):  # blocks of rows: no temporary the size of X
+        per_entry = np.repeat(label[r0:r1], np.diff(X.indptr[r0 : r1 + 1]))
+        for c in range(len(parts)):
+            mask = per_entry == c
+            cols, vals = X.indices[a:b][mask], X.data[a:b][mask]
+            np.minimum.at(lo_hi[c][0], cols, vals)
+            np.maximum.at(lo_hi[c][1], cols, vals)
+            lo_hi[c][2][:] += np.bincount(cols, minlength=p)
+    stats: list[Array] = []
     for c, r in enumerate(parts):
         if r.size == 0:
             stats += [np.full(p, np.nan)] * 2
             continue
-        mask = per_entry == c
-        cols, vals = X.indices[mask], X.data[mask]
-        lo, hi = np.full(p, np.inf), np.full(p, -np.inf)
-        np.minimum.at(lo, cols, vals)
-        np.maximum.at(hi, cols, vals)
-        implicit = np.bincount(cols, minlength=p) < r.size
-        stats += [np.where(implicit, np.minimum(lo, 0.0), lo)]
+        lo, hi, count = lo_hi[c]
+        implicit = count < r.size  # some row of the class has x_j = 0 (not stored)
+        stats.append(np.where(implicit, np.minimum(lo, 0.0), lo))
         stats.append(np.where(implicit, np.maximum(hi, 0.0), hi))
     return stats
