@@ -4,10 +4,10 @@ References are computed here: the MLE by direct maximisation of the sum of
 ``scipy.stats`` log densities (Nelder-Mead from a perturbed start, tight
 tolerances; ours must reach at least its log-likelihood); censored fits by direct
 maximisation of the censored likelihood written out with scipy's ``logcdf`` and
-``logsf``. Published R numbers for these families' censored fits (fitdistrplus'
-``salinity`` logistic fit) need data sets the project does not ship (``salinity``,
-``endosulfan``: R data files only), so the censored references here are the direct
-maximisations.
+``logsf`` (every new family, with simulated censoring). R's own censored fits
+(fitdistrplus' ``fitdistcens`` on its salinity, smokedfish and fluazinam data, the
+R script and output kept beside the data) are checked in
+``test_censored_fits_vs_r.py``.
 """
 
 from __future__ import annotations

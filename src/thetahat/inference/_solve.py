@@ -351,10 +351,9 @@ def _edge_supremum(
             f_joint = problem.objective(pushed_theta)
         if f_joint >= res.fun - tol:  # (+inf: the objective is unbounded there)
             edge = [name for _, name, _ in far]
-        else:  # one at a time, the others re-maximised (warm-started at the joint push)
-            for _, name, _ in far:
-                pushed = _solve_inside(problem, {name: pushed_theta[name]}, pushed_theta)[1]
-                if pushed.fun >= res.fun - tol:
+        else:  # one at a time, the others re-maximised
+            for i, name, direction in far:
+                if _pushed_alone_no_lower(problem, obj, res, i, name, direction, pushed_theta, tol):
                     edge.append(name)
     except ValueError:  # a custom model that cannot be evaluated out there
         return theta, res
@@ -372,6 +371,43 @@ def _edge_supremum(
     return theta, SolverResult(
         res.x, res.fun, True, Status.BOUNDARY, msg, res.iterations, edge=tuple(edge)
     )
+
+
+def _pushed_alone_no_lower(
+    problem: FitProblem,
+    obj: _Objective,
+    res: SolverResult,
+    i: int,
+    name: str,
+    direction: float,
+    joint: Mapping[str, Value],
+    tol: float,
+) -> bool:
+    """Whether pushing coordinate ``i`` alone, the others re-maximised, loses nothing.
+
+    The re-maximisation starts at the joint push, else where the solver stopped with
+    only this coordinate pushed; along a curved ridge (Burr's shape1 -> inf with the
+    rate falling as shape1^(-1/shape2): the Weibull limit) the objective can be -inf
+    at a far push with the others held, so shorter pushes (a factor e, then 1.1)
+    are tried until the re-maximisation can start.
+    """
+    for push in (_PUSH, 1.0, 0.1):
+        starts: list[Mapping[str, Value]] = []
+        if push == _PUSH:
+            starts.append(joint)
+        z_alone = np.array(res.x, dtype=float)
+        z_alone[i] += direction * push
+        with np.errstate(all="ignore"):
+            starts.append(obj.theta(z_alone))
+        for start in starts:
+            if not all(np.isfinite(v) for v in start.values()):
+                continue
+            with np.errstate(all="ignore"):
+                if not np.isfinite(problem.objective(start)):
+                    continue
+            pushed = _solve_inside(problem, {name: start[name]}, start)[1]
+            return bool(pushed.fun >= res.fun - tol)
+    return False
 
 
 def _solve_inside(
