@@ -1,5 +1,4 @@
-"""The Examples sections of the GLM, count-model and predictive-interval docstrings run as
-doctests (the mixins' methods are not on the public classes' own ``__dict__``)."""
+"""The Examples sections of the GLM and count-model docstrings run as doctests."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ import pytest
     [
         "thetahat.regression.glm",
         "thetahat.regression.count",
-        "thetahat.regression._predictive",
         "thetahat.regression._base",  # standard_errors (issue 17)
         "thetahat.results._lazy_cov",
     ],

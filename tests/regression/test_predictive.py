@@ -274,3 +274,14 @@ def test_shrunk_intercept_and_a_pandas_frame() -> None:
     mean = model.predict(pd.DataFrame(Xnew, columns=["a", "b"]))
     band = model.predict_interval(pd.DataFrame(Xnew, columns=["a", "b"]), level=0.9)
     np.testing.assert_allclose(band, np.column_stack([mean - z * sd, mean + z * sd]), rtol=1e-10)
+
+
+def test_docstring_examples_run() -> None:
+    """The mixins' methods are not in the public classes' own ``__dict__``, where the
+    docs test looks for examples: run them here."""
+    import doctest
+
+    from thetahat.regression import _predictive
+
+    result = doctest.testmod(_predictive, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 10 and result.failed == 0

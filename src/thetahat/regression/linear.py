@@ -429,6 +429,7 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
                 post.log_evidence,
                 gs.sw,
                 noise_var=sigma2,
+                hyper={} if known else {"sigma (ML-II)": math.sqrt(sigma2)},
             )
 
     def _make_posterior(
