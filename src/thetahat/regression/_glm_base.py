@@ -158,7 +158,7 @@ class GLMBase(GLMIntervals, RegressionBase):
         warns: list[str] = []
         status = "success"
         active = (theta != 0) | (pen.l1 == 0)
-        cov: Any = np.full((k, k), np.nan)
+        cov: Any
         sep = family.separation
         if res.separated:  # along coefficients no prior holds: no MLE (or MAP)
             kind = "mle" if spec.is_flat else "map"
