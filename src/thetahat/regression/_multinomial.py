@@ -135,8 +135,10 @@ def fit_multinomial(
     shift = lay.shift() if (spec.l1 > 0 and spec.l2 == 0) else None
     sample = X[:: max(1, n // 2048)]
     n_obs = float(n if sw is None else sw.sum())
-    sq = _sparse.squared(sample) if _sparse.issparse(sample) else sample * sample
-    curv = SHIFT_CURV * n_obs * (float(sq.sum()) / max(sq.shape[0] * sq.shape[1], 1) + 1.0) / K
+    # mean square of X's entries (sparse: its stored values; the zeros add nothing)
+    vals: Any = sample.data if _sparse.issparse(sample) else sample
+    msq = float(np.sum(np.square(vals))) / max(sample.shape[0] * sample.shape[1], 1)
+    curv = SHIFT_CURV * n_obs * (msq + 1.0) / K
     sd = _sparse.column_sd(sample)
     rows = SoftmaxRows(
         cast(Family, SOFTMAX),  # the solver reads only its name and separation kind
