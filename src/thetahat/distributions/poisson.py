@@ -15,6 +15,7 @@ from .. import _fastpath
 from .._domains import NONNEGATIVE
 from ..statistics.sufficient import SuffStats
 from ._base import DiscreteDistribution, Param, Value
+from .family import many
 
 __all__ = ["Poisson", "PoissonStats"]
 
@@ -139,6 +140,9 @@ class Poisson(DiscreteDistribution):
         return {"rate": stats.total / stats.exposure}
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+        if many(params["rate"]) or many(stats.exposure):  # per-group arrays
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.array([[stats.exposure / np.float64(params["rate"])]])
         rate, t = float(params["rate"]), float(stats.exposure)
         if rate == 0:  # as numpy's t / 0 (Python floats would raise)
             return np.array([[math.inf if t > 0 else math.nan]])
