@@ -55,7 +55,7 @@ from ._families import (
 from ._glm_base import Dispersion
 from ._glm_data import eta_of
 from ._linalg import GramStats, centered_gram
-from ._loss import POISSON, Family, PassResult, _blas_one_thread, fused_pass
+from ._loss import POISSON, Family, PassResult, _blas_one_thread, fused_pass, merge_passes
 from ._solvers import CENTRE_RATIO, GLMFit, PenaltyVec, _newton
 from .penalties import PriorSpec
 
@@ -373,20 +373,15 @@ def _glm_block(
 
 
 def _add_passes(*parts: PassResult) -> PassResult:
-    out = PassResult(
-        parts[0].nll,
-        None if parts[0].grad is None else parts[0].grad.copy(),
-        None if parts[0].hess is None else parts[0].hess.copy(),
-        parts[0].eta_max,
+    """The sum of partition passes (the tree reduction's merge; the inputs are kept)."""
+    first = parts[0]
+    copy = PassResult(
+        first.nll,
+        None if first.grad is None else first.grad.copy(),
+        None if first.hess is None else first.hess.copy(),
+        first.eta_max,
     )
-    for q in parts[1:]:
-        out.nll += q.nll
-        if out.grad is not None and q.grad is not None:
-            out.grad += q.grad
-        if out.hess is not None and q.hess is not None:
-            out.hess += q.hess
-        out.eta_max = max(out.eta_max, q.eta_max)
-    return out
+    return merge_passes([copy, *parts[1:]])
 
 
 @dataclass
