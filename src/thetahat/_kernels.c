@@ -383,6 +383,9 @@ static PyMethodDef methods[] = {
      "(see _kernels_fit.c)."},
     {"beta_sums", th_beta_sums, METH_VARARGS,
      "beta_sums(x, w) -> (first_bad, sum w log x, sum w log(1 - x))."},
+    {"gamma_walk", th_gamma_walk, METH_VARARGS,
+     "gamma_walk(y, a, c, cut, F, S) -> None: P(a, y) and Q(a, y) at sorted y from anchors "
+     "(see _kernels_fit.c)."},
 #endif
     {NULL, NULL, 0, NULL},
 };

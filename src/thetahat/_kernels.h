@@ -40,5 +40,6 @@ static inline double kahan_value(const kahan_t *k)
 PyObject *th_t_sums(PyObject *self, PyObject *args);
 PyObject *th_weibull_moments(PyObject *self, PyObject *args);
 PyObject *th_beta_sums(PyObject *self, PyObject *args);
+PyObject *th_gamma_walk(PyObject *self, PyObject *args);
 
 #endif

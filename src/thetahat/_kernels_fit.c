@@ -376,4 +376,127 @@ PyObject *th_beta_sums(PyObject *self, PyObject *args)
     return Py_BuildValue("(ndd)", bad, kahan_value(&acc[0]), kahan_value(&acc[1]));
 }
 
+
+/* ------------------------------------------------ Gamma cdf at sorted points */
+/*
+ * gamma_walk(y, a, c, cut, F, S) fills the regularised incomplete gamma functions
+ * P(a, y_i) (into F, below cut) and Q(a, y_i) (into S, from cut up) at sorted y.
+ * On entry F[i] (i < cut) and S[i] (i >= cut) hold exact values at "anchors" and NaN
+ * elsewhere; F[0] and S[n - 1] are anchors. A NaN is filled from its neighbour
+ * towards its tail (F walks up from the smallest value, S down from the largest) by
+ * adding the integral of the density t^(a-1) e^(-t + c) (c = -log Gamma(a)) over
+ * the gap, by 3-point Gauss-Legendre: every term is positive and at most the value
+ * it builds, so each value keeps the relative accuracy of the increments (the
+ * caller anchors every gap too wide for the rule); the running sums are compensated.
+ * Then F = 1 - S from cut up and S = 1 - F below it (both at least 1/2 there).
+ * Why: scipy's gammainc costs ~80 ns a point; the increments cost ~10 (4 lanes).
+ */
+TH_CLONES
+static void gamma_increments(const double *y, Py_ssize_t m, double a1, double c, double *inc)
+{
+    const double r = 0.7745966692414834; /* sqrt(3 / 5) */
+    const double w1 = 5.0 / 9.0, w2 = 8.0 / 9.0;
+    Py_ssize_t j = 0;
+    for (; j + 4 <= m; j += 4) {
+        const vd lo = vload(y + j), hi = vload(y + j + 1);
+        const vd hw = vsplat(0.5) * (hi - lo), mid = vsplat(0.5) * (hi + lo);
+        const vd t1 = mid - hw * vsplat(r), t3 = mid + hw * vsplat(r);
+        const vd va = vsplat(a1), vc = vsplat(c);
+        const vd g1 = vexp(va * vlog(t1) - t1 + vc);
+        const vd g2 = vexp(va * vlog(mid) - mid + vc);
+        const vd g3 = vexp(va * vlog(t3) - t3 + vc);
+        const vd v = hw * (vsplat(w1) * (g1 + g3) + vsplat(w2) * g2);
+        memcpy(inc + j, &v, sizeof v);
+    }
+    for (; j < m; j++) {
+        const double hw = 0.5 * (y[j + 1] - y[j]), mid = 0.5 * (y[j + 1] + y[j]);
+        const double t1 = mid - hw * r, t3 = mid + hw * r;
+        const double g1 = exp(a1 * log(t1) - t1 + c), g2 = exp(a1 * log(mid) - mid + c);
+        const double g3 = exp(a1 * log(t3) - t3 + c);
+        inc[j] = hw * (w1 * (g1 + g3) + w2 * g2);
+    }
+}
+
+static void gamma_fill(const double *inc, Py_ssize_t n, Py_ssize_t cut, double *F, double *S)
+{
+    kahan_t acc = {0.0, 0.0};
+    for (Py_ssize_t i = 0; i < cut; i++) {
+        if (isnan(F[i]) && i > 0) {
+            kahan_add(&acc, inc[i - 1]);
+            F[i] = kahan_value(&acc);
+        } else {
+            acc.sum = F[i];
+            acc.comp = 0.0;
+        }
+        S[i] = 1.0 - F[i];
+    }
+    for (Py_ssize_t i = n - 1; i >= cut; i--) {
+        if (isnan(S[i]) && i < n - 1) {
+            kahan_add(&acc, inc[i]);
+            S[i] = kahan_value(&acc);
+        } else {
+            acc.sum = S[i];
+            acc.comp = 0.0;
+        }
+        F[i] = 1.0 - S[i];
+    }
+}
+
+PyObject *th_gamma_walk(PyObject *self, PyObject *args)
+{
+    PyObject *yo, *fo, *so;
+    double a, c;
+    Py_ssize_t cut;
+    if (!PyArg_ParseTuple(args, "OddnOO", &yo, &a, &c, &cut, &fo, &so)) {
+        return NULL;
+    }
+    Py_buffer yv, fv, sv;
+    if (th_get_float64_buffer(yo, &yv) < 0) {
+        return NULL;
+    }
+    if (PyObject_GetBuffer(fo, &fv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+        PyBuffer_Release(&yv);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(so, &sv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+        PyBuffer_Release(&fv);
+        PyBuffer_Release(&yv);
+        return NULL;
+    }
+    const Py_ssize_t n = yv.len / 8;
+    double *inc = NULL;
+    int bad = fv.itemsize != 8 || sv.itemsize != 8 || fv.len != yv.len || sv.len != yv.len ||
+              strcmp(fv.format ? fv.format : "B", "d") || strcmp(sv.format ? sv.format : "B", "d") ||
+              cut < 0 || cut > n;
+    if (!bad && n > 1) {
+        inc = (double *)PyMem_RawMalloc((size_t)(n - 1) * sizeof(double));
+        if (inc == NULL) {
+            PyBuffer_Release(&sv);
+            PyBuffer_Release(&fv);
+            PyBuffer_Release(&yv);
+            return PyErr_NoMemory();
+        }
+    }
+    if (!bad) {
+        const double *y = (const double *)yv.buf;
+        double *F = (double *)fv.buf, *S = (double *)sv.buf;
+        Py_BEGIN_ALLOW_THREADS
+        if (n > 1) {
+            gamma_increments(y, n - 1, a - 1.0, c, inc);
+        }
+        gamma_fill(inc, n, cut, F, S);
+        Py_END_ALLOW_THREADS
+    }
+    PyMem_RawFree(inc);
+    PyBuffer_Release(&sv);
+    PyBuffer_Release(&fv);
+    PyBuffer_Release(&yv);
+    if (bad) {
+        PyErr_SetString(PyExc_TypeError,
+                        "gamma_walk: F and S must be writable float64 arrays as long as y, "
+                        "0 <= cut <= len(y)");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
 #endif /* __GNUC__ */

@@ -44,6 +44,7 @@ lognormal MLE is closed form in both and agrees to the printed digits.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -51,7 +52,8 @@ import pytest
 from scipy import stats
 
 import thetahat as th
-from thetahat.inference.gof import chisq_cells, edf_statistics
+from thetahat.inference.gof import _bootstrap_null, chisq_cells, edf_statistics
+from thetahat.optim import Status
 
 GOFSTAT = {  # family -> (ks, cvm, ad, aic, bic), published above
     "Weibull": (0.1396646, 0.6840994, 3.5736460, 2514.449, 2521.524),
@@ -198,14 +200,72 @@ def test_failed_refits_are_counted_not_dropped(monkeypatch):
             raise ValueError("no estimate")
         return real(*args, **kw)
 
-    x = np.random.default_rng(3).gamma(2.0, 1.0, size=60)
-    est = th.fit(th.Gamma, x)
+    # the Weibull re-fits resample by resample (its MLE needs the data, not array statistics)
+    x = np.random.default_rng(3).weibull(2.0, size=60)
+    est = th.fit(th.Weibull, x)
     monkeypatch.setenv("THETAHAT_NUM_THREADS", "1")
     monkeypatch.setattr(fit_module, "fit", flaky)
     g = est.gof(n_boot=40, rng=1)
     assert g.n_failed == 10 and g.failed_share == 0.25
     assert np.isnan(g.null).any(axis=1).sum() == 10
     assert any("failed" in n for n in g.notes)
+
+
+def test_failed_batched_refits_are_counted_not_dropped(monkeypatch):
+    # the Gamma re-fits a block of resamples in one batched solve: rows it reports failed
+    # (or whose estimate is no valid distribution) are counted, not dropped
+    real = th.Gamma.fit_many
+
+    def flaky(self, stats):
+        params, res = real(self, stats)
+        bad = np.arange(res.status.shape[0]) % 4 == 3
+        status = np.where(bad, Status.FAILED.value, res.status)
+        shape = np.where(np.arange(bad.shape[0]) % 4 == 2, np.inf, params["shape"])
+        return {**params, "shape": shape}, dataclasses.replace(res, status=status)
+
+    x = np.random.default_rng(3).gamma(2.0, 1.0, size=60)
+    est = th.fit(th.Gamma, x)
+    monkeypatch.setattr(th.Gamma, "fit_many", flaky)
+    g = est.gof(n_boot=64, rng=1)  # two blocks of 32
+    assert g.n_failed == 32 and np.isnan(g.null).any(axis=1).sum() == 32
+    assert any("failed" in n for n in g.notes)
+
+
+@pytest.mark.parametrize(
+    ("family", "draw"),
+    [
+        (th.Gamma, lambda r: r.gamma(2.5, 1.5, 400)),
+        (th.Exponential, lambda r: r.exponential(2.0, 300)),
+        (th.Normal, lambda r: r.normal(1.0, 2.0, 300)),
+        (th.LogNormal, lambda r: r.lognormal(0.0, 0.7, 300)),
+        (th.Beta, lambda r: r.beta(2.0, 3.0, 300)),
+    ],
+)
+def test_batched_null_equals_resample_by_resample(family, draw):
+    # the same resamples (one random stream) re-fitted in one batched solve and one by one
+    # with th.fit: the same statistics up to the solvers' tolerance
+    x = draw(np.random.default_rng(12))
+    est = th.fit(family, x)
+    assert est.family.fits_many
+    batched = _bootstrap_null(est, x.shape[0], 70, 5)
+    loop = _bootstrap_null(est, x.shape[0], 70, 5, batched=False)
+    assert not np.isnan(batched).any()
+    np.testing.assert_allclose(batched, loop, rtol=1e-10, atol=0)
+
+
+def test_gamma_pvalues_agree_with_scipy_goodness_of_fit():
+    # the batched re-fit and the walked incomplete gamma function against scipy's
+    # Monte Carlo test (numerical MLE per resample, loc fixed at 0)
+    x = np.random.default_rng(7).gamma(1.7, 2.0, size=150)
+    g = th.fit(th.Gamma, x).gof(n_boot=300, rng=1)
+    ref = stats.goodness_of_fit(
+        stats.gamma, x, statistic="ad", known_params={"loc": 0.0}, n_mc_samples=300,
+        rng=np.random.default_rng(2),
+    )  # fmt: skip
+    assert g.ad == pytest.approx(ref.statistic, rel=1e-4)  # scipy's optimiser vs Newton
+    se = math.sqrt(max(ref.pvalue * (1 - ref.pvalue), 0.01) * 2 / 300)
+    assert abs(g.ad_pvalue - ref.pvalue) < 4 * se
+    assert stats.ks_2samp(g.null[:, 2], ref.null_distribution).pvalue > 1e-3
 
 
 def test_censored_fit_reports_information_criteria_only():
