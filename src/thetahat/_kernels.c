@@ -386,6 +386,8 @@ static PyMethodDef methods[] = {
     {"gamma_walk", th_gamma_walk, METH_VARARGS,
      "gamma_walk(y, a, c, cut, F, S) -> None: P(a, y) and Q(a, y) at sorted y from anchors "
      "(see _kernels_fit.c)."},
+    {"edf_stats", th_edf_stats, METH_VARARGS,
+     "edf_stats(u, s) -> (ks, cvm, ad) of sorted cdf values (see _kernels_fit.c)."},
 #endif
     {NULL, NULL, 0, NULL},
 };

@@ -499,4 +499,109 @@ PyObject *th_gamma_walk(PyObject *self, PyObject *args)
     }
     Py_RETURN_NONE;
 }
+
+/* ------------------------------------------------------ EDF statistics */
+/*
+ * edf_stats(u, s) -> (ks, cvm, ad): Kolmogorov-Smirnov, Cramer-von Mises and
+ * Anderson-Darling statistics of sorted cdf values u_i = F(x_(i)) with s_i = 1 - u_i
+ * computed without cancellation (thetahat.inference.gof.edf_statistics, the formulas
+ * there; the upper-tail sum is taken as sum_j (2n + 1 - 2j) log s_j, no reversal).
+ * One read of u and s, the logarithms four lanes at a time (vlog); values that are
+ * zero, subnormal or NaN go through libm (a NaN makes all three NaN, a zero makes
+ * the Anderson-Darling statistic inf). Why: numpy's dozen array passes over a
+ * goodness-of-fit resample cost ~0.14 ms at n = 10^4, this one ~0.03.
+ */
+static void edf_scalar(double x, double y, double i, double nn, double *ks, double *cvm,
+                       double *ad, int *nan)
+{
+    if (isnan(x) || isnan(y)) {
+        *nan = 1;
+        return;
+    }
+    const double a = i / nn - x, b = x - (i - 1.0) / nn;
+    *ks = fmax(*ks, fmax(a, b));
+    const double d = x - (2.0 * i - 1.0) / (2.0 * nn);
+    *cvm += d * d;
+    *ad += (2.0 * i - 1.0) * log(x) + (2.0 * nn + 1.0 - 2.0 * i) * log(y);
+}
+
+TH_CLONES
+static int edf_run(const double *u, const double *s, Py_ssize_t n, double *out)
+{
+    const double nn = (double)n;
+    const vd lane = (vd){1.0, 2.0, 3.0, 4.0}, tiny = vsplat(DBL_MIN), big = vsplat(DBL_MAX);
+    double ks = -INFINITY;
+    kahan_t cvm = {0.0, 0.0}, ad = {0.0, 0.0};
+    int nan = 0;
+    for (Py_ssize_t start = 0; start < n; start += BLOCK) {
+        const Py_ssize_t stop = (n - start < BLOCK) ? n : start + BLOCK;
+        vd vk = vsplat(-INFINITY), vc = vsplat(0.0), va = vsplat(0.0);
+        double sk = -INFINITY, sc = 0.0, sa = 0.0;
+        Py_ssize_t i = start;
+        for (; i + 4 <= stop; i += 4) {
+            const vd x = vload(u + i), y = vload(s + i);
+            const vi ok = (vi)(x >= tiny) & (vi)(x <= big) & (vi)(y >= tiny) & (vi)(y <= big);
+            if (vany(~ok)) {
+                for (int j = 0; j < 4; j++) {
+                    edf_scalar(u[i + j], s[i + j], (double)(i + j + 1), nn, &sk, &sc, &sa, &nan);
+                }
+                continue;
+            }
+            const vd k = vsplat((double)i) + lane; /* 1-based ranks */
+            const vd a = k / vsplat(nn) - x, b = x - (k - vsplat(1.0)) / vsplat(nn);
+            const vd m = vsel((vi)(a > b), a, b);
+            vk = vsel((vi)(m > vk), m, vk);
+            const vd w = vsplat(2.0) * k - vsplat(1.0);
+            const vd d = x - w / vsplat(2.0 * nn);
+            vc += d * d;
+            va += w * vlog(x) + (vsplat(2.0 * nn + 1.0) - vsplat(2.0) * k) * vlog(y);
+        }
+        for (; i < stop; i++) {
+            edf_scalar(u[i], s[i], (double)(i + 1), nn, &sk, &sc, &sa, &nan);
+        }
+        for (int j = 0; j < 4; j++) {
+            ks = fmax(ks, vk[j]);
+        }
+        ks = fmax(ks, sk);
+        kahan_add(&cvm, vsum(vc) + sc);
+        kahan_add(&ad, vsum(va) + sa);
+    }
+    out[0] = ks;
+    out[1] = 1.0 / (12.0 * nn) + kahan_value(&cvm);
+    out[2] = -nn - kahan_value(&ad) / nn;
+    return nan;
+}
+
+PyObject *th_edf_stats(PyObject *self, PyObject *args)
+{
+    PyObject *uo, *so;
+    if (!PyArg_ParseTuple(args, "OO", &uo, &so)) {
+        return NULL;
+    }
+    Py_buffer uv, sv;
+    if (th_get_float64_buffer(uo, &uv) < 0) {
+        return NULL;
+    }
+    if (th_get_float64_buffer(so, &sv) < 0) {
+        PyBuffer_Release(&uv);
+        return NULL;
+    }
+    if (uv.len != sv.len || uv.len == 0) {
+        PyBuffer_Release(&sv);
+        PyBuffer_Release(&uv);
+        PyErr_SetString(PyExc_ValueError, "edf_stats: u and s must be non-empty and as long");
+        return NULL;
+    }
+    double out[3];
+    int nan;
+    Py_BEGIN_ALLOW_THREADS
+    nan = edf_run((const double *)uv.buf, (const double *)sv.buf, uv.len / 8, out);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&sv);
+    PyBuffer_Release(&uv);
+    if (nan) {
+        out[0] = out[1] = out[2] = NAN;
+    }
+    return Py_BuildValue("(ddd)", out[0], out[1], out[2]);
+}
 #endif /* __GNUC__ */

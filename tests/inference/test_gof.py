@@ -188,6 +188,29 @@ def test_seed_reproducible_whatever_the_threads(monkeypatch):
     assert a.ad_pvalue == b.ad_pvalue
 
 
+@pytest.mark.parametrize("n", [1, 3, 7, 300, 1001])
+def test_compiled_edf_statistics_equal_the_numpy_formulas(monkeypatch, n):
+    # the compiled pass (thetahat._kernels.edf_stats, where built) against the numpy passes,
+    # on samples with zeros, ones, tiny tails and NaN rows
+    rng = np.random.default_rng(n)
+    u = np.sort(rng.random((4, n)), axis=1)
+    u[1] = np.sort(rng.random(n) ** 40)  # lower tail near 1e-300 / subnormal
+    u[2, 0] = 0.0  # AD infinite
+    u[3, -1] = np.nan
+    s = 1.0 - u
+    s[1] = -np.expm1(np.log(u[1]))
+    got = edf_statistics(u, s)
+    import thetahat.inference.gof as gof_module
+
+    monkeypatch.setattr(gof_module, "HAVE_FIT_KERNELS", False)
+    ref = edf_statistics(u, s)
+    for a, b in zip(got, ref, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=0)
+    assert np.isinf(ref[2][2]) and np.isnan(ref[0][3])
+    one = edf_statistics(u[0], s[0])
+    assert all(np.ndim(v) == 0 for v in one)
+
+
 def test_failed_refits_are_counted_not_dropped(monkeypatch):
     import thetahat.inference.fit as fit_module
 

