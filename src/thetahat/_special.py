@@ -83,9 +83,9 @@ def gamma_cdf_sf_sorted(
     increment is positive and at most the value it builds, so the values keep the
     rule's relative accuracy (tests/test_special.py: within 1e-13 of scipy over a
     grid of shapes, sample sizes and both tails). Measured at 10^4 sorted values of
-    shape 2 (quiet machine, one thread): 0.38 ms with scipy, 0.11 ms walked (0.06 in the kernel) (benchmarks/RESULTS.md,
-    "diagnostics, third pass"). Without the kernels, or for shapes outside
-    ``[0.05, 100]``, scipy's functions throughout.
+    shape 2 (quiet machine, one thread): 0.38 ms with scipy, 0.11 ms walked, 0.06 of
+    it in the kernel (benchmarks/RESULTS.md, "diagnostics, third pass"). Without the
+    kernels, or for shapes outside ``[0.05, 100]``, scipy's functions throughout.
 
     Examples
     --------
