@@ -58,26 +58,47 @@ def test_intervals_stay_in_the_parameter_space_and_transform():
 
 
 def test_failed_refits_are_reported(monkeypatch):
-    import thetahat.inference.fit as fit_module
+    import thetahat.inference.bootstrap as boot_module
 
-    real, calls = fit_module.fit, {"n": 0}
+    real, calls = boot_module.light_mle, {"n": 0}
 
     def flaky(*args, **kw):
         calls["n"] += 1
         if calls["n"] % 5 == 0:
-            raise ValueError("no estimate")
+            return True, None  # a fit that failed
         return real(*args, **kw)
 
     x = np.random.default_rng(5).gamma(2.0, 1.0, size=50)
     est = th.fit(th.Gamma, x)
     monkeypatch.setenv("THETAHAT_NUM_THREADS", "1")
-    monkeypatch.setattr(fit_module, "fit", flaky)
+    monkeypatch.setattr(boot_module, "light_mle", flaky)
     boot = est.bootstrap(n=50, rng=1)
     assert boot.n_failed == 10 and boot.failed_share == pytest.approx(0.2)
     assert np.isnan(boot.samples).any(axis=1).sum() == 10
     assert "10 of 50" in boot.notes[0]
     lo, hi = boot.conf_int()["shape"]
     assert np.isfinite(lo) and np.isfinite(hi)
+
+
+@pytest.mark.parametrize(
+    ("family", "draw"),
+    [
+        (th.Weibull, lambda r: r.weibull(1.5, 200)),
+        (th.Gamma, lambda r: r.gamma(2.0, 1.0, 200)),
+        (th.Normal, lambda r: r.normal(0.0, 1.0, 200)),
+    ],
+)
+@pytest.mark.parametrize("kind", ["parametric", "nonparametric"])
+def test_light_refits_equal_full_fits(monkeypatch, family, draw, kind):
+    # each resample's MLE without an Estimate (closed form or fast fit) against th.fit's
+    import thetahat.inference.bootstrap as boot_module
+
+    est = th.fit(family, draw(np.random.default_rng(8)))
+    a = est.bootstrap(n=40, kind=kind, rng=2)
+    monkeypatch.setattr(boot_module, "light_mle", lambda fam, sample: (False, None))
+    b = est.bootstrap(n=40, kind=kind, rng=2)
+    np.testing.assert_array_equal(a.samples, b.samples)
+    np.testing.assert_array_equal(a.jackknife, b.jackknife)
 
 
 def test_same_seed_same_replicates_whatever_the_threads(monkeypatch):

@@ -213,25 +213,39 @@ def test_compiled_edf_statistics_equal_the_numpy_formulas(monkeypatch, n):
 
 def test_failed_refits_are_counted_not_dropped(monkeypatch):
     import thetahat.inference.fit as fit_module
+    import thetahat.inference.gof as gof_module
 
-    real = fit_module.fit
+    real_fit, real_light = fit_module.fit, gof_module.light_mle
     calls = {"n": 0}
 
-    def flaky(*args, **kw):
+    def flaky_fit(*args, **kw):
         calls["n"] += 1
         if calls["n"] % 4 == 0:
             raise ValueError("no estimate")
-        return real(*args, **kw)
+        return real_fit(*args, **kw)
 
-    # the Weibull re-fits resample by resample (its MLE needs the data, not array statistics)
+    def flaky_light(*args, **kw):
+        calls["n"] += 1
+        if calls["n"] % 4 == 0:
+            return True, None  # a fit that failed
+        return real_light(*args, **kw)
+
+    # the Weibull re-fits resample by resample (its MLE needs the data, not array
+    # statistics): by its fast fit, and with th.fit for a MAP estimate
     x = np.random.default_rng(3).weibull(2.0, size=60)
-    est = th.fit(th.Weibull, x)
     monkeypatch.setenv("THETAHAT_NUM_THREADS", "1")
-    monkeypatch.setattr(fit_module, "fit", flaky)
-    g = est.gof(n_boot=40, rng=1)
-    assert g.n_failed == 10 and g.failed_share == 0.25
-    assert np.isnan(g.null).any(axis=1).sum() == 10
-    assert any("failed" in n for n in g.notes)
+    for est, name, flaky in (
+        (th.fit(th.Weibull, x), "light_mle", flaky_light),
+        (th.fit(th.Weibull, x, prior={"shape": th.Gamma(2, 1), "scale": th.Gamma(2, 1)}),
+         "fit", flaky_fit),
+    ):  # fmt: skip
+        module = gof_module if name == "light_mle" else fit_module
+        monkeypatch.setattr(module, name, flaky)
+        calls["n"] = 0
+        g = est.gof(n_boot=40, rng=1)
+        assert g.n_failed == 10 and g.failed_share == 0.25
+        assert np.isnan(g.null).any(axis=1).sum() == 10
+        assert any("failed" in n for n in g.notes)
 
 
 def test_failed_batched_refits_are_counted_not_dropped(monkeypatch):
@@ -262,14 +276,18 @@ def test_failed_batched_refits_are_counted_not_dropped(monkeypatch):
         (th.Normal, lambda r: r.normal(1.0, 2.0, 300)),
         (th.LogNormal, lambda r: r.lognormal(0.0, 0.7, 300)),
         (th.Beta, lambda r: r.beta(2.0, 3.0, 300)),
+        # no batched MLE: the family's fast fit per resample, without an Estimate
+        (th.Weibull, lambda r: r.weibull(1.5, 300)),
+        (th.StudentT, lambda r: r.standard_t(5.0, 300)),
+        (th.Gumbel, lambda r: r.gumbel(1.0, 2.0, 300)),
     ],
 )
 def test_batched_null_equals_resample_by_resample(family, draw):
-    # the same resamples (one random stream) re-fitted in one batched solve and one by one
-    # with th.fit: the same statistics up to the solvers' tolerance
+    # the same resamples (one random stream) re-fitted in one batched solve (or by the
+    # light per-resample MLE) and one by one with th.fit: the same statistics up to the
+    # solvers' tolerance
     x = draw(np.random.default_rng(12))
     est = th.fit(family, x)
-    assert est.family.fits_many
     batched = _bootstrap_null(est, x.shape[0], 70, 5)
     loop = _bootstrap_null(est, x.shape[0], 70, 5, batched=False)
     assert not np.isnan(batched).any()

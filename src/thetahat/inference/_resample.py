@@ -17,8 +17,11 @@ import numpy as np
 
 from .._fastpath import PARALLEL_MIN, executor, num_threads
 from .._validation import as_generator
+from ..optim import Status
+from ..statistics import statistics_of
+from ..statistics.censored import CensoredStats
 
-__all__ = ["BLOCK", "REFIT_ERRORS", "map_resamples", "map_tasks", "spawn"]
+__all__ = ["BLOCK", "REFIT_ERRORS", "light_mle", "map_resamples", "map_tasks", "spawn"]
 
 #: resamples per random stream (and per task on the pool)
 BLOCK = 32
@@ -75,3 +78,34 @@ def map_tasks(fn: Callable[[Any], T], items: Iterable[Any], n_data: int) -> list
         if threads == 1 or len(todo) < 2 or n_data >= PARALLEL_MIN:
             return [run(i) for i in todo]
         return list(executor(threads).map(run, todo))
+
+
+def light_mle(fam: Any, sample: Any) -> tuple[bool, dict[str, Any] | None]:
+    """The MLE of one resample without assembling an Estimate: ``(True, params)``, or
+    ``(True, None)`` when the fit failed; ``(False, None)`` when the family needs the
+    general route (no closed form or fast fit, censored data, per-observation inputs:
+    the caller then runs :func:`thetahat.fit`).
+
+    The same hooks in the same order as ``fit``'s maximum likelihood (the closed form,
+    else the family's fast fit) and the same rule for a failure (a solve that did not
+    converge away from a boundary, or a NaN estimate); what it skips is the
+    covariance, the log-likelihood and the warnings, which a resample does not use
+    (about 0.05 ms of a Weibull re-fit at n = 10^4). The tests compare it with ``fit``.
+    """
+    if fam.obs_arrays:
+        return False, None
+    with np.errstate(all="ignore"):
+        stats = statistics_of(fam, sample)
+        if isinstance(stats, CensoredStats):
+            return False, None
+        found = fam.closed_form_mle(stats)
+        if found is None:
+            fast = fam.fast_fit(stats)
+            if fast is None:
+                return False, None
+            found, res = fast
+            if not res.converged and res.status != Status.BOUNDARY:
+                return True, None
+    if any(np.isnan(np.asarray(v, dtype=float)).any() for v in found.values()):
+        return True, None
+    return True, dict(found)

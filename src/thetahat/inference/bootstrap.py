@@ -12,7 +12,7 @@ from ..optim import Status
 from ..results import Estimate, _flatten
 from ..results.bootstrap import Bootstrap
 from ..statistics.censored import Censored
-from ._resample import REFIT_ERRORS, map_resamples, map_tasks, spawn
+from ._resample import REFIT_ERRORS, light_mle, map_resamples, map_tasks, spawn
 
 __all__ = ["KINDS", "bootstrap"]
 
@@ -124,6 +124,10 @@ def bootstrap(
 
     def refit(sample: Any) -> NDArray[np.float64]:
         try:
+            if prior is None:
+                handled, params = light_mle(fam, sample)
+                if handled:
+                    return np.full(p, np.nan) if params is None else _flatten(params)
             got = fit(fam, sample, prior=prior)
         except REFIT_ERRORS:
             return np.full(p, np.nan)

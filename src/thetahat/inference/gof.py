@@ -32,7 +32,7 @@ from ..results.gof import GoodnessOfFit
 from ..statistics import statistics_of
 from ..statistics.censored import Censored
 from ..statistics.sufficient import SuffStats
-from ._resample import REFIT_ERRORS, map_resamples
+from ._resample import REFIT_ERRORS, light_mle, map_resamples
 
 if HAVE_FIT_KERNELS:
     from .. import _kernels
@@ -284,8 +284,9 @@ def _bootstrap_null(
     A block of resamples is drawn as one ``(count, n)`` array and sorted row by row.
     Families whose MLE comes from array arithmetic (``fam.fits_many``: the closed
     form or a batched Newton over statistics with one entry per resample) re-fit the
-    whole block in one call; MAP fits, other families (and ``batched=False``, which
-    the tests compare) re-fit each resample with :func:`thetahat.fit`. A re-fit that
+    whole block in one call; other families re-fit each resample by their closed form
+    or fast fit (:func:`~thetahat.inference._resample.light_mle`), MAP fits (and
+    ``batched=False``, which the tests compare) with :func:`thetahat.fit`. A re-fit that
     failed, or whose estimate is not a valid distribution (a boundary), gives a row of
     NaN: the caller counts it as failed.
     """
@@ -299,6 +300,10 @@ def _bootstrap_null(
 
     def refit_one(xb: NDArray[np.float64]) -> Any:
         try:
+            if batched and prior is None:
+                handled, params = light_mle(fam, xb)
+                if handled:
+                    return None if params is None else fam.with_params(**params)
             refit = fit(fam, xb, prior=prior)
             return None if refit.status is Status.FAILED else refit.dist
         except REFIT_ERRORS:
