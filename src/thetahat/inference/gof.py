@@ -295,8 +295,10 @@ def _bootstrap_null(
     from .fit import fit
 
     fam, dist = est.family, est.dist
+    if fam is None:
+        raise ValueError("goodness of fit needs the estimate of a distribution's parameters")
     prior = est.prior if est.method == "map" else None
-    many = batched and prior is None and fam is not None and fam.fits_many
+    many = batched and prior is None and fam.fits_many
 
     def refit_one(xb: NDArray[np.float64]) -> Any:
         try:
