@@ -48,3 +48,14 @@ def test_gamma_walk_is_compiled_where_the_fit_kernels_are():
     else:
         p, q = gamma_cdf_sf_sorted(2.0, np.array([0.5, 1.0]))
         np.testing.assert_allclose(p + q, 1.0)
+
+
+def test_gamma_cdf_sf_sorted_without_kernels_is_scipy(monkeypatch):
+    # where no C compiler built the kernels: scipy's functions, split at the median
+    import thetahat._special as special
+
+    monkeypatch.setattr(special, "HAVE_FIT_KERNELS", False)
+    y = np.sort(np.random.default_rng(4).gamma(3.0, size=500))
+    p, q = special.gamma_cdf_sf_sorted(3.0, y)
+    np.testing.assert_allclose(p, sc.gammainc(3.0, y), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(q, sc.gammaincc(3.0, y), rtol=1e-14, atol=0)
