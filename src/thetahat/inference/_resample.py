@@ -20,6 +20,7 @@ from .._validation import as_generator
 from ..optim import Status
 from ..statistics import statistics_of
 from ..statistics.censored import CensoredStats
+from ._solve import ARITHMETIC_ERRORS
 
 __all__ = ["BLOCK", "REFIT_ERRORS", "light_mle", "map_resamples", "map_tasks", "spawn"]
 
@@ -94,18 +95,21 @@ def light_mle(fam: Any, sample: Any) -> tuple[bool, dict[str, Any] | None]:
     """
     if fam.obs_arrays:
         return False, None
-    with np.errstate(all="ignore"):
-        stats = statistics_of(fam, sample)
-        if isinstance(stats, CensoredStats):
-            return False, None
-        found = fam.closed_form_mle(stats)
-        if found is None:
-            fast = fam.fast_fit(stats)
-            if fast is None:
-                return False, None
-            found, res = fast
-            if not res.converged and res.status != Status.BOUNDARY:
-                return True, None
+    stats = statistics_of(fam, sample)
+    if isinstance(stats, CensoredStats):
+        return False, None
+    try:  # as fit's _formula: an arithmetic exception sends the fit to the general route
+        with np.errstate(all="ignore"):
+            found = fam.closed_form_mle(stats)
+            if found is None:
+                fast = fam.fast_fit(stats)
+                if fast is None:
+                    return False, None
+                found, res = fast
+                if not res.converged and res.status != Status.BOUNDARY:
+                    return True, None
+    except ARITHMETIC_ERRORS:
+        return False, None
     if any(np.isnan(np.asarray(v, dtype=float)).any() for v in found.values()):
         return True, None
     return True, dict(found)
