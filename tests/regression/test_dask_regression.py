@@ -239,3 +239,25 @@ def test_glm_map_and_logistic_links(dask_client) -> None:  # type: ignore[no-unt
     same(dist, mem)
     with pytest.raises(ValueError, match="the gamma family needs y > 0"):
         th.regression.GLMRegression("gamma").fit(dask(G["X"]), dask(G["gaussian"] - 10.0))
+
+
+@pytest.mark.parametrize("scale", ["pearson", "ml"])
+def test_tweedie_logliks_come_from_the_dispersion_solve(dask_client, monkeypatch, scale) -> None:  # type: ignore[no-untyped-def]
+    """On Dask too, the Tweedie log-likelihoods are the dispersion Newton's recorded
+    values: no separate log-likelihood reduction, and the in-memory results."""
+    from thetahat.regression import _distributed
+
+    asked: list[str] = []
+    inner = _distributed.DaskFitted._sum
+
+    def counted(self, what, arg=0.0):  # type: ignore[no-untyped-def]
+        asked.append(what)
+        return inner(self, what, arg)
+
+    monkeypatch.setattr(_distributed.DaskFitted, "_sum", counted)
+    kw = {"family": "tweedie", "power": 1.5, "scale": scale}
+    mem = th.regression.GLMRegression(**kw).fit(G["X"], G["tweedie"], G["w"])
+    dist = th.regression.GLMRegression(**kw).fit(dask(G["X"]), dask(G["tweedie"]), dask(G["w"]))
+    same(dist, mem)
+    assert "loglik" not in asked and asked.count("tweedie_k") == 1
+    assert asked.count("tweedie_series") >= 2

@@ -48,7 +48,7 @@ from ._checks import NotIdentifiable
 from ._families import (
     GLMFamily,
     gamma_ml_dispersion,
-    tweedie_k_sum,
+    tweedie_k_sums,
     tweedie_ml_newton,
     tweedie_series_sums,
 )
@@ -433,7 +433,7 @@ class DaskFitted:
             self._ll[phi] = float(self._sum("loglik", phi))
         return self._ll[phi]
 
-    def ml_dispersion(self, n: float) -> float:
+    def ml_dispersion(self, n: float, start: float | None = None) -> float:
         glm = self.glm
         if not glm.has_dispersion:
             return 1.0
@@ -441,9 +441,14 @@ class DaskFitted:
             return float(self._sum("ml", n))
         if glm.dist == "gamma":
             return gamma_ml_dispersion(self.deviance(), n)
-        ksum = float(self._sum("tweedie_k"))
+        ksum, log_y = (float(v) for v in self._sum("tweedie_k"))
         return tweedie_ml_newton(
-            ksum, lambda phi: self._sum("tweedie_series", phi), glm.power, self.pearson() / n
+            ksum,
+            lambda phi: self._sum("tweedie_series", phi),
+            glm.power,
+            self.pearson() / n if start is None else start,
+            self._ll,
+            log_y,
         )
 
 
@@ -467,7 +472,7 @@ def _fitted_block(
     if what == "ml":
         return glm.ml_dispersion(y, mu, w, arg)
     if what == "tweedie_k":
-        return tweedie_k_sum(y, mu, w, glm.power)
+        return tweedie_k_sums(y, mu, w, glm.power)
     return tweedie_series_sums(y, w, arg, glm.power)
 
 

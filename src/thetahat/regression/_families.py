@@ -465,11 +465,19 @@ def gamma_ml_dispersion(deviance: float, n: float) -> float:
     return float(math.exp(-brentq(f, -30.0, 30.0, xtol=1e-14, rtol=1e-14)))
 
 
-def tweedie_k_sum(y: Array, mu: Array, w: Array | None, p: float) -> float:
-    """``sum_i w_i K_i``: the part of the Tweedie log density that scales as ``1 / phi``
-    (rows add: a per-block hook)."""
+def tweedie_k_sums(y: Array, mu: Array, w: Array | None, p: float) -> Array:
+    """``[sum_i w_i K_i, sum_{y_i > 0} w_i log y_i]``: the part of the Tweedie log density
+    that scales as ``1 / phi``, and the one free of ``mu`` and ``phi`` (rows add: a
+    per-block hook)."""
     k = _tweedie_k(y, mu, p)
-    return float(np.sum(k) if w is None else w @ k)
+    pos = y > 0
+    ly = np.log(y[pos])
+    return np.array(
+        [
+            float(np.sum(k) if w is None else w @ k),
+            float(np.sum(ly) if w is None else w[pos] @ ly),
+        ]
+    )
 
 
 def tweedie_series_sums(y: Array, w: Array | None, phi: float, p: float) -> Array:
@@ -494,18 +502,14 @@ def tweedie_ml_dispersion(
 ) -> float:
     """The Tweedie dispersion that maximises the likelihood at ``mu`` (rows in memory);
     with ``logliks``, the log-likelihood at each dispersion evaluated is recorded there."""
-    log_y = 0.0
-    if logliks is not None:
-        pos = y > 0
-        ly = np.log(y[pos])
-        log_y = float(np.sum(ly) if w is None else w[pos] @ ly)
+    ksum, log_y = tweedie_k_sums(y, mu, w, p)
     return tweedie_ml_newton(
-        tweedie_k_sum(y, mu, w, p),
+        float(ksum),
         lambda phi: tweedie_series_sums(y, w, phi, p),
         p,
         phi0,
         logliks,
-        log_y,
+        float(log_y),
     )
 
 
@@ -517,7 +521,7 @@ def tweedie_ml_newton(
     logliks: dict[float, float] | None = None,
     log_y: float = 0.0,
 ) -> float:
-    """Newton on ``log phi`` for the Tweedie dispersion, from ``ksum`` (:func:`tweedie_k_sum`)
+    """Newton on ``log phi`` for the Tweedie dispersion, from ``ksum`` (:func:`tweedie_k_sums`)
     and ``series(phi)`` (:func:`tweedie_series_sums`; in memory, or one reduction).
 
     ``l(s) = sum_i w_i [log W(y_i, e^s) + K_i e^-s]`` (plus terms free of ``phi``), so
