@@ -42,9 +42,9 @@ def series_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     calls: list[bool] = []
     inner = fam._tweedie_series
 
-    def counted(y, phi, p, moments):  # type: ignore[no-untyped-def]
+    def counted(y, phi, p, moments, **kw):  # type: ignore[no-untyped-def]
         calls.append(bool(moments))
-        return inner(y, phi, p, moments)
+        return inner(y, phi, p, moments, **kw)
 
     monkeypatch.setattr(fam, "_tweedie_series", counted)
     return calls
