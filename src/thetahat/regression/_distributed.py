@@ -811,10 +811,7 @@ def fit_linear_dask(est: Any, X: Any, y: Any, sample_weight: Any, spec: PriorSpe
             out: float = data.run(_rss_block, _add, theta, fit_b)
             return out
 
-        if spec.kind in ("nig", "evidence"):
-            est._bayes_from_gram(gs, rss_of, names, fit_b, spec)
-        else:
-            est._map_from_gram(gs, rss_of, names, fit_b, spec)
+        est._fit_from_gram(gs, rss_of, names, fit_b, spec)
     est.estimate_.details.update(passes=data.passes, engine="dask")
     return est._set_coef(fit_b)
 

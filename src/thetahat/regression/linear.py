@@ -173,11 +173,20 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             fit_wide_linear(self, Xa, y_arr, sw, names, fit_b, spec)
         elif spec.is_flat:
             self._fit_ols(Xa, y_arr, sw, names, fit_b)
-        elif spec.kind in ("nig", "evidence"):
-            self._fit_bayes(Xa, y_arr, sw, names, fit_b, spec)
         else:
-            self._fit_map(Xa, y_arr, sw, names, fit_b, spec)
+            gs = centered_gram(Xa, y_arr, sw, fit_b)
+            self._fit_from_gram(gs, self._rss(Xa, y_arr, sw, fit_b), names, fit_b, spec)
         return self._set_coef(fit_b)
+
+    def _fit_from_gram(
+        self, gs: GramStats, rss_of: Any, names: list[str], fit_b: bool, spec: PriorSpec
+    ) -> None:
+        """A fit under a prior from the centred cross-products and an RSS pass (rows in
+        memory or on Dask): exact for the conjugate and evidence priors, else the MAP."""
+        if spec.kind in ("nig", "evidence"):
+            self._bayes_from_gram(gs, rss_of, names, fit_b, spec)
+        else:
+            self._map_from_gram(gs, rss_of, names, fit_b, spec)
 
     def _accepts_sparse(self) -> bool:
         # OLS refuses a sparse X (see _OLS_SPARSE); every prior takes one
@@ -320,19 +329,6 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             sigma2 = new
         return theta, sigma2, it, False
 
-    def _fit_map(
-        self,
-        X: Array,
-        y: Array,
-        sw: Array | None,
-        names: list[str],
-        fit_b: bool,
-        spec: PriorSpec,
-    ) -> None:
-        self._map_from_gram(
-            centered_gram(X, y, sw, fit_b), self._rss(X, y, sw, fit_b), names, fit_b, spec
-        )
-
     def _map_from_gram(
         self, gs: GramStats, rss_of: Any, names: list[str], fit_b: bool, spec: PriorSpec
     ) -> None:
@@ -453,19 +449,6 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             n=n,
             prior=getattr(self, "prior_", self.prior),
             **kw,
-        )
-
-    def _fit_bayes(
-        self,
-        X: Array,
-        y: Array,
-        sw: Array | None,
-        names: list[str],
-        fit_b: bool,
-        spec: PriorSpec,
-    ) -> None:
-        self._bayes_from_gram(
-            centered_gram(X, y, sw, fit_b), self._rss(X, y, sw, fit_b), names, fit_b, spec
         )
 
     def _bayes_from_gram(
