@@ -27,11 +27,10 @@ from ._base import RegressionBase, warn_all
 from ._count_loss import CountSpec, count_pass
 from ._data import check_X
 from ._glm_base import log_prior, penalty_vector
-from ._lasso import lasso_gram
 from ._loss import POISSON, _blas_one_thread
 from ._posterior import RegressionPosterior
 from ._predictive import CountIntervals
-from ._solvers import PenaltyVec, _solve_newton, fit_glm
+from ._solvers import PenaltyVec, fit_glm, newton_step
 from .glm import _offset
 from .penalties import parse_prior
 
@@ -428,16 +427,10 @@ def _newton(
     for it in range(1, max_iter + 1):
         G = -g + pen.l2 * (theta - pen.mean)
         Hn = -H + l2d
-        if has_l1:
-            v, _, _ = lasso_gram(Hn, Hn @ theta - G, pen.l1, w0=theta)
-            step = v - theta
-            dec = float(G @ step) + float(pen.l1 @ (np.abs(v) - np.abs(theta)))
-        else:
-            step = -_solve_newton(Hn, G)
+        step, dec = newton_step(Hn, G, theta, pen.l1 if has_l1 else None)
+        if not has_l1 and dec >= 0:  # not a descent direction: fall back to the gradient
+            step = -G / max(float(np.abs(np.diag(Hn)).max()), 1e-12)
             dec = float(G @ step)
-            if dec >= 0:  # not a descent direction: fall back to the gradient
-                step = -G / max(float(np.abs(np.diag(Hn)).max()), 1e-12)
-                dec = float(G @ step)
         t = 1.0
         ok = False
         for _ in range(50):
