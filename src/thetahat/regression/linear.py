@@ -12,7 +12,12 @@ from sklearn.base import RegressorMixin
 from ..distributions.normal import Normal
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
-from ._bayes_linear import evidence_precisions, gaussian_posterior, nig_posterior
+from ._bayes_linear import (
+    LinearPosterior,
+    evidence_precisions,
+    gaussian_posterior,
+    nig_posterior,
+)
 from ._data import check_y, identifiability_problem, is_dask
 from ._lasso import lasso_gram
 from ._linalg import GramStats, centered_gram, lstsq_qr
@@ -415,18 +420,38 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
         )
         self._pred = ("normal", np.where(np.isnan(cov), 0.0, cov), sigma2, None)
         if spec.kind == "gaussian" and (known or sigma2 > 0):
-            post = gaussian_posterior(gs, sigma2, spec.l2, spec.mean, fit_b, rss_of)
-            self.posterior_ = self._make_posterior(
-                names,
-                fit_b,
-                post.theta,
-                post.unit_cov,
-                None,
-                post.log_evidence,
-                gs.sw,
-                noise_var=sigma2,
-                hyper={} if known else {"sigma (ML-II)": math.sqrt(sigma2)},
-            )
+            self._set_gaussian_posterior(
+                gs, sigma2, spec.l2, spec.mean, names, fit_b, rss_of,
+                {} if known else {"sigma (ML-II)": math.sqrt(sigma2)},
+            )  # fmt: skip
+
+    def _set_gaussian_posterior(
+        self,
+        gs: GramStats,
+        sigma2: float,
+        l2: float,
+        mean: float,
+        names: list[str],
+        fit_b: bool,
+        rss_of: Any,
+        hyper: dict[str, float],
+    ) -> LinearPosterior:
+        """``posterior_``: the weights' Gaussian posterior under a Normal prior
+        (precisions ``l2``, mean ``mean``) at the noise variance ``sigma2``; returns
+        :func:`gaussian_posterior`'s result."""
+        post = gaussian_posterior(gs, sigma2, l2, mean, fit_b, rss_of)
+        self.posterior_ = self._make_posterior(
+            names,
+            fit_b,
+            post.theta,
+            post.unit_cov,
+            None,
+            post.log_evidence,
+            gs.sw,
+            noise_var=sigma2,
+            hyper=hyper,
+        )
+        return post
 
     def _make_posterior(
         self,
@@ -463,7 +488,6 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
                 )
             alpha, lam, iters = evidence_precisions(gs, fit_b)
             sigma2, tau = 1.0 / alpha, 1.0 / math.sqrt(lam)
-            post = gaussian_posterior(gs, sigma2, lam, 0.0, fit_b, rss_of)
             hyper = {
                 "noise_sd": math.sqrt(sigma2),
                 "prior_sd (tau)": tau,
@@ -471,17 +495,7 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             }
             self.prior_ = Normal(0.0, tau)
             self.noise_sd_ = math.sqrt(sigma2)
-            self.posterior_ = self._make_posterior(
-                names,
-                fit_b,
-                post.theta,
-                post.unit_cov,
-                None,
-                post.log_evidence,
-                gs.sw,
-                noise_var=sigma2,
-                hyper=hyper,
-            )
+            post = self._set_gaussian_posterior(gs, sigma2, lam, 0.0, names, fit_b, rss_of, hyper)
             df_t = None
             cov = post.unit_cov
             self._pred = ("normal", cov, sigma2, None)
