@@ -3,7 +3,7 @@
 :meth:`~._glm_base.GLMBase._fit_glm_on` fits any :class:`GLMData`: the solve, and
 at the solution the :class:`Fitted` sums (Pearson's chi-squared, the deviance,
 the log-likelihood at a dispersion, the ML dispersion). :class:`MemoryRows` answers
-them from NumPy arrays; ``_distributed.DaskGLMRows`` with one Dask reduction per
+them from NumPy arrays; ``_dask_glm.DaskGLMRows`` with one Dask reduction per
 question (per Newton/Fisher-scoring step for the solve), each block reduced by the
 same :class:`~._families.GLMFamily` methods.
 """
