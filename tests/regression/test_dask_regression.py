@@ -168,10 +168,11 @@ def test_separation_is_reported(dask_client) -> None:  # type: ignore[no-untyped
 
 
 def test_docstring_examples_run(dask_client) -> None:  # type: ignore[no-untyped-def]
+    import thetahat.regression._dask_glm as glm_mod
     import thetahat.regression._distributed as mod
 
-    result = doctest.testmod(mod, extraglobs={"np": np})
-    assert result.attempted >= 6 and result.failed == 0
+    results = [doctest.testmod(m, extraglobs={"np": np}) for m in (mod, glm_mod)]
+    assert sum(r.attempted for r in results) >= 6 and all(r.failed == 0 for r in results)
 
 
 def glm_data() -> dict[str, np.ndarray]:
@@ -239,3 +240,25 @@ def test_glm_map_and_logistic_links(dask_client) -> None:  # type: ignore[no-unt
     same(dist, mem)
     with pytest.raises(ValueError, match="the gamma family needs y > 0"):
         th.regression.GLMRegression("gamma").fit(dask(G["X"]), dask(G["gaussian"] - 10.0))
+
+
+@pytest.mark.parametrize("scale", ["pearson", "ml"])
+def test_tweedie_logliks_come_from_the_dispersion_solve(dask_client, monkeypatch, scale) -> None:  # type: ignore[no-untyped-def]
+    """On Dask too, the Tweedie log-likelihoods are the dispersion Newton's recorded
+    values: no separate log-likelihood reduction, and the in-memory results."""
+    from thetahat.regression import _dask_glm
+
+    asked: list[str] = []
+    inner = _dask_glm.DaskFitted._sum
+
+    def counted(self, what, arg=0.0):  # type: ignore[no-untyped-def]
+        asked.append(what)
+        return inner(self, what, arg)
+
+    monkeypatch.setattr(_dask_glm.DaskFitted, "_sum", counted)
+    kw = {"family": "tweedie", "power": 1.5, "scale": scale}
+    mem = th.regression.GLMRegression(**kw).fit(G["X"], G["tweedie"], G["w"])
+    dist = th.regression.GLMRegression(**kw).fit(dask(G["X"]), dask(G["tweedie"]), dask(G["w"]))
+    same(dist, mem)
+    assert "loglik" not in asked and asked.count("tweedie_k") == 1
+    assert asked.count("tweedie_series") >= 2

@@ -201,44 +201,32 @@ def count_pass(
             u = Zc @ g + c
         yc = y[s0:e0]
         wc = None if sw is None else sw[s0:e0]
+        # (a trial point far out, rejected by the line search, may overflow: quietly)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             ll, gr, hs = row_derivatives(spec, yc, eta, u, a)
-        total += float(ll.sum() if wc is None else wc @ ll)
-        designs: list[Array | None] = [Xc]
-        fits = [fit_b]
-        if spec.inflated:
-            designs.append(Zc)
-            fits.append(fit_c)
-        if ka:
-            designs.append(None)
-            fits.append(False)
-        for i, gi in enumerate(gr):
-            gw = gi if wc is None else gi * wc
-            grad[slices[i]] += _xt(designs[i], fits[i], gw)
-        if H is None:
-            continue
-        for (i, j), hij in hs.items():
-            hw = hij if wc is None else hij * wc
-            blk = _xt_d_x(designs[i], fits[i], designs[j], fits[j], hw)
-            H[slices[i], slices[j]] += blk
-            if i != j:
-                H[slices[j], slices[i]] += blk.T
+            total += float(ll.sum() if wc is None else wc @ ll)
+            designs: list[Array | None] = [Xc]
+            fits = [fit_b]
+            if spec.inflated:
+                designs.append(Zc)
+                fits.append(fit_c)
+            if ka:
+                designs.append(None)
+                fits.append(False)
+            # each channel's [D 1] once per block (None: the scalar channel, a column of
+            # ones), shared by its gradient and every Hessian block it is in
+            ones = [_with_ones(D, f, e0 - s0) for D, f in zip(designs, fits, strict=True)]
+            for i, gi in enumerate(gr):
+                grad[slices[i]] += (gi if wc is None else gi * wc) @ ones[i]
+            if H is None:
+                continue
+            for (i, j), hij in hs.items():
+                hw = hij if wc is None else hij * wc
+                blk = (ones[i] * hw[:, None]).T @ ones[j]  # [A 1]' diag(hw) [B 1]
+                H[slices[i], slices[j]] += blk
+                if i != j:
+                    H[slices[j], slices[i]] += blk.T
     return total, grad, H
-
-
-def _xt(D: Array | None, fit: bool, v: Array) -> Array:
-    """``[D 1]' v`` (``D`` None: the scalar channel, ``sum v``)."""
-    if D is None:
-        return np.array([float(v.sum())])
-    out = v @ D
-    return np.append(out, float(v.sum())) if fit else out
-
-
-def _xt_d_x(A: Array | None, fa: bool, B: Array | None, fb: bool, d: Array) -> Array:
-    """``[A 1]' diag(d) [B 1]`` for the channel designs (None: a column of ones only)."""
-    A1 = _with_ones(A, fa, d.shape[0])
-    B1 = _with_ones(B, fb, d.shape[0])
-    return np.asarray((A1 * d[:, None]).T @ B1)
 
 
 def _with_ones(D: Array | None, fit: bool, n: int) -> Array:

@@ -387,7 +387,7 @@ def _tweedie_k(y: Array, mu: Array, p: float) -> Array:
 
 
 def _tweedie_series(
-    y: Array, phi: float, p: float, moments: bool
+    y: Array, phi: float, p: float, moments: bool, ordered: bool = False
 ) -> tuple[Array, Array | None, Array | None]:
     """``log W(y, phi)`` per positive ``y`` and, with ``moments``, the mean and variance
     of ``j`` under the series' normalised terms (``d log W / d log phi = -(1 - a) E[j]``,
@@ -395,50 +395,59 @@ def _tweedie_series(
 
     The terms ``j c(y) - lgamma(j + 1) - lgamma(-j a)`` are log-concave in ``j`` with
     their largest near ``jmax = y^(2-p) / (phi (2-p))`` and a spread of order
-    ``sqrt(jmax)``; each row's window ``jmax +- (10 + 7 sqrt(jmax))`` keeps every term
-    above ``e^-30`` of the largest (capped at 20,000 terms: a dispersion that small is
-    a near-exact fit). Rows are taken in order of their window's width, in blocks that
-    keep the ``rows x window`` array near 16 MB.
+    ``sqrt(jmax)``; each row's window ``jmax +- (10 + 7 sqrt(jmax))``, cut at ``j = 1``,
+    keeps every term above ``e^-30`` of the largest (capped at 20,000 terms each side:
+    a dispersion that small is a near-exact fit). The window's width grows with ``y``
+    (at any ``phi``), so rows are taken in order of ``y`` (``ordered``: the caller's
+    ``y`` already ascending, as a dispersion solve sorts it once), in blocks that keep
+    the ``rows x window`` array near 16 MB. The per-row ``start * c`` of the terms
+    ``(start + k) c - lgamma(..)`` is added after the sum over the window offsets ``k``.
     """
     a = (2.0 - p) / (1.0 - p)
     # (capped: past 1e6 terms the dispersion is so small that the fit is exact)
-    jmax = np.clip(np.nan_to_num(y ** (2.0 - p) / (phi * (2.0 - p)), nan=1.0), 1.0, 1e6)
+    with np.errstate(over="ignore"):  # (fmax/fmin: a NaN or overflow ends inside [1, 1e6])
+        jmax = np.fmin(np.fmax(y ** (2.0 - p) / (phi * (2.0 - p)), 1.0), 1e6)
     c = -a * np.log(y) + a * math.log(p - 1.0) - math.log(2.0 - p) - (1.0 - a) * math.log(phi)
     halves = np.minimum(np.ceil(10.0 + 7.0 * np.sqrt(jmax)), 20_000).astype(np.int64)
-    start = np.maximum(1, np.floor(jmax).astype(np.int64) - halves)
-    # the terms' j-only part, tabulated once: lgamma(j + 1) + lgamma(-a j)
-    js = np.arange(int((start + 2 * halves).max(initial=1)) + 2, dtype=float)
+    top = np.floor(jmax).astype(np.int64)
+    start = np.maximum(1, top - halves)
+    widths = top + halves - start + 1
+    # the terms' j-only part, tabulated once: lgamma(j + 1) + lgamma(-a j); as rows of
+    # its sliding windows, a row's window is one contiguous copy
+    js = np.arange(int(start.max(initial=1) + widths.max(initial=1)) + 1, dtype=float)
     table = sc.gammaln(js + 1.0) + sc.gammaln(-a * np.maximum(js, 1.0))
     logw = np.empty(y.size)
     mean = np.empty(y.size) if moments else None
     var = np.empty(y.size) if moments else None
-    # rows in order of their window, so that each block's window (its widest row's) fits
-    # all its rows closely
-    order = np.argsort(halves, kind="stable")
+    order = None if ordered else np.argsort(y, kind="stable")
     pos = 0
     while pos < y.size:
-        width = int(2 * halves[order[min(pos + 4095, y.size - 1)]] + 1)
+        last = min(pos + 4095, y.size - 1)
+        width = int(widths[last if order is None else order[last]])
         rows = max(1, min(4096, (1 << 21) // width))
-        idx = order[pos : pos + rows]
+        idx: Any = slice(pos, min(pos + rows, y.size)) if order is None else order[pos : pos + rows]
         pos += rows
-        width = int(2 * halves[idx].max() + 1)
-        ji = start[idx, None] + np.arange(width)[None, :]
-        t = ji * c[idx, None]  # j c (the int64 j converted exactly)
-        t -= table[ji]
+        width = int(widths[idx].max())
+        k = np.arange(width, dtype=float)
+        wins = np.lib.stride_tricks.sliding_window_view(table, width)
+        st = start[idx]  # (a narrower row's terms past its own window are negligible)
+        t = np.multiply.outer(c[idx], k)
+        t -= wins[st]  # k c - lgamma(..), the row's start * c left out
         m = t.max(axis=1)
         t -= m[:, None]
         np.exp(t, out=t)
+        m += st * c[idx]
         if mean is None or var is None:
             logw[idx] = m + np.log(t.sum(axis=1))
             continue
-        # sum t, sum t k and sum t k^2 (k = j - start, the offset in the window) in one
-        # matrix product: no rows x window temporaries, and the variance of j from the
-        # small offsets k (j's own second moment would cancel for large j)
+        # sum t, sum t k and sum t k^2 in one matrix product: no rows x window
+        # temporaries, and the variance of j from the small offsets k (j's own second
+        # moment would cancel for large j)
         sums = t @ _window_powers(width)
         tot = sums[:, 0]
         logw[idx] = m + np.log(tot)
         ek = sums[:, 1] / tot
-        mean[idx] = start[idx] + ek
+        mean[idx] = st + ek
         var[idx] = np.maximum(sums[:, 2] / tot - ek * ek, 0.0)
     return logw, mean, var
 
@@ -465,21 +474,31 @@ def gamma_ml_dispersion(deviance: float, n: float) -> float:
     return float(math.exp(-brentq(f, -30.0, 30.0, xtol=1e-14, rtol=1e-14)))
 
 
-def tweedie_k_sum(y: Array, mu: Array, w: Array | None, p: float) -> float:
-    """``sum_i w_i K_i``: the part of the Tweedie log density that scales as ``1 / phi``
-    (rows add: a per-block hook)."""
+def tweedie_k_sums(y: Array, mu: Array, w: Array | None, p: float) -> Array:
+    """``[sum_i w_i K_i, sum_{y_i > 0} w_i log y_i]``: the part of the Tweedie log density
+    that scales as ``1 / phi``, and the one free of ``mu`` and ``phi`` (rows add: a
+    per-block hook)."""
     k = _tweedie_k(y, mu, p)
-    return float(np.sum(k) if w is None else w @ k)
+    pos = y > 0
+    ly = np.log(y[pos])
+    return np.array(
+        [
+            float(np.sum(k) if w is None else w @ k),
+            float(np.sum(ly) if w is None else w[pos] @ ly),
+        ]
+    )
 
 
-def tweedie_series_sums(y: Array, w: Array | None, phi: float, p: float) -> Array:
+def tweedie_series_sums(
+    y: Array, w: Array | None, phi: float, p: float, ordered: bool = False
+) -> Array:
     """``sum w log W``, ``sum w E[j]``, ``sum w Var[j]`` over the positive ``y`` at ``phi``
-    (Dunn & Smyth's series; rows add: a per-block hook)."""
+    (Dunn & Smyth's series; rows add: a per-block hook; ``ordered``: ``y`` ascending)."""
     pos = y > 0
     if not pos.any():
         return np.zeros(3)
     wp = np.ones(int(pos.sum())) if w is None else w[pos]
-    logw, ej, vj = _tweedie_series(y[pos], phi, p, moments=True)
+    logw, ej, vj = _tweedie_series(y[pos], phi, p, moments=True, ordered=ordered)
     assert ej is not None and vj is not None
     return np.array([float(wp @ logw), float(wp @ ej), float(wp @ vj)])
 
@@ -494,18 +513,17 @@ def tweedie_ml_dispersion(
 ) -> float:
     """The Tweedie dispersion that maximises the likelihood at ``mu`` (rows in memory);
     with ``logliks``, the log-likelihood at each dispersion evaluated is recorded there."""
-    log_y = 0.0
-    if logliks is not None:
-        pos = y > 0
-        ly = np.log(y[pos])
-        log_y = float(np.sum(ly) if w is None else w[pos] @ ly)
+    ksum, log_y = tweedie_k_sums(y, mu, w, p)
+    pos = np.flatnonzero(y > 0)
+    pos = pos[np.argsort(y[pos], kind="stable")]  # once: the series' row order at any phi
+    yp, wp = y[pos], (None if w is None else w[pos])
     return tweedie_ml_newton(
-        tweedie_k_sum(y, mu, w, p),
-        lambda phi: tweedie_series_sums(y, w, phi, p),
+        float(ksum),
+        lambda phi: tweedie_series_sums(yp, wp, phi, p, ordered=True),
         p,
         phi0,
         logliks,
-        log_y,
+        float(log_y),
     )
 
 
@@ -517,7 +535,7 @@ def tweedie_ml_newton(
     logliks: dict[float, float] | None = None,
     log_y: float = 0.0,
 ) -> float:
-    """Newton on ``log phi`` for the Tweedie dispersion, from ``ksum`` (:func:`tweedie_k_sum`)
+    """Newton on ``log phi`` for the Tweedie dispersion, from ``ksum`` (:func:`tweedie_k_sums`)
     and ``series(phi)`` (:func:`tweedie_series_sums`; in memory, or one reduction).
 
     ``l(s) = sum_i w_i [log W(y_i, e^s) + K_i e^-s]`` (plus terms free of ``phi``), so
@@ -545,6 +563,8 @@ def tweedie_ml_newton(
         logliks[phi0] = logliks[math.exp(s)]
     for _ in range(50):
         step = -g / h if h < 0 else (1.0 if g > 0 else -1.0)
+        if abs(step) < 1e-10:  # s is the maximum to that accuracy: no evaluation more
+            break
         step = max(-2.0, min(2.0, step))
         for _ in range(30):
             fn, gn, hn = parts(s + step)

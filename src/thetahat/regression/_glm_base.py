@@ -178,7 +178,12 @@ class GLMBase(GLMIntervals, RegressionBase):
         lines: tuple[str, ...] = ()
         if glm is not None and fitted is not None:
             self.scale_ = phi
-            phi_ml = fitted.ml_dispersion(n_obs) if dispersed else 1.0
+            # the ML dispersion: already solved for when it is the scale; otherwise solved
+            # from the scale, whose log-likelihood the solve records (and the Tweedie
+            # series, most of such a fit's time, is not evaluated again below)
+            phi_ml = 1.0
+            if dispersed:
+                phi_ml = phi if disp.kind == "ml" else fitted.ml_dispersion(n_obs, start=phi)
             if dispersed and not (phi_ml > 1e-300 and phi > 1e-300):
                 # every residual 0: the likelihood grows without bound as phi -> 0
                 m = (

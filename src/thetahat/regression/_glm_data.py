@@ -3,7 +3,7 @@
 :meth:`~._glm_base.GLMBase._fit_glm_on` fits any :class:`GLMData`: the solve, and
 at the solution the :class:`Fitted` sums (Pearson's chi-squared, the deviance,
 the log-likelihood at a dispersion, the ML dispersion). :class:`MemoryRows` answers
-them from NumPy arrays; ``_distributed.DaskGLMRows`` with one Dask reduction per
+them from NumPy arrays; ``_dask_glm.DaskGLMRows`` with one Dask reduction per
 question (per Newton/Fisher-scoring step for the solve), each block reduced by the
 same :class:`~._families.GLMFamily` methods.
 """
@@ -44,8 +44,9 @@ class Fitted(Protocol):
         """The log-likelihood at dispersion ``phi``."""
         ...
 
-    def ml_dispersion(self, n: float) -> float:
-        """The dispersion that maximises the likelihood."""
+    def ml_dispersion(self, n: float, start: float | None = None) -> float:
+        """The dispersion that maximises the likelihood (an iterative solve, the Tweedie
+        one, from ``start``; the log-likelihoods it evaluates are kept for :meth:`loglik`)."""
         ...
 
 
@@ -98,6 +99,7 @@ class MemoryFitted:
 
     def __init__(self, glm: GLMFamily, y: Array, mu: Array, sw: Array | None) -> None:
         self.glm, self.y, self.mu, self.sw = glm, y, mu, sw
+        self._ll: dict[float, float] = {}  # log-likelihoods by dispersion, kept
 
     def pearson(self) -> float:
         return self.glm.pearson(self.y, self.mu, self.sw)
@@ -106,10 +108,12 @@ class MemoryFitted:
         return self.glm.deviance(self.y, self.mu, self.sw)
 
     def loglik(self, phi: float) -> float:
-        return self.glm.loglik(self.y, self.mu, self.sw, phi)
+        if phi not in self._ll:
+            self._ll[phi] = self.glm.loglik(self.y, self.mu, self.sw, phi)
+        return self._ll[phi]
 
-    def ml_dispersion(self, n: float) -> float:
-        return self.glm.ml_dispersion(self.y, self.mu, self.sw, n)
+    def ml_dispersion(self, n: float, start: float | None = None) -> float:
+        return self.glm.ml_dispersion(self.y, self.mu, self.sw, n, start, self._ll)
 
 
 class MemoryRows:

@@ -215,15 +215,7 @@ def fused_pass(
     args = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
     with _blas_one_thread():
         parts = _fastpath.map_ranges(lambda lo, hi: _rows_pass(*args, lo, hi, chunk), n, workers)
-    out = parts[0]
-    for q in parts[1:]:
-        out.nll += q.nll
-        if out.grad is not None and q.grad is not None:
-            out.grad += q.grad
-        if out.hess is not None and q.hess is not None:
-            out.hess += q.hess
-        out.eta_max = max(out.eta_max, q.eta_max)
-    return out
+    return merge_passes(parts)
 
 
 def _n_workers(n: int) -> int:

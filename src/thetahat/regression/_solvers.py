@@ -241,6 +241,20 @@ SUSPECT_AFTER = 25  # ... or this many Newton iterations without converging
 LBFGS_MIN_K = 150
 
 
+def newton_step(H: Array, g: Array, theta: Array, l1: Array | None) -> tuple[Array, float]:
+    """The Newton step from ``theta`` for an objective with gradient ``g`` and Hessian
+    ``H`` (a smooth prior's terms included) and, with ``l1``, the proximal Newton step
+    for that objective plus ``sum l1 |theta|`` (the local quadratic model plus the L1
+    term minimised exactly by :func:`lasso_gram`); with the objective's predicted
+    change along it (negative for a descent direction)."""
+    if l1 is not None:
+        v, _, _ = lasso_gram(H, H @ theta - g, l1, w0=theta)
+        step = v - theta
+        return step, float(g @ step) + float(l1 @ (np.abs(v) - np.abs(theta)))
+    step = -_solve_newton(H, g)
+    return step, float(g @ step)
+
+
 def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> Array | None:
     """Column values to subtract inside the passes, or None when centring is not needed.
 
@@ -470,13 +484,7 @@ def _newton(
         assert cur.grad is not None and cur.hess is not None
         g = cur.grad + pen.l2 * (theta - pen.mean)
         H = cur.hess + l2diag
-        if has_l1:
-            v, _, _ = lasso_gram(H, H @ theta - g, pen.l1, w0=theta)
-            step = v - theta
-            decrease = float(g @ step) + float(pen.l1 @ (np.abs(v) - np.abs(theta)))
-        else:
-            step = -_solve_newton(H, g)
-            decrease = float(g @ step)
+        step, decrease = newton_step(H, g, theta, pen.l1 if has_l1 else None)
         t = 1.0
         accepted = False
         for _ in range(40):

@@ -216,7 +216,7 @@ class LogisticRegression(ClassifierMixin, GLMBase):
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
         """Fit the model; returns self (Dask arrays and DataFrames are fitted on the cluster)."""
         if is_dask(X, y, sample_weight):
-            from ._distributed import fit_glm_dask
+            from ._dask_glm import fit_glm_dask
 
             return fit_glm_dask(self, self._family(), X, y, sample_weight)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
@@ -404,7 +404,7 @@ class PoissonRegression(RegressorMixin, _Fit):
     ) -> PoissonRegression:
         """Fit the model; ``exposure`` (> 0) and ``offset`` are per row (Dask: on the cluster)."""
         if is_dask(X, y, sample_weight, exposure, offset):
-            from ._distributed import fit_glm_dask
+            from ._dask_glm import fit_glm_dask
 
             return fit_glm_dask(self, POISSON, X, y, sample_weight, exposure, offset)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)
@@ -568,7 +568,7 @@ class GLMRegression(RegressorMixin, _Fit):
                     f"exposure enters as log(exposure) and needs the log link; the link is "
                     f"{fam.link_name} (pass an offset instead)"
                 )
-            from ._distributed import fit_glm_dask
+            from ._dask_glm import fit_glm_dask
 
             return fit_glm_dask(self, fam, X, y, sample_weight, exposure, offset, disp)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight)

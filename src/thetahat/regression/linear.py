@@ -12,7 +12,12 @@ from sklearn.base import RegressorMixin
 from ..distributions.normal import Normal
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
-from ._bayes_linear import evidence_precisions, gaussian_posterior, nig_posterior
+from ._bayes_linear import (
+    LinearPosterior,
+    evidence_precisions,
+    gaussian_posterior,
+    nig_posterior,
+)
 from ._data import check_y, identifiability_problem, is_dask
 from ._lasso import lasso_gram
 from ._linalg import GramStats, centered_gram, lstsq_qr
@@ -173,11 +178,20 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             fit_wide_linear(self, Xa, y_arr, sw, names, fit_b, spec)
         elif spec.is_flat:
             self._fit_ols(Xa, y_arr, sw, names, fit_b)
-        elif spec.kind in ("nig", "evidence"):
-            self._fit_bayes(Xa, y_arr, sw, names, fit_b, spec)
         else:
-            self._fit_map(Xa, y_arr, sw, names, fit_b, spec)
+            gs = centered_gram(Xa, y_arr, sw, fit_b)
+            self._fit_from_gram(gs, self._rss(Xa, y_arr, sw, fit_b), names, fit_b, spec)
         return self._set_coef(fit_b)
+
+    def _fit_from_gram(
+        self, gs: GramStats, rss_of: Any, names: list[str], fit_b: bool, spec: PriorSpec
+    ) -> None:
+        """A fit under a prior from the centred cross-products and an RSS pass (rows in
+        memory or on Dask): exact for the conjugate and evidence priors, else the MAP."""
+        if spec.kind in ("nig", "evidence"):
+            self._bayes_from_gram(gs, rss_of, names, fit_b, spec)
+        else:
+            self._map_from_gram(gs, rss_of, names, fit_b, spec)
 
     def _accepts_sparse(self) -> bool:
         # OLS refuses a sparse X (see _OLS_SPARSE); every prior takes one
@@ -320,19 +334,6 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             sigma2 = new
         return theta, sigma2, it, False
 
-    def _fit_map(
-        self,
-        X: Array,
-        y: Array,
-        sw: Array | None,
-        names: list[str],
-        fit_b: bool,
-        spec: PriorSpec,
-    ) -> None:
-        self._map_from_gram(
-            centered_gram(X, y, sw, fit_b), self._rss(X, y, sw, fit_b), names, fit_b, spec
-        )
-
     def _map_from_gram(
         self, gs: GramStats, rss_of: Any, names: list[str], fit_b: bool, spec: PriorSpec
     ) -> None:
@@ -419,18 +420,38 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
         )
         self._pred = ("normal", np.where(np.isnan(cov), 0.0, cov), sigma2, None)
         if spec.kind == "gaussian" and (known or sigma2 > 0):
-            post = gaussian_posterior(gs, sigma2, spec.l2, spec.mean, fit_b, rss_of)
-            self.posterior_ = self._make_posterior(
-                names,
-                fit_b,
-                post.theta,
-                post.unit_cov,
-                None,
-                post.log_evidence,
-                gs.sw,
-                noise_var=sigma2,
-                hyper={} if known else {"sigma (ML-II)": math.sqrt(sigma2)},
-            )
+            self._set_gaussian_posterior(
+                gs, sigma2, spec.l2, spec.mean, names, fit_b, rss_of,
+                {} if known else {"sigma (ML-II)": math.sqrt(sigma2)},
+            )  # fmt: skip
+
+    def _set_gaussian_posterior(
+        self,
+        gs: GramStats,
+        sigma2: float,
+        l2: float,
+        mean: float,
+        names: list[str],
+        fit_b: bool,
+        rss_of: Any,
+        hyper: dict[str, float],
+    ) -> LinearPosterior:
+        """``posterior_``: the weights' Gaussian posterior under a Normal prior
+        (precisions ``l2``, mean ``mean``) at the noise variance ``sigma2``; returns
+        :func:`gaussian_posterior`'s result."""
+        post = gaussian_posterior(gs, sigma2, l2, mean, fit_b, rss_of)
+        self.posterior_ = self._make_posterior(
+            names,
+            fit_b,
+            post.theta,
+            post.unit_cov,
+            None,
+            post.log_evidence,
+            gs.sw,
+            noise_var=sigma2,
+            hyper=hyper,
+        )
+        return post
 
     def _make_posterior(
         self,
@@ -455,19 +476,6 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             **kw,
         )
 
-    def _fit_bayes(
-        self,
-        X: Array,
-        y: Array,
-        sw: Array | None,
-        names: list[str],
-        fit_b: bool,
-        spec: PriorSpec,
-    ) -> None:
-        self._bayes_from_gram(
-            centered_gram(X, y, sw, fit_b), self._rss(X, y, sw, fit_b), names, fit_b, spec
-        )
-
     def _bayes_from_gram(
         self, gs: GramStats, rss_of: Any, names: list[str], fit_b: bool, spec: PriorSpec
     ) -> None:
@@ -480,7 +488,6 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
                 )
             alpha, lam, iters = evidence_precisions(gs, fit_b)
             sigma2, tau = 1.0 / alpha, 1.0 / math.sqrt(lam)
-            post = gaussian_posterior(gs, sigma2, lam, 0.0, fit_b, rss_of)
             hyper = {
                 "noise_sd": math.sqrt(sigma2),
                 "prior_sd (tau)": tau,
@@ -488,17 +495,7 @@ class LinearRegression(RegressorMixin, LinearIntervals, RegressionBase):
             }
             self.prior_ = Normal(0.0, tau)
             self.noise_sd_ = math.sqrt(sigma2)
-            self.posterior_ = self._make_posterior(
-                names,
-                fit_b,
-                post.theta,
-                post.unit_cov,
-                None,
-                post.log_evidence,
-                gs.sw,
-                noise_var=sigma2,
-                hyper=hyper,
-            )
+            post = self._set_gaussian_posterior(gs, sigma2, lam, 0.0, names, fit_b, rss_of, hyper)
             df_t = None
             cov = post.unit_cov
             self._pred = ("normal", cov, sigma2, None)
