@@ -86,3 +86,30 @@ def approximate_posterior(
         errors=errors,
         diagnostics=diagnostics,
     )
+
+
+def refined_posterior(
+    lap: Posterior,
+    dist: Any,
+    *,
+    method: str,
+    warnings: list[str],
+    log_evidence: float,
+    errors: Any = None,
+    diagnostics: Any = None,
+) -> Posterior:
+    """A posterior that refines the Laplace posterior ``lap`` (quadrature, importance
+    sampling, MCMC): the same family, prior, statistics and parameters."""
+    return approximate_posterior(
+        dist,
+        lap.names,
+        family=lap.family,
+        prior=lap.prior,
+        stats=lap.stats,
+        n=lap.n,
+        warnings=warnings,
+        method=method,
+        log_evidence=log_evidence,
+        errors=errors,
+        diagnostics=diagnostics,
+    )

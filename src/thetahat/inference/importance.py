@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._psis import KHAT_BAD
 from .._warnings import warn_user
 from ..results import Posterior
-from ._approx import VectorPosterior, approximate_posterior, draw_shape, to_theta
+from ._approx import VectorPosterior, draw_shape, refined_posterior, to_theta
 
 __all__ = ["WeightedDraws", "laplace_is_posterior"]
 
@@ -135,8 +135,7 @@ def laplace_is_posterior(
     with np.errstate(all="ignore"):
         theta = to_theta(doms, res.z)
     w = np.exp(res.log_w)
-    k = len(lap.names)
-    dist = WeightedDraws(theta, w, lap.names, lap.dist.mode() if k > 1 else [lap.dist.mode()])
+    dist = WeightedDraws(theta, w, lap.names, lap.dist.map_value)
     msgs = list(lap.warnings)
     if not res.khat < KHAT_BAD:
         msgs.append(
@@ -146,15 +145,11 @@ def laplace_is_posterior(
         )
         warn_user(msgs[-1], RuntimeWarning)
     mcse = dict(zip(lap.names, dist.mcse().tolist(), strict=True))
-    return approximate_posterior(
+    return refined_posterior(
+        lap,
         dist,
-        lap.names,
-        family=fam,
-        prior=lap.prior,
-        stats=stats,
-        n=lap.n,
-        warnings=msgs,
         method="laplace-is",
+        warnings=msgs,
         log_evidence=res.log_evidence,
         errors={"log_evidence": res.log_evidence_se, "mcse_mean": mcse},
         diagnostics={"khat": res.khat, "ess_is": res.ess},

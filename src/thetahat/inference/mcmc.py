@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._optional import require
 from .._warnings import warn_user
 from ..results import Posterior
-from ._approx import VectorPosterior, approximate_posterior, draw_shape, to_theta
+from ._approx import VectorPosterior, draw_shape, refined_posterior, to_theta
 from ._density import LogPosterior
 from ._solve import FitProblem
 
@@ -194,16 +194,12 @@ def mcmc_posterior(
         )
     for m in msgs[len(lap.warnings) :]:
         warn_user(m, RuntimeWarning)
-    dist = ChainsPosterior(chains, lap.names, lap.dist.mode() if k > 1 else [lap.dist.mode()])
-    return approximate_posterior(
+    dist = ChainsPosterior(chains, lap.names, lap.dist.map_value)
+    return refined_posterior(
+        lap,
         dist,
-        lap.names,
-        family=fam,
-        prior=lap.prior,
-        stats=stats,
-        n=lap.n,
-        warnings=msgs,
         method="mcmc",
+        warnings=msgs,
         log_evidence=lap.log_evidence,
         errors={"log_evidence": float("nan"), "mcse_mean": diag_sets["mcse_mean"]},
         diagnostics={

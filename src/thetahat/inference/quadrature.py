@@ -34,7 +34,7 @@ from .._grid import Level, TrapezoidGrid, refine
 from .._warnings import warn_user
 from ..distributions import ContinuousDistribution, DiscreteDistribution, Distribution
 from ..results import Posterior
-from ._approx import VectorPosterior, approximate_posterior, draw_shape, to_theta
+from ._approx import VectorPosterior, draw_shape, refined_posterior, to_theta
 from ._density import LogPosterior
 from ._solve import FitProblem
 
@@ -399,21 +399,17 @@ def quadrature_posterior(
                 f"refinements agreed to rtol={rtol:g}; the errors show how far they differ"
             )
         levels.append((cur, prev))
-    dist = GridPosterior(lap.names, levels, gauss.mode() if k > 1 else [gauss.mode()], ev)
+    dist = GridPosterior(lap.names, levels, gauss.map_value, ev)
     for m in msgs[len(lap.warnings) :]:
         warn_user(m, RuntimeWarning)
     errors: dict[str, Any] = {"log_evidence": dist.log_evidence_error}
     for name in lap.names:
         errors[name] = {**dist.errors[name], "interval_95": dist.interval_error(0.95)[name]}
-    return approximate_posterior(
+    return refined_posterior(
+        lap,
         dist,
-        lap.names,
-        family=fam,
-        prior=prior,
-        stats=stats,
-        n=lap.n,
-        warnings=msgs,
         method="quadrature",
+        warnings=msgs,
         log_evidence=dist.log_evidence,
         errors=errors,
     )
