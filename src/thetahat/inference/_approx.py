@@ -88,28 +88,11 @@ def approximate_posterior(
     )
 
 
-def refined_posterior(
-    lap: Posterior,
-    dist: Any,
-    *,
-    method: str,
-    warnings: list[str],
-    log_evidence: float,
-    errors: Any = None,
-    diagnostics: Any = None,
-) -> Posterior:
+def refined_posterior(lap: Posterior, dist: Any, **how: Any) -> Posterior:
     """A posterior that refines the Laplace posterior ``lap`` (quadrature, importance
-    sampling, MCMC): the same family, prior, statistics and parameters."""
+    sampling, MCMC): the same family, prior, statistics and parameters; ``how`` holds
+    :func:`approximate_posterior`'s ``method``, ``warnings``, ``log_evidence`` and
+    optionally ``errors`` and ``diagnostics``."""
     return approximate_posterior(
-        dist,
-        lap.names,
-        family=lap.family,
-        prior=lap.prior,
-        stats=lap.stats,
-        n=lap.n,
-        warnings=warnings,
-        method=method,
-        log_evidence=log_evidence,
-        errors=errors,
-        diagnostics=diagnostics,
+        dist, lap.names, family=lap.family, prior=lap.prior, stats=lap.stats, n=lap.n, **how
     )
