@@ -446,12 +446,13 @@ def _nn_pseudo(pr: Normal, f: Normal | None) -> dict[str, Any]:
     return {"mean": pr.mu, "n": float(f.sigma**2 / pr.sigma**2)}
 
 
-NORMAL_NORMAL = ConjugateRule(
-    family=Normal,
+#: a Normal likelihood: its priors' posteriors come from their ``hyper`` arithmetic
+_normal_rule = partial(ConjugateRule, family=Normal, update=_from_hyper)
+
+NORMAL_NORMAL = _normal_rule(
     prior=Normal,
     free=("mu",),
     names=("mu",),
-    update=_from_hyper,
     hyper=_nn_hyper,
     evidence=_nn_evidence,
     predictive_fn=lambda po, f, **o: Normal(po.mu, float(np.hypot(po.sigma, f.sigma))),
@@ -484,12 +485,10 @@ def _ig_curv(po: InverseGamma) -> NDArray[np.float64]:
     return np.array([[1.0 / h]])
 
 
-INVGAMMA_NORMAL = ConjugateRule(
-    family=Normal,
+INVGAMMA_NORMAL = _normal_rule(
     prior=InverseGamma,
     free=("sigma",),
     names=("var",),
-    update=_from_hyper,
     hyper=_ig_hyper,
     evidence=_ig_evidence,
     predictive_fn=lambda po, f, **o: StudentT(
@@ -522,12 +521,10 @@ def _nig_curv(po: NormalInverseGamma) -> NDArray[np.float64]:
     return np.diag([v / po.lam, v * v / (po.shape + 1.5)])
 
 
-NIG_NORMAL = ConjugateRule(
-    family=Normal,
+NIG_NORMAL = _normal_rule(
     prior=NormalInverseGamma,
     free=("mu", "sigma"),
     names=("mu", "var"),
-    update=_from_hyper,
     hyper=_nig_hyper,
     evidence=_nig_evidence,
     predictive_fn=lambda po, f, **o: StudentT(
