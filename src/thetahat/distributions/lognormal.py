@@ -22,6 +22,7 @@ from ..statistics.sufficient import (
 )
 from ._base import ContinuousDistribution, Param, Value
 from .normal import gaussian_information, gaussian_loglik, gaussian_mle
+from .observations import positive_support
 
 __all__ = ["LogNormal", "LogNormalStats"]
 
@@ -114,8 +115,7 @@ class LogNormal(ContinuousDistribution):
         return stats.lognorm(sigma, scale=np.exp(mu))
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _reduce(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
