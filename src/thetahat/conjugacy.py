@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -245,20 +246,31 @@ def _scalar_trials(family: Distribution, n: Any, what: str) -> float:
     return float(n)
 
 
+def _inverse_curvature(h: float) -> NDArray[np.float64]:
+    """The 1 x 1 covariance ``1 / h`` of a one-parameter posterior whose log density
+    curves by ``-h`` at its mode (infinite where it does not curve: a mode on an edge)."""
+    return np.array([[1.0 / h if h > 0 and np.isfinite(h) else np.inf]])
+
+
 def _beta_curv(post: Beta) -> NDArray[np.float64]:
     a, b, m = post.a, post.b, float(post.mode())
     assert a is not None and b is not None
     with np.errstate(divide="ignore", invalid="ignore"):
-        h = (a - 1.0) / m**2 + (b - 1.0) / (1.0 - m) ** 2
-    return np.array([[1.0 / h if h > 0 and np.isfinite(h) else np.inf]])
+        return _inverse_curvature((a - 1.0) / m**2 + (b - 1.0) / (1.0 - m) ** 2)
 
 
 def _gamma_curv(post: Gamma) -> NDArray[np.float64]:
     k, m = post.shape, float(post.mode())
     assert k is not None
     with np.errstate(divide="ignore", invalid="ignore"):
-        h = (k - 1.0) / m**2
-    return np.array([[1.0 / h if h > 0 and np.isfinite(h) else np.inf]])
+        return _inverse_curvature((k - 1.0) / m**2)
+
+
+def _log_gamma_norm(shape: Any, rate: Any) -> Any:
+    """``shape log rate - log Gamma(shape)``: the log normalising constant of a Gamma
+    (or, with the scale for the rate, an InverseGamma) density. A conjugate evidence
+    is the prior's constant less the posterior's."""
+    return shape * np.log(rate) - sc.gammaln(shape)
 
 
 def _beta_pseudo(prior: Beta, family: Any = None) -> dict[str, Any]:
@@ -270,47 +282,40 @@ def _beta_evidence_core(prior: Beta, post: Any) -> Any:
 
 
 # ------------------------------------------------------------------ Beta pairs
-BETA_BERNOULLI = ConjugateRule(
-    family=Bernoulli,
+#: a Beta prior on a probability ``p``: what every Beta pair shares
+_beta_rule = partial(
+    ConjugateRule,
     prior=Beta,
     free=("p",),
     names=("p",),
     update=_from_hyper,
+    curvature=_beta_curv,
+    pseudo_counts_fn=_beta_pseudo,
+)
+
+BETA_BERNOULLI = _beta_rule(
+    family=Bernoulli,
     hyper=lambda pr, s, f: {"a": pr.a + s.k, "b": pr.b + s.n - s.k},
     evidence=lambda pr, po, s, f: _beta_evidence_core(pr, po),
     predictive_fn=lambda po, f, **o: Bernoulli(po.a / (po.a + po.b)),
-    curvature=_beta_curv,
-    pseudo_counts_fn=_beta_pseudo,
     description="Beta(a, b) -> Beta(a + k, b + n - k)",
 )
 
-BETA_BINOMIAL = ConjugateRule(
+BETA_BINOMIAL = _beta_rule(
     family=Binomial,
-    prior=Beta,
-    free=("p",),
-    names=("p",),
-    update=_from_hyper,
     hyper=lambda pr, s, f: {"a": pr.a + s.k, "b": pr.b + s.trials - s.k},
     evidence=lambda pr, po, s, f: s.log_coef + _beta_evidence_core(pr, po),
     predictive_fn=lambda po, f, n=None, **o: BetaBinomial(
         _scalar_trials(f, n, "predictive"), po.a, po.b
     ),
-    curvature=_beta_curv,
-    pseudo_counts_fn=_beta_pseudo,
     description="Beta(a, b) -> Beta(a + sum x, b + sum(n - x))",
 )
 
-BETA_GEOMETRIC = ConjugateRule(
+BETA_GEOMETRIC = _beta_rule(
     family=Geometric,
-    prior=Beta,
-    free=("p",),
-    names=("p",),
-    update=_from_hyper,
     hyper=lambda pr, s, f: {"a": pr.a + s.n, "b": pr.b + s.total},
     evidence=lambda pr, po, s, f: _beta_evidence_core(pr, po),
     predictive_fn=lambda po, f, **o: BetaNegativeBinomial(1.0, po.a, po.b),
-    curvature=_beta_curv,
-    pseudo_counts_fn=_beta_pseudo,
     description="Beta(a, b) -> Beta(a + n, b + sum x)",
 )
 
@@ -346,75 +351,69 @@ def _dirichlet_pseudo(prior: Dirichlet, family: Any = None) -> dict[str, Any]:
     return {"counts": np.asarray(prior.alpha), "n": float(np.sum(prior.alpha))}
 
 
-DIRICHLET_CATEGORICAL = ConjugateRule(
-    family=Categorical,
+#: a Dirichlet prior on class probabilities: what both Dirichlet pairs share
+_dirichlet_rule = partial(
+    ConjugateRule,
     prior=Dirichlet,
     free=("probs",),
     names=("probs",),
     update=lambda pr, s, f: _dirichlet_update(pr, s),
-    evidence=lambda pr, po, s, f: _dirichlet_evidence(pr, po),
-    predictive_fn=lambda po, f, **o: Categorical(np.asarray(po.alpha) / np.sum(po.alpha)),
     curvature=_dirichlet_curv,
     pseudo_counts_fn=_dirichlet_pseudo,
+)
+
+DIRICHLET_CATEGORICAL = _dirichlet_rule(
+    family=Categorical,
+    evidence=lambda pr, po, s, f: _dirichlet_evidence(pr, po),
+    predictive_fn=lambda po, f, **o: Categorical(np.asarray(po.alpha) / np.sum(po.alpha)),
     description="Dirichlet(alpha) -> Dirichlet(alpha + counts)",
 )
 
-DIRICHLET_MULTINOMIAL = ConjugateRule(
+DIRICHLET_MULTINOMIAL = _dirichlet_rule(
     family=Multinomial,
-    prior=Dirichlet,
-    free=("probs",),
-    names=("probs",),
-    update=lambda pr, s, f: _dirichlet_update(pr, s),
     evidence=lambda pr, po, s, f: s.log_coef + _dirichlet_evidence(pr, po),
     predictive_fn=lambda po, f, n=None, **o: DirichletMultinomial(
         _scalar_trials(f, n, "predictive"), np.asarray(po.alpha)
     ),
-    curvature=_dirichlet_curv,
-    pseudo_counts_fn=_dirichlet_pseudo,
     description="Dirichlet(alpha) -> Dirichlet(alpha + column totals)",
 )
 
 
 # ------------------------------------------------------------------ Gamma pairs
 def _gamma_evidence_core(pr: Gamma, po: Any) -> Any:
-    return (
-        pr.shape * np.log(pr.rate)
-        - sc.gammaln(pr.shape)
-        + sc.gammaln(po.shape)
-        - po.shape * np.log(po.rate)
-    )
+    return _log_gamma_norm(pr.shape, pr.rate) - _log_gamma_norm(po.shape, po.rate)
 
 
 def _gamma_pseudo_poisson(prior: Gamma, family: Any = None) -> dict[str, Any]:
     return {"events": prior.shape, "exposure": prior.rate}
 
 
-GAMMA_POISSON = ConjugateRule(
-    family=Poisson,
+#: a Gamma prior on a rate: what both Gamma pairs share
+_gamma_rule = partial(
+    ConjugateRule,
     prior=Gamma,
     free=("rate",),
     names=("rate",),
     update=_from_hyper,
+    curvature=_gamma_curv,
+)
+
+GAMMA_POISSON = _gamma_rule(
+    family=Poisson,
     hyper=lambda pr, s, f: {"shape": pr.shape + s.total, "rate": pr.rate + s.exposure},
     evidence=lambda pr, po, s, f: s.const + _gamma_evidence_core(pr, po),
     predictive_fn=lambda po, f, exposure=1.0, **o: NegativeBinomial(
         po.shape, po.rate / (po.rate + float(exposure))
     ),
-    curvature=_gamma_curv,
     pseudo_counts_fn=_gamma_pseudo_poisson,
     description="Gamma(shape, rate) -> Gamma(shape + sum x, rate + sum exposure)",
 )
 
-GAMMA_EXPONENTIAL = ConjugateRule(
+GAMMA_EXPONENTIAL = _gamma_rule(
     family=Exponential,
-    prior=Gamma,
-    free=("rate",),
-    names=("rate",),
-    update=_from_hyper,
     hyper=lambda pr, s, f: {"shape": pr.shape + s.n, "rate": pr.rate + s.total},
     evidence=lambda pr, po, s, f: _gamma_evidence_core(pr, po),
     predictive_fn=lambda po, f, **o: Lomax(po.shape, po.rate),
-    curvature=_gamma_curv,
     pseudo_counts_fn=lambda pr, f: {"observations": pr.shape, "total": pr.rate},
     description="Gamma(shape, rate) -> Gamma(shape + n, rate + sum x)",
 )
@@ -447,12 +446,13 @@ def _nn_pseudo(pr: Normal, f: Normal | None) -> dict[str, Any]:
     return {"mean": pr.mu, "n": float(f.sigma**2 / pr.sigma**2)}
 
 
-NORMAL_NORMAL = ConjugateRule(
-    family=Normal,
+#: a Normal likelihood: its priors' posteriors come from their ``hyper`` arithmetic
+_normal_rule = partial(ConjugateRule, family=Normal, update=_from_hyper)
+
+NORMAL_NORMAL = _normal_rule(
     prior=Normal,
     free=("mu",),
     names=("mu",),
-    update=_from_hyper,
     hyper=_nn_hyper,
     evidence=_nn_evidence,
     predictive_fn=lambda po, f, **o: Normal(po.mu, float(np.hypot(po.sigma, f.sigma))),
@@ -470,13 +470,11 @@ def _ig_hyper(pr: InverseGamma, s: Any, f: Normal) -> dict[str, Any]:
     return {"shape": pr.shape + 0.5 * s.n, "scale": pr.scale + 0.5 * _ig_ss(s, f.mu)}
 
 
-def _ig_evidence(pr: InverseGamma, po: Any, s: Any, f: Normal) -> Any:
+def _ig_evidence(pr: InverseGamma | NormalInverseGamma, po: Any, s: Any, f: Normal) -> Any:
     return (
         -0.5 * s.n * _LOG_2PI
-        + pr.shape * np.log(pr.scale)
-        - sc.gammaln(pr.shape)
-        + sc.gammaln(po.shape)
-        - po.shape * np.log(po.scale)
+        + _log_gamma_norm(pr.shape, pr.scale)
+        - _log_gamma_norm(po.shape, po.scale)
     )
 
 
@@ -487,12 +485,10 @@ def _ig_curv(po: InverseGamma) -> NDArray[np.float64]:
     return np.array([[1.0 / h]])
 
 
-INVGAMMA_NORMAL = ConjugateRule(
-    family=Normal,
+INVGAMMA_NORMAL = _normal_rule(
     prior=InverseGamma,
     free=("sigma",),
     names=("var",),
-    update=_from_hyper,
     hyper=_ig_hyper,
     evidence=_ig_evidence,
     predictive_fn=lambda po, f, **o: StudentT(
@@ -515,12 +511,8 @@ def _nig_hyper(pr: NormalInverseGamma, s: Any, f: Normal) -> dict[str, Any]:
 
 def _nig_evidence(pr: NormalInverseGamma, po: Any, s: Any, f: Normal) -> Any:
     return (
-        sc.gammaln(po.shape)
-        - sc.gammaln(pr.shape)
-        + pr.shape * np.log(pr.scale)
-        - po.shape * np.log(po.scale)
+        _ig_evidence(pr, po, s, f)  # the variance's part; the mean's below
         + 0.5 * (np.log(pr.lam) - np.log(po.lam))
-        - 0.5 * s.n * _LOG_2PI
     )
 
 
@@ -529,12 +521,10 @@ def _nig_curv(po: NormalInverseGamma) -> NDArray[np.float64]:
     return np.diag([v / po.lam, v * v / (po.shape + 1.5)])
 
 
-NIG_NORMAL = ConjugateRule(
-    family=Normal,
+NIG_NORMAL = _normal_rule(
     prior=NormalInverseGamma,
     free=("mu", "sigma"),
     names=("mu", "var"),
-    update=_from_hyper,
     hyper=_nig_hyper,
     evidence=_nig_evidence,
     predictive_fn=lambda po, f, **o: StudentT(

@@ -41,27 +41,27 @@ def _gaussian() -> Derivation:
     )
 
 
-def _ols() -> Derivation:
+def _regression_item(model: str, title: str, question: str) -> Derivation:
+    """A question answered by the whole regression derivation of ``model``."""
     from . import regression
 
-    d = regression("ols")
-    return _item(
+    d = regression(model)
+    return _item(title, question, d, [s.title for s in d.steps])
+
+
+def _ols() -> Derivation:
+    return _regression_item(
+        "ols",
         "Q2. Show that OLS is the MLE",
         "Linear model with Gaussian noise: why is least squares maximum likelihood?",
-        d,
-        [s.title for s in d.steps],
     )
 
 
 def _ridge() -> Derivation:
-    from . import regression
-
-    d = regression("ridge")
-    return _item(
+    return _regression_item(
+        "ridge",
         "Q3. Show that ridge regression is a MAP estimate",
         "Which prior does the L2 penalty encode, and what is lambda in terms of it?",
-        d,
-        [s.title for s in d.steps],
     )
 
 

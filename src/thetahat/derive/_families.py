@@ -79,6 +79,11 @@ def _pos(name: str) -> sp.Symbol:
     return sp.Symbol(name, positive=True)
 
 
+def _total(name: str) -> Any:
+    """``sum_{i=1}^n name_i``: the sum over the observations of a per-observation value."""
+    return sp.Sum(sp.Indexed(name, i), (i, 1, n))
+
+
 def _bernoulli() -> FamilySpec:
     x, p, k = sp.Symbol("x", nonnegative=True, integer=True), _pos("p"), _pos("k")
     return FamilySpec(
@@ -89,7 +94,7 @@ def _bernoulli() -> FamilySpec:
         covariates=(),
         logp=x * sp.log(p) + (1 - x) * sp.log(1 - p),
         sums={x: k},
-        stats=(Stat(k, sp.Sum(sp.Indexed("x", i), (i, 1, n)), "number of successes"),),
+        stats=(Stat(k, _total("x"), "number of successes"),),
         library_stats=lambda st: {"n": st.n, "k": st.k},
         free_default=("p",),
         rv=lambda g: ss.E(g.subs(x, ss.Bernoulli("X", p))),
@@ -108,8 +113,8 @@ def _binomial() -> FamilySpec:
         logp=sp.log(sp.binomial(m, x)) + x * sp.log(p) + (m - x) * sp.log(1 - p),
         sums={x: k, m: nn},
         stats=(
-            Stat(k, sp.Sum(sp.Indexed("x", i), (i, 1, n)), "total successes"),
-            Stat(nn, sp.Sum(sp.Indexed("m", i), (i, 1, n)), "total trials"),
+            Stat(k, _total("x"), "total successes"),
+            Stat(nn, _total("m"), "total trials"),
         ),
         library_stats=lambda st: {"n": st.n, "k": st.k, "N": st.trials, "C": st.log_coef},
         free_default=("p",),
@@ -129,8 +134,8 @@ def _poisson() -> FamilySpec:
         logp=x * sp.log(lam * t) - lam * t - sp.log(sp.factorial(x)),
         sums={x: xs, t: ts},
         stats=(
-            Stat(xs, sp.Sum(sp.Indexed("x", i), (i, 1, n)), "total count"),
-            Stat(ts, sp.Sum(sp.Indexed("t", i), (i, 1, n)), "total exposure (n without exposure)"),
+            Stat(xs, _total("x"), "total count"),
+            Stat(ts, _total("t"), "total exposure (n without exposure)"),
         ),
         library_stats=lambda st: {"n": st.n, "X": st.total, "T": st.exposure, "C": st.const},
         free_default=("rate",),
@@ -149,7 +154,7 @@ def _geometric() -> FamilySpec:
         covariates=(),
         logp=sp.log(p) + x * sp.log(1 - p),
         sums={x: s},
-        stats=(Stat(s, sp.Sum(sp.Indexed("x", i), (i, 1, n)), "total failures"),),
+        stats=(Stat(s, _total("x"), "total failures"),),
         library_stats=lambda st: {"n": st.n, "S": st.total},
         free_default=("p",),
         amount=n + s,
@@ -167,7 +172,7 @@ def _exponential() -> FamilySpec:
         covariates=(),
         logp=sp.log(lam) - lam * x,
         sums={x: s},
-        stats=(Stat(s, sp.Sum(sp.Indexed("x", i), (i, 1, n)), "total of the data"),),
+        stats=(Stat(s, _total("x"), "total of the data"),),
         library_stats=lambda st: {"n": st.n, "S": st.total},
         free_default=("rate",),
         amount=s,
@@ -189,7 +194,7 @@ def _normal() -> FamilySpec:
         logp=-sp.log(2 * sp.pi) / 2 - sp.log(sigma) - (x - mu) ** 2 / (2 * sigma**2),
         sums={x: n * xbar, x**2: ssq + n * xbar**2},
         stats=(
-            Stat(xbar, sp.Sum(sp.Indexed("x", i), (i, 1, n)) / n, "sample mean"),
+            Stat(xbar, _total("x") / n, "sample mean"),
             Stat(
                 ssq,
                 sp.Sum((sp.Indexed("x", i) - xbar) ** 2, (i, 1, n)),
@@ -212,10 +217,7 @@ def _categorical(k: int, multinomial: bool) -> FamilySpec:
     m = _pos("m")
     logp = sum((xj * sp.log(pj) for xj, pj in zip(xs, ps, strict=True)), sp.S.Zero)
     sums: dict[Any, Any] = dict(zip(xs, cs, strict=True))
-    stats = tuple(
-        Stat(c, sp.Sum(sp.Indexed(f"x_{j}", i), (i, 1, n)), f"count of class {j}")
-        for j, c in enumerate(cs, 1)
-    )
+    stats = tuple(Stat(c, _total(f"x_{j}"), f"count of class {j}") for j, c in enumerate(cs, 1))
     depend = {ps[-1]: 1 - sum(ps[:-1])}
     if multinomial:
         logp = sp.log(sp.factorial(m)) - sum(sp.log(sp.factorial(xj)) for xj in xs) + logp
@@ -228,7 +230,7 @@ def _categorical(k: int, multinomial: bool) -> FamilySpec:
             covariates=(m,),
             logp=logp,
             sums={**sums, m: nn},
-            stats=(*stats, Stat(nn, sp.Sum(sp.Indexed("m", i), (i, 1, n)), "total trials")),
+            stats=(*stats, Stat(nn, _total("m"), "total trials")),
             library_stats=lambda st: {
                 "n": st.n,
                 "N": st.trials,

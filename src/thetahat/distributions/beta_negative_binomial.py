@@ -11,6 +11,7 @@ from scipy import special as sc
 
 from .._domains import POSITIVE
 from ._base import DiscreteDistribution, Param
+from .observations import counts_support
 
 __all__ = ["BetaNegativeBinomial"]
 
@@ -49,8 +50,7 @@ class BetaNegativeBinomial(DiscreteDistribution):
     )
     support_text = "non-negative integers"
 
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return np.asarray((x >= 0) & (x == np.floor(x)))
+    _support_mask = counts_support
 
     def _logp(self, x: NDArray[np.float64], r: float, a: float, b: float) -> NDArray[np.float64]:
         ok = (x >= 0) & (x == np.floor(x))

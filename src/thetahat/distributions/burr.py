@@ -13,6 +13,7 @@ from .._domains import POSITIVE
 from .._logspace import log1mexp
 from ._base import ContinuousDistribution, Param, Value
 from .loglogistic import LogLogistic
+from .observations import positive_support
 
 __all__ = ["Burr"]
 
@@ -139,8 +140,7 @@ class Burr(ContinuousDistribution):
         return stats.burr12(shape2, shape1, scale=1.0 / rate)
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         p = params

@@ -17,6 +17,7 @@ from ..optim import BatchResult, SolverResult, Status, newton_1d, newton_1d_batc
 from ..statistics.sufficient import SuffStats, log_chunks
 from ._base import ContinuousDistribution, Param, Value
 from .family import many
+from .observations import positive_support
 
 __all__ = ["Gamma", "GammaStats"]
 
@@ -118,8 +119,7 @@ class Gamma(ContinuousDistribution):
         return stats.gamma(shape, scale=1.0 / rate)
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _reduce(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]

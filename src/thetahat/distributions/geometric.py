@@ -13,6 +13,7 @@ from scipy import special as sc
 from .._domains import Interval
 from ..statistics.sufficient import SuffStats
 from ._base import DiscreteDistribution, Param, Value
+from .observations import counts_support
 
 __all__ = ["Geometric", "GeometricStats"]
 
@@ -97,8 +98,7 @@ class Geometric(DiscreteDistribution):
         return stats.geom(p, loc=-1)
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return (x >= 0) & (x == np.floor(x))
+    _support_mask = counts_support
 
     def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
         if w is None:

@@ -15,6 +15,7 @@ from ..optim import SolverResult
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 from .family import many
+from .observations import positive_support
 
 __all__ = ["InverseGamma", "InverseGammaStats"]
 
@@ -103,8 +104,7 @@ class InverseGamma(ContinuousDistribution):
         return stats.invgamma(shape, scale=scale)
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
         ix, lx = 1.0 / x, np.log(x)

@@ -15,6 +15,7 @@ from .._domains import POSITIVE
 from .._logspace import log1mexp
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
+from .observations import positive_support
 
 __all__ = ["InverseGaussian", "InverseGaussianStats"]
 
@@ -130,8 +131,7 @@ class InverseGaussian(ContinuousDistribution):
         return stats.invgauss(mu / shape, scale=shape)
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any

@@ -15,6 +15,7 @@ from ..optim import SolverResult
 from ._base import ContinuousDistribution, Param, Value
 from ._locscale import newton_fit
 from .logistic import _psi as _logistic_psi
+from .observations import positive_support
 
 __all__ = ["LogLogistic"]
 
@@ -116,8 +117,7 @@ class LogLogistic(ContinuousDistribution):
         return stats.fisk(shape, scale=scale)
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         return stats.total(self._logp(stats.x, params["shape"], params["scale"]))

@@ -21,7 +21,8 @@ from ..statistics.sufficient import (
     provisional_centre,
 )
 from ._base import ContinuousDistribution, Param, Value
-from .family import diagonal, many, where
+from .normal import gaussian_information, gaussian_loglik, gaussian_mle
+from .observations import positive_support
 
 __all__ = ["LogNormal", "LogNormalStats"]
 
@@ -114,8 +115,7 @@ class LogNormal(ContinuousDistribution):
         return stats.lognorm(sigma, scale=np.exp(mu))
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _reduce(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, po: dict[str, Any]
@@ -152,31 +152,12 @@ class LogNormal(ContinuousDistribution):
         return LogNormalStats(n=n, mean=mean, m2=m2, mean_err=err)
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
-        mu, sigma = params["mu"], params["sigma"]
-        d = (stats.mean - mu) + stats.mean_err
-        ss = stats.m2 + stats.n * d * d
-        if not many(sigma) and sigma == 0:  # the limit sigma -> 0: a point mass at exp(mu)
-            return float(np.inf if ss == 0 else -np.inf)
-        ll = (
-            -0.5 * stats.n * _LOG_2PI
-            - stats.n * np.log(sigma)
-            - stats.n * (stats.mean + stats.mean_err)
-            - ss / (2.0 * sigma * sigma)
-        )
-        return where(sigma == 0, where(ss == 0, np.inf, -np.inf), ll)  # groups: the same limit
+        # the Normal's on log x (sigma -> 0: a point mass at exp(mu)) less the Jacobian
+        ll = gaussian_loglik(params, stats)
+        return ll - stats.n * (stats.mean + stats.mean_err)
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        out: dict[str, Value] = {}
-        mu = self._values.get("mu")
-        if mu is None:
-            out["mu"] = stats.mean
-            ss = stats.m2
-        else:
-            ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
-        if "sigma" not in self._values:
-            v = np.sqrt(ss / stats.n)
-            out["sigma"] = float(v) if not many(v) else v  # one fit: a Python float
-        return out
+        return gaussian_mle(self, stats)
 
     def _grad_hess(
         self, params: Mapping[str, Value], stats: Any
@@ -214,10 +195,4 @@ class LogNormal(ContinuousDistribution):
         return np.array([[i_ss / det, -i_ms / det], [-i_ms / det, i_mm / det]])
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        s2 = params["sigma"] ** 2
-        diag = [
-            v
-            for k, v in (("mu", stats.n / s2), ("sigma", 2.0 * stats.n / s2))
-            if k not in self._values
-        ]
-        return diagonal(diag)
+        return gaussian_information(self, params, stats)

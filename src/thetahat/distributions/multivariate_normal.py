@@ -85,13 +85,7 @@ class MvnStats(SuffStats):
     mean: Any = 0.0
     scatter: Any = 0.0
 
-    def __add__(self, other: Self) -> Self:
-        if type(other) is not type(self):
-            return NotImplemented
-        if self.n == 0:
-            return other
-        if other.n == 0:
-            return self
+    def _merge(self, other: Self) -> Self:
         a_mean, b_mean = np.asarray(self.mean, float), np.asarray(other.mean, float)
         if a_mean.shape != b_mean.shape:
             raise ValueError(

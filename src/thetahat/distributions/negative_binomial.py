@@ -12,6 +12,7 @@ from scipy import special as sc
 from .._domains import POSITIVE, Interval
 from ..optim import SolverResult, newton_1d
 from ._base import DiscreteDistribution, Param, Value
+from .observations import counts_support
 
 __all__ = ["NegativeBinomial"]
 
@@ -94,8 +95,7 @@ class NegativeBinomial(DiscreteDistribution):
         return stats.nbinom(r, p)
 
     # -- family (data-based: the frequency table of the counts)
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return (x >= 0) & (x == np.floor(x))
+    _support_mask = counts_support
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         r, p = params["r"], params["p"]

@@ -126,45 +126,63 @@ class Normal(ContinuousDistribution):
         return st
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
-        mu, sigma = params["mu"], params["sigma"]
-        d = (stats.mean - mu) + stats.mean_err
-        ss = stats.m2 + stats.n * d * d
-        if not many(sigma) and sigma == 0:
-            return float(np.inf if ss == 0 else -np.inf)
-        ll = -0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2)
-        # groups (arrays): the sigma -> 0 limit where a group's values are all equal
-        return where(sigma == 0, where(ss == 0, np.inf, -np.inf), ll)
+        return gaussian_loglik(params, stats)
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        out: dict[str, Value] = {}
-        mu = self._values.get("mu")
-        if mu is None:
-            out["mu"] = stats.mean
-            ss = stats.m2
-        else:
-            ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
-        if "sigma" not in self._values:
-            v = np.sqrt(ss / stats.n)
-            out["sigma"] = float(v) if not many(v) else v  # one fit: a Python float
-        return out
+        return gaussian_mle(self, stats)
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
-        sigma = params["sigma"]
-        s2 = sigma * sigma
-        if not many(s2):  # one fit: Python floats, n / 0 spelled out (no numpy machinery)
-            s2f = float(s2)
-            info = stats.n / s2f if s2f != 0 else math.inf
-            free = self.estimable
-            if not free:
-                return np.zeros((0, 0))
-            if len(free) == 2:
-                return np.array([[info, 0.0], [0.0, 2.0 * info]])
-            return np.array([[info if free[0] == "mu" else 2.0 * info]])
-        with np.errstate(divide="ignore", over="ignore"):
-            info_mu = where(s2 != 0, stats.n / s2, math.inf)
-        diag = []
-        if "mu" not in self._values:
-            diag.append(info_mu)
-        if "sigma" not in self._values:
-            diag.append(2.0 * info_mu)
-        return diagonal(diag)
+        return gaussian_information(self, params, stats)
+
+
+# The Gaussian likelihood of (mu, sigma) from n, the mean and the centred sum of squares:
+# the Normal's on x, the LogNormal's on log x (its log-likelihood less n mean log x).
+def gaussian_loglik(params: Mapping[str, Value], stats: Any) -> Any:
+    """``-n/2 log(2 pi) - n log sigma - ss / (2 sigma^2)``, ``ss`` the sum of squares
+    about ``mu``; at ``sigma = 0`` its limit (``+inf`` where every value equals ``mu``)."""
+    mu, sigma = params["mu"], params["sigma"]
+    d = (stats.mean - mu) + stats.mean_err
+    ss = stats.m2 + stats.n * d * d
+    if not many(sigma) and sigma == 0:
+        return float(np.inf if ss == 0 else -np.inf)
+    ll = -0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2)
+    # groups (arrays): the sigma -> 0 limit where a group's values are all equal
+    return where(sigma == 0, where(ss == 0, np.inf, -np.inf), ll)
+
+
+def gaussian_mle(fam: Any, stats: Any) -> dict[str, Value]:
+    """The closed-form MLE of ``fam``'s free ``mu`` and ``sigma`` (``sigma^2 = ss / n``)."""
+    out: dict[str, Value] = {}
+    mu = fam._values.get("mu")
+    if mu is None:
+        out["mu"] = stats.mean
+        ss = stats.m2
+    else:
+        ss = stats.m2 + stats.n * ((stats.mean - mu) + stats.mean_err) ** 2
+    if "sigma" not in fam._values:
+        v = np.sqrt(ss / stats.n)
+        out["sigma"] = float(v) if not many(v) else v  # one fit: a Python float
+    return out
+
+
+def gaussian_information(fam: Any, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
+    """Fisher information ``diag(n / sigma^2, 2 n / sigma^2)`` of the free parameters."""
+    sigma = params["sigma"]
+    s2 = sigma * sigma
+    if not many(s2):  # one fit: Python floats, n / 0 spelled out (no numpy machinery)
+        s2f = float(s2)
+        info = stats.n / s2f if s2f != 0 else math.inf
+        free = fam.estimable
+        if not free:
+            return np.zeros((0, 0))
+        if len(free) == 2:
+            return np.array([[info, 0.0], [0.0, 2.0 * info]])
+        return np.array([[info if free[0] == "mu" else 2.0 * info]])
+    with np.errstate(divide="ignore", over="ignore"):
+        info_mu = where(s2 != 0, stats.n / s2, math.inf)
+    diag = []
+    if "mu" not in fam._values:
+        diag.append(info_mu)
+    if "sigma" not in fam._values:
+        diag.append(2.0 * info_mu)
+    return diagonal(diag)

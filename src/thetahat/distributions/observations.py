@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from .._validation import as_float_array, check_finite, check_same_length, per_observation
 from .density import Density
 
-__all__ = ["Observations"]
+__all__ = ["Observations", "counts_support", "positive_support"]
 
 
 class Observations(Density):
@@ -117,3 +117,14 @@ def _per_obs_names(fam: Observations) -> tuple[str, ...]:
         names = tuple(p.name for p in fam._params if p.obs_array or p.per_observation)
         _PER_OBS_NAMES[type(fam)] = names
     return names
+
+
+# The supports many families share, stated once (a family sets ``_support_mask = ...``).
+def positive_support(self: Any, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
+    """``_support_mask`` of the families on ``(0, inf)``."""
+    return np.asarray(x > 0)
+
+
+def counts_support(self: Any, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
+    """``_support_mask`` of the count families: non-negative whole numbers."""
+    return np.asarray((x >= 0) & (x == np.floor(x)))

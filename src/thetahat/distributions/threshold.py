@@ -78,25 +78,26 @@ class _Threshold(ContinuousDistribution):
         """The base family with the given base parameters fixed."""
         return self._base(**{k: v for k, v in self._values.items() if k != "loc"})
 
-    def _logp(self, x: NDArray[np.float64], **p: Any) -> NDArray[np.float64]:
+    def _at_shifted(self, hook: str, x: NDArray[np.float64], p: Any) -> NDArray[np.float64]:
+        """The base family's formula ``hook`` at ``x - loc``."""
         loc, rest = self._split(p)
-        return self._base()._logp(np.asarray(x) - loc, **rest)
+        out: NDArray[np.float64] = getattr(self._base(), hook)(np.asarray(x) - loc, **rest)
+        return out
+
+    def _logp(self, x: NDArray[np.float64], **p: Any) -> NDArray[np.float64]:
+        return self._at_shifted("_logp", x, p)
 
     def _cdf(self, x: NDArray[np.float64], **p: Any) -> NDArray[np.float64]:
-        loc, rest = self._split(p)
-        return self._base()._cdf(np.asarray(x) - loc, **rest)
+        return self._at_shifted("_cdf", x, p)
 
     def _sf(self, x: NDArray[np.float64], **p: Any) -> NDArray[np.float64]:
-        loc, rest = self._split(p)
-        return self._base()._sf(np.asarray(x) - loc, **rest)
+        return self._at_shifted("_sf", x, p)
 
     def _logcdf(self, x: NDArray[np.float64], **p: Any) -> NDArray[np.float64]:
-        loc, rest = self._split(p)
-        return self._base()._logcdf(np.asarray(x) - loc, **rest)
+        return self._at_shifted("_logcdf", x, p)
 
     def _logsf(self, x: NDArray[np.float64], **p: Any) -> NDArray[np.float64]:
-        loc, rest = self._split(p)
-        return self._base()._logsf(np.asarray(x) - loc, **rest)
+        return self._at_shifted("_logsf", x, p)
 
     def _ppf(self, q: NDArray[np.float64], **p: Any) -> NDArray[np.float64]:
         loc, rest = self._split(p)

@@ -16,8 +16,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._psis import KHAT_BAD
 from .._warnings import warn_user
-from ..distributions import ContinuousDistribution
 from ..results import Posterior
+from ._approx import VectorPosterior, draw_shape, refined_posterior, to_theta
 
 __all__ = ["WeightedDraws", "laplace_is_posterior"]
 
@@ -29,7 +29,7 @@ def _weighted_quantile(x: NDArray[np.float64], w: NDArray[np.float64], q: float)
     return float(np.interp(q, cw, xs))
 
 
-class WeightedDraws(ContinuousDistribution):
+class WeightedDraws(VectorPosterior):
     """A posterior as weighted draws ``theta_s`` with normalised weights ``w_s``.
 
     Examples
@@ -39,8 +39,6 @@ class WeightedDraws(ContinuousDistribution):
     >>> d.mean()
     0.75
     """
-
-    event_vector = True
 
     def __init__(
         self, theta: NDArray[np.float64], w: NDArray[np.float64], names: tuple[str, ...], mode: Any
@@ -54,21 +52,6 @@ class WeightedDraws(ContinuousDistribution):
     def __repr__(self) -> str:
         ess = 1.0 / float(np.sum(self.w**2))
         return f"WeightedDraws({self.theta.shape[0]} draws, ESS {ess:.0f})"
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def _out(self, v: Any) -> Any:
-        arr = np.asarray(v, dtype=float)
-        if len(self.names) == 1:
-            return float(arr[0]) if arr.ndim == 1 else arr[..., 0]
-        return arr
-
-    def mode(self) -> Any:
-        return self._out(self.map_value)
 
     def mean(self) -> Any:
         return self._out(self.w @ self.theta)
@@ -92,8 +75,7 @@ class WeightedDraws(ContinuousDistribution):
         return self._out(lo), self._out(hi)
 
     def _sample(self, size: Any, rng: np.random.Generator) -> Any:
-        shape = () if size is None else ((size,) if np.ndim(size) == 0 else tuple(size))
-        m = int(np.prod(shape)) if shape else 1
+        shape, m = draw_shape(size)
         idx = rng.choice(self.w.shape[0], size=m, p=self.w)
         return self._out(self.theta[idx].reshape((*shape, self.theta.shape[1])))
 
@@ -151,12 +133,9 @@ def laplace_is_posterior(
     res = type(check)(*check._args, draws=draws, rng=rng).result
     doms = lap.dist.domains
     with np.errstate(all="ignore"):
-        theta = np.stack(
-            [np.asarray(d.from_unconstrained(res.z[:, i])) for i, d in enumerate(doms)], axis=-1
-        )
+        theta = to_theta(doms, res.z)
     w = np.exp(res.log_w)
-    k = len(lap.names)
-    dist = WeightedDraws(theta, w, lap.names, lap.dist.mode() if k > 1 else [lap.dist.mode()])
+    dist = WeightedDraws(theta, w, lap.names, lap.dist.map_value)
     msgs = list(lap.warnings)
     if not res.khat < KHAT_BAD:
         msgs.append(
@@ -166,18 +145,12 @@ def laplace_is_posterior(
         )
         warn_user(msgs[-1], RuntimeWarning)
     mcse = dict(zip(lap.names, dist.mcse().tolist(), strict=True))
-    return Posterior(
-        dist=dist,
-        names=lap.names,
-        exact=False,
-        log_evidence=res.log_evidence,
-        n=lap.n,
-        family=fam,
-        prior=lap.prior,
-        stats=stats,
-        rule=None,
-        warnings=tuple(msgs),
+    return refined_posterior(
+        lap,
+        dist,
         method="laplace-is",
+        warnings=msgs,
+        log_evidence=res.log_evidence,
         errors={"log_evidence": res.log_evidence_se, "mcse_mean": mcse},
         diagnostics={"khat": res.khat, "ess_is": res.ess},
     )

@@ -23,10 +23,11 @@ from numpy.typing import ArrayLike
 
 from .._psis import LaplaceCheck
 from .._warnings import warn_user
-from ..distributions import ContinuousDistribution, Flat
+from ..distributions import Flat
 from ..optim import invert_information
 from ..results import Posterior
 from ..statistics import statistics_of
+from ._approx import VectorPosterior, approximate_posterior, to_theta
 from ._density import LogPosterior
 from ._family import as_family, check_prior, is_flat
 from ._priors import check_prior_support
@@ -35,7 +36,7 @@ from ._solve import FitProblem, _Objective, hessian_z, solve, support_bounds
 __all__ = ["MappedGaussian", "laplace_posterior"]
 
 
-class MappedGaussian(ContinuousDistribution):
+class MappedGaussian(VectorPosterior):
     """A Gaussian over unconstrained coordinates, mapped back to the parameters.
 
     ``theta_i = g_i(z_i)`` with ``z ~ MultivariateNormal(mean, cov)`` and ``g_i`` the
@@ -56,8 +57,6 @@ class MappedGaussian(ContinuousDistribution):
         The MAP on the parameters' own scale.
     """
 
-    event_vector = True
-
     def __init__(self, mean: Any, cov: Any, domains: tuple[Any, ...], mode: Any) -> None:
         super().__init__()
         object.__setattr__(self, "z_mean", np.asarray(mean, dtype=float))
@@ -70,35 +69,13 @@ class MappedGaussian(ContinuousDistribution):
         parts = ", ".join(f"{m:.4g} +- {s:.3g}" for m, s in zip(self.z_mean, sd, strict=True))
         return f"MappedGaussian(log/logit coordinates: {parts})"
 
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return id(self)
-
     @property
     def k(self) -> int:
         """Number of parameters."""
         return int(self.z_mean.shape[0])
 
-    def _out(self, v: Any) -> Any:
-        arr = np.asarray(v, dtype=float)
-        return (
-            float(arr[0])
-            if self.k == 1 and arr.ndim == 1
-            else (arr[..., 0] if self.k == 1 else arr)
-        )
-
     def _to_theta(self, z: Any) -> Any:
-        z = np.asarray(z, dtype=float)
-        cols = [
-            np.asarray(d.from_unconstrained(z[..., i]), dtype=float)
-            for i, d in enumerate(self.domains)
-        ]
-        return np.stack(cols, axis=-1)
-
-    def mode(self) -> Any:
-        return self._out(self.map_value)
+        return to_theta(self.domains, z)
 
     def _moments(self) -> tuple[Any, Any]:
         t, w = np.polynomial.hermite_e.hermegauss(96)
@@ -254,18 +231,16 @@ def _laplace(fam: Any, stats: Any, prior: Any) -> Posterior:
     )
     for m in msgs:
         warn_user(m, RuntimeWarning)
-    return Posterior(
-        dist=dist,
-        names=names,
-        exact=False,
-        log_evidence=log_ev,
-        n=float(stats.n),
+    return approximate_posterior(
+        dist,
+        names,
         family=fam,
         prior=prior,
         stats=stats,
-        rule=None,
-        warnings=tuple(msgs),
+        n=float(stats.n),
+        warnings=msgs,
         method="laplace",
+        log_evidence=log_ev,
         diagnostics=LaplaceCheck(LogPosterior(zproblem), z_mode, dist.z_cov),
     )
 

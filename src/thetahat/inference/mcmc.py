@@ -25,8 +25,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._optional import require
 from .._warnings import warn_user
-from ..distributions import ContinuousDistribution
 from ..results import Posterior
+from ._approx import VectorPosterior, draw_shape, refined_posterior, to_theta
 from ._density import LogPosterior
 from ._solve import FitProblem
 
@@ -38,7 +38,7 @@ RHAT_MAX = 1.01
 ESS_MIN = 400.0
 
 
-class ChainsPosterior(ContinuousDistribution):
+class ChainsPosterior(VectorPosterior):
     """A posterior represented by MCMC draws, shape (chains, draws, k).
 
     Means, variances and equal-tailed intervals are the draws' own; ``mcse``
@@ -53,8 +53,6 @@ class ChainsPosterior(ContinuousDistribution):
     16
     """
 
-    event_vector = True
-
     def __init__(self, chains: NDArray[np.float64], names: tuple[str, ...], mode: Any) -> None:
         super().__init__()
         object.__setattr__(self, "chains", np.asarray(chains, dtype=float))
@@ -65,25 +63,10 @@ class ChainsPosterior(ContinuousDistribution):
         c, d, _ = self.chains.shape
         return f"ChainsPosterior({c} chains x {d} draws)"
 
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return id(self)
-
     @property
     def flat(self) -> NDArray[np.float64]:
         """All draws, shape (chains * draws, k)."""
         return self.chains.reshape(-1, self.chains.shape[-1])
-
-    def _out(self, v: Any) -> Any:
-        arr = np.asarray(v, dtype=float)
-        if len(self.names) == 1:
-            return float(arr[0]) if arr.ndim == 1 else arr[..., 0]
-        return arr
-
-    def mode(self) -> Any:
-        return self._out(self.map_value)
 
     def mean(self) -> Any:
         return self._out(self.flat.mean(axis=0))
@@ -99,8 +82,7 @@ class ChainsPosterior(ContinuousDistribution):
         return self._out(q[0]), self._out(q[1])
 
     def _sample(self, size: Any, rng: np.random.Generator) -> Any:
-        shape = () if size is None else ((size,) if np.ndim(size) == 0 else tuple(size))
-        m = int(np.prod(shape)) if shape else 1
+        shape, m = draw_shape(size)
         out = self.flat[rng.integers(0, self.flat.shape[0], size=m)]
         return self._out(out.reshape((*shape, len(self.names))))
 
@@ -212,19 +194,13 @@ def mcmc_posterior(
         )
     for m in msgs[len(lap.warnings) :]:
         warn_user(m, RuntimeWarning)
-    dist = ChainsPosterior(chains, lap.names, lap.dist.mode() if k > 1 else [lap.dist.mode()])
-    return Posterior(
-        dist=dist,
-        names=lap.names,
-        exact=False,
-        log_evidence=lap.log_evidence,
-        n=lap.n,
-        family=fam,
-        prior=lap.prior,
-        stats=stats,
-        rule=None,
-        warnings=tuple(msgs),
+    dist = ChainsPosterior(chains, lap.names, lap.dist.map_value)
+    return refined_posterior(
+        lap,
+        dist,
         method="mcmc",
+        warnings=msgs,
+        log_evidence=lap.log_evidence,
         errors={"log_evidence": float("nan"), "mcse_mean": diag_sets["mcse_mean"]},
         diagnostics={
             "rhat": rhat,
@@ -243,9 +219,7 @@ def _draws_and_diagnostics(
     R-hat, bulk and tail ESS and the MCSE of the mean (arviz, walkers as chains)."""
     z = sampler.get_chain(discard=tune, thin=thin)  # (steps, walkers, k)
     with np.errstate(all="ignore"):
-        theta = np.stack(
-            [np.asarray(d.from_unconstrained(z[..., i])) for i, d in enumerate(doms)], axis=-1
-        )
+        theta = to_theta(doms, z)
     chains = np.swapaxes(theta, 0, 1)
     import warnings
 

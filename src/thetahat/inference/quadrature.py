@@ -34,6 +34,7 @@ from .._grid import Level, TrapezoidGrid, refine
 from .._warnings import warn_user
 from ..distributions import ContinuousDistribution, DiscreteDistribution, Distribution
 from ..results import Posterior
+from ._approx import VectorPosterior, draw_shape, refined_posterior, to_theta
 from ._density import LogPosterior
 from ._solve import FitProblem
 
@@ -44,7 +45,7 @@ __all__ = ["MAX_QUADRATURE_DIM", "GridPosterior", "quadrature_posterior"]
 MAX_QUADRATURE_DIM = 3
 
 
-class GridPosterior(ContinuousDistribution):
+class GridPosterior(VectorPosterior):
     """A posterior integrated on a grid: exact to the stated quadrature error.
 
     Built by :func:`quadrature_posterior`; see the module notes for the rule.
@@ -69,8 +70,6 @@ class GridPosterior(ContinuousDistribution):
     0.5714285714
     """
 
-    event_vector = True
-
     def __init__(
         self, names: tuple[str, ...], levels: list[tuple[Level, Level]], mode: Any, ev: Any
     ) -> None:
@@ -85,10 +84,7 @@ class GridPosterior(ContinuousDistribution):
             means[i], variances[i] = m1, v1
             errs[names[i]] = {"mean": abs(m1 - m0), "var": abs(v1 - v0)}
         with np.errstate(all="ignore"):
-            theta = np.stack(
-                [np.asarray(d.from_unconstrained(main.z[:, i])) for i, d in enumerate(doms)],
-                axis=-1,
-            )
+            theta = to_theta(doms, main.z)
         setattr_ = object.__setattr__
         setattr_(self, "names", names)
         setattr_(self, "levels", levels)
@@ -110,26 +106,6 @@ class GridPosterior(ContinuousDistribution):
             for n, m, v in zip(self.names, self._means, self._vars, strict=True)
         )
         return f"GridPosterior({parts}; {self.nodes.shape[0]} nodes)"
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    @property
-    def k(self) -> int:
-        """Number of parameters."""
-        return len(self.names)
-
-    def _out(self, v: Any) -> Any:
-        arr = np.asarray(v, dtype=float)
-        if self.k == 1:
-            return float(arr[0]) if arr.ndim == 1 else arr[..., 0]
-        return arr
-
-    def mode(self) -> Any:
-        return self._out(self.map_value)
 
     def mean(self) -> Any:
         return self._out(self._means)
@@ -177,16 +153,12 @@ class GridPosterior(ContinuousDistribution):
 
     def _sample(self, size: Any, rng: np.random.Generator) -> Any:
         main = self.levels[0][0]
-        shape = () if size is None else ((size,) if np.ndim(size) == 0 else tuple(size))
-        m = int(np.prod(shape)) if shape else 1
+        shape, m = draw_shape(size)
         idx = rng.choice(main.w.shape[0], size=m, p=main.w)
         u = main.u[idx] + rng.uniform(-0.5, 0.5, size=(m, self.k)) * main.h
         z = main.grid.mean + u @ main.grid.L.T
         with np.errstate(all="ignore"):
-            t = np.stack(
-                [np.asarray(d.from_unconstrained(z[:, i])) for i, d in enumerate(self.domains)],
-                axis=-1,
-            )
+            t = to_theta(self.domains, z)
         t = t.reshape((*shape, self.k))
         return self._out(t)
 
@@ -335,9 +307,7 @@ class GridPredictiveDiscrete(_MixtureMixin, DiscreteDistribution):
 def _nodes_of(lev: Level, doms: Any, keep: float = 1e-15) -> tuple[Any, Any]:
     ok = lev.w > keep * float(np.max(lev.w))
     with np.errstate(all="ignore"):
-        theta = np.stack(
-            [np.asarray(d.from_unconstrained(lev.z[ok, i])) for i, d in enumerate(doms)], axis=-1
-        )
+        theta = to_theta(doms, lev.z[ok])
     w = lev.w[ok]
     return theta, w / w.sum()
 
@@ -429,23 +399,17 @@ def quadrature_posterior(
                 f"refinements agreed to rtol={rtol:g}; the errors show how far they differ"
             )
         levels.append((cur, prev))
-    dist = GridPosterior(lap.names, levels, gauss.mode() if k > 1 else [gauss.mode()], ev)
+    dist = GridPosterior(lap.names, levels, gauss.map_value, ev)
     for m in msgs[len(lap.warnings) :]:
         warn_user(m, RuntimeWarning)
     errors: dict[str, Any] = {"log_evidence": dist.log_evidence_error}
     for name in lap.names:
         errors[name] = {**dist.errors[name], "interval_95": dist.interval_error(0.95)[name]}
-    return Posterior(
-        dist=dist,
-        names=lap.names,
-        exact=False,
-        log_evidence=dist.log_evidence,
-        n=lap.n,
-        family=fam,
-        prior=prior,
-        stats=stats,
-        rule=None,
-        warnings=tuple(msgs),
+    return refined_posterior(
+        lap,
+        dist,
         method="quadrature",
+        warnings=msgs,
+        log_evidence=dist.log_evidence,
         errors=errors,
     )

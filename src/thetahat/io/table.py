@@ -414,14 +414,20 @@ def numeric_column(table: Table, column: str, source: str) -> NDArray[np.float64
                     f"column {column!r} of {source} is not numeric: row {i + 1} is {_show(v)}"
                 ) from None
         values = out
-    missing = np.isnan(values)
+    _refuse_missing(np.isnan(values), column, source, "value(s)",
+                    "; remove or fill them (nothing is dropped silently)")  # fmt: skip
+    return np.asarray(values, dtype=float)
+
+
+def _refuse_missing(missing: NDArray[np.bool_], column: str, source: str, what: str,
+                    hint: str = "") -> None:  # fmt: skip
+    """Raise where ``column`` has missing entries: how many, and the first row."""
     if missing.any():
         first = int(np.flatnonzero(missing)[0])
         raise ValueError(
-            f"column {column!r} of {source} has {int(missing.sum())} missing value(s), first "
-            f"at row {first + 1}; remove or fill them (nothing is dropped silently)"
+            f"column {column!r} of {source} has {int(missing.sum())} missing {what}, first "
+            f"at row {first + 1}{hint}"
         )
-    return np.asarray(values, dtype=float)
 
 
 def label_column(table: Table, column: str, source: str) -> NDArray[Any]:
@@ -437,12 +443,7 @@ def label_column(table: Table, column: str, source: str) -> NDArray[Any]:
             return values
     else:
         missing = np.array([v is None for v in values], dtype=bool)
-    if missing.any():
-        first = int(np.flatnonzero(missing)[0])
-        raise ValueError(
-            f"column {column!r} of {source} has {int(missing.sum())} missing label(s), first "
-            f"at row {first + 1}"
-        )
+    _refuse_missing(missing, column, source, "label(s)")
     return values
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from .._format import fmt
 from .._optional import require
 
-__all__ = ["Block", "Report", "need_pandas"]
+__all__ = ["Block", "Report", "Reported", "need_pandas"]
 
 #: the narrowest a text report is drawn (its rules), in characters
 MIN_WIDTH = 78
@@ -154,6 +154,27 @@ class Report:
         parts.extend(f"<p><em>Warning:</em> {html.escape(w)}</p>" for w in self.warnings)
         parts.append("</div>")
         return "".join(parts)
+
+
+class Reported:
+    """A result shown through its :class:`Report`: ``str()`` is its ``summary()`` and
+    notebooks render ``report().html()`` (the result classes give both methods).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> post = th.posterior(th.Bernoulli, [1, 0, 1], prior=th.Beta(1, 1))
+    >>> str(post) == post.summary() and post._repr_html_() == post.report().html()
+    True
+    """
+
+    def __str__(self) -> str:
+        result: Any = self
+        return str(result.summary())
+
+    def _repr_html_(self) -> str:
+        result: Any = self
+        return str(result.report().html())
 
 
 def need_pandas(what: str) -> Any:

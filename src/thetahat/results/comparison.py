@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._format import jsonable
-from ._table import Block, Report, need_pandas
+from ._table import Block, Report, Reported, need_pandas
 from .estimate import Estimate
 
 __all__ = ["COLUMNS", "GOF_COLUMNS", "Comparison"]
@@ -23,7 +23,7 @@ COLUMNS = ("family", "loglik", "k", "aic", "aicc", "bic", *GOF_COLUMNS, "status"
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Reported):
     """Families fitted to one data set, best first.
 
     Attributes
@@ -134,14 +134,8 @@ class Comparison:
         """A plain-text table of the ranking, with each family's notes."""
         return self.report().text()
 
-    def __str__(self) -> str:
-        return self.summary()
-
     def __repr__(self) -> str:
         return f"<Comparison by {self.criterion}: {', '.join(self.column('family'))}>"
-
-    def _repr_html_(self) -> str:
-        return self.report().html()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (the rows, best first)."""

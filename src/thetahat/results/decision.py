@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._format import fmt, jsonable
-from ._table import Block, Report
+from ._table import Block, Report, Reported
 
 __all__ = ["ABTest", "arm_draws"]
 
@@ -29,7 +29,7 @@ def arm_draws(kind: str, a: Array, b: Array, size: int, rng: np.random.Generator
 
 
 @dataclass(frozen=True)
-class ABTest:
+class ABTest(Reported):
     """Two arms compared through their posteriors (one pair, or many element-wise).
 
     Attributes
@@ -185,12 +185,6 @@ class ABTest:
     def summary(self) -> str:
         """A plain-text summary of the (first) pair."""
         return self.report().text()
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return self.report().html()
 
     def plot(self, ax: Any = None) -> Any:
         """The two posteriors and ``P(B > A)`` (:func:`thetahat.plot.ab_test`)."""

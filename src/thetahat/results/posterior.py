@@ -11,7 +11,7 @@ from .._format import fmt, jsonable
 from ..distributions import Distribution
 from ..statistics import statistics_of
 from ._common import Value, _prior_text
-from ._table import Block, Report
+from ._table import Block, Report, Reported
 
 __all__ = ["Posterior"]
 
@@ -46,7 +46,7 @@ def _verdict(key: str, value: float) -> str:
 
 
 @dataclass(frozen=True)
-class Posterior:
+class Posterior(Reported):
     """A posterior distribution over a family's free parameters.
 
     Attributes
@@ -281,12 +281,6 @@ class Posterior:
     def to_frame(self, level: float = 0.95) -> Any:
         """The per-parameter table as a pandas DataFrame."""
         return self.block(level).to_frame()
-
-    def _repr_html_(self) -> str:
-        return self.report().html()
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         kind = "exact" if self.exact else self.method

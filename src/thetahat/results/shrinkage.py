@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from .._format import fmt, jsonable
 from ..distributions import Distribution
-from ._table import Block, Report, need_pandas
+from ._table import Block, Report, Reported, need_pandas
 from .estimate import Estimate
 from .posterior import Posterior
 
@@ -25,7 +25,7 @@ TABLE_COLUMNS = ("group", "n", "mle", "posterior_mean", "map", "lower", "upper",
 
 
 @dataclass(frozen=True)
-class Shrinkage:
+class Shrinkage(Reported):
     """Empirical-Bayes shrinkage of many groups toward a prior fitted to all of them.
 
     Attributes
@@ -252,12 +252,6 @@ class Shrinkage:
     def summary(self, top: int = 5) -> str:
         """A plain-text report: the prior, its uncertainty, and the extreme groups."""
         return self.report(top).text()
-
-    def _repr_html_(self) -> str:
-        return self.report().html()
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         return (

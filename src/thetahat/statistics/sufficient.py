@@ -67,10 +67,15 @@ class SuffStats:
     def __add__(self, other: Self) -> Self:
         if type(other) is not type(self):
             return NotImplemented
-        if self.n == 0:
+        if self.n == 0:  # the statistics of no data are the identity of every merge
             return other
         if other.n == 0:
             return self
+        return self._merge(other)
+
+    def _merge(self, other: Self) -> Self:
+        """The statistics of two non-empty disjoint pieces (here: field by field sums;
+        subclasses whose fields are not sums, such as means, override it)."""
         values = {}
         for f in dataclasses.fields(self):
             a, b = getattr(self, f.name), getattr(other, f.name)
@@ -144,13 +149,7 @@ class MomentStats(SuffStats):
     m2: float = 0.0
     mean_err: float = 0.0
 
-    def __add__(self, other: Self) -> Self:
-        if type(other) is not type(self):
-            return NotImplemented
-        if self.n == 0:
-            return other
-        if other.n == 0:
-            return self
+    def _merge(self, other: Self) -> Self:
         n = self.n + other.n
         d = (other.mean - self.mean) + (other.mean_err - self.mean_err)
         mean, err = two_sum(self.mean, d * (other.n / n))

@@ -1,0 +1,128 @@
+"""Information to covariance: :func:`invert_information` (one matrix; up to 3x3 in
+scalar arithmetic) and :func:`invert_information_batch` (a stack, one per group);
+``inf`` everywhere where singular."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def invert_information(
+    info: NDArray[np.float64], *, rcond: float | None = None
+) -> NDArray[np.float64]:
+    """Inverse of an information matrix; ``inf`` everywhere when it is singular.
+
+    Singular means: not finite, not invertible, or an inverse with a
+    non-positive variance. With ``rcond`` the matrix must also be positive
+    definite with its smallest eigenvalue above ``rcond`` times the largest
+    (the empirical-Bayes fits, whose information can be near-singular at
+    complete pooling). Matrices up to 3x3 are inverted in scalar arithmetic
+    (the adjugate over the determinant, without LAPACK's call overhead).
+    """
+    if type(info) is not np.ndarray or info.dtype != np.float64:
+        info = np.asarray(info, dtype=float)
+    if rcond is None and info.shape in _SMALL_SHAPES:
+        return _invert_small(info)
+    if info.size == 0:
+        return info
+    bad = np.full(info.shape, np.inf)
+    if not np.all(np.isfinite(info)):
+        return bad
+    if rcond is not None:
+        try:
+            w = np.linalg.eigvalsh(info)
+        except np.linalg.LinAlgError:
+            return bad
+        if not (np.all(w > 0) and w[0] > rcond * w[-1]):
+            return bad
+    if info.shape in _SMALL_SHAPES:
+        return _invert_small(info)
+    try:
+        cov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        return bad
+    if np.any(np.diag(cov) <= 0) or not np.all(np.isfinite(cov)):
+        return bad
+    return np.asarray(cov)
+
+
+_SMALL_SHAPES = ((1, 1), (2, 2), (3, 3))
+#: the singular answer of each small size (copied out: callers may write into it)
+_SINGULAR = tuple(np.full((k, k), np.inf) for k in (1, 2, 3))
+
+
+def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Up to 3x3 (finite or not): the adjugate over the determinant in Python floats;
+    ``inf`` everywhere when singular, not finite, or a variance is not positive."""
+    k = info.shape[0]
+    m = info.tolist()
+    isfinite = math.isfinite
+    bad = _SINGULAR[k - 1]
+    if not all(isfinite(v) for row in m for v in row):
+        return bad.copy()
+    if k == 1:
+        a = m[0][0]
+        return np.array([[1.0 / a]]) if a > 0 else bad.copy()
+    if k == 2:  # spelled out: the most common size (two-parameter families)
+        (a, b), (c, d) = m
+        det = a * d - b * c
+        if not (det != 0 and isfinite(det)):
+            return bad.copy()
+        v00, v01, v10, v11 = d / det, -b / det, -c / det, a / det
+        ok = v00 > 0 and v11 > 0 and isfinite(v00) and isfinite(v11)
+        if not (ok and isfinite(v01) and isfinite(v10)):
+            return bad.copy()
+        return np.array([[v00, v01], [v10, v11]])
+    else:
+        (a, b, c), (d, e, f), (g, h, i) = m
+        adj = [
+            [e * i - f * h, c * h - b * i, b * f - c * e],
+            [f * g - d * i, a * i - c * g, c * d - a * f],
+            [d * h - e * g, b * g - a * h, a * e - b * d],
+        ]
+        det = a * adj[0][0] + b * adj[1][0] + c * adj[2][0]
+    if not (det != 0 and isfinite(det)):
+        return bad.copy()
+    cov = [[v / det for v in row] for row in adj]
+    if not all(cov[j][j] > 0 for j in range(k)) or not all(isfinite(v) for row in cov for v in row):
+        return bad.copy()
+    return np.array(cov)
+
+
+def invert_information_batch(info: NDArray[np.float64]) -> NDArray[np.float64]:
+    """:func:`invert_information` of a stack of information matrices ``(m, k, k)``:
+    each one's inverse, ``inf`` everywhere in a row that is singular (not finite,
+    not invertible, or with a variance that is not positive).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> info = np.array([[[4.0, 0.0], [0.0, 2.0]], [[1.0, 1.0], [1.0, 1.0]]])
+    >>> (invert_information_batch(info) + 0.0).tolist()  # (+ 0.0: no signed zeros)
+    [[[0.25, 0.0], [0.0, 0.5]], [[inf, inf], [inf, inf]]]
+    """
+    info = np.asarray(info, dtype=float)
+    m, k = info.shape[0], info.shape[-1]
+    out = np.full(info.shape, np.inf)
+    finite = np.asarray(np.isfinite(info).all(axis=(1, 2)))
+    with np.errstate(all="ignore"):
+        if k == 1:
+            cov = 1.0 / info
+            det = info[:, 0, 0]
+        elif k == 2:  # the adjugate over the determinant, as invert_information
+            a, b, c, d = info[:, 0, 0], info[:, 0, 1], info[:, 1, 0], info[:, 1, 1]
+            det = a * d - b * c
+            cov = np.stack([np.stack([d, -b], -1), np.stack([-c, a], -1)], -2) / det[:, None, None]
+        else:
+            det = np.linalg.det(np.where(finite[:, None, None], info, np.eye(k)))
+            safe = np.where((finite & (det != 0))[:, None, None], info, np.eye(k))
+            cov = np.linalg.inv(safe)
+    diag = np.diagonal(cov, axis1=1, axis2=2)
+    ok = finite & (det != 0) & np.isfinite(det) & (diag > 0).all(axis=1)
+    ok &= np.isfinite(cov).all(axis=(1, 2))
+    out[ok] = cov[ok]
+    del m
+    return out
