@@ -549,18 +549,17 @@ def _estimate_direct(
     size = len(theta)
     if math.isnan(loglik) or cov.shape != (size, size):
         return None
-    return Estimate(
-        method="mle",
-        params=theta,
-        cov=cov,
-        loglik=float(loglik),
-        n=float(stats.n),
-        df_model=size,
-        family=fam,
-        message=res.message,
-        iterations=res.iterations,
-        objective=_kept(problem),
-        details=_details(problem, theta),
+    # success, converged, finite parameters: nothing for Estimate.__post_init__ to change
+    return Estimate._interior_mle(
+        theta,
+        cov,
+        float(loglik),
+        float(stats.n),
+        fam,
+        res.message,
+        res.iterations,
+        _kept(problem),
+        _details(problem, theta),
     )
 
 
