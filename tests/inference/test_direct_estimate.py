@@ -74,7 +74,7 @@ def test_interior_mle_constructor_equals_the_dataclass_constructor() -> None:
     args = ({"mu": 1.5, "sigma": 2.0}, cov, -12.5, 10.0, th.Normal(), "closed form", 3, None, {})
     fast = Estimate._interior_mle(*args)
     slow = Estimate(method="mle", params=args[0], cov=cov, loglik=-12.5, n=10.0, df_model=2,
-                    family=th.Normal(), message="closed form", iterations=3, details={})  # fmt: skip
+                    family=th.Normal(), message="closed form", iterations=3)  # fmt: skip
     names = {f.name for f in dataclasses.fields(Estimate)}
     assert set(vars(fast)) == names
     for name in names:
