@@ -82,3 +82,24 @@ def test_interior_mle_constructor_equals_the_dataclass_constructor() -> None:
     assert fast == slow and repr(fast) == repr(slow)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.loglik = 0.0  # type: ignore[misc]
+
+
+def test_kept_objective_drops_the_cache_and_keeps_the_rest() -> None:
+    # fit._kept copies FitProblem and DataStats without their __init__: valid only while
+    # neither has a __post_init__ (or init-only fields); the copy holds every other field
+    from thetahat.inference._solve import FitProblem
+    from thetahat.statistics import DataStats
+
+    for cls in (FitProblem, DataStats):
+        assert not hasattr(cls, "__post_init__"), cls
+        assert all(f.init for f in dataclasses.fields(cls)), cls
+    x = th.Weibull(1.7, 2.0).sample(50, rng=3)
+    est = th.fit(th.Weibull, x)
+    kept = est.objective
+    assert isinstance(kept, FitProblem) and isinstance(kept.stats, DataStats)
+    assert kept.stats.cache == {} and kept.stats.x is x
+    assert kept.family == th.Weibull() and kept.prior is None
+    assert kept.parametrization == "natural" and kept.stats.n == 50.0 and kept.stats.w is None
+    # the profile interval recomputes what the cache held
+    lo, hi = est.conf_int(kind="profile")["shape"]
+    assert lo < est.params["shape"] < hi
