@@ -190,6 +190,9 @@ class Beta(ContinuousDistribution):
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         a, b, n = float(params["a"]), float(params["b"]), stats.n
+        if not many(n):  # one fit: the score and information in floats, one array each
+            s1, s2, i11, i22, tab = _score_information(a, b, stats.slog / n, stats.slog1m / n)
+            return np.array([n * s1, n * s2]), np.array([[-n * i11, n * tab], [n * tab, -n * i22]])
         g = self._unit_score(a, b, stats.slog / n, stats.slog1m / n)
         return n * g, -n * self._unit_information(a, b)
 
@@ -268,6 +271,18 @@ class Beta(ContinuousDistribution):
         return {"a": self._values.get("a", a0), "b": self._values.get("b", b0)}
 
 
+def _score_information(
+    a: float, b: float, g1: float, g2: float
+) -> tuple[float, float, float, float, float]:
+    """One fit's score and information per observation in floats, from the mean logs
+    ``g1``, ``g2``: ``(s1, s2, i11, i22, t)`` with the information
+    ``[[i11, -t], [-t, i22]]`` (as ``Beta._unit_score`` and ``Beta._unit_information``)."""
+    ab = (a, b, a + b)
+    da, db, dab = sc.digamma(ab).tolist()
+    ta, tb, tab = sc.zeta(2.0, ab).tolist()
+    return g1 - da + dab, g2 - db + dab, ta - tab, tb - tab, tab
+
+
 def _newton_mean_logs(
     g1: float, g2: float, a: float, b: float, xtol: float = 1e-9, maxiter: int = 100
 ) -> tuple[float, float, float, int] | None:
@@ -280,7 +295,7 @@ def _newton_mean_logs(
     relative in both shapes or the predicted gain is below rounding; each step is
     halved until it stays positive and does not decrease the objective.
     """
-    digamma, zeta, betaln, isfinite = sc.digamma, sc.zeta, sc.betaln, math.isfinite
+    betaln, isfinite = sc.betaln, math.isfinite
 
     def f(a: float, b: float) -> float:
         if not (a > 0.0 and b > 0.0):
@@ -291,11 +306,7 @@ def _newton_mean_logs(
     if not isfinite(fv):
         return None
     for it in range(1, maxiter + 1):
-        ab = (a, b, a + b)
-        da, db, dab = digamma(ab).tolist()
-        ta, tb, tab = zeta(2.0, ab).tolist()
-        s1, s2 = g1 - da + dab, g2 - db + dab
-        i11, i22 = ta - tab, tb - tab
+        s1, s2, i11, i22, tab = _score_information(a, b, g1, g2)
         det = i11 * i22 - tab * tab
         if not (det > 0.0 and isfinite(det) and isfinite(s1) and isfinite(s2)):
             return None
