@@ -1,4 +1,4 @@
-"""The small-fit Newton loops in floats (issue 12: a fit's fixed cost) reach the optimum
+"""The small-fit Newton loops (issue 12: a fit's fixed cost) reach the optimum
 the general damped Newton (optim.newton_maximize) reaches, in as many steps."""
 
 from __future__ import annotations
@@ -51,3 +51,29 @@ def test_beta_float_newton_matches_the_general_newton(seed: int) -> None:
 def test_beta_float_newton_reports_a_breakdown() -> None:
     # a start where the objective is not finite: None (the generic solve decides)
     assert _newton_mean_logs(-0.5, -0.5, -1.0, 1.0) is None
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_weibull_exact_passes_match_the_series_solve(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # small data: a pass per Newton step at its own shape; large data: the moments'
+    # series between passes; both reach the same root
+    from thetahat.distributions import weibull
+
+    rng = np.random.default_rng(seed)
+    k = float(np.exp(rng.uniform(np.log(0.1), np.log(30.0))))
+    x = rng.weibull(k, int(rng.choice([4, 40, 400, 4000]))) * float(np.exp(rng.uniform(-9, 9)))
+    exact = th.fit(th.Weibull, x)
+    monkeypatch.setattr(weibull, "_EXACT_PASSES_MAX", 0)
+    series = th.fit(th.Weibull, x)
+    assert exact.status == series.status == "success"
+    for name in ("shape", "scale"):
+        assert exact.params[name] == pytest.approx(series.params[name], rel=1e-12)
+    assert exact.loglik == pytest.approx(series.loglik, rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(exact.cov, series.cov, rtol=1e-9)
+    # and scipy's log density summed at the estimate is the reported log-likelihood
+    from scipy import stats
+
+    want = stats.weibull_min(exact.params["shape"], scale=exact.params["scale"]).logpdf(x).sum()
+    assert exact.loglik == pytest.approx(want, rel=1e-10)
