@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from .. import _fastpath
 from .._domains import POSITIVE
 from ..optim import BatchResult, SolverResult, Status, invert_information_batch, newton_1d
+from ..statistics.sufficient import chunk_moments
 from ._base import ContinuousDistribution, Param, Value
 
 __all__ = ["Weibull"]
@@ -220,7 +221,8 @@ class Weibull(ContinuousDistribution):
         x = stats.positive()
         step = max(1, x.shape[0] // 10000)  # a start needs no precision: a subsample
         lx = np.log(x[::step])
-        return self._start_from(float(np.mean(lx)), float(np.var(lx)))
+        n, mean, _, m2 = chunk_moments(lx, None)  # one compiled read (np.var: 7 us at n = 100)
+        return self._start_from(mean, m2 / n)
 
     def _start_from(self, m: float, v: float) -> dict[str, float]:
         # log x of a Weibull has sd pi / (k sqrt 6) and mean log(lambda) - euler / k
@@ -243,11 +245,16 @@ class Weibull(ContinuousDistribution):
         scale = float(np.exp(ltop + shift))
         # the Hessian in the scaled units (lambda / c) for the covariance; natural units
         # (which may underflow for data near 1e300) for the generic hooks
-        rel = np.array([1.0, np.exp(shift)])  # to the units (shape, lambda / lambda)
-        stats.cache["weibull_scaled"] = ((k, scale), h * np.outer(rel, rel))
-        d = np.array([1.0, np.exp(-ltop)])
-        with np.errstate(over="ignore"):  # natural units of data near 1e-300 overflow
-            stats.cache["weibull_at"] = ((k, scale), ll, g * d, h * np.outer(d, d))
+        # h * outer(d, d) and g * d with d = (1, e), spelled out in floats (the same
+        # products; a float product overflows to inf as numpy's does under errstate)
+        (h00, h01), (h10, h11) = h.tolist()
+        g0, g1 = g.tolist()
+        e = float(np.exp(shift))  # to the units (shape, lambda / lambda)
+        scaled = np.array([[h00, h01 * e], [h10 * e, h11 * (e * e)]])
+        stats.cache["weibull_scaled"] = ((k, scale), scaled)
+        e = float(np.exp(-ltop))  # natural units (data near 1e-300 overflow)
+        natural = np.array([[h00, h01 * e], [h10 * e, h11 * (e * e)]])
+        stats.cache["weibull_at"] = ((k, scale), ll, np.array([g0, g1 * e]), natural)
         res = SolverResult.of([np.log(k)], ll, ok, msg, passes)
         return {"shape": k, "scale": scale}, res
 
