@@ -12,6 +12,7 @@ threading off).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -148,7 +149,10 @@ def count_stats(x: NDArray[np.float64]) -> tuple[int, float, float]:
     if _kernels is None:
         return _count_stats_numpy(x)
     kernel, n = _kernels.count_stats, x.shape[0]
-    parts = num_threads() if n >= PARALLEL_MIN else 1
+    if n < PARALLEL_MIN:  # one call (a small fit: no threads, slices or merge)
+        bad, total, lf = kernel(x)
+        return (bad, math.nan, math.nan) if bad >= 0 else (-1, total, lf)
+    parts = num_threads()
     return _combined(map_ranges(lambda lo, hi: _offset(kernel(x[lo:hi]), lo), n, parts))
 
 

@@ -64,3 +64,42 @@ def test_direct_estimate_steps_aside_at_the_boundary() -> None:
     # a MAP or expected information never takes the direct path but still works
     est = th.fit(th.Poisson, np.array([1.0, 2.0, 3.0]), information="expected")
     assert est.information == "expected"
+
+
+def test_interior_mle_constructor_equals_the_dataclass_constructor() -> None:
+    # Estimate._interior_mle skips the generated __init__: every field must come out as
+    # Estimate(method="mle", ...) sets it (a field added later without a default breaks this)
+    Estimate = th.results.Estimate
+    cov = np.array([[0.5, 0.1], [0.1, 0.25]])
+    args = ({"mu": 1.5, "sigma": 2.0}, cov, -12.5, 10.0, th.Normal(), "closed form", 3, None, {})
+    fast = Estimate._interior_mle(*args)
+    slow = Estimate(method="mle", params=args[0], cov=cov, loglik=-12.5, n=10.0, df_model=2,
+                    family=th.Normal(), message="closed form", iterations=3)  # fmt: skip
+    names = {f.name for f in dataclasses.fields(Estimate)}
+    assert set(vars(fast)) == names
+    for name in names:
+        assert _same(getattr(fast, name), getattr(slow, name)), name
+    assert fast == slow and repr(fast) == repr(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.loglik = 0.0  # type: ignore[misc]
+
+
+def test_kept_objective_drops_the_cache_and_keeps_the_rest() -> None:
+    # fit._kept copies FitProblem and DataStats without their __init__: valid only while
+    # neither has a __post_init__ (or init-only fields); the copy holds every other field
+    from thetahat.inference._solve import FitProblem
+    from thetahat.statistics import DataStats
+
+    for cls in (FitProblem, DataStats):
+        assert not hasattr(cls, "__post_init__"), cls
+        assert all(f.init for f in dataclasses.fields(cls)), cls
+    x = th.Weibull(1.7, 2.0).sample(50, rng=3)
+    est = th.fit(th.Weibull, x)
+    kept = est.objective
+    assert isinstance(kept, FitProblem) and isinstance(kept.stats, DataStats)
+    assert kept.stats.cache == {} and kept.stats.x is x
+    assert kept.family == th.Weibull() and kept.prior is None
+    assert kept.parametrization == "natural" and kept.stats.n == 50.0 and kept.stats.w is None
+    # the profile interval recomputes what the cache held
+    lo, hi = est.conf_int(kind="profile")["shape"]
+    assert lo < est.params["shape"] < hi

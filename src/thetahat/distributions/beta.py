@@ -14,7 +14,7 @@ from scipy import special as sc
 from .. import _fastpath
 from .._domains import POSITIVE
 from .._special import trigamma
-from ..optim import BatchResult, SolverResult, newton_batch, newton_maximize
+from ..optim import BatchResult, SolverResult, newton_batch
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 from .family import many
@@ -190,44 +190,38 @@ class Beta(ContinuousDistribution):
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         a, b, n = float(params["a"]), float(params["b"]), stats.n
+        if not many(n):  # one fit: the score and information in floats, one array each
+            s1, s2, i11, i22, tab = _score_information(a, b, stats.slog / n, stats.slog1m / n)
+            return np.array([n * s1, n * s2]), np.array([[-n * i11, n * tab], [n * tab, -n * i22]])
         g = self._unit_score(a, b, stats.slog / n, stats.slog1m / n)
         return n * g, -n * self._unit_information(a, b)
 
     def _fit_fast(self, stats: Any) -> tuple[dict[str, Value], SolverResult] | None:
-        """Both shapes free: optim's Newton on (a, b) per observation, with the family's
-        score and information (None: use the generic solve).
+        """Both shapes free: Newton on (a, b) per observation in Python floats (None: use
+        the generic solve).
 
         The log-likelihood is strictly concave in (a, b) (the log normaliser
         ``log B(a, b)`` of an exponential family is convex), and its Hessian
         ``-n I(a, b)`` does not involve the data, so Newton's step
         ``I^-1 score``, halved to stay positive and not decrease the
         log-likelihood, converges from the moment start. The solve runs per
-        observation (the mean logs), so its tolerances do not depend on n.
+        observation (the mean logs), so its tolerances do not depend on n. It is
+        optim's ``newton_maximize`` spelled out for this 2 x 2 system (issue 12: a
+        small fit's fixed cost; the general loop's arrays cost more than the
+        special functions): the same step, line search and stopping rule.
         """
         if self._values:
             return None
         n, g1, g2 = stats.n, stats.slog / stats.n, stats.slog1m / stats.n
         if not (1.0 - math.exp(g1) - math.exp(g2) > 1e-12):
             return None  # (nearly) all values equal: the generic solve reports it
-        betaln = sc.betaln
-
-        def f(z: NDArray[np.float64]) -> float:
-            a, b = z.tolist()
-            if not (a > 0.0 and b > 0.0):
-                return -math.inf
-            return (a - 1.0) * g1 + (b - 1.0) * g2 - float(betaln(a, b))
-
-        def fgh(z: NDArray[np.float64]) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-            a, b = z.tolist()
-            return f(z), self._unit_score(a, b, g1, g2), -self._unit_information(a, b)
-
         start = self._start(stats)
-        z0 = np.array([float(start["a"]), float(start["b"])])
-        res = newton_maximize(fgh, z0, f_only=f, xtol=1e-9)
-        if not res.converged:
+        found = _newton_mean_logs(g1, g2, float(start["a"]), float(start["b"]))
+        if found is None:
             return None
-        a, b = res.x.tolist()
-        return {"a": a, "b": b}, SolverResult.done(res.x, n * res.fun, res.message, res.iterations)
+        a, b, fun, it = found
+        res = SolverResult.done(np.array([a, b]), n * fun, "Newton converged", it)
+        return {"a": a, "b": b}, res
 
     def _fit_fast_many(self, stats: Any) -> tuple[dict[str, Value], BatchResult] | None:
         """:meth:`_fit_fast` for every group at once: optim's batched Newton on (a, b)
@@ -275,6 +269,66 @@ class Beta(ContinuousDistribution):
         else:
             a0, b0 = (0.5 + g1 / (2 * d), 0.5 + g2 / (2 * d)) if d > 1e-12 else (1.0, 1.0)
         return {"a": self._values.get("a", a0), "b": self._values.get("b", b0)}
+
+
+def _score_information(
+    a: float, b: float, g1: float, g2: float
+) -> tuple[float, float, float, float, float]:
+    """One fit's score and information per observation in floats, from the mean logs
+    ``g1``, ``g2``: ``(s1, s2, i11, i22, t)`` with the information
+    ``[[i11, -t], [-t, i22]]`` (as ``Beta._unit_score`` and ``Beta._unit_information``)."""
+    ab = (a, b, a + b)
+    da, db, dab = sc.digamma(ab).tolist()
+    ta, tb, tab = sc.zeta(2.0, ab).tolist()
+    return g1 - da + dab, g2 - db + dab, ta - tab, tb - tab, tab
+
+
+def _newton_mean_logs(
+    g1: float, g2: float, a: float, b: float, xtol: float = 1e-9, maxiter: int = 100
+) -> tuple[float, float, float, int] | None:
+    """Maximise ``(a - 1) g1 + (b - 1) g2 - log B(a, b)`` from ``(a, b)`` by Newton's
+    method in floats: ``(a, b, maximum, iterations)``, or None where it breaks down.
+
+    The score is ``(g1 - psi(a) + psi(a + b), g2 - psi(b) + psi(a + b))`` and minus the
+    Hessian the information ``[[psi1(a) - t, -t], [-t, psi1(b) - t]]``, ``t = psi1(a + b)``
+    (positive definite: no damping needed). Converged when the step is below ``xtol``
+    relative in both shapes or the predicted gain is below rounding; each step is
+    halved until it stays positive and does not decrease the objective.
+    """
+    betaln, isfinite = sc.betaln, math.isfinite
+
+    def f(a: float, b: float) -> float:
+        if not (a > 0.0 and b > 0.0):
+            return -math.inf
+        return (a - 1.0) * g1 + (b - 1.0) * g2 - float(betaln(a, b))
+
+    fv = f(a, b)
+    if not isfinite(fv):
+        return None
+    for it in range(1, maxiter + 1):
+        s1, s2, i11, i22, tab = _score_information(a, b, g1, g2)
+        det = i11 * i22 - tab * tab
+        if not (det > 0.0 and isfinite(det) and isfinite(s1) and isfinite(s2)):
+            return None
+        d1, d2 = (i22 * s1 + tab * s2) / det, (i11 * s2 + tab * s1) / det
+        gain = s1 * d1 + s2 * d2
+        tiny = abs(d1) <= xtol * (1.0 + abs(a)) and abs(d2) <= xtol * (1.0 + abs(b))
+        if tiny or gain <= 1e-15 * (1.0 + abs(fv)):
+            # the last step is below the objective's rounding: taken unless it is worse
+            f_new = f(a + d1, b + d2)
+            if isfinite(f_new) and f_new >= fv - 1e-12 * abs(fv):
+                a, b, fv = a + d1, b + d2, f_new
+            return a, b, fv, it
+        step = 1.0
+        for _ in range(60):
+            f_new = f(a + step * d1, b + step * d2)
+            if isfinite(f_new) and f_new >= fv - 1e-12 * abs(fv):
+                break
+            step *= 0.5
+        else:
+            return None
+        a, b, fv = a + step * d1, b + step * d2, f_new
+    return None
 
 
 #: beyond these, scipy's ``betaincinv`` loses accuracy or returns NaN (checked against

@@ -86,15 +86,15 @@ class Exponential(ContinuousDistribution):
         return x >= 0
 
     def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
-        if w is None:
-            return ExponentialStats(n=float(x.shape[0]), total=float(np.sum(x)))
+        if w is None:  # the ufunc's reduce: np.sum's result without its Python wrapper
+            return ExponentialStats(n=float(x.shape[0]), total=float(np.add.reduce(x)))
         return ExponentialStats(n=float(np.sum(w)), total=float(np.dot(w, x)))
 
     def _checked_chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> ExponentialStats | None:
         # min >= 0 rejects negatives, NaN and -inf; a non-finite total rejects +inf
-        if not np.min(x) >= 0:
+        if not np.minimum.reduce(x) >= 0:
             return None
         st = self._chunk_stats(x, w, obs)
         return st if math.isfinite(st.total) or not np.isposinf(x).any() else None
@@ -107,8 +107,8 @@ class Exponential(ContinuousDistribution):
         return where(rate == np.inf, where(stats.total == 0, np.inf, -np.inf), ll)  # groups
 
     def _mle(self, stats: Any) -> dict[str, Value]:
-        if not many(stats.total) and stats.total == 0:
-            return {"rate": np.inf}
+        if not many(stats.total):  # one fit: Python floats
+            return {"rate": np.inf if stats.total == 0 else stats.n / stats.total}
         with np.errstate(divide="ignore"):  # groups: all-zero data give rate inf
             return {"rate": where(stats.total == 0, np.inf, stats.n / stats.total)}
 

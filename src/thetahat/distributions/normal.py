@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special as sc
 
+from .. import _fastpath
 from .._domains import POSITIVE, REAL
 from ..statistics.sufficient import MomentStats, chunk_moments
 from ._base import ContinuousDistribution, Param, Value
@@ -117,8 +118,13 @@ class Normal(ContinuousDistribution):
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> NormalStats | None:
         # every real number is in the support; a NaN or inf makes the sums non-finite
-        with np.errstate(all="ignore"):
+        if w is None and x.shape[0] <= 4096 and _fastpath.HAVE_KERNELS and x.flags.c_contiguous:
+            # both of chunk_moments' reads compiled (its centre too, up to 4096 values) and
+            # the rest Python floats: no numpy floating-point errors to silence
             st = self._chunk_stats(x, w, obs)
+        else:
+            with np.errstate(all="ignore"):
+                st = self._chunk_stats(x, w, obs)
         if not (math.isfinite(st.mean) and math.isfinite(st.m2)):
             if np.isfinite(x).all() and (w is None or np.isfinite(w).all()):
                 return self._chunk_stats(x, w, obs)  # finite data whose sums overflowed
@@ -143,8 +149,11 @@ def gaussian_loglik(params: Mapping[str, Value], stats: Any) -> Any:
     mu, sigma = params["mu"], params["sigma"]
     d = (stats.mean - mu) + stats.mean_err
     ss = stats.m2 + stats.n * d * d
-    if not many(sigma) and sigma == 0:
-        return float(np.inf if ss == 0 else -np.inf)
+    if not many(sigma):
+        if sigma == 0:
+            return float(np.inf if ss == 0 else -np.inf)
+        if sigma > 0 and not many(ss):  # one fit: Python floats (no numpy call)
+            return -0.5 * stats.n * _LOG_2PI - stats.n * math.log(sigma) - ss / (2 * sigma**2)
     ll = -0.5 * stats.n * _LOG_2PI - stats.n * np.log(sigma) - ss / (2 * sigma**2)
     # groups (arrays): the sigma -> 0 limit where a group's values are all equal
     return where(sigma == 0, where(ss == 0, np.inf, -np.inf), ll)
