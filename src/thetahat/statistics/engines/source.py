@@ -246,9 +246,9 @@ class TableSource:
     def _streamed(self, family: Any, batches: Any) -> tuple[Any, Stats]:
         plan = plan_for(family, self._roles(), self._functions())
         if plan.kind == "passes" and family.statistics_type is None:
-            from .passes import engine_stats
+            from .passes import pass_stats
 
-            return family, engine_stats(family, self)
+            return family, pass_stats(family, self)
         total: Any = None
         fam = family
         parts: list[Any] = []
@@ -319,9 +319,9 @@ class TableSource:
                 raise TypeError(f"this engine cannot fit {type(family).__name__}")
             return self._in_memory(family, fetch(list(self._roles())))
         if plan.kind == "passes":
-            from .passes import engine_stats
+            from .passes import pass_stats
 
-            return family, engine_stats(family, self)
+            return family, pass_stats(family, self)
         if plan.kind == "data":
             h = self._hist(plan, ())
             self._check_hist(family, h)
@@ -470,9 +470,9 @@ class TableSource:
         if plan.kind == "sums":
             return self._pushed_grouped(family, plan, self.keys)
         if plan.kind == "passes":
-            from .passes import grouped_weibull
+            from .passes import grouped_passes
 
-            found = grouped_weibull(family, self)
+            found = grouped_passes(family, self)
             if found is not None:
                 return found
         return self._grouped_items(family)
