@@ -1,0 +1,116 @@
+"""Student t over engines: Newton steps as aggregate queries (engines/student.py) give the
+in-memory fit, its boundary (the Normal limit) and its covariance, whole and per group."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from _paths import rel_close
+
+import thetahat as th
+
+
+def _quiet(fn: Any, *args: Any, **kw: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kw)
+
+
+def _same(got: th.Estimate, ref: th.Estimate, rtol: float = 1e-9) -> None:
+    assert got.params.keys() == ref.params.keys()
+    for k in ref.params:
+        assert rel_close(got.params[k], ref.params[k], rtol), (k, got.params, ref.params)
+    assert rel_close(got.cov, ref.cov, rtol), (got.cov, ref.cov)
+    assert rel_close(got.loglik, ref.loglik, 1e-12)
+    assert got.status == ref.status, (got.status, ref.status, got.message)
+
+
+SAMPLES = {
+    "t3": lambda: th.StudentT(3.0, 1.0, 2.0).sample(3000, rng=2),
+    "cauchy": lambda: th.StudentT(1.0, 0.0, 1.0).sample(2000, rng=5),
+    "narrow": lambda: th.StudentT(1.5, 5.0, 0.1).sample(30000, rng=7),
+    "uniform": lambda: np.random.default_rng(1).uniform(size=3000),
+}
+
+
+@pytest.mark.parametrize("name", list(SAMPLES))
+@pytest.mark.parametrize(
+    "family", [th.StudentT, th.StudentT(df=4.0), th.StudentT(loc=0.0)], ids=["free", "df", "loc"]
+)
+def test_duckdb_and_polars_lazy_equal_in_memory(name: str, family: Any) -> None:
+    import duckdb
+    import polars as pl
+
+    x = np.asarray(SAMPLES[name](), dtype=float)
+    ref = _quiet(th.fit, family, x)
+    frame = pd.DataFrame({"x": x})
+    for data in (duckdb.sql("SELECT * FROM frame"), pl.from_pandas(frame).lazy()):
+        got = _quiet(th.fit, family, data, column="x")
+        _same(got, ref)
+        assert got.passes >= 3  # two for the start, one per Newton step
+
+
+def test_normal_limit_is_a_boundary_as_in_memory() -> None:
+    import duckdb
+
+    x = np.random.default_rng(1).uniform(size=3000)
+    frame = pd.DataFrame({"x": x})
+    ref = _quiet(th.fit, th.StudentT, x)
+    got = _quiet(th.fit, th.StudentT, duckdb.sql("SELECT * FROM frame"), column="x")
+    assert ref.status == got.status == "boundary"
+    assert got.params["df"] == np.inf
+    assert got.message == ref.message and "Normal limit" in got.message
+    assert rel_close(got.params["loc"], x.mean(), 1e-12)
+
+
+def test_groups_at_once_with_a_boundary_group_and_streamed_scan(tmp_path: Path) -> None:
+    import duckdb
+
+    rng = np.random.default_rng(3)
+    parts = {
+        "heavy": th.StudentT(2.0, 0.0, 1.0).sample(1500, rng=rng),
+        "light": rng.uniform(size=1500),
+        "mid": th.StudentT(8.0, 3.0, 0.5).sample(1500, rng=rng),
+        "same": np.full(10, 2.5),
+    }
+    frame = pd.DataFrame({"g": np.repeat(list(parts), [len(v) for v in parts.values()]),
+                          "x": np.concatenate(list(parts.values()))})  # fmt: skip
+    frame.to_parquet(tmp_path / "t.parquet")
+    for data in (frame, duckdb.sql("SELECT * FROM frame"), th.scan(tmp_path / "t.parquet")):
+        t = _quiet(th.fit, th.StudentT, data, column="x", by="g")
+        assert t.passes >= 3
+        for key, x in parts.items():
+            ref = _quiet(th.fit, th.StudentT, x)
+            i = t.keys.index((key,))
+            assert t.columns["status"][i] == str(ref.status), key
+            for p in ("df", "loc", "scale"):
+                assert rel_close(t.columns[p][i], ref.params[p], 1e-9), (key, p)
+                assert rel_close(t.columns[f"{p}_se"][i], ref.se[p], 1e-7), (key, p)
+            assert rel_close(t.columns["loglik"][i], ref.loglik, 1e-9), key
+    # a streamed scan without groups takes the passes too (no data in memory)
+    one = _quiet(th.fit, th.StudentT, th.scan(tmp_path / "t.parquet"), column="x")
+    _same(one, _quiet(th.fit, th.StudentT, frame["x"].to_numpy()))
+    assert one.passes >= 3
+
+
+def test_weights_and_bad_input() -> None:
+    import duckdb
+
+    rng = np.random.default_rng(9)
+    x = th.StudentT(4.0, -1.0, 3.0).sample(2000, rng=rng)
+    w = rng.integers(1, 4, x.size).astype(float)
+    frame = pd.DataFrame({"x": x, "w": w})
+    rel = duckdb.sql("SELECT * FROM frame")
+    _same(_quiet(th.fit, th.StudentT, rel, column="x", weights="w"),
+          _quiet(th.fit, th.StudentT, x, weights=w))  # fmt: skip
+    empty = duckdb.sql("SELECT * FROM frame WHERE x > 1e300")
+    with pytest.raises(ValueError, match="empty"):
+        th.fit(th.StudentT, empty, column="x")
+    est = _quiet(th.fit, th.StudentT, rel, column="x")
+    with pytest.raises(ValueError, match="profile intervals"):
+        est.conf_int(kind="profile")
