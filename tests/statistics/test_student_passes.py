@@ -119,3 +119,16 @@ def test_weights_and_bad_input() -> None:
     est = _quiet(th.fit, th.StudentT, rel, column="x")
     with pytest.raises(ValueError, match="profile intervals"):
         est.conf_int(kind="profile")
+
+
+def test_a_prior_or_posterior_fetches_the_data_as_before() -> None:
+    x = th.StudentT(4.0, 1.0, 2.0).sample(1500, rng=4)
+    fam, prior = th.StudentT(df=4.0, scale=2.0), th.Normal(0.0, 10.0)
+    rel = _duck(pd.DataFrame({"x": x}))
+    got = _quiet(th.fit, fam, rel, column="x", prior=prior)
+    ref = _quiet(th.fit, fam, x, prior=prior)
+    assert got.method == ref.method == "map"
+    assert got.params["loc"] == pytest.approx(ref.params["loc"], rel=1e-12)
+    post = _quiet(th.posterior, fam, rel, column="x", prior=prior, method="laplace")
+    post_ref = _quiet(th.posterior, fam, x, prior=prior, method="laplace")
+    assert post.mean()["loc"] == pytest.approx(post_ref.mean()["loc"], rel=1e-12)

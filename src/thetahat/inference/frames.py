@@ -253,13 +253,9 @@ def fit_table(
     fam = as_family(family)
     opts = {"prior": prior, "information": information, "parametrization": parametrization}
     if not source.keys:
-        fam2, stats = source.resolve(fam)
+        # a MAP needs the likelihood anywhere: iterative families fetch their data then
+        fam2, stats = source.resolve(fam, data=prior is not None)
         if isinstance(stats, EngineStats):
-            if prior is not None:
-                raise ValueError(
-                    f"a prior with {type(fam).__name__} over an engine is not supported: "
-                    "its Newton steps run as aggregate queries for the MLE only"
-                )
             return _noted(_fit_engine_stats(fam2, stats, information), source, stats.passes)
         return _noted(fit(fam2, stats, **opts), source, 0)
     gs = _sorted(source.grouped(fam))
@@ -450,7 +446,7 @@ def posterior_table(
                        trials=trials, by=by, nulls=nulls)  # fmt: skip
     fam = as_family(family)
     if not source.keys:
-        fam2, stats = source.resolve(fam)
+        fam2, stats = source.resolve(fam, data=True)
         return posterior(fam2, stats, prior=prior, method=method)
     gs = _sorted(source.grouped(fam))
     table = _posteriors_at_once(fam, gs, source, prior, method)

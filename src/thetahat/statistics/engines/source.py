@@ -219,16 +219,18 @@ class TableSource:
             )
         return self.resolve(family)[1]
 
-    def resolve(self, family: Any) -> tuple[Any, Stats]:
-        """The family instance a fit uses and its statistics of the whole table."""
+    def resolve(self, family: Any, data: bool = False) -> tuple[Any, Stats]:
+        """The family instance a fit uses and its statistics of the whole table; ``data``:
+        an iterative family's data rather than its engine passes (a MAP or a posterior
+        needs the likelihood anywhere, not the MLE alone)."""
         cols = list(self._roles())
         arrays = self.engine.arrays(cols)
         if arrays is not None:
             return self._in_memory(family, arrays)
         batches = self.engine.batches(cols)
         if batches is not None:
-            return self._streamed(family, batches)
-        return self._pushed(family)
+            return self._streamed(family, batches, data)
+        return self._pushed(family, data)
 
     def _obs(self, data: Mapping[str, Any]) -> dict[str, Any]:
         return {"exposure": data["exposure"]} if "exposure" in data else {}
@@ -243,9 +245,9 @@ class TableSource:
             raise ValueError(f"column {self._name('x')}: {exc}") from None
         return fam, stats
 
-    def _streamed(self, family: Any, batches: Any) -> tuple[Any, Stats]:
+    def _streamed(self, family: Any, batches: Any, data: bool = False) -> tuple[Any, Stats]:
         plan = plan_for(family, self._roles(), self._functions())
-        if plan.kind == "passes" and family.statistics_type is None:
+        if plan.kind == "passes" and family.statistics_type is None and not data:
             from .passes import pass_stats
 
             return family, pass_stats(family, self)
@@ -311,9 +313,9 @@ class TableSource:
     def _functions(self) -> frozenset[str]:
         return frozenset(getattr(self.engine, "functions", frozenset()))
 
-    def _pushed(self, family: Any) -> tuple[Any, Stats]:
+    def _pushed(self, family: Any, data: bool = False) -> tuple[Any, Stats]:
         plan = plan_for(family, self._roles(), self._functions())
-        if plan.kind == "fetch":
+        if plan.kind == "fetch" or (plan.kind == "passes" and data):
             fetch = getattr(self.engine, "fetch", None)
             if fetch is None:
                 raise TypeError(f"this engine cannot fit {type(family).__name__}")
