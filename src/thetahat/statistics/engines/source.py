@@ -229,8 +229,8 @@ class TableSource:
             return self._in_memory(family, arrays)
         batches = self.engine.batches(cols)
         if batches is not None:
-            return self._streamed(family, batches, data)
-        return self._pushed(family, data)
+            return self._streamed(family, batches, need_data=data)
+        return self._pushed(family, need_data=data)
 
     def _obs(self, data: Mapping[str, Any]) -> dict[str, Any]:
         return {"exposure": data["exposure"]} if "exposure" in data else {}
@@ -245,9 +245,9 @@ class TableSource:
             raise ValueError(f"column {self._name('x')}: {exc}") from None
         return fam, stats
 
-    def _streamed(self, family: Any, batches: Any, data: bool = False) -> tuple[Any, Stats]:
+    def _streamed(self, family: Any, batches: Any, need_data: bool = False) -> tuple[Any, Stats]:
         plan = plan_for(family, self._roles(), self._functions())
-        if plan.kind == "passes" and family.statistics_type is None and not data:
+        if plan.kind == "passes" and family.statistics_type is None and not need_data:
             from .passes import pass_stats
 
             return family, pass_stats(family, self)
@@ -313,9 +313,9 @@ class TableSource:
     def _functions(self) -> frozenset[str]:
         return frozenset(getattr(self.engine, "functions", frozenset()))
 
-    def _pushed(self, family: Any, data: bool = False) -> tuple[Any, Stats]:
+    def _pushed(self, family: Any, need_data: bool = False) -> tuple[Any, Stats]:
         plan = plan_for(family, self._roles(), self._functions())
-        if plan.kind == "fetch" or (plan.kind == "passes" and data):
+        if plan.kind == "fetch" or (plan.kind == "passes" and need_data):
             fetch = getattr(self.engine, "fetch", None)
             if fetch is None:
                 raise TypeError(f"this engine cannot fit {type(family).__name__}")
