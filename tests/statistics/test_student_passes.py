@@ -132,3 +132,18 @@ def test_a_prior_or_posterior_fetches_the_data_as_before() -> None:
     post = _quiet(th.posterior, fam, rel, column="x", prior=prior, method="laplace")
     post_ref = _quiet(th.posterior, fam, x, prior=prior, method="laplace")
     assert post.mean()["loc"] == pytest.approx(post_ref.mean()["loc"], rel=1e-12)
+
+
+@pytest.mark.parametrize("groups", [2, 3])
+def test_as_many_groups_as_free_parameters(groups: int) -> None:
+    # the solution's per-group arrays are reordered by key, its tuple of names is not
+    x = th.StudentT(4.0, 1.0, 2.0).sample(900, rng=6)
+    labels = (np.arange(900) % groups)[::-1].copy()
+    for fam in (th.StudentT, th.StudentT(df=4.0)):
+        t = _quiet(th.fit, fam, x, by=labels)
+        assert t.vectorised and [k[0] for k in t.keys] == list(range(groups))
+        for (key,) in t.keys:
+            ref = _quiet(th.fit, fam, x[labels == key])
+            i = t.keys.index((key,))
+            for p, v in ref.params.items():
+                assert rel_close(t.columns[p][i], v, 1e-9), (groups, key, p)

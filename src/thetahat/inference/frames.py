@@ -279,7 +279,8 @@ def _sorted(gs: GroupedStats) -> GroupedStats:
     if sol is not None:  # engine passes: every per-group array in the same order
         sol = dataclasses.replace(sol, **{
             f.name: getattr(sol, f.name)[idx] for f in dataclasses.fields(sol)
-            if np.ndim(getattr(sol, f.name)) and np.shape(getattr(sol, f.name))[0] == gs.size
+            if isinstance(getattr(sol, f.name), np.ndarray)
+            and np.shape(getattr(sol, f.name))[0] == gs.size
         })  # fmt: skip
     return GroupedStats(
         gs.names, {k: np.asarray(v)[idx] for k, v in gs.keys.items()}, gs.family, gs.n[idx],
