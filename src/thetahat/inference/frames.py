@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..optim import Status
 from ..results import Estimate
 from ..results.fittable import FitTable
 from ..statistics.engines import WEIGHT, EngineStats, GroupedStats, TableSource
@@ -178,6 +179,8 @@ def _fit_engine_stats(fam: Any, stats: EngineStats, information: str) -> Estimat
     from ._solve import FitProblem
     from .fit import _estimate
 
+    if "student_t" in stats.cache:
+        return _t_estimate(fam, stats, information)
     sol = stats.cache["solution"]
     k, scale = float(sol["shape"][0]), float(sol["scale"][0])
     ok = bool(sol["ok"][0])
@@ -190,6 +193,33 @@ def _fit_engine_stats(fam: Any, stats: EngineStats, information: str) -> Estimat
         res = SolverResult.of([np.log(k)], ll, ok, f"{msg} (engine passes)", stats.passes)
     problem = FitProblem(fam, stats, None)
     return _estimate(problem, {"shape": k, "scale": scale}, res, None, information)
+
+
+def _t_estimate(fam: Any, stats: EngineStats, information: str) -> Estimate:
+    """The Estimate of a Student t whose Newton steps ran in the engine (its solution:
+    parameters, status and the covariance from the last pass's Hessian)."""
+    from ..optim import SolverResult
+    from ._solve import FitProblem
+    from .fit import _estimate, _kept
+
+    sol = stats.cache["student_t"]
+    params = {k: float(getattr(sol, k)[0]) for k in sol.free}
+    status, msg, its = str(sol.status[0]), str(sol.message[0]), int(sol.iterations[0])
+    ll = float(sol.loglik[0])
+    problem = FitProblem(fam, stats, None)
+    if status == "boundary" or information != "observed":
+        # boundary: no curvature is read (the estimate is not finite); expected
+        # information: the family's Fisher information needs only n
+        res = (SolverResult.boundary(np.zeros(len(params)), ll, msg) if status == "boundary"
+               else SolverResult.of(list(params.values()), ll, True, msg, its))  # fmt: skip
+        return _estimate(problem, params, res, None, information)
+    failed = status == "failed"
+    return Estimate(
+        method="mle", params=params, cov=np.array(sol.cov[0], dtype=float), loglik=ll,
+        n=float(stats.n), df_model=len(params), family=fam, status=Status(status),
+        message=msg, converged=not failed, iterations=its, objective=_kept(problem),
+        warnings=(f"the optimiser did not converge: {msg}",) if failed else (),
+    )  # fmt: skip
 
 
 def fit_table(
@@ -223,13 +253,9 @@ def fit_table(
     fam = as_family(family)
     opts = {"prior": prior, "information": information, "parametrization": parametrization}
     if not source.keys:
-        fam2, stats = source.resolve(fam)
+        # a MAP needs the likelihood anywhere: iterative families fetch their data then
+        fam2, stats = source.resolve(fam, data=prior is not None)
         if isinstance(stats, EngineStats):
-            if prior is not None:
-                raise ValueError(
-                    f"a prior with {type(fam).__name__} over an engine is not supported: "
-                    "its Newton steps run as aggregate queries for the MLE only"
-                )
             return _noted(_fit_engine_stats(fam2, stats, information), source, stats.passes)
         return _noted(fit(fam2, stats, **opts), source, 0)
     gs = _sorted(source.grouped(fam))
@@ -253,7 +279,8 @@ def _sorted(gs: GroupedStats) -> GroupedStats:
     if sol is not None:  # engine passes: every per-group array in the same order
         sol = dataclasses.replace(sol, **{
             f.name: getattr(sol, f.name)[idx] for f in dataclasses.fields(sol)
-            if np.ndim(getattr(sol, f.name)) and np.shape(getattr(sol, f.name))[0] == gs.size
+            if isinstance(getattr(sol, f.name), np.ndarray)
+            and np.shape(getattr(sol, f.name))[0] == gs.size
         })  # fmt: skip
     return GroupedStats(
         gs.names, {k: np.asarray(v)[idx] for k, v in gs.keys.items()}, gs.family, gs.n[idx],
@@ -284,7 +311,7 @@ def _user_keys(source: TableSource, gs: GroupedStats) -> dict[str, NDArray[Any]]
 
 def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str, Any]) -> FitTable:
     from .fit import fit
-    from .grouped import fit_groups
+    from .grouped import fit_groups, solved_groups
 
     empty = ~(gs.n > 0)
     if empty.any():
@@ -300,7 +327,11 @@ def _fit_groups(fam: Any, gs: GroupedStats, source: TableSource, opts: dict[str,
             def one_by_one(i: int) -> Any:
                 return fit(*gs.at(i), **opts)
 
-        found = fit_groups(gs.family, gs.batch(), level, one_by_one)
+        sol = gs.solution
+        if sol is not None and hasattr(sol, "cov"):  # engine passes with the covariance
+            found = solved_groups(gs.family, sol.params(), sol.loglik, sol.cov, sol.status, level)
+        else:
+            found = fit_groups(gs.family, gs.batch(), level, one_by_one)
     cols: dict[str, NDArray[Any]] = dict(_user_keys(source, gs))
     cols["n"] = gs.n
     if found is not None:
@@ -416,7 +447,7 @@ def posterior_table(
                        trials=trials, by=by, nulls=nulls)  # fmt: skip
     fam = as_family(family)
     if not source.keys:
-        fam2, stats = source.resolve(fam)
+        fam2, stats = source.resolve(fam, data=True)
         return posterior(fam2, stats, prior=prior, method=method)
     gs = _sorted(source.grouped(fam))
     table = _posteriors_at_once(fam, gs, source, prior, method)

@@ -26,7 +26,7 @@ from scipy import special as sc
 
 from ..optim import Status
 
-__all__ = ["GroupFits", "fit_groups"]
+__all__ = ["GroupFits", "fit_groups", "solved_groups"]
 
 FloatArray = NDArray[np.float64]
 
@@ -81,10 +81,36 @@ def fit_groups(
     if unknown.any():
         loglik = np.where(unknown, family.loglik_many(params, stats), loglik)
     cov = family.covariance_many(params, stats)
-    edge = res.status == Status.BOUNDARY
+    out = solved_groups(family, params, loglik, cov, res.status, level)
+    if refit is not None:
+        failed = out.columns["status"] == Status.FAILED.value
+        if failed.any():
+            _refit(out.columns, np.flatnonzero(failed), refit, list(params), level)
+    return out
+
+
+def solved_groups(
+    family: Any, params: dict[str, NDArray[np.float64]], loglik: NDArray[np.float64],
+    cov: NDArray[np.float64], status_in: NDArray[np.str_], level: float = 0.95,
+) -> GroupFits:  # fmt: skip
+    """The table columns of every group's MLE found elsewhere (a batched solve, or engine
+    passes): parameters, standard errors and Wald intervals, log-likelihood, status.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> out = solved_groups(th.Exponential(), {"rate": np.array([2.0])}, np.array([-1.0]),
+    ...                     np.array([[[0.25]]]), np.array(["success"]))
+    >>> out.columns["rate_se"].tolist(), out.columns["status"].tolist()
+    ([0.5], ['success'])
+    """
+    params = {k: np.array(v, dtype=float) for k, v in params.items()}
+    loglik = np.asarray(loglik, dtype=float)
+    edge = np.asarray(status_in) == Status.BOUNDARY
     for name, v in params.items():
         edge = edge | np.asarray(family.param(name).domain.is_boundary(v)) | np.isinf(v)
-    failed = res.status == Status.FAILED
+    failed = np.asarray(status_in) == Status.FAILED
     for v in (*params.values(), loglik):
         failed = failed | np.isnan(v)
     edge &= ~failed
@@ -106,8 +132,6 @@ def fit_groups(
     cols["status"] = status
     notes = np.array([_NOTES[Status(v)] for v in _VALUES])
     cols["warnings"] = notes[np.searchsorted(_VALUES, status)]
-    if refit is not None and failed.any():
-        _refit(cols, np.flatnonzero(failed), refit, list(params), level)
     return GroupFits(cols)
 
 

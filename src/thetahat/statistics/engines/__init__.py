@@ -10,7 +10,8 @@ The layers, each written once:
 * :mod:`.frame`: narwhals, the one dataframe layer (pandas, polars, pyarrow,
   DuckDB);
 * :mod:`.scan`: files streamed in record batches (``th.scan``);
-* :mod:`.passes`: iterative families, one aggregate query per Newton step;
+* :mod:`.passes`: iterative families, one aggregate query per Newton step (the
+  Student t's in :mod:`.student`);
 * :mod:`.source`: :class:`~.source.TableSource`, the
   :class:`~thetahat.statistics.Source` over an engine (roles, nulls, groups);
 * :mod:`.cluster`: Dask and Spark collections recognised without importing them;

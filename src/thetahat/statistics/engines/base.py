@@ -130,6 +130,10 @@ def factorize_keys(
     ([0, 1, 0], ['b', 'a'], [1, 1])
     """
     m = cols[0].shape[0]
+    if len(cols) == 1 and m:
+        found = _int_codes(np.asarray(cols[0]))
+        if found is not None:
+            return found
     if len(cols) == 1 and "pandas" in sys.modules and m:
         # one key: pandas' hash table, O(n), where np.unique sorts (measured: 16
         # partitions of 125,000 rows with 10^4 groups, 0.9 s of sorting -> 0.1 s);
@@ -162,6 +166,41 @@ def factorize_keys(
     final = rank[inv.reshape(-1)].astype(np.intp)
     firsts = first[order]
     return final, [np.asarray(c)[firsts] for c in uniq_rows]
+
+
+def _int_codes(arr: NDArray[Any]) -> tuple[NDArray[np.intp], list[NDArray[Any]]] | None:
+    """:func:`factorize_keys` of one integer key over a range not much wider than the
+    rows (``value - min`` indexes the groups directly: no hashing, no sort), or None.
+
+    The first appearance of each value comes from a prefix of the rows, doubled until
+    every value present has been seen (the whole column at worst): with 10^5 groups
+    over 10^7 rows that is a few times 10^5 rows, where hashing every row with
+    pandas' factorize cost 0.5 s of CPU (benchmarks/engines.py (c)).
+    """
+    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        return None
+    m = arr.shape[0]
+    lo, hi = int(arr.min()), int(arr.max())
+    span = hi - lo + 1
+    if span > 4 * m + 1024:
+        return None  # a sparse range: the hash table
+    if lo == 0 and arr.dtype == np.intp:
+        raw = arr  # the values index the groups as they are: no copy
+    else:
+        raw = (arr - arr.dtype.type(lo)).astype(np.intp, copy=False)
+    present = np.flatnonzero(np.bincount(raw, minlength=span))
+    k = present.shape[0]
+    end = min(m, 4 * k)
+    while True:
+        first = np.full(span, m, dtype=np.intp)
+        first[raw[:end][::-1]] = np.arange(end - 1, -1, -1, dtype=np.intp)  # the first wins
+        if end == m or bool(np.all(first[present] < m)):
+            break
+        end = min(m, 2 * end)
+    order = present[np.argsort(first[present], kind="stable")]
+    rank = np.empty(span, dtype=np.intp)
+    rank[order] = np.arange(k, dtype=np.intp)
+    return rank[raw], [arr[first[order]]]
 
 
 class ArrayEngine:

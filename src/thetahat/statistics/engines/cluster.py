@@ -49,3 +49,26 @@ def as_engine_source(obj: Any, column: str | None = None) -> Any:
 
         return SparkSource(obj, column=column)
     return None
+
+
+def pick_column(cols: list[str], column: str | None, what: str) -> str:
+    """The column of a cluster DataFrame to fit: ``column``, or the only one; a clear
+    error naming the columns otherwise (``what``: "Dask", "Spark").
+
+    Examples
+    --------
+    >>> pick_column(["x"], None, "Dask"), pick_column(["x", "g"], "g", "Spark")
+    ('x', 'g')
+    """
+    if column is None:
+        if len(cols) != 1:
+            raise ValueError(
+                f"the {what} DataFrame has {len(cols)} columns ({', '.join(cols[:5])}); "
+                "name the one to fit with column="
+            )
+        return cols[0]
+    if column not in cols:
+        raise ValueError(
+            f"column {column!r} is not in the {what} DataFrame (columns: {', '.join(cols[:10])})"
+        )
+    return column

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from ..._optional import require
 from ..source import Statistics, statistics_of
+from .cluster import pick_column
 from .expr import Agg, Aggregated, Expr, evaluate, merge
 
 __all__ = ["SPLIT_EVERY", "DaskEngine", "DaskSource", "dask_engine", "partitions_of", "tree_reduce"]
@@ -141,19 +142,7 @@ def _is_frame(obj: Any) -> bool:
 def _column(data: Any, column: str | None) -> Any:
     """The one-dimensional collection to fit (a DataFrame's column)."""
     if _is_frame(data):
-        cols = [str(c) for c in data.columns]
-        if column is None:
-            if len(cols) != 1:
-                raise ValueError(
-                    f"the Dask DataFrame has {len(cols)} columns ({', '.join(cols[:5])}); "
-                    "name the one to fit with column="
-                )
-            column = cols[0]
-        if column not in cols:
-            raise ValueError(
-                f"column {column!r} is not in the Dask DataFrame (columns: {', '.join(cols[:10])})"
-            )
-        return data[column]
+        return data[pick_column([str(c) for c in data.columns], column, "Dask")]
     if column is not None:
         raise ValueError(f"column={column!r} needs a DataFrame, not a {type(data).__name__}")
     if hasattr(data, "chunks") and getattr(data, "ndim", 1) != 1:

@@ -257,6 +257,9 @@ def group_reduce(
     live = np.ones(codes.shape[0], dtype=bool) if w is None else w > 0
     out: dict[str, FloatArray] = {}
     for name, agg in aggs.items():
+        if agg.kind == "sum" and agg.expr.op == "lit":
+            out[name] = nw * float(agg.expr.args[0])  # a count: no second bincount
+            continue
         e = evaluate(agg.expr, columns, codes.shape[0])
         with np.errstate(all="ignore"):
             if agg.kind == "sum":

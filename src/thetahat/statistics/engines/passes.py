@@ -32,7 +32,15 @@ from ...optim import newton_1d_batch
 from .base import NoPerGroupConstants
 from .expr import Agg, Aggregated, align, col
 
-__all__ = ["EngineStats", "PassSolution", "WeibullPasses", "engine_stats", "grouped_weibull"]
+__all__ = [
+    "EngineStats",
+    "PassSolution",
+    "WeibullPasses",
+    "engine_stats",
+    "grouped_passes",
+    "grouped_weibull",
+    "pass_stats",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -272,3 +280,44 @@ def grouped_weibull(family: Any, source: Any) -> Any:
                        passes.passes)  # fmt: skip
     return GroupedStats(source.keys, dict(r["keys"]), family, n, None, passes=passes.passes,
                         solution=sol)  # fmt: skip
+
+
+def pass_stats(family: Any, source: Any) -> EngineStats:
+    """The :class:`EngineStats` of an iterative family over a whole table: the Weibull's
+    profile Newton, or the Student t's (:mod:`.student`; its solution in
+    ``cache["student_t"]``).
+
+    Examples
+    --------
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> st = pass_stats(th.StudentT(), as_source(th.StudentT(4.0, 0.0, 1.0).sample(300, rng=2)))
+    >>> st.n, st.passes > 3
+    (300.0, True)
+    """
+    if type(family).__name__ == "StudentT":
+        from .student import student_t_solution
+
+        sol = student_t_solution(family, source)
+        return EngineStats(n=float(sol.n[0]), passes=sol.passes, cache={"student_t": sol})
+    return engine_stats(family, source)
+
+
+def grouped_passes(family: Any, source: Any) -> Any:
+    """Per-group fits of an iterative family by vectorised passes (Weibull, Student t), or
+    None where the engine cannot take per-group constants (it then fetches the data).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import thetahat as th
+    >>> from thetahat.inference.frames import as_source
+    >>> x = th.StudentT(4.0, 0.0, 1.0).sample(400, rng=3)
+    >>> grouped_passes(th.StudentT(), as_source(x, by=np.arange(400) % 2)).size
+    2
+    """
+    if type(family).__name__ == "StudentT":
+        from .student import grouped_student_t
+
+        return grouped_student_t(family, source)
+    return grouped_weibull(family, source)

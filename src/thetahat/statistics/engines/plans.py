@@ -10,9 +10,9 @@ family's statistics, per group:
   over the distinct values in Python, so the engine needs no ``lgamma``.
 * ``data``: discrete families without finite statistics (negative binomial, ...):
   the histogram itself is the statistic (a frequency table, as in memory).
-* ``passes``: Weibull: no finite statistics; each Newton step is one aggregate
-  query of the profile-score sums (:mod:`.passes`).
-* ``fetch``: the rest (Student t, Laplace, Pareto, Lomax, Beta-Binomial with
+* ``passes``: Weibull and Student t: no finite statistics; each Newton step is one
+  aggregate query of the score sums (:mod:`.passes`, :mod:`.student`).
+* ``fetch``: the rest (Laplace, Pareto, Lomax, Beta-Binomial with
   per-row trials, multivariate data):
   their fits need order statistics or robust starts over the data, so the
   value column is fetched and reduced in memory (docs/architecture.md, "Families
@@ -177,7 +177,7 @@ def plan_for(
     Examples
     --------
     >>> import thetahat as th
-    >>> [plan_for(f(), {"x": "x"}).kind for f in (th.Normal, th.Weibull, th.StudentT)]
+    >>> [plan_for(f(), {"x": "x"}).kind for f in (th.Normal, th.Weibull, th.Laplace)]
     ['sums', 'passes', 'fetch']
     """
     name = type(family).__name__
@@ -214,7 +214,7 @@ def plan_for(
         return _poisson("exposure" in roles)
     if name == "Binomial":
         return _binomial(lgamma)
-    if name == "Weibull" and not family.params:
+    if (name == "Weibull" and not family.params) or name == "StudentT":
         return Plan("passes")
     if family.discrete and "n" not in roles:
         return Plan("data", hist=("x",))

@@ -219,16 +219,18 @@ class TableSource:
             )
         return self.resolve(family)[1]
 
-    def resolve(self, family: Any) -> tuple[Any, Stats]:
-        """The family instance a fit uses and its statistics of the whole table."""
+    def resolve(self, family: Any, data: bool = False) -> tuple[Any, Stats]:
+        """The family instance a fit uses and its statistics of the whole table; ``data``:
+        an iterative family's data rather than its engine passes (a MAP or a posterior
+        needs the likelihood anywhere, not the MLE alone)."""
         cols = list(self._roles())
         arrays = self.engine.arrays(cols)
         if arrays is not None:
             return self._in_memory(family, arrays)
         batches = self.engine.batches(cols)
         if batches is not None:
-            return self._streamed(family, batches)
-        return self._pushed(family)
+            return self._streamed(family, batches, need_data=data)
+        return self._pushed(family, need_data=data)
 
     def _obs(self, data: Mapping[str, Any]) -> dict[str, Any]:
         return {"exposure": data["exposure"]} if "exposure" in data else {}
@@ -243,12 +245,12 @@ class TableSource:
             raise ValueError(f"column {self._name('x')}: {exc}") from None
         return fam, stats
 
-    def _streamed(self, family: Any, batches: Any) -> tuple[Any, Stats]:
+    def _streamed(self, family: Any, batches: Any, need_data: bool = False) -> tuple[Any, Stats]:
         plan = plan_for(family, self._roles(), self._functions())
-        if plan.kind == "passes" and family.statistics_type is None:
-            from .passes import engine_stats
+        if plan.kind == "passes" and family.statistics_type is None and not need_data:
+            from .passes import pass_stats
 
-            return family, engine_stats(family, self)
+            return family, pass_stats(family, self)
         total: Any = None
         fam = family
         parts: list[Any] = []
@@ -311,17 +313,17 @@ class TableSource:
     def _functions(self) -> frozenset[str]:
         return frozenset(getattr(self.engine, "functions", frozenset()))
 
-    def _pushed(self, family: Any) -> tuple[Any, Stats]:
+    def _pushed(self, family: Any, need_data: bool = False) -> tuple[Any, Stats]:
         plan = plan_for(family, self._roles(), self._functions())
-        if plan.kind == "fetch":
+        if plan.kind == "fetch" or (plan.kind == "passes" and need_data):
             fetch = getattr(self.engine, "fetch", None)
             if fetch is None:
                 raise TypeError(f"this engine cannot fit {type(family).__name__}")
             return self._in_memory(family, fetch(list(self._roles())))
         if plan.kind == "passes":
-            from .passes import engine_stats
+            from .passes import pass_stats
 
-            return family, engine_stats(family, self)
+            return family, pass_stats(family, self)
         if plan.kind == "data":
             h = self._hist(plan, ())
             self._check_hist(family, h)
@@ -470,9 +472,9 @@ class TableSource:
         if plan.kind == "sums":
             return self._pushed_grouped(family, plan, self.keys)
         if plan.kind == "passes":
-            from .passes import grouped_weibull
+            from .passes import grouped_passes
 
-            found = grouped_weibull(family, self)
+            found = grouped_passes(family, self)
             if found is not None:
                 return found
         return self._grouped_items(family)

@@ -50,6 +50,7 @@ from numpy.typing import NDArray
 
 from ..._optional import MissingExtraError, require
 from ..source import Statistics, statistics_of
+from .cluster import pick_column
 from .expr import WEIGHT, Agg, Aggregated, Expr, align
 
 __all__ = ["SparkEngine", "SparkSource", "ensure_java", "spark_engine", "spark_session"]
@@ -161,18 +162,7 @@ class SparkSource:
 
     def __init__(self, frame: Any, column: str | None = None) -> None:
         require("pyspark", "spark")
-        cols = list(frame.columns)
-        if column is None:
-            if len(cols) != 1:
-                raise ValueError(
-                    f"the Spark DataFrame has {len(cols)} columns ({', '.join(cols[:5])}); "
-                    "name the one to fit with column="
-                )
-            column = cols[0]
-        if column not in cols:
-            raise ValueError(
-                f"column {column!r} is not in the Spark DataFrame (columns: {', '.join(cols[:10])})"
-            )
+        column = pick_column(list(frame.columns), column, "Spark")
         self.frame = frame
         self.column = column
 
