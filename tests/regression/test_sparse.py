@@ -259,6 +259,61 @@ def test_se_of_chosen_coefficients_by_cg_when_too_wide_for_the_covariance(
 
 
 @pytest.mark.usefixtures("wide")
+def test_se_of_many_coefficients_by_block_cg_equal_the_inverted_hessian(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every coefficient at once (several CG blocks) against H^-1 formed and inverted here."""
+    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
+    X = _design(1200, 40, density=0.2, seed=6)
+    y = _binary(X, seed=7)
+    a = LogisticRegression(prior=th.Normal(0, 0.7)).fit(X, y)
+    Xd = np.column_stack([X.toarray(), np.ones(X.shape[0])])
+    mu = 1 / (1 + np.exp(-(Xd @ np.r_[a.coef_, a.intercept_])))
+    H = Xd.T @ (Xd * (mu * (1 - mu))[:, None]) + np.diag(np.r_[np.full(40, 1 / 0.49), 0.0])
+    want = np.sqrt(np.diag(np.linalg.inv(H)))
+    cols = list(range(40))[::-1]
+    got = a.standard_errors([*cols, "intercept"])
+    assert list(got) == [f"x{j}" for j in cols] + ["intercept"]
+    np.testing.assert_allclose(list(got.values()), np.r_[want[cols], want[40]], rtol=1e-8)
+
+
+@pytest.mark.usefixtures("wide")
+def test_unconverged_covariance_cg_raises_rather_than_reporting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
+    monkeypatch.setattr(_newton_cg, "COV_MAX_ITER", 3)  # too few to reach COV_RTOL
+    X = _design()
+    a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, _binary(X))
+    with pytest.raises(np.linalg.LinAlgError, match="did not converge"):
+        a.standard_errors(["x1", "x2"])
+
+
+@pytest.mark.usefixtures("wide")
+def test_params_of_a_wide_fit_are_a_read_only_view_equal_to_the_dict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
+    X = _design()
+    y = _binary(X)
+    a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
+    b = LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+    pa, pb = a.estimate_.params, b.estimate_.params
+    assert isinstance(pa, _sparse.CoefficientMap) and isinstance(pb, dict)
+    assert list(pa) == list(pb) and len(pa) == len(pb) == 26
+    np.testing.assert_allclose(list(pa.values()), list(pb.values()), rtol=RTOL)
+    assert pa == dict(pa.items()) and dict(pa.items()) == pa and pa != {**pa, "x3": 0.0}
+    assert pa["x3"] == pa.get("x3") == float(a.coef_[3])
+    assert pa["intercept"] == a.intercept_ and pa.get("nope") is None and "x25" not in pa
+    with pytest.raises(KeyError):
+        pa["nope"]
+    with pytest.raises(TypeError):
+        pa["x3"] = 1.0  # type: ignore[index]
+    assert a.estimate_.labels == b.estimate_.labels
+    assert a.standard_errors("x3")["x3"] == pytest.approx(b.estimate_.se["x3"], rel=1e-9)
+
+
+@pytest.mark.usefixtures("wide")
 def test_unconverged_newton_cg_is_never_success() -> None:
     X = _design()
     y = _binary(X)

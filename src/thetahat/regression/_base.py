@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,7 +14,7 @@ from .._warnings import warn_user
 from ..optim import Status
 from ..results import BoundaryWarning, Estimate, LazyCovariance
 from ._data import check_numeric_frame, check_weights, check_X, check_y
-from ._sparse import check_sparse_X, issparse
+from ._sparse import CoefficientMap, check_sparse_X, issparse
 
 __all__ = ["RegressionBase", "build_estimate", "order_intercept_first"]
 
@@ -143,18 +144,20 @@ class RegressionBase(BaseEstimator):
 
 def order_intercept_first(
     names: list[str], theta: Array, cov: Array, fit_intercept: bool
-) -> tuple[dict[str, float], Array]:
+) -> tuple[Mapping[str, float], Array]:
     """Params dict ``{"intercept": b, name: w, ...}`` and cov reordered to match.
 
     Internally the intercept is the last coordinate; results show it first, as
     statsmodels and R do.
     """
     k = theta.shape[0]
-    perm = [k - 1, *range(k - 1)] if fit_intercept else list(range(k))
+    perm = np.r_[k - 1, : k - 1] if fit_intercept else np.arange(k)
     labels = (["intercept", *names]) if fit_intercept else list(names)
+    if isinstance(cov, LazyCovariance) and k > cov.limit:  # no dict of k names either
+        return CoefficientMap(labels, theta[perm]), cov.permuted(perm)
     params = {lab: float(theta[j]) for lab, j in zip(labels, perm, strict=True)}
     if isinstance(cov, LazyCovariance):  # reordered, still not formed
-        return params, cov.permuted(np.asarray(perm, dtype=np.intp))
+        return params, cov.permuted(perm)
     return params, cov[np.ix_(perm, perm)]
 
 
@@ -184,7 +187,7 @@ def build_estimate(
     params, cov_o = order_intercept_first(names, theta, cov, fit_intercept)
     return Estimate(
         method=method,
-        params=params,
+        params=cast(dict[str, float], params),  # (a CoefficientMap where too wide: a Mapping)
         cov=cov_o,
         loglik=float(loglik),
         n=float(n),
