@@ -66,8 +66,9 @@ def pcg(
 
     Columns are independent CG runs done together (one read of X per iteration for
     all). Each stops when its residual is below ``rtol`` times its right-hand side
-    (2-norm). With ``track`` the products ``X Z_w + Z_b`` are accumulated from the
-    iterations' own products (no extra pass) and returned. A direction of
+    (2-norm). With ``track`` the products ``X Z_w + Z_b`` are returned (one pass at
+    the end: accumulating them from the iterations' own products would hold two
+    more n-vectors through the solve). A direction of
     non-positive curvature stops its column (a singular Hessian: a flat prior on a
     rank-deficient design). Returns ``Z``, the tracked products, the iterations and
     whether every column converged.
@@ -76,7 +77,6 @@ def pcg(
     Bm = B[:, None] if vec else B
     m = Bm.shape[1]
     Z = np.zeros_like(Bm)
-    U = np.zeros((op.X.shape[0], m)) if track else None
     R = Bm * op.active[:, None]
     inv_m = (1.0 / precond)[:, None]
     Y = R * inv_m
@@ -88,15 +88,13 @@ def pcg(
     it = 0
     while live.any() and it < max_iter:
         it += 1
-        HP, UP = op.matvec(P)
+        HP = op.matvec(P)
         curv = np.einsum("ij,ij->j", P, HP)
         live &= curv > 0  # non-positive curvature: that column stops
         alpha = np.where(live, ry / np.where(curv > 0, curv, 1.0), 0.0)
         Z += np.multiply(P, alpha, out=tmp)
-        if U is not None:
-            U += np.multiply(UP, alpha, out=UP)
         R -= np.multiply(HP, alpha, out=HP)
-        del HP, UP
+        del HP
         live &= np.linalg.norm(R, axis=0) > goal
         np.multiply(R, inv_m, out=Y)
         ry_new = np.einsum("ij,ij->j", R, Y)
@@ -105,8 +103,9 @@ def pcg(
         P += Y
         ry = ry_new
     ok = bool(np.all(np.linalg.norm(R, axis=0) <= goal))
+    U = op.predictor(Z[:, 0] if vec else Z) if track and it else None
     if vec:
-        return Z[:, 0], None if U is None else U[:, 0], it, ok
+        return Z[:, 0], U, it, ok
     return Z, U, it, ok
 
 
@@ -188,6 +187,39 @@ class _CovBlocks:
         return np.asarray(0.5 * (block + block.T))
 
 
+#: rows per block of the family's per-row functions in the solve (their temporaries
+#: are block-sized: the solve's memory is the n-vectors it keeps, ``eta``, ``v``, one more)
+ROWS = 1 << 16
+
+
+def _derivatives(
+    family: Family, eta: Array, y: Array, sw: Array | None, hessian: bool = True
+) -> tuple[Array, Array]:
+    """``r`` and ``v`` (times the sample weights) by blocks of rows."""
+    n = eta.shape[0]
+    r, v = np.empty(n), np.empty(n)
+    with np.errstate(over="ignore"):
+        for lo in range(0, n, ROWS):
+            rr, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], hessian)
+            r[lo : lo + ROWS] = rr
+            if vv is not None:
+                v[lo : lo + ROWS] = vv
+    if sw is not None:
+        r *= sw
+        v *= sw
+    return r, v
+
+
+def _nll(family: Family, eta: Array, y: Array, sw: Array | None) -> float:
+    """The (weighted) negative log-likelihood summed by blocks of rows."""
+    total = 0.0
+    with np.errstate(over="ignore"):
+        for lo in range(0, eta.shape[0], ROWS):
+            per = family.nll(eta[lo : lo + ROWS], y[lo : lo + ROWS])
+            total += float(per.sum() if sw is None else sw[lo : lo + ROWS] @ per)
+    return total
+
+
 def _start(
     family: Family, y: Array, sw: Array | None, offset: Array | None, k: int, b: bool
 ) -> Array:
@@ -243,9 +275,7 @@ def fit_wide(
         eta = eta + offset
 
     def objective(e: Array, th: Array) -> float:
-        with np.errstate(over="ignore"):
-            per = family.nll(e, y)
-        return float(per.sum() if sw is None else sw @ per) + pen.value(th)
+        return _nll(family, e, y, sw) + pen.value(th)
 
     obj = objective(eta, theta)
     if not np.isfinite(obj):
@@ -257,11 +287,7 @@ def fit_wide(
     cg_total = 0
     for it in range(1, max_iter + 1):
         iters = it
-        with np.errstate(over="ignore"):
-            r, v = family.derivatives(eta, y, True)
-        assert v is not None
-        if sw is not None:
-            r, v = r * sw, v * sw
+        r, v = _derivatives(family, eta, y, sw)
         g = np.empty(k)
         g[:p] = X.T @ r
         if fit_intercept:
@@ -307,13 +333,8 @@ def fit_wide(
         if it >= 25 and float(np.abs(eta).max(initial=0.0)) > DIVERGING_ETA and moved > 1.0:
             message = "diverging (separation?): the linear predictor keeps growing"
             break
-    with np.errstate(over="ignore"):
-        per = family.nll(eta, y)
-        _, v = family.derivatives(eta, y, True)
-    assert v is not None
-    if sw is not None:
-        v = v * sw
-    nll = float(per.sum() if sw is None else sw @ per)
+    nll = _nll(family, eta, y, sw)
+    _, v = _derivatives(family, eta, y, sw)
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     if message == "" and not converged:
         message = "not converged"
@@ -435,11 +456,7 @@ def _working_set(
     eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
     if offset is not None:
         eta = eta + offset
-    with np.errstate(over="ignore"):
-        _, v = family.derivatives(eta, y, True)
-    assert v is not None
-    if sw is not None:
-        v = v * sw
+    _, v = _derivatives(family, eta, y, sw)
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     fit = WideGLMFit.of(
         theta, None, inner.nll, inner.nll + pen.value(theta), iters, converged, message=message

@@ -243,13 +243,13 @@ class HessianOperator:
             u += d[self.p]
         return u
 
-    def matvec(self, d: Array) -> tuple[Array, Array]:
-        """``H d`` and ``X d_w + d_b`` (the latter for the caller's line search)."""
+    def matvec(self, d: Array) -> Array:
+        """``H d`` (one n-sized temporary: ``v o (X d)`` is formed in place)."""
         col = (lambda a: a) if d.ndim == 1 else (lambda a: a[:, None])
         if not self.all_active:
             d = d * col(self.active)
-        u = self.predictor(d)
-        t = u * col(self.v)
+        t = self.predictor(d)
+        t *= col(self.v)
         out = np.empty_like(d)
         out[: self.p] = self.X.T @ t
         if self.fit_intercept:
@@ -258,7 +258,7 @@ class HessianOperator:
         out += np.multiply(d, col(self.l2), out=np.empty_like(d))
         if not self.all_active:
             out *= col(self.active)
-        return out, u
+        return out
 
     def diagonal(self) -> Array:
         """``diag(H)`` in one read of X (the squared entries)."""
