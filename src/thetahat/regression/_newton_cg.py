@@ -75,7 +75,6 @@ def pcg(
     """
     vec = B.ndim == 1
     Bm = B[:, None] if vec else B
-    m = Bm.shape[1]
     Z = np.zeros_like(Bm)
     R = Bm * op.active[:, None]
     inv_m = (1.0 / precond)[:, None]
