@@ -20,7 +20,8 @@ Per contender: the objective reached (negative log posterior), its gap to the be
 any contender reached (relative), and the peak memory allocated during the fit
 beyond the data (tracemalloc, a separate untimed fit). Timed rounds interleave the
 contenders (the machine is shared: a load burst hits all of them); the table gives
-the best round and the spread (worst / best), wall and process CPU time (all threads). Each scale runs in a fresh process.
+the best round and the spread (worst / best), wall and process CPU time (all
+threads). Each scale runs in a fresh process.
 """
 
 from __future__ import annotations
