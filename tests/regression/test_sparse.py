@@ -389,3 +389,68 @@ def test_lazy_covariance_serialises_and_prints() -> None:
     np.testing.assert_allclose(np.array(d["cov"]), np.asarray(m.estimate_.cov))
     assert m.estimate_.cov.formed
     assert "x19" in m.estimate_.summary()
+
+
+# ----------------------------------------------------------- predict_interval on sparse X
+def _no_dense_new_x(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail if a sparse X is turned into a dense array (toarray/todense) from here on."""
+
+    def refuse(self: object, *a: object, **k: object) -> None:
+        raise AssertionError("a sparse X was densified")
+
+    for cls in (sp.csr_array, sp.csr_matrix, sp.csc_array, sp.coo_array):
+        monkeypatch.setattr(cls, "toarray", refuse)
+        monkeypatch.setattr(cls, "todense", refuse)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: LogisticRegression(prior=th.Normal(0, 1)),
+        lambda: LogisticRegression(),
+        lambda: PoissonRegression(prior=th.Normal(0, 0.5)),
+        lambda: GLMRegression(family="gamma", link="log"),
+        lambda: LinearRegression(prior=th.Normal(0, 1)),
+        lambda: LinearRegression(prior=th.Laplace(0, 0.2), noise_sd=1.0),
+    ],
+    ids=["logistic-map", "logistic-mle", "poisson", "gamma", "ridge", "lasso"],
+)
+@pytest.mark.parametrize("kind", ["confidence", "prediction"])
+def test_predict_interval_on_sparse_x_equals_dense(
+    make: object, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X = _design(800, 12, density=0.3, seed=8)
+    Xd = X.toarray()
+    if isinstance(make(), LogisticRegression):  # type: ignore[operator]
+        y = _binary(X)
+    elif isinstance(make(), LinearRegression):  # type: ignore[operator]
+        y = X @ np.linspace(-1, 1, 12) + np.random.default_rng(3).normal(size=800)
+    else:
+        y = _counts(X) + (0.5 if isinstance(make(), GLMRegression) else 0.0)  # type: ignore[operator]
+    a = make().fit(X, y)  # type: ignore[operator]
+    b = make().fit(Xd, y)  # type: ignore[operator]
+    new = _design(9, 12, density=0.25, seed=9)
+    new_d = new.toarray()
+    if kind == "prediction" and not isinstance(a, LinearRegression):
+        with pytest.raises(ValueError, match="prediction"):
+            a.predict_interval(new, kind=kind)
+        return
+    want = b.predict_interval(new_d, level=0.9, kind=kind)
+    _no_dense_new_x(monkeypatch)
+    got = a.predict_interval(new, level=0.9, kind=kind)
+    np.testing.assert_allclose(got, want, rtol=1e-8)
+
+
+@pytest.mark.usefixtures("wide")
+def test_predict_interval_of_a_wide_fit_reads_only_the_used_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
+    X = _design()
+    y = _binary(X)
+    a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
+    b = LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+    new = sp.csr_array(([1.0, -2.0, 0.5], ([0, 1, 1], [3, 3, 17])), shape=(3, 25))
+    got = a.predict_interval(new)  # 2 used columns and the intercept: CG, no 26 x 26 matrix
+    assert not a.estimate_.cov.formed
+    np.testing.assert_allclose(got, b.predict_interval(new.toarray()), rtol=1e-6)  # CG 1e-7
