@@ -236,15 +236,20 @@ def test_wide_nig_prior_is_refused() -> None:
         LinearRegression(prior=th.NormalInverseGamma(0, 1, 2, 2)).fit(X, np.ones(100))
 
 
-@pytest.mark.usefixtures("wide")
-def test_se_of_chosen_coefficients_by_cg_when_too_wide_for_the_covariance(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _too_wide_pair(monkeypatch: pytest.MonkeyPatch) -> tuple[LogisticRegression, ...]:
+    """A Hessian-free sparse fit too wide for its covariance (26 > 10) and the dense fit."""
     monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
     X = _design()
     y = _binary(X)
     a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
-    b = LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+    return a, LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+
+
+@pytest.mark.usefixtures("wide")
+def test_se_of_chosen_coefficients_by_cg_when_too_wide_for_the_covariance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = _too_wide_pair(monkeypatch)
     with pytest.raises(ValueError, match=r"too large to form.*standard_errors"):
         _ = a.estimate_.se
     got = a.standard_errors(["x3", "x17", "intercept", 5])
@@ -293,11 +298,7 @@ def test_unconverged_covariance_cg_raises_rather_than_reporting(
 def test_params_of_a_wide_fit_are_a_read_only_view_equal_to_the_dict(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
-    X = _design()
-    y = _binary(X)
-    a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
-    b = LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+    a, b = _too_wide_pair(monkeypatch)
     pa, pb = a.estimate_.params, b.estimate_.params
     assert isinstance(pa, _sparse.CoefficientMap) and isinstance(pb, dict)
     assert list(pa) == list(pb) and len(pa) == len(pb) == 26
@@ -445,11 +446,7 @@ def test_predict_interval_on_sparse_x_equals_dense(
 def test_predict_interval_of_a_wide_fit_reads_only_the_used_block(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
-    X = _design()
-    y = _binary(X)
-    a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
-    b = LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+    a, b = _too_wide_pair(monkeypatch)
     new = sp.csr_array(([1.0, -2.0, 0.5], ([0, 1, 1], [3, 3, 17])), shape=(3, 25))
     got = a.predict_interval(new)  # 2 used columns and the intercept: CG, no 26 x 26 matrix
     assert not a.estimate_.cov.formed
