@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ..results import LazyCovariance
 from . import _sparse
+from ._glm_data import eta_of
 from ._loss import Family, _blas_one_thread
 from ._solvers import GLMFit, PenaltyVec
 
@@ -220,14 +221,26 @@ def _nll(family: Family, eta: Array, y: Array, sw: Array | None) -> float:
 
 
 def _start(
-    family: Family, y: Array, sw: Array | None, offset: Array | None, k: int, b: bool
-) -> Array:
+    family: Family,
+    X: Any,
+    y: Array,
+    sw: Array | None,
+    offset: Array | None,
+    b: bool,
+    theta0: Array | None,
+) -> tuple[int, int, Array]:
+    """``p``, ``k`` and the starting point: ``theta0``, else 0 weights and the
+    intercept-only model's intercept."""
+    p = X.shape[1]
+    k = p + int(b)
+    if theta0 is not None:
+        return p, k, theta0.copy()
     theta = np.zeros(k)
     if b:
         theta[-1] = family.start(float(np.average(y, weights=sw)))
         if offset is not None:
             theta[-1] -= float(np.average(offset, weights=sw))
-    return theta
+    return p, k, theta
 
 
 def fit_wide(
@@ -266,12 +279,8 @@ def fit_wide(
     """
     if np.any(pen.l1 > 0):
         return _working_set(family, X, y, sw, offset, fit_intercept, pen, theta0, max_iter, tol)
-    p = X.shape[1]
-    k = p + int(fit_intercept)
-    theta = _start(family, y, sw, offset, k, fit_intercept) if theta0 is None else theta0.copy()
-    eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
-    if offset is not None:
-        eta = eta + offset
+    p, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
+    eta = eta_of(X, theta, fit_intercept, offset)
 
     def objective(e: Array, th: Array) -> float:
         return _nll(family, e, y, sw) + pen.value(th)
@@ -383,9 +392,7 @@ def _working_set(
     """
     from ._solvers import fit_glm
 
-    p = X.shape[1]
-    k = p + int(fit_intercept)
-    theta = _start(family, y, sw, offset, k, fit_intercept) if theta0 is None else theta0.copy()
+    p, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
     free = pen.l1 == 0
     if int(free.sum()) > _sparse.HESSIAN_MAX_K:
         raise ValueError(
@@ -452,9 +459,7 @@ def _working_set(
             add = add[np.argsort(-excess[add])[:grow]]
         work[add] = True
     assert inner is not None
-    eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
-    if offset is not None:
-        eta = eta + offset
+    eta = eta_of(X, theta, fit_intercept, offset)
     _, v = _derivatives(family, eta, y, sw)
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     fit = WideGLMFit.of(

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._linalg import GramStats
-from ._loss import Family, PassResult
+from ._loss import Family, PassResult, linear_predictor
 
 __all__ = [
     "HESSIAN_MAX_K",
@@ -183,10 +183,7 @@ def sparse_pass(
     """
     p = X.shape[1]
     k = p + int(fit_intercept)
-    eta = X @ coef
-    eta += intercept
-    if offset is not None:
-        eta += offset
+    eta = linear_predictor(X, coef, intercept, offset)
     total, eta_max = 0.0, 0.0
     with np.errstate(over="ignore"):
         if with_nll:
