@@ -81,17 +81,18 @@ class RegressionBase(BaseEstimator):
         else:
             items = [which] if isinstance(which, str | int | np.integer) else list(which)
             pos = []
+            where = {lab: i for i, lab in enumerate(labels)}  # (one lookup per item)
+            feats = self.feature_names_
             for w in items:
                 if isinstance(w, str):
-                    if w not in est.params:
+                    if w not in where:
                         raise ValueError(f"{w!r} is not a coefficient; names are {labels[:5]}...")
-                    pos.append(labels.index(w))
+                    pos.append(where[w])
                 else:
-                    feats = self.feature_names_
                     j = int(w)
                     if not -len(feats) <= j < len(feats):
                         raise ValueError(f"column index {j} is out of range ({len(feats)} columns)")
-                    pos.append(labels.index(feats[j]))
+                    pos.append(where[feats[j]])
         cov = est.cov
         if isinstance(cov, LazyCovariance):
             var = cov.variances(np.asarray(pos, dtype=np.intp))
