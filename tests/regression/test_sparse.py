@@ -236,15 +236,20 @@ def test_wide_nig_prior_is_refused() -> None:
         LinearRegression(prior=th.NormalInverseGamma(0, 1, 2, 2)).fit(X, np.ones(100))
 
 
-@pytest.mark.usefixtures("wide")
-def test_se_of_chosen_coefficients_by_cg_when_too_wide_for_the_covariance(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _too_wide_pair(monkeypatch: pytest.MonkeyPatch) -> tuple[LogisticRegression, ...]:
+    """A Hessian-free sparse fit too wide for its covariance (26 > 10) and the dense fit."""
     monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
     X = _design()
     y = _binary(X)
     a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
-    b = LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+    return a, LogisticRegression(prior=th.Normal(0, 1)).fit(X.toarray(), y)
+
+
+@pytest.mark.usefixtures("wide")
+def test_se_of_chosen_coefficients_by_cg_when_too_wide_for_the_covariance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = _too_wide_pair(monkeypatch)
     with pytest.raises(ValueError, match=r"too large to form.*standard_errors"):
         _ = a.estimate_.se
     got = a.standard_errors(["x3", "x17", "intercept", 5])
@@ -256,6 +261,57 @@ def test_se_of_chosen_coefficients_by_cg_when_too_wide_for_the_covariance(
     e = b.estimate_.transform(lambda x1, x2: x1 - x2, "diff", of=("x1", "x2"))
     assert d.se["diff"] == pytest.approx(e.se["diff"], rel=1e-6)  # covariances: CG to 1e-7
     assert not a.estimate_.cov.formed
+
+
+@pytest.mark.usefixtures("wide")
+def test_se_of_many_coefficients_by_block_cg_equal_the_inverted_hessian(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every coefficient at once (several CG blocks) against H^-1 formed and inverted here."""
+    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
+    X = _design(1200, 40, density=0.2, seed=6)
+    y = _binary(X, seed=7)
+    a = LogisticRegression(prior=th.Normal(0, 0.7)).fit(X, y)
+    Xd = np.column_stack([X.toarray(), np.ones(X.shape[0])])
+    mu = 1 / (1 + np.exp(-(Xd @ np.r_[a.coef_, a.intercept_])))
+    H = Xd.T @ (Xd * (mu * (1 - mu))[:, None]) + np.diag(np.r_[np.full(40, 1 / 0.49), 0.0])
+    want = np.sqrt(np.diag(np.linalg.inv(H)))
+    cols = list(range(40))[::-1]
+    got = a.standard_errors([*cols, "intercept"])
+    assert list(got) == [f"x{j}" for j in cols] + ["intercept"]
+    np.testing.assert_allclose(list(got.values()), np.r_[want[cols], want[40]], rtol=1e-8)
+
+
+@pytest.mark.usefixtures("wide")
+def test_unconverged_covariance_cg_raises_rather_than_reporting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
+    monkeypatch.setattr(_newton_cg, "COV_MAX_ITER", 3)  # too few to reach COV_RTOL
+    X = _design()
+    a = LogisticRegression(prior=th.Normal(0, 1)).fit(X, _binary(X))
+    with pytest.raises(np.linalg.LinAlgError, match="did not converge"):
+        a.standard_errors(["x1", "x2"])
+
+
+@pytest.mark.usefixtures("wide")
+def test_params_of_a_wide_fit_are_a_read_only_view_equal_to_the_dict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = _too_wide_pair(monkeypatch)
+    pa, pb = a.estimate_.params, b.estimate_.params
+    assert isinstance(pa, _sparse.CoefficientMap) and isinstance(pb, dict)
+    assert list(pa) == list(pb) and len(pa) == len(pb) == 26
+    np.testing.assert_allclose(list(pa.values()), list(pb.values()), rtol=RTOL)
+    assert pa == dict(pa.items()) and dict(pa.items()) == pa and pa != {**pa, "x3": 0.0}
+    assert pa["x3"] == pa.get("x3") == float(a.coef_[3])
+    assert pa["intercept"] == a.intercept_ and pa.get("nope") is None and "x25" not in pa
+    with pytest.raises(KeyError):
+        pa["nope"]
+    with pytest.raises(TypeError):
+        pa["x3"] = 1.0  # type: ignore[index]
+    assert a.estimate_.labels == b.estimate_.labels
+    assert a.standard_errors("x3")["x3"] == pytest.approx(b.estimate_.se["x3"], rel=1e-9)
 
 
 @pytest.mark.usefixtures("wide")
@@ -334,3 +390,64 @@ def test_lazy_covariance_serialises_and_prints() -> None:
     np.testing.assert_allclose(np.array(d["cov"]), np.asarray(m.estimate_.cov))
     assert m.estimate_.cov.formed
     assert "x19" in m.estimate_.summary()
+
+
+# ----------------------------------------------------------- predict_interval on sparse X
+def _no_dense_new_x(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail if a sparse X is turned into a dense array (toarray/todense) from here on."""
+
+    def refuse(self: object, *a: object, **k: object) -> None:
+        raise AssertionError("a sparse X was densified")
+
+    for cls in (sp.csr_array, sp.csr_matrix, sp.csc_array, sp.coo_array):
+        monkeypatch.setattr(cls, "toarray", refuse)
+        monkeypatch.setattr(cls, "todense", refuse)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: LogisticRegression(prior=th.Normal(0, 1)),
+        lambda: LogisticRegression(),
+        lambda: PoissonRegression(prior=th.Normal(0, 0.5)),
+        lambda: GLMRegression(family="gamma", link="log"),
+        lambda: LinearRegression(prior=th.Normal(0, 1)),
+        lambda: LinearRegression(prior=th.Laplace(0, 0.2), noise_sd=1.0),
+    ],
+    ids=["logistic-map", "logistic-mle", "poisson", "gamma", "ridge", "lasso"],
+)
+@pytest.mark.parametrize("kind", ["confidence", "prediction"])
+def test_predict_interval_on_sparse_x_equals_dense(
+    make: object, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X = _design(800, 12, density=0.3, seed=8)
+    Xd = X.toarray()
+    if isinstance(make(), LogisticRegression):  # type: ignore[operator]
+        y = _binary(X)
+    elif isinstance(make(), LinearRegression):  # type: ignore[operator]
+        y = X @ np.linspace(-1, 1, 12) + np.random.default_rng(3).normal(size=800)
+    else:
+        y = _counts(X) + (0.5 if isinstance(make(), GLMRegression) else 0.0)  # type: ignore[operator]
+    a = make().fit(X, y)  # type: ignore[operator]
+    b = make().fit(Xd, y)  # type: ignore[operator]
+    new = _design(9, 12, density=0.25, seed=9)
+    new_d = new.toarray()
+    if kind == "prediction" and not isinstance(a, LinearRegression):
+        with pytest.raises(ValueError, match="prediction"):
+            a.predict_interval(new, kind=kind)
+        return
+    want = b.predict_interval(new_d, level=0.9, kind=kind)
+    _no_dense_new_x(monkeypatch)
+    got = a.predict_interval(new, level=0.9, kind=kind)
+    np.testing.assert_allclose(got, want, rtol=1e-8)
+
+
+@pytest.mark.usefixtures("wide")
+def test_predict_interval_of_a_wide_fit_reads_only_the_used_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b = _too_wide_pair(monkeypatch)
+    new = sp.csr_array(([1.0, -2.0, 0.5], ([0, 1, 1], [3, 3, 17])), shape=(3, 25))
+    got = a.predict_interval(new)  # 2 used columns and the intercept: CG, no 26 x 26 matrix
+    assert not a.estimate_.cov.formed
+    np.testing.assert_allclose(got, b.predict_interval(new.toarray()), rtol=1e-6)  # CG 1e-7

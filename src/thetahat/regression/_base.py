@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,7 +14,7 @@ from .._warnings import warn_user
 from ..optim import Status
 from ..results import BoundaryWarning, Estimate, LazyCovariance
 from ._data import check_numeric_frame, check_weights, check_X, check_y
-from ._sparse import check_sparse_X, issparse
+from ._sparse import CoefficientMap, check_sparse_X, issparse
 
 __all__ = ["RegressionBase", "build_estimate", "order_intercept_first"]
 
@@ -80,17 +81,18 @@ class RegressionBase(BaseEstimator):
         else:
             items = [which] if isinstance(which, str | int | np.integer) else list(which)
             pos = []
+            where = {lab: i for i, lab in enumerate(labels)}  # (one lookup per item)
+            feats = self.feature_names_
             for w in items:
                 if isinstance(w, str):
-                    if w not in est.params:
+                    if w not in where:
                         raise ValueError(f"{w!r} is not a coefficient; names are {labels[:5]}...")
-                    pos.append(labels.index(w))
+                    pos.append(where[w])
                 else:
-                    feats = self.feature_names_
                     j = int(w)
                     if not -len(feats) <= j < len(feats):
                         raise ValueError(f"column index {j} is out of range ({len(feats)} columns)")
-                    pos.append(labels.index(feats[j]))
+                    pos.append(where[feats[j]])
         cov = est.cov
         if isinstance(cov, LazyCovariance):
             var = cov.variances(np.asarray(pos, dtype=np.intp))
@@ -143,18 +145,20 @@ class RegressionBase(BaseEstimator):
 
 def order_intercept_first(
     names: list[str], theta: Array, cov: Array, fit_intercept: bool
-) -> tuple[dict[str, float], Array]:
+) -> tuple[Mapping[str, float], Array]:
     """Params dict ``{"intercept": b, name: w, ...}`` and cov reordered to match.
 
     Internally the intercept is the last coordinate; results show it first, as
     statsmodels and R do.
     """
     k = theta.shape[0]
-    perm = [k - 1, *range(k - 1)] if fit_intercept else list(range(k))
+    perm = np.r_[k - 1, : k - 1] if fit_intercept else np.arange(k)
     labels = (["intercept", *names]) if fit_intercept else list(names)
+    if isinstance(cov, LazyCovariance) and k > cov.limit:  # no dict of k names either
+        return CoefficientMap(labels, theta[perm]), cov.permuted(perm)
     params = {lab: float(theta[j]) for lab, j in zip(labels, perm, strict=True)}
     if isinstance(cov, LazyCovariance):  # reordered, still not formed
-        return params, cov.permuted(np.asarray(perm, dtype=np.intp))
+        return params, cov.permuted(perm)
     return params, cov[np.ix_(perm, perm)]
 
 
@@ -184,7 +188,7 @@ def build_estimate(
     params, cov_o = order_intercept_first(names, theta, cov, fit_intercept)
     return Estimate(
         method=method,
-        params=params,
+        params=cast(dict[str, float], params),  # (a CoefficientMap where too wide: a Mapping)
         cov=cov_o,
         loglik=float(loglik),
         n=float(n),

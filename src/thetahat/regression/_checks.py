@@ -286,11 +286,11 @@ def _class_ranges(
     """Per column of ``feats``: min and max over the kept rows with y = 0, then with y > 0
     (NaN where a class has no rows). A sparse X is read once (its implicit zeros
     counted); a dense one column by column."""
+    if issparse(X):  # (no row-index arrays: O(n) bytes, not O(n) int64s)
+        full = _sparse_class_ranges(X, keep, pos)
+        return full[0][feats], full[1][feats], full[2][feats], full[3][feats]
     rows = np.arange(X.shape[0]) if keep is None else np.flatnonzero(keep)
     parts = (rows[~pos], rows[pos])
-    if issparse(X):
-        full = _sparse_class_ranges(X, parts)
-        return full[0][feats], full[1][feats], full[2][feats], full[3][feats]
     out = np.full((4, feats.size), np.nan)
     for i, j in enumerate(feats):
         for c, r in enumerate(parts):
@@ -300,7 +300,9 @@ def _class_ranges(
     return out[0], out[1], out[2], out[3]
 
 
-def _sparse_class_ranges(X: Any, parts: tuple[NDArray[np.intp], ...]) -> list[Array]:
+def _sparse_class_ranges(
+    X: Any, keep: NDArray[np.bool_] | None, pos: NDArray[np.bool_]
+) -> list[Array]:
     """:func:`_class_ranges` of a CSR X from its stored entries in one read: per class,
     the column-wise min and max of the stored values, and 0 where a column has fewer
     stored entries in that class than the class has rows (an implicit zero)."""
@@ -308,24 +310,24 @@ def _sparse_class_ranges(X: Any, parts: tuple[NDArray[np.intp], ...]) -> list[Ar
 
     n, p = X.shape
     label = np.full(n, -1, dtype=np.int8)
-    for c, r in enumerate(parts):
-        label[r] = c
-    lo_hi = [(np.full(p, np.inf), np.full(p, -np.inf), np.zeros(p)) for _ in parts]
+    label[slice(None) if keep is None else keep] = pos
+    sizes = [int(pos.size - pos.sum()), int(pos.sum())]
+    lo_hi = [(np.full(p, np.inf), np.full(p, -np.inf), np.zeros(p)) for _ in sizes]
     for r0, r1, a, b in row_blocks(X):  # blocks of rows: no temporary the size of X
         per_entry = np.repeat(label[r0:r1], np.diff(X.indptr[r0 : r1 + 1]))
-        for c in range(len(parts)):
+        for c in range(len(sizes)):
             mask = per_entry == c
             cols, vals = X.indices[a:b][mask], X.data[a:b][mask]
             np.minimum.at(lo_hi[c][0], cols, vals)
             np.maximum.at(lo_hi[c][1], cols, vals)
             lo_hi[c][2][:] += np.bincount(cols, minlength=p)
     stats: list[Array] = []
-    for c, r in enumerate(parts):
-        if r.size == 0:
+    for c, size in enumerate(sizes):
+        if size == 0:
             stats += [np.full(p, np.nan)] * 2
             continue
         lo, hi, count = lo_hi[c]
-        implicit = count < r.size  # some row of the class has x_j = 0 (not stored)
+        implicit = count < size  # some row of the class has x_j = 0 (not stored)
         stats.append(np.where(implicit, np.minimum(lo, 0.0), lo))
         stats.append(np.where(implicit, np.maximum(hi, 0.0), hi))
     return stats

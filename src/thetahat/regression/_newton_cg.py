@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from ..results import LazyCovariance
 from . import _sparse
+from ._glm_data import eta_of
 from ._loss import Family, _blas_one_thread
 from ._solvers import GLMFit, PenaltyVec
 
@@ -31,7 +32,10 @@ Array = NDArray[np.float64]
 #: only blocks, through ``standard_errors(...)``.
 COV_MAX_K = 4096
 #: right-hand sides solved together by the covariance's CG (n x 16 temporaries): 1.6x
-#: faster than one at a time (measured, n = 5e4, p = 2.5e4: X is read once for all)
+#: faster than one at a time (measured, n = 5e4, p = 2.5e4: X is read once for all).
+#: Larger blocks gain nothing: SciPy's sparse-times-dense product costs per column what
+#: a matrix-vector product does (1.3-1.8 ms per column and pass at 10^6 stored entries
+#: for 1 to 100 columns, measured 2026-12-02), while the n x m temporaries grow
 CG_BLOCK = 16
 #: above this many coefficients asked for, the covariance block is taken from the
 #: formed and inverted active Hessian (where it fits) instead of one CG per coefficient
@@ -42,6 +46,10 @@ CG_MAX_COLUMNS = 256
 #: covariances between coefficients err to first order, about 1e-7 relative.
 COV_RTOL = 1e-7
 CG_MAX_ITER = 500
+#: iterations of one covariance CG solve before it is declared unconverged (at most
+#: ``4 k``: exact arithmetic needs ``k``); a well-posed Jacobi-preconditioned Hessian
+#: takes tens (31 measured at n = 5e4, p = 2.5e4 to ``COV_RTOL``)
+COV_MAX_ITER = 5000
 DIVERGING_ETA = 30.0
 STANDARD_ERRORS_HINT = (
     "Ask for the coefficients you need: model.standard_errors(['x3', 'x17']) (names or "
@@ -62,47 +70,45 @@ def pcg(
 
     Columns are independent CG runs done together (one read of X per iteration for
     all). Each stops when its residual is below ``rtol`` times its right-hand side
-    (2-norm). With ``track`` the products ``X Z_w + Z_b`` are accumulated from the
-    iterations' own products (no extra pass) and returned. A direction of
+    (2-norm). With ``track`` the products ``X Z_w + Z_b`` are returned (one pass at
+    the end: accumulating them from the iterations' own products would hold two
+    more n-vectors through the solve). A direction of
     non-positive curvature stops its column (a singular Hessian: a flat prior on a
     rank-deficient design). Returns ``Z``, the tracked products, the iterations and
     whether every column converged.
     """
     vec = B.ndim == 1
     Bm = B[:, None] if vec else B
-    m = Bm.shape[1]
     Z = np.zeros_like(Bm)
-    U = np.zeros((op.X.shape[0], m)) if track else None
     R = Bm * op.active[:, None]
     inv_m = (1.0 / precond)[:, None]
     Y = R * inv_m
     P = Y.copy()
+    tmp = np.empty_like(P)  # in-place updates: no k x m (or n x m) temporary per iteration
     ry = np.einsum("ij,ij->j", R, Y)
     goal = rtol * np.linalg.norm(R, axis=0)
     live = np.linalg.norm(R, axis=0) > goal
     it = 0
     while live.any() and it < max_iter:
         it += 1
-        HP, UP = op.matvec(P)
+        HP = op.matvec(P)
         curv = np.einsum("ij,ij->j", P, HP)
-        bad = live & ~(curv > 0)
-        if bad.any():
-            live &= ~bad
+        live &= curv > 0  # non-positive curvature: that column stops
         alpha = np.where(live, ry / np.where(curv > 0, curv, 1.0), 0.0)
-        Z += P * alpha
-        if U is not None:
-            U += UP * alpha
-        R -= HP * alpha
-        done = np.linalg.norm(R, axis=0) <= goal
-        live &= ~done
-        Y = R * inv_m
+        Z += np.multiply(P, alpha, out=tmp)
+        R -= np.multiply(HP, alpha, out=HP)
+        del HP
+        live &= np.linalg.norm(R, axis=0) > goal
+        np.multiply(R, inv_m, out=Y)
         ry_new = np.einsum("ij,ij->j", R, Y)
         beta = np.where(live, ry_new / np.where(ry > 0, ry, 1.0), 0.0)
-        P = Y + P * beta
+        P *= beta
+        P += Y
         ry = ry_new
     ok = bool(np.all(np.linalg.norm(R, axis=0) <= goal))
+    U = op.predictor(Z[:, 0] if vec else Z) if track and it else None
     if vec:
-        return Z[:, 0], None if U is None else U[:, 0], it, ok
+        return Z[:, 0], U, it, ok
     return Z, U, it, ok
 
 
@@ -173,7 +179,7 @@ class _CovBlocks:
             part = want[s : s + CG_BLOCK]
             E = np.zeros((op.k, part.size))
             E[part, np.arange(part.size)] = 1.0
-            Z, _, _, ok = pcg(op, E, M, COV_RTOL, max(CG_MAX_ITER, 4 * op.k))
+            Z, _, _, ok = pcg(op, E, M, COV_RTOL, min(COV_MAX_ITER, 4 * op.k))
             if not ok:
                 raise np.linalg.LinAlgError(
                     "the conjugate-gradient solves for the covariance did not converge "
@@ -184,15 +190,60 @@ class _CovBlocks:
         return np.asarray(0.5 * (block + block.T))
 
 
+#: rows per block of the family's per-row functions in the solve (their temporaries
+#: are block-sized: the solve's memory is the n-vectors it keeps, ``eta``, ``v``, one more)
+ROWS = 1 << 16
+
+
+def _derivatives(
+    family: Family, eta: Array, y: Array, sw: Array | None, hessian: bool = True
+) -> tuple[Array, Array]:
+    """``r`` and ``v`` (times the sample weights) by blocks of rows."""
+    n = eta.shape[0]
+    r, v = np.empty(n), np.empty(n)
+    with np.errstate(over="ignore"):
+        for lo in range(0, n, ROWS):
+            rr, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], hessian)
+            r[lo : lo + ROWS] = rr
+            if vv is not None:
+                v[lo : lo + ROWS] = vv
+    if sw is not None:
+        r *= sw
+        v *= sw
+    return r, v
+
+
+def _nll(family: Family, eta: Array, y: Array, sw: Array | None) -> float:
+    """The (weighted) negative log-likelihood summed by blocks of rows."""
+    total = 0.0
+    with np.errstate(over="ignore"):
+        for lo in range(0, eta.shape[0], ROWS):
+            per = family.nll(eta[lo : lo + ROWS], y[lo : lo + ROWS])
+            total += float(per.sum() if sw is None else sw[lo : lo + ROWS] @ per)
+    return total
+
+
 def _start(
-    family: Family, y: Array, sw: Array | None, offset: Array | None, k: int, b: bool
-) -> Array:
+    family: Family,
+    X: Any,
+    y: Array,
+    sw: Array | None,
+    offset: Array | None,
+    b: bool,
+    theta0: Array | None,
+) -> tuple[int, int, Array]:
+    """``p``, ``k`` and the starting point: ``theta0``, else 0 weights and the
+    intercept-only model's intercept."""
+    p = X.shape[1]
+    k = p + int(b)
+    if theta0 is not None:
+        return p, k, theta0.copy()
     theta = np.zeros(k)
     if b:
         theta[-1] = family.start(float(np.average(y, weights=sw)))
         if offset is not None:
             theta[-1] -= float(np.average(offset, weights=sw))
-    return theta
+    return p, k, theta
 
 
 def fit_wide(
@@ -231,17 +282,11 @@ def fit_wide(
     """
     if np.any(pen.l1 > 0):
         return _working_set(family, X, y, sw, offset, fit_intercept, pen, theta0, max_iter, tol)
-    p = X.shape[1]
-    k = p + int(fit_intercept)
-    theta = _start(family, y, sw, offset, k, fit_intercept) if theta0 is None else theta0.copy()
-    eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
-    if offset is not None:
-        eta = eta + offset
+    p, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
+    eta = eta_of(X, theta, fit_intercept, offset)
 
     def objective(e: Array, th: Array) -> float:
-        with np.errstate(over="ignore"):
-            per = family.nll(e, y)
-        return float(per.sum() if sw is None else sw @ per) + pen.value(th)
+        return _nll(family, e, y, sw) + pen.value(th)
 
     obj = objective(eta, theta)
     if not np.isfinite(obj):
@@ -253,15 +298,12 @@ def fit_wide(
     cg_total = 0
     for it in range(1, max_iter + 1):
         iters = it
-        with np.errstate(over="ignore"):
-            r, v = family.derivatives(eta, y, True)
-        assert v is not None
-        if sw is not None:
-            r, v = r * sw, v * sw
+        r, v = _derivatives(family, eta, y, sw)
         g = np.empty(k)
         g[:p] = X.T @ r
         if fit_intercept:
             g[p] = float(r.sum())
+        del r  # (n-vectors are what the solve's memory is made of: none kept unneeded)
         g += pen.l2 * (theta - pen.mean)
         gnorm = float(np.linalg.norm(g))
         if it == 1:
@@ -279,10 +321,13 @@ def fit_wide(
             d = -g / M
             u = op.predictor(d)
             decrease = float(g @ d)
+        del op, v
         t, accepted = 1.0, False
+        e = np.empty_like(eta)  # every trial's predictor in one buffer
         for _ in range(40):
             cand = theta + t * d
-            e = eta + t * u
+            np.multiply(u, t, out=e)
+            e += eta
             ob = objective(e, cand)
             if np.isfinite(ob) and ob <= obj + 1e-4 * t * decrease + 1e-13 * abs(obj):
                 accepted = True
@@ -299,13 +344,8 @@ def fit_wide(
         if it >= 25 and float(np.abs(eta).max(initial=0.0)) > DIVERGING_ETA and moved > 1.0:
             message = "diverging (separation?): the linear predictor keeps growing"
             break
-    with np.errstate(over="ignore"):
-        per = family.nll(eta, y)
-        _, v = family.derivatives(eta, y, True)
-    assert v is not None
-    if sw is not None:
-        v = v * sw
-    nll = float(per.sum() if sw is None else sw @ per)
+    nll = _nll(family, eta, y, sw)
+    _, v = _derivatives(family, eta, y, sw)
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     if message == "" and not converged:
         message = "not converged"
@@ -355,9 +395,7 @@ def _working_set(
     """
     from ._solvers import fit_glm
 
-    p = X.shape[1]
-    k = p + int(fit_intercept)
-    theta = _start(family, y, sw, offset, k, fit_intercept) if theta0 is None else theta0.copy()
+    p, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
     free = pen.l1 == 0
     if int(free.sum()) > _sparse.HESSIAN_MAX_K:
         raise ValueError(
@@ -424,14 +462,8 @@ def _working_set(
             add = add[np.argsort(-excess[add])[:grow]]
         work[add] = True
     assert inner is not None
-    eta = X @ theta[:p] + (theta[p] if fit_intercept else 0.0)
-    if offset is not None:
-        eta = eta + offset
-    with np.errstate(over="ignore"):
-        _, v = family.derivatives(eta, y, True)
-    assert v is not None
-    if sw is not None:
-        v = v * sw
+    eta = eta_of(X, theta, fit_intercept, offset)
+    _, v = _derivatives(family, eta, y, sw)
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     fit = WideGLMFit.of(
         theta, None, inner.nll, inner.nll + pen.value(theta), iters, converged, message=message

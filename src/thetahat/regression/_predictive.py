@@ -24,6 +24,8 @@ from numpy.typing import NDArray
 from scipy import special as sc
 from sklearn.utils.validation import check_is_fitted
 
+from ._sparse import issparse
+
 __all__ = ["CountIntervals", "GLMIntervals", "LinearIntervals"]
 
 Array = NDArray[np.float64]
@@ -45,6 +47,26 @@ def _quadratic(J: Array, C: Array) -> Array:
     """``diag(J C J')`` without forming the n x n product (0 where a row of J is 0)."""
     JC = J @ np.where(np.isnan(C), 0.0, C)
     return np.maximum(np.einsum("ij,ij->i", JC, J), 0.0)
+
+
+def _sparse_quadratic(Xs: Any, C: Any, fit_intercept: bool, intercept_last: bool) -> Array:
+    """:func:`_quadratic` of the design ``[X, 1]`` (``intercept_last``) or ``[1, X]`` of a
+    sparse X, never densified: only the covariance block of the columns its rows use
+    is read (of a lazy covariance, only that block is computed)."""
+    from scipy import sparse
+
+    n, p = Xs.shape
+    cols = np.unique(Xs.indices)
+    idx = cols if intercept_last or not fit_intercept else cols + 1
+    J = Xs[:, cols]
+    if fit_intercept:
+        idx = np.r_[idx, p if intercept_last else 0]
+        J = sparse.hstack([J, np.ones((n, 1))], format="csr")
+    if idx.size == 0:
+        return np.zeros(n)
+    B = np.asarray(C[np.ix_(idx, idx)], dtype=float)
+    JB = np.asarray(J @ np.where(np.isnan(B), 0.0, B))
+    return np.maximum(np.asarray(J.multiply(JB).sum(axis=1), dtype=float).ravel(), 0.0)
 
 
 def _design(Xa: Array, fit_intercept: bool, intercept_last: bool) -> Array:
@@ -69,7 +91,10 @@ class LinearIntervals:
         mean = Xa @ self.coef_ + self.intercept_
         kind, S, noise_var, df = self._pred
         # the fit's coordinates: weights first, the intercept (a shrunk one too) last
-        quad = _quadratic(_design(Xa, self.fit_intercept, True), S)
+        if issparse(Xa):
+            quad = _sparse_quadratic(Xa, S, self.fit_intercept, True)
+        else:
+            quad = _quadratic(_design(Xa, self.fit_intercept, True), S)
         return mean, np.sqrt(quad), np.sqrt(quad + noise_var), kind, df
 
     def predict_interval(
@@ -248,7 +273,9 @@ def _linear_part(
         raise ValueError(f"predict_interval applies to one linear predictor; {who} has several")
     Xa = est._validate_predict(X)
     off = _offset(exposure, offset, Xa.shape[0])
-    eta = Xa @ est.coef_ + est.intercept_ + (0.0 if off is None else off)
+    eta = np.asarray(Xa @ est.coef_) + est.intercept_ + (0.0 if off is None else off)
+    if issparse(Xa):  # (the caller reads the covariance by position: see _sparse_quadratic)
+        return lv, Xa, eta, [], Xa
     names = (["intercept"] if est.fit_intercept else []) + list(est.feature_names_)
     return lv, Xa, eta, names, _design(Xa, est.fit_intercept, False)
 
@@ -317,8 +344,12 @@ class GLMIntervals:
 
         if isinstance(self, ClassifierMixin) and (offset is not None or exposure is not None):
             raise TypeError(f"{type(self).__name__} takes no offset or exposure")
-        lv, _, eta, names, J = _linear_part(self, X, level, kind, offset, exposure)
-        se = np.sqrt(_quadratic(J, _mean_block(self, names)))
+        lv, Xa, eta, names, J = _linear_part(self, X, level, kind, offset, exposure)
+        if issparse(Xa):  # estimate_.cov: the intercept first, then X's columns in order
+            cov = self.estimate_.cov  # type: ignore[attr-defined]
+            se = np.sqrt(_sparse_quadratic(Xa, cov, self.fit_intercept, False))
+        else:
+            se = np.sqrt(_quadratic(J, _mean_block(self, names)))
         family = self._family()
         return _mean_interval(eta, se, family.mean, lv, family)
 

@@ -27,9 +27,9 @@ from ._solvers import _Rows
 __all__ = ["SOFTMAX", "SoftmaxRows", "softmax_pass"]
 
 Array = NDArray[np.float64]
-#: doubles held by the per-block products ``p_ik x_i`` of a Hessian pass (4 MB: the
-#: block stays in cache while each class's gemm reads it)
-HESS_BLOCK = 1 << 19
+#: doubles held by the per-block products ``x~_ia x~_ib`` of a Hessian pass (1 MB: the
+#: block stays in cache while its gemm reads it)
+HESS_BLOCK = 1 << 17
 #: the separation LP is not built beyond this many constraint entries (rows x classes x
 #: coefficients): the fit then reports non-convergence instead of naming the direction
 LP_MAX_ENTRIES = 20_000_000
@@ -68,27 +68,22 @@ def softmax_pass(
     -----
     Per block of rows: ``eta = X_b W + b`` (one gemm), a stable log-sum-exp with the
     reference's 0, ``P`` the probabilities of classes ``1..K-1``. The gradient is
-    ``X_b'(P - Y)`` (one gemm). The Hessian's diagonal blocks are
-    ``Z_k'Z_k`` with ``Z_k = sqrt(s p_k (1 - p_k)) X_b`` (syrk: ``p_k (1 - p_k)`` is
-    formed directly, without the cancellation of ``p_k - p_k^2``), and the blocks
-    above the diagonal ``-V_k'[V_{k+1} ... V_{K-1}]`` with ``V_k = sqrt(s) p_k X_b``
-    (one gemm per class): ``(K-1) K / 2`` products of ``p x p`` in all, the least the
-    full Hessian costs. The intercept rows come from ``X_b' Omega`` with
-    ``Omega = s (diag P - P P')`` per row (a small gemm).
+    ``X_b'(P - Y)`` (one gemm). The Hessian's distinct entries are one gemm per block
+    (:class:`_DistinctHessian`: the per-row ``W_i``'s distinct entries against the
+    distinct products ``x~_ia x~_ib``, the intercept included), 0.6x the multiply-adds
+    of one ``p x p`` product per pair of classes, expanded to the full matrix once per
+    worker.
     """
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
     m = n_classes - 1
     p = X.shape[1]
-    chunk = max(256, min(CHUNK, HESS_BLOCK // max(m * p, 1))) if with_hessian else CHUNK
+    q = p + int(fit_intercept)
+    chunk = max(128, min(CHUNK, HESS_BLOCK // (q * (q + 1) // 2))) if with_hessian else CHUNK
     args = (X, codes, sw, theta, m, fit_intercept, flags, chunk)
     with _blas_one_thread():
         parts = _fastpath.map_ranges(lambda lo, hi: _rows(*args, lo, hi), n, _n_workers(n))
-    out = merge_passes(parts)
-    if out.hess is not None:  # the blocks above the diagonal were summed: mirror them
-        iu = np.triu_indices_from(out.hess, 1)
-        out.hess[(iu[1], iu[0])] = out.hess[iu]
-    return out
+    return merge_passes(parts)
 
 
 def _rows(
@@ -111,7 +106,7 @@ def _rows(
     W = np.ascontiguousarray(blocks[:, :p].T)  # p x m
     b = blocks[:, p] if fit_intercept else None
     G = np.zeros((m, q)) if with_grad else None
-    H = np.zeros((m, q, m, q)) if with_hessian else None
+    H = _DistinctHessian(q, m) if with_hessian else None
     total = 0.0
     eta_max = 0.0
     for s in range(lo, hi, chunk):
@@ -146,41 +141,62 @@ def _rows(
             if fit_intercept:
                 G[:, p] += R.sum(axis=0)
         if H is not None:
-            _hessian_block(H, Xc, P, wc, fit_intercept)
+            H.add(Xc, P, wc, fit_intercept)
     return PassResult(
         total,
         None if G is None else G.ravel(),
-        None if H is None else H.reshape(m * q, m * q),
+        None if H is None else H.hessian(),
         eta_max,
     )
 
 
-def _hessian_block(H: Array, Xc: Array, P: Array, wc: Array | None, fit_intercept: bool) -> None:
-    """Add one block of rows to the diagonal and upper blocks of ``H`` (m, q, m, q)."""
-    c, p = Xc.shape
-    m = P.shape[1]
-    Ps = P if wc is None else P * np.sqrt(wc)[:, None]
-    V = Ps[:, :, None] * Xc[:, None, :]  # c x m x p: sqrt(s) p_k x
-    for k in range(m):
-        v = P[:, k] * (1.0 - P[:, k])
+class _DistinctHessian:
+    """The Hessian's distinct entries, summed by blocks of rows in one GEMM per block.
+
+    ``H = sum_i W_i (x) x~_i x~_i'`` with ``W_i = s_i (diag p_i - p_i p_i')`` (m x m):
+    entry ``(k, a; l, b)`` is ``sum_i W_i[k, l] x~_ia x~_ib``, so with the
+    ``m (m + 1) / 2`` distinct entries of each ``W_i`` as the columns of ``M`` (rows
+    x 45 for 10 classes) and the ``q (q + 1) / 2`` distinct products ``x~_ia x~_ib``
+    as the rows of ``Q'`` (1,326 x rows for 50 features and the intercept), the
+    distinct entries of ``H`` are ``Q' M``: one gemm per block, ``n m (m + 1) q (q + 1)
+    / 4`` multiply-adds in all (the least a sum of per-row symmetric Kronecker products
+    costs; the intercept is the constant column of ``x~``). ``W_ii`` is formed as
+    ``p (1 - p)`` (no cancellation of ``p - p^2``).
+    """
+
+    def __init__(self, q: int, m: int) -> None:
+        self.q, self.m = q, m
+        self.iq = np.triu_indices(q)
+        self.im = np.triu_indices(m)
+        self.start = np.r_[0, np.cumsum(np.arange(q, 0, -1))]
+        self.diag = np.flatnonzero(self.im[0] == self.im[1])
+        self.D = np.zeros((self.iq[0].size, self.im[0].size))
+
+    def add(self, Xc: Array, P: Array, wc: Array | None, fit_intercept: bool) -> None:
+        c = Xc.shape[0]
+        XT = np.empty((self.q, c))  # x~' of the block: its rows contiguous
+        XT[: Xc.shape[1]] = Xc.T
+        if fit_intercept:
+            XT[-1] = 1.0
+        Qt = np.empty((self.iq[0].size, c))
+        for a in range(self.q):  # rows (a, b >= a) of Q'
+            np.multiply(XT[a:], XT[a], out=Qt[self.start[a] : self.start[a + 1]])
+        k, l = self.im
+        M = P[:, k] * P[:, l]
+        M *= -1.0
+        M[:, self.diag] = P * (1.0 - P)
         if wc is not None:
-            v = v * wc
-        Z = Xc * np.sqrt(v)[:, None]
-        H[k, :p, k, :p] += Z.T @ Z  # syrk
-        if k + 1 < m:
-            off = V[:, k, :].T @ V[:, k + 1 :, :].reshape(c, -1)  # p x (m - k - 1) p
-            H[k, :p, k + 1 :, :p] -= off.reshape(p, m - k - 1, p)
-    if fit_intercept:
-        # Omega_i = s_i (diag P_i - P_i P_i'), per row: the intercepts' rows and corner
-        Om = -(Ps[:, :, None] * Ps[:, None, :])
-        idx = np.arange(m)
-        Om[:, idx, idx] += P if wc is None else P * wc[:, None]
-        XO = (Xc.T @ Om.reshape(c, m * m)).reshape(p, m, m)
-        corner = Om.sum(axis=0)
-        for k in range(m):
-            H[k, :p, k:, p] += XO[:, k, k:]  # x rows of class k, intercept cols of l >= k
-            H[k, p, k:, :p] += XO[:, k:, k].T  # intercept row of k, x cols of l >= k
-            H[k, p, k:, p] += corner[k, k:]
+            M *= wc[:, None]
+        self.D += Qt @ M
+
+    def hessian(self) -> Array:
+        """The whole ``(m q) x (m q)`` Hessian (class by class, each ``[w, b]``)."""
+        q, m = self.q, self.m
+        tq = np.empty((q, q), dtype=np.intp)
+        tq[self.iq] = tq.T[self.iq] = np.arange(self.iq[0].size)
+        tm = np.empty((m, m), dtype=np.intp)
+        tm[self.im] = tm.T[self.im] = np.arange(self.im[0].size)
+        return self.D[tq[None, :, None, :], tm[:, None, :, None]].reshape(m * q, m * q)
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,18 @@ ratio of 30, which a mostly-zero column cannot reach.
 
 from __future__ import annotations
 
+from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._linalg import GramStats
-from ._loss import Family, PassResult
+from ._loss import Family, PassResult, linear_predictor
 
 __all__ = [
     "HESSIAN_MAX_K",
+    "CoefficientMap",
     "HessianOperator",
     "append_ones",
     "check_sparse_X",
@@ -181,10 +183,7 @@ def sparse_pass(
     """
     p = X.shape[1]
     k = p + int(fit_intercept)
-    eta = X @ coef
-    eta += intercept
-    if offset is not None:
-        eta += offset
+    eta = linear_predictor(X, coef, intercept, offset)
     total, eta_max = 0.0, 0.0
     with np.errstate(over="ignore"):
         if with_nll:
@@ -232,26 +231,31 @@ class HessianOperator:
         self.p = X.shape[1]
         self.k = self.p + int(fit_intercept)
         self.active = np.ones(self.k, dtype=bool) if active is None else active
+        self.all_active = bool(self.active.all())
 
     def predictor(self, d: Array) -> Array:
         """``X d_w + d_b`` (the change of the linear predictor along ``d``)."""
-        u = self.X @ d[: self.p]
+        u = np.asarray(self.X @ d[: self.p])
         if self.fit_intercept:
-            u = u + d[self.p]
-        return np.asarray(u)
+            u += d[self.p]
+        return u
 
-    def matvec(self, d: Array) -> tuple[Array, Array]:
-        """``H d`` and ``X d_w + d_b`` (the latter for the caller's line search)."""
-        d = d * (self.active if d.ndim == 1 else self.active[:, None])
-        u = self.predictor(d)
-        t = u * (self.v if u.ndim == 1 else self.v[:, None])
+    def matvec(self, d: Array) -> Array:
+        """``H d`` (one n-sized temporary: ``v o (X d)`` is formed in place)."""
+        col = (lambda a: a) if d.ndim == 1 else (lambda a: a[:, None])
+        if not self.all_active:
+            d = d * col(self.active)
+        t = self.predictor(d)
+        t *= col(self.v)
         out = np.empty_like(d)
         out[: self.p] = self.X.T @ t
         if self.fit_intercept:
             out[self.p] = t.sum(axis=0)
-        out += d * (self.l2 if d.ndim == 1 else self.l2[:, None])
-        out *= self.active if d.ndim == 1 else self.active[:, None]
-        return out, u
+        del t
+        out += np.multiply(d, col(self.l2), out=np.empty_like(d))
+        if not self.all_active:
+            out *= col(self.active)
+        return out
 
     def diagonal(self) -> Array:
         """``diag(H)`` in one read of X (the squared entries)."""
@@ -297,3 +301,69 @@ def sparse_gram(X: Any, y: Array, sw: Array | None, fit_intercept: bool) -> Gram
     c = np.asarray(X.T @ (w * yc), dtype=float)
     yy = float(w @ (yc * yc))
     return GramStats(G=0.5 * (G + G.T), c=c, yy=yy, xbar=xbar, ybar=ybar, sw=total)
+
+
+class CoefficientMap(Mapping[str, float]):
+    """A read-only ``name -> value`` mapping over a coefficient array (no dict of 10^5
+    entries): what ``estimate_.params`` holds for a fit too wide for its covariance.
+
+    It behaves as the dict it stands for (iteration in ``labels`` order, ``len``,
+    ``[]``, ``get``, ``in``, equality with a dict) and cannot be changed. The
+    name-to-position index is built on the first lookup by name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from thetahat.regression._sparse import CoefficientMap
+    >>> m = CoefficientMap(["intercept", "x0", "x1"], np.array([0.5, 1.0, -2.0]))
+    >>> m["x1"], len(m), m == {"intercept": 0.5, "x0": 1.0, "x1": -2.0}
+    (-2.0, 3, True)
+    """
+
+    __slots__ = ("_index", "_labels", "_values")
+
+    def __init__(self, labels: Sequence[str], values: Array) -> None:
+        if len(labels) != len(values):
+            raise ValueError(f"{len(labels)} labels for {len(values)} values")
+        self._labels = labels
+        self._values = np.array(values, dtype=np.float64)
+        self._values.flags.writeable = False
+        self._index: dict[str, int] | None = None
+
+    def __getitem__(self, key: str) -> float:
+        if self._index is None:
+            self._index = {lab: i for i, lab in enumerate(self._labels)}
+        return float(self._values[self._index[key]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def values(self) -> ValuesView[float]:
+        """A view of the values in key order (read from the array, no lookup by name)."""
+        return _Values(self)
+
+    def items(self) -> ItemsView[str, float]:
+        """A view of the ``(name, value)`` pairs in key order (no lookup by name)."""
+        return _Items(self)
+
+    def __repr__(self) -> str:
+        head = ", ".join(f"{k!r}: {v!r}" for k, v in list(self.items())[:3])
+        return f"CoefficientMap({{{head}, ...}}, {len(self)} coefficients)"
+
+
+class _Values(ValuesView[float]):
+    _mapping: CoefficientMap
+
+    def __iter__(self) -> Iterator[float]:
+        return map(float, self._mapping._values)
+
+
+class _Items(ItemsView[str, float]):
+    _mapping: CoefficientMap
+
+    def __iter__(self) -> Iterator[tuple[str, float]]:
+        m = self._mapping
+        return zip(m._labels, map(float, m._values), strict=True)
