@@ -12,6 +12,16 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import POSITIVE, REAL
+from .._student_t import (
+    C_SERIES,
+    HEAVY_UP_TO,
+    LOG_2PI,
+    NU_DRIFT,
+    NU_MAX,
+    SERIES_FROM,
+    c_derivs,
+    fgh_terms,
+)
 from ..optim import SolverResult, newton_maximize
 from ._base import ContinuousDistribution, Param, Value
 
@@ -209,46 +219,9 @@ class StudentT(ContinuousDistribution):
 
 
 # ---------------------------------------------------------------- Student t fit
-#: coefficients of the asymptotic series of c(x) = log Gamma(x + 1/2) - log Gamma(x) - log(x)/2
-#: in odd powers of 1/x: (2^(1-n) - 2) B_n / (n (n - 1)) for n = 2, 4, ..., 14
-_C_SERIES = (-1 / 8, 1 / 192, -1 / 640, 17 / 14336, -31 / 18432, 691 / 180224, -5461 / 425984)
-_SERIES_FROM = 10.0  # x >= 10: the series is accurate to rounding (next term < 1e-16 relative)
-_LOG_2PI = float(np.log(2.0 * np.pi))
-#: Newton heading past this df with the likelihood still rising: the Normal limit
-_NU_DRIFT = 1e3
-_NU_MAX = 1e8
+_LOG_2PI = LOG_2PI
 _SUBSAMPLE_ABOVE = 20_000
 _STRIDE = 8
-
-
-def _c_derivs(nu: float) -> tuple[float, float, float]:
-    """c, c', c'' at x = nu / 2 (see _C_SERIES), without cancellation for large nu.
-
-    From x = 10 on, the asymptotic series. Below it, c' and c'' by the recurrence
-    ``c(x) = c(x + 1) + log(x (x + 1)) / 2 - log(x + 1/2)`` (differentiated), which
-    carries x up to where the series is accurate, and c itself as
-    ``lgamma(x + 1/2) - lgamma(x) - log(x) / 2`` (no cancellation at such x).
-    """
-    x = x0 = 0.5 * nu
-    c1 = c2 = 0.0
-    while x < _SERIES_FROM:
-        h = x + 0.5
-        c1 += 0.5 / x + 0.5 / (x + 1.0) - 1.0 / h
-        c2 += 1.0 / (h * h) - 0.5 / (x * x) - 0.5 / ((x + 1.0) * (x + 1.0))
-        x += 1.0
-    r = 1.0 / x
-    r2 = r * r
-    p = r  # r^(2k+1)
-    c = 0.0
-    for k, a in enumerate(_C_SERIES):
-        e = 2 * k + 1
-        c += a * p
-        c1 -= e * a * p * r
-        c2 += e * (e + 1) * a * p * r2
-        p *= r2
-    if x != x0:
-        c = math.lgamma(x0 + 0.5) - math.lgamma(x0) - 0.5 * math.log(x0)
-    return c, c1, c2
 
 
 def _log_norm(nu: Any) -> Any:
@@ -256,13 +229,13 @@ def _log_norm(nu: Any) -> Any:
     elementwise (the series of c for nu >= 20, scipy's gammaln below)."""
     nu = np.asarray(nu, dtype=float)
     if nu.ndim == 0:
-        return _c_derivs(float(nu))[0] - 0.5 * _LOG_2PI
+        return c_derivs(float(nu))[0] - 0.5 * _LOG_2PI
     x = 0.5 * nu
-    big = x >= _SERIES_FROM
-    xs = np.where(big, x, _SERIES_FROM)
+    big = x >= SERIES_FROM
+    xs = np.where(big, x, SERIES_FROM)
     r2 = 1.0 / (xs * xs)
     series = np.zeros_like(xs)
-    for a in reversed(_C_SERIES):
+    for a in reversed(C_SERIES):
         series = series * r2 + a
     series = series / xs
     xd = np.where(big, 1.0, x)
@@ -296,22 +269,11 @@ class _TPass:
     ) -> tuple[float, list[float], list[list[float]]]:
         """``fgh`` in Python floats (a Newton step on a small sample is mostly this
         arithmetic; numpy's per-call overhead would be most of it)."""
-        n = self.n
         sums = _fastpath.t_sums(self.x, self.w, nu, loc, s).tolist()
-        _, _, s_zr, s_q, s_rr, s_zrr, s_qr, s_qzr, s_qq, s_l = sums
-        c, c1, c2 = _c_derivs(nu)
-        a = nu + 1.0
-        ll = n * (c - 0.5 * _LOG_2PI - math.log(s)) - 0.5 * a * s_l
-        g_nu = 0.5 * (n * c1 - s_l + a / nu * s_q)
-        g_loc = a / s * s_zr
-        g_s = (a * s_q - n) / s
-        ss = s * s
-        h_nn = 0.25 * n * c2 + 0.5 * s_q / nu - 0.5 * s_q / (nu * nu) - 0.5 * a / nu * s_qr
-        h_ln = (s_qzr - s_zrr) / s
-        h_sn = (s_qq - s_qr) / s
-        h_ll = -a / ss * (nu * s_rr - s_qr)
-        h_ls = -2.0 * nu * a / ss * s_zrr
-        h_ss = (n - a * (s_q + 2.0 * nu * s_qr)) / ss
+        sums[0] = self.n
+        ll, g_nu, g_loc, g_s, h_nn, h_ln, h_sn, h_ll, h_ls, h_ss = fgh_terms(
+            sums, nu, s, math.log(s), c_derivs(nu)
+        )
         g = [g_nu, g_loc, g_s]
         h = [[h_nn, h_ln, h_sn], [h_ln, h_ll, h_ls], [h_sn, h_ls, h_ss]]
         return ll, g, h
@@ -341,7 +303,7 @@ class _TFit:
         self.free = [i for i, k in enumerate(self.NAMES) if k in fam.estimable]
         self.fixed = {k: float(v) for k, v in fam.params.items()}
         self.passes = _TPass(x, w, n)
-        self.nu_cap = _NU_DRIFT
+        self.nu_cap = NU_DRIFT
 
     def params(self, z: NDArray[np.float64]) -> tuple[float, float, float]:
         full = [self.fixed.get("df", 0.0), self.fixed.get("loc", 0.0), self.fixed.get("scale", 0.0)]
@@ -426,7 +388,7 @@ class _TFit:
         params, ll, slope = bound
         if drift and slope > 0:
             # the likelihood rises into finite df at the Normal fit: look further out
-            self.nu_cap = _NU_MAX
+            self.nu_cap = NU_MAX
             try:
                 res = self.newton(start, xtol)
             except _Drift:
@@ -445,7 +407,7 @@ class _TFit:
             f"fit falls towards finite df, slope {slope:.3g} in 1/df)"
         )
         if slope > 0:
-            msg = f"df beyond {_NU_MAX:g}: indistinguishable from the Normal limit"
+            msg = f"df beyond {NU_MAX:g}: indistinguishable from the Normal limit"
         return params, SolverResult.boundary(np.zeros(len(self.free)), ll, msg)
 
     def heavy_tailed(
@@ -453,7 +415,7 @@ class _TFit:
     ) -> tuple[dict[str, Value], SolverResult] | None:
         """Newton from df = 1.5 (loc and scale from ``start``): its fit when it converges
         to a finite df with a higher log-likelihood than the Normal limit's."""
-        if self.x.shape[0] > _SUBSAMPLE_ABOVE:
+        if self.x.shape[0] > HEAVY_UP_TO:
             return None  # large samples: the kurtosis start and subsample fit decide
         try:
             res = self.newton({**start, "df": 1.5}, xtol)

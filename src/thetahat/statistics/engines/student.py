@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special as sc
 
+from ..._student_t import HEAVY_UP_TO, LOG_2PI, NU_DRIFT, NU_MAX, c_derivs_many, fgh_terms
 from ...optim import BatchResult, invert_information_batch, newton_batch
 from .base import NoPerGroupConstants
 from .expr import Agg, Aggregated, align, col, lit
@@ -49,67 +49,18 @@ __all__ = ["TSolution", "grouped_student_t", "student_t_solution"]
 FloatArray = NDArray[np.float64]
 
 NAMES = ("df", "loc", "scale")
-_LOG_2PI = float(np.log(2.0 * np.pi))
-#: as the in-memory fit (distributions/student_t.py): Newton heading past _NU_DRIFT with
-#: the likelihood still rising is going to the Normal limit; _NU_MAX the second look
-_NU_DRIFT = 1e3
-_NU_MAX = 1e8
-_HEAVY_UP_TO = 20_000  # the in-memory fit retries from df = 1.5 up to this many rows
+#: the in-memory fit's constants (thetahat._student_t): Newton heading past NU_DRIFT with
+#: the likelihood still rising is going to the Normal limit; NU_MAX the second look;
+#: samples up to HEAVY_UP_TO rows retry from df = 1.5
 _XTOL = 1e-10
-_SERIES_FROM = 10.0
-#: the asymptotic series of c(x) = log Gamma(x + 1/2) - log Gamma(x) - log(x) / 2 in odd
-#: powers of 1/x: (2^(1-n) - 2) B_n / (n (n - 1)), n = 2, 4, ..., 14
-_C_SERIES = tuple(
-    float((2.0 ** (1 - n) - 2.0) * sc.bernoulli(n)[n] / (n * (n - 1))) for n in range(2, 15, 2)
-)
 _EQUAL = "all observations are equal: the likelihood is unbounded as the scale goes to 0"
-
-
-def c_derivs(nu: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """``c, c', c''`` at ``x = nu / 2``, elementwise: the recurrence up to x = 10, then the
-    asymptotic series (the in-memory ``_c_derivs``, vectorised over groups).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from scipy import special as sc
-    >>> c, c1, _ = c_derivs(np.array([3.0, 80.0]))
-    >>> x = np.array([1.5, 40.0])
-    >>> bool(np.allclose(c, sc.gammaln(x + 0.5) - sc.gammaln(x) - 0.5 * np.log(x)))
-    True
-    """
-    x0 = 0.5 * np.asarray(nu, dtype=float)
-    x = x0.copy()
-    c1 = np.zeros_like(x)
-    c2 = np.zeros_like(x)
-    with np.errstate(all="ignore"):
-        low = x < _SERIES_FROM
-        while low.any():
-            h = x + 0.5
-            c1 += np.where(low, 0.5 / x + 0.5 / (x + 1.0) - 1.0 / h, 0.0)
-            c2 += np.where(low, 1.0 / (h * h) - 0.5 / (x * x) - 0.5 / ((x + 1.0) * (x + 1.0)), 0.0)
-            x = np.where(low, x + 1.0, x)
-            low = x < _SERIES_FROM
-        r = 1.0 / x
-        r2 = r * r
-        p = r.copy()
-        c = np.zeros_like(x)
-        for k, a in enumerate(_C_SERIES):
-            e = 2 * k + 1
-            c += a * p
-            c1 -= e * a * p * r
-            c2 += e * (e + 1) * a * p * r2
-            p *= r2
-        direct = sc.gammaln(x0 + 0.5) - sc.gammaln(x0) - 0.5 * np.log(x0)
-        c = np.where(x != x0, direct, c)
-    return c, c1, c2
 
 
 def t_fgh(
     sums: dict[str, FloatArray], nu: FloatArray, s: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Log-likelihood, score and Hessian over (df, loc, scale) per group from the ten sums
-    (the in-memory ``fgh_floats``, vectorised).
+    (the family's formula, :func:`thetahat._student_t.fgh_terms`, on arrays).
 
     Examples
     --------
@@ -125,21 +76,16 @@ def t_fgh(
     >>> bool(np.isclose(ll[0], th.StudentT(4, 1, 2).logpdf(x).sum()))
     True
     """
-    n = sums["n"]
-    s_zr, s_q, s_rr, s_zrr = sums["zr"], sums["q"], sums["rr"], sums["zrr"]
-    s_qr, s_qzr, s_qq, s_l = sums["qr"], sums["qzr"], sums["qq"], sums["l"]
-    c, c1, c2 = c_derivs(nu)
-    a = nu + 1.0
-    ll = n * (c - 0.5 * _LOG_2PI - np.log(s)) - 0.5 * a * s_l
-    g = np.stack([0.5 * (n * c1 - s_l + a / nu * s_q), a / s * s_zr, (a * s_q - n) / s], axis=-1)
-    ss = s * s
+    order = ("n", "r", "zr", "q", "rr", "zrr", "qr", "qzr", "qq", "l")
+    ll, g_nu, g_loc, g_s, h_nn, h_ln, h_sn, h_ll, h_ls, h_ss = fgh_terms(
+        [sums[k] for k in order], nu, s, np.log(s), c_derivs_many(nu)
+    )
+    g = np.stack([g_nu, g_loc, g_s], axis=-1)
     h = np.empty((*nu.shape, 3, 3))
-    h[:, 0, 0] = 0.25 * n * c2 + 0.5 * s_q / nu - 0.5 * s_q / (nu * nu) - 0.5 * a / nu * s_qr
-    h[:, 0, 1] = h[:, 1, 0] = (s_qzr - s_zrr) / s
-    h[:, 0, 2] = h[:, 2, 0] = (s_qq - s_qr) / s
-    h[:, 1, 1] = -a / ss * (nu * s_rr - s_qr)
-    h[:, 1, 2] = h[:, 2, 1] = -2.0 * nu * a / ss * s_zrr
-    h[:, 2, 2] = (n - a * (s_q + 2.0 * nu * s_qr)) / ss
+    h[:, 0, 0], h[:, 1, 1], h[:, 2, 2] = h_nn, h_ll, h_ss
+    h[:, 0, 1] = h[:, 1, 0] = h_ln
+    h[:, 0, 2] = h[:, 2, 0] = h_sn
+    h[:, 1, 2] = h[:, 2, 1] = h_ls
     return ll, g, h
 
 
@@ -331,7 +277,7 @@ class _TPasses:
         conv = np.zeros(self.m, dtype=bool)
         its = np.zeros(self.m, dtype=np.int64)
         if live.size:
-            res = self.newton(start, live, _NU_DRIFT)
+            res = self.newton(start, live, NU_DRIFT)
             z[live], fun[live], its[live] = res.x, res.fun, res.iterations
             conv[live] = res.converged
         drift = self.drift.copy()
@@ -361,12 +307,12 @@ class _TPasses:
             s_n = np.full(self.m, self.fixed["scale"]) if "scale" in self.fixed else np.sqrt(s2 / n)
             q2, q4 = s2 / (s_n * s_n), s4 / (s_n**4)
             slope = 0.25 * (q4 - 2.0 * q2 - n)
-            ll_n = -n * (0.5 * _LOG_2PI + np.log(s_n)) - 0.5 * q2
+            ll_n = -n * (0.5 * LOG_2PI + np.log(s_n)) - 0.5 * q2
         near &= (s_n > 0) & np.isfinite(s_n)
         have = near & ~drift  # a converged Newton result (df >= 100)
         again = np.flatnonzero(near & drift & (slope > 0))
         if again.size:  # the likelihood rises into finite df at the Normal fit: look further
-            res = self.newton(start, again, _NU_MAX)
+            res = self.newton(start, again, NU_MAX)
             ok = res.converged & ~self.drift[again]
             z[again], fun[again], its[again] = res.x, res.fun, res.iterations
             have[again] = ok
@@ -376,13 +322,13 @@ class _TPasses:
         better = near & have & (fun > ll_n)
         status[better], msg[better] = "success", "Newton converged (engine passes)"
         rest = near & ~better
-        heavy = np.flatnonzero(rest & (n <= _HEAVY_UP_TO))
+        heavy = np.flatnonzero(rest & (n <= HEAVY_UP_TO))
         if heavy.size:
             # a heavy-tailed local maximum the light-tailed start walked away from
             from_heavy = [np.full(self.m, 1.5), start[1], start[2]]
-            res = self.newton(from_heavy, heavy, _NU_DRIFT)
+            res = self.newton(from_heavy, heavy, NU_DRIFT)
             nu_h = self.natural(res.x, heavy)[0]
-            take = res.converged & ~self.drift[heavy] & (res.fun > ll_n[heavy]) & (nu_h < _NU_DRIFT)
+            take = res.converged & ~self.drift[heavy] & (res.fun > ll_n[heavy]) & (nu_h < NU_DRIFT)
             rows = heavy[take]
             z[rows], fun[rows], its[rows] = res.x[take], res.fun[take], res.iterations[take]
             status[rows], msg[rows] = "success", "Newton converged (engine passes)"
@@ -392,7 +338,7 @@ class _TPasses:
         status[b] = "boundary"
         for i in b.tolist():
             msg[i] = (
-                f"df beyond {_NU_MAX:g}: indistinguishable from the Normal limit"
+                f"df beyond {NU_MAX:g}: indistinguishable from the Normal limit"
                 if slope[i] > 0
                 else "df -> infinity: the Normal limit fits best (the log-likelihood at the "
                 f"Normal fit falls towards finite df, slope {slope[i]:.3g} in 1/df)"
