@@ -8,6 +8,8 @@ to and from an unconstrained real number (``to_unconstrained`` /
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +82,15 @@ class Interval(Domain):
         (A rate or scale may sit at its infinite limit, e.g. an Exponential MLE of
         ``inf`` for all-zero data; -inf, nan and an infinite location never belong.)
         """
+        if type(value) is float:  # one parameter: plain comparisons (no numpy call)
+            if value != value or value == -math.inf:
+                return False
+            if value == math.inf:
+                return self.high is None and self.low is not None
+            lo, hi = self.low, self.high
+            if lo is not None and (value < lo or (value == lo and not self.low_closed)):
+                return False
+            return not (hi is not None and (value > hi or (value == hi and not self.high_closed)))
         v = np.asarray(value, dtype=float)
         upper_inf = (v == np.inf) & (self.high is None) & (self.low is not None)
         if not np.all(np.isfinite(v) | upper_inf):

@@ -375,3 +375,34 @@ def test_compare_has_the_gofstat_columns(serving):
     assert "ad_pvalue" in text and "cvm" in text
     plain = th.compare([th.Gamma], serving)
     assert math.isnan(plain.rows[0]["ad_pvalue"]) and plain.rows[0]["ad"] > 0
+
+
+def test_weibull_null_is_free_of_the_fitted_parameters() -> None:
+    # the GoF null of a Weibull MLE draws from Weibull(1, 1): the EDF statistics of a
+    # re-fit are invariant under x -> scale x^(1/shape), checked here on the same draws
+    from thetahat.inference._resample import light_mle
+    from thetahat.inference.gof import cdf_sf_sorted
+
+    rng = np.random.default_rng(5)
+    for shape, scale in [(0.6, 3.0), (1.7, 2.0), (4.0, 0.01)]:
+        for _ in range(5):
+            e = np.sort(rng.standard_exponential(400))
+            out = []
+            for x in (e, scale * e ** (1.0 / shape)):
+                handled, params = light_mle(th.Weibull(), x)
+                assert handled and params is not None
+                d = th.Weibull(**params)
+                out.append(np.array(edf_statistics(*cdf_sf_sorted(d, x))))
+            np.testing.assert_allclose(out[1], out[0], rtol=1e-7)
+
+
+def test_interval_contains_float_path_equals_array_path() -> None:
+    import itertools
+
+    from thetahat._domains import Interval
+
+    values = [0.0, 1.0, -1.0, 2.0, 5.0, 1e-300, math.inf, -math.inf, math.nan]
+    for lo, hi, lc, hc in itertools.product([None, 0.0, 1.0], [None, 2.0, 5.0], [0, 1], [0, 1]):
+        dom = Interval(lo, hi, bool(lc), bool(hc))
+        for v in values:
+            assert dom.contains(v) == dom.contains(np.array(v)), (lo, hi, lc, hc, v)

@@ -112,7 +112,8 @@ class Weibull(ContinuousDistribution):
         # E^(1/k) for E ~ Exp(1) is Weibull(k): numpy's ziggurat exponentials and one
         # vectorised power take 68 us per 10^4 values, Generator.weibull's scalar pow
         # loop 163 us (measured; the parametric bootstrap and GoF draw 10^7 of them)
-        return scale * rng.standard_exponential(size) ** (1.0 / shape)
+        e = rng.standard_exponential(size)
+        return scale * (e if shape == 1.0 else e ** (1.0 / shape))
 
     def _cdf(self, x: NDArray[np.float64], shape: float, scale: float) -> NDArray[np.float64]:
         return np.asarray(-np.expm1(-((np.maximum(x, 0.0) / scale) ** shape)))

@@ -41,12 +41,20 @@ def spawn(rng: Any, blocks: int) -> list[np.random.Generator]:
 
 
 def map_resamples(
-    block: Callable[[np.random.Generator, int], T], n_resamples: int, rng: Any, n_data: int
+    block: Callable[[np.random.Generator, int], T],
+    n_resamples: int,
+    rng: Any,
+    n_data: int,
+    *,
+    parallel: bool = True,
 ) -> list[T]:
     """``block(generator, count)`` over blocks of :data:`BLOCK` resamples, in order.
 
     The blocks run on the package's thread pool unless the data are so large that
-    each fit already uses the pool (nested waits on one pool could deadlock).
+    each fit already uses the pool (nested waits on one pool could deadlock), or
+    ``parallel`` is false: blocks whose work is mostly Python (a re-fit per resample)
+    hold the GIL, and two threads contending for it cost more than they gain (a
+    Weibull GoF null of 1,000 resamples of 10^4: 0.55 s on one thread, 0.75 s on two).
     Warnings of the re-fits (boundary estimates of a resample) are silenced: the
     caller counts the fits that failed instead.
     """
@@ -60,7 +68,7 @@ def map_resamples(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        if threads == 1 or len(counts) < 2 or n_data >= PARALLEL_MIN:
+        if not parallel or threads == 1 or len(counts) < 2 or n_data >= PARALLEL_MIN:
             return [run(g, c) for g, c in zip(gens, counts, strict=True)]
         return list(executor(threads).map(run, gens, counts))
 

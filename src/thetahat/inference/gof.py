@@ -25,7 +25,7 @@ from scipy import special as sc
 from .._fastpath import HAVE_FIT_KERNELS
 from .._special import gamma_cdf_sf_sorted
 from .._validation import to_float64
-from ..distributions import Gamma
+from ..distributions import Gamma, Weibull
 from ..optim import Status
 from ..results import Estimate
 from ..results.gof import GoodnessOfFit
@@ -311,8 +311,14 @@ def _bootstrap_null(
         except REFIT_ERRORS:
             return None
 
+    # The Weibull's EDF statistics are invariant under x -> scale x^(1/shape) (its log is
+    # a location-scale family and the MLE is equivariant), so the null distribution does
+    # not depend on the fitted parameters: resamples come from Weibull(1, 1), a standard
+    # exponential, with no power per value (0.13 ms of 0.56 per resample of 10^4).
+    source = fam.with_params(shape=1.0, scale=1.0) if _weibull_mle(fam, prior) else dist
+
     def block(gen: np.random.Generator, count: int) -> NDArray[np.float64]:
-        xb = np.asarray(dist.sample((count, n), gen), dtype=float)
+        xb = np.asarray(source.sample((count, n), gen), dtype=float)
         if xb.shape != (count, n):  # a family whose sampler takes a length only
             xb = np.stack([np.asarray(dist.sample(n, gen), dtype=float) for _ in range(count)])
         xb.sort(axis=1)
@@ -329,7 +335,24 @@ def _bootstrap_null(
                 continue
         return out
 
-    return np.concatenate(map_resamples(block, n_boot, rng, n), axis=0)
+    # batched re-fits are numpy/C work that releases the GIL; per-resample re-fits hold it
+    parallel = many and _stacks(fam, dist)
+    return np.concatenate(map_resamples(block, n_boot, rng, n, parallel=parallel), axis=0)
+
+
+def _weibull_mle(fam: Any, prior: Any) -> bool:
+    """A two-parameter Weibull MLE (both parameters free, no prior)."""
+    return type(fam) is Weibull and prior is None and not fam.params
+
+
+def _stacks(fam: Any, dist: Any) -> bool:
+    """Whether ``fam``'s statistics are sums that :func:`_refit_many` stacks (probed on
+    three quantiles of ``dist``; a family that keeps its data does not stack)."""
+    try:
+        probe = np.asarray(dist.ppf(np.array([0.25, 0.5, 0.75])), dtype=float)
+        return isinstance(statistics_of(fam, probe), SuffStats)
+    except REFIT_ERRORS:
+        return False
 
 
 def _cdf_sf_fitted(fam: Any, fitted: Any, xs: NDArray[np.float64]) -> tuple[Any, ...]:
