@@ -9,7 +9,6 @@ to and from an unconstrained real number (``to_unconstrained`` /
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 
 import numpy as np
