@@ -81,7 +81,7 @@ class Interval(Domain):
         (A rate or scale may sit at its infinite limit, e.g. an Exponential MLE of
         ``inf`` for all-zero data; -inf, nan and an infinite location never belong.)
         """
-        if type(value) is float:  # one parameter: plain comparisons (no numpy call)
+        if isinstance(value, float):  # one parameter (numpy float64 too): plain comparisons
             if value != value or value == -math.inf:
                 return False
             if value == math.inf:

