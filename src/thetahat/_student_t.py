@@ -45,6 +45,25 @@ NU_DRIFT = 1e3
 NU_MAX = 1e8
 #: samples up to this many rows also try Newton from df = 1.5 (a heavy-tailed maximum)
 HEAVY_UP_TO = 20_000
+#: the status message of data whose values are all equal
+ALL_EQUAL = "all observations are equal: the likelihood is unbounded as the scale goes to 0"
+
+
+def limit_message(slope: float) -> str:
+    """The message of a fit at the Normal limit (df = inf), from the slope of the
+    log-likelihood in 1/df at the Normal fit (> 0: it still rose at ``NU_MAX``).
+
+    Examples
+    --------
+    >>> limit_message(2.0)
+    'df beyond 1e+08: indistinguishable from the Normal limit'
+    """
+    if slope > 0:
+        return f"df beyond {NU_MAX:g}: indistinguishable from the Normal limit"
+    return (
+        "df -> infinity: the Normal limit fits best (the log-likelihood at the Normal "
+        f"fit falls towards finite df, slope {slope:.3g} in 1/df)"
+    )
 
 
 def _recurrence_step(x: Any) -> tuple[Any, Any]:

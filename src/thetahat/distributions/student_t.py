@@ -13,6 +13,7 @@ from scipy import special as sc
 from .. import _fastpath
 from .._domains import POSITIVE, REAL
 from .._student_t import (
+    ALL_EQUAL,
     C_SERIES,
     HEAVY_UP_TO,
     LOG_2PI,
@@ -21,6 +22,7 @@ from .._student_t import (
     SERIES_FROM,
     c_derivs,
     fgh_terms,
+    limit_message,
 )
 from ..optim import SolverResult, newton_maximize
 from ._base import ContinuousDistribution, Param, Value
@@ -213,7 +215,7 @@ class StudentT(ContinuousDistribution):
         params = {k: self._values.get(k, v) for k, v in est.items()}
         loc_ok = params["loc"] == c
         ll = np.inf if loc_ok and params["scale"] == 0.0 else -np.inf
-        msg = "all observations are equal: the likelihood is unbounded as the scale goes to 0"
+        msg = ALL_EQUAL
         res = SolverResult.boundary(np.zeros(len(self.estimable)), ll, msg)
         return {k: params[k] for k in self.estimable}, res
 
@@ -402,12 +404,7 @@ class _TFit:
         heavy = self.heavy_tailed(start, xtol, ll)
         if heavy is not None:
             return heavy
-        msg = (
-            "df -> infinity: the Normal limit fits best (the log-likelihood at the Normal "
-            f"fit falls towards finite df, slope {slope:.3g} in 1/df)"
-        )
-        if slope > 0:
-            msg = f"df beyond {NU_MAX:g}: indistinguishable from the Normal limit"
+        msg = limit_message(slope)
         return params, SolverResult.boundary(np.zeros(len(self.free)), ll, msg)
 
     def heavy_tailed(

@@ -39,7 +39,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..._student_t import HEAVY_UP_TO, LOG_2PI, NU_DRIFT, NU_MAX, c_derivs_many, fgh_terms
+from ..._student_t import (
+    ALL_EQUAL,
+    HEAVY_UP_TO,
+    LOG_2PI,
+    NU_DRIFT,
+    NU_MAX,
+    c_derivs_many,
+    fgh_terms,
+    limit_message,
+)
 from ...optim import BatchResult, invert_information_batch, newton_batch
 from .base import NoPerGroupConstants
 from .expr import Agg, Aggregated, align, col, lit
@@ -49,11 +58,9 @@ __all__ = ["TSolution", "grouped_student_t", "student_t_solution"]
 FloatArray = NDArray[np.float64]
 
 NAMES = ("df", "loc", "scale")
-#: the in-memory fit's constants (thetahat._student_t): Newton heading past NU_DRIFT with
-#: the likelihood still rising is going to the Normal limit; NU_MAX the second look;
-#: samples up to HEAVY_UP_TO rows retry from df = 1.5
+#: Newton's step tolerance (the Normal-limit thresholds are the family's, in
+#: thetahat._student_t)
 _XTOL = 1e-10
-_EQUAL = "all observations are equal: the likelihood is unbounded as the scale goes to 0"
 
 
 def t_fgh(
@@ -337,12 +344,7 @@ class _TPasses:
         boundary[b] = True
         status[b] = "boundary"
         for i in b.tolist():
-            msg[i] = (
-                f"df beyond {NU_MAX:g}: indistinguishable from the Normal limit"
-                if slope[i] > 0
-                else "df -> infinity: the Normal limit fits best (the log-likelihood at the "
-                f"Normal fit falls towards finite df, slope {slope[i]:.3g} in 1/df)"
-            )
+            msg[i] = limit_message(float(slope[i]))
         fun[b] = ll_n[b]
         self.normal = (loc_c, s_n)
 
@@ -390,7 +392,7 @@ class _TPasses:
             zero = s[equal] == 0.0
             fun[equal] = np.where(at_c & zero, np.inf, -np.inf)
             status[equal] = "boundary"
-            msg[equal] = _EQUAL
+            msg[equal] = ALL_EQUAL
         free = tuple(NAMES[i] for i in self.free)
         return TSolution(dict(self.group_keys), n, nu, loc, s, fun, cov, status, msg, its, free,
                          self.passes)  # fmt: skip
