@@ -324,7 +324,7 @@ def _bootstrap_null(
     def block(gen: np.random.Generator, count: int) -> NDArray[np.float64]:
         xb = np.asarray(source.sample((count, n), gen), dtype=float)
         if xb.shape != (count, n):  # a family whose sampler takes a length only
-            xb = np.stack([np.asarray(dist.sample(n, gen), dtype=float) for _ in range(count)])
+            xb = np.stack([np.asarray(source.sample(n, gen), dtype=float) for _ in range(count)])
         xb.sort(axis=1)
         dists: list[Any] | None = _refit_many(fam, xb) if many else None
         if dists is None:
@@ -376,13 +376,8 @@ def _stacks(fam: Any, dist: Any) -> bool:
 
 def _cdf_sf_fitted(fam: Any, fitted: Any, xs: NDArray[np.float64]) -> tuple[Any, ...]:
     """:func:`cdf_sf_sorted` of a re-fit given as a distribution or as its (checked)
-    parameters; a Gamma's parameters go to the walk without building an instance
-    (with_params validates each parameter again: ~30 us a resample)."""
-    if isinstance(fitted, dict):
-        if type(fam) is Gamma:
-            return gamma_cdf_sf_sorted(fitted["shape"], fitted["rate"] * xs)
-        fitted = fam.with_params(**fitted)
-    return cdf_sf_sorted(fitted, xs)
+    parameters (an instance from valid floats costs a few microseconds)."""
+    return cdf_sf_sorted(fam.with_params(**fitted) if isinstance(fitted, dict) else fitted, xs)
 
 
 def _refit_many(fam: Any, xb: NDArray[np.float64]) -> list[dict[str, float] | None] | None:
