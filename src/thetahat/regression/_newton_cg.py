@@ -195,18 +195,16 @@ class _CovBlocks:
 ROWS = 1 << 16
 
 
-def _derivatives(
-    family: Family, eta: Array, y: Array, sw: Array | None, hessian: bool = True
-) -> tuple[Array, Array]:
+def _derivatives(family: Family, eta: Array, y: Array, sw: Array | None) -> tuple[Array, Array]:
     """``r`` and ``v`` (times the sample weights) by blocks of rows."""
     n = eta.shape[0]
     r, v = np.empty(n), np.empty(n)
     with np.errstate(over="ignore"):
         for lo in range(0, n, ROWS):
-            rr, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], hessian)
+            rr, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], True)
+            assert vv is not None
             r[lo : lo + ROWS] = rr
-            if vv is not None:
-                v[lo : lo + ROWS] = vv
+            v[lo : lo + ROWS] = vv
     if sw is not None:
         r *= sw
         v *= sw
