@@ -268,9 +268,9 @@ def fit_wide(
     relative residual ``min(0.5, sqrt(|g| / |g_0|))`` (Eisenstat-Walker's forcing:
     loose far from the optimum, superlinear near it). Each CG iteration is one
     Hessian-vector product ``X' (v o (X p))`` (two reads of X). The line search
-    (Armijo backtracking) costs no pass: the CG iterations also accumulate
-    ``X d``, so the trial linear predictors are ``eta + t X d``. Stopping is the
-    dense solver's: the last step moved no coefficient by more than
+    (Armijo backtracking) reads X once: ``X d``, formed after the CG solve
+    (:func:`pcg`'s ``track``), makes every trial linear predictor ``eta + t X d``.
+    Stopping is the dense solver's: the last step moved no coefficient by more than
     ``tol (1 + max|theta|)``; since the step solves the Newton system to the
     forcing tolerance, it estimates the remaining error. A Laplace (L1) term goes to
     :func:`_working_set`. An iteration that cannot descend, or ``max_iter``
