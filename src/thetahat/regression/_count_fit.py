@@ -23,7 +23,7 @@ from ._base import RegressionBase, warn_all
 from ._count_loss import CountSpec, count_pass
 from ._data import check_X
 from ._glm_base import log_prior, penalty_vector
-from ._loss import POISSON, _blas_one_thread
+from ._loss import POISSON, _blas_one_thread, linear_predictor
 from ._posterior import RegressionPosterior
 from ._predictive import CountIntervals
 from ._solvers import PenaltyVec, fit_glm, newton_step
@@ -382,10 +382,7 @@ class CountBase(RegressorMixin, CountIntervals, RegressionBase):
         check_is_fitted(self)
         Xa = self._validate_predict(X)
         off = _offset(exposure, offset, Xa.shape[0])
-        eta = Xa @ self.coef_ + self.intercept_
-        if off is not None:
-            eta = eta + off
-        return Xa, np.exp(eta)
+        return Xa, np.exp(linear_predictor(Xa, self.coef_, self.intercept_, off))
 
 
 def _newton(

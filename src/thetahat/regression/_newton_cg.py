@@ -195,18 +195,16 @@ class _CovBlocks:
 ROWS = 1 << 16
 
 
-def _derivatives(
-    family: Family, eta: Array, y: Array, sw: Array | None, hessian: bool = True
-) -> tuple[Array, Array]:
+def _derivatives(family: Family, eta: Array, y: Array, sw: Array | None) -> tuple[Array, Array]:
     """``r`` and ``v`` (times the sample weights) by blocks of rows."""
     n = eta.shape[0]
     r, v = np.empty(n), np.empty(n)
     with np.errstate(over="ignore"):
         for lo in range(0, n, ROWS):
-            rr, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], hessian)
+            rr, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], True)
+            assert vv is not None
             r[lo : lo + ROWS] = rr
-            if vv is not None:
-                v[lo : lo + ROWS] = vv
+            v[lo : lo + ROWS] = vv
     if sw is not None:
         r *= sw
         v *= sw
@@ -270,9 +268,9 @@ def fit_wide(
     relative residual ``min(0.5, sqrt(|g| / |g_0|))`` (Eisenstat-Walker's forcing:
     loose far from the optimum, superlinear near it). Each CG iteration is one
     Hessian-vector product ``X' (v o (X p))`` (two reads of X). The line search
-    (Armijo backtracking) costs no pass: the CG iterations also accumulate
-    ``X d``, so the trial linear predictors are ``eta + t X d``. Stopping is the
-    dense solver's: the last step moved no coefficient by more than
+    (Armijo backtracking) reads X once: ``X d``, formed after the CG solve
+    (:func:`pcg`'s ``track``), makes every trial linear predictor ``eta + t X d``.
+    Stopping is the dense solver's: the last step moved no coefficient by more than
     ``tol (1 + max|theta|)``; since the step solves the Newton system to the
     forcing tolerance, it estimates the remaining error. A Laplace (L1) term goes to
     :func:`_working_set`. An iteration that cannot descend, or ``max_iter``

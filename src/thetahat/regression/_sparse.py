@@ -252,7 +252,7 @@ class HessianOperator:
         if self.fit_intercept:
             out[self.p] = t.sum(axis=0)
         del t
-        out += np.multiply(d, col(self.l2), out=np.empty_like(d))
+        out += d * col(self.l2)
         if not self.all_active:
             out *= col(self.active)
         return out
