@@ -16,6 +16,7 @@ from .._domains import NONNEGATIVE
 from ..statistics.sufficient import SuffStats
 from ._base import DiscreteDistribution, Param, Value
 from .family import many
+from .observations import counts_support
 
 __all__ = ["Poisson", "PoissonStats"]
 
@@ -114,8 +115,7 @@ class Poisson(DiscreteDistribution):
             raise ValueError(f"exposure must be > 0; exposure[{i}] = {float(t[i])!r}")
         return out
 
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return (x >= 0) & (x == np.floor(x))
+    _support_mask = counts_support
 
     def _chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any

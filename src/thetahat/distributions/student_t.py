@@ -221,7 +221,6 @@ class StudentT(ContinuousDistribution):
 
 
 # ---------------------------------------------------------------- Student t fit
-_LOG_2PI = LOG_2PI
 _SUBSAMPLE_ABOVE = 20_000
 _STRIDE = 8
 
@@ -231,7 +230,7 @@ def _log_norm(nu: Any) -> Any:
     elementwise (the series of c for nu >= 20, scipy's gammaln below)."""
     nu = np.asarray(nu, dtype=float)
     if nu.ndim == 0:
-        return c_derivs(float(nu))[0] - 0.5 * _LOG_2PI
+        return c_derivs(float(nu))[0] - 0.5 * LOG_2PI
     x = 0.5 * nu
     big = x >= SERIES_FROM
     xs = np.where(big, x, SERIES_FROM)
@@ -242,7 +241,7 @@ def _log_norm(nu: Any) -> Any:
     series = series / xs
     xd = np.where(big, 1.0, x)
     direct = sc.gammaln(xd + 0.5) - sc.gammaln(xd) - 0.5 * np.log(xd)
-    return np.where(big, series, direct) - 0.5 * _LOG_2PI
+    return np.where(big, series, direct) - 0.5 * LOG_2PI
 
 
 class _TPass:
@@ -286,7 +285,7 @@ def _normal_loglik(
 ) -> float:
     d = (x - loc) / s
     q = float(d @ d) if w is None else float(w @ (d * d))
-    return float(-n * (0.5 * _LOG_2PI + np.log(s)) - 0.5 * q)
+    return float(-n * (0.5 * LOG_2PI + np.log(s)) - 0.5 * q)
 
 
 class _Drift(Exception):

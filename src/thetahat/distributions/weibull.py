@@ -14,6 +14,7 @@ from .._domains import POSITIVE
 from ..optim import BatchResult, SolverResult, Status, invert_information_batch, newton_1d
 from ..statistics.sufficient import chunk_moments
 from ._base import ContinuousDistribution, Param, Value
+from .observations import positive_support
 
 __all__ = ["Weibull"]
 
@@ -130,8 +131,7 @@ class Weibull(ContinuousDistribution):
         return stats.weibull_min(shape, scale=scale)
 
     # -- family
-    def _support_mask(self, x: NDArray[np.float64], **obs: Any) -> NDArray[np.bool_]:
-        return x > 0
+    _support_mask = positive_support
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
         k, lam = params["shape"], params["scale"]

@@ -264,8 +264,7 @@ class _MixtureMixin:
         return float((v + (m - mu) ** 2) @ self._w)
 
     def _sample(self, size: Any, rng: np.random.Generator) -> Any:
-        shape = () if size is None else ((size,) if np.ndim(size) == 0 else tuple(size))
-        m = int(np.prod(shape)) if shape else 1
+        shape, m = draw_shape(size)
         idx = rng.choice(self._w.shape[0], size=m, p=self._w)
         out = np.empty(m)
         fam = self.family

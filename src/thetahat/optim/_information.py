@@ -105,7 +105,7 @@ def invert_information_batch(info: NDArray[np.float64]) -> NDArray[np.float64]:
     [[[0.25, 0.0], [0.0, 0.5]], [[inf, inf], [inf, inf]]]
     """
     info = np.asarray(info, dtype=float)
-    m, k = info.shape[0], info.shape[-1]
+    k = info.shape[-1]
     out = np.full(info.shape, np.inf)
     finite = np.asarray(np.isfinite(info).all(axis=(1, 2)))
     with np.errstate(all="ignore"):
@@ -124,5 +124,4 @@ def invert_information_batch(info: NDArray[np.float64]) -> NDArray[np.float64]:
     ok = finite & (det != 0) & np.isfinite(det) & (diag > 0).all(axis=1)
     ok &= np.isfinite(cov).all(axis=(1, 2))
     out[ok] = cov[ok]
-    del m
     return out

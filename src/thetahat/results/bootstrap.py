@@ -13,7 +13,7 @@ from scipy import special as sc
 from .._format import fmt, jsonable
 from .._validation import check_level
 from ._common import _flat_labels, _flatten, _unflatten
-from ._table import Block, Report
+from ._table import Block, Report, Reported
 
 __all__ = ["Bootstrap"]
 
@@ -21,7 +21,7 @@ METHODS = ("percentile", "bca")
 
 
 @dataclass(frozen=True)
-class Bootstrap:
+class Bootstrap(Reported):
     """Bootstrap replicates of an estimate.
 
     Attributes
@@ -192,15 +192,9 @@ class Bootstrap:
         """A plain-text table: estimate, bootstrap se and bias, percentile and BCa intervals."""
         return self.report(level).text()
 
-    def __str__(self) -> str:
-        return self.summary()
-
     def __repr__(self) -> str:
         return (f"<Bootstrap {self.kind}: {self.n_boot} resamples, "
                 f"{self.n_failed} failed; {', '.join(self.params)}>")  # fmt: skip
-
-    def _repr_html_(self) -> str:
-        return self.report().html()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (intervals at 95 %, the replicates)."""

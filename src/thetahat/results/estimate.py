@@ -19,7 +19,7 @@ from ..distributions import Distribution
 from ..optim import Status
 from ._common import Value, _flat_labels, _flatten, _prior_text, _round, _short, _unflatten
 from ._profile import ProfileObjective, profile_intervals
-from ._table import Block, Report
+from ._table import Block, Report, Reported
 
 __all__ = ["Estimate"]
 
@@ -28,7 +28,7 @@ _FACT = re.compile(r"([A-Za-z][^:]*?):\s+(\S+)")
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Reported):
     """A point estimate (MLE or MAP) with its uncertainty.
 
     Attributes
@@ -530,12 +530,6 @@ class Estimate:
     def to_frame(self, level: float = 0.95) -> Any:
         """The parameter table as a pandas DataFrame (one row per parameter)."""
         return self.coef_block(level).to_frame()
-
-    def _repr_html_(self) -> str:
-        return self.report().html()
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def __repr__(self) -> str:
         what = self.model or ("-" if self.family is None else type(self.family).__name__)

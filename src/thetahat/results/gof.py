@@ -10,13 +10,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._format import fmt, jsonable
-from ._table import Block, Report
+from ._table import Block, Report, Reported
 
 __all__ = ["GoodnessOfFit"]
 
 
 @dataclass(frozen=True)
-class GoodnessOfFit:
+class GoodnessOfFit(Reported):
     """Goodness-of-fit statistics of a fit, with parametric-bootstrap p-values.
 
     Attributes
@@ -119,12 +119,6 @@ class GoodnessOfFit:
     def summary(self) -> str:
         """A plain-text table of the statistics and p-values."""
         return self.report().text()
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return self.report().html()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (non-finite numbers as strings)."""
