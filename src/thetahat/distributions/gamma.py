@@ -272,3 +272,41 @@ def _profile_shape(
     ll = float(_gamma_loglik(n, total, slog, k, rate))
     res = SolverResult.of([u], ll, sol.converged, sol.message, sol.iterations)
     return {"shape": k, "rate": rate}, res
+
+
+def direct_mle(
+    fam: Gamma, x: NDArray[np.float64]
+) -> tuple[GammaStats, dict[str, float], float, NDArray[np.float64], str, int] | None:
+    """The MLE of a Gamma with both parameters free from a small array.
+
+    ``th.fit``'s short path (issue 12: a small fit's fixed cost). ``x`` is a C-contiguous
+    float64 array of 1 to 4096 values; returns the statistics (``_reduce``'s one-chunk
+    sums), the estimate and log-likelihood of the profile Newton solve
+    (:func:`_profile_shape`, as ``_fit_fast``), the closed-form covariance
+    (``_covariance``), the solver's message and iterations; None (the general route
+    decides and explains) for anything else: a value that is not positive and finite,
+    equal values (shape inf), a solve that did not end in success.
+    """
+    if not np.minimum.reduce(x) > 0:  # also NaN: then np.log below warns of nothing
+        return None
+    slog = float(np.add.reduce(np.log(x)))
+    if not math.isfinite(slog):  # an inf
+        return None
+    n = float(x.shape[0])
+    stats = GammaStats(n=n, total=float(np.add.reduce(x)), slog=slog)
+    try:
+        with np.errstate(all="ignore"):  # as the general route's _formula
+            theta, res = _profile_shape(n, stats.total, slog, n)
+            if res.status is not Status.SUCCESS:
+                return None
+            k, rate = theta["shape"], theta["rate"]
+            if not (0 < k < math.inf and 0 < rate < math.inf):
+                return None
+            theta = {"shape": float(k), "rate": float(rate)}
+            cov = fam._covariance(theta, stats)
+    except (ZeroDivisionError, OverflowError, FloatingPointError, ValueError):
+        return None
+    loglik = res.fun
+    if math.isnan(loglik) or loglik == -math.inf or cov.shape != (2, 2):
+        return None
+    return stats, theta, loglik, cov, res.message, res.iterations
