@@ -274,3 +274,19 @@ def test_short_path_agrees_with_scipy() -> None:
     a, _, scale = stats.gamma.fit(x, floc=0)
     assert est.params["shape"] == pytest.approx(a, rel=1e-4)
     assert est.loglik >= stats.gamma(a, scale=scale).logpdf(x).sum() - 1e-9
+
+
+def test_statistics_made_without_init_equal_the_constructed_ones() -> None:
+    # statistics.sufficient.made skips the generated __init__: valid only while the
+    # statistics types of the short path have no __post_init__ (or init-only fields)
+    from thetahat.statistics.sufficient import made
+
+    for fam in (th.Normal(), th.Poisson(), th.Exponential(), th.Gamma()):
+        cls = fam.statistics_type
+        assert not hasattr(cls, "__post_init__"), cls
+        fields = {f.name: float(i + 1) for i, f in enumerate(dataclasses.fields(cls))}
+        assert all(f.init for f in dataclasses.fields(cls)), cls
+        a, b = made(cls, fields), cls(**fields)
+        assert type(a) is cls and a == b and repr(a) == repr(b) and vars(a) == vars(b)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            a.n = 3.0  # type: ignore[misc]

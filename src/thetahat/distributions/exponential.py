@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._domains import POSITIVE
-from ..statistics.sufficient import SuffStats
+from ..statistics.sufficient import SuffStats, made
 from ._base import ContinuousDistribution, Param, Value
 from .family import many, where
 
@@ -87,7 +87,8 @@ class Exponential(ContinuousDistribution):
 
     def _chunk_stats(self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any) -> Any:
         if w is None:  # the ufunc's reduce: np.sum's result without its Python wrapper
-            return ExponentialStats(n=float(x.shape[0]), total=float(np.add.reduce(x)))
+            n, total = float(x.shape[0]), float(np.add.reduce(x))
+            return made(ExponentialStats, {"n": n, "total": total})
         return ExponentialStats(n=float(np.sum(w)), total=float(np.dot(w, x)))
 
     def _checked_chunk_stats(
@@ -141,7 +142,7 @@ def direct_mle(
     rate = n / total
     if not math.isfinite(rate):
         return None
-    stats = ExponentialStats(n=n, total=total)
+    stats = made(ExponentialStats, {"n": n, "total": total})
     theta = {"rate": rate}
     loglik = float(fam._loglik(theta, stats))
     r2 = rate * rate

@@ -14,7 +14,7 @@ from scipy import special as sc
 from .._domains import POSITIVE
 from .._special import trigamma
 from ..optim import BatchResult, SolverResult, Status, newton_1d, newton_1d_batch
-from ..statistics.sufficient import CHUNK, SuffStats, log_chunks
+from ..statistics.sufficient import CHUNK, SuffStats, log_chunks, made
 from ._base import ContinuousDistribution, Param, Value
 from .family import many
 from .observations import positive_support
@@ -134,7 +134,8 @@ class Gamma(ContinuousDistribution):
                 slog = float(np.add.reduce(np.log(x)))
             if not math.isfinite(slog):
                 return None
-            return GammaStats(n=float(m), total=float(np.add.reduce(x)), slog=slog)
+            total = float(np.add.reduce(x))
+            return made(GammaStats, {"n": float(m), "total": total, "slog": slog})
         total = slog = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             for xc, b, wc in log_chunks(x, w):
@@ -293,7 +294,7 @@ def direct_mle(
     if not math.isfinite(slog):  # an inf
         return None
     n = float(x.shape[0])
-    stats = GammaStats(n=n, total=float(np.add.reduce(x)), slog=slog)
+    stats = made(GammaStats, {"n": n, "total": float(np.add.reduce(x)), "slog": slog})
     try:
         with np.errstate(all="ignore"):  # as the general route's _formula
             theta, res = _profile_shape(n, stats.total, slog, n)

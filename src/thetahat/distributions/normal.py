@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import POSITIVE, REAL
-from ..statistics.sufficient import MomentStats, chunk_moments
+from ..statistics.sufficient import MomentStats, chunk_moments, made
 from ._base import ContinuousDistribution, Param, Value
 from .family import diagonal, many, where
 
@@ -112,7 +112,7 @@ class Normal(ContinuousDistribution):
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> NormalStats:
         n, mean, err, m2 = chunk_moments(x, w)
-        return NormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+        return made(NormalStats, {"n": n, "mean": mean, "m2": m2, "mean_err": err})
 
     def _checked_chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
@@ -162,7 +162,7 @@ def direct_mle(
     sigma = math.sqrt(m2 / n)  # float(np.sqrt(m2 / n)): both correctly rounded
     if not (sigma > 0 and math.isfinite(sigma)):
         return None
-    stats = NormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+    stats = made(NormalStats, {"n": n, "mean": mean, "m2": m2, "mean_err": err})
     theta = {"mu": mean, "sigma": sigma}
     loglik = gaussian_loglik(theta, stats)
     s2 = sigma * sigma

@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import NONNEGATIVE
-from ..statistics.sufficient import SuffStats
+from ..statistics.sufficient import SuffStats, made
 from ._base import DiscreteDistribution, Param, Value
 from .family import many
 from .observations import counts_support
@@ -105,7 +105,7 @@ class Poisson(DiscreteDistribution):
         if bad >= 0:
             self._explain_bad_data(x, {})
         n = float(x.shape[0])
-        return PoissonStats(n=n, total=total, exposure=n, const=-lf)
+        return made(PoissonStats, {"n": n, "total": total, "exposure": n, "const": -lf})
 
     def _prepare_obs(self, m: int, obs: dict[str, Any]) -> dict[str, NDArray[np.float64]]:
         out = super()._prepare_obs(m, obs)
@@ -169,7 +169,7 @@ def direct_mle(
     if bad >= 0 or not (total > 0 and math.isfinite(total)):
         return None
     n = float(x.shape[0])
-    stats = PoissonStats(n=n, total=total, exposure=n, const=-lf)
+    stats = made(PoissonStats, {"n": n, "total": total, "exposure": n, "const": -lf})
     rate = total / n
     theta = {"rate": rate}
     loglik = float(fam._loglik(theta, stats))

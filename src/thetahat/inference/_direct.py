@@ -45,6 +45,7 @@ _ROUTES: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 _FLOAT64 = np.dtype(np.float64)
+_new = object.__new__
 _SEQUENCES = (np.ndarray, list, tuple)
 
 
@@ -81,7 +82,10 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
     stats, theta, loglik, cov, message, iterations = found
     if loglik != loglik:  # NaN: the general route reports the breakdown
         return None
-    problem = FitProblem(fam, stats, None)
+    # FitProblem(fam, stats, None) without the generated frozen __init__ (it has no
+    # __post_init__; tests/inference/test_direct_estimate.py checks both)
+    problem = _new(FitProblem)
+    problem.__dict__.update(family=fam, stats=stats, prior=None, parametrization="natural")
     est = Estimate._interior_mle(theta, cov, loglik, stats.n, fam, message, iterations, problem, {})
     est.__dict__["data"] = data  # as th.fit keeps it (a reference; weights stay None)
     return est
