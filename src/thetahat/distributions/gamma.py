@@ -171,11 +171,11 @@ class Gamma(ContinuousDistribution):
         is ``[[k, beta], [beta, beta^2 psi1(k)]] / (n (k psi1(k) - 1))``.
         """
         k, r, n = float(params["shape"]), float(params["rate"]), float(stats.n)
-        free = [name for name in ("shape", "rate") if name not in self._values]
-        if free == ["rate"]:
+        fixed = self._values
+        if fixed and "shape" in fixed:  # the rate free
             return np.array([[r * r / (n * k)]])
         t = float(sc.zeta(2.0, k))
-        if free == ["shape"]:
+        if fixed and "rate" in fixed:  # the shape free
             return np.array([[1.0 / (n * t)]])
         d = n * (k * t - 1.0)  # > 0: k psi1(k) > 1 for every k > 0 (0 after rounding)
         if not d > 0:
