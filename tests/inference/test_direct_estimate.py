@@ -290,3 +290,12 @@ def test_statistics_made_without_init_equal_the_constructed_ones() -> None:
         assert type(a) is cls and a == b and repr(a) == repr(b) and vars(a) == vars(b)
         with pytest.raises(dataclasses.FrozenInstanceError):
             a.n = 3.0  # type: ignore[misc]
+
+
+def test_short_path_declines_odd_shapes_before_converting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thetahat.inference import _direct
+
+    for x in (np.array(3), np.array(3.0), np.arange(6).reshape(2, 3), list(range(5000))):
+        assert _direct.direct_fit(th.Poisson, x) is None
+    est = th.fit(th.Poisson, np.array(3))  # a 0-d array: one observation, the general route
+    assert est.params == {"rate": 3.0} and est.n == 1.0

@@ -46,7 +46,6 @@ _ROUTES: dict[type, Callable[[Any, Any], Any]] = {
 
 _FLOAT64 = np.dtype(np.float64)
 _new = object.__new__
-_SEQUENCES = (np.ndarray, list, tuple)
 
 
 def direct_fit(family: Any, data: Any) -> Estimate | None:
@@ -70,8 +69,10 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
     tp = type(data)
     if tp is np.ndarray and data.dtype is _FLOAT64:
         x = data
-    elif tp in _SEQUENCES:
-        x = as_float_array(data, "data", ndim=1)
+    elif tp is np.ndarray and data.ndim == 1 and data.shape[0] <= LIMIT:
+        x = as_float_array(data, "data", ndim=1)  # integers, float32: converted as there
+    elif (tp is list or tp is tuple) and len(data) <= LIMIT:
+        x = as_float_array(data, "data", ndim=1)  # (longer ones are converted once, there)
     else:
         return None
     if x.ndim != 1 or not 0 < x.shape[0] <= LIMIT or not x.flags.c_contiguous:
