@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - exercised where no C compiler was avai
 
 __all__ = [
     "BIG_CHUNK",
+    "CENTRED_SUMS_KERNEL",
     "CHUNK",
     "HAVE_KERNELS",
     "LOG_FACT_TABLE",
@@ -48,6 +49,12 @@ __all__ = [
 ]
 
 HAVE_KERNELS = _kernels is not None
+_FLOAT64 = np.dtype(np.float64)
+#: the compiled ``centred_sums`` itself (None without kernels), for callers that have
+#: checked its input (a C-contiguous float64 array) and want no wrapper's checks
+CENTRED_SUMS_KERNEL: Callable[[Any, float], tuple[float, float]] | None = (
+    _kernels.centred_sums if _kernels is not None else None
+)
 #: the fused passes of the iterative families (built by GCC and Clang only)
 HAVE_FIT_KERNELS = HAVE_KERNELS and hasattr(_kernels, "t_sums")
 
@@ -145,7 +152,8 @@ def count_stats(x: NDArray[np.float64]) -> tuple[int, float, float]:
     that is not a finite non-negative integer (-1 when all are), ``sum(x)`` and
     ``sum(log(x!))``. The sums are only meaningful when ``first_bad == -1``.
     """
-    x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+    if not (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1 and x.flags.c_contiguous):
+        x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
     if _kernels is None:
         return _count_stats_numpy(x)
     kernel, n = _kernels.count_stats, x.shape[0]

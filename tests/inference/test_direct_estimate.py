@@ -49,6 +49,7 @@ def test_direct_estimate_equals_the_general_route(
         warnings.simplefilter("ignore")
         fast = th.fit(family, x)
         monkeypatch.setattr(fit_module, "_estimate_direct", lambda *a, **k: None)
+        monkeypatch.setattr(fit_module, "direct_fit", lambda *a, **k: None)
         general = th.fit(family, x)
     for field in FIELDS:
         assert _same(getattr(fast, field), getattr(general, field)), field
@@ -103,3 +104,198 @@ def test_kept_objective_drops_the_cache_and_keeps_the_rest() -> None:
     # the profile interval recomputes what the cache held
     lo, hi = est.conf_int(kind="profile")["shape"]
     assert lo < est.params["shape"] < hi
+
+
+# ---------------------------------------------------------------- th.fit's short path
+# (inference/_direct.py: plain arrays of the closed-form families and Gamma, no keyword)
+SHORT = {"Normal": th.Normal, "Poisson": th.Poisson, "Exponential": th.Exponential,
+         "Gamma": th.Gamma}  # fmt: skip
+
+
+def _edge_data() -> dict[str, list[object]]:
+    r = np.random.default_rng(11)
+    base = r.gamma(2.5, 1.5, 300)
+    counts = r.poisson(3.0, 300).astype(float)
+    wide = np.empty(600)
+    wide[::2] = base
+    return {
+        "any": [
+            base,  # a float64 array
+            base[:1],  # n = 1
+            base[:2],  # n = 2
+            np.array([2.0, 2.0, 2.0]),  # all equal
+            counts.astype(np.int64),  # integers
+            counts.astype(np.int32)[:7],
+            base.tolist(),  # a list
+            tuple(base[:5].tolist()),  # a tuple
+            wide[::2],  # not contiguous: the general route
+            base.astype(np.float32),  # float32
+            base[:4096],  # the short path's limit (only 300 values: stays below)
+            np.concatenate([base] * 14),  # 4,200 values: above the limit
+            np.array([3.0]),
+            np.array([1e300, 2e300]),  # large values
+            np.array([1e-300, 3e-300, 2e-300]),  # tiny values
+            counts,
+        ],
+        "Poisson": [np.zeros(5), np.array([0.0, 0.0, 1.0]), np.array([0, 1, 2])],
+        "Exponential": [np.zeros(5), np.array([0.0, 0.0, 1.0]), np.array([0.0, 2.0])],
+        "Normal": [np.array([-1.0, 1.0]), np.array([1e7 + 0.1, 1e7 - 0.1, 1e7])],
+        "Gamma": [np.array([1.0, 2.0]), np.array([1.0, 1.0 + 1e-15])],
+    }
+
+
+def _general(family: object, x: object, monkeypatch: pytest.MonkeyPatch) -> object:
+    with monkeypatch.context() as m:
+        m.setattr(fit_module, "direct_fit", lambda *a, **k: None)
+        return th.fit(family, x)
+
+
+def _assert_identical(fast: object, general: object) -> None:
+    for name in [f.name for f in dataclasses.fields(th.results.Estimate)]:
+        a, b = getattr(fast, name), getattr(general, name)
+        if name == "cov":  # bit for bit (the sign of a zero included)
+            assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+        elif name == "objective":
+            assert type(a) is type(b)
+            assert a.family == b.family and a.prior is b.prior
+            assert a.parametrization == b.parametrization and a.stats == b.stats
+            assert type(a.stats) is type(b.stats)
+        elif name in ("data", "weights"):
+            assert a is b, name
+        elif name == "params":
+            assert list(a) == list(b) and all(type(a[k]) is type(b[k]) for k in a)
+            assert all(np.float64(a[k]).tobytes() == np.float64(b[k]).tobytes() for k in a)
+        else:
+            assert _same(a, b) and type(a) is type(b), name
+    assert repr(fast) == repr(general)  # (== compares cov arrays: ambiguous for 2x2)
+    assert fast.summary() == general.summary()
+
+
+@pytest.mark.parametrize("name", list(SHORT))
+def test_short_path_gives_the_general_routes_estimate(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    family = SHORT[name]
+    data = _edge_data()
+    for x in data["any"] + data[name]:
+        for fam in (family, family()):
+            with warnings.catch_warnings(record=True) as fast_w:
+                warnings.simplefilter("always")
+                try:
+                    fast = th.fit(fam, x)
+                except ValueError as e:
+                    fast = e
+            with warnings.catch_warnings(record=True) as general_w:
+                warnings.simplefilter("always")
+                try:
+                    general = _general(fam, x, monkeypatch)
+                except ValueError as e:
+                    general = e
+            assert [str(w.message) for w in fast_w] == [str(w.message) for w in general_w]
+            if isinstance(general, Exception):
+                assert type(fast) is type(general) and str(fast) == str(general)
+                continue
+            _assert_identical(fast, general)
+
+
+def test_short_path_is_taken_and_steps_aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thetahat.inference import _direct
+
+    x = np.random.default_rng(2).exponential(2.0, 50)
+    assert _direct.direct_fit(th.Exponential, x) is not None
+    assert _direct.direct_fit(th.Exponential(), x) is not None
+    assert _direct.direct_fit(th.Normal(mu=1.0), x) is None  # a fixed parameter
+    assert _direct.direct_fit(th.Beta, x / 100) is None  # no short path
+    assert _direct.direct_fit(th.Exponential, x[::2]) is None  # not contiguous
+    assert _direct.direct_fit(th.Exponential, x.reshape(5, 10)) is None
+    assert _direct.direct_fit(th.Exponential, np.zeros(3)) is None  # rate inf: boundary
+    assert _direct.direct_fit(th.Exponential, th.Exponential().suff_stats(x)) is None
+
+    # a keyword other than its default goes the general route
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("short path taken")
+
+    monkeypatch.setattr(fit_module, "direct_fit", boom)
+    th.fit(th.Poisson, [1, 2, 3], weights=[1, 1, 2])
+    th.fit(th.Poisson, [1, 2, 3], exposure=[1, 1, 2])
+    th.fit(th.Poisson, [1, 2, 3], information="expected")
+    th.fit(th.Poisson, [1, 2, 3], prior=th.Gamma(1, 1))
+    th.fit(th.Normal, [1.0, 2.0, 4.0], parametrization="unconstrained")
+
+
+@pytest.mark.parametrize(
+    ("family", "x", "message"),
+    [
+        (th.Normal, [1.0, np.nan, 2.0], "data"),
+        (th.Poisson, [1.0, np.nan], "data"),
+        (th.Poisson, [1.0, 2.5], "Poisson data must be non-negative integers"),
+        (th.Poisson, [1.0, -1.0], "Poisson data must be non-negative integers"),
+        (th.Exponential, [1.0, -2.0], "Exponential data must be non-negative numbers"),
+        (th.Exponential, [1.0, np.inf], "data"),
+        (th.Gamma, [1.0, 0.0, 2.0], "Gamma data must be positive numbers"),
+        (th.Gamma, [1.0, np.nan], "data"),
+        (th.Normal, [], "empty"),
+        (th.Normal, [[1.0, 2.0]], "1-dimensional"),
+    ],
+)
+def test_short_path_bad_input_raises_the_general_routes_error(
+    family: object, x: list[float], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for data in (x, np.asarray(x, dtype=float)):
+        with pytest.raises(ValueError, match=message) as fast:
+            th.fit(family, data)
+        with pytest.raises(ValueError) as general:
+            _general(family, data, monkeypatch)
+        assert str(fast.value) == str(general.value)
+    with pytest.raises(TypeError) as fast_t:
+        th.fit(family, ["a", "b"])
+    with pytest.raises(TypeError) as general_t:
+        _general(family, ["a", "b"], monkeypatch)
+    assert str(fast_t.value) == str(general_t.value)
+
+
+def test_short_path_agrees_with_scipy() -> None:
+    from scipy import stats
+
+    r = np.random.default_rng(5)
+    x = r.gamma(2.5, 1.5, 500)
+    est = th.fit(th.Normal, x)
+    assert est.params["mu"] == pytest.approx(x.mean(), rel=1e-14)
+    assert est.params["sigma"] == pytest.approx(x.std(), rel=1e-14)
+    assert est.loglik == pytest.approx(stats.norm(x.mean(), x.std()).logpdf(x).sum(), rel=1e-12)
+    assert est.se["mu"] == pytest.approx(x.std() / np.sqrt(500), rel=1e-13)
+    est = th.fit(th.Exponential, x)
+    assert est.loglik == pytest.approx(stats.expon(scale=x.mean()).logpdf(x).sum(), rel=1e-12)
+    k = r.poisson(3.0, 500)
+    est = th.fit(th.Poisson, k)
+    assert est.loglik == pytest.approx(stats.poisson(k.mean()).logpmf(k).sum(), rel=1e-12)
+    assert est.se["rate"] == pytest.approx(np.sqrt(k.mean() / 500), rel=1e-13)
+    est = th.fit(th.Gamma, x)
+    a, _, scale = stats.gamma.fit(x, floc=0)
+    assert est.params["shape"] == pytest.approx(a, rel=1e-4)
+    assert est.loglik >= stats.gamma(a, scale=scale).logpdf(x).sum() - 1e-9
+
+
+def test_statistics_made_without_init_equal_the_constructed_ones() -> None:
+    # statistics.sufficient.made skips the generated __init__: valid only while the
+    # statistics types of the short path have no __post_init__ (or init-only fields)
+    from thetahat.statistics.sufficient import made
+
+    for fam in (th.Normal(), th.Poisson(), th.Exponential(), th.Gamma()):
+        cls = fam.statistics_type
+        assert not hasattr(cls, "__post_init__"), cls
+        fields = {f.name: float(i + 1) for i, f in enumerate(dataclasses.fields(cls))}
+        assert all(f.init for f in dataclasses.fields(cls)), cls
+        a, b = made(cls, fields), cls(**fields)
+        assert type(a) is cls and a == b and repr(a) == repr(b) and vars(a) == vars(b)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            a.n = 3.0  # type: ignore[misc]
+
+
+def test_short_path_declines_odd_shapes_before_converting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thetahat.inference import _direct
+
+    for x in (np.array(3), np.array(3.0), np.arange(6).reshape(2, 3), list(range(5000))):
+        assert _direct.direct_fit(th.Poisson, x) is None
+    est = th.fit(th.Poisson, np.array(3))  # a 0-d array: one observation, the general route
+    assert est.params == {"rate": 3.0} and est.n == 1.0

@@ -14,7 +14,7 @@ from scipy import special as sc
 from .._domains import POSITIVE
 from .._special import trigamma
 from ..optim import BatchResult, SolverResult, Status, newton_1d, newton_1d_batch
-from ..statistics.sufficient import CHUNK, SuffStats, log_chunks
+from ..statistics.sufficient import CHUNK, SuffStats, log_chunks, made
 from ._base import ContinuousDistribution, Param, Value
 from .family import many
 from .observations import positive_support
@@ -134,7 +134,8 @@ class Gamma(ContinuousDistribution):
                 slog = float(np.add.reduce(np.log(x)))
             if not math.isfinite(slog):
                 return None
-            return GammaStats(n=float(m), total=float(np.add.reduce(x)), slog=slog)
+            total = float(np.add.reduce(x))
+            return made(GammaStats, {"n": float(m), "total": total, "slog": slog})
         total = slog = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             for xc, b, wc in log_chunks(x, w):
@@ -170,11 +171,11 @@ class Gamma(ContinuousDistribution):
         is ``[[k, beta], [beta, beta^2 psi1(k)]] / (n (k psi1(k) - 1))``.
         """
         k, r, n = float(params["shape"]), float(params["rate"]), float(stats.n)
-        free = [name for name in ("shape", "rate") if name not in self._values]
-        if free == ["rate"]:
+        fixed = self._values
+        if fixed and "shape" in fixed:  # the rate free
             return np.array([[r * r / (n * k)]])
         t = float(sc.zeta(2.0, k))
-        if free == ["shape"]:
+        if fixed and "rate" in fixed:  # the shape free
             return np.array([[1.0 / (n * t)]])
         d = n * (k * t - 1.0)  # > 0: k psi1(k) > 1 for every k > 0 (0 after rounding)
         if not d > 0:
@@ -272,3 +273,41 @@ def _profile_shape(
     ll = float(_gamma_loglik(n, total, slog, k, rate))
     res = SolverResult.of([u], ll, sol.converged, sol.message, sol.iterations)
     return {"shape": k, "rate": rate}, res
+
+
+def direct_mle(
+    fam: Gamma, x: NDArray[np.float64]
+) -> tuple[GammaStats, dict[str, float], float, NDArray[np.float64], str, int] | None:
+    """The MLE of a Gamma with both parameters free from a small array.
+
+    ``th.fit``'s short path (issue 12: a small fit's fixed cost). ``x`` is a C-contiguous
+    float64 array of 1 to 4096 values; returns the statistics (``_reduce``'s one-chunk
+    sums), the estimate and log-likelihood of the profile Newton solve
+    (:func:`_profile_shape`, as ``_fit_fast``), the closed-form covariance
+    (``_covariance``), the solver's message and iterations; None (the general route
+    decides and explains) for anything else: a value that is not positive and finite,
+    equal values (shape inf), a solve that did not end in success.
+    """
+    if not np.minimum.reduce(x) > 0:  # also NaN: then np.log below warns of nothing
+        return None
+    slog = float(np.add.reduce(np.log(x)))
+    if not math.isfinite(slog):  # an inf
+        return None
+    n = float(x.shape[0])
+    stats = made(GammaStats, {"n": n, "total": float(np.add.reduce(x)), "slog": slog})
+    try:
+        with np.errstate(all="ignore"):  # as the general route's _formula
+            theta, res = _profile_shape(n, stats.total, slog, n)
+            if res.status is not Status.SUCCESS:
+                return None
+            k, rate = theta["shape"], theta["rate"]
+            if not (0 < k < math.inf and 0 < rate < math.inf):
+                return None
+            theta = {"shape": float(k), "rate": float(rate)}
+            cov = fam._covariance(theta, stats)
+    except (ZeroDivisionError, OverflowError, FloatingPointError, ValueError):
+        return None
+    loglik = res.fun
+    if math.isnan(loglik) or loglik == -math.inf or cov.shape != (2, 2):
+        return None
+    return stats, theta, loglik, cov, res.message, res.iterations

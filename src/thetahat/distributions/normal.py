@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import POSITIVE, REAL
-from ..statistics.sufficient import MomentStats, chunk_moments
+from ..statistics.sufficient import MomentStats, chunk_moments, made
 from ._base import ContinuousDistribution, Param, Value
 from .family import diagonal, many, where
 
@@ -112,7 +112,7 @@ class Normal(ContinuousDistribution):
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
     ) -> NormalStats:
         n, mean, err, m2 = chunk_moments(x, w)
-        return NormalStats(n=n, mean=mean, m2=m2, mean_err=err)
+        return made(NormalStats, {"n": n, "mean": mean, "m2": m2, "mean_err": err})
 
     def _checked_chunk_stats(
         self, x: NDArray[np.float64], w: NDArray[np.float64] | None, obs: Any
@@ -139,6 +139,45 @@ class Normal(ContinuousDistribution):
 
     def _information(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         return gaussian_information(self, params, stats)
+
+
+def direct_mle(
+    fam: Normal, x: NDArray[np.float64]
+) -> tuple[NormalStats, dict[str, float], float, NDArray[np.float64], str, int] | None:
+    """The MLE of a Normal with both parameters free from a small array, in Python floats.
+
+    ``th.fit``'s short path (issue 12: a small fit's fixed cost). ``x`` is a C-contiguous
+    float64 array of 1 to 4096 values; returns the statistics, the estimate, the
+    log-likelihood, the covariance (the inverse of ``diag(n / sigma^2, 2 n / sigma^2)``,
+    spelled as ``optim.invert_information`` computes it), the message and the iterations
+    exactly as the general route (``_checked_chunk_stats``, ``gaussian_mle``,
+    ``gaussian_loglik``, ``gaussian_information``) gives them; None (the general route
+    decides) for anything else: a NaN or inf, constant data (sigma = 0), an overflow.
+    """
+    if not _fastpath.HAVE_KERNELS:
+        return None
+    n, mean, err, m2 = chunk_moments(x, None)
+    if not (math.isfinite(mean) and math.isfinite(m2)):
+        return None
+    sigma = math.sqrt(m2 / n)  # float(np.sqrt(m2 / n)): both correctly rounded
+    if not (sigma > 0 and math.isfinite(sigma)):
+        return None
+    stats = made(NormalStats, {"n": n, "mean": mean, "m2": m2, "mean_err": err})
+    theta = {"mu": mean, "sigma": sigma}
+    loglik = gaussian_loglik(theta, stats)
+    s2 = sigma * sigma
+    if not s2 > 0:  # underflow (values near 1e-300): the general route's numpy arithmetic
+        return None
+    a = n / s2
+    d = 2.0 * a
+    det = a * d - 0.0 * 0.0
+    if not (math.isfinite(d) and det != 0 and math.isfinite(det)):
+        return None
+    v00, v11 = d / det, a / det
+    if not (v00 > 0 and v11 > 0 and math.isfinite(v00) and math.isfinite(v11)):
+        return None
+    off = -0.0 / det
+    return stats, theta, loglik, np.array([[v00, off], [off, v11]]), "closed form", 0
 
 
 # The Gaussian likelihood of (mu, sigma) from n, the mean and the centred sum of squares:

@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import NONNEGATIVE
-from ..statistics.sufficient import SuffStats
+from ..statistics.sufficient import SuffStats, made
 from ._base import DiscreteDistribution, Param, Value
 from .family import many
 from .observations import counts_support
@@ -105,7 +105,7 @@ class Poisson(DiscreteDistribution):
         if bad >= 0:
             self._explain_bad_data(x, {})
         n = float(x.shape[0])
-        return PoissonStats(n=n, total=total, exposure=n, const=-lf)
+        return made(PoissonStats, {"n": n, "total": total, "exposure": n, "const": -lf})
 
     def _prepare_obs(self, m: int, obs: dict[str, Any]) -> dict[str, NDArray[np.float64]]:
         out = super()._prepare_obs(m, obs)
@@ -133,8 +133,11 @@ class Poisson(DiscreteDistribution):
         return PoissonStats(n=n, total=total, exposure=exposure, const=const)
 
     def _loglik(self, params: Mapping[str, Value], stats: Any) -> float:
-        rate = params["rate"]
-        return sc.xlogy(stats.total, rate) - rate * stats.exposure + stats.const
+        rate, total = params["rate"], stats.total
+        if type(rate) is float and type(total) is float and rate > 0 and total != 0:
+            # one fit: xlogy(total, rate) is total * log(rate) here (no ufunc call)
+            return total * math.log(rate) - rate * stats.exposure + stats.const
+        return sc.xlogy(total, rate) - rate * stats.exposure + stats.const
 
     def _mle(self, stats: Any) -> dict[str, Value]:
         return {"rate": stats.total / stats.exposure}
@@ -147,3 +150,30 @@ class Poisson(DiscreteDistribution):
         if rate == 0:  # as numpy's t / 0 (Python floats would raise)
             return np.array([[math.inf if t > 0 else math.nan]])
         return np.array([[t / rate]])
+
+
+def direct_mle(
+    fam: Poisson, x: NDArray[np.float64]
+) -> tuple[PoissonStats, dict[str, float], float, NDArray[np.float64], str, int] | None:
+    """The MLE of a free Poisson rate from a small array of counts, in Python floats.
+
+    ``th.fit``'s short path (issue 12: a small fit's fixed cost). ``x`` is a C-contiguous
+    float64 array of 1 to 4096 values; returns the statistics, the estimate, the
+    log-likelihood, the covariance ``rate / n`` (as ``1 / (n / rate)``, the inverse the
+    general route takes), the message and the iterations exactly as ``suff_stats``,
+    ``_mle``, ``_loglik`` and ``_information`` give them; None (the general route
+    decides and explains) for anything else: a value that is not a count, all zeros
+    (rate 0, on the boundary).
+    """
+    bad, total, lf = _fastpath.count_stats(x)
+    if bad >= 0 or not (total > 0 and math.isfinite(total)):
+        return None
+    n = float(x.shape[0])
+    stats = made(PoissonStats, {"n": n, "total": total, "exposure": n, "const": -lf})
+    rate = total / n
+    theta = {"rate": rate}
+    loglik = float(fam._loglik(theta, stats))
+    a = n / rate
+    if not (a > 0 and math.isfinite(a)):
+        return None
+    return stats, theta, loglik, np.array([[1.0 / a]]), "closed form", 0

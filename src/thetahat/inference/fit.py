@@ -2,6 +2,10 @@
 
 Dispatch, in order of preference:
 
+0. a plain array or list of at most 4,096 values, every keyword at its default, and a
+   family with every parameter free that has a short path (Normal, Poisson,
+   Exponential, Gamma): :func:`thetahat.inference._direct.direct_fit`, the same
+   Estimate as below without its layers (issue 12: a small fit's fixed cost);
 1. no prior (or ``Flat``): the family's closed-form MLE (``_mle``), else its
    fast path (``_fit_fast``: a profile Newton solve on one shape parameter, or a
    Newton solve in scalar arithmetic);
@@ -18,9 +22,8 @@ The covariance is the inverse observed information by default
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -32,7 +35,8 @@ from ..conjugacy import conjugate_priors, find_rule
 from ..distributions import Distribution
 from ..optim import SolverResult, Status, invert_information
 from ..results import BoundaryWarning, ConvergenceWarning, Estimate, _flat_labels
-from ..statistics import CensoredStats, DataStats, MomentStats, SuffStats, statistics_of
+from ..statistics import CensoredStats, DataStats, SuffStats, statistics_of
+from ._direct import direct_fit
 from ._family import as_family, check_prior, is_flat, resolve_categorical
 from ._priors import check_prior_support
 from ._solve import ARITHMETIC_ERRORS, FitProblem, solve
@@ -51,27 +55,6 @@ _CLOSED_FORM = SolverResult.done(np.zeros(0), np.nan, "closed form")
 _CLOSED_FORM.x.flags.writeable = False
 
 
-def _keeps_data(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fit`` returning its estimate with a reference to the data (no copy), for
-    ``Estimate.gof`` and ``Estimate.bootstrap``, which re-fit resamples of them."""
-
-    @functools.wraps(fn)
-    def wrapper(family: Any, data: Any, **kw: Any) -> Any:
-        est = fn(family, data, **kw)
-        if isinstance(data, SuffStats | MomentStats) or not isinstance(est, Estimate):
-            return est  # statistics, or a FitTable of per-group fits (by=)
-        if kw.get("column") is not None or _is_table(data):
-            return est  # a table's values stay where they live
-        # ``est`` was just built for this call and nobody else holds it: set the two
-        # fields in place (dataclasses.replace re-runs __init__: 12 us, a fifth of a fit)
-        object.__setattr__(est, "data", data)
-        object.__setattr__(est, "weights", kw.get("weights"))
-        return est
-
-    return wrapper
-
-
-@_keeps_data
 def fit(
     family: Any,
     data: Any,
@@ -169,6 +152,45 @@ def fit(
     >>> th.fit(th.Poisson, [3, 5, 2], exposure=[1.0, 2.0, 0.5]).params
     {'rate': 2.857142857142857}
     """
+    if (
+        prior is None
+        and weights is None
+        and exposure is None
+        and column is None
+        and by is None
+        and trials is None
+        and information == "observed"
+        and parametrization == "natural"
+    ):
+        est = direct_fit(family, data)
+        if est is not None:
+            return est
+    est = _fit(family, data, prior, weights, exposure, information, parametrization, column,
+               by, trials, nulls)  # fmt: skip
+    if isinstance(est, Estimate) and column is None and not isinstance(data, SuffStats):
+        if not _is_table(data):
+            # keep a reference to the data (no copy) for Estimate.gof and .bootstrap, which
+            # re-fit resamples of them; ``est`` was just built for this call and nobody else
+            # holds it: set the two fields in place (dataclasses.replace re-runs __init__)
+            object.__setattr__(est, "data", data)
+            object.__setattr__(est, "weights", weights)
+    return est
+
+
+def _fit(
+    family: Any,
+    data: Any,
+    prior: Any,
+    weights: Any,
+    exposure: Any,
+    information: str,
+    parametrization: str,
+    column: str | None,
+    by: Any,
+    trials: Any,
+    nulls: str,
+) -> Any:
+    """``fit``'s general route (every case; see ``fit``)."""
     if column is not None or by is not None or trials is not None or _is_table(data):
         from .frames import fit_table
 

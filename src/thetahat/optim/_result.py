@@ -47,43 +47,66 @@ class SolverResult:
 
     def __post_init__(self) -> None:
         status = self.status if type(self.status) is Status else Status(self.status)
-        if status is not Status.FAILED:
-            x = np.asarray(self.x, dtype=float)
+        if status is Status.SUCCESS and not self.converged:
+            status = Status.FAILED
+        elif status is not Status.FAILED:
             # a boundary result may come with converged=False (no maximum inside the
             # space), but never with NaN
-            if (x.size and bool(np.isnan(x).any())) or (
-                status is Status.SUCCESS and not self.converged
-            ):
+            x = self.x
+            if type(x) is not np.ndarray or x.dtype != np.float64:
+                x = np.asarray(x, dtype=float)
+            if x.size <= 4:  # a few parameters (the usual solve): Python floats, no ufunc
+                if any(v != v for v in x.ravel().tolist()):
+                    status = Status.FAILED
+            elif np.isnan(x).any():
                 status = Status.FAILED
-        object.__setattr__(self, "status", status)
+        if status is not self.status:
+            object.__setattr__(self, "status", status)
         if status is Status.FAILED and self.converged:
             object.__setattr__(self, "converged", False)
 
     @classmethod
+    def _made(
+        cls, x: Any, fun: float, converged: bool, status: Status, message: str, iterations: int
+    ) -> SolverResult:
+        """``cls(x, fun, converged, status, message, iterations)`` without the generated
+        frozen ``__init__`` (one ``object.__setattr__`` per field: half the cost of a small
+        solve's result, issue 12); ``__post_init__`` runs as the constructor runs it."""
+        self = object.__new__(cls)
+        fields = self.__dict__
+        fields["x"] = (
+            x if type(x) is np.ndarray and x.dtype == np.float64 else np.asarray(x, dtype=float)
+        )
+        fields["fun"] = float(fun)
+        fields["converged"] = converged
+        fields["status"] = status
+        fields["message"] = message
+        fields["iterations"] = iterations
+        fields["hessian"] = None
+        fields["edge"] = ()
+        self.__post_init__()
+        return self
+
+    @classmethod
     def done(cls, x: Any, fun: float, message: str, iterations: int = 0) -> SolverResult:
         """A converged result (``success``)."""
-        return cls(
-            np.asarray(x, dtype=float), float(fun), True, Status.SUCCESS, message, iterations
-        )
+        return cls._made(x, fun, True, Status.SUCCESS, message, iterations)
 
     @classmethod
     def failed(cls, x: Any, fun: float, message: str, iterations: int = 0) -> SolverResult:
         """A result that did not converge (``failed``)."""
-        return cls(
-            np.asarray(x, dtype=float), float(fun), False, Status.FAILED, message, iterations
-        )
+        return cls._made(x, fun, False, Status.FAILED, message, iterations)
 
     @classmethod
     def boundary(cls, x: Any, fun: float, message: str, iterations: int = 0) -> SolverResult:
         """The supremum is on the boundary of the parameter space (no interior maximum)."""
-        x_arr = np.asarray(x, dtype=float)
-        return cls(x_arr, float(fun), False, Status.BOUNDARY, message, iterations)
+        return cls._made(x, fun, False, Status.BOUNDARY, message, iterations)
 
     @classmethod
     def of(cls, x: Any, fun: float, converged: bool, message: str, iterations: int) -> SolverResult:
         """``success`` or ``failed`` by ``converged``."""
         status = Status.SUCCESS if converged else Status.FAILED
-        return cls(np.asarray(x, dtype=float), float(fun), converged, status, message, iterations)
+        return cls._made(x, fun, converged, status, message, iterations)
 
 
 @dataclass(frozen=True)

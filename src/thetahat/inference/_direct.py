@@ -1,0 +1,92 @@
+"""``th.fit``'s short path for the commonest small fit (issue 12: a fit's fixed cost).
+
+A fit of a family with every parameter free, on a plain array or list of at most
+4,096 values, with no prior, weights, exposure, censoring, table or ``by=``, where the
+family computes its statistics, estimate, log-likelihood and covariance directly from
+the array in Python floats (Normal, Poisson, Exponential: closed forms; Gamma: its
+profile Newton solve). The general route passes through ``statistics_of``, the
+reducer's chunk loop, the dispatch on priors and the assembly of any estimate, each
+of which checks what cannot happen here; this path makes one call into the family
+module and builds the :class:`~thetahat.results.Estimate` as the general route's
+``_estimate_direct`` does, field for field (``tests/inference/test_direct_estimate.py``
+compares the two routes). Anything else, bad data included, returns None and the
+general route fits it or raises its error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._validation import as_float_array
+from ..distributions import Exponential, Gamma, Normal, Poisson
+from ..distributions.exponential import direct_mle as exponential_mle
+from ..distributions.gamma import direct_mle as gamma_mle
+from ..distributions.normal import direct_mle as normal_mle
+from ..distributions.poisson import direct_mle as poisson_mle
+from ..results import Estimate
+from ._family import as_family
+from ._solve import FitProblem
+
+__all__ = ["direct_fit"]
+
+#: the largest array the short path takes (one chunk of the reducer, the compiled
+#: moments' exact-centre limit): beyond it the fixed cost no longer matters
+LIMIT = 4096
+
+#: family class -> its module's ``direct_mle(fam, x)`` (the family's own formulas)
+_ROUTES: dict[type, Callable[[Any, Any], Any]] = {
+    Normal: normal_mle,
+    Poisson: poisson_mle,
+    Exponential: exponential_mle,
+    Gamma: gamma_mle,
+}
+
+_FLOAT64 = np.dtype(np.float64)
+_new = object.__new__
+
+
+def direct_fit(family: Any, data: Any) -> Estimate | None:
+    """The MLE of ``family`` on ``data`` by the short path, or None (the general route).
+
+    The caller has checked that no keyword of ``th.fit`` differs from its default.
+    ``data`` that are not float64 (integers, float32, a list) are converted by the
+    same check the general route applies (``as_float_array``), so bad input raises
+    the same error here.
+    """
+    if isinstance(family, type):
+        route = _ROUTES.get(family)
+        if route is None:
+            return None
+        fam = as_family(family)
+    else:
+        route = _ROUTES.get(type(family))
+        if route is None or family.params:  # a fixed parameter: the general route
+            return None
+        fam = family
+    tp = type(data)
+    if tp is np.ndarray and data.dtype is _FLOAT64:
+        x = data
+    elif tp is np.ndarray and data.ndim == 1 and data.shape[0] <= LIMIT:
+        x = as_float_array(data, "data", ndim=1)  # integers, float32: converted as there
+    elif (tp is list or tp is tuple) and len(data) <= LIMIT:
+        x = as_float_array(data, "data", ndim=1)  # (longer ones are converted once, there)
+    else:
+        return None
+    if x.ndim != 1 or not 0 < x.shape[0] <= LIMIT or not x.flags.c_contiguous:
+        return None
+    found = route(fam, x)
+    if found is None:
+        return None
+    stats, theta, loglik, cov, message, iterations = found
+    if loglik != loglik:  # NaN: the general route reports the breakdown
+        return None
+    # FitProblem(fam, stats, None) without the generated frozen __init__ (it has no
+    # __post_init__; tests/inference/test_direct_estimate.py checks both)
+    problem = _new(FitProblem)
+    problem.__dict__.update(family=fam, stats=stats, prior=None, parametrization="natural")
+    est = Estimate._interior_mle(theta, cov, loglik, stats.n, fam, message, iterations, problem, {})
+    est.__dict__["data"] = data  # as th.fit keeps it (a reference; weights stay None)
+    return est
