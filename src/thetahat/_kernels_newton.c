@@ -18,11 +18,12 @@
  *     usable, 5 line search failed, 6 no convergence in maxiter; z the last point;
  *     h the Hessian over z (row-major) that newton_maximize would report; at the
  *     natural (df, loc, scale, ll, 3 score entries, 6 Hessian entries) at z.
- * t_start(x) -> (median, MAD, kurtosis), or None when a value is not finite
+ * t_start(x) -> (median, MAD, kurtosis, min, max), or None when a value is not finite
  *     StudentT._robust_start's robust statistics of unweighted data in one call
  *     (selection instead of sorts): the median, the median absolute deviation from
- *     it, and the excess kurtosis of the values between the (n // 100)-th smallest and
- *     largest when n > 100 (all values otherwise; 0 when their variance is 0).
+ *     it, the excess kurtosis of the values between the (n // 100)-th smallest and
+ *     largest when n > 100 (all values otherwise; 0 when their variance is 0), and the
+ *     smallest and largest value.
  */
 #include "_kernels.h"
 
@@ -516,8 +517,12 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
         PyBuffer_Release(&xv);
         return PyErr_NoMemory();
     }
-    double loc, mad, kurt = 0.0;
+    double loc, mad, kurt = 0.0, xmin = x[0], xmax = x[0];
     Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 1; i < m; i++) {
+        xmin = x[i] < xmin ? x[i] : xmin;
+        xmax = x[i] > xmax ? x[i] : xmax;
+    }
     memcpy(v, x, (size_t)m * sizeof(double));
     loc = median(v, m);
     for (Py_ssize_t i = 0; i < m; i++) {
@@ -555,6 +560,6 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
     Py_END_ALLOW_THREADS
     free(v);
     PyBuffer_Release(&xv);
-    return Py_BuildValue("(ddd)", loc, mad, kurt);
+    return Py_BuildValue("(ddddd)", loc, mad, kurt, xmin, xmax);
 }
 #endif /* __GNUC__ */

@@ -100,7 +100,8 @@ def test_compiled_fit_at_the_normal_limit_and_heavy_restart(
 def test_t_start_is_the_robust_statistics(n: int) -> None:
     rng = np.random.default_rng(n)
     for x in (rng.standard_t(2.0, n), np.round(rng.normal(size=n), 1)):  # ties too
-        loc, mad, kurt = st._t_start(x)
+        loc, mad, kurt, lo, hi = st._t_start(x)
+        assert (lo, hi) == (np.min(x), np.max(x))
         assert loc == np.median(x)
         assert mad == np.median(np.abs(x - np.median(x)))
         cut = n // 100

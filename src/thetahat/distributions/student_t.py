@@ -172,7 +172,10 @@ class StudentT(ContinuousDistribution):
         return self._robust_start(stats.x, stats.w)
 
     def _robust_start(
-        self, x: NDArray[np.float64], w: NDArray[np.float64] | None
+        self,
+        x: NDArray[np.float64],
+        w: NDArray[np.float64] | None,
+        robust: tuple[float, ...] | None = None,
     ) -> dict[str, float]:
         if x.shape[0] > 20000:
             # a start needs no precision: a systematic subsample of the data
@@ -181,9 +184,10 @@ class StudentT(ContinuousDistribution):
         if w is not None:
             keep = w > 0
             x, w = x[keep], w[keep]
-        robust = _t_start(x) if w is None and _t_start is not None and _compiled() else None
+        if robust is None and w is None:
+            robust = _robust_stats(x)
         if robust is not None:  # the same statistics in one compiled call
-            loc, mad, kurt = robust
+            loc, mad, kurt = robust[:3]
         else:
             loc = _wmedian(x, w)
             mad = _wmedian(np.abs(x - loc), w)
@@ -208,10 +212,15 @@ class StudentT(ContinuousDistribution):
             return None
         if not self.estimable:
             return None
-        spread = x if w is None else x[w > 0]
-        if spread.shape[0] and float(np.min(spread)) == float(np.max(spread)):
-            return self._all_equal(float(spread[0]))
-        return _TFit(self, x, w, float(stats.n), stats.cache).run()
+        robust = _robust_stats(x) if w is None and x.shape[0] <= _SUBSAMPLE_ABOVE else None
+        if robust is not None:  # (median, MAD, kurtosis, min, max)
+            if robust[3] == robust[4]:
+                return self._all_equal(robust[3])
+        else:
+            spread = x if w is None else x[w > 0]
+            if spread.shape[0] and float(np.min(spread)) == float(np.max(spread)):
+                return self._all_equal(float(spread[0]))
+        return _TFit(self, x, w, float(stats.n), stats.cache, robust).run()
 
     def _all_equal(self, c: float) -> tuple[dict[str, Value], SolverResult]:
         est = {"df": np.inf, "loc": c, "scale": 0.0}
@@ -303,6 +312,14 @@ _NEWTON_FAILED = {
 }
 
 
+def _robust_stats(x: NDArray[np.float64]) -> tuple[float, ...] | None:
+    """``_kernels.t_start(x)`` (median, MAD, central kurtosis, min, max of unweighted
+    data) where compiled and x is not empty; None otherwise or for a value not finite."""
+    if _t_start is None or not _compiled() or x.ndim != 1 or not x.shape[0]:
+        return None
+    return _t_start(np.ascontiguousarray(x))
+
+
 def _compiled() -> bool:
     """Whether the small-sample solve runs compiled (``_kernels.t_newton``, ``t_start``;
     off with the other fit kernels where ``_fastpath.HAVE_FIT_KERNELS`` is false)."""
@@ -330,6 +347,7 @@ class _TFit:
         w: NDArray[np.float64] | None,
         n: float,
         cache: dict[str, Any] | None = None,
+        robust: tuple[float, ...] | None = None,
     ) -> None:
         self.fam, self.x, self.w, self.n = fam, x, w, n
         self.free = [i for i, k in enumerate(self.NAMES) if k in fam.estimable]
@@ -339,6 +357,7 @@ class _TFit:
         # where the data's caches go (the score and Hessian at the compiled solve's end)
         self.cache = cache
         self.ends: dict[tuple[float, float, float], tuple[Any, ...]] = {}
+        self.robust = robust  # the robust statistics of x when already computed
 
     def params(self, z: NDArray[np.float64]) -> tuple[float, float, float]:
         full = [self.fixed.get("df", 0.0), self.fixed.get("loc", 0.0), self.fixed.get("scale", 0.0)]
@@ -348,7 +367,10 @@ class _TFit:
         return full[0], full[1], full[2]
 
     def coords(self, p: Mapping[str, float]) -> NDArray[np.float64]:
-        return np.array([_log(p[self.NAMES[i]]) if i != 1 else float(p["loc"]) for i in self.free])
+        return np.array(self.coord_list(p))
+
+    def coord_list(self, p: Mapping[str, float]) -> list[float]:
+        return [_log(p[self.NAMES[i]]) if i != 1 else float(p["loc"]) for i in self.free]
 
     def objective(self) -> tuple[Any, Any]:
         """fgh and f over the free coordinates, sharing one pass per point."""
@@ -386,7 +408,13 @@ class _TFit:
         return fgh, (lambda z: fgh(z)[0])
 
     def newton(self, start: Mapping[str, float], xtol: float) -> SolverResult:
-        if _compiled() and self.x.shape[0] <= _SUBSAMPLE_ABOVE:
+        x, w = self.x, self.w
+        if (
+            _compiled()
+            and x.shape[0] <= _SUBSAMPLE_ABOVE
+            and x.flags.c_contiguous
+            and (w is None or w.flags.c_contiguous)
+        ):
             return self.compiled_newton(start, xtol)
         fgh, f = self.objective()
         return newton_maximize(fgh, self.coords(start), f_only=f, xtol=xtol)
@@ -402,7 +430,7 @@ class _TFit:
             self.w,
             self.n,
             LOG_2PI,
-            self.coords(start).tolist(),
+            self.coord_list(start),
             self.free,
             (fixed.get("df", 0.0), fixed.get("loc", 0.0), fixed.get("scale", 0.0)),
             xtol,
@@ -435,7 +463,7 @@ class _TFit:
                 p, res = found
                 if res.status == "success":
                     return {**self.fam._robust_start(x, w), **{k: float(v) for k, v in p.items()}}
-        return self.fam._robust_start(x, w)
+        return self.fam._robust_start(x, w, self.robust)
 
     def run(self, xtol: float = 1e-10) -> tuple[dict[str, Value], SolverResult] | None:
         start = self.start()

@@ -50,10 +50,13 @@ class SolverResult:
         if status is not Status.FAILED:
             x = np.asarray(self.x, dtype=float)
             # a boundary result may come with converged=False (no maximum inside the
-            # space), but never with NaN
-            if (x.size and bool(np.isnan(x).any())) or (
-                status is Status.SUCCESS and not self.converged
-            ):
+            # space), but never with NaN (a few coordinates: checked as Python floats,
+            # numpy's isnan + any cost more than the rest of a small fit's result)
+            if x.size <= 8:
+                nan = any(v != v for v in x.ravel().tolist())
+            else:
+                nan = bool(np.isnan(x).any())
+            if nan or (status is Status.SUCCESS and not self.converged):
                 status = Status.FAILED
         object.__setattr__(self, "status", status)
         if status is Status.FAILED and self.converged:
