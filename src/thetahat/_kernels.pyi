@@ -18,7 +18,9 @@ def t_newton(
     nu_cap: float,
     maxiter: int,
     /,
-) -> tuple[int, tuple[float, ...] | None, float, int, tuple[float, ...] | None, tuple[float, ...] | None]: ...
+) -> tuple[
+    int, tuple[float, ...] | None, float, int, tuple[float, ...] | None, tuple[float, ...] | None
+]: ...
 def t_start(x: Any, /) -> tuple[float, float, float, float, float] | None: ...
 def weibull_moments(
     x: Any, w: Any, ltop: float, k: float, logged: bool = ..., /
