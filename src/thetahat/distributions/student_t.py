@@ -70,7 +70,10 @@ class StudentT(ContinuousDistribution):
     median, s = 1.4826 MAD, nu from the excess kurtosis of the central 98%
     (nu = 4 + 6 / kurtosis, clipped to [1, 50]); above 20,000 observations, the
     fit of every 8th observation (recursively) instead, so the full data see 2-4
-    passes.
+    passes. Up to 20,000 observations the whole Newton solve (the same steps, line
+    search and stopping rule as ``optim.newton_maximize``) and the robust start are one
+    compiled call each (``thetahat._kernels.t_newton``, ``t_start``) where the kernels
+    are built; otherwise Python floats with one fused pass per step (``_fastpath.t_sums``).
 
     The Normal is the limit nu -> infinity. In ``eta = 1/nu`` the log-likelihood
     at the Normal fit has slope ``sum (z^4 - 2 z^2 - 1) / 4`` (n (kurtosis - 3) / 4
