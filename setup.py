@@ -12,7 +12,11 @@ setup(
     ext_modules=[
         Extension(
             "thetahat._kernels",
-            sources=["src/thetahat/_kernels.c", "src/thetahat/_kernels_fit.c"],
+            sources=[
+                "src/thetahat/_kernels.c",
+                "src/thetahat/_kernels_fit.c",
+                "src/thetahat/_kernels_newton.c",
+            ],
             depends=["src/thetahat/_kernels.h", "src/thetahat/_vecmath.h"],
             extra_compile_args=["-O3"],
             optional=True,

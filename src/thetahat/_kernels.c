@@ -389,6 +389,12 @@ static PyMethodDef methods[] = {
 #if defined(__GNUC__)
     {"t_sums", th_t_sums, METH_VARARGS,
      "t_sums(x, w, nu, loc, scale) -> the Student t score/Hessian sums (see _kernels_fit.c)."},
+    {"t_newton", th_t_newton, METH_VARARGS,
+     "t_newton(x, w, n, log_2pi, z0, free, fixed, xtol, tol, nu_cap, maxiter) -> a small "
+     "Student t fit's Newton solve (see _kernels_newton.c)."},
+    {"t_start", th_t_start, METH_O,
+     "t_start(x) -> (median, MAD, kurtosis of the central 98%, min, max) (see "
+     "_kernels_newton.c)."},
     {"weibull_moments", th_weibull_moments, METH_VARARGS,
      "weibull_moments(x, w, ltop, k, logged=False) -> the Weibull shape moments "
      "(see _kernels_fit.c)."},

@@ -5,6 +5,23 @@ TABLE: int
 def count_stats(x: Any, /) -> tuple[int, float, float]: ...
 def centred_sums(x: Any, c: float, /) -> tuple[float, float]: ...
 def t_sums(x: Any, w: Any, nu: float, loc: float, scale: float, /) -> tuple[float, ...]: ...
+def t_newton(
+    x: Any,
+    w: Any,
+    n: float,
+    log_2pi: float,
+    z0: Any,
+    free: Any,
+    fixed: tuple[float, float, float],
+    xtol: float,
+    tol: float,
+    nu_cap: float,
+    maxiter: int,
+    /,
+) -> tuple[
+    int, tuple[float, ...] | None, float, int, tuple[float, ...] | None, tuple[float, ...] | None
+]: ...
+def t_start(x: Any, /) -> tuple[float, float, float, float, float] | None: ...
 def weibull_moments(
     x: Any, w: Any, ltop: float, k: float, logged: bool = ..., /
 ) -> tuple[float, ...]: ...

@@ -208,6 +208,20 @@ PyObject *th_t_sums(PyObject *self, PyObject *args)
     return as_tuple(acc, NT);
 }
 
+/* The ten t_sums of one array (no threads, GIL held or not): the small-sample Newton
+   loop of _kernels_newton.c calls it once per trial point. */
+void th_t_sums_raw(const double *x, const double *w, Py_ssize_t n, double nu, double loc,
+                   double scale, double *out)
+{
+    const pass_t p = {x, w, n};
+    const tpar_t q = {nu, loc, 1.0 / scale, 1.0 / nu};
+    kahan_t acc[NT] = {{0.0, 0.0}};
+    t_run(&p, &q, acc);
+    for (int j = 0; j < NT; j++) {
+        out[j] = kahan_value(&acc[j]);
+    }
+}
+
 /* ------------------------------------------------------------------- Weibull */
 static void weibull_scalar(double ltop, double k, int logged, double x, double w, double *s)
 {

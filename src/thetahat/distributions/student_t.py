@@ -24,8 +24,14 @@ from .._student_t import (
     fgh_terms,
     limit_message,
 )
-from ..optim import SolverResult, newton_maximize
+from ..optim import SolverResult, Status, newton_maximize
 from ._base import ContinuousDistribution, Param, Value
+
+try:  # the small-sample fit in one compiled call (_kernels_newton.c)
+    from .._kernels import t_newton as _t_newton
+    from .._kernels import t_start as _t_start
+except ImportError:  # pragma: no cover - no C compiler: the same solve in Python floats
+    _t_newton = _t_start = None  # type: ignore[assignment]
 
 __all__ = ["StudentT"]
 
@@ -64,7 +70,10 @@ class StudentT(ContinuousDistribution):
     median, s = 1.4826 MAD, nu from the excess kurtosis of the central 98%
     (nu = 4 + 6 / kurtosis, clipped to [1, 50]); above 20,000 observations, the
     fit of every 8th observation (recursively) instead, so the full data see 2-4
-    passes.
+    passes. Up to 20,000 observations the whole Newton solve (the same steps, line
+    search and stopping rule as ``optim.newton_maximize``) and the robust start are one
+    compiled call each (``thetahat._kernels.t_newton``, ``t_start``) where the kernels
+    are built; otherwise Python floats with one fused pass per step (``_fastpath.t_sums``).
 
     The Normal is the limit nu -> infinity. In ``eta = 1/nu`` the log-likelihood
     at the Normal fit has slope ``sum (z^4 - 2 z^2 - 1) / 4`` (n (kurtosis - 3) / 4
@@ -156,6 +165,9 @@ class StudentT(ContinuousDistribution):
         self, params: Mapping[str, Value], stats: Any
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         nu, loc, s = (float(params[k]) for k in ("df", "loc", "scale"))
+        hit = stats.cache.get("t_at")
+        if hit is not None and hit[0] == (nu, loc, s):
+            return np.array(hit[2]), np.array(hit[3])  # the compiled solve's last point
         _, g, h = _TPass(stats.x, stats.w, stats.n).fgh(nu, loc, s)
         return g, h
 
@@ -163,7 +175,10 @@ class StudentT(ContinuousDistribution):
         return self._robust_start(stats.x, stats.w)
 
     def _robust_start(
-        self, x: NDArray[np.float64], w: NDArray[np.float64] | None
+        self,
+        x: NDArray[np.float64],
+        w: NDArray[np.float64] | None,
+        robust: tuple[float, ...] | None = None,
     ) -> dict[str, float]:
         if x.shape[0] > 20000:
             # a start needs no precision: a systematic subsample of the data
@@ -172,20 +187,15 @@ class StudentT(ContinuousDistribution):
         if w is not None:
             keep = w > 0
             x, w = x[keep], w[keep]
-        loc = _wmedian(x, w)
-        mad = _wmedian(np.abs(x - loc), w)
-        if x.shape[0] > 100:
-            lo, hi = np.partition(x, [x.shape[0] // 100, -(x.shape[0] // 100) - 1])[
-                [x.shape[0] // 100, -(x.shape[0] // 100) - 1]
-            ]
-            xc = x[(x >= lo) & (x <= hi)]
+        if robust is None and w is None:
+            robust = _robust_stats(x)
+        if robust is not None:  # the same statistics in one compiled call
+            loc, mad, kurt = robust[:3]
         else:
-            xc = x
-        m = float(np.mean(xc))
-        d2 = (xc - m) ** 2
-        v = float(np.mean(d2))
-        kurt = float(np.mean(d2 * d2) / (v * v) - 3.0) if v > 0 else 0.0
-        df = float(np.clip(4.0 + 6.0 / kurt, 1.0, 50.0)) if kurt > 0 else 30.0
+            loc = _wmedian(x, w)
+            mad = _wmedian(np.abs(x - loc), w)
+            kurt = _central_kurtosis(x)
+        df = min(max(4.0 + 6.0 / kurt, 1.0), 50.0) if kurt > 0 else 30.0
         scale = 1.4826 * mad if mad > 0 else float(np.std(x))
         if not scale > 0:
             scale = max(float(np.max(np.abs(x - loc))), 1e-300)
@@ -205,10 +215,15 @@ class StudentT(ContinuousDistribution):
             return None
         if not self.estimable:
             return None
-        spread = x if w is None else x[w > 0]
-        if spread.shape[0] and float(np.min(spread)) == float(np.max(spread)):
-            return self._all_equal(float(spread[0]))
-        return _TFit(self, x, w, float(stats.n)).run()
+        robust = _robust_stats(x) if w is None and x.shape[0] <= _SUBSAMPLE_ABOVE else None
+        if robust is not None:  # (median, MAD, kurtosis, min, max)
+            if robust[3] == robust[4]:
+                return self._all_equal(robust[3])
+        else:
+            spread = x if w is None else x[w > 0]
+            if spread.shape[0] and float(np.min(spread)) == float(np.max(spread)):
+                return self._all_equal(float(spread[0]))
+        return _TFit(self, x, w, float(stats.n), stats.cache, robust).run()
 
     def _all_equal(self, c: float) -> tuple[dict[str, Value], SolverResult]:
         est = {"df": np.inf, "loc": c, "scale": 0.0}
@@ -288,6 +303,37 @@ def _normal_loglik(
     return float(-n * (0.5 * LOG_2PI + np.log(s)) - 0.5 * q)
 
 
+#: newton_maximize's defaults (the compiled solve uses the same)
+_NEWTON_TOL = 1e-15
+_NEWTON_MAXITER = 100
+#: newton_maximize's messages by the compiled solve's codes
+_NEWTON_FAILED = {
+    3: "gradient or Hessian not finite",
+    4: "Hessian is not usable",
+    5: "line search could not improve the objective",
+    6: f"no convergence in {_NEWTON_MAXITER} Newton iterations",
+}
+
+
+def _robust_stats(x: NDArray[np.float64]) -> tuple[float, ...] | None:
+    """``_kernels.t_start(x)`` (median, MAD, central kurtosis, min, max of unweighted
+    data) where compiled and x is not empty; None otherwise or for a value not finite."""
+    if _t_start is None or not _compiled() or x.ndim != 1 or not x.shape[0]:
+        return None
+    return _t_start(np.ascontiguousarray(x))
+
+
+def _compiled() -> bool:
+    """Whether the small-sample solve runs compiled (``_kernels.t_newton``, ``t_start``;
+    off with the other fit kernels where ``_fastpath.HAVE_FIT_KERNELS`` is false)."""
+    return _t_newton is not None and _fastpath.HAVE_FIT_KERNELS
+
+
+def _log(v: float) -> float:
+    """``log v`` of a positive float (-inf at 0, as numpy's)."""
+    return math.log(v) if v > 0.0 else -math.inf
+
+
 class _Drift(Exception):
     """Newton is heading to df -> infinity (the Normal limit)."""
 
@@ -298,13 +344,23 @@ class _TFit:
     NAMES = ("df", "loc", "scale")
 
     def __init__(
-        self, fam: StudentT, x: NDArray[np.float64], w: NDArray[np.float64] | None, n: float
+        self,
+        fam: StudentT,
+        x: NDArray[np.float64],
+        w: NDArray[np.float64] | None,
+        n: float,
+        cache: dict[str, Any] | None = None,
+        robust: tuple[float, ...] | None = None,
     ) -> None:
         self.fam, self.x, self.w, self.n = fam, x, w, n
         self.free = [i for i, k in enumerate(self.NAMES) if k in fam.estimable]
         self.fixed = {k: float(v) for k, v in fam.params.items()}
         self.passes = _TPass(x, w, n)
         self.nu_cap = NU_DRIFT
+        # where the data's caches go (the score and Hessian at the compiled solve's end)
+        self.cache = cache
+        self.ends: dict[tuple[float, float, float], tuple[Any, ...]] = {}
+        self.robust = robust  # the robust statistics of x when already computed
 
     def params(self, z: NDArray[np.float64]) -> tuple[float, float, float]:
         full = [self.fixed.get("df", 0.0), self.fixed.get("loc", 0.0), self.fixed.get("scale", 0.0)]
@@ -314,9 +370,10 @@ class _TFit:
         return full[0], full[1], full[2]
 
     def coords(self, p: Mapping[str, float]) -> NDArray[np.float64]:
-        return np.array(
-            [float(np.log(p[self.NAMES[i]])) if i != 1 else float(p["loc"]) for i in self.free]
-        )
+        return np.array(self.coord_list(p))
+
+    def coord_list(self, p: Mapping[str, float]) -> list[float]:
+        return [_log(p[self.NAMES[i]]) if i != 1 else float(p["loc"]) for i in self.free]
 
     def objective(self) -> tuple[Any, Any]:
         """fgh and f over the free coordinates, sharing one pass per point."""
@@ -354,8 +411,48 @@ class _TFit:
         return fgh, (lambda z: fgh(z)[0])
 
     def newton(self, start: Mapping[str, float], xtol: float) -> SolverResult:
+        x, w = self.x, self.w
+        if (
+            _compiled()
+            and x.shape[0] <= _SUBSAMPLE_ABOVE
+            and x.flags.c_contiguous
+            and (w is None or w.flags.c_contiguous)
+        ):
+            return self.compiled_newton(start, xtol)
         fgh, f = self.objective()
         return newton_maximize(fgh, self.coords(start), f_only=f, xtol=xtol)
+
+    def compiled_newton(self, start: Mapping[str, float], xtol: float) -> SolverResult:
+        """``newton`` in one compiled call (``_kernels.t_newton``): the same objective,
+        steps, line search and stopping rule as ``newton_maximize`` over ``objective``,
+        written out in C (a small sample's Newton solve is otherwise Python arithmetic)."""
+        assert _t_newton is not None
+        fixed = self.fixed
+        code, z, f, it, h, at = _t_newton(
+            self.x,
+            self.w,
+            self.n,
+            LOG_2PI,
+            self.coord_list(start),
+            self.free,
+            (fixed.get("df", 0.0), fixed.get("loc", 0.0), fixed.get("scale", 0.0)),
+            xtol,
+            _NEWTON_TOL,
+            self.nu_cap,
+            _NEWTON_MAXITER,
+        )
+        if code == 1:
+            raise _Drift
+        assert z is not None and h is not None and at is not None
+        x = np.array(z)
+        if code == 0:
+            k = len(z)
+            hz = np.array(h).reshape(k, k)
+            self.ends[at[0], at[1], at[2]] = at[3:]
+            return SolverResult(x, f, True, Status.SUCCESS, "Newton converged", it, hessian=hz)
+        if code == 2:
+            return SolverResult.failed(x, -f, "objective not finite at the start")
+        return SolverResult.failed(x, f, _NEWTON_FAILED[code], it)
 
     def start(self) -> dict[str, float]:
         x, w = self.x, self.w
@@ -369,7 +466,7 @@ class _TFit:
                 p, res = found
                 if res.status == "success":
                     return {**self.fam._robust_start(x, w), **{k: float(v) for k, v in p.items()}}
-        return self.fam._robust_start(x, w)
+        return self.fam._robust_start(x, w, self.robust)
 
     def run(self, xtol: float = 1e-10) -> tuple[dict[str, Value], SolverResult] | None:
         start = self.start()
@@ -423,6 +520,12 @@ class _TFit:
 
     def result(self, res: SolverResult) -> tuple[dict[str, Value], SolverResult]:
         nu, loc, s = self.params(res.x)
+        end = self.ends.get((nu, loc, s))
+        if end is not None and self.cache is not None:
+            ll, g0, g1, g2, hnn, hln, hsn, hll, hls, hss = end
+            g = [g0, g1, g2]
+            h = [[hnn, hln, hsn], [hln, hll, hls], [hsn, hls, hss]]
+            self.cache["t_at"] = ((nu, loc, s), ll, g, h)
         est = dict(zip(self.NAMES, (nu, loc, s), strict=True))
         return {k: est[k] for k in self.fam.estimable}, res
 
@@ -445,6 +548,22 @@ class _TFit:
         ll = _normal_loglik(x, w, n, loc, s)
         est = {"df": np.inf, "loc": loc, "scale": s}
         return {k: est[k] for k in self.fam.estimable}, ll, slope
+
+
+def _central_kurtosis(x: NDArray[np.float64]) -> float:
+    """Excess kurtosis of the values between the ``n // 100``-th smallest and largest
+    (all of them up to 100 values); 0 when their variance is 0."""
+    if x.shape[0] > 100:
+        lo, hi = np.partition(x, [x.shape[0] // 100, -(x.shape[0] // 100) - 1])[
+            [x.shape[0] // 100, -(x.shape[0] // 100) - 1]
+        ]
+        xc = x[(x >= lo) & (x <= hi)]
+    else:
+        xc = x
+    m = float(np.mean(xc))
+    d2 = (xc - m) ** 2
+    v = float(np.mean(d2))
+    return float(np.mean(d2 * d2) / (v * v) - 3.0) if v > 0 else 0.0
 
 
 def _wmedian(v: NDArray[np.float64], w: NDArray[np.float64] | None) -> float:

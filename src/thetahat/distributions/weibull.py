@@ -11,10 +11,22 @@ from numpy.typing import NDArray
 
 from .. import _fastpath
 from .._domains import POSITIVE
-from ..optim import BatchResult, SolverResult, Status, invert_information_batch, newton_1d
+from ..optim import (
+    BatchResult,
+    SolverResult,
+    Status,
+    invert_information,
+    invert_information_batch,
+    newton_1d,
+)
 from ..statistics.sufficient import chunk_moments
 from ._base import ContinuousDistribution, Param, Value
 from .observations import positive_support
+
+try:  # one pass of a small fit without _fastpath's threading wrapper
+    from .._kernels import weibull_moments as _moments_kernel
+except ImportError:  # pragma: no cover - no C compiler: _fastpath's numpy passes
+    _moments_kernel = None  # type: ignore[assignment]
 
 __all__ = ["Weibull"]
 
@@ -164,12 +176,18 @@ class Weibull(ContinuousDistribution):
     def _covariance(self, params: Mapping[str, Value], stats: Any) -> NDArray[np.float64]:
         """Inverse observed information, inverted in the scaled units (shape, scale / lambda)
         and scaled back (a variance beyond the float range is inf, below it 0)."""
-        from ..optim import invert_information
-
         k, lam = float(params["shape"]), float(params["scale"])
         hit = stats.cache.get("weibull_scaled")
+        if hit is not None and hit[0] == (k, lam) and not self._values:
+            # the fast fit's end point, both parameters free: in floats (the same
+            # products as _unscaled; a float product overflows to inf as numpy's does)
+            (h00, h01), (h10, h11) = hit[1]
+            (c00, c01), (c10, c11) = invert_information(
+                np.array([[-h00, -h01], [-h10, -h11]])
+            ).tolist()
+            return np.array([[c00, c01 * lam], [c10 * lam, c11 * lam * lam]])
         if hit is not None and hit[0] == (k, lam):
-            h = hit[1]
+            h = np.array(hit[1])
         else:
             m = _sums_at(stats, k, lam)
             h = _weibull_gh(k, 1.0, stats.n, m[1], m[2], m[3], m[0])[1]
@@ -222,44 +240,45 @@ class Weibull(ContinuousDistribution):
         return _unscaled(invert_information_batch(-h), d)
 
     def _start(self, stats: Any) -> dict[str, float]:
-        x = stats.positive()
-        step = max(1, x.shape[0] // 10000)  # a start needs no precision: a subsample
-        lx = np.log(x[::step])
+        # log x of the values with weight (computed once: stats.logx())
+        lx = stats.logx() if stats.w is None else stats.logx()[stats.w > 0]
+        step = max(1, lx.shape[0] // 10000)  # a start needs no precision: a subsample
+        lx = lx[::step]
         n, mean, _, m2 = chunk_moments(lx, None)  # one compiled read (np.var: 7 us at n = 100)
         return self._start_from(mean, m2 / n)
 
     def _start_from(self, m: float, v: float) -> dict[str, float]:
         # log x of a Weibull has sd pi / (k sqrt 6) and mean log(lambda) - euler / k
-        k = float(np.pi / np.sqrt(6.0 * v)) if v > 0 else 1.0
+        k = math.pi / math.sqrt(6.0 * v) if v > 0 else 1.0
         k = self._values.get("shape", k)
-        return {"shape": k, "scale": self._values.get("scale", float(np.exp(m + 0.5772 / k)))}
+        return {"shape": k, "scale": self._values.get("scale", _exp(m + 0.5772 / k))}
 
     def _fit_fast(self, stats: Any) -> tuple[dict[str, Value], SolverResult] | None:
         if self._values or stats.x.ndim != 1:
             return None
         xp = stats.positive()
-        top = float(np.max(xp))
-        ltop = float(np.log(top))
-        if float(np.min(xp)) == top:
+        top = float(np.maximum.reduce(xp))  # (np.max's wrapper costs more than the read)
+        ltop = math.log(top)
+        if float(np.minimum.reduce(xp)) == top:
             return {"shape": np.inf, "scale": top}, SolverResult.boundary([np.inf], np.inf, _EQUAL)
         found = _profile_newton(stats, ltop, self._start(stats)["shape"])
         if found is None:
             return None
         k, shift, ll, g, h, ok, msg, passes = found
-        scale = float(np.exp(ltop + shift))
+        scale = _exp(ltop + shift)
         # the Hessian in the scaled units (lambda / c) for the covariance; natural units
         # (which may underflow for data near 1e300) for the generic hooks
         # h * outer(d, d) and g * d with d = (1, e), spelled out in floats (the same
         # products; a float product overflows to inf as numpy's does under errstate)
-        (h00, h01), (h10, h11) = h.tolist()
-        g0, g1 = g.tolist()
-        e = float(np.exp(shift))  # to the units (shape, lambda / lambda)
-        scaled = np.array([[h00, h01 * e], [h10 * e, h11 * (e * e)]])
+        (h00, h01), (h10, h11) = h
+        g0, g1 = g
+        e = _exp(shift)  # to the units (shape, lambda / lambda)
+        scaled = [[h00, h01 * e], [h10 * e, h11 * (e * e)]]
         stats.cache["weibull_scaled"] = ((k, scale), scaled)
-        e = float(np.exp(-ltop))  # natural units (data near 1e-300 overflow)
+        e = _exp(-ltop)  # natural units (data near 1e-300 overflow)
         natural = np.array([[h00, h01 * e], [h10 * e, h11 * (e * e)]])
         stats.cache["weibull_at"] = ((k, scale), ll, np.array([g0, g1 * e]), natural)
-        res = SolverResult.of([np.log(k)], ll, ok, msg, passes)
+        res = SolverResult.of([math.log(k)], ll, ok, msg, passes)
         return {"shape": k, "scale": scale}, res
 
 
@@ -327,10 +346,10 @@ _EXACT_STEP = 1e-9
 
 def _profile_newton(
     stats: Any, ltop: float, k0: float, max_passes: int = 30
-) -> tuple[float, float, float, NDArray[np.float64], NDArray[np.float64], bool, str, int] | None:
+) -> tuple[float, float, float, list[float], list[list[float]], bool, str, int] | None:
     """Root of the profile score ``1/k + mean(y) - B/A`` from the moments at successive
     shapes (see ``Weibull`` Notes). Returns the shape, ``log(lambda / c)``, the
-    log-likelihood, its score and Hessian over (shape, lambda / c), whether it
+    log-likelihood, its score and Hessian over (shape, lambda / c) as floats, whether it
     converged, a message and the number of passes."""
     n, k = float(stats.n), float(k0)
     lx = stats.logx()  # once (numpy's log); each pass then exponentiates
@@ -339,9 +358,21 @@ def _profile_newton(
     # below rounding; large data: the series saves passes
     exact = lx.shape[0] <= _EXACT_PASSES_MAX
     isfinite = math.isfinite
+    w = stats.w
+    raw = (
+        _moments_kernel is not None
+        and _fastpath.HAVE_FIT_KERNELS
+        and lx.shape[0] < _fastpath.PARALLEL_MIN
+        and lx.flags.c_contiguous
+        and (w is None or (w.flags.c_contiguous and w.dtype == np.float64))
+    )
     for npass in range(1, max_passes + 1):
-        sums = _fastpath.weibull_moments(lx, stats.w, ltop, k, True)
-        sy, m = float(sums[0]), sums[1:].tolist()
+        if raw:  # one kernel call, as _fastpath.weibull_moments makes below PARALLEL_MIN
+            sums = _moments_kernel(lx, w, ltop, k, True)
+            sy, m = sums[0], list(sums[1:])
+        else:
+            arr = _fastpath.weibull_moments(lx, w, ltop, k, True)
+            sy, m = float(arr[0]), arr[1:].tolist()
         if not (isfinite(sy) and all(map(isfinite, m)) and m[0] > 0):
             return None
         ybar = sy / n
@@ -364,15 +395,15 @@ def _profile_newton(
         if abs(d) * reach <= _FINAL_STEP and abs(d) < limit:
             k_new = k + d
             a, b, c = _series(m, d)
-            shift = float(np.log(a / n)) / k_new  # log(lambda / c)
+            shift = _log(a / n) / k_new  # log(lambda / c)
             # at the profile scale sum w (x/lambda)^k = n; with t = e^(k y) n / a and
             # log(x/lambda) = y - shift, every sum the Hessian needs comes from (a, b, c)
             sl = sy - n * shift
             stl = (n / a) * (b - shift * a)
             stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
-            ll = float(n * (np.log(k_new) - ltop - shift) + (k_new - 1.0) * sl - n)
-            lam = float(np.exp(shift))
-            g, h = _weibull_gh(k_new, lam, n, n, stl, stl2, sl)
+            ll = float(n * (_log(k_new) - ltop - shift) + (k_new - 1.0) * sl - n)
+            lam = _exp(shift)
+            g, h = _weibull_gh_floats(k_new, lam, n, n, stl, stl2, sl)
             return k_new, shift, ll, g, h, True, "profile Newton converged", npass
         k = k + d
     return None
@@ -386,7 +417,29 @@ def _weibull_gh(
     ``st = sum t``, ``stl = sum t l``, ``stl2 = sum t l^2``, ``sl = sum l`` with
     ``l = log(x / lambda)`` and ``t = exp(k l)``.
     """
-    g = np.array([n / k + sl - stl, (k / lam) * (st - n)])
+    g, h = _weibull_gh_floats(k, lam, n, st, stl, stl2, sl)
+    return np.array(g), np.array(h)
+
+
+def _weibull_gh_floats(
+    k: float, lam: float, n: float, st: float, stl: float, stl2: float, sl: float
+) -> tuple[list[float], list[list[float]]]:
+    """:func:`_weibull_gh` as Python floats (one fit's arithmetic; numpy's per-call
+    overhead would be most of it)."""
+    g = [n / k + sl - stl, (k / lam) * (st - n)]
     h_kl = (st - n + k * stl) / lam
-    h = np.array([[-n / (k * k) - stl2, h_kl], [h_kl, -(k / (lam * lam)) * (st - n + k * st)]])
+    h = [[-n / (k * k) - stl2, h_kl], [h_kl, -(k / (lam * lam)) * (st - n + k * st)]]
     return g, h
+
+
+def _exp(v: float) -> float:
+    """``exp v`` as a float, inf beyond the float range (as numpy's)."""
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return math.inf
+
+
+def _log(v: float) -> float:
+    """``log v`` of a float (-inf at 0 and NaN below, as numpy's)."""
+    return math.log(v) if v > 0.0 else -math.inf if v == 0.0 else math.nan

@@ -51,11 +51,12 @@ class SolverResult:
             status = Status.FAILED
         elif status is not Status.FAILED:
             # a boundary result may come with converged=False (no maximum inside the
-            # space), but never with NaN
+            # space), but never with NaN (a few coordinates: checked as Python floats,
+            # numpy's isnan + any cost more than the rest of a small fit's result)
             x = self.x
             if type(x) is not np.ndarray or x.dtype != np.float64:
                 x = np.asarray(x, dtype=float)
-            if x.size <= 4:  # a few parameters (the usual solve): Python floats, no ufunc
+            if x.size <= 8:
                 if any(v != v for v in x.ravel().tolist()):
                     status = Status.FAILED
             elif np.isnan(x).any():
