@@ -12,6 +12,7 @@ from ..optim import SolverResult, Status
 from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._lasso import lasso_gram
+from ._linalg import sample_moments
 from ._loss import Family, PassResult, _blas_one_thread, fused_pass
 
 __all__ = ["GLMFit", "PenaltyVec", "fit_glm"]
@@ -200,7 +201,7 @@ class _Rows:
         """Per-coefficient scales for L-BFGS: each column's spread (about 2,000 strided
         rows; 1 where it is 0) and 1 for the intercept."""
         sample = self.X[:: max(1, self.X.shape[0] // 2048)]
-        sd = _sparse.column_sd(sample)
+        sd = _sparse.column_sd(sample) if _sparse.issparse(sample) else sample_moments(sample)[1]
         return np.r_[np.where(sd > 0, sd, 1.0), np.ones(int(self.fit_intercept))]
 
     def recession(self, cols: list[int]) -> list[int]:
@@ -266,9 +267,7 @@ def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> Array | None:
         return None
     if _sparse.issparse(X):  # implicit: the intercept's rows of the pass (see _sparse)
         return None
-    sample = X[:: max(1, X.shape[0] // 2048)]
-    m = sample.mean(axis=0)
-    sd = sample.std(axis=0)
+    m, sd = sample_moments(X[:: max(1, X.shape[0] // 2048)])
     if not np.any(np.abs(m) > CENTRE_RATIO * sd):
         return None
     return np.asarray(m, dtype=float)
