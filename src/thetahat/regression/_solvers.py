@@ -215,6 +215,12 @@ class _Rows:
         )
 
 
+def _plus_diagonal(H: Array, d: Array) -> Array:
+    """``H + diag(d)``, in place (a pass's Hessian, owned by the caller), no k x k temporary."""
+    H.flat[:: H.shape[0] + 1] += d
+    return H
+
+
 def _solve_newton(H: Array, g: Array) -> Array:
     from scipy import linalg
 
@@ -384,7 +390,9 @@ def _solve(
             theta = rough.theta
             iters += rough.iterations
             if not has_l1:
-                refined = _refine(rows, pen, theta, rough.hessian / frac, tol, check_rank)
+                H0 = rough.hessian  # the subsample's, scaled in place: it is not used again
+                H0 /= frac
+                refined = _refine(rows, pen, theta, H0, tol, check_rank)
                 if refined is not None:
                     return refined.counted(iters)
     elif k >= LBFGS_MIN_K and not has_l1:
@@ -392,7 +400,7 @@ def _solve(
         iters += passes
         at_end = rows.at(theta, with_nll=False, with_hessian=True)
         assert at_end.hess is not None
-        H = at_end.hess + np.diag(pen.l2)
+        H = _plus_diagonal(at_end.hess, pen.l2)
         refined = _refine(rows, pen, theta, H, tol, check_rank, exact=True)
         if refined is not None:
             return refined.counted(iters)
@@ -571,12 +579,12 @@ def _refine(
     except linalg.LinAlgError:
         return None
     loose = float(np.sqrt(tol))
-    l2diag = np.diag(pen.l2)
     th = theta.copy()
     prev = np.inf
     last = before = np.inf
     H_star: Array | None = H0 if exact else None
     th_star = th
+    chord = _Anderson()
     for it in range(1, max_iter + 1):
         scale = 1.0 + float(np.abs(th).max())
         # the error at th is about the last step times the observed contraction factor
@@ -587,12 +595,18 @@ def _refine(
         g = res.grad + pen.l2 * (th - pen.mean)
         gnorm = float(np.abs(g).max())
         if not np.isfinite(gnorm) or gnorm > 0.5 * prev:
-            return None
+            back = chord.retreat()
+            if back is None:
+                return None
+            th = back  # the accelerated step did not contract: the plain chord step instead
+            last, before = np.inf, np.inf
+            continue
         prev = gnorm
         if want_h:
             assert res.hess is not None
-            H_star = res.hess + l2diag
+            H_star = _plus_diagonal(res.hess, pen.l2)
             th_star = th.copy()
+            chord.reset()
             if check_rank and rank_deficiency(H_star):
                 return None
             try:
@@ -600,8 +614,8 @@ def _refine(
             except linalg.LinAlgError:
                 return None
         step = linalg.cho_solve(factor, g)
-        new = th - step
         before, last = last, float(np.abs(step).max())
+        new = th - step if H_star is not None else chord.next(th, -step)
         scale = 1.0 + float(np.abs(new).max())
         if H_star is not None and last <= tol * scale:
             if float(np.abs(new - th_star).max()) > 0.3 * loose * scale:
@@ -613,3 +627,58 @@ def _refine(
             return GLMFit.of(new, H_star, nll, nll + pen.value(new), it, True)
         th = new
     return None
+
+
+class _Anderson:
+    """Anderson acceleration (depth ``depth``) of the chord iteration ``x + f(x)``,
+    ``f(x) = -H0^{-1} g(x)``.
+
+    Notes
+    -----
+    From the last iterates ``x_j`` and chord steps ``f_j``, with the differences
+    ``dX_j = x_{j+1} - x_j`` and ``dF_j = f_{j+1} - f_j``, the next iterate is
+    ``x + f - (dX + dF) gamma``, ``gamma = argmin |f - dF gamma|`` (Walker & Ni 2011,
+    mixing 1). Near the optimum the chord iteration is linear, with
+    ``f(x) = -H0^{-1} H* (x - x*)``, and Anderson's iterates then are GMRES's on
+    ``H0^{-1} H*`` (whose spectrum lies within the subsample's relative Hessian
+    error of 1): the error contracts faster than the plain chord's factor
+    ``rho = ||I - H0^{-1} H*||`` with no extra pass. Each accelerated iterate is
+    kept only if the next pass's gradient halves; otherwise the caller goes back to
+    the plain chord step from the last iterate (:meth:`retreat`).
+    """
+
+    def __init__(self, depth: int = 5) -> None:
+        self.depth = depth
+        self.xs: list[Array] = []
+        self.fs: list[Array] = []
+        self.accelerated = False
+
+    def reset(self) -> None:
+        self.xs, self.fs, self.accelerated = [], [], False
+
+    def next(self, x: Array, f: Array) -> Array:
+        """The next iterate from ``x`` and its chord step ``f``."""
+        self.xs.append(x.copy())
+        self.fs.append(f.copy())
+        if len(self.xs) > self.depth + 1:
+            del self.xs[0], self.fs[0]
+        self.accelerated = len(self.xs) > 1
+        if not self.accelerated:
+            return x + f
+        dX = np.diff(np.array(self.xs), axis=0).T
+        dF = np.diff(np.array(self.fs), axis=0).T
+        gamma = np.linalg.lstsq(dF, f, rcond=None)[0]
+        out = x + f - (dX + dF) @ gamma
+        if not np.all(np.isfinite(out)):
+            self.accelerated = False
+            return x + f
+        return np.asarray(out)
+
+    def retreat(self) -> Array | None:
+        """After an accelerated iterate failed: the plain chord step from the iterate
+        before it (history cleared); None when the failed one was already plain."""
+        if not self.accelerated:
+            return None
+        x, f = self.xs[-1], self.fs[-1]
+        self.reset()
+        return x + f
