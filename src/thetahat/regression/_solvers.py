@@ -314,9 +314,9 @@ def fit_glm(
     subsample of every 8th row (recursively, with the prior scaled to the
     subsample's size, to a loose tolerance). That lands within the subsample's
     sampling error of the optimum, and the full data then see only
-    :func:`_refine`'s passes: Newton-chord steps with the subsample's Hessian,
-    then one pass for the exact Hessian, then a last gradient pass that checks
-    the stopping rule above.
+    :func:`_refine`'s passes: Newton-chord steps with the subsample's Hessian
+    (Anderson-accelerated), then one pass for the exact Hessian, then a last
+    gradient pass that checks the stopping rule above.
 
     Degenerate problems cost nothing on the way to an ordinary answer. With
     ``check_rank`` (a flat prior) the first Hessian is tested for rank by a
@@ -550,7 +550,10 @@ def _refine(
     fixed ``H`` (a chord step); near the optimum the error contracts by the factor
     ``rho = ||H^{-1}(H - H*)||`` per pass (about 0.05 for an eighth of the rows),
     and the step length ``|s_k|`` estimates the error before it, so
-    ``|s_k| min(1, |s_k| / |s_{k-1}|)`` estimates the error after it. Once that
+    ``|s_k| min(1, |s_k| / |s_{k-1}|)`` estimates the error after it. While the
+    chord uses ``H0`` its iterates are Anderson-accelerated (:class:`_Anderson`):
+    at 1e5 x 200 the observed contraction went from about 0.3 to 0.13 per pass,
+    ten full-data gradient passes to seven. Once that
     estimate is below ``0.1 sqrt(tol) (1 + max|theta|)`` (1e-6 for the default
     tol) the next pass also computes the exact Hessian ``H*`` there. That Hessian
     is the one returned, for the standard errors: it is taken within about 1e-6
