@@ -26,7 +26,9 @@ from .. import _fastpath
 __all__ = ["LOGISTIC", "POISSON", "Family", "PassResult", "fused_pass", "linear_predictor"]
 
 Array = NDArray[np.float64]
-CHUNK = 8192  # rows per block: 8192 x 50 doubles = 3.3 MB, in L2/L3 while it is reused
+CHUNK = 8192  # at most this many rows per block
+MIN_ROWS = 256  # at least this many rows per block (the per-block overhead)
+BLOCK_BYTES = 1 << 19  # a block of X (and of its Hessian buffer) near this size: in L2
 
 
 class Family(Protocol):
@@ -172,7 +174,7 @@ def fused_pass(
     with_grad: bool = True,
     with_hessian: bool = False,
     centre: Array | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> PassResult:
     """Total nll, gradient and Hessian (each optional) in ONE pass over the rows of X.
 
@@ -183,11 +185,13 @@ def fused_pass(
 
     Notes
     -----
-    Per block of ``chunk`` rows (a cache-sized block, read from memory once):
+    Per block of ``chunk`` rows (by default :func:`block_rows`: about 512 KB of X, so
+    the block is read from memory once and reused from cache):
     ``eta_b = X_b w + b``, ``nll += sum_i s_i nll_i(eta_i)``, ``r_b = s_b d nll / d eta``,
-    ``g += [X_b 1]' r_b`` and, for the Hessian, ``Z_b = sqrt(s_b v_b) X_b`` with
-    ``H += Z_b' Z_b`` (BLAS ``syrk``; ``v`` the family's Hessian weight) and the intercept's row
-    ``X_b' (s_b v_b)``, ``sum s_b v_b``. On large inputs the rows are split over
+    ``g += [X_b 1]' r_b`` and, for the Hessian, ``Z_b = sqrt(s_b v_b) [X_b 1]`` with
+    ``H += Z_b' Z_b`` (BLAS ``dsyrk`` accumulating the upper triangle in place, the
+    intercept's row and corner included; ``v`` the family's Hessian weight), mirrored
+    once after the blocks are added. On large inputs the rows are split over
     worker threads (NumPy and BLAS release the GIL), each accumulating its own
     sums, added in a fixed order so the result does not depend on timing. BLAS is
     held to one thread during the pass: its per-call thread hand-offs on these
@@ -212,10 +216,28 @@ def fused_pass(
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
     workers = _n_workers(n)
+    if chunk is None:
+        chunk = block_rows(X.shape[1] + int(fit_intercept), n, workers)
     args = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
     with _blas_one_thread():
         parts = _fastpath.map_ranges(lambda lo, hi: _rows_pass(*args, lo, hi, chunk), n, workers)
-    return merge_passes(parts)
+    out = merge_passes(parts)
+    if out.hess is not None:  # the blocks filled the upper triangle: mirror it once
+        out.hess = _mirror_upper(out.hess)
+    return out
+
+
+def _mirror_upper(H: Array, step: int = 64) -> Array:
+    """The symmetric matrix whose upper triangle is ``H``'s (Fortran-ordered, in place),
+    as a C-ordered view; panels of ``step`` columns, so no k x k temporary."""
+    k = H.shape[0]
+    for a in range(0, k, step):
+        b = min(a + step, k)
+        H[b:, a:b] = H[a:b, b:].T
+        blk = H[a:b, a:b]
+        lower = np.tri(b - a, k=-1, dtype=bool)
+        blk[lower] = blk.T[lower]
+    return H.T
 
 
 def _n_workers(n: int) -> int:
@@ -257,6 +279,20 @@ def _blas_one_thread() -> Iterator[None]:
                 _BLAS["limit"] = None
 
 
+def block_rows(k: int, n: int, workers: int = 1) -> int:
+    """Rows per block of a pass over ``n`` rows of ``k`` coefficients (``workers`` threads).
+
+    A block (``rows x k`` doubles, and the Hessian's buffer of the same size) is held
+    near ``BLOCK_BYTES`` so that it is read from memory once and reused from L2 by the
+    gradient and Hessian products; at least ``MIN_ROWS`` rows (below that the
+    per-block NumPy calls dominate) and at most ``CHUNK``, and never more than a
+    worker's share of the rows. The memory beyond X is then two such buffers per
+    worker plus the ``k x k`` sums, whatever n.
+    """
+    rows = max(MIN_ROWS, min(CHUNK, BLOCK_BYTES // (8 * max(k, 1))))
+    return max(1, min(rows, -(-n // max(workers, 1))))
+
+
 def _rows_pass(
     family: Family,
     X: Array,
@@ -272,14 +308,22 @@ def _rows_pass(
     hi: int,
     chunk: int,
 ) -> PassResult:
-    """:func:`fused_pass` over rows ``lo:hi``."""
+    """:func:`fused_pass` over rows ``lo:hi``.
+
+    The Hessian is accumulated in place by BLAS ``dsyrk`` (upper triangle, Fortran
+    order) on ``Z_b = sqrt(s_b v_b) [X_b 1]``, the intercept's column included, and
+    mirrored once at the end.
+    """
+    from scipy.linalg.blas import dsyrk
+
     with_nll, with_grad, with_hessian = flags
     p = X.shape[1]
     k = p + int(fit_intercept)
+    rows = min(chunk, hi - lo)
     g = np.zeros(k) if with_grad else None
-    H = np.zeros((k, k)) if with_hessian else None
-    Z = np.empty((min(chunk, hi - lo), p)) if with_hessian else None
-    buf = np.empty((min(chunk, hi - lo), p)) if centre is not None else None
+    H = np.zeros((k, k), order="F") if with_hessian else None
+    Z = np.empty((rows, k)) if with_hessian else None
+    buf = np.empty((rows, p)) if centre is not None else None
     total = 0.0
     eta_max = 0.0
     for s in range(lo, hi, chunk):
@@ -308,15 +352,15 @@ def _rows_pass(
             g[:p] += r @ Xc
             if fit_intercept:
                 g[p] += float(r.sum())
-        if H is not None and Z is not None and v is not None:
+        if H is not None and Z is not None and v is not None and k:
             if wc is not None:
                 v *= wc
             Zc = Z[: e - s]
-            np.multiply(Xc, np.sqrt(v)[:, None], out=Zc)
-            H[:p, :p] += Zc.T @ Zc  # NumPy dispatches a.T @ a to BLAS syrk
+            sv = np.sqrt(v)
+            np.multiply(Xc, sv[:, None], out=Zc[:, :p])
             if fit_intercept:
-                xv = v @ Xc
-                H[:p, p] += xv
-                H[p, :p] += xv
-                H[p, p] += float(v.sum())
-    return PassResult(total, g, H, eta_max)
+                Zc[:, p] = sv
+            # H += Zc' Zc in place (Zc.T is Fortran-ordered: no copy)
+            out = dsyrk(1.0, Zc.T, beta=1.0, c=H, trans=0, lower=0, overwrite_c=1)
+            assert out is H or np.shares_memory(out, H), "dsyrk did not update H in place"
+    return PassResult(total, g, H, eta_max)  # H: upper triangle only (see fused_pass)

@@ -12,6 +12,7 @@ from ..optim import SolverResult, Status
 from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._lasso import lasso_gram
+from ._linalg import sample_moments
 from ._loss import Family, PassResult, _blas_one_thread, fused_pass
 
 __all__ = ["GLMFit", "PenaltyVec", "fit_glm"]
@@ -200,7 +201,7 @@ class _Rows:
         """Per-coefficient scales for L-BFGS: each column's spread (about 2,000 strided
         rows; 1 where it is 0) and 1 for the intercept."""
         sample = self.X[:: max(1, self.X.shape[0] // 2048)]
-        sd = _sparse.column_sd(sample)
+        sd = _sparse.column_sd(sample) if _sparse.issparse(sample) else sample_moments(sample)[1]
         return np.r_[np.where(sd > 0, sd, 1.0), np.ones(int(self.fit_intercept))]
 
     def recession(self, cols: list[int]) -> list[int]:
@@ -212,6 +213,12 @@ class _Rows:
         return recession_direction(
             kind, self.X, self.y, self.sw, self.fit_intercept, [int(j) for j in cols]
         )
+
+
+def _plus_diagonal(H: Array, d: Array) -> Array:
+    """``H + diag(d)``, in place (a pass's Hessian, owned by the caller), no k x k temporary."""
+    H.flat[:: H.shape[0] + 1] += d
+    return H
 
 
 def _solve_newton(H: Array, g: Array) -> Array:
@@ -266,9 +273,7 @@ def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> Array | None:
         return None
     if _sparse.issparse(X):  # implicit: the intercept's rows of the pass (see _sparse)
         return None
-    sample = X[:: max(1, X.shape[0] // 2048)]
-    m = sample.mean(axis=0)
-    sd = sample.std(axis=0)
+    m, sd = sample_moments(X[:: max(1, X.shape[0] // 2048)])
     if not np.any(np.abs(m) > CENTRE_RATIO * sd):
         return None
     return np.asarray(m, dtype=float)
@@ -309,9 +314,9 @@ def fit_glm(
     subsample of every 8th row (recursively, with the prior scaled to the
     subsample's size, to a loose tolerance). That lands within the subsample's
     sampling error of the optimum, and the full data then see only
-    :func:`_refine`'s passes: Newton-chord steps with the subsample's Hessian,
-    then one pass for the exact Hessian, then a last gradient pass that checks
-    the stopping rule above.
+    :func:`_refine`'s passes: Newton-chord steps with the subsample's Hessian
+    (Anderson-accelerated), then one pass for the exact Hessian, then a last
+    gradient pass that checks the stopping rule above.
 
     Degenerate problems cost nothing on the way to an ordinary answer. With
     ``check_rank`` (a flat prior) the first Hessian is tested for rank by a
@@ -385,7 +390,9 @@ def _solve(
             theta = rough.theta
             iters += rough.iterations
             if not has_l1:
-                refined = _refine(rows, pen, theta, rough.hessian / frac, tol, check_rank)
+                H0 = rough.hessian  # the subsample's, scaled in place: it is not used again
+                H0 /= frac
+                refined = _refine(rows, pen, theta, H0, tol, check_rank)
                 if refined is not None:
                     return refined.counted(iters)
     elif k >= LBFGS_MIN_K and not has_l1:
@@ -393,7 +400,7 @@ def _solve(
         iters += passes
         at_end = rows.at(theta, with_nll=False, with_hessian=True)
         assert at_end.hess is not None
-        H = at_end.hess + np.diag(pen.l2)
+        H = _plus_diagonal(at_end.hess, pen.l2)
         refined = _refine(rows, pen, theta, H, tol, check_rank, exact=True)
         if refined is not None:
             return refined.counted(iters)
@@ -543,7 +550,10 @@ def _refine(
     fixed ``H`` (a chord step); near the optimum the error contracts by the factor
     ``rho = ||H^{-1}(H - H*)||`` per pass (about 0.05 for an eighth of the rows),
     and the step length ``|s_k|`` estimates the error before it, so
-    ``|s_k| min(1, |s_k| / |s_{k-1}|)`` estimates the error after it. Once that
+    ``|s_k| min(1, |s_k| / |s_{k-1}|)`` estimates the error after it. While the
+    chord uses ``H0`` its iterates are Anderson-accelerated (:class:`_Anderson`):
+    at 1e5 x 200 the observed contraction went from about 0.3 to 0.13 per pass,
+    ten full-data gradient passes to seven. Once that
     estimate is below ``0.1 sqrt(tol) (1 + max|theta|)`` (1e-6 for the default
     tol) the next pass also computes the exact Hessian ``H*`` there. That Hessian
     is the one returned, for the standard errors: it is taken within about 1e-6
@@ -572,12 +582,12 @@ def _refine(
     except linalg.LinAlgError:
         return None
     loose = float(np.sqrt(tol))
-    l2diag = np.diag(pen.l2)
     th = theta.copy()
     prev = np.inf
     last = before = np.inf
     H_star: Array | None = H0 if exact else None
     th_star = th
+    chord = _Anderson()
     for it in range(1, max_iter + 1):
         scale = 1.0 + float(np.abs(th).max())
         # the error at th is about the last step times the observed contraction factor
@@ -588,12 +598,18 @@ def _refine(
         g = res.grad + pen.l2 * (th - pen.mean)
         gnorm = float(np.abs(g).max())
         if not np.isfinite(gnorm) or gnorm > 0.5 * prev:
-            return None
+            back = chord.retreat()
+            if back is None:
+                return None
+            th = back  # the accelerated step did not contract: the plain chord step instead
+            last, before = np.inf, np.inf
+            continue
         prev = gnorm
         if want_h:
             assert res.hess is not None
-            H_star = res.hess + l2diag
+            H_star = _plus_diagonal(res.hess, pen.l2)
             th_star = th.copy()
+            chord.reset()
             if check_rank and rank_deficiency(H_star):
                 return None
             try:
@@ -601,8 +617,8 @@ def _refine(
             except linalg.LinAlgError:
                 return None
         step = linalg.cho_solve(factor, g)
-        new = th - step
         before, last = last, float(np.abs(step).max())
+        new = th - step if H_star is not None else chord.next(th, -step)
         scale = 1.0 + float(np.abs(new).max())
         if H_star is not None and last <= tol * scale:
             if float(np.abs(new - th_star).max()) > 0.3 * loose * scale:
@@ -614,3 +630,58 @@ def _refine(
             return GLMFit.of(new, H_star, nll, nll + pen.value(new), it, True)
         th = new
     return None
+
+
+class _Anderson:
+    """Anderson acceleration (depth ``depth``) of the chord iteration ``x + f(x)``,
+    ``f(x) = -H0^{-1} g(x)``.
+
+    Notes
+    -----
+    From the last iterates ``x_j`` and chord steps ``f_j``, with the differences
+    ``dX_j = x_{j+1} - x_j`` and ``dF_j = f_{j+1} - f_j``, the next iterate is
+    ``x + f - (dX + dF) gamma``, ``gamma = argmin |f - dF gamma|`` (Walker & Ni 2011,
+    mixing 1). Near the optimum the chord iteration is linear, with
+    ``f(x) = -H0^{-1} H* (x - x*)``, and Anderson's iterates then are GMRES's on
+    ``H0^{-1} H*`` (whose spectrum lies within the subsample's relative Hessian
+    error of 1): the error contracts faster than the plain chord's factor
+    ``rho = ||I - H0^{-1} H*||`` with no extra pass. Each accelerated iterate is
+    kept only if the next pass's gradient halves; otherwise the caller goes back to
+    the plain chord step from the last iterate (:meth:`retreat`).
+    """
+
+    def __init__(self, depth: int = 5) -> None:
+        self.depth = depth
+        self.xs: list[Array] = []
+        self.fs: list[Array] = []
+        self.accelerated = False
+
+    def reset(self) -> None:
+        self.xs, self.fs, self.accelerated = [], [], False
+
+    def next(self, x: Array, f: Array) -> Array:
+        """The next iterate from ``x`` and its chord step ``f``."""
+        self.xs.append(x.copy())
+        self.fs.append(f.copy())
+        if len(self.xs) > self.depth + 1:
+            del self.xs[0], self.fs[0]
+        self.accelerated = len(self.xs) > 1
+        if not self.accelerated:
+            return x + f
+        dX = np.diff(np.array(self.xs), axis=0).T
+        dF = np.diff(np.array(self.fs), axis=0).T
+        gamma = np.linalg.lstsq(dF, f, rcond=None)[0]
+        out = x + f - (dX + dF) @ gamma
+        if not np.all(np.isfinite(out)):
+            self.accelerated = False
+            return x + f
+        return np.asarray(out)
+
+    def retreat(self) -> Array | None:
+        """After an accelerated iterate failed: the plain chord step from the iterate
+        before it (history cleared); None when the failed one was already plain."""
+        if not self.accelerated:
+            return None
+        x, f = self.xs[-1], self.fs[-1]
+        self.reset()
+        return x + f
