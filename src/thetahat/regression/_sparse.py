@@ -35,7 +35,9 @@ __all__ = [
     "check_sparse_X",
     "column",
     "column_sd",
+    "row_views",
     "dense_columns",
+    "hessian_free",
     "issparse",
     "sparse_gram",
     "sparse_pass",
@@ -63,6 +65,17 @@ def issparse(X: Any) -> bool:
     return bool(mod is not None and mod.issparse(X))
 
 
+#: stored values per chunk of the entry-by-entry finiteness check (1 MB of flags)
+CHECK_CHUNK = 1 << 20
+
+
+def hessian_free(X: Any, fit_intercept: bool) -> bool:
+    """Whether a fit of ``X`` is Hessian-free (sparse, more than :data:`HESSIAN_MAX_K`
+    coefficients): its rows are then read in blocks (:mod:`._newton_cg`), so a 0/1
+    target may be held as int8."""
+    return issparse(X) and X.shape[1] + int(fit_intercept) > HESSIAN_MAX_K
+
+
 def check_sparse_X(X: Any, name: str = "X") -> Any:
     """A CSR float64 ``csr_array`` with finite entries (ValueError naming the first bad one).
 
@@ -75,13 +88,24 @@ def check_sparse_X(X: Any, name: str = "X") -> Any:
     if not A.has_canonical_format:
         A = A.copy()
         A.sum_duplicates()
-    bad = ~np.isfinite(A.data)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
+    # NaN and inf propagate to the sum (no temporary the size of X's values); a sum that
+    # overflows from finite values is looked at entry by entry, by chunks, as a bad one is
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(A.data) if A.data.size else 0.0
+    if not np.isfinite(total):
+        pos, n_nan, n_inf = -1, 0, 0
+        for a in range(0, A.data.size, CHECK_CHUNK):
+            chunk = A.data[a : a + CHECK_CHUNK]
+            bad = ~np.isfinite(chunk)
+            if bad.any():
+                nan = int(np.isnan(chunk).sum())
+                n_nan, n_inf = n_nan + nan, n_inf + int(bad.sum()) - nan
+                pos = a + int(np.flatnonzero(bad)[0]) if pos < 0 else pos
+    else:
+        pos = -1
+    if pos >= 0:
         row = int(np.searchsorted(A.indptr, pos, side="right") - 1)
         col = int(A.indices[pos])
-        n_nan = int(np.isnan(A.data).sum())
-        n_inf = int(bad.sum()) - n_nan
         parts = [f"{n_nan} NaN"] if n_nan else []
         if n_inf:
             parts.append(f"{n_inf} infinite")
@@ -110,12 +134,37 @@ def dense_columns(X: Any, cols: list[int]) -> Array:
 ROW_BLOCK = 1 << 13
 
 
+#: rows per block of the Hessian's products (a block's ``X_B d``: 0.5 MB for one vector)
+MATVEC_ROWS = 1 << 16
+
+
 def row_blocks(X: Any) -> Any:
     """``(lo, hi, a, b)`` per block of rows: rows ``lo:hi`` are stored entries ``a:b``."""
     n = X.shape[0]
     for lo in range(0, n, ROW_BLOCK):
         hi = min(lo + ROW_BLOCK, n)
         yield lo, hi, int(X.indptr[lo]), int(X.indptr[hi])
+
+
+def row_views(X: Any, rows: int) -> Any:
+    """``(lo, hi, B, Bt)`` per block of ``rows`` rows of a CSR X: ``B = X[lo:hi]`` (CSR) and
+    its transpose ``Bt`` (CSC), both over views of X's stored entries (no copy).
+
+    The arrays are set on empty containers: SciPy's constructor would copy a view of a
+    much larger array (its ``prune``), which is the block-sized temporary this avoids.
+    """
+    from scipy import sparse
+
+    n, p = X.shape
+    for lo in range(0, n, rows):
+        hi = min(lo + rows, n)
+        a, b = int(X.indptr[lo]), int(X.indptr[hi])
+        ptr = (X.indptr[lo : hi + 1] - a).astype(X.indices.dtype, copy=False)
+        B = sparse.csr_array((hi - lo, p), dtype=np.float64)
+        Bt = sparse.csc_array((p, hi - lo), dtype=np.float64)
+        for M in (B, Bt):
+            M.indptr, M.indices, M.data = ptr, X.indices[a:b], X.data[a:b]
+        yield lo, hi, B, Bt
 
 
 def squared_colsum(X: Any, v: Array) -> Array:
@@ -241,17 +290,21 @@ class HessianOperator:
         return u
 
     def matvec(self, d: Array) -> Array:
-        """``H d`` (one n-sized temporary: ``v o (X d)`` is formed in place)."""
+        """``H d``, by blocks of :data:`MATVEC_ROWS` rows: ``X_B' (v_B o (X_B d))`` summed
+        over the blocks, so no n-sized temporary (n x m for a block of m vectors) is made."""
         col = (lambda a: a) if d.ndim == 1 else (lambda a: a[:, None])
         if not self.all_active:
             d = d * col(self.active)
-        t = self.predictor(d)
-        t *= col(self.v)
-        out = np.empty_like(d)
-        out[: self.p] = self.X.T @ t
-        if self.fit_intercept:
-            out[self.p] = t.sum(axis=0)
-        del t
+        dw = d[: self.p]
+        out = np.zeros_like(d)
+        for lo, hi, B, Bt in row_views(self.X, MATVEC_ROWS):
+            t = B @ dw
+            if self.fit_intercept:
+                t += d[self.p]
+            t *= col(self.v[lo:hi])
+            out[: self.p] += Bt @ t
+            if self.fit_intercept:
+                out[self.p] += t.sum(axis=0)
         out += d * col(self.l2)
         if not self.all_active:
             out *= col(self.active)
