@@ -1,11 +1,11 @@
 """Hessian-free GLM fits of wide sparse designs: truncated Newton-CG, a working set for L1.
 
-Memory is O(nnz + n + k) (two n-vectors beyond the data: see :func:`fit_wide`) whatever the number of coefficients k: the Hessian
-``X' diag(v) X + diag(l2)`` is only ever applied to vectors
-(:class:`~._sparse.HessianOperator`), and the covariance is computed when first asked
-for (:class:`~thetahat.results.LazyCovariance`): whole (one formed Hessian, inverted)
-up to :data:`COV_MAX_K` coefficients, otherwise the block of the coefficients asked
-for, by conjugate-gradient solves ``H z = e_j``.
+Memory is O(nnz + n + k) whatever the number of coefficients k (two n-vectors beyond
+the data: see :func:`fit_wide`): the Hessian ``X' diag(v) X + diag(l2)`` is only ever
+applied to vectors (:class:`~._sparse.HessianOperator`), and the covariance is computed
+when first asked for (:class:`~thetahat.results.LazyCovariance`): whole (one formed
+Hessian, inverted) up to :data:`COV_MAX_K` coefficients, otherwise the block of the
+coefficients asked for, by conjugate-gradient solves ``H z = e_j``.
 """
 
 from __future__ import annotations
@@ -304,7 +304,7 @@ def fit_wide(
     """
     if np.any(pen.l1 > 0):
         return _working_set(family, X, y, sw, offset, fit_intercept, pen, theta0, max_iter, tol)
-    p, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
+    _, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
     eta = eta_of(X, theta, fit_intercept, offset)
 
     obj = _nll(family, eta, y, sw) + pen.value(theta)

@@ -18,8 +18,9 @@ ratio of 30, which a mostly-zero column cannot reach.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,18 +31,20 @@ from ._loss import Family, PassResult, linear_predictor
 __all__ = [
     "HESSIAN_MAX_K",
     "CoefficientMap",
+    "FeatureNames",
     "HessianOperator",
     "append_ones",
     "check_sparse_X",
     "column",
     "column_sd",
-    "row_views",
     "dense_columns",
     "hessian_free",
     "issparse",
+    "row_views",
     "sparse_gram",
     "sparse_pass",
     "squared_colsum",
+    "with_intercept",
 ]
 
 Array = NDArray[np.float64]
@@ -134,8 +137,11 @@ def dense_columns(X: Any, cols: list[int]) -> Array:
 ROW_BLOCK = 1 << 13
 
 
-#: rows per block of the Hessian's products (a block's ``X_B d``: 0.5 MB for one vector)
-MATVEC_ROWS = 1 << 16
+#: rows per block of the Hessian's products: a block's ``X_B d`` is 2 MB for one vector
+#: (a quarter as many rows for a block of vectors: 8 MB for 16). Smaller blocks cost
+#: time: at n = 1e6, p = 1e5, 20 entries a row, a product took 67 ms in blocks of 2^18
+#: rows, 74 ms in blocks of 2^16 and 82 ms of 2^14, against 64 ms whole (CPU, 2026-12-02)
+MATVEC_ROWS = 1 << 18
 
 
 def row_blocks(X: Any) -> Any:
@@ -291,13 +297,15 @@ class HessianOperator:
 
     def matvec(self, d: Array) -> Array:
         """``H d``, by blocks of :data:`MATVEC_ROWS` rows: ``X_B' (v_B o (X_B d))`` summed
-        over the blocks, so no n-sized temporary (n x m for a block of m vectors) is made."""
+        over the blocks, so no n-sized temporary (n x m for a block of m vectors) is made
+        (the whole product held 8 MB per vector at n = 1e6: the solve's third n-vector)."""
         col = (lambda a: a) if d.ndim == 1 else (lambda a: a[:, None])
         if not self.all_active:
             d = d * col(self.active)
         dw = d[: self.p]
         out = np.zeros_like(d)
-        for lo, hi, B, Bt in row_views(self.X, MATVEC_ROWS):
+        rows = MATVEC_ROWS if d.ndim == 1 else max(MATVEC_ROWS // 4, 1)
+        for lo, hi, B, Bt in row_views(self.X, rows):
             t = B @ dw
             if self.fit_intercept:
                 t += d[self.p]
@@ -356,6 +364,100 @@ def sparse_gram(X: Any, y: Array, sw: Array | None, fit_intercept: bool) -> Gram
     return GramStats(G=0.5 * (G + G.T), c=c, yy=yy, xbar=xbar, ybar=ybar, sw=total)
 
 
+class FeatureNames(Sequence[str]):
+    """The default names ``x0, ..., x{p-1}`` (with ``"intercept"`` first or last), each
+    made when it is asked for: what stands for a list of p names where X had no column
+    names (10^5 strings are 6 MB; this is two integers).
+
+    It behaves as the list it stands for where read (``len``, indexing and slices,
+    iteration, ``in``, ``index``, equality with a list); it cannot be changed.
+
+    Examples
+    --------
+    >>> from thetahat.regression._sparse import FeatureNames
+    >>> names = FeatureNames(3, intercept="first")
+    >>> list(names), names[-1], names.index("x1"), "x3" in names
+    (['intercept', 'x0', 'x1', 'x2'], 'x2', 2, False)
+    """
+
+    __slots__ = ("_at", "_p")
+
+    def __init__(self, p: int, intercept: str | None = None) -> None:
+        if intercept not in (None, "first", "last"):
+            raise ValueError(f"intercept must be None, 'first' or 'last'; got {intercept!r}")
+        self._p, self._at = int(p), intercept
+
+    def __len__(self) -> int:
+        return self._p + int(self._at is not None)
+
+    def _name(self, i: int) -> str:
+        if self._at == "first":
+            return "intercept" if i == 0 else f"x{i - 1}"
+        return "intercept" if i == self._p else f"x{i}"
+
+    def __getitem__(self, i: Any) -> Any:
+        n = len(self)
+        if isinstance(i, slice):
+            return [self._name(j) for j in range(*i.indices(n))]
+        j = operator.index(i)
+        j = j + n if j < 0 else j
+        if not 0 <= j < n:
+            raise IndexError(f"name index {i} out of range ({n} names)")
+        return self._name(j)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._at == "first":
+            yield "intercept"
+        yield from (f"x{j}" for j in range(self._p))
+        if self._at == "last":
+            yield "intercept"
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The position of the name ``value`` (ValueError when it is not one), read off
+        the name itself."""
+        pos = self._position(value)
+        if pos is None or not start <= pos < (len(self) if stop is None else stop):
+            raise ValueError(f"{value!r} is not in the names")
+        return pos
+
+    def _position(self, value: Any) -> int | None:
+        if value == "intercept" and self._at is not None:
+            return 0 if self._at == "first" else self._p
+        if not isinstance(value, str) or not value.startswith("x"):
+            return None
+        digits = value[1:]
+        if not digits.isdigit() or not digits.isascii() or str(int(digits)) != digits:
+            return None
+        j = int(digits)
+        if j >= self._p:
+            return None
+        return j + int(self._at == "first")
+
+    def __contains__(self, value: object) -> bool:
+        return self._position(value) is not None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FeatureNames):
+            return (self._p, self._at) == (other._p, other._at)
+        if isinstance(other, list | tuple):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # (as a list's: it compares equal to lists)
+
+    def __repr__(self) -> str:
+        return f"FeatureNames({self._p}, intercept={self._at!r})"
+
+
+def with_intercept(names: Sequence[str], where: str) -> list[str]:
+    """``names`` with ``"intercept"`` put ``"first"`` or ``"last"`` (a
+    :class:`FeatureNames` stays one, typed as the list it stands for: no list of p
+    names is made)."""
+    if isinstance(names, FeatureNames) and names._at is None:
+        return cast(list[str], FeatureNames(names._p, where))
+    return ["intercept", *names] if where == "first" else [*names, "intercept"]
+
+
 class CoefficientMap(Mapping[str, float]):
     """A read-only ``name -> value`` mapping over a coefficient array (no dict of 10^5
     entries): what ``estimate_.params`` holds for a fit too wide for its covariance.
@@ -384,6 +486,11 @@ class CoefficientMap(Mapping[str, float]):
         self._index: dict[str, int] | None = None
 
     def __getitem__(self, key: str) -> float:
+        if isinstance(self._labels, FeatureNames):  # the position is read off the name
+            pos = self._labels._position(key)
+            if pos is None:
+                raise KeyError(key)
+            return float(self._values[pos])
         if self._index is None:
             self._index = {lab: i for i, lab in enumerate(self._labels)}
         return float(self._values[self._index[key]])
