@@ -46,6 +46,7 @@ def wide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_newton_cg, "COV_MAX_K", 10)
     monkeypatch.setattr(_sparse, "MATVEC_ROWS", 97)
     monkeypatch.setattr(_newton_cg, "ROWS", 128)
+    monkeypatch.setattr(_sparse, "SQUARE_ROWS", 101)
 
 
 # ----------------------------------------------------------- the names
@@ -178,6 +179,7 @@ def test_wide_logistic_fit_holds_about_two_n_vectors_beyond_x(
     temporaries (a few MB at the default sizes, whatever n) do not count."""
     monkeypatch.setattr(_sparse, "MATVEC_ROWS", 4096)
     monkeypatch.setattr(_sparse, "ROW_BLOCK", 1024)
+    monkeypatch.setattr(_sparse, "SQUARE_ROWS", 1024)
     monkeypatch.setattr(_newton_cg, "ROWS", 4096)
     n, p = 200_000, 3000
     rng = np.random.default_rng(13)

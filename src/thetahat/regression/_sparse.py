@@ -173,14 +173,22 @@ def row_views(X: Any, rows: int) -> Any:
         yield lo, hi, B, Bt
 
 
+#: rows per block of :func:`squared_colsum` (its squared values: 5 MB at 20 entries a row)
+SQUARE_ROWS = 1 << 15
+
+
 def squared_colsum(X: Any, v: Array) -> Array:
     """``(X o X)' v``: the column sums of the squared entries weighted by rows, by blocks
-    of rows (no copy of X's values)."""
+    of :data:`SQUARE_ROWS` rows (a block's squared values, no copy of X's values), each
+    one sparse product ``X_B^2' v_B``. (A ``bincount`` per block of 8,192 rows, before,
+    took 0.75 s a call at n = 1e6, p = 1e5 under load: a p-vector made and added per
+    block, 122 of them.)"""
+    if not issparse(X) or X.format != "csr":
+        X = check_sparse_X(X)
     out = np.zeros(X.shape[1])
-    for lo, hi, a, b in row_blocks(X):
-        d = X.data[a:b]
-        w = np.repeat(v[lo:hi], np.diff(X.indptr[lo : hi + 1]))
-        out += np.bincount(X.indices[a:b], weights=d * d * w, minlength=X.shape[1])
+    for lo, hi, _, Bt in row_views(X, SQUARE_ROWS):
+        Bt.data = np.square(Bt.data)
+        out += Bt @ v[lo:hi]
     return out
 
 
@@ -304,7 +312,8 @@ class HessianOperator:
             d = d * col(self.active)
         dw = d[: self.p]
         out = np.zeros_like(d)
-        rows = MATVEC_ROWS if d.ndim == 1 else max(MATVEC_ROWS // 4, 1)
+        m = 1 if d.ndim == 1 else d.shape[1]  # (CG's single vector comes as k x 1)
+        rows = MATVEC_ROWS if m == 1 else max(MATVEC_ROWS // 4, 1)
         for lo, hi, B, Bt in row_views(self.X, rows):
             t = B @ dw
             if self.fit_intercept:
