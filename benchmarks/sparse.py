@@ -18,10 +18,12 @@ true weights nonzero; a binary target (logistic) or counts (Poisson).
 
 Per contender: the objective reached (negative log posterior), its gap to the best
 any contender reached (relative), and the peak memory allocated during the fit
-beyond the data (tracemalloc, a separate untimed fit). Timed rounds interleave the
-contenders (the machine is shared: a load burst hits all of them); the table gives
-the best round and the spread (worst / best), wall and process CPU time (all
-threads). Each scale runs in a fresh process.
+beyond the data (tracemalloc, a separate untimed fit, every contender measured the
+same way in the same fresh process: what NumPy and Python allocate, X and y
+excluded). Timed rounds interleave the contenders (the machine is shared: a load
+burst hits all of them); the table gives the best round and the spread (worst /
+best), wall and process CPU time (all threads). Each scale runs in a fresh process.
+``--no-se`` leaves out (a)'s standard errors (minutes at n = 1e6).
 """
 
 from __future__ import annotations
@@ -100,7 +102,13 @@ PEERS = {"a": ["sklearn lbfgs", "sklearn lbfgs tol=1e-6", "sklearn saga"], "c": 
 
 
 def cell(
-    part: str, kind: str, n: int, p: int, rounds: int, peers: list[str] | None = None
+    part: str,
+    kind: str,
+    n: int,
+    p: int,
+    rounds: int,
+    peers: list[str] | None = None,
+    se: bool = True,
 ) -> dict[str, Any]:
     import tracemalloc
 
@@ -116,7 +124,7 @@ def cell(
         w, b, model = fit(m, kind, X, y)
         out[m]["mb"] = (tracemalloc.get_traced_memory()[1] - before) / 2**20
         out[m]["obj"] = objective(kind, X, y, w, b)
-        if m == "thetahat" and part == "a":
+        if m == "thetahat" and part == "a" and se:
             chosen = np.random.default_rng(0).choice(p, 100, replace=False)
             tracemalloc.stop()
             t0, c0 = time.perf_counter(), time.process_time()
@@ -140,11 +148,12 @@ def cell(
 
 
 def run_cell(
-    part: str, kind: str, n: int, p: int, rounds: int, peers: list[str] | None
+    part: str, kind: str, n: int, p: int, rounds: int, peers: list[str] | None, se: bool = True
 ) -> dict[str, Any]:
     code = (
         "import json, sys; sys.path.insert(0, 'benchmarks'); import sparse; "
-        f"print(json.dumps(sparse.cell({part!r}, {kind!r}, {n}, {p}, {rounds}, {peers!r})))"
+        f"print(json.dumps(sparse.cell({part!r}, {kind!r}, {n}, {p}, {rounds}, {peers!r}, "
+        f"{se!r})))"
     )
     res = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
@@ -185,6 +194,7 @@ def main() -> None:
     ap.add_argument(
         "--peers", nargs="+", default=None, help="e.g. 'sklearn lbfgs' (default: all of the part)"
     )
+    ap.add_argument("--no-se", action="store_true", help="(a) without the se of 100 coefficients")
     args = ap.parse_args()
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, "
@@ -197,7 +207,9 @@ def main() -> None:
         for n in args.n:
             for p in ps:
                 for kind in kinds:
-                    res = run_cell(part, kind, int(n), int(p), args.rounds, args.peers)
+                    res = run_cell(
+                        part, kind, int(n), int(p), args.rounds, args.peers, not args.no_se
+                    )
                     print_cell(part, kind, int(n), int(p), res)
                     sys.stdout.flush()
 

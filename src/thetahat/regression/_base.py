@@ -14,7 +14,7 @@ from .._warnings import warn_user
 from ..optim import Status
 from ..results import BoundaryWarning, Estimate, LazyCovariance
 from ._data import check_numeric_frame, check_weights, check_X, check_y
-from ._sparse import CoefficientMap, check_sparse_X, issparse
+from ._sparse import CoefficientMap, FeatureNames, check_sparse_X, issparse, with_intercept
 
 __all__ = ["RegressionBase", "build_estimate", "order_intercept_first"]
 
@@ -132,10 +132,16 @@ class RegressionBase(BaseEstimator):
     def feature_names_(self) -> list[str]:
         """Names used in ``estimate_``: DataFrame columns, else x0, x1, ..."""
         check_is_fitted(self)
+        return list(self._fit_names())
+
+    def _fit_names(self) -> list[str]:
+        """:attr:`feature_names_` for the fit's own use: without column names, a
+        :class:`~._sparse.FeatureNames` (``x0, x1, ...`` made when read: no list of
+        10^5 strings for a wide X), read as a list (indexed, iterated), never changed."""
         names = getattr(self, "feature_names_in_", None)
         if names is not None:
             return [str(c) for c in names]
-        return [f"x{j}" for j in range(self.n_features_in_)]
+        return cast(list[str], FeatureNames(self.n_features_in_))
 
     def summary(self, level: float = 0.95) -> str:
         """The fitted model's coefficient table (``estimate_.summary()``)."""
@@ -153,9 +159,10 @@ def order_intercept_first(
     """
     k = theta.shape[0]
     perm = np.r_[k - 1, : k - 1] if fit_intercept else np.arange(k)
-    labels = (["intercept", *names]) if fit_intercept else list(names)
     if isinstance(cov, LazyCovariance) and k > cov.limit:  # no dict of k names either
-        return CoefficientMap(labels, theta[perm]), cov.permuted(perm)
+        lazy = with_intercept(names, "first") if fit_intercept else names
+        return CoefficientMap(lazy, theta[perm]), cov.permuted(perm)
+    labels = (["intercept", *names]) if fit_intercept else list(names)
     params = {lab: float(theta[j]) for lab, j in zip(labels, perm, strict=True)}
     if isinstance(cov, LazyCovariance):  # reordered, still not formed
         return params, cov.permuted(perm)

@@ -24,6 +24,7 @@ from ._loss import Family, _blas_one_thread
 from ._posterior import RegressionPosterior
 from ._predictive import GLMIntervals
 from ._solvers import GLMFit, PenaltyVec
+from ._sparse import with_intercept
 from .penalties import PriorSpec, parse_prior
 
 __all__ = ["GLMBase", "log_prior", "penalty_vector"]
@@ -124,7 +125,7 @@ class GLMBase(GLMIntervals, RegressionBase):
         quantity of the rows is then one reduction)."""
         self.__dict__.pop("posterior_", None)
         spec = parse_prior(self.prior)
-        names = self.feature_names_
+        names = self._fit_names()  # (x0, x1, ... made when read: no list of p strings)
         fit_b = bool(self.fit_intercept)
         k = data.p + int(fit_b)
         if spec.is_flat and data.positive < k:
@@ -154,7 +155,7 @@ class GLMBase(GLMIntervals, RegressionBase):
         self.coef_ = theta[:-1].copy() if fit_b else theta.copy()
         self.intercept_ = float(theta[-1]) if fit_b else 0.0
         self.n_iter_ = res.iterations
-        labels = [*names, "intercept"] if fit_b else list(names)
+        labels = with_intercept(names, "last") if fit_b else names
         warns: list[str] = []
         status = "success"
         active = (theta != 0) | (pen.l1 == 0)

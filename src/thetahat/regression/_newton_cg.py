@@ -1,11 +1,11 @@
 """Hessian-free GLM fits of wide sparse designs: truncated Newton-CG, a working set for L1.
 
-Memory is O(nnz + n + k) whatever the number of coefficients k: the Hessian
-``X' diag(v) X + diag(l2)`` is only ever applied to vectors
-(:class:`~._sparse.HessianOperator`), and the covariance is computed when first asked
-for (:class:`~thetahat.results.LazyCovariance`): whole (one formed Hessian, inverted)
-up to :data:`COV_MAX_K` coefficients, otherwise the block of the coefficients asked
-for, by conjugate-gradient solves ``H z = e_j``.
+Memory is O(nnz + n + k) whatever the number of coefficients k (two n-vectors beyond
+the data: see :func:`fit_wide`): the Hessian ``X' diag(v) X + diag(l2)`` is only ever
+applied to vectors (:class:`~._sparse.HessianOperator`), and the covariance is computed
+when first asked for (:class:`~thetahat.results.LazyCovariance`): whole (one formed
+Hessian, inverted) up to :data:`COV_MAX_K` coefficients, otherwise the block of the
+coefficients asked for, by conjugate-gradient solves ``H z = e_j``.
 """
 
 from __future__ import annotations
@@ -63,29 +63,25 @@ def pcg(
     precond: Array,
     rtol: float,
     max_iter: int,
-    *,
-    track: bool = False,
-) -> tuple[Array, Array | None, int, bool]:
+) -> tuple[Array, int, bool]:
     """Preconditioned conjugate gradients for ``H Z = B`` (B a vector or a k x m block).
 
     Columns are independent CG runs done together (one read of X per iteration for
     all). Each stops when its residual is below ``rtol`` times its right-hand side
-    (2-norm). With ``track`` the products ``X Z_w + Z_b`` are returned (one pass at
-    the end: accumulating them from the iterations' own products would hold two
-    more n-vectors through the solve). A direction of
-    non-positive curvature stops its column (a singular Hessian: a flat prior on a
-    rank-deficient design). Returns ``Z``, the tracked products, the iterations and
-    whether every column converged.
+    (2-norm). A direction of non-positive curvature stops its column (a singular
+    Hessian: a flat prior on a rank-deficient design). Returns ``Z``, the iterations
+    and whether every column converged. Memory: five k x m arrays (``Z``, the
+    residual, the direction, its product, one scratch) and the product's blocks; the
+    preconditioned residual is not kept (``r' M^-1 r`` is one einsum).
     """
     vec = B.ndim == 1
     Bm = B[:, None] if vec else B
     Z = np.zeros_like(Bm)
     R = Bm * op.active[:, None]
     inv_m = (1.0 / precond)[:, None]
-    Y = R * inv_m
-    P = Y.copy()
-    tmp = np.empty_like(P)  # in-place updates: no k x m (or n x m) temporary per iteration
-    ry = np.einsum("ij,ij->j", R, Y)
+    P = R * inv_m
+    tmp = np.empty_like(P)  # in-place updates: no k x m temporary per iteration
+    ry = np.einsum("ij,ij->j", R, P)
     goal = rtol * np.linalg.norm(R, axis=0)
     live = np.linalg.norm(R, axis=0) > goal
     it = 0
@@ -99,17 +95,13 @@ def pcg(
         R -= np.multiply(HP, alpha, out=HP)
         del HP
         live &= np.linalg.norm(R, axis=0) > goal
-        np.multiply(R, inv_m, out=Y)
-        ry_new = np.einsum("ij,ij->j", R, Y)
+        ry_new = np.einsum("ij,ij,ij->j", R, R, np.broadcast_to(inv_m, R.shape))
         beta = np.where(live, ry_new / np.where(ry > 0, ry, 1.0), 0.0)
         P *= beta
-        P += Y
+        P += np.multiply(R, inv_m, out=tmp)
         ry = ry_new
     ok = bool(np.all(np.linalg.norm(R, axis=0) <= goal))
-    U = op.predictor(Z[:, 0] if vec else Z) if track and it else None
-    if vec:
-        return Z[:, 0], U, it, ok
-    return Z, U, it, ok
+    return (Z[:, 0] if vec else Z), it, ok
 
 
 @dataclass
@@ -179,7 +171,7 @@ class _CovBlocks:
             part = want[s : s + CG_BLOCK]
             E = np.zeros((op.k, part.size))
             E[part, np.arange(part.size)] = 1.0
-            Z, _, _, ok = pcg(op, E, M, COV_RTOL, min(COV_MAX_ITER, 4 * op.k))
+            Z, _, ok = pcg(op, E, M, COV_RTOL, min(COV_MAX_ITER, 4 * op.k))
             if not ok:
                 raise np.linalg.LinAlgError(
                     "the conjugate-gradient solves for the covariance did not converge "
@@ -195,28 +187,54 @@ class _CovBlocks:
 ROWS = 1 << 16
 
 
-def _derivatives(family: Family, eta: Array, y: Array, sw: Array | None) -> tuple[Array, Array]:
-    """``r`` and ``v`` (times the sample weights) by blocks of rows."""
-    n = eta.shape[0]
-    r, v = np.empty(n), np.empty(n)
+def _gradient_weights(
+    family: Family, X: Any, eta: Array, y: Array, sw: Array | None, fit_intercept: bool
+) -> tuple[Array, Array]:
+    """The gradient of the nll, ``g = [X' r, sum r]``, and the Hessian weights ``v`` (times
+    the sample weights), by blocks of rows: ``r`` is never held whole."""
+    p = X.shape[1]
+    g = np.zeros(p + int(fit_intercept))
+    v = np.empty(eta.shape[0])
     with np.errstate(over="ignore"):
-        for lo in range(0, n, ROWS):
-            rr, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], True)
+        for lo, hi, _, Bt in _sparse.row_views(X, ROWS):
+            r, vv = family.derivatives(eta[lo:hi], y[lo:hi], True)
             assert vv is not None
-            r[lo : lo + ROWS] = rr
+            if sw is not None:
+                r = r * sw[lo:hi]
+                vv = vv * sw[lo:hi]
+            v[lo:hi] = vv
+            g[:p] += Bt @ r
+            if fit_intercept:
+                g[p] += float(r.sum())
+    return g, v
+
+
+def _weights(family: Family, eta: Array, y: Array, sw: Array | None) -> Array:
+    """The Hessian weights ``v`` (times the sample weights), by blocks of rows."""
+    v = np.empty(eta.shape[0])
+    with np.errstate(over="ignore"):
+        for lo in range(0, eta.shape[0], ROWS):
+            _, vv = family.derivatives(eta[lo : lo + ROWS], y[lo : lo + ROWS], True)
+            assert vv is not None
             v[lo : lo + ROWS] = vv
     if sw is not None:
-        r *= sw
         v *= sw
-    return r, v
+    return v
 
 
-def _nll(family: Family, eta: Array, y: Array, sw: Array | None) -> float:
-    """The (weighted) negative log-likelihood summed by blocks of rows."""
+def _nll(
+    family: Family, eta: Array, y: Array, sw: Array | None, u: Array | None = None, t: float = 0.0
+) -> float:
+    """The (weighted) negative log-likelihood at ``eta`` (at ``eta + t u`` when ``u`` is
+    given: the line search's trial points, without an n-vector for them), by blocks."""
     total = 0.0
     with np.errstate(over="ignore"):
         for lo in range(0, eta.shape[0], ROWS):
-            per = family.nll(eta[lo : lo + ROWS], y[lo : lo + ROWS])
+            e = eta[lo : lo + ROWS]
+            if u is not None:
+                e = u[lo : lo + ROWS] * t
+                e += eta[lo : lo + ROWS]
+            per = family.nll(e, y[lo : lo + ROWS])
             total += float(per.sum() if sw is None else sw[lo : lo + ROWS] @ per)
     return total
 
@@ -267,9 +285,15 @@ def fit_wide(
     gradients with the Jacobi preconditioner ``diag(H) = (X o X)' v + l2`` to the
     relative residual ``min(0.5, sqrt(|g| / |g_0|))`` (Eisenstat-Walker's forcing:
     loose far from the optimum, superlinear near it). Each CG iteration is one
-    Hessian-vector product ``X' (v o (X p))`` (two reads of X). The line search
-    (Armijo backtracking) reads X once: ``X d``, formed after the CG solve
-    (:func:`pcg`'s ``track``), makes every trial linear predictor ``eta + t X d``.
+    Hessian-vector product ``X' (v o (X p))`` (two reads of X, by blocks of rows). The
+    line search (Armijo backtracking) reads X once: ``u = X d``, formed after the CG
+    solve, makes every trial linear predictor ``eta + t u`` (block by block, inside the
+    nll's sum), and the accepted one is added to ``eta`` in place.
+
+    **Memory** beyond X and y: two n-vectors at any time (``eta`` and the weights ``v``
+    through the gradient and CG; ``eta`` and ``u`` through the line search; the
+    gradient's ``r`` and every product's ``X p`` exist block by block only) and O(k)
+    for CG (:func:`pcg`).
     Stopping is the dense solver's: the last step moved no coefficient by more than
     ``tol (1 + max|theta|)``; since the step solves the Newton system to the
     forcing tolerance, it estimates the remaining error. A Laplace (L1) term goes to
@@ -280,13 +304,10 @@ def fit_wide(
     """
     if np.any(pen.l1 > 0):
         return _working_set(family, X, y, sw, offset, fit_intercept, pen, theta0, max_iter, tol)
-    p, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
+    _, k, theta = _start(family, X, y, sw, offset, fit_intercept, theta0)
     eta = eta_of(X, theta, fit_intercept, offset)
 
-    def objective(e: Array, th: Array) -> float:
-        return _nll(family, e, y, sw) + pen.value(th)
-
-    obj = objective(eta, theta)
+    obj = _nll(family, eta, y, sw) + pen.value(theta)
     if not np.isfinite(obj):
         raise ValueError(
             "the starting point has an infinite objective; check the offset/exposure scale"
@@ -294,14 +315,10 @@ def fit_wide(
     g0 = math.nan
     converged, message, iters = False, f"no convergence in {max_iter}", 0
     cg_total = 0
+    # the solve's n-vectors: eta throughout, v through CG, u = X d through the line search
     for it in range(1, max_iter + 1):
         iters = it
-        r, v = _derivatives(family, eta, y, sw)
-        g = np.empty(k)
-        g[:p] = X.T @ r
-        if fit_intercept:
-            g[p] = float(r.sum())
-        del r  # (n-vectors are what the solve's memory is made of: none kept unneeded)
+        g, v = _gradient_weights(family, X, eta, y, sw, fit_intercept)
         g += pen.l2 * (theta - pen.mean)
         gnorm = float(np.linalg.norm(g))
         if it == 1:
@@ -312,21 +329,18 @@ def fit_wide(
         op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
         M = np.maximum(op.diagonal(), 1e-300)
         forcing = min(0.5, math.sqrt(gnorm / g0))
-        d, u, cg_it, _ = pcg(op, -g, M, forcing, min(CG_MAX_ITER, 2 * k), track=True)
+        d, cg_it, _ = pcg(op, -g, M, forcing, min(CG_MAX_ITER, 2 * k))
         cg_total += cg_it
         decrease = float(g @ d)
-        if not decrease < 0 or u is None:  # CG stopped before any progress: steepest descent
+        if not decrease < 0 or cg_it == 0:  # CG stopped before any progress: steepest descent
             d = -g / M
-            u = op.predictor(d)
             decrease = float(g @ d)
         del op, v
+        u = eta_of(X, d, fit_intercept, None)  # X d: every trial predictor is eta + t u
         t, accepted = 1.0, False
-        e = np.empty_like(eta)  # every trial's predictor in one buffer
         for _ in range(40):
             cand = theta + t * d
-            np.multiply(u, t, out=e)
-            e += eta
-            ob = objective(e, cand)
+            ob = _nll(family, eta, y, sw, u, t) + pen.value(cand)
             if np.isfinite(ob) and ob <= obj + 1e-4 * t * decrease + 1e-13 * abs(obj):
                 accepted = True
                 break
@@ -334,8 +348,11 @@ def fit_wide(
         if not accepted:
             message = "the line search found no decrease"
             break
+        for lo in range(0, eta.shape[0], ROWS):  # eta + t u in place, as the trial formed it
+            eta[lo : lo + ROWS] += u[lo : lo + ROWS] * t
+        del u
         moved = t * float(np.abs(d).max(initial=0.0))
-        theta, eta, obj = cand, e, ob
+        theta, obj = cand, ob
         if moved <= tol * (1.0 + float(np.abs(theta).max(initial=0.0))):
             converged, message = True, ""
             break
@@ -343,7 +360,8 @@ def fit_wide(
             message = "diverging (separation?): the linear predictor keeps growing"
             break
     nll = _nll(family, eta, y, sw)
-    _, v = _derivatives(family, eta, y, sw)
+    v = _weights(family, eta, y, sw)
+    del eta
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     if message == "" and not converged:
         message = "not converged"
@@ -460,8 +478,7 @@ def _working_set(
             add = add[np.argsort(-excess[add])[:grow]]
         work[add] = True
     assert inner is not None
-    eta = eta_of(X, theta, fit_intercept, offset)
-    _, v = _derivatives(family, eta, y, sw)
+    v = _weights(family, eta_of(X, theta, fit_intercept, offset), y, sw)
     op = _sparse.HessianOperator(X, v, pen.l2, fit_intercept)
     fit = WideGLMFit.of(
         theta, None, inner.nll, inner.nll + pen.value(theta), iters, converged, message=message

@@ -18,8 +18,9 @@ ratio of 30, which a mostly-zero column cannot reach.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,16 +31,20 @@ from ._loss import Family, PassResult, linear_predictor
 __all__ = [
     "HESSIAN_MAX_K",
     "CoefficientMap",
+    "FeatureNames",
     "HessianOperator",
     "append_ones",
     "check_sparse_X",
     "column",
     "column_sd",
     "dense_columns",
+    "hessian_free",
     "issparse",
+    "row_views",
     "sparse_gram",
     "sparse_pass",
     "squared_colsum",
+    "with_intercept",
 ]
 
 Array = NDArray[np.float64]
@@ -63,6 +68,17 @@ def issparse(X: Any) -> bool:
     return bool(mod is not None and mod.issparse(X))
 
 
+#: stored values per chunk of the entry-by-entry finiteness check (1 MB of flags)
+CHECK_CHUNK = 1 << 20
+
+
+def hessian_free(X: Any, fit_intercept: bool) -> bool:
+    """Whether a fit of ``X`` is Hessian-free (sparse, more than :data:`HESSIAN_MAX_K`
+    coefficients): its rows are then read in blocks (:mod:`._newton_cg`), so a 0/1
+    target may be held as int8."""
+    return issparse(X) and X.shape[1] + int(fit_intercept) > HESSIAN_MAX_K
+
+
 def check_sparse_X(X: Any, name: str = "X") -> Any:
     """A CSR float64 ``csr_array`` with finite entries (ValueError naming the first bad one).
 
@@ -75,13 +91,24 @@ def check_sparse_X(X: Any, name: str = "X") -> Any:
     if not A.has_canonical_format:
         A = A.copy()
         A.sum_duplicates()
-    bad = ~np.isfinite(A.data)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
+    # NaN and inf propagate to the sum (no temporary the size of X's values); a sum that
+    # overflows from finite values is looked at entry by entry, by chunks, as a bad one is
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(A.data) if A.data.size else 0.0
+    if not np.isfinite(total):
+        pos, n_nan, n_inf = -1, 0, 0
+        for a in range(0, A.data.size, CHECK_CHUNK):
+            chunk = A.data[a : a + CHECK_CHUNK]
+            bad = ~np.isfinite(chunk)
+            if bad.any():
+                nan = int(np.isnan(chunk).sum())
+                n_nan, n_inf = n_nan + nan, n_inf + int(bad.sum()) - nan
+                pos = a + int(np.flatnonzero(bad)[0]) if pos < 0 else pos
+    else:
+        pos = -1
+    if pos >= 0:
         row = int(np.searchsorted(A.indptr, pos, side="right") - 1)
         col = int(A.indices[pos])
-        n_nan = int(np.isnan(A.data).sum())
-        n_inf = int(bad.sum()) - n_nan
         parts = [f"{n_nan} NaN"] if n_nan else []
         if n_inf:
             parts.append(f"{n_inf} infinite")
@@ -110,6 +137,13 @@ def dense_columns(X: Any, cols: list[int]) -> Array:
 ROW_BLOCK = 1 << 13
 
 
+#: rows per block of the Hessian's products: a block's ``X_B d`` is 2 MB for one vector
+#: (a quarter as many rows for a block of vectors: 8 MB for 16). Smaller blocks cost
+#: time: at n = 1e6, p = 1e5, 20 entries a row, a product took 67 ms in blocks of 2^18
+#: rows, 74 ms in blocks of 2^16 and 82 ms of 2^14, against 64 ms whole (CPU, 2026-12-02)
+MATVEC_ROWS = 1 << 18
+
+
 def row_blocks(X: Any) -> Any:
     """``(lo, hi, a, b)`` per block of rows: rows ``lo:hi`` are stored entries ``a:b``."""
     n = X.shape[0]
@@ -118,14 +152,43 @@ def row_blocks(X: Any) -> Any:
         yield lo, hi, int(X.indptr[lo]), int(X.indptr[hi])
 
 
+def row_views(X: Any, rows: int) -> Any:
+    """``(lo, hi, B, Bt)`` per block of ``rows`` rows of a CSR X: ``B = X[lo:hi]`` (CSR) and
+    its transpose ``Bt`` (CSC), both over views of X's stored entries (no copy).
+
+    The arrays are set on empty containers: SciPy's constructor would copy a view of a
+    much larger array (its ``prune``), which is the block-sized temporary this avoids.
+    """
+    from scipy import sparse
+
+    n, p = X.shape
+    for lo in range(0, n, rows):
+        hi = min(lo + rows, n)
+        a, b = int(X.indptr[lo]), int(X.indptr[hi])
+        ptr = (X.indptr[lo : hi + 1] - a).astype(X.indices.dtype, copy=False)
+        B = sparse.csr_array((hi - lo, p), dtype=np.float64)
+        Bt = sparse.csc_array((p, hi - lo), dtype=np.float64)
+        for M in (B, Bt):
+            M.indptr, M.indices, M.data = ptr, X.indices[a:b], X.data[a:b]
+        yield lo, hi, B, Bt
+
+
+#: rows per block of :func:`squared_colsum` (its squared values: 5 MB at 20 entries a row)
+SQUARE_ROWS = 1 << 15
+
+
 def squared_colsum(X: Any, v: Array) -> Array:
     """``(X o X)' v``: the column sums of the squared entries weighted by rows, by blocks
-    of rows (no copy of X's values)."""
+    of :data:`SQUARE_ROWS` rows (a block's squared values, no copy of X's values), each
+    one sparse product ``X_B^2' v_B``. (A ``bincount`` per block of 8,192 rows, before,
+    took 0.75 s a call at n = 1e6, p = 1e5 under load: a p-vector made and added per
+    block, 122 of them.)"""
+    if not issparse(X) or X.format != "csr":
+        X = check_sparse_X(X)
     out = np.zeros(X.shape[1])
-    for lo, hi, a, b in row_blocks(X):
-        d = X.data[a:b]
-        w = np.repeat(v[lo:hi], np.diff(X.indptr[lo : hi + 1]))
-        out += np.bincount(X.indices[a:b], weights=d * d * w, minlength=X.shape[1])
+    for lo, hi, _, Bt in row_views(X, SQUARE_ROWS):
+        Bt.data = np.square(Bt.data)
+        out += Bt @ v[lo:hi]
     return out
 
 
@@ -241,17 +304,24 @@ class HessianOperator:
         return u
 
     def matvec(self, d: Array) -> Array:
-        """``H d`` (one n-sized temporary: ``v o (X d)`` is formed in place)."""
+        """``H d``, by blocks of :data:`MATVEC_ROWS` rows: ``X_B' (v_B o (X_B d))`` summed
+        over the blocks, so no n-sized temporary (n x m for a block of m vectors) is made
+        (the whole product held 8 MB per vector at n = 1e6: the solve's third n-vector)."""
         col = (lambda a: a) if d.ndim == 1 else (lambda a: a[:, None])
         if not self.all_active:
             d = d * col(self.active)
-        t = self.predictor(d)
-        t *= col(self.v)
-        out = np.empty_like(d)
-        out[: self.p] = self.X.T @ t
-        if self.fit_intercept:
-            out[self.p] = t.sum(axis=0)
-        del t
+        dw = d[: self.p]
+        out = np.zeros_like(d)
+        m = 1 if d.ndim == 1 else d.shape[1]  # (CG's single vector comes as k x 1)
+        rows = MATVEC_ROWS if m == 1 else max(MATVEC_ROWS // 4, 1)
+        for lo, hi, B, Bt in row_views(self.X, rows):
+            t = B @ dw
+            if self.fit_intercept:
+                t += d[self.p]
+            t *= col(self.v[lo:hi])
+            out[: self.p] += Bt @ t
+            if self.fit_intercept:
+                out[self.p] += t.sum(axis=0)
         out += d * col(self.l2)
         if not self.all_active:
             out *= col(self.active)
@@ -303,6 +373,100 @@ def sparse_gram(X: Any, y: Array, sw: Array | None, fit_intercept: bool) -> Gram
     return GramStats(G=0.5 * (G + G.T), c=c, yy=yy, xbar=xbar, ybar=ybar, sw=total)
 
 
+class FeatureNames(Sequence[str]):
+    """The default names ``x0, ..., x{p-1}`` (with ``"intercept"`` first or last), each
+    made when it is asked for: what stands for a list of p names where X had no column
+    names (10^5 strings are 6 MB; this is two integers).
+
+    It behaves as the list it stands for where read (``len``, indexing and slices,
+    iteration, ``in``, ``index``, equality with a list); it cannot be changed.
+
+    Examples
+    --------
+    >>> from thetahat.regression._sparse import FeatureNames
+    >>> names = FeatureNames(3, intercept="first")
+    >>> list(names), names[-1], names.index("x1"), "x3" in names
+    (['intercept', 'x0', 'x1', 'x2'], 'x2', 2, False)
+    """
+
+    __slots__ = ("_at", "_p")
+
+    def __init__(self, p: int, intercept: str | None = None) -> None:
+        if intercept not in (None, "first", "last"):
+            raise ValueError(f"intercept must be None, 'first' or 'last'; got {intercept!r}")
+        self._p, self._at = int(p), intercept
+
+    def __len__(self) -> int:
+        return self._p + int(self._at is not None)
+
+    def _name(self, i: int) -> str:
+        if self._at == "first":
+            return "intercept" if i == 0 else f"x{i - 1}"
+        return "intercept" if i == self._p else f"x{i}"
+
+    def __getitem__(self, i: Any) -> Any:
+        n = len(self)
+        if isinstance(i, slice):
+            return [self._name(j) for j in range(*i.indices(n))]
+        j = operator.index(i)
+        j = j + n if j < 0 else j
+        if not 0 <= j < n:
+            raise IndexError(f"name index {i} out of range ({n} names)")
+        return self._name(j)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._at == "first":
+            yield "intercept"
+        yield from (f"x{j}" for j in range(self._p))
+        if self._at == "last":
+            yield "intercept"
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The position of the name ``value`` (ValueError when it is not one), read off
+        the name itself."""
+        pos = self._position(value)
+        if pos is None or not start <= pos < (len(self) if stop is None else stop):
+            raise ValueError(f"{value!r} is not in the names")
+        return pos
+
+    def _position(self, value: Any) -> int | None:
+        if value == "intercept" and self._at is not None:
+            return 0 if self._at == "first" else self._p
+        if not isinstance(value, str) or not value.startswith("x"):
+            return None
+        digits = value[1:]
+        if not digits.isdigit() or not digits.isascii() or str(int(digits)) != digits:
+            return None
+        j = int(digits)
+        if j >= self._p:
+            return None
+        return j + int(self._at == "first")
+
+    def __contains__(self, value: object) -> bool:
+        return self._position(value) is not None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FeatureNames):
+            return (self._p, self._at) == (other._p, other._at)
+        if isinstance(other, list | tuple):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # (as a list's: it compares equal to lists)
+
+    def __repr__(self) -> str:
+        return f"FeatureNames({self._p}, intercept={self._at!r})"
+
+
+def with_intercept(names: Sequence[str], where: str) -> list[str]:
+    """``names`` with ``"intercept"`` put ``"first"`` or ``"last"`` (a
+    :class:`FeatureNames` stays one, typed as the list it stands for: no list of p
+    names is made)."""
+    if isinstance(names, FeatureNames) and names._at is None:
+        return cast(list[str], FeatureNames(names._p, where))
+    return ["intercept", *names] if where == "first" else [*names, "intercept"]
+
+
 class CoefficientMap(Mapping[str, float]):
     """A read-only ``name -> value`` mapping over a coefficient array (no dict of 10^5
     entries): what ``estimate_.params`` holds for a fit too wide for its covariance.
@@ -331,6 +495,11 @@ class CoefficientMap(Mapping[str, float]):
         self._index: dict[str, int] | None = None
 
     def __getitem__(self, key: str) -> float:
+        if isinstance(self._labels, FeatureNames):  # the position is read off the name
+            pos = self._labels._position(key)
+            if pos is None:
+                raise KeyError(key)
+            return float(self._values[pos])
         if self._index is None:
             self._index = {lab: i for i, lab in enumerate(self._labels)}
         return float(self._values[self._index[key]])

@@ -16,6 +16,7 @@ from ._families import GLMFamily, resolve_family
 from ._glm_base import GLMBase, parse_scale
 from ._loss import LOGISTIC, POISSON, Family, linear_predictor
 from ._multinomial import fit_multinomial, log_softmax, multiclass_labels, multinomial_scores
+from ._sparse import hessian_free
 
 __all__ = ["GLMRegression", "LogisticRegression", "PoissonRegression"]
 
@@ -230,6 +231,8 @@ class LogisticRegression(ClassifierMixin, GLMBase):
                 "the rows with positive sample_weight have only one class: logistic "
                 "regression needs both outcomes"
             )
+        if hessian_free(Xa, bool(self.fit_intercept)):  # read by blocks: 1 byte a row, not 8
+            y01 = y01.astype(np.int8)
         self._fit_glm(self._family(), Xa, y01, sw, None)
         return self
 
