@@ -27,9 +27,12 @@ from ._solvers import _Rows
 __all__ = ["SOFTMAX", "SoftmaxRows", "softmax_pass"]
 
 Array = NDArray[np.float64]
-#: doubles held by the per-block products ``x~_ia x~_ib`` of a Hessian pass (2 MB, a
-#: core's L2 here: the block stays in cache while its gemm reads it)
-HESS_BLOCK = 1 << 18
+#: doubles held by the per-block products ``x~_ia x~_ib`` of a Hessian pass (8 MB: 790
+#: rows for 50 features; the products stay in the last-level cache while the gemm reads
+#: them, and each block's ~90 numpy calls (which hold the GIL between them) are ~5% of its
+#: time, so two workers run nearly in parallel; blocks of 197-1182 rows cost the same CPU
+#: time within the noise, 128 rows ~20% more in GIL-held call overhead)
+HESS_BLOCK = 1 << 20
 #: the separation LP is not built beyond this many constraint entries (rows x classes x
 #: coefficients): the fit then reports non-convergence instead of naming the direction
 LP_MAX_ENTRIES = 20_000_000
@@ -66,13 +69,16 @@ def softmax_pass(
 
     Notes
     -----
-    Per block of rows: ``eta = X_b W + b`` (one gemm), a stable log-sum-exp with the
-    reference's 0, ``P`` the probabilities of classes ``1..K-1``. The gradient is
-    ``X_b'(P - Y)`` (one gemm). The Hessian's distinct entries are one gemm per block
-    (:class:`_DistinctHessian`: the per-row ``W_i``'s distinct entries against the
-    distinct products ``x~_ia x~_ib``, the intercept included), 0.6x the multiply-adds
-    of one ``p x p`` product per pair of classes, expanded to the full matrix once per
-    worker.
+    Per block of rows, held class by row: ``eta' = W' X_b' + b`` (one gemm), a stable
+    log-sum-exp with the reference's 0, ``P'`` the probabilities of classes ``1..K-1``.
+    The gradient is ``(P - Y)' X_b`` (one gemm). The Hessian's distinct entries are one
+    gemm per block (:class:`_DistinctHessian`: the per-row ``W_i``'s distinct entries
+    against the distinct products ``x~_ia x~_ib``, the intercept included), 0.6x the
+    multiply-adds of one ``p x p`` product per pair of classes, expanded to the full
+    matrix once per worker. A Hessian pass takes blocks of :data:`HESS_BLOCK` doubles
+    of products, a gradient pass blocks of :data:`~._loss.CHUNK` rows; each worker's
+    numpy calls hold the GIL only between the calls (a few percent of a block's time),
+    so the passes run in parallel over the workers.
     """
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
