@@ -2,6 +2,7 @@
 
     PYTHONPATH=src python benchmarks/multinomial.py                    # n 1e6, p 50, K 10
     PYTHONPATH=src python benchmarks/multinomial.py --n 2e5 --rounds 2 --sm-n 2e4
+    PYTHONPATH=src python benchmarks/multinomial.py --base-ref 57b6345 --skip statsmodels
 
 The MLE of a K-class softmax regression with an intercept. Contenders, interleaved
 round by round (the machine is shared: a load burst then hits all of them), best
@@ -13,11 +14,18 @@ round and spread (worst / best) reported, wall and process CPU time (all threads
   (no standard errors); **sklearn lbfgs** at its default tol, for reference.
 * **sklearn newton-cholesky tol=1e-10** (``--newton-cholesky``): scikit-learn's own
   full-Hessian Newton (multinomial since 1.6).
+* **thetahat base** (``--base-ref REF``): the same fit with the multinomial pass
+  (``src/thetahat/regression/_softmax.py``) of git revision ``REF``, loaded beside the
+  current one and swapped in for its rounds: before/after of that module in one run,
+  interleaved with the rest (everything else is the current code).
 * **statsmodels**: ``MNLogit(y, X).fit(method="newton")`` with ``bse``. statsmodels
   forms its Hessian from n x p temporaries per class pair, so at the full n it takes
   too long for a shared machine: it runs on the first ``--sm-n`` rows (default n/10)
   and its time is scaled by ``n / sm_n`` (every part of its Newton iteration is
   linear in n; the iteration count does not grow with n). The table says so.
+
+``--skip NAME ...`` leaves contenders out (e.g. ``statsmodels`` while iterating).
+The table gives each contender's CPU / wall ratio: how many cores it kept busy.
 
 Accuracy: each answer's negative log-likelihood (one common pass) minus the best any
 contender reached, relative to it. The load average is printed before and after.
@@ -26,8 +34,12 @@ contender reached, relative to it. The load average is printed before and after.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -61,13 +73,44 @@ def nll(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -
     return total
 
 
+BASE: dict[str, Any] = {}
+
+
+def load_base(ref: str) -> None:
+    """Load ``_softmax.py`` as of git revision ``ref`` beside the current module."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    text = subprocess.run(
+        ["git", "show", f"{ref}:src/thetahat/regression/_softmax.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    path = os.path.join(tempfile.mkdtemp(), "_softmax_base.py")
+    with open(path, "w") as fh:
+        fh.write(text)
+    name = "thetahat.regression._softmax_base"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    BASE["pass"] = module.softmax_pass
+
+
 def fit(method: str, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     info: dict[str, Any] = {}
-    if method == "thetahat":
-        from thetahat.regression import LogisticRegression
+    if method.startswith("thetahat"):
+        from thetahat.regression import LogisticRegression, _softmax
 
-        m = LogisticRegression().fit(X, y)
-        se = m.estimate_.se  # the standard errors are part of the timed fit
+        current = _softmax.softmax_pass
+        if method == "thetahat base":
+            _softmax.softmax_pass = BASE["pass"]
+        try:
+            m = LogisticRegression().fit(X, y)
+            se = m.estimate_.se  # the standard errors are part of the timed fit
+        finally:
+            _softmax.softmax_pass = current
         info["se_ok"] = bool(np.all(np.isfinite(list(se.values()))))
         info["iters"] = m.n_iter_
         info["status"] = str(m.estimate_.status)
@@ -112,6 +155,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sm-n", type=float, default=None, help="statsmodels' rows (default n/10)")
     ap.add_argument("--newton-cholesky", action="store_true")
+    ap.add_argument("--base-ref", default=None, help="add 'thetahat base': _softmax.py at REF")
+    ap.add_argument("--skip", nargs="*", default=[], help="contenders to leave out")
     args = ap.parse_args()
     n, p, K = int(args.n), args.p, args.K
     sm_n = int(args.sm_n) if args.sm_n else max(n // 10, 20 * p * K)
@@ -122,9 +167,13 @@ def main() -> None:
     )
     X, y = make_data(n, p, K)
     methods = ["thetahat", "sklearn lbfgs tol=1e-10", "sklearn lbfgs"]
+    if args.base_ref:
+        load_base(args.base_ref)
+        methods.insert(1, "thetahat base")
     if args.newton_cholesky:
         methods.append("sklearn newton-cholesky tol=1e-10")
     methods.append("statsmodels")
+    methods = [m for m in methods if m not in args.skip]
     rows = {"statsmodels": slice(0, sm_n)}
     walls: dict[str, list[float]] = {m: [] for m in methods}
     cpus: dict[str, list[float]] = {m: [] for m in methods}
@@ -139,26 +188,36 @@ def main() -> None:
             walls[m].append(w * scale)
             cpus[m].append(c * scale)
             answers[m] = (coef, b, info)
-            print(f"  round {r + 1} {m:<34} wall {w:8.2f} s  cpu {c:8.2f} s  {info}", flush=True)
+            print(
+                f"  round {r + 1} {m:<34} wall {w:8.2f} s  cpu {c:8.2f} s  "
+                f"load {os.getloadavg()[0]:5.1f}  {info}",
+                flush=True,
+            )
     obj = {m: nll(X, y, *answers[m][:2]) for m in methods if m != "statsmodels"}
-    Xs, ys = X[:sm_n], y[:sm_n]
-    sm_obj = nll(Xs, ys, *answers["statsmodels"][:2])
-    th_sub = fit("thetahat", Xs, ys)
-    sm_gap = (sm_obj - nll(Xs, ys, th_sub[0], th_sub[1])) / abs(sm_obj)
+    sm_gap = np.nan
+    if "statsmodels" in methods:
+        Xs, ys = X[:sm_n], y[:sm_n]
+        sm_obj = nll(Xs, ys, *answers["statsmodels"][:2])
+        th_sub = fit("thetahat", Xs, ys)
+        sm_gap = (sm_obj - nll(Xs, ys, th_sub[0], th_sub[1])) / abs(sm_obj)
     best = min(obj.values())
     t0 = min(walls["thetahat"])
     c0 = min(cpus["thetahat"])
     load = os.getloadavg()[0]
     print(f"\nload after: {load:.1f}; best of {args.rounds} rounds (spread = worst/best)")
-    print("| contender | wall s | spread | cpu s | wall / thetahat | cpu / thetahat | obj. gap |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| contender | wall s | spread | cpu s | cpu / wall | wall / thetahat | "
+        "cpu / thetahat | obj. gap |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for m in methods:
         gap = sm_gap if m == "statsmodels" else (obj[m] - best) / abs(best)
         name = f"{m} (n={sm_n:.0e}, x{n / sm_n:g})" if m == "statsmodels" else m
         wb, cb = min(walls[m]), min(cpus[m])
+        i = int(np.argmin(walls[m]))  # CPU / wall of the best round
         print(
-            f"| {name} | {wb:.2f} | {max(walls[m]) / wb:.2f} | {cb:.2f} | {wb / t0:.2f} | "
-            f"{cb / c0:.2f} | {gap:.1e} |"
+            f"| {name} | {wb:.2f} | {max(walls[m]) / wb:.2f} | {cb:.2f} | "
+            f"{cpus[m][i] / walls[m][i]:.2f} | {wb / t0:.2f} | {cb / c0:.2f} | {gap:.1e} |"
         )
 
 

@@ -27,9 +27,12 @@ from ._solvers import _Rows
 __all__ = ["SOFTMAX", "SoftmaxRows", "softmax_pass"]
 
 Array = NDArray[np.float64]
-#: doubles held by the per-block products ``x~_ia x~_ib`` of a Hessian pass (1 MB: the
-#: block stays in cache while its gemm reads it)
-HESS_BLOCK = 1 << 17
+#: doubles held by the per-block products ``x~_ia x~_ib`` of a Hessian pass (8 MB: 790
+#: rows for 50 features; the products stay in the last-level cache while the gemm reads
+#: them, and each block's ~90 numpy calls (which hold the GIL between them) are ~5% of its
+#: time, so two workers run nearly in parallel; blocks of 197-1182 rows cost the same CPU
+#: time within the noise, 128 rows ~20% more in GIL-held call overhead)
+HESS_BLOCK = 1 << 20
 #: the separation LP is not built beyond this many constraint entries (rows x classes x
 #: coefficients): the fit then reports non-convergence instead of naming the direction
 LP_MAX_ENTRIES = 20_000_000
@@ -66,13 +69,16 @@ def softmax_pass(
 
     Notes
     -----
-    Per block of rows: ``eta = X_b W + b`` (one gemm), a stable log-sum-exp with the
-    reference's 0, ``P`` the probabilities of classes ``1..K-1``. The gradient is
-    ``X_b'(P - Y)`` (one gemm). The Hessian's distinct entries are one gemm per block
-    (:class:`_DistinctHessian`: the per-row ``W_i``'s distinct entries against the
-    distinct products ``x~_ia x~_ib``, the intercept included), 0.6x the multiply-adds
-    of one ``p x p`` product per pair of classes, expanded to the full matrix once per
-    worker.
+    Per block of rows, held class by row: ``eta' = W' X_b' + b`` (one gemm), a stable
+    log-sum-exp with the reference's 0, ``P'`` the probabilities of classes ``1..K-1``.
+    The gradient is ``(P - Y)' X_b`` (one gemm). The Hessian's distinct entries are one
+    gemm per block (:class:`_DistinctHessian`: the per-row ``W_i``'s distinct entries
+    against the distinct products ``x~_ia x~_ib``, the intercept included), 0.6x the
+    multiply-adds of one ``p x p`` product per pair of classes, expanded to the full
+    matrix once per worker. A Hessian pass takes blocks of :data:`HESS_BLOCK` doubles
+    of products, a gradient pass blocks of :data:`~._loss.CHUNK` rows; each worker's
+    numpy calls hold the GIL only between the calls (a few percent of a block's time),
+    so the passes run in parallel over the workers.
     """
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
@@ -98,15 +104,21 @@ def _rows(
     lo: int,
     hi: int,
 ) -> PassResult:
-    """:func:`softmax_pass` over rows ``lo:hi``."""
+    """:func:`softmax_pass` over rows ``lo:hi``.
+
+    Each block is held class by row (``eta'``, ``p'``: m x rows), so the log-sum-exp's
+    reductions over the classes are elementwise operations on m contiguous rows."""
     with_nll, with_grad, with_hessian = flags
     p = X.shape[1]
     q = p + int(fit_intercept)
     blocks = theta.reshape(m, q)
-    W = np.ascontiguousarray(blocks[:, :p].T)  # p x m
-    b = blocks[:, p] if fit_intercept else None
+    Wt = np.ascontiguousarray(blocks[:, :p])  # m x p
+    b = blocks[:, p:] if fit_intercept else None  # m x 1
     G = np.zeros((m, q)) if with_grad else None
-    H = _DistinctHessian(q, m) if with_hessian else None
+    H = _DistinctHessian(q, m, chunk) if with_hessian else None
+    XT = np.empty((q, chunk)) if with_hessian else None  # x~' of a block, rows contiguous
+    if XT is not None and fit_intercept:
+        XT[p] = 1.0
     total = 0.0
     eta_max = 0.0
     for s in range(lo, hi, chunk):
@@ -116,32 +128,42 @@ def _rows(
             Xc = Xc.toarray()  # type: ignore[attr-defined]
         yc = codes[s:e]
         wc = None if sw is None else sw[s:e]
-        r = np.arange(e - s)
-        obs = yc > 0
-        eta = Xc @ W
+        obs = np.flatnonzero(yc > 0)  # rows not of the reference class, and their classes
+        cls = yc[obs] - 1
+        eta = Wt @ Xc.T  # m x rows
         if b is not None:
             eta += b
-        top = np.maximum(eta.max(axis=1), 0.0)
-        ex = np.exp(eta - top[:, None])
-        den = np.exp(-top) + ex.sum(axis=1)
+        top = eta.max(axis=0)
+        np.maximum(top, 0.0, out=top)
+        ex = eta - top
+        np.exp(ex, out=ex)
+        den = ex.sum(axis=0)
+        den += np.exp(-top)
         if with_nll:
-            lse = top + np.log(den)
-            per = lse - np.where(obs, eta[r, np.maximum(yc - 1, 0)], 0.0)
-            total += float(per.sum() if wc is None else wc @ per)
-            eta_max = max(eta_max, float(np.abs(eta).max(initial=0.0)))
+            lse = np.log(den)
+            lse += top
+            own = eta[cls, obs]
+            if wc is None:
+                total += float(lse.sum()) - float(own.sum())
+            else:
+                total += float(wc @ lse) - float(wc[obs] @ own)
+            eta_max = max(eta_max, float(eta.max(initial=0.0)), -float(eta.min(initial=0.0)))
         if not (with_grad or with_hessian):
             continue
-        P = ex / den[:, None]
+        P = ex
+        P /= den  # p' (m x rows)
         if G is not None:
-            R = P.copy()
-            R[r[obs], yc[obs] - 1] -= 1.0
+            R = P.copy() if H is not None else P
+            R[cls, obs] -= 1.0
             if wc is not None:
-                R *= wc[:, None]
-            G[:, :p] += R.T @ Xc
+                R *= wc
+            G[:, :p] += R @ Xc
             if fit_intercept:
-                G[:, p] += R.sum(axis=0)
-        if H is not None:
-            H.add(Xc, P, wc, fit_intercept)
+                G[:, p] += R.sum(axis=1)
+        if H is not None and XT is not None:
+            XTc = XT[:, : e - s]
+            XTc[:p] = Xc.T
+            H.add(XTc, P, wc)
     return PassResult(
         total,
         None if G is None else G.ravel(),
@@ -150,53 +172,72 @@ def _rows(
     )
 
 
+def _by_diagonal(q: int) -> tuple[Array, NDArray[np.intp]]:
+    """The pairs ``(a, b >= a)`` of ``0..q-1`` ordered by diagonal ``d = b - a``, then
+    ``a``: the starts of each diagonal's run (``q + 1`` of them) and the ``q x q``
+    table of each pair's position (symmetric)."""
+    starts = np.r_[0, np.cumsum(np.arange(q, 0, -1))]
+    pos = np.empty((q, q), dtype=np.intp)
+    for d in range(q):
+        a = np.arange(q - d)
+        pos[a, a + d] = pos[a + d, a] = starts[d] + a
+    return starts, pos
+
+
 class _DistinctHessian:
     """The Hessian's distinct entries, summed by blocks of rows in one GEMM per block.
 
     ``H = sum_i W_i (x) x~_i x~_i'`` with ``W_i = s_i (diag p_i - p_i p_i')`` (m x m):
     entry ``(k, a; l, b)`` is ``sum_i W_i[k, l] x~_ia x~_ib``, so with the
-    ``m (m + 1) / 2`` distinct entries of each ``W_i`` as the columns of ``M`` (rows
-    x 45 for 10 classes) and the ``q (q + 1) / 2`` distinct products ``x~_ia x~_ib``
-    as the rows of ``Q'`` (1,326 x rows for 50 features and the intercept), the
-    distinct entries of ``H`` are ``Q' M``: one gemm per block, ``n m (m + 1) q (q + 1)
-    / 4`` multiply-adds in all (the least a sum of per-row symmetric Kronecker products
-    costs; the intercept is the constant column of ``x~``). ``W_ii`` is formed as
+    ``m (m + 1) / 2`` distinct entries of each ``W_i`` as the rows of ``M'`` (45 x rows
+    for 10 classes) and the ``q (q + 1) / 2`` distinct products ``x~_ia x~_ib`` as the
+    rows of ``Q'`` (1,326 x rows for 50 features and the intercept), the distinct
+    entries of ``H`` are ``M' Q``: one gemm per block, ``n m (m + 1) q (q + 1) / 4``
+    multiply-adds in all (the least a sum of per-row symmetric Kronecker products
+    costs; the intercept is the constant row of ``x~'``). ``W_ii`` is formed as
     ``p (1 - p)`` (no cancellation of ``p - p^2``).
+
+    Both sets of distinct pairs are ordered by diagonal (``b - a``, then ``a``), so
+    each diagonal's products are one elementwise product of two contiguous slabs of
+    the block's rows (``x~'[d:] * x~'[:q-d]``): ``q + m`` numpy calls per block
+    whatever its length, into buffers held across blocks (the products stay in
+    cache while the gemm reads them; no allocation per block).
     """
 
-    def __init__(self, q: int, m: int) -> None:
+    def __init__(self, q: int, m: int, rows: int) -> None:
         self.q, self.m = q, m
-        self.iq = np.triu_indices(q)
-        self.im = np.triu_indices(m)
-        self.start = np.r_[0, np.cumsum(np.arange(q, 0, -1))]
-        self.diag = np.flatnonzero(self.im[0] == self.im[1])
-        self.D = np.zeros((self.iq[0].size, self.im[0].size))
+        self.sq, self.pq = _by_diagonal(q)
+        self.sm, self.pm = _by_diagonal(m)
+        nq, nm = int(self.sq[-1]), int(self.sm[-1])
+        self.Dt = np.zeros((nm, nq))
+        self.Qt = np.empty((nq, rows))
+        self.Mt = np.empty((nm, rows))
+        self.out = np.empty((nm, nq))
 
-    def add(self, Xc: Array, P: Array, wc: Array | None, fit_intercept: bool) -> None:
-        c = Xc.shape[0]
-        XT = np.empty((self.q, c))  # x~' of the block: its rows contiguous
-        XT[: Xc.shape[1]] = Xc.T
-        if fit_intercept:
-            XT[-1] = 1.0
-        Qt = np.empty((self.iq[0].size, c))
-        for a in range(self.q):  # rows (a, b >= a) of Q'
-            np.multiply(XT[a:], XT[a], out=Qt[self.start[a] : self.start[a + 1]])
-        k, l = self.im
-        M = P[:, k] * P[:, l]
-        M *= -1.0
-        M[:, self.diag] = P * (1.0 - P)
+    def add(self, XT: Array, PT: Array, wc: Array | None) -> None:
+        """Add a block: ``XT`` its ``x~'`` (q x rows, the intercept's row of ones
+        included), ``PT`` its probabilities ``p'`` of classes ``1..m`` (m x rows)."""
+        c = XT.shape[1]
+        q, m = self.q, self.m
+        Qt, Mt = self.Qt[:, :c], self.Mt[:, :c]
+        sq, sm = self.sq, self.sm
+        for d in range(q):  # x~_a x~_(a+d), a = 0..q-1-d
+            np.multiply(XT[d:], XT[: q - d], out=Qt[sq[d] : sq[d + 1]])
+        np.subtract(1.0, PT, out=Mt[:m])
+        Mt[:m] *= PT  # W_kk = p_k (1 - p_k)
+        for d in range(1, m):  # W_k(k+d) = -p_k p_(k+d)
+            np.multiply(PT[d:], PT[: m - d], out=Mt[sm[d] : sm[d + 1]])
+        np.negative(Mt[m:], out=Mt[m:])
         if wc is not None:
-            M *= wc[:, None]
-        self.D += Qt @ M
+            Mt *= wc
+        np.matmul(Mt, Qt.T, out=self.out)
+        self.Dt += self.out
 
     def hessian(self) -> Array:
         """The whole ``(m q) x (m q)`` Hessian (class by class, each ``[w, b]``)."""
         q, m = self.q, self.m
-        tq = np.empty((q, q), dtype=np.intp)
-        tq[self.iq] = tq.T[self.iq] = np.arange(self.iq[0].size)
-        tm = np.empty((m, m), dtype=np.intp)
-        tm[self.im] = tm.T[self.im] = np.arange(self.im[0].size)
-        return self.D[tq[None, :, None, :], tm[:, None, :, None]].reshape(m * q, m * q)
+        idx = self.pm[:, None, :, None] * self.Dt.shape[1] + self.pq[None, :, None, :]
+        return self.Dt.ravel()[idx].reshape(m * q, m * q)
 
 
 @dataclass(frozen=True)
