@@ -29,6 +29,7 @@ import argparse
 import logging
 import sys
 import time
+import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -43,27 +44,57 @@ import numpy as np  # noqa: E402
 import thetahat as th  # noqa: E402
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    t = time.perf_counter()
+def tree_cpu() -> float:
+    """CPU seconds (user + system) of this process and all its descendants.
+
+    The descendants are the Dask nannies and workers of a LocalCluster, or Spark's
+    JVM and its Python workers: the engine's CPU, which the client's own time misses.
+    """
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True):
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.Error:  # exited between the listing and the read
+            pass
+    return total
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall and CPU (client + engine processes) seconds of one call."""
+    c, t = tree_cpu(), time.perf_counter()
     fn()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, tree_cpu() - c
 
 
-def race(contenders: dict[str, Callable[[], Any]], repeat: int) -> dict[str, tuple[float, float]]:
-    """Best time and spread (max/min) of each contender, rounds interleaved."""
-    times: dict[str, list[float]] = {k: [] for k in contenders}
+Result = dict[str, tuple[float, float, float]]
+
+
+def race(contenders: dict[str, Callable[[], Any]], repeat: int) -> Result:
+    """Best wall, spread (max/min) and the best round's CPU of each contender, interleaved."""
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in contenders}
     for _ in range(repeat):
         for name, fn in contenders.items():
             times[name].append(timed(fn))
-    return {k: (min(v), max(v) / min(v)) for k, v in times.items()}
+    out = {}
+    for k, v in times.items():
+        walls = [w for w, _ in v]
+        best = min(v)
+        out[k] = (best[0], max(walls) / best[0], best[1])
+    return out
 
 
-def row(task: str, res: dict[str, tuple[float, float]], base: str, rows: float) -> list[str]:
+def row(task: str, res: Result, base: str, rows: float) -> list[str]:
     out = []
-    for name, (best, spread) in res.items():
+    for name, (best, spread, cpu) in res.items():
         ratio = best / res[base][0]
         rate = rows / best / 1e6
-        out.append(f"| {task} | {name} | {best:.3f} | {spread:.2f} | {ratio:.2f}x | {rate:.1f} |")
+        out.append(
+            f"| {task} | {name} | {best:.3f} | {spread:.2f} | {cpu:.1f} | {ratio:.2f}x "
+            f"| {rate:.1f} | {os.getloadavg()[0]:.1f} |"
+        )
     return out
 
 
@@ -171,7 +202,9 @@ def spark_section(args: argparse.Namespace) -> list[str]:
 
     from thetahat.statistics.engines.spark import SparkSource, spark_session
 
-    spark = spark_session("local[2]")
+    spark = spark_session(
+        "local[2]", spark_driver_memory=args.spark_memory, spark_driver_maxResultSize="0"
+    )
     n = int(args.spark_rows)
     df = (
         spark.range(n, numPartitions=4)
@@ -231,15 +264,16 @@ def main() -> None:
     parser.add_argument("--logit-rows", type=float, default=2e5)
     parser.add_argument("--groups", type=float, default=1e4)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--spark-memory", default="1g", help="Spark driver memory (local mode: all of Spark's)"
+    )
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    import os
-
-    print(f"load average at start: {os.getloadavg()[0]:.1f}")
-    print("| task | contender | best s | spread | vs baseline | M rows/s |")
-    print("|---|---|---|---|---|---|")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}; {time.strftime('%H:%M:%S')} UTC")
+    print("| task | contender | best s | spread | cpu s | vs baseline | M rows/s | load |")
+    print("|---|---|---|---|---|---|---|---|")
     if not args.skip_dask:
         for line in dask_section(args):
             print(line, flush=True)
