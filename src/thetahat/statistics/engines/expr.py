@@ -247,14 +247,21 @@ def group_reduce(
     size: int,
     weights: FloatArray | None,
     m: int,
+    counts: NDArray[np.intp] | None = None,
 ) -> dict[str, FloatArray]:
     """Every aggregate per group of ``codes`` (0..size-1; None: one group), vectorised
-    with ``np.bincount`` (moments by the exact two-pass method per group)."""
+    with ``np.bincount`` (moments by the exact two-pass method per group).
+    ``counts`` (optional, unweighted only): the rows per group, already counted."""
     if codes is None:
         codes = np.zeros(m, dtype=np.intp)
     w = weights
-    nw = _bincount(codes, w, size)
-    live = np.ones(codes.shape[0], dtype=bool) if w is None else w > 0
+    if counts is not None and w is None:
+        nw = np.asarray(counts, dtype=float)
+    else:
+        nw = _bincount(codes, w, size)
+    # the rows that count for extremes (weight > 0); all of them unweighted, without
+    # the copies a mask of all True would make of the codes and every expression
+    live = None if w is None else w > 0
     out: dict[str, FloatArray] = {}
     for name, agg in aggs.items():
         if agg.kind == "sum" and agg.expr.op == "lit":
@@ -268,7 +275,10 @@ def group_reduce(
                 fill = np.inf if agg.kind == "min" else -np.inf
                 acc = np.full(size, fill)
                 ufunc = np.minimum if agg.kind == "min" else np.maximum
-                ufunc.at(acc, codes[live], e[live])
+                if live is None:
+                    ufunc.at(acc, codes, e)
+                else:
+                    ufunc.at(acc, codes[live], e[live])
                 # a NaN anywhere in the group shows (np.minimum.at propagates NaN)
                 out[name] = acc
             elif agg.kind == "moments":
