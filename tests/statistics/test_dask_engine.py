@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 
 import dask.array as da
 import dask.dataframe as dd
@@ -97,8 +98,13 @@ def test_a_fit_is_one_pass_over_the_partitions(dask_client, monkeypatch) -> None
     def refuse(*args: object, **kw: object) -> None:
         raise AssertionError("a pass of its own")
 
-    for name in ("nrows", "null_counts", "batches"):
+    def streamed(*args: object, **kw: object) -> Iterator[None]:
+        raise AssertionError("the partitions pulled to the client")
+        yield  # a generator: asked for, never read
+
+    for name in ("nrows", "null_counts"):
         monkeypatch.setattr(DaskEngine, name, refuse)
+    monkeypatch.setattr(DaskEngine, "batches", streamed)
     for family in (th.Gamma, th.Normal):
         close(th.fit(family, ddf, column="x"), th.fit(family, df.x.to_numpy()), 1e-12)
         dist, mem = th.fit(family, ddf, column="x", by="g"), th.fit(family, df, column="x", by="g")
