@@ -20,6 +20,7 @@ Histograms are aggregates grouped by the value columns as extra keys.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -272,15 +273,10 @@ def group_reduce(
             if agg.kind == "sum":
                 out[name] = _bincount(codes, e if w is None else w * e, size)
             elif agg.kind in ("min", "max"):
-                fill = np.inf if agg.kind == "min" else -np.inf
-                acc = np.full(size, fill)
-                ufunc = np.minimum if agg.kind == "min" else np.maximum
                 if live is None:
-                    ufunc.at(acc, codes, e)
+                    out[name] = _extremes(agg.kind, codes, e, size)
                 else:
-                    ufunc.at(acc, codes[live], e[live])
-                # a NaN anywhere in the group shows (np.minimum.at propagates NaN)
-                out[name] = acc
+                    out[name] = _extremes(agg.kind, codes[live], e[live], size)
             elif agg.kind == "moments":
                 d = e - agg.centre
                 s1 = _bincount(codes, d if w is None else w * d, size)
@@ -293,6 +289,29 @@ def group_reduce(
             else:
                 raise ValueError(f"unknown aggregate kind {agg.kind!r}")
     return out
+
+
+def _extremes(kind: str, codes: NDArray[np.intp], e: FloatArray, size: int) -> FloatArray:
+    """The least (``kind="min"``) or greatest value of ``e`` per group of ``codes``; +inf
+    or -inf for a group without rows, NaN for a group holding a NaN.
+
+    Through pandas' grouped reduction where pandas is loaded and ``e`` holds no NaN:
+    ``np.minimum.at`` took 0.15-0.36 s per 3.1e6 rows of a Dask partition's values where
+    pandas took 0.02 s (measured on the workers and on the client; the cause, some
+    dependence of ``ufunc.at`` on the values, was not found). Extremes are exact either way.
+    """
+    fill = np.inf if kind == "min" else -np.inf
+    pd = sys.modules.get("pandas")
+    if pd is not None and codes.shape[0] > 4096 and not np.isnan(e).any():
+        cat = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(size), validate=False)
+        grouped = pd.Series(e, copy=False).groupby(cat, observed=False)
+        found = (grouped.min() if kind == "min" else grouped.max()).to_numpy(dtype=float)
+        if found.shape[0] == size:
+            return np.where(np.isnan(found), fill, found)  # NaN here: a group without rows
+    acc = np.full(size, fill)
+    # a NaN anywhere in the group shows (np.minimum.at propagates NaN)
+    (np.minimum if kind == "min" else np.maximum).at(acc, codes, e)
+    return acc
 
 
 def _bincount(codes: NDArray[np.intp], w: FloatArray | None, size: int) -> FloatArray:
