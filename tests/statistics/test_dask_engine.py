@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 
 import dask.array as da
 import dask.dataframe as dd
@@ -80,8 +81,39 @@ def test_nulls_in_a_dask_frame(dask_client) -> None:  # type: ignore[no-untyped-
     ddf = dd.from_pandas(df, npartitions=3)
     with pytest.raises(ValueError, match=r"3 in column 'x'"):
         th.fit(th.Gamma, ddf, column="x")
+    with pytest.raises(ValueError, match=r"3 in column 'x'"):  # every partition's count
+        th.fit(th.Gamma, ddf, column="x", by="g")
     fit = th.fit(th.Gamma, ddf, column="x", nulls="drop")
     close(fit, th.fit(th.Gamma, df.x.dropna().to_numpy()), 1e-12)
+
+
+def test_a_fit_is_one_pass_over_the_partitions(dask_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Null counts ride in the statistics pass (no pass of their own, no row count), and a
+    DataFrame column's statistics are computed on the workers, not pulled to the client."""
+    from thetahat.statistics.engines.dask import DaskEngine
+
+    df = grouped_frame(900)
+    ddf = dd.from_pandas(df, npartitions=3)
+
+    def refuse(*args: object, **kw: object) -> None:
+        raise AssertionError("a pass of its own")
+
+    def streamed(*args: object, **kw: object) -> Iterator[None]:
+        raise AssertionError("the partitions pulled to the client")
+        yield  # a generator: asked for, never read
+
+    for name in ("nrows", "null_counts"):
+        monkeypatch.setattr(DaskEngine, name, refuse)
+    monkeypatch.setattr(DaskEngine, "batches", streamed)
+    for family in (th.Gamma, th.Normal):
+        close(th.fit(family, ddf, column="x"), th.fit(family, df.x.to_numpy()), 1e-12)
+        dist, mem = th.fit(family, ddf, column="x", by="g"), th.fit(family, df, column="x", by="g")
+        for key in sorted(set(df.g)):
+            close(dist[key], mem[key], 1e-12)
+    empty = dd.from_pandas(df.iloc[:0], npartitions=1)
+    for by in (None, "g"):
+        with pytest.raises(ValueError, match="the table is empty"):
+            th.fit(th.Gamma, empty, column="x", by=by)
 
 
 def test_poisson_exposure_and_posterior(dask_client) -> None:  # type: ignore[no-untyped-def]

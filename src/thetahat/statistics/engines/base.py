@@ -177,7 +177,22 @@ def _int_codes(arr: NDArray[Any]) -> tuple[NDArray[np.intp], list[NDArray[Any]]]
     over 10^7 rows that is a few times 10^5 rows, where hashing every row with
     pandas' factorize cost 0.5 s of CPU (benchmarks/engines.py (c)).
     """
-    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+    found = _int_bins(arr)
+    if found is None:
+        return None
+    raw, order, counts, key = found
+    rank = np.empty(counts.shape[0], dtype=np.intp)
+    rank[order] = np.arange(order.shape[0], dtype=np.intp)
+    return rank[raw], [key]
+
+
+def _int_bins(
+    arr: NDArray[Any],
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], NDArray[Any]] | None:
+    """One integer key over a narrow range as bins ``value - min``: the bins, the bins
+    present in first-appearance order, the rows per bin and the key values in that
+    order; None for another key (see :func:`_int_codes`)."""
+    if arr.dtype.kind not in "iu" or arr.ndim != 1 or arr.shape[0] == 0:
         return None
     m = arr.shape[0]
     lo, hi = int(arr.min()), int(arr.max())
@@ -188,7 +203,8 @@ def _int_codes(arr: NDArray[Any]) -> tuple[NDArray[np.intp], list[NDArray[Any]]]
         raw = arr  # the values index the groups as they are: no copy
     else:
         raw = (arr - arr.dtype.type(lo)).astype(np.intp, copy=False)
-    present = np.flatnonzero(np.bincount(raw, minlength=span))
+    counts = np.bincount(raw, minlength=span)
+    present = np.flatnonzero(counts)
     k = present.shape[0]
     end = min(m, 4 * k)
     while True:
@@ -198,9 +214,7 @@ def _int_codes(arr: NDArray[Any]) -> tuple[NDArray[np.intp], list[NDArray[Any]]]
             break
         end = min(m, 2 * end)
     order = present[np.argsort(first[present], kind="stable")]
-    rank = np.empty(span, dtype=np.intp)
-    rank[order] = np.arange(k, dtype=np.intp)
-    return rank[raw], [arr[first[order]]]
+    return raw, order, counts, arr[first[order]]
 
 
 class ArrayEngine:
@@ -303,6 +317,17 @@ def aggregate_arrays(
     m = int(next(iter(data.values())).shape[0]) if data else 0
     if m == 0:
         return Aggregated({k: np.asarray(data[k][:0]) for k in keys}, {}, 0)
+    w = np.asarray(data[WEIGHT], dtype=float) if WEIGHT in data else None
+    if len(keys) == 1 and params is None:
+        binned = _int_bins(np.asarray(data[keys[0]]))
+        if binned is not None:
+            # one integer key over a narrow range: reduce by ``value - min`` directly and
+            # keep the present values in first-appearance order afterwards (the same sums,
+            # row by row per group, without renumbering every row)
+            raw, order, counts, key = binned
+            cols = {c: np.asarray(data[c], dtype=float) for c in needed if c in data}
+            found = group_reduce(aggs, cols, raw, counts.shape[0], w, m, counts)
+            return Aggregated({keys[0]: key}, {k: v[order] for k, v in found.items()}, order.size)
     if keys:
         codes, uniq = factorize_keys([np.asarray(data[k]) for k in keys])
         size = uniq[0].shape[0]
@@ -321,7 +346,6 @@ def aggregate_arrays(
         at = codes if codes is not None else np.zeros(m, dtype=np.intp)
         for name, v in params.values.items():
             columns[name] = np.asarray(v, dtype=float)[pos][at]
-    w = np.asarray(data[WEIGHT], dtype=float) if WEIGHT in data else None
     values = group_reduce(aggs, columns, codes, size, w, m)
     return Aggregated(key_arrays, values, size)
 

@@ -15,7 +15,7 @@ Requires the ``dask`` extra (``pip install "thetahat[dask]"``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -257,19 +257,40 @@ class DaskEngine:
     and merges the partitions' aggregates by key in a tree (:func:`~.expr.merge`:
     sums add, extremes compare, moments by Chan's formula), so a group that lives
     in one partition only, or an empty partition, merges like any other.
+
+    Besides the protocol it takes ``defer_nulls`` (each partition task counts the
+    nulls of every column beside its aggregates: no pass of its own) and declares
+    ``reports_empty`` (an empty table aggregates to no group: no row count first).
+    A fit is then one pass over the data where it was three (null counts, row
+    count, aggregates): measured at 10^8 rows, 16 partitions, 10^4 groups.
     """
 
-    def __init__(self, frame: Any, kinds: Mapping[str, str], keys: Sequence[str] = ()) -> None:
+    reports_empty = True
+
+    def __init__(
+        self,
+        frame: Any,
+        kinds: Mapping[str, str],
+        keys: Sequence[str] = (),
+        null_check: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
         self.frame = frame
         self.kinds = dict(kinds)
         self.keys = tuple(keys)
         self.columns = tuple(kinds)
+        self.null_check = null_check
+
+    def defer_nulls(self, check: Callable[[dict[str, int]], None]) -> bool:
+        """Count the nulls of every column within each pass over the partitions and hand
+        the counts to ``check`` (which raises for any): no pass of its own."""
+        self.null_check = check
+        return True
 
     def kind(self, name: str) -> str:
         return self.kinds[name]
 
     def _with(self, frame: Any) -> DaskEngine:
-        return DaskEngine(frame, self.kinds, self.keys)
+        return DaskEngine(frame, self.kinds, self.keys, self.null_check)
 
     def nrows(self) -> int:
         return int(self.frame.shape[0].compute())
@@ -311,13 +332,19 @@ class DaskEngine:
             needed |= {c for c in a.expr.columns() if c in self.kinds}
         if "__weight__" in self.kinds:
             needed.add("__weight__")
-        cols = sorted(needed)
+        counted = self.columns if self.null_check is not None else ()
+        cols = sorted(needed | set(counted))
         parts = [
-            dask.delayed(_aggregate_partition)(part, cols, self._kinds(cols), aggs, keys, params)
+            dask.delayed(_aggregate_partition)(
+                part, cols, self._kinds(cols), aggs, keys, params, counted
+            )
             for part in self.frame[cols].to_delayed()
         ]
-        (out,) = dask.compute(tree_reduce(parts, functools.partial(_merge_aggregated, aggs)))
-        return out
+        (out,) = dask.compute(tree_reduce(parts, functools.partial(_merge_counted, aggs)))
+        total, nulls = out
+        if self.null_check is not None:
+            self.null_check(dict(zip(counted, nulls.tolist(), strict=True)))
+        return total
 
     def _kinds(self, cols: Sequence[str]) -> dict[str, str]:
         return {c: ("key" if c in self.keys else self.kinds[c]) for c in cols}
@@ -331,14 +358,46 @@ class DaskEngine:
         cols = list(columns)
         kinds = self._kinds(cols)
         for part in self.frame[cols].to_delayed():
-            yield _as_arrays(part.compute(), cols, kinds)
+            frame = part.compute()
+            if self.null_check is not None and bool(frame[cols].isna().any(axis=None)):
+                self.null_check(self.null_counts(cols))  # every partition's, to name them all
+            yield _as_arrays(frame, cols, kinds)
+
+    def map_batches(
+        self, fn: Callable[[dict[str, NDArray[Any]]], Any], columns: Sequence[str]
+    ) -> list[Any]:
+        """``fn`` of each partition's columns (as :meth:`batches` gives them), run on the
+        workers in one pass; the results, in partition order, come to the client.
+
+        With deferred nulls each task counts its partition's nulls and skips ``fn``
+        where there are any; the counts are checked before any result is used.
+        """
+        import dask
+
+        cols = list(columns)
+        counted = tuple(cols) if self.null_check is not None else ()
+        tasks = [
+            dask.delayed(_map_partition)(fn, part, cols, self._kinds(cols), counted)
+            for part in self.frame[cols].to_delayed()
+        ]
+        found = dask.compute(*tasks)
+        if self.null_check is not None:
+            nulls = sum((n for _, n in found), np.zeros(len(counted), dtype=np.int64))
+            self.null_check(dict(zip(counted, nulls.tolist(), strict=True)))
+        return [r for r, _ in found]
 
 
-def _as_arrays(part: Any, cols: Sequence[str], kinds: Mapping[str, str]) -> dict[str, Any]:
+def _as_arrays(
+    part: Any, cols: Sequence[str], kinds: Mapping[str, str], clean: Sequence[str] = ()
+) -> dict[str, Any]:
+    """A partition's columns as numpy arrays; ``clean`` columns are known to hold no
+    nulls (counted): a float column among them is taken without a copy."""
     out: dict[str, Any] = {}
     for c in cols:
         s = part[c]
         if kinds[c] in ("key", "other"):
+            out[c] = s.to_numpy()
+        elif c in clean and s.dtype == np.float64:
             out[c] = s.to_numpy()
         else:  # nulls as NaN, as the other engines give them
             out[c] = s.to_numpy(dtype=float, na_value=np.nan)
@@ -352,11 +411,41 @@ def _aggregate_partition(
     aggs: Mapping[str, Agg],
     keys: Sequence[str],
     params: Aggregated | None,
-) -> Aggregated:
-    """One partition's aggregates by the in-memory code (runs on a worker)."""
+    counted: Sequence[str] = (),
+) -> tuple[Aggregated, NDArray[np.int64]]:
+    """One partition's aggregates by the in-memory code, and the null counts of the
+    ``counted`` columns (runs on a worker). A partition with nulls aggregates nothing:
+    the client refuses the data on seeing the counts."""
     from .base import aggregate_arrays
 
-    return aggregate_arrays(_as_arrays(part, cols, kinds), aggs, keys, params)
+    nulls = np.array([int(part[c].isna().sum()) for c in counted], dtype=np.int64)
+    if nulls.any():
+        return Aggregated({k: np.zeros(0) for k in keys}, {}, 0), nulls
+    return aggregate_arrays(_as_arrays(part, cols, kinds, counted), aggs, keys, params), nulls
+
+
+def _map_partition(
+    fn: Callable[[dict[str, NDArray[Any]]], Any],
+    part: Any,
+    cols: Sequence[str],
+    kinds: Mapping[str, str],
+    counted: Sequence[str],
+) -> tuple[Any, NDArray[np.int64]]:
+    """``fn`` of one partition's columns and the partition's null counts (on a worker)."""
+    nulls = np.array([int(part[c].isna().sum()) for c in counted], dtype=np.int64)
+    if nulls.any():
+        return None, nulls
+    return fn(_as_arrays(part, cols, kinds, counted)), nulls
+
+
+def _merge_counted(
+    aggs: Mapping[str, Agg], *parts: tuple[Aggregated, NDArray[np.int64]]
+) -> tuple[Aggregated, NDArray[np.int64]]:
+    """:func:`_merge_aggregated` of the aggregates, with the null counts added."""
+    nulls = parts[0][1]
+    for _, n in parts[1:]:
+        nulls = nulls + n
+    return _merge_aggregated(aggs, *(a for a, _ in parts)), nulls
 
 
 def _merge_aggregated(aggs: Mapping[str, Agg], *parts: Aggregated) -> Aggregated:

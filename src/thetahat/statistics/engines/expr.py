@@ -20,6 +20,7 @@ Histograms are aggregates grouped by the value columns as extra keys.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,14 +248,21 @@ def group_reduce(
     size: int,
     weights: FloatArray | None,
     m: int,
+    counts: NDArray[np.intp] | None = None,
 ) -> dict[str, FloatArray]:
     """Every aggregate per group of ``codes`` (0..size-1; None: one group), vectorised
-    with ``np.bincount`` (moments by the exact two-pass method per group)."""
+    with ``np.bincount`` (moments by the exact two-pass method per group).
+    ``counts`` (optional, unweighted only): the rows per group, already counted."""
     if codes is None:
         codes = np.zeros(m, dtype=np.intp)
     w = weights
-    nw = _bincount(codes, w, size)
-    live = np.ones(codes.shape[0], dtype=bool) if w is None else w > 0
+    if counts is not None and w is None:
+        nw = np.asarray(counts, dtype=float)
+    else:
+        nw = _bincount(codes, w, size)
+    # the rows that count for extremes (weight > 0); all of them unweighted, without
+    # the copies a mask of all True would make of the codes and every expression
+    live = None if w is None else w > 0
     out: dict[str, FloatArray] = {}
     for name, agg in aggs.items():
         if agg.kind == "sum" and agg.expr.op == "lit":
@@ -265,12 +273,10 @@ def group_reduce(
             if agg.kind == "sum":
                 out[name] = _bincount(codes, e if w is None else w * e, size)
             elif agg.kind in ("min", "max"):
-                fill = np.inf if agg.kind == "min" else -np.inf
-                acc = np.full(size, fill)
-                ufunc = np.minimum if agg.kind == "min" else np.maximum
-                ufunc.at(acc, codes[live], e[live])
-                # a NaN anywhere in the group shows (np.minimum.at propagates NaN)
-                out[name] = acc
+                if live is None:
+                    out[name] = _extremes(agg.kind, codes, e, size)
+                else:
+                    out[name] = _extremes(agg.kind, codes[live], e[live], size)
             elif agg.kind == "moments":
                 d = e - agg.centre
                 s1 = _bincount(codes, d if w is None else w * d, size)
@@ -283,6 +289,29 @@ def group_reduce(
             else:
                 raise ValueError(f"unknown aggregate kind {agg.kind!r}")
     return out
+
+
+def _extremes(kind: str, codes: NDArray[np.intp], e: FloatArray, size: int) -> FloatArray:
+    """The least (``kind="min"``) or greatest value of ``e`` per group of ``codes``; +inf
+    or -inf for a group without rows, NaN for a group holding a NaN.
+
+    Through pandas' grouped reduction where pandas is loaded and ``e`` holds no NaN:
+    ``np.minimum.at`` took 0.15-0.36 s per 3.1e6 rows of a Dask partition's values where
+    pandas took 0.02 s (measured on the workers and on the client; the cause, some
+    dependence of ``ufunc.at`` on the values, was not found). Extremes are exact either way.
+    """
+    fill = np.inf if kind == "min" else -np.inf
+    pd = sys.modules.get("pandas")
+    if pd is not None and codes.shape[0] > 4096 and not np.isnan(e).any():
+        cat = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(size), validate=False)
+        grouped = pd.Series(e, copy=False).groupby(cat, observed=False)
+        found = (grouped.min() if kind == "min" else grouped.max()).to_numpy(dtype=float)
+        if found.shape[0] == size:
+            return np.where(np.isnan(found), fill, found)  # NaN here: a group without rows
+    acc = np.full(size, fill)
+    # a NaN anywhere in the group shows (np.minimum.at propagates NaN)
+    (np.minimum if kind == "min" else np.maximum).at(acc, codes, e)
+    return acc
 
 
 def _bincount(codes: NDArray[np.intp], w: FloatArray | None, size: int) -> FloatArray:

@@ -18,6 +18,7 @@ statistic with one entry per group, so grouped fits are vectorised.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,24 +252,40 @@ class TableSource:
             from .passes import pass_stats
 
             return family, pass_stats(family, self)
+        mapped = getattr(self.engine, "map_batches", None)
+        if mapped is not None:
+            # a cluster: each partition's statistics where it lives, only they travel
+            results = mapped(functools.partial(_batch_stats, self._detached(), family),
+                             list(self._roles()))  # fmt: skip
+        else:
+            results = (_batch_stats(self, family, batch) for batch in batches)
         total: Any = None
         fam = family
         parts: list[Any] = []
-        for batch in batches:
-            if batch["x"].shape[0] == 0:
+        for found in results:
+            if found is None:  # an empty batch
                 continue
-            fam, st = self._in_memory(family, batch)
-            if isinstance(st, SuffStats) and not fam.obs_arrays and "n" not in batch:
+            fam, st, batch = found
+            if batch is None:
                 total = st if total is None else total + st
             else:
-                parts.append((batch, st))
+                parts.append(batch)
         if parts:
             # no finite statistics (or per-row trials): the batches' data, concatenated
-            data = {k: np.concatenate([b[k] for b, _ in parts]) for k in parts[0][0]}
+            data = {k: np.concatenate([b[k] for b in parts]) for k in parts[0]}
             return self._in_memory(family, data)
         if total is None:
             raise ValueError(f"the table is empty: nothing to fit in column {self._name('x')}")
         return fam, total
+
+    def _detached(self) -> TableSource:
+        """This source without its engine (the column roles only): what a worker needs to
+        compute a batch's statistics as :meth:`_in_memory` does."""
+        out = TableSource.__new__(TableSource)
+        out.names, out.keys, out.nulls = self.names, self.keys, self.nulls
+        out.n_dropped = self.n_dropped
+        out.engine = _Roles(tuple(self.engine.columns))  # type: ignore[assignment]
+        return out
 
     # ------------------------------------------------------------ pushdown
     def _centred(self, plan: Plan) -> dict[str, Agg]:
@@ -512,6 +529,26 @@ class TableSource:
             ns.append(float(st.n))
         keys = dict(zip(self.keys, uniq, strict=True))
         return GroupedStats(self.keys, keys, family, np.array(ns), items=items)
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """The column roles of an engine, without its data (see :meth:`TableSource._detached`)."""
+
+    columns: tuple[str, ...]
+
+
+def _batch_stats(
+    source: TableSource, family: Any, batch: Mapping[str, NDArray[Any]]
+) -> tuple[Any, Any, Mapping[str, NDArray[Any]] | None] | None:
+    """One batch's ``(family, statistics, None)`` when they merge with ``+``, else
+    ``(family, statistics, batch)`` (the data themselves are needed); None for no rows."""
+    if batch["x"].shape[0] == 0:
+        return None
+    fam, st = source._in_memory(family, batch)
+    if isinstance(st, SuffStats) and not fam.obs_arrays and "n" not in batch:
+        return fam, st, None
+    return fam, st, batch
 
 
 def _key_text(key: tuple[Any, ...]) -> str:
