@@ -28,6 +28,7 @@ __all__ = ["LOGISTIC", "POISSON", "Family", "PassResult", "fused_pass", "linear_
 Array = NDArray[np.float64]
 CHUNK = 8192  # at most this many rows per block
 MIN_ROWS = 256  # at least this many rows per block (the per-block overhead)
+VECTOR_ROWS = 2048  # the per-row vectors at least this long (NumPy's GIL release: > 500)
 BLOCK_BYTES = 1 << 19  # a block of X (and of its Hessian buffer) near this size: in L2
 
 
@@ -185,17 +186,17 @@ def fused_pass(
 
     Notes
     -----
-    Per block of ``chunk`` rows (by default :func:`block_rows`: about 512 KB of X, so
-    the block is read from memory once and reused from cache):
-    ``eta_b = X_b w + b``, ``nll += sum_i s_i nll_i(eta_i)``, ``r_b = s_b d nll / d eta``,
-    ``g += [X_b 1]' r_b`` and, for the Hessian, ``Z_b = sqrt(s_b v_b) [X_b 1]`` with
-    ``H += Z_b' Z_b`` (BLAS ``dsyrk`` accumulating the upper triangle in place, the
-    intercept's row and corner included; ``v`` the family's Hessian weight), mirrored
-    once after the blocks are added. On large inputs the rows are split over
-    worker threads (NumPy and BLAS release the GIL), each accumulating its own
-    sums, added in a fixed order so the result does not depend on timing. BLAS is
-    held to one thread during the pass: its per-call thread hand-offs on these
-    small blocks cost more than they gain, and on a loaded machine they stall
+    Per block of ``chunk`` rows (by default :func:`block_rows`: about 512 KB of X, so the
+    block is read from memory once and reused from cache): ``eta_b = X_b w + b``, ``nll +=
+    sum_i s_i nll_i(eta_i)``, ``r_b = s_b d nll / d eta``, ``g += [X_b 1]' r_b`` and, for
+    the Hessian, ``Z_b = sqrt(s_b v_b) [X_b 1]`` with ``H += Z_b' Z_b`` (BLAS ``syrk``
+    through NumPy's matmul, GIL released, into a reused k x k buffer; the intercept's row
+    and corner included; ``v`` the family's Hessian weight), the upper triangle mirrored
+    once after the blocks are added. On large inputs the rows are split over worker threads
+    (NumPy and BLAS release the GIL), each accumulating its own sums, added in a fixed order
+    so the result does not depend on timing. BLAS is held to one thread during the pass: its
+    per-call thread hand-offs on these small blocks cost more than they gain, and on a
+    loaded machine they stall
     (a 15,000 x 50 pass took 0.5 s instead of 3 ms with two BLAS threads while
     other processes kept both cores busy).
 
@@ -310,24 +311,29 @@ def _rows_pass(
 ) -> PassResult:
     """:func:`fused_pass` over rows ``lo:hi``.
 
-    The Hessian is accumulated in place by BLAS ``dsyrk`` (upper triangle, Fortran
-    order) on ``Z_b = sqrt(s_b v_b) [X_b 1]``, the intercept's column included, and
-    mirrored once at the end.
+    The Hessian is accumulated from ``Z_b' Z_b`` (``syrk`` through NumPy, without the
+    GIL) on ``Z_b = sqrt(s_b v_b) [X_b 1]``, the intercept's column included, and its
+    upper triangle mirrored once at the end.
     """
-    from scipy.linalg.blas import dsyrk
-
     with_nll, with_grad, with_hessian = flags
     p = X.shape[1]
     k = p + int(fit_intercept)
     rows = min(chunk, hi - lo)
+    # the per-row vectors (eta, the derivatives) over at least VECTOR_ROWS rows at a
+    # time: NumPy releases the GIL in an elementwise loop only above 500 values, so on
+    # blocks of 326 rows (d = 200) the workers' vector work ran one at a time (a
+    # 4e5 x 200 gradient pass took as long on two threads as on one). The Hessian's
+    # buffer stays ``chunk`` rows (its memory), filled sub-block by sub-block.
+    outer = rows if centre is not None else max(rows, min(VECTOR_ROWS, hi - lo))
     g = np.zeros(k) if with_grad else None
     H = np.zeros((k, k), order="F") if with_hessian else None
+    T = np.empty((k, k), order="F") if with_hessian else None  # one block's Zc' Zc
     Z = np.empty((rows, k)) if with_hessian else None
     buf = np.empty((rows, p)) if centre is not None else None
     total = 0.0
     eta_max = 0.0
-    for s in range(lo, hi, chunk):
-        e = min(s + chunk, hi)
+    for s in range(lo, hi, outer):
+        e = min(s + outer, hi)
         Xc = X[s:e]
         if buf is not None and centre is not None:
             Xc = np.subtract(Xc, centre, out=buf[: e - s])
@@ -352,15 +358,20 @@ def _rows_pass(
             g[:p] += r @ Xc
             if fit_intercept:
                 g[p] += float(r.sum())
-        if H is not None and Z is not None and v is not None and k:
+        if H is not None and T is not None and Z is not None and v is not None and k:
             if wc is not None:
                 v *= wc
-            Zc = Z[: e - s]
             sv = np.sqrt(v)
-            np.multiply(Xc, sv[:, None], out=Zc[:, :p])
-            if fit_intercept:
-                Zc[:, p] = sv
-            # H += Zc' Zc in place (Zc.T is Fortran-ordered: no copy)
-            out = dsyrk(1.0, Zc.T, beta=1.0, c=H, trans=0, lower=0, overwrite_c=1)
-            assert out is H or np.shares_memory(out, H), "dsyrk did not update H in place"
+            for a in range(0, e - s, rows):
+                b = min(a + rows, e - s)
+                Zc = Z[: b - a]
+                np.multiply(Xc[a:b], sv[a:b, None], out=Zc[:, :p])
+                if fit_intercept:
+                    Zc[:, p] = sv[a:b]
+                # H += Zc' Zc through NumPy's matmul, which sees the transposed operand
+                # and calls BLAS syrk with the GIL released; SciPy's ``dsyrk`` wrapper
+                # would accumulate in place but HOLDS the GIL, so the workers' Hessians
+                # ran one after the other (a 4e5 x 200 Hessian pass 0.87 s on 2 threads)
+                np.matmul(Zc.T, Zc, out=T)
+                H += T
     return PassResult(total, g, H, eta_max)  # H: upper triangle only (see fused_pass)
