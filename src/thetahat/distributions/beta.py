@@ -277,7 +277,7 @@ def _score_information(
     """One fit's score and information per observation in floats, from the mean logs
     ``g1``, ``g2``: ``(s1, s2, i11, i22, t)`` with the information
     ``[[i11, -t], [-t, i22]]`` (as ``Beta._unit_score`` and ``Beta._unit_information``)."""
-    ab = (a, b, a + b)
+    ab = np.array((a, b, a + b))  # one array for both calls (a tuple is converted twice)
     da, db, dab = sc.digamma(ab).tolist()
     ta, tb, tab = sc.zeta(2.0, ab).tolist()
     return g1 - da + dab, g2 - db + dab, ta - tab, tb - tab, tab
