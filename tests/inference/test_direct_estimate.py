@@ -449,3 +449,22 @@ def test_newton_short_path_agrees_with_scipy() -> None:
     assert est.loglik == pytest.approx(
         stats.t(*(est.params[k] for k in ("df", "loc", "scale"))).logpdf(x).sum(), rel=1e-12
     )
+
+
+def test_newton_short_path_assembles_interior_fits_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an interior success is assembled in _direct_newton (fit's steps never run); a
+    # boundary goes through fit._estimate, as the general route does
+    from thetahat.inference import _direct_newton
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("the general route's steps were taken")
+
+    r = np.random.default_rng(6)
+    samples = {th.Beta: r.beta(2.0, 5.0, 100), th.Weibull: r.weibull(1.7, 100),
+               th.StudentT: r.standard_t(5.0, 100)}  # fmt: skip
+    with monkeypatch.context() as m:
+        m.setattr(_direct_newton, "_STEPS", [boom, boom, boom])
+        for fam, x in samples.items():
+            assert th.fit(fam, x).status == "success"
+        with pytest.raises(AssertionError, match="steps were taken"):
+            th.fit(th.StudentT, np.random.default_rng(1).normal(size=20))  # df -> inf

@@ -12,34 +12,26 @@ module and builds the :class:`~thetahat.results.Estimate` as the general route's
 compares the two routes). Anything else, bad data included, returns None and the
 general route fits it or raises its error.
 
-The Newton families (Beta, Weibull, Student t) take a second short path
-(:func:`newton_fit`): their statistics made from the array directly (Beta's fused
-sums; the validated array itself for the other two), then the general route's own
-steps from the family's fast solve on (``fit._formula(fam.fast_fit, ...)``,
-``fit._estimate``, or ``fit._fit_iterative`` where the fast solve declines), so the
-solve, the status (success, boundary, failed), the messages and warnings are the
-general route's by construction.
+The Newton families (Beta, Weibull, Student t) continue in
+:mod:`thetahat.inference._direct_newton` once the array is checked here.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .._validation import as_float_array
-from .. import _fastpath
-from ..distributions import Beta, Exponential, Gamma, Normal, Poisson, StudentT, Weibull
-from ..distributions.beta import BetaStats
+from ..distributions import Exponential, Gamma, Normal, Poisson
 from ..distributions.exponential import direct_mle as exponential_mle
 from ..distributions.gamma import direct_mle as gamma_mle
 from ..distributions.normal import direct_mle as normal_mle
 from ..distributions.poisson import direct_mle as poisson_mle
 from ..results import Estimate
-from ..statistics import DataStats
-from ..statistics.sufficient import made
+from ._direct_newton import STATISTICS as _NEWTON
+from ._direct_newton import newton_fit
 from ._family import as_family
 from ._solve import FitProblem
 
@@ -59,46 +51,6 @@ _ROUTES: dict[type, Callable[[Any, Any], Any]] = {
 
 _FLOAT64 = np.dtype(np.float64)
 _new = object.__new__
-
-
-def _beta_stats(x: Any) -> BetaStats | None:
-    """Beta's statistics as its ``_reduce`` makes them (one fused pass); None: a value
-    outside (0, 1) or not finite (the general route explains)."""
-    bad, slog, slog1m = _fastpath.beta_sums(x, None)
-    if bad >= 0:
-        return None
-    return made(BetaStats, {"n": float(x.shape[0]), "slog": slog, "slog1m": slog1m})
-
-
-def _positive_data(x: Any) -> DataStats | None:
-    """``data_stats`` of positive finite values (Weibull); None otherwise."""
-    if not (np.minimum.reduce(x) > 0 and math.isfinite(np.add.reduce(x))):
-        return None
-    return _data(x)
-
-
-def _finite_data(x: Any) -> DataStats | None:
-    """``data_stats`` of finite values (Student t); None otherwise (a NaN or inf, or a
-    sum that overflows: the general route decides)."""
-    if not math.isfinite(np.add.reduce(x)):
-        return None
-    return _data(x)
-
-
-def _data(x: Any) -> DataStats:
-    # DataStats(x, None, n) without the generated frozen __init__ (it has no
-    # __post_init__; tests/inference/test_direct_estimate.py checks both)
-    stats = _new(DataStats)
-    stats.__dict__.update(x=x, w=None, n=float(x.shape[0]), obs={}, cache={})
-    return stats
-
-
-#: Newton family class -> its statistics from a checked array (None: the general route)
-_NEWTON: dict[type, Callable[[Any], Any]] = {
-    Beta: _beta_stats,
-    Weibull: _positive_data,
-    StudentT: _finite_data,
-}
 
 
 def direct_fit(family: Any, data: Any) -> Estimate | None:
@@ -139,8 +91,9 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
         return None
     if x.ndim != 1 or not 0 < x.shape[0] <= LIMIT or not x.flags.c_contiguous:
         return None
-    if newton:
-        return newton_fit(fam, x, route(x), data)
+    if newton:  # Beta, Weibull, Student t: _direct_newton from their statistics on
+        stats = route(x)
+        return None if stats is None else newton_fit(fam, x, stats, data)
     found = route(fam, x)
     if found is None:
         return None
@@ -155,33 +108,3 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
     est.__dict__["data"] = data  # as th.fit keeps it (a reference; weights stay None)
     return est
 
-
-def newton_fit(fam: Any, x: Any, stats: Any, data: Any) -> Estimate | None:
-    """The MLE of a Newton family (Beta, Weibull, Student t; every parameter free) from
-    its statistics ``stats`` of the checked array ``x``: the general route's steps after
-    ``statistics_of`` (the family has no closed form), or None where ``stats`` is None.
-    """
-    if stats is None:
-        return None
-    steps = _STEPS or _steps()
-    formula, estimate, iterative = steps
-    problem = _new(FitProblem)
-    problem.__dict__.update(family=fam, stats=stats, prior=None, parametrization="natural")
-    found = formula(fam.fast_fit, stats)
-    if found is None:
-        est = iterative(problem, None, "observed")
-    else:
-        est = estimate(problem, found[0], found[1], None, "observed")
-    est.__dict__["data"] = data  # as th.fit keeps it (a reference; weights stay None)
-    return est
-
-
-_STEPS: list[Any] = []
-
-
-def _steps() -> list[Any]:
-    """``fit``'s steps (imported on first use: ``fit`` imports this module)."""
-    from .fit import _estimate, _fit_iterative, _formula
-
-    _STEPS[:] = [_formula, _estimate, _fit_iterative]
-    return _STEPS
