@@ -464,6 +464,7 @@ def test_newton_short_path_assembles_interior_fits_itself(monkeypatch: pytest.Mo
                th.StudentT: r.standard_t(5.0, 100)}  # fmt: skip
     with monkeypatch.context() as m:
         m.setattr(_direct_newton, "_STEPS", [boom, boom, boom])
+        m.setattr(_direct_newton, "_TFit", boom)  # Student t: the compiled Newton inline
         for fam, x in samples.items():
             assert th.fit(fam, x).status == "success"
         with pytest.raises(AssertionError, match="steps were taken"):

@@ -31,7 +31,18 @@ import numpy as np
 from .. import _fastpath
 from ..distributions import Beta, StudentT, Weibull
 from ..distributions.beta import BetaStats, _newton_mean_logs, _score_information
-from ..distributions.student_t import _SUBSAMPLE_ABOVE, _robust_stats, _TFit
+from ..distributions.student_t import (
+    _NEWTON_MAXITER,
+    _NEWTON_TOL,
+    _SUBSAMPLE_ABOVE,
+    LOG_2PI,
+    NU_DRIFT,
+    _compiled,
+    _log,
+    _robust_stats,
+    _t_newton,
+    _TFit,
+)
 from ..distributions.weibull import _exp, _profile_newton
 from ..optim import Status, invert_information
 from ..results import Estimate
@@ -48,11 +59,18 @@ _isfinite = math.isfinite
 Found = tuple[dict[str, float], float, Any, str, int] | None
 
 
+#: the compiled fused Beta pass (None without the fit kernels)
+_BETA_SUMS = _fastpath._kernels.beta_sums if _fastpath.HAVE_FIT_KERNELS else None
+
+
 # ------------------------------------------------------------------ statistics
 def beta_stats(x: Any) -> BetaStats | None:
     """Beta's statistics as its ``_reduce`` makes them (one fused pass); None: a value
     outside (0, 1) or not finite (the general route explains)."""
-    bad, slog, slog1m = _fastpath.beta_sums(x, None)
+    if _BETA_SUMS is not None:  # the kernel _fastpath.beta_sums calls on one range
+        bad, slog, slog1m = _BETA_SUMS(x, None)
+    else:
+        bad, slog, slog1m = _fastpath.beta_sums(x, None)
     if bad >= 0:
         return None
     return made(BetaStats, {"n": float(x.shape[0]), "slog": slog, "slog1m": slog1m})
@@ -142,6 +160,29 @@ def t_mle(fam: StudentT, stats: DataStats) -> Found | tuple[dict[str, Any], Any]
     robust = _robust_stats(x) if x.shape[0] <= _SUBSAMPLE_ABOVE else None
     if robust is None or robust[3] == robust[4]:
         return None  # (all equal: on the boundary; the general route's steps)
+    if _compiled():
+        # _TFit.run's first step spelled out: the compiled Newton from the robust start;
+        # a converged solve to df < 100 is its answer (anything else: run() from the top)
+        assert _t_newton is not None
+        start = fam._robust_start(x, None, robust)
+        z0 = [_log(start["df"]), float(start["loc"]), _log(start["scale"])]
+        code, z, ll, it, _, at = _t_newton(x, None, stats.n, LOG_2PI, z0, [0, 1, 2],
+                                          (0.0, 0.0, 0.0), 1e-10, _NEWTON_TOL, NU_DRIFT,
+                                          _NEWTON_MAXITER)  # fmt: skip
+        if code == 0:
+            z0, loc, z2 = z
+            nu = math.exp(z0) if z0 < 709.0 else math.inf
+            s = math.exp(z2) if z2 < 709.0 else math.inf
+            if nu < 100.0 and _isfinite(loc) and 0.0 < s < math.inf and 0.0 < nu:
+                if ll != ll or ll == -math.inf:
+                    return None
+                theta = {"df": nu, "loc": loc, "scale": s}
+                if at[0] == nu and at[1] == loc and at[2] == s:
+                    hnn, hln, hsn, hll, hls, hss = at[7:]
+                    info = -np.array([[hnn, hln, hsn], [hln, hll, hls], [hsn, hls, hss]])
+                else:
+                    info = fam.observed_information(theta, stats)
+                return theta, ll, invert_information(info), "Newton converged", it
     found = _TFit(fam, x, None, stats.n, stats.cache, robust).run()
     if found is None:
         return None
