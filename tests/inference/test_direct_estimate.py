@@ -340,7 +340,13 @@ def _newton_edge_data() -> dict[str, list[object]]:
                    x.astype(np.float32), np.concatenate([x] * 14)]  # fmt: skip
     near = r.beta(0.02, 0.02, 40)  # values within rounding of 0 and 1 (some are 0 or 1)
     return {
-        "any": [*common, np.array([0.5, 0.5, 0.5]), wide[::2], np.array([3.0]), np.array([1, 2, 3])],
+        "any": [
+            *common,
+            np.array([0.5, 0.5, 0.5]),
+            wide[::2],
+            np.array([3.0]),
+            np.array([1, 2, 3]),
+        ],
         "Beta": [
             near,
             np.clip(near, 1e-300, 1.0 - 2**-53),  # the extremes of (0, 1) in float64

@@ -61,24 +61,18 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
     same check the general route applies (``as_float_array``), so bad input raises
     the same error here.
     """
-    if isinstance(family, type):
-        route = _ROUTES.get(family)
-        if route is None:
-            route = _NEWTON.get(family)
-            if route is None:
-                return None
-            newton = True
-        else:
-            newton = False
+    cls = family if isinstance(family, type) else type(family)
+    route: Callable[..., Any] | None = _ROUTES.get(cls)
+    newton = route is None
+    if newton:
+        route = _NEWTON.get(cls)
+    if route is None:
+        return None
+    if cls is family:
         fam = as_family(family)
+    elif family.params:  # a fixed parameter: the general route
+        return None
     else:
-        route = _ROUTES.get(type(family))
-        newton = False
-        if route is None:
-            route = _NEWTON.get(type(family))
-            newton = True
-        if route is None or family.params:  # a fixed parameter: the general route
-            return None
         fam = family
     tp = type(data)
     if tp is np.ndarray and data.dtype is _FLOAT64:
@@ -107,4 +101,3 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
     est = Estimate._interior_mle(theta, cov, loglik, stats.n, fam, message, iterations, problem, {})
     est.__dict__["data"] = data  # as th.fit keeps it (a reference; weights stay None)
     return est
-

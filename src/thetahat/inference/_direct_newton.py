@@ -170,9 +170,10 @@ def t_mle(fam: StudentT, stats: DataStats) -> Found | tuple[dict[str, Any], Any]
                                           (0.0, 0.0, 0.0), 1e-10, _NEWTON_TOL, NU_DRIFT,
                                           _NEWTON_MAXITER)  # fmt: skip
         if code == 0:
-            z0, loc, z2 = z
-            nu = math.exp(z0) if z0 < 709.0 else math.inf
-            s = math.exp(z2) if z2 < 709.0 else math.inf
+            assert z is not None and at is not None
+            lnu, loc, ls = z
+            nu = math.exp(lnu) if lnu < 709.0 else math.inf
+            s = math.exp(ls) if ls < 709.0 else math.inf
             if nu < 100.0 and _isfinite(loc) and 0.0 < s < math.inf and 0.0 < nu:
                 if ll != ll or ll == -math.inf:
                     return None
