@@ -426,6 +426,9 @@ def test_newton_short_path_is_the_general_routes_after_its_statistics() -> None:
         assert fam.closed_form_mle(general) is None and fam.closed_form_mle(made) is None
         assert type(made) is type(general)
         for f in dataclasses.fields(general):
+            if f.name == "cache":  # Weibull's made statistics carry the extremes (never kept)
+                assert set(made.cache) <= {"extremes"} and general.cache == {}
+                continue
             assert _same(getattr(made, f.name), getattr(general, f.name)), f.name
         assert repr(made) == repr(general) if not isinstance(made, DataStats) else True
         if isinstance(made, DataStats):

@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import _fastpath
 from ..distributions import Beta, StudentT, Weibull
+from ..distributions import student_t as _st
 from ..distributions.beta import BetaStats, _newton_mean_logs, _score_information
 from ..distributions.student_t import (
     _NEWTON_MAXITER,
@@ -40,14 +41,13 @@ from ..distributions.student_t import (
     _compiled,
     _log,
     _robust_stats,
-    _t_newton,
     _TFit,
 )
 from ..distributions.weibull import _exp, _profile_newton
 from ..optim import Status, invert_information
 from ..results import Estimate
 from ..statistics import DataStats
-from ..statistics.sufficient import made
+from ..statistics.sufficient import chunk_moments, made
 from ._solve import ARITHMETIC_ERRORS, FitProblem
 
 __all__ = ["STATISTICS", "newton_fit"]
@@ -77,10 +77,14 @@ def beta_stats(x: Any) -> BetaStats | None:
 
 
 def positive_data(x: Any) -> DataStats | None:
-    """``data_stats`` of positive finite values (Weibull); None otherwise."""
-    if not (np.minimum.reduce(x) > 0 and _isfinite(np.add.reduce(x))):
+    """``data_stats`` of positive finite values (Weibull); None otherwise. The extremes
+    go in the cache for :func:`weibull_mle` (these statistics are never kept)."""
+    lo, hi = float(np.minimum.reduce(x)), float(np.maximum.reduce(x))
+    if not (lo > 0.0 and hi < math.inf):  # (a NaN fails both)
         return None
-    return _data(x)
+    stats = _data(x)
+    stats.cache["extremes"] = (lo, hi)
+    return stats
 
 
 def finite_data(x: Any) -> DataStats | None:
@@ -132,12 +136,14 @@ def beta_mle(fam: Beta, stats: BetaStats) -> Found:
 def weibull_mle(fam: Weibull, stats: DataStats) -> Found:
     """``Weibull._fit_fast``'s profile Newton, and its ``_covariance`` from the Hessian
     in the scaled units (shape, scale / max x) at the end point."""
-    x = stats.x
-    top = float(np.maximum.reduce(x))
-    if float(np.minimum.reduce(x)) == top:
+    low, top = stats.cache["extremes"]
+    if low == top:
         return None  # all equal: shape -> inf, on the boundary
     ltop = math.log(top)
-    found = _profile_newton(stats, ltop, fam._start(stats)["shape"])
+    # Weibull._start on the log values (stats.logx(): positive x, so no errstate)
+    lx = stats.cache["logx"] = np.log(stats.x)
+    m, mean, _, m2 = chunk_moments(lx, None)
+    found = _profile_newton(stats, ltop, fam._start_from(mean, m2 / m)["shape"])
     if found is None:
         return None
     k, shift, ll, _, h, ok, msg, passes = found
@@ -163,10 +169,11 @@ def t_mle(fam: StudentT, stats: DataStats) -> Found | tuple[dict[str, Any], Any]
     if _compiled():
         # _TFit.run's first step spelled out: the compiled Newton from the robust start;
         # a converged solve to df < 100 is its answer (anything else: run() from the top)
-        assert _t_newton is not None
+        t_newton = _st._t_newton  # (the module's: tests replace it there)
+        assert t_newton is not None
         start = fam._robust_start(x, None, robust)
         z0 = [_log(start["df"]), float(start["loc"]), _log(start["scale"])]
-        code, z, ll, it, _, at = _t_newton(x, None, stats.n, LOG_2PI, z0, [0, 1, 2],
+        code, z, ll, it, _, at = t_newton(x, None, stats.n, LOG_2PI, z0, [0, 1, 2],
                                           (0.0, 0.0, 0.0), 1e-10, _NEWTON_TOL, NU_DRIFT,
                                           _NEWTON_MAXITER)  # fmt: skip
         if code == 0:
