@@ -282,6 +282,40 @@ class Weibull(ContinuousDistribution):
         return {"shape": k, "scale": scale}, res
 
 
+def direct_mle(
+    fam: Weibull, stats: Any
+) -> tuple[dict[str, float], float, NDArray[np.float64], str, int] | None:
+    """The MLE of a Weibull with both parameters free, for ``th.fit``'s short path
+    (:mod:`thetahat.inference._direct_newton`, whose statistics carry the data's
+    extremes; issue 12: a small fit's fixed cost).
+
+    ``Weibull._fit_fast``'s profile Newton, and its ``_covariance`` from the Hessian in
+    the scaled units (shape, scale / max x) at the end point: the parameters,
+    log-likelihood, covariance, message and passes of an interior success; None for
+    anything else (equal values: the boundary; the general route's steps decide).
+    """
+    low, top = stats.cache["extremes"]
+    if low == top:
+        return None  # all equal: shape -> inf, on the boundary
+    ltop = math.log(top)
+    # Weibull._start on the log values (stats.logx(): positive x, so no errstate)
+    lx = stats.cache["logx"] = np.log(stats.x)
+    m, mean, _, m2 = chunk_moments(lx, None)
+    found = _profile_newton(stats, ltop, fam._start_from(mean, m2 / m)["shape"])
+    if found is None:
+        return None
+    k, shift, ll, _, h, ok, msg, passes = found
+    lam = _exp(ltop + shift)
+    if not (ok and 0.0 < k < math.inf and 0.0 < lam < math.inf):
+        return None
+    (h00, h01), (h10, h11) = h
+    e = _exp(shift)
+    s01, s10, s11 = h01 * e, h10 * e, h11 * (e * e)
+    (c00, c01), (c10, c11) = invert_information(np.array([[-h00, -s01], [-s10, -s11]])).tolist()
+    cov = np.array([[c00, c01 * lam], [c10 * lam, c11 * lam * lam]])
+    return {"shape": k, "scale": lam}, float(ll), cov, msg, passes
+
+
 def _unscaled(cov: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
     """A covariance over (shape, scale / lambda) back to (shape, scale): ``cov * d d^T``
     with ``d = (1, lambda)`` (one group, or a stack of groups); a variance beyond the
