@@ -63,7 +63,7 @@ def beta_stats(x: Any) -> BetaStats | None:
 
 def positive_data(x: Any) -> DataStats | None:
     """``data_stats`` of positive finite values (Weibull); None otherwise. The extremes
-    go in the cache for :func:`weibull_mle` (these statistics are never kept)."""
+    go in the cache for ``weibull.direct_mle`` (these statistics are never kept)."""
     lo, hi = float(np.minimum.reduce(x)), float(np.maximum.reduce(x))
     if not (lo > 0.0 and hi < math.inf):  # (a NaN fails both)
         return None
