@@ -25,8 +25,9 @@ from .observations import positive_support
 
 try:  # one pass of a small fit without _fastpath's threading wrapper
     from .._kernels import weibull_moments as _moments_kernel
+    from .._kernels import weibull_profile as _profile_kernel
 except ImportError:  # pragma: no cover - no C compiler: _fastpath's numpy passes
-    _moments_kernel = None  # type: ignore[assignment]
+    _moments_kernel = _profile_kernel = None  # type: ignore[assignment]
 
 __all__ = ["Weibull"]
 
@@ -400,6 +401,13 @@ def _profile_newton(
         and lx.flags.c_contiguous
         and (w is None or (w.flags.c_contiguous and w.dtype == np.float64))
     )
+    if raw and exact and w is None and _profile_kernel is not None:
+        # the exact passes in one compiled call (_kernels_newton.c: this loop, written out)
+        code, k_c, d, npass, sy, mt = _profile_kernel(lx, n, ltop, k, max_passes)
+        if code == 0:
+            return _profile_end(n, ltop, k_c, d, sy, list(mt), npass)
+        if code != 3:
+            return None
     for npass in range(1, max_passes + 1):
         if raw:  # one kernel call, as _fastpath.weibull_moments makes below PARALLEL_MIN
             sums = _moments_kernel(lx, w, ltop, k, True)
@@ -427,20 +435,28 @@ def _profile_newton(
                 return None
             d = found
         if abs(d) * reach <= _FINAL_STEP and abs(d) < limit:
-            k_new = k + d
-            a, b, c = _series(m, d)
-            shift = _log(a / n) / k_new  # log(lambda / c)
-            # at the profile scale sum w (x/lambda)^k = n; with t = e^(k y) n / a and
-            # log(x/lambda) = y - shift, every sum the Hessian needs comes from (a, b, c)
-            sl = sy - n * shift
-            stl = (n / a) * (b - shift * a)
-            stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
-            ll = float(n * (_log(k_new) - ltop - shift) + (k_new - 1.0) * sl - n)
-            lam = _exp(shift)
-            g, h = _weibull_gh_floats(k_new, lam, n, n, stl, stl2, sl)
-            return k_new, shift, ll, g, h, True, "profile Newton converged", npass
+            return _profile_end(n, ltop, k, d, sy, m, npass)
         k = k + d
     return None
+
+
+def _profile_end(
+    n: float, ltop: float, k: float, d: float, sy: float, m: list[float], npass: int
+) -> tuple[float, float, float, list[float], list[list[float]], bool, str, int]:
+    """:func:`_profile_newton`'s end: the last step ``d`` from shape ``k`` through the
+    series of that pass's moments ``m`` (``sy``: the sum of ``y``)."""
+    k_new = k + d
+    a, b, c = _series(m, d)
+    shift = _log(a / n) / k_new  # log(lambda / c)
+    # at the profile scale sum w (x/lambda)^k = n; with t = e^(k y) n / a and
+    # log(x/lambda) = y - shift, every sum the Hessian needs comes from (a, b, c)
+    sl = sy - n * shift
+    stl = (n / a) * (b - shift * a)
+    stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
+    ll = float(n * (_log(k_new) - ltop - shift) + (k_new - 1.0) * sl - n)
+    lam = _exp(shift)
+    g, h = _weibull_gh_floats(k_new, lam, n, n, stl, stl2, sl)
+    return k_new, shift, ll, g, h, True, "profile Newton converged", npass
 
 
 def _weibull_gh(
