@@ -395,6 +395,9 @@ static PyMethodDef methods[] = {
     {"t_start", th_t_start, METH_O,
      "t_start(x) -> (median, MAD, kurtosis of the central 98%, min, max) (see "
      "_kernels_newton.c)."},
+    {"weibull_profile", th_weibull_profile, METH_VARARGS,
+     "weibull_profile(lx, n, ltop, k, max_passes) -> the exact passes of a small Weibull "
+     "fit's profile Newton (see _kernels_newton.c)."},
     {"weibull_moments", th_weibull_moments, METH_VARARGS,
      "weibull_moments(x, w, ltop, k, logged=False) -> the Weibull shape moments "
      "(see _kernels_fit.c)."},

@@ -41,6 +41,8 @@ PyObject *th_t_sums(PyObject *self, PyObject *args);
 void th_t_sums_raw(const double *x, const double *w, Py_ssize_t n, double nu, double loc,
                    double scale, double *out);
 PyObject *th_t_newton(PyObject *self, PyObject *args);
+void th_weibull_moments_raw(const double *x, Py_ssize_t n, double ltop, double k, double *out);
+PyObject *th_weibull_profile(PyObject *self, PyObject *args);
 PyObject *th_t_start(PyObject *self, PyObject *args);
 PyObject *th_weibull_moments(PyObject *self, PyObject *args);
 PyObject *th_beta_sums(PyObject *self, PyObject *args);

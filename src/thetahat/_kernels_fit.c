@@ -291,6 +291,16 @@ static void weibull_run(const pass_t *p, double ltop, double k, int logged, kaha
     }
 }
 
+void th_weibull_moments_raw(const double *x, Py_ssize_t n, double ltop, double k, double *out)
+{
+    const pass_t p = {x, NULL, n};
+    kahan_t acc[NW] = {{0.0, 0.0}};
+    weibull_run(&p, ltop, k, 1, acc);
+    for (int j = 0; j < NW; j++) {
+        out[j] = kahan_value(&acc[j]);
+    }
+}
+
 PyObject *th_weibull_moments(PyObject *self, PyObject *args)
 {
     PyObject *xo, *wo;

@@ -24,6 +24,13 @@
  *     it, the excess kurtosis of the values between the (n // 100)-th smallest and
  *     largest when n > 100 (all values otherwise; 0 when their variance is 0), and the
  *     smallest and largest value.
+ * weibull_profile(lx, n, ltop, k, max_passes) -> (code, k, d, passes, sum y, moments)
+ *     The exact passes of thetahat.distributions.weibull._profile_newton for small
+ *     unweighted data (the log values lx): each Newton step on the profile score
+ *     takes a pass of weibull_moments at its shape, the same arithmetic in the same
+ *     order (so the same iterates, bit for bit); the caller finishes from the final
+ *     pass (code 0) or returns None (1: moments not finite or no negative curvature;
+ *     2: passes exhausted); 3 hands back to the Python loop where it would raise.
  */
 #include "_kernels.h"
 
@@ -562,4 +569,85 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
     PyBuffer_Release(&xv);
     return Py_BuildValue("(ddddd)", loc, mad, kurt, xmin, xmax);
 }
+
+/* ------------------------------------------------------------ Weibull profile */
+/* weibull._profile_newton's passes for small unweighted data (each Newton step on the
+   profile score takes a pass at its shape), every expression as the Python loop writes
+   it. Returns (code, k, d, passes, sum y, (m0..m8)): code 0 at the final pass (the
+   caller finishes from k, d and its moments), 1 where Python returns None (moments not
+   finite, a curvature that is not negative), 2 when the passes ran out, 3 where Python
+   would raise (k * k underflowing; a shape the moments refuse): the caller runs the
+   Python loop. */
+PyObject *th_weibull_profile(PyObject *self, PyObject *args)
+{
+    PyObject *xo;
+    double n, ltop, k;
+    int max_passes;
+    if (!PyArg_ParseTuple(args, "Odddi", &xo, &n, &ltop, &k, &max_passes)) {
+        return NULL;
+    }
+    Py_buffer xv;
+    if (th_get_float64_buffer(xo, &xv) < 0) {
+        return NULL;
+    }
+    const double *x = (const double *)xv.buf;
+    const Py_ssize_t len = xv.len / 8;
+    double m[10] = {0.0}, d = 0.0;
+    int code = 2, npass = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (npass = 1; npass <= max_passes; npass++) {
+        if (!(k > 0 && isfinite(k) && isfinite(ltop)) || k * k == 0.0) {
+            code = 3;
+            break;
+        }
+        th_weibull_moments_raw(x, len, ltop, k, m);
+        int finite = 1;
+        for (int j = 0; j < 10; j++) {
+            finite &= isfinite(m[j]) != 0;
+        }
+        if (!(finite && m[1] > 0)) {
+            code = 1;
+            break;
+        }
+        const double ybar = m[0] / n;
+        const double reach = pow(m[9] / m[1], 1.0 / 8.0);
+        const double limit = 1.0 / (1e-300 > reach ? 1e-300 : reach);
+        const double ba = m[2] / m[1];
+        const double v = 1.0 / k + ybar - ba, dv = -1.0 / (k * k) - (m[3] / m[1] - ba * ba);
+        if (!(dv < 0.0 && isfinite(v))) {
+            code = 1;
+            break;
+        }
+        /* min(max(-v / dv, -limit, -0.5 * k), limit), Python's order of comparisons */
+        d = -v / dv;
+        d = -limit > d ? -limit : d;
+        d = -0.5 * k > d ? -0.5 * k : d;
+        d = limit < d ? limit : d;
+        if (fabs(d) * reach > 1e-9) {
+            k = k + d;
+            continue;
+        }
+        if (fabs(d) * reach <= 1e-3 && fabs(d) < limit) {
+            code = 0;
+            break;
+        }
+        k = k + d;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&xv);
+    PyObject *mt = PyTuple_New(9);
+    if (mt == NULL) {
+        return NULL;
+    }
+    for (int j = 0; j < 9; j++) {
+        PyObject *f = PyFloat_FromDouble(m[j + 1]);
+        if (f == NULL) {
+            Py_DECREF(mt);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(mt, j, f);
+    }
+    return Py_BuildValue("(iddidN)", code, k, d, npass, m[0], mt);
+}
+
 #endif /* __GNUC__ */

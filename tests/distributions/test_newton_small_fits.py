@@ -79,6 +79,25 @@ def test_weibull_small_fit_same_through_every_pass_route(
         assert np.allclose(a.cov, c.cov, rtol=1e-10)
 
 
+def test_weibull_compiled_profile_loop_is_the_python_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # _kernels.weibull_profile runs _profile_newton's exact passes: the same iterates, bit
+    # for bit, so the same estimates, covariance, status, message and passes
+    rng = np.random.default_rng(77)
+    cases = []
+    for n in (2, 3, 10, 100, 1000, 4096):
+        for _ in range(4):
+            x = rng.weibull(float(np.exp(rng.uniform(-2.5, 3.5))), n)
+            cases.append(x * float(np.exp(rng.uniform(-30.0, 30.0))))
+    cases.append(np.round(cases[20], 1) + 0.1)  # ties
+    compiled = [_fit(th.Weibull, x, None) for x in cases]
+    monkeypatch.setattr(wb, "_profile_kernel", None)
+    python = [_fit(th.Weibull, x, None) for x in cases]
+    for a, b in zip(compiled, python, strict=True):
+        assert (a.status, a.message, a.iterations) == (b.status, b.message, b.iterations)
+        assert a.params == b.params and a.loglik == b.loglik
+        assert a.cov.tobytes() == b.cov.tobytes()
+
+
 def test_weibull_covariance_is_the_inverse_observed_information() -> None:
     x = np.random.default_rng(9).weibull(1.7, 200) * 2.0
     est = _fit(th.Weibull, x)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
 
 import thetahat as th
 from thetahat.inference import fit as fit_module
+from thetahat.statistics import DataStats
 
 SAMPLES = {
     "Normal": (th.Normal, lambda r: r.normal(3.0, 2.0, 200)),
@@ -158,8 +160,16 @@ def _assert_identical(fast: object, general: object) -> None:
         elif name == "objective":
             assert type(a) is type(b)
             assert a.family == b.family and a.prior is b.prior
-            assert a.parametrization == b.parametrization and a.stats == b.stats
+            assert a.parametrization == b.parametrization
             assert type(a.stats) is type(b.stats)
+            if isinstance(a.stats, DataStats):  # (eq=False: compared field by field)
+                for f in dataclasses.fields(DataStats):
+                    u, v = getattr(a.stats, f.name), getattr(b.stats, f.name)
+                    assert _same(u, v) and type(u) is type(v), f.name
+                    if isinstance(u, np.ndarray):
+                        assert u.dtype == v.dtype and u.tobytes() == v.tobytes(), f.name
+            else:
+                assert a.stats == b.stats
         elif name in ("data", "weights"):
             assert a is b, name
         elif name == "params":
@@ -205,7 +215,10 @@ def test_short_path_is_taken_and_steps_aside(monkeypatch: pytest.MonkeyPatch) ->
     assert _direct.direct_fit(th.Exponential, x) is not None
     assert _direct.direct_fit(th.Exponential(), x) is not None
     assert _direct.direct_fit(th.Normal(mu=1.0), x) is None  # a fixed parameter
-    assert _direct.direct_fit(th.Beta, x / 100) is None  # no short path
+    assert _direct.direct_fit(th.LogNormal, x) is None  # no short path
+    assert _direct.direct_fit(th.Beta, x / 100) is not None  # a Newton family's
+    assert _direct.direct_fit(th.Beta(a=2.0), x / 100) is None
+    assert _direct.direct_fit(th.StudentT(df=3.0), x) is None
     assert _direct.direct_fit(th.Exponential, x[::2]) is None  # not contiguous
     assert _direct.direct_fit(th.Exponential, x.reshape(5, 10)) is None
     assert _direct.direct_fit(th.Exponential, np.zeros(3)) is None  # rate inf: boundary
@@ -234,6 +247,14 @@ def test_short_path_is_taken_and_steps_aside(monkeypatch: pytest.MonkeyPatch) ->
         (th.Exponential, [1.0, np.inf], "data"),
         (th.Gamma, [1.0, 0.0, 2.0], "Gamma data must be positive numbers"),
         (th.Gamma, [1.0, np.nan], "data"),
+        (th.Beta, [0.5, 0.0, 0.2], "Beta data must be numbers strictly between 0 and 1"),
+        (th.Beta, [0.5, 1.0], "Beta data must be numbers strictly between 0 and 1"),
+        (th.Beta, [0.5, np.nan], "data"),
+        (th.Weibull, [1.0, -2.0], "Weibull data must be"),
+        (th.Weibull, [1.0, 0.0], "Weibull data must be"),
+        (th.Weibull, [1.0, np.inf], "data"),
+        (th.StudentT, [1.0, np.nan, 3.0], "data"),
+        (th.StudentT, [1.0, -np.inf], "data"),
         (th.Normal, [], "empty"),
         (th.Normal, [[1.0, 2.0]], "1-dimensional"),
     ],
@@ -281,7 +302,7 @@ def test_statistics_made_without_init_equal_the_constructed_ones() -> None:
     # statistics types of the short path have no __post_init__ (or init-only fields)
     from thetahat.statistics.sufficient import made
 
-    for fam in (th.Normal(), th.Poisson(), th.Exponential(), th.Gamma()):
+    for fam in (th.Normal(), th.Poisson(), th.Exponential(), th.Gamma(), th.Beta()):
         cls = fam.statistics_type
         assert not hasattr(cls, "__post_init__"), cls
         fields = {f.name: float(i + 1) for i, f in enumerate(dataclasses.fields(cls))}
@@ -299,3 +320,162 @@ def test_short_path_declines_odd_shapes_before_converting(monkeypatch: pytest.Mo
         assert _direct.direct_fit(th.Poisson, x) is None
     est = th.fit(th.Poisson, np.array(3))  # a 0-d array: one observation, the general route
     assert est.params == {"rate": 3.0} and est.n == 1.0
+
+
+# ------------------------------------------------- the Newton families' short path
+# (inference/_direct.py newton_fit: Beta, Weibull, Student t from their statistics on)
+NEWTON = {"Beta": th.Beta, "Weibull": th.Weibull, "StudentT": th.StudentT}
+
+
+def _newton_edge_data() -> dict[str, list[object]]:
+    r = np.random.default_rng(23)
+    b = r.beta(2.0, 5.0, 300)
+    wb = r.weibull(1.7, 300) * 2.0
+    t = r.standard_t(5.0, 300)
+    wide = np.empty(600)
+    wide[::2] = t
+    common: list[object] = []
+    for x in (b, wb, t):
+        common += [x, x[:1], x[:2], x[:3], x.tolist(), tuple(x[:6].tolist()),
+                   x.astype(np.float32), np.concatenate([x] * 14)]  # fmt: skip
+    near = r.beta(0.02, 0.02, 40)  # values within rounding of 0 and 1 (some are 0 or 1)
+    return {
+        "any": [
+            *common,
+            np.array([0.5, 0.5, 0.5]),
+            wide[::2],
+            np.array([3.0]),
+            np.array([1, 2, 3]),
+        ],
+        "Beta": [
+            near,
+            np.clip(near, 1e-300, 1.0 - 2**-53),  # the extremes of (0, 1) in float64
+            np.array([1e-300, 0.5, 1.0 - 2**-53]),
+            np.array([0.3, 0.3 + 1e-16, 0.3]),  # (nearly) all equal
+            r.beta(0.3, 0.3, 8),
+            r.beta(50.0, 0.5, 30),  # piled up near 1
+            r.beta(2000.0, 3000.0, 30),  # large shapes
+        ],
+        "Weibull": [
+            np.array([2.0, 2.0, 2.0]),  # all equal: shape -> inf
+            np.array([1e300, 2e300, 1.5e300]),
+            np.array([1e-300, 3e-300, 2e-300]),
+            r.weibull(0.2, 50),  # very skewed
+            r.weibull(30.0, 50) * 7.0,  # tight
+            np.array([1.0, 1.0 + 1e-15, 1.0]),
+        ],
+        "StudentT": [
+            np.random.default_rng(1).normal(size=20),  # Normal data: df -> inf (boundary)
+            r.normal(0.0, 1.0, 10),
+            r.normal(5.0, 2.0, 40),
+            r.normal(0.0, 1.0, 1000),
+            r.standard_cauchy(50),  # heavy tails
+            r.standard_t(1.2, 200),
+            np.array([4.0, 4.0, 4.0, 4.0]),  # all equal
+            np.array([1e300, -1e300, 1e300]),  # a sum that overflows: the general route
+            np.array([0.0, 0.0, 0.0, 1.0]),  # a MAD of zero
+            np.arange(20.0),
+            np.array([1.0, np.nan, 2.0]),  # bad input: the general route's error
+        ],
+    }
+
+
+def _outcome(fam: object, x: object, route: Any) -> tuple[object, list[str]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out: object = route(fam, x)
+        except ValueError as e:
+            out = e
+    return out, [f"{w.category.__name__}: {w.message}" for w in caught]
+
+
+@pytest.mark.parametrize("name", list(NEWTON))
+def test_newton_short_path_gives_the_general_routes_estimate(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    family = NEWTON[name]
+    data = _newton_edge_data()
+    statuses = set()
+    for x in data["any"] + data[name]:
+        for fam in (family, family()):
+            fast, fast_w = _outcome(fam, x, th.fit)
+            general, general_w = _outcome(fam, x, lambda f, v: _general(f, v, monkeypatch))
+            assert fast_w == general_w
+            if isinstance(general, Exception):
+                assert type(fast) is type(general) and str(fast) == str(general)
+                statuses.add("error")
+                continue
+            _assert_identical(fast, general)
+            statuses.add(str(general.status))
+    # the cases above reach each outcome (all-equal data are on the boundary)
+    assert {"success", "boundary", "error"} <= statuses
+
+
+def test_newton_short_path_is_the_general_routes_after_its_statistics() -> None:
+    # newton_fit starts where the general route's fast solve starts: these families
+    # have no closed form, and their statistics come out as statistics_of makes them
+    from thetahat.inference import _direct
+    from thetahat.statistics import statistics_of
+
+    r = np.random.default_rng(4)
+    for fam, x in ((th.Beta(), r.beta(2.0, 3.0, 100)), (th.Weibull(), r.weibull(2.0, 100)),
+                   (th.StudentT(), r.standard_t(4.0, 100))):  # fmt: skip
+        made = _direct._NEWTON[type(fam)](x)
+        general = statistics_of(fam, x)
+        assert fam.closed_form_mle(general) is None and fam.closed_form_mle(made) is None
+        assert type(made) is type(general)
+        for f in dataclasses.fields(general):
+            if f.name == "cache":  # Weibull's made statistics carry the extremes (never kept)
+                assert set(made.cache) <= {"extremes"} and general.cache == {}
+                continue
+            assert _same(getattr(made, f.name), getattr(general, f.name)), f.name
+        assert repr(made) == repr(general) if not isinstance(made, DataStats) else True
+        if isinstance(made, DataStats):
+            assert made.x is x and general.x is x
+            est = th.fit(type(fam), x)
+            assert est.objective.stats.x is x and est.data is x
+
+
+def test_newton_short_path_agrees_with_scipy() -> None:
+    from scipy import stats
+
+    r = np.random.default_rng(8)
+    x = r.beta(2.0, 5.0, 400)
+    est = th.fit(th.Beta, x)
+    a, b, _, _ = stats.beta.fit(x, floc=0, fscale=1)
+    assert est.params["a"] == pytest.approx(a, rel=1e-4)
+    assert est.loglik >= stats.beta(a, b).logpdf(x).sum() - 1e-9
+    x = r.weibull(1.7, 400) * 2.0
+    est = th.fit(th.Weibull, x)
+    k, _, lam = stats.weibull_min.fit(x, floc=0)
+    assert est.params["shape"] == pytest.approx(k, rel=1e-4)
+    assert est.loglik >= stats.weibull_min(k, scale=lam).logpdf(x).sum() - 1e-9
+    x = r.standard_t(5.0, 400)
+    est = th.fit(th.StudentT, x)
+    df, loc, scale = stats.t.fit(x)
+    assert est.loglik >= stats.t(df, loc, scale).logpdf(x).sum() - 1e-7
+    assert est.loglik == pytest.approx(
+        stats.t(*(est.params[k] for k in ("df", "loc", "scale"))).logpdf(x).sum(), rel=1e-12
+    )
+
+
+def test_newton_short_path_assembles_interior_fits_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an interior success is assembled in _direct_newton (fit's steps never run); a
+    # boundary goes through fit._estimate, as the general route does
+    from thetahat.distributions import student_t
+    from thetahat.inference import _direct_newton
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("the general route's steps were taken")
+
+    r = np.random.default_rng(6)
+    samples = {th.Beta: r.beta(2.0, 5.0, 100), th.Weibull: r.weibull(1.7, 100),
+               th.StudentT: r.standard_t(5.0, 100)}  # fmt: skip
+    with monkeypatch.context() as m:
+        m.setattr(_direct_newton, "_STEPS", [boom, boom, boom])
+        m.setattr(student_t, "_TFit", boom)  # Student t: the compiled Newton inline
+        for fam, x in samples.items():
+            assert th.fit(fam, x).status == "success"
+        with pytest.raises(AssertionError, match="steps were taken"):
+            th.fit(th.StudentT, np.random.default_rng(1).normal(size=20))  # df -> inf

@@ -14,7 +14,7 @@ from scipy import special as sc
 from .. import _fastpath
 from .._domains import POSITIVE
 from .._special import trigamma
-from ..optim import BatchResult, SolverResult, newton_batch
+from ..optim import BatchResult, SolverResult, invert_information, newton_batch
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 from .family import many
@@ -277,7 +277,7 @@ def _score_information(
     """One fit's score and information per observation in floats, from the mean logs
     ``g1``, ``g2``: ``(s1, s2, i11, i22, t)`` with the information
     ``[[i11, -t], [-t, i22]]`` (as ``Beta._unit_score`` and ``Beta._unit_information``)."""
-    ab = (a, b, a + b)
+    ab = np.array((a, b, a + b))  # one array for both calls (a tuple is converted twice)
     da, db, dab = sc.digamma(ab).tolist()
     ta, tb, tab = sc.zeta(2.0, ab).tolist()
     return g1 - da + dab, g2 - db + dab, ta - tab, tb - tab, tab
@@ -329,6 +329,35 @@ def _newton_mean_logs(
             return None
         a, b, fv = a + step * d1, b + step * d2, f_new
     return None
+
+
+def direct_mle(
+    fam: Beta, stats: BetaStats
+) -> tuple[dict[str, float], float, NDArray[np.float64], str, int] | None:
+    """The MLE of a Beta with both shapes free, for ``th.fit``'s short path
+    (:mod:`thetahat.inference._direct_newton`; issue 12: a small fit's fixed cost).
+
+    ``Beta._fit_fast``'s solve, and the covariance ``fit._estimate_direct`` takes from
+    ``observed_information`` (minus ``_grad_hess``'s Hessian: ``n`` times the unit
+    information at the estimate): the parameters, log-likelihood, covariance, message
+    and iterations of an interior success; None for anything else (the general route's
+    steps decide and explain).
+    """
+    n = stats.n
+    g1, g2 = stats.slog / n, stats.slog1m / n
+    if not (1.0 - math.exp(g1) - math.exp(g2) > 1e-12):
+        return None
+    start = fam._start(stats)
+    found = _newton_mean_logs(g1, g2, float(start["a"]), float(start["b"]))
+    if found is None:
+        return None
+    a, b, fun, it = found
+    if not (0.0 < a < math.inf and 0.0 < b < math.inf):
+        return None
+    _, _, i11, i22, tab = _score_information(a, b, g1, g2)
+    off = -(n * tab)
+    cov = invert_information(np.array([[n * i11, off], [off, n * i22]]))
+    return {"a": a, "b": b}, float(n * fun), cov, "Newton converged", it
 
 
 #: beyond these, scipy's ``betaincinv`` loses accuracy or returns NaN (checked against

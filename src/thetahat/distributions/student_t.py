@@ -24,7 +24,7 @@ from .._student_t import (
     fgh_terms,
     limit_message,
 )
-from ..optim import SolverResult, Status, newton_maximize
+from ..optim import SolverResult, Status, invert_information, newton_maximize
 from ._base import ContinuousDistribution, Param, Value
 
 try:  # the small-sample fit in one compiled call (_kernels_newton.c)
@@ -548,6 +548,68 @@ class _TFit:
         ll = _normal_loglik(x, w, n, loc, s)
         est = {"df": np.inf, "loc": loc, "scale": s}
         return {k: est[k] for k in self.fam.estimable}, ll, slope
+
+
+def direct_mle(
+    fam: StudentT, stats: Any
+) -> tuple[dict[str, float], float, NDArray[np.float64], str, int] | tuple[Any, Any] | None:
+    """The MLE of a Student t with every parameter free, for ``th.fit``'s short path
+    (:mod:`thetahat.inference._direct_newton`; issue 12: a small fit's fixed cost).
+
+    ``_fit_fast``'s solve (robust start, compiled Newton, the Normal limit) and the
+    covariance from the Hessian the compiled solve left at its end point: the
+    parameters, log-likelihood, covariance, message and iterations of an interior
+    success; ``(params, result)`` for a solve that ends elsewhere (``fit._estimate``
+    reports it); None where the general route's steps must run.
+    """
+    x = stats.x
+    robust = _robust_stats(x) if x.shape[0] <= _SUBSAMPLE_ABOVE else None
+    if robust is None or robust[3] == robust[4]:
+        return None  # (all equal: on the boundary; the general route's steps)
+    if _compiled():
+        # _TFit.run's first step spelled out: the compiled Newton from the robust start;
+        # a converged solve to df < 100 is its answer (anything else: run() from the top)
+        t_newton = _t_newton
+        assert t_newton is not None
+        start = fam._robust_start(x, None, robust)
+        z0 = [_log(start["df"]), float(start["loc"]), _log(start["scale"])]
+        code, z, ll, it, _, at = t_newton(x, None, stats.n, LOG_2PI, z0, [0, 1, 2],
+                                          (0.0, 0.0, 0.0), 1e-10, _NEWTON_TOL, NU_DRIFT,
+                                          _NEWTON_MAXITER)  # fmt: skip
+        if code == 0:
+            assert z is not None and at is not None
+            lnu, loc, ls = z
+            nu = math.exp(lnu) if lnu < 709.0 else math.inf
+            s = math.exp(ls) if ls < 709.0 else math.inf
+            if nu < 100.0 and math.isfinite(loc) and 0.0 < s < math.inf and 0.0 < nu:
+                if ll != ll or ll == -math.inf:
+                    return None
+                theta = {"df": nu, "loc": loc, "scale": s}
+                if at[0] == nu and at[1] == loc and at[2] == s:
+                    hnn, hln, hsn, hll, hls, hss = at[7:]
+                    info = -np.array([[hnn, hln, hsn], [hln, hll, hls], [hsn, hls, hss]])
+                else:
+                    info = fam.observed_information(theta, stats)
+                return theta, ll, invert_information(info), "Newton converged", it
+    found = _TFit(fam, x, None, stats.n, stats.cache, robust).run()
+    if found is None:
+        return None
+    params, res = found
+    if res.status is not Status.SUCCESS or res.edge:
+        return params, res
+    nu, loc, s = params["df"], params["loc"], params["scale"]
+    if not (0.0 < nu < math.inf and math.isfinite(loc) and 0.0 < s < math.inf):
+        return params, res
+    ll = res.fun
+    if ll != ll or ll == -math.inf:
+        return params, res
+    hit = stats.cache.get("t_at")
+    if hit is not None and hit[0] == (nu, loc, s):
+        info = -np.array(hit[3])
+    else:
+        info = fam.observed_information(params, stats)
+    cov = invert_information(info)
+    return {"df": nu, "loc": loc, "scale": s}, ll, cov, res.message, res.iterations
 
 
 def _central_kurtosis(x: NDArray[np.float64]) -> float:

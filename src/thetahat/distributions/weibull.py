@@ -25,8 +25,9 @@ from .observations import positive_support
 
 try:  # one pass of a small fit without _fastpath's threading wrapper
     from .._kernels import weibull_moments as _moments_kernel
+    from .._kernels import weibull_profile as _profile_kernel
 except ImportError:  # pragma: no cover - no C compiler: _fastpath's numpy passes
-    _moments_kernel = None  # type: ignore[assignment]
+    _moments_kernel = _profile_kernel = None  # type: ignore[assignment]
 
 __all__ = ["Weibull"]
 
@@ -282,6 +283,40 @@ class Weibull(ContinuousDistribution):
         return {"shape": k, "scale": scale}, res
 
 
+def direct_mle(
+    fam: Weibull, stats: Any
+) -> tuple[dict[str, float], float, NDArray[np.float64], str, int] | None:
+    """The MLE of a Weibull with both parameters free, for ``th.fit``'s short path
+    (:mod:`thetahat.inference._direct_newton`, whose statistics carry the data's
+    extremes; issue 12: a small fit's fixed cost).
+
+    ``Weibull._fit_fast``'s profile Newton, and its ``_covariance`` from the Hessian in
+    the scaled units (shape, scale / max x) at the end point: the parameters,
+    log-likelihood, covariance, message and passes of an interior success; None for
+    anything else (equal values: the boundary; the general route's steps decide).
+    """
+    low, top = stats.cache["extremes"]
+    if low == top:
+        return None  # all equal: shape -> inf, on the boundary
+    ltop = math.log(top)
+    # Weibull._start on the log values (stats.logx(): positive x, so no errstate)
+    lx = stats.cache["logx"] = np.log(stats.x)
+    m, mean, _, m2 = chunk_moments(lx, None)
+    found = _profile_newton(stats, ltop, fam._start_from(mean, m2 / m)["shape"])
+    if found is None:
+        return None
+    k, shift, ll, _, h, ok, msg, passes = found
+    lam = _exp(ltop + shift)
+    if not (ok and 0.0 < k < math.inf and 0.0 < lam < math.inf):
+        return None
+    (h00, h01), (h10, h11) = h
+    e = _exp(shift)
+    s01, s10, s11 = h01 * e, h10 * e, h11 * (e * e)
+    (c00, c01), (c10, c11) = invert_information(np.array([[-h00, -s01], [-s10, -s11]])).tolist()
+    cov = np.array([[c00, c01 * lam], [c10 * lam, c11 * lam * lam]])
+    return {"shape": k, "scale": lam}, float(ll), cov, msg, passes
+
+
 def _unscaled(cov: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:
     """A covariance over (shape, scale / lambda) back to (shape, scale): ``cov * d d^T``
     with ``d = (1, lambda)`` (one group, or a stack of groups); a variance beyond the
@@ -366,6 +401,13 @@ def _profile_newton(
         and lx.flags.c_contiguous
         and (w is None or (w.flags.c_contiguous and w.dtype == np.float64))
     )
+    if raw and exact and w is None and _profile_kernel is not None:
+        # the exact passes in one compiled call (_kernels_newton.c: this loop, written out)
+        code, k_c, d, npass, sy, mt = _profile_kernel(lx, n, ltop, k, max_passes)
+        if code == 0:
+            return _profile_end(n, ltop, k_c, d, sy, list(mt), npass)
+        if code != 3:
+            return None
     for npass in range(1, max_passes + 1):
         if raw:  # one kernel call, as _fastpath.weibull_moments makes below PARALLEL_MIN
             sums = _moments_kernel(lx, w, ltop, k, True)
@@ -393,20 +435,28 @@ def _profile_newton(
                 return None
             d = found
         if abs(d) * reach <= _FINAL_STEP and abs(d) < limit:
-            k_new = k + d
-            a, b, c = _series(m, d)
-            shift = _log(a / n) / k_new  # log(lambda / c)
-            # at the profile scale sum w (x/lambda)^k = n; with t = e^(k y) n / a and
-            # log(x/lambda) = y - shift, every sum the Hessian needs comes from (a, b, c)
-            sl = sy - n * shift
-            stl = (n / a) * (b - shift * a)
-            stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
-            ll = float(n * (_log(k_new) - ltop - shift) + (k_new - 1.0) * sl - n)
-            lam = _exp(shift)
-            g, h = _weibull_gh_floats(k_new, lam, n, n, stl, stl2, sl)
-            return k_new, shift, ll, g, h, True, "profile Newton converged", npass
+            return _profile_end(n, ltop, k, d, sy, m, npass)
         k = k + d
     return None
+
+
+def _profile_end(
+    n: float, ltop: float, k: float, d: float, sy: float, m: list[float], npass: int
+) -> tuple[float, float, float, list[float], list[list[float]], bool, str, int]:
+    """:func:`_profile_newton`'s end: the last step ``d`` from shape ``k`` through the
+    series of that pass's moments ``m`` (``sy``: the sum of ``y``)."""
+    k_new = k + d
+    a, b, c = _series(m, d)
+    shift = _log(a / n) / k_new  # log(lambda / c)
+    # at the profile scale sum w (x/lambda)^k = n; with t = e^(k y) n / a and
+    # log(x/lambda) = y - shift, every sum the Hessian needs comes from (a, b, c)
+    sl = sy - n * shift
+    stl = (n / a) * (b - shift * a)
+    stl2 = (n / a) * (c - 2.0 * shift * b + shift * shift * a)
+    ll = float(n * (_log(k_new) - ltop - shift) + (k_new - 1.0) * sl - n)
+    lam = _exp(shift)
+    g, h = _weibull_gh_floats(k_new, lam, n, n, stl, stl2, sl)
+    return k_new, shift, ll, g, h, True, "profile Newton converged", npass
 
 
 def _weibull_gh(

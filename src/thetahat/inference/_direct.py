@@ -11,6 +11,9 @@ module and builds the :class:`~thetahat.results.Estimate` as the general route's
 ``_estimate_direct`` does, field for field (``tests/inference/test_direct_estimate.py``
 compares the two routes). Anything else, bad data included, returns None and the
 general route fits it or raises its error.
+
+The Newton families (Beta, Weibull, Student t) continue in
+:mod:`thetahat.inference._direct_newton` once the array is checked here.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from ..distributions.gamma import direct_mle as gamma_mle
 from ..distributions.normal import direct_mle as normal_mle
 from ..distributions.poisson import direct_mle as poisson_mle
 from ..results import Estimate
+from ._direct_newton import STATISTICS as _NEWTON
+from ._direct_newton import newton_fit
 from ._family import as_family
 from ._solve import FitProblem
 
@@ -56,15 +61,18 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
     same check the general route applies (``as_float_array``), so bad input raises
     the same error here.
     """
-    if isinstance(family, type):
-        route = _ROUTES.get(family)
-        if route is None:
-            return None
+    cls = family if isinstance(family, type) else type(family)
+    route: Callable[..., Any] | None = _ROUTES.get(cls)
+    newton = route is None
+    if newton:
+        route = _NEWTON.get(cls)
+    if route is None:
+        return None
+    if cls is family:
         fam = as_family(family)
+    elif family.params:  # a fixed parameter: the general route
+        return None
     else:
-        route = _ROUTES.get(type(family))
-        if route is None or family.params:  # a fixed parameter: the general route
-            return None
         fam = family
     tp = type(data)
     if tp is np.ndarray and data.dtype is _FLOAT64:
@@ -77,6 +85,9 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
         return None
     if x.ndim != 1 or not 0 < x.shape[0] <= LIMIT or not x.flags.c_contiguous:
         return None
+    if newton:  # Beta, Weibull, Student t: _direct_newton from their statistics on
+        stats = route(x)
+        return None if stats is None else newton_fit(fam, x, stats, data)
     found = route(fam, x)
     if found is None:
         return None

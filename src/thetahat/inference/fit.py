@@ -4,8 +4,10 @@ Dispatch, in order of preference:
 
 0. a plain array or list of at most 4,096 values, every keyword at its default, and a
    family with every parameter free that has a short path (Normal, Poisson,
-   Exponential, Gamma): :func:`thetahat.inference._direct.direct_fit`, the same
-   Estimate as below without its layers (issue 12: a small fit's fixed cost);
+   Exponential, Gamma; the Newton families Beta, Weibull, Student t through
+   :mod:`~thetahat.inference._direct_newton`):
+   :func:`thetahat.inference._direct.direct_fit`, the same Estimate as below without
+   its layers (issue 12: a small fit's fixed cost);
 1. no prior (or ``Flat``): the family's closed-form MLE (``_mle``), else its
    fast path (``_fit_fast``: a profile Newton solve on one shape parameter, or a
    Newton solve in scalar arithmetic);

@@ -61,13 +61,10 @@ def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
     m = info.tolist()
     isfinite = math.isfinite
     bad = _SINGULAR[k - 1]
-    if not all(isfinite(v) for row in m for v in row):
-        return bad.copy()
-    if k == 1:
-        a = m[0][0]
-        return np.array([[1.0 / a]]) if a > 0 else bad.copy()
     if k == 2:  # spelled out: the most common size (two-parameter families)
         (a, b), (c, d) = m
+        if not (isfinite(a) and isfinite(b) and isfinite(c) and isfinite(d)):
+            return bad.copy()
         det = a * d - b * c
         if not (det != 0 and isfinite(det)):
             return bad.copy()
@@ -76,20 +73,29 @@ def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
         if not (ok and isfinite(v01) and isfinite(v10)):
             return bad.copy()
         return np.array([[v00, v01], [v10, v11]])
+    if k == 1:
+        a = m[0][0]
+        if not isfinite(a):
+            return bad.copy()
+        return np.array([[1.0 / a]]) if a > 0 else bad.copy()
     else:
         (a, b, c), (d, e, f), (g, h, i) = m
+        finite = isfinite(a) and isfinite(b) and isfinite(c) and isfinite(d) and isfinite(e)
+        if not (finite and isfinite(f) and isfinite(g) and isfinite(h) and isfinite(i)):
+            return bad.copy()
         adj = [
             [e * i - f * h, c * h - b * i, b * f - c * e],
             [f * g - d * i, a * i - c * g, c * d - a * f],
             [d * h - e * g, b * g - a * h, a * e - b * d],
         ]
         det = a * adj[0][0] + b * adj[1][0] + c * adj[2][0]
-    if not (det != 0 and isfinite(det)):
-        return bad.copy()
-    cov = [[v / det for v in row] for row in adj]
-    if not all(cov[j][j] > 0 for j in range(k)) or not all(isfinite(v) for row in cov for v in row):
-        return bad.copy()
-    return np.array(cov)
+        if not (det != 0 and isfinite(det)):
+            return bad.copy()
+        cov = [[v / det for v in row] for row in adj]
+        flat = cov[0] + cov[1] + cov[2]
+        if not (flat[0] > 0 and flat[4] > 0 and flat[8] > 0 and all(map(isfinite, flat))):
+            return bad.copy()
+        return np.array(cov)
 
 
 def invert_information_batch(info: NDArray[np.float64]) -> NDArray[np.float64]:
