@@ -306,21 +306,34 @@ def _sparse_class_ranges(
     """:func:`_class_ranges` of a CSR X from its stored entries in one read: per class,
     the column-wise min and max of the stored values, and 0 where a column has fewer
     stored entries in that class than the class has rows (an implicit zero)."""
-    from ._sparse import row_blocks
+    from ._sparse import ROW_BLOCK, split_rows
 
     n, p = X.shape
     label = np.full(n, -1, dtype=np.int8)
     label[slice(None) if keep is None else keep] = pos
     sizes = [int(pos.size - pos.sum()), int(pos.sum())]
-    lo_hi = [(np.full(p, np.inf), np.full(p, -np.inf), np.zeros(p)) for _ in sizes]
-    for r0, r1, a, b in row_blocks(X):  # blocks of rows: no temporary the size of X
-        per_entry = np.repeat(label[r0:r1], np.diff(X.indptr[r0 : r1 + 1]))
+
+    def part(start: int, stop: int) -> list[tuple[Array, Array, Array]]:
+        acc = [(np.full(p, np.inf), np.full(p, -np.inf), np.zeros(p)) for _ in sizes]
+        for r0 in range(start, stop, ROW_BLOCK):  # blocks of rows: no X-sized temporary
+            r1 = min(r0 + ROW_BLOCK, stop)
+            a, b = int(X.indptr[r0]), int(X.indptr[r1])
+            per_entry = np.repeat(label[r0:r1], np.diff(X.indptr[r0 : r1 + 1]))
+            for c in range(len(sizes)):
+                mask = per_entry == c
+                cols, vals = X.indices[a:b][mask], X.data[a:b][mask]
+                np.minimum.at(acc[c][0], cols, vals)
+                np.maximum.at(acc[c][1], cols, vals)
+                acc[c][2][:] += np.bincount(cols, minlength=p)
+        return acc
+
+    parts = split_rows(part, n)  # (over threads: exact, min/max/count merge in any order)
+    lo_hi = parts[0]
+    for other in parts[1:]:
         for c in range(len(sizes)):
-            mask = per_entry == c
-            cols, vals = X.indices[a:b][mask], X.data[a:b][mask]
-            np.minimum.at(lo_hi[c][0], cols, vals)
-            np.maximum.at(lo_hi[c][1], cols, vals)
-            lo_hi[c][2][:] += np.bincount(cols, minlength=p)
+            np.minimum(lo_hi[c][0], other[c][0], out=lo_hi[c][0])
+            np.maximum(lo_hi[c][1], other[c][1], out=lo_hi[c][1])
+            lo_hi[c][2][:] += other[c][2]
     stats: list[Array] = []
     for c, size in enumerate(sizes):
         if size == 0:

@@ -154,7 +154,12 @@ def merge_passes(parts: list[PassResult]) -> PassResult:
 
 def linear_predictor(X: Array, coef: Array, intercept: float, offset: Array | None) -> Array:
     """``eta = X coef + intercept (+ offset)``."""
-    eta = X @ coef
+    if isinstance(X, np.ndarray):
+        eta = X @ coef
+    else:  # scipy.sparse: a CSR X's rows over the worker threads
+        from ._sparse import sparse_product
+
+        eta = sparse_product(X, coef)
     eta += intercept
     if offset is not None:
         eta += offset

@@ -193,19 +193,27 @@ def _gradient_weights(
     """The gradient of the nll, ``g = [X' r, sum r]``, and the Hessian weights ``v`` (times
     the sample weights), by blocks of rows: ``r`` is never held whole."""
     p = X.shape[1]
-    g = np.zeros(p + int(fit_intercept))
     v = np.empty(eta.shape[0])
-    with np.errstate(over="ignore"):
-        for lo, hi, _, Bt in _sparse.row_views(X, ROWS):
-            r, vv = family.derivatives(eta[lo:hi], y[lo:hi], True)
-            assert vv is not None
-            if sw is not None:
-                r = r * sw[lo:hi]
-                vv = vv * sw[lo:hi]
-            v[lo:hi] = vv
-            g[:p] += Bt @ r
-            if fit_intercept:
-                g[p] += float(r.sum())
+
+    def part(start: int, stop: int) -> Array:
+        g = np.zeros(p + int(fit_intercept))
+        with np.errstate(over="ignore"):
+            for lo, hi, _, Bt in _sparse.row_views(X, ROWS, start, stop):
+                r, vv = family.derivatives(eta[lo:hi], y[lo:hi], True)
+                assert vv is not None
+                if sw is not None:
+                    r = r * sw[lo:hi]
+                    vv = vv * sw[lo:hi]
+                v[lo:hi] = vv  # (each range writes its own rows)
+                g[:p] += Bt @ r
+                if fit_intercept:
+                    g[p] += float(r.sum())
+        return g
+
+    parts = _sparse.split_rows(part, X.shape[0])
+    g = parts[0]
+    for q in parts[1:]:
+        g += q
     return g, v
 
 
