@@ -13,6 +13,7 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import POSITIVE, REAL
+from ..optim import invert_information
 from ..statistics.sufficient import MomentStats, chunk_moments, made
 from ._base import ContinuousDistribution, Param, Value
 from .family import diagonal, many, where
@@ -148,9 +149,9 @@ def direct_mle(
 
     ``th.fit``'s short path (issue 12: a small fit's fixed cost). ``x`` is a C-contiguous
     float64 array of 1 to 4096 values; returns the statistics, the estimate, the
-    log-likelihood, the covariance (the inverse of ``diag(n / sigma^2, 2 n / sigma^2)``,
-    spelled as ``optim.invert_information`` computes it), the message and the iterations
-    exactly as the general route (``_checked_chunk_stats``, ``gaussian_mle``,
+    log-likelihood, the covariance (``optim.invert_information`` of
+    ``diag(n / sigma^2, 2 n / sigma^2)``, as the general route inverts it), the message
+    and the iterations exactly as the general route (``_checked_chunk_stats``, ``gaussian_mle``,
     ``gaussian_loglik``, ``gaussian_information``) gives them; None (the general route
     decides) for anything else: a NaN or inf, constant data (sigma = 0), an overflow.
     """
@@ -169,15 +170,10 @@ def direct_mle(
     if not s2 > 0:  # underflow (values near 1e-300): the general route's numpy arithmetic
         return None
     a = n / s2
-    d = 2.0 * a
-    det = a * d - 0.0 * 0.0
-    if not (math.isfinite(d) and det != 0 and math.isfinite(det)):
+    cov = invert_information(np.array([[a, 0.0], [0.0, 2.0 * a]]))
+    if cov[0, 0] == math.inf:  # singular or not finite: the general route explains
         return None
-    v00, v11 = d / det, a / det
-    if not (v00 > 0 and v11 > 0 and math.isfinite(v00) and math.isfinite(v11)):
-        return None
-    off = -0.0 / det
-    return stats, theta, loglik, np.array([[v00, off], [off, v11]]), "closed form", 0
+    return stats, theta, loglik, cov, "closed form", 0
 
 
 # The Gaussian likelihood of (mu, sigma) from n, the mean and the centred sum of squares:

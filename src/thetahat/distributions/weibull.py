@@ -182,11 +182,7 @@ class Weibull(ContinuousDistribution):
         if hit is not None and hit[0] == (k, lam) and not self._values:
             # the fast fit's end point, both parameters free: in floats (the same
             # products as _unscaled; a float product overflows to inf as numpy's does)
-            (h00, h01), (h10, h11) = hit[1]
-            (c00, c01), (c10, c11) = invert_information(
-                np.array([[-h00, -h01], [-h10, -h11]])
-            ).tolist()
-            return np.array([[c00, c01 * lam], [c10 * lam, c11 * lam * lam]])
+            return _covariance_scaled(hit[1], lam)
         if hit is not None and hit[0] == (k, lam):
             h = np.array(hit[1])
         else:
@@ -311,10 +307,17 @@ def direct_mle(
         return None
     (h00, h01), (h10, h11) = h
     e = _exp(shift)
-    s01, s10, s11 = h01 * e, h10 * e, h11 * (e * e)
-    (c00, c01), (c10, c11) = invert_information(np.array([[-h00, -s01], [-s10, -s11]])).tolist()
-    cov = np.array([[c00, c01 * lam], [c10 * lam, c11 * lam * lam]])
+    cov = _covariance_scaled([[h00, h01 * e], [h10 * e, h11 * (e * e)]], lam)
     return {"shape": k, "scale": lam}, float(ll), cov, msg, passes
+
+
+def _covariance_scaled(h: list[list[float]], lam: float) -> NDArray[np.float64]:
+    """The covariance of (shape, scale) from the Hessian ``h`` over (shape, scale /
+    lambda) in floats: inverted in those units, scaled back (the same products as
+    ``_unscaled``; a float product overflows to inf as numpy's does)."""
+    (h00, h01), (h10, h11) = h
+    (c00, c01), (c10, c11) = invert_information(np.array([[-h00, -h01], [-h10, -h11]])).tolist()
+    return np.array([[c00, c01 * lam], [c10 * lam, c11 * lam * lam]])
 
 
 def _unscaled(cov: NDArray[np.float64], d: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -210,11 +210,7 @@ def _gradient_weights(
                     g[p] += float(r.sum())
         return g
 
-    parts = _sparse.split_rows(part, X.shape[0])
-    g = parts[0]
-    for q in parts[1:]:
-        g += q
-    return g, v
+    return _sparse.summed(_sparse.split_rows(part, X.shape[0])), v
 
 
 def _weights(family: Family, eta: Array, y: Array, sw: Array | None) -> Array:

@@ -210,7 +210,7 @@ def squared_colsum(X: Any, v: Array) -> Array:
             out += Bt @ v[lo:hi]
         return out
 
-    return _summed(split_rows(part, X.shape[0]))
+    return summed(split_rows(part, X.shape[0]))
 
 
 def sparse_product(X: Any, w: Array) -> Array:
@@ -228,7 +228,8 @@ def sparse_product(X: Any, w: Array) -> Array:
     return u
 
 
-def _summed(parts: list[Array]) -> Array:
+def summed(parts: list[Array]) -> Array:
+    """The ranges' sums of :func:`split_rows` added in their order (into the first)."""
     out = parts[0]
     for q in parts[1:]:
         out += q
@@ -369,7 +370,7 @@ class HessianOperator:
                     out[self.p] += t.sum(axis=0)
             return out
 
-        out = _summed(split_rows(part, self.X.shape[0]))
+        out = summed(split_rows(part, self.X.shape[0]))
         out += d * col(self.l2)
         if not self.all_active:
             out *= col(self.active)

@@ -42,7 +42,7 @@ protocol; everything after it (plans, grouped fits, ``FitTable``) is shared.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -215,6 +215,38 @@ def _int_bins(
         end = min(m, 2 * end)
     order = present[np.argsort(first[present], kind="stable")]
     return raw, order, counts, arr[first[order]]
+
+
+class FrameEngine:
+    """What the engines over one dataframe object (narwhals, Dask, Spark) hold alike:
+    the frame, the columns' kinds, the group keys and the null check they run inside
+    their aggregate passes (``defer_nulls``); ``_with`` is the same engine on another
+    frame (a filtered one)."""
+
+    def __init__(
+        self,
+        frame: Any,
+        kinds: Mapping[str, str],
+        keys: Sequence[str] = (),
+        null_check: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
+        self.frame = frame
+        self.kinds = dict(kinds)
+        self.keys = tuple(keys)
+        self.columns = tuple(kinds)
+        self.null_check = null_check
+
+    def defer_nulls(self, check: Callable[[dict[str, int]], None]) -> bool:
+        """Count the nulls of every column within each aggregate pass (no pass of its
+        own) and hand the counts to ``check``, which raises when there are any."""
+        self.null_check = check
+        return True
+
+    def kind(self, name: str) -> str:
+        return self.kinds[name]
+
+    def _with(self, frame: Any) -> Any:
+        return type(self)(frame, self.kinds, self.keys, self.null_check)
 
 
 class ArrayEngine:

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from ..._optional import require
 from ..source import Statistics, statistics_of
+from .base import FrameEngine
 from .cluster import pick_column
 from .expr import Agg, Aggregated, Expr, evaluate, merge
 
@@ -249,7 +250,7 @@ def _kind(dtype: Any) -> str:
     return "other"
 
 
-class DaskEngine:
+class DaskEngine(FrameEngine):
     """A Dask DataFrame as an :class:`~.base.Engine`: every pass is one Dask computation.
 
     ``aggregate`` runs the in-memory aggregation (:func:`~.base.aggregate_arrays`,
@@ -266,31 +267,6 @@ class DaskEngine:
     """
 
     reports_empty = True
-
-    def __init__(
-        self,
-        frame: Any,
-        kinds: Mapping[str, str],
-        keys: Sequence[str] = (),
-        null_check: Callable[[dict[str, int]], None] | None = None,
-    ) -> None:
-        self.frame = frame
-        self.kinds = dict(kinds)
-        self.keys = tuple(keys)
-        self.columns = tuple(kinds)
-        self.null_check = null_check
-
-    def defer_nulls(self, check: Callable[[dict[str, int]], None]) -> bool:
-        """Count the nulls of every column within each pass over the partitions and hand
-        the counts to ``check`` (which raises for any): no pass of its own."""
-        self.null_check = check
-        return True
-
-    def kind(self, name: str) -> str:
-        return self.kinds[name]
-
-    def _with(self, frame: Any) -> DaskEngine:
-        return DaskEngine(frame, self.kinds, self.keys, self.null_check)
 
     def nrows(self) -> int:
         return int(self.frame.shape[0].compute())

@@ -12,14 +12,14 @@ DataFrames have engines of their own (:mod:`.dask`, :mod:`.spark`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..._optional import require
-from .base import ArrayEngine, Engine, NoPerGroupConstants
+from .base import ArrayEngine, Engine, FrameEngine, NoPerGroupConstants
 from .expr import Agg, Aggregated, Expr
 
 __all__ = ["MAX_CASES", "NarwhalsEngine", "as_engine", "is_frame", "values_of"]
@@ -143,7 +143,7 @@ def _role_text(role: str) -> str:
     return {"x": "column", WEIGHT: "weights", "n": "trials", "exposure": "exposure"}.get(role, "by")
 
 
-class NarwhalsEngine:
+class NarwhalsEngine(FrameEngine):
     """A lazy frame whose backend runs the aggregates (see the module docstring).
 
     Examples
@@ -154,31 +154,6 @@ class NarwhalsEngine:
     >>> type(eng).__name__, eng.aggregate({"s": Agg("sum", col("x"))}, []).values["s"].tolist()
     ('NarwhalsEngine', [10.0])
     """
-
-    def __init__(
-        self,
-        frame: Any,
-        kinds: Mapping[str, str],
-        keys: Sequence[str] = (),
-        null_check: Callable[[dict[str, int]], None] | None = None,
-    ) -> None:
-        self.frame = frame
-        self.kinds = dict(kinds)
-        self.keys = tuple(keys)
-        self.columns = tuple(kinds)
-        self.null_check = null_check
-
-    def defer_nulls(self, check: Callable[[dict[str, int]], None]) -> bool:
-        """Count the nulls of every column within each aggregate query (no pass of its
-        own) and hand the counts to ``check``, which raises when there are any."""
-        self.null_check = check
-        return True
-
-    def _with_frame(self, frame: Any) -> NarwhalsEngine:
-        return NarwhalsEngine(frame, self.kinds, self.keys, self.null_check)
-
-    def kind(self, name: str) -> str:
-        return self.kinds[name]
 
     def _collect(self, lazy: Any) -> Any:
         return lazy.collect()
@@ -210,14 +185,14 @@ class NarwhalsEngine:
             bad = e if bad is None else bad | e
         if bad is None:
             return self
-        return self._with_frame(self.frame.filter(~bad))
+        return self._with(self.frame.filter(~bad))
 
     def where(self, values: Mapping[str, Any]) -> NarwhalsEngine:
         nw = _nw()
         frame = self.frame
         for k, v in values.items():
             frame = frame.filter(nw.col(k) == nw.lit(v))
-        return self._with_frame(frame)
+        return self._with(frame)
 
     def _expr(self, e: Expr) -> Any:
         nw = _nw()

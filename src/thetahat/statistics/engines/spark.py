@@ -41,7 +41,7 @@ import os
 import pickle
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,7 @@ from numpy.typing import NDArray
 
 from ..._optional import MissingExtraError, require
 from ..source import Statistics, statistics_of
+from .base import FrameEngine
 from .cluster import pick_column
 from .expr import WEIGHT, Agg, Aggregated, Expr, align
 
@@ -320,7 +321,7 @@ class _Col:
         return _Col(F.floor(self.c).cast("double"))
 
 
-class SparkEngine:
+class SparkEngine(FrameEngine):
     """A PySpark DataFrame as an :class:`~.base.Engine`: one aggregate job per pass.
 
     See the module docstring. Besides the protocol, it declares ``reports_empty``
@@ -339,31 +340,6 @@ class SparkEngine:
 
     reports_empty = True
     exact_moments = True
-
-    def __init__(
-        self,
-        frame: Any,
-        kinds: Mapping[str, str],
-        keys: Sequence[str] = (),
-        null_check: Callable[[dict[str, int]], None] | None = None,
-    ) -> None:
-        self.frame = frame
-        self.kinds = dict(kinds)
-        self.keys = tuple(keys)
-        self.columns = tuple(kinds)
-        self.null_check = null_check
-
-    def _with(self, frame: Any) -> SparkEngine:
-        return SparkEngine(frame, self.kinds, self.keys, self.null_check)
-
-    def defer_nulls(self, check: Callable[[dict[str, int]], None]) -> bool:
-        """Count the nulls of every column within each aggregate job and hand the counts
-        to ``check`` (which raises for any): no job of its own."""
-        self.null_check = check
-        return True
-
-    def kind(self, name: str) -> str:
-        return self.kinds[name]
 
     def nrows(self) -> int:
         return int(self.frame.count())
