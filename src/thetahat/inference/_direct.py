@@ -31,9 +31,8 @@ from ..distributions.normal import direct_mle as normal_mle
 from ..distributions.poisson import direct_mle as poisson_mle
 from ..results import Estimate
 from ._direct_newton import STATISTICS as _NEWTON
-from ._direct_newton import newton_fit
+from ._direct_newton import interior_estimate, newton_fit
 from ._family import as_family
-from ._solve import FitProblem
 
 __all__ = ["direct_fit"]
 
@@ -50,7 +49,6 @@ _ROUTES: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 _FLOAT64 = np.dtype(np.float64)
-_new = object.__new__
 
 
 def direct_fit(family: Any, data: Any) -> Estimate | None:
@@ -94,10 +92,4 @@ def direct_fit(family: Any, data: Any) -> Estimate | None:
     stats, theta, loglik, cov, message, iterations = found
     if loglik != loglik:  # NaN: the general route reports the breakdown
         return None
-    # FitProblem(fam, stats, None) without the generated frozen __init__ (it has no
-    # __post_init__; tests/inference/test_direct_estimate.py checks both)
-    problem = _new(FitProblem)
-    problem.__dict__.update(family=fam, stats=stats, prior=None, parametrization="natural")
-    est = Estimate._interior_mle(theta, cov, loglik, stats.n, fam, message, iterations, problem, {})
-    est.__dict__["data"] = data  # as th.fit keeps it (a reference; weights stay None)
-    return est
+    return interior_estimate(fam, stats, theta, loglik, cov, message, iterations, data)

@@ -38,7 +38,7 @@ from ..statistics import DataStats
 from ..statistics.sufficient import made
 from ._solve import ARITHMETIC_ERRORS, FitProblem
 
-__all__ = ["STATISTICS", "newton_fit"]
+__all__ = ["STATISTICS", "interior_estimate", "newton_fit", "problem_of"]
 
 _new = object.__new__
 _isfinite = math.isfinite
@@ -113,26 +113,40 @@ def newton_fit(fam: Any, x: Any, stats: Any, data: Any) -> Estimate:
             found = _SOLVES[type(fam)](fam, stats)
     except (*ARITHMETIC_ERRORS, ValueError):
         found = None
-    problem = _new(FitProblem)
     if found is None or len(found) == 2:
         formula, estimate, iterative = _STEPS or _steps()
         if found is None:  # the general route's steps, on statistics of their own
-            stats = STATISTICS[type(fam)](x)
-            problem.__dict__.update(family=fam, stats=stats, prior=None, parametrization="natural")
-            found = formula(fam.fast_fit, stats)
+            problem = problem_of(fam, STATISTICS[type(fam)](x))
+            found = formula(fam.fast_fit, problem.stats)
             if found is None:
                 est = iterative(problem, None, "observed")
             else:
                 est = estimate(problem, found[0], found[1], None, "observed")
         else:  # a boundary (Student t's df -> inf): fit._estimate reports it
-            problem.__dict__.update(family=fam, stats=stats, prior=None, parametrization="natural")
-            est = estimate(problem, found[0], found[1], None, "observed")
+            est = estimate(problem_of(fam, stats), found[0], found[1], None, "observed")
         est.__dict__["data"] = data  # as th.fit keeps it (a reference; weights stay None)
         return est
     theta, loglik, cov, message, iterations = found
     if type(stats) is DataStats:  # fit._kept: the data without the solve's cache
         stats = _data(x)
+    return interior_estimate(fam, stats, theta, loglik, cov, message, iterations, data)
+
+
+def problem_of(fam: Any, stats: Any) -> FitProblem:
+    """``FitProblem(fam, stats, None)`` without the generated frozen ``__init__`` (it has
+    no ``__post_init__``; tests/inference/test_direct_estimate.py checks both)."""
+    problem = _new(FitProblem)
     problem.__dict__.update(family=fam, stats=stats, prior=None, parametrization="natural")
+    return problem
+
+
+def interior_estimate(
+    fam: Any, stats: Any, theta: Any, loglik: float, cov: Any, message: str, iterations: int,
+    data: Any,
+) -> Estimate:  # fmt: skip
+    """The Estimate of an interior success as ``fit._estimate_direct`` builds it, with a
+    reference to ``data`` as ``th.fit`` keeps it (weights stay None)."""
+    problem = problem_of(fam, stats)
     est = Estimate._interior_mle(theta, cov, loglik, stats.n, fam, message, iterations, problem, {})
     est.__dict__["data"] = data
     return est
