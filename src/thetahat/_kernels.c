@@ -392,9 +392,8 @@ static PyMethodDef methods[] = {
     {"t_newton", th_t_newton, METH_VARARGS,
      "t_newton(x, w, n, log_2pi, z0, free, fixed, xtol, tol, nu_cap, maxiter) -> a small "
      "Student t fit's Newton solve (see _kernels_newton.c)."},
-    {"t_start", th_t_start, METH_VARARGS,
-     "t_start(x, step=1) -> (median, MAD, kurtosis of the central 98% of x[::step], "
-     "min, max of x) (see "
+    {"t_start", th_t_start, METH_O,
+     "t_start(x) -> (median, MAD, kurtosis of the central 98%, min, max) (see "
      "_kernels_newton.c)."},
     {"weibull_profile", th_weibull_profile, METH_VARARGS,
      "weibull_profile(lx, n, ltop, k, max_passes) -> the exact passes of a small Weibull "

@@ -18,13 +18,12 @@
  *     usable, 5 line search failed, 6 no convergence in maxiter; z the last point;
  *     h the Hessian over z (row-major) that newton_maximize would report; at the
  *     natural (df, loc, scale, ll, 3 score entries, 6 Hessian entries) at z.
- * t_start(x, step=1) -> (median, MAD, kurtosis, min, max), or None when a value is
- *     not finite. StudentT._robust_start's robust statistics of unweighted data in one
- *     call (selection instead of sorts), of the values x[::step] (the start's
- *     subsample): the median, the median absolute deviation from it, the excess
- *     kurtosis of the values between the (m // 100)-th smallest and largest when
- *     m > 100 (all values otherwise; 0 when their variance is 0); and the smallest and
- *     largest of ALL the values (the caller's all-equal check).
+ * t_start(x) -> (median, MAD, kurtosis, min, max), or None when a value is not finite
+ *     StudentT._robust_start's robust statistics of unweighted data in one call
+ *     (selection instead of sorts): the median, the median absolute deviation from
+ *     it, the excess kurtosis of the values between the (n // 100)-th smallest and
+ *     largest when n > 100 (all values otherwise; 0 when their variance is 0), and the
+ *     smallest and largest value.
  * weibull_profile(lx, n, ltop, k, max_passes) -> (code, k, d, passes, sum y, moments)
  *     The exact passes of thetahat.distributions.weibull._profile_newton for small
  *     unweighted data (the log values lx): each Newton step on the profile score
@@ -501,49 +500,35 @@ static double median(double *v, Py_ssize_t m)
     return 0.5 * (lo + hi);
 }
 
-PyObject *th_t_start(PyObject *self, PyObject *args)
+PyObject *th_t_start(PyObject *self, PyObject *arg)
 {
-    PyObject *arg;
-    Py_ssize_t step = 1;
-    if (!PyArg_ParseTuple(args, "O|n", &arg, &step)) {
-        return NULL;
-    }
-    if (step < 1) {
-        PyErr_SetString(PyExc_ValueError, "t_start needs a step of at least 1");
-        return NULL;
-    }
     Py_buffer xv;
     if (th_get_float64_buffer(arg, &xv) < 0) {
         return NULL;
     }
-    const double *all = (const double *)xv.buf;
-    const Py_ssize_t len = xv.len / 8;
-    if (len < 1) {
+    const double *x = (const double *)xv.buf;
+    const Py_ssize_t m = xv.len / 8;
+    if (m < 1) {
         PyBuffer_Release(&xv);
         PyErr_SetString(PyExc_ValueError, "t_start needs at least one value");
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < len; i++) {
-        if (!isfinite(all[i])) { /* the Python start decides */
+    for (Py_ssize_t i = 0; i < m; i++) {
+        if (!isfinite(x[i])) { /* the Python start decides */
             PyBuffer_Release(&xv);
             Py_RETURN_NONE;
         }
     }
-    const Py_ssize_t m = (len - 1) / step + 1; /* the values x[::step] */
-    double *v = malloc((size_t)(2 * m) * sizeof(double));
+    double *v = malloc((size_t)m * sizeof(double));
     if (v == NULL) {
         PyBuffer_Release(&xv);
         return PyErr_NoMemory();
     }
-    double *x = v + m; /* x[::step], contiguous */
-    double loc, mad, kurt = 0.0, xmin = all[0], xmax = all[0];
+    double loc, mad, kurt = 0.0, xmin = x[0], xmax = x[0];
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 1; i < len; i++) {
-        xmin = all[i] < xmin ? all[i] : xmin;
-        xmax = all[i] > xmax ? all[i] : xmax;
-    }
-    for (Py_ssize_t i = 0; i < m; i++) {
-        x[i] = all[i * step];
+    for (Py_ssize_t i = 1; i < m; i++) {
+        xmin = x[i] < xmin ? x[i] : xmin;
+        xmax = x[i] > xmax ? x[i] : xmax;
     }
     memcpy(v, x, (size_t)m * sizeof(double));
     loc = median(v, m);

@@ -112,43 +112,6 @@ def test_t_start_is_the_robust_statistics(n: int) -> None:
     assert st._t_start(np.full(5, 2.0))[2] == 0.0
 
 
-@pytest.mark.parametrize("n", [601, 1000, 5000, 20001])
-def test_t_start_takes_the_start_subsample_and_the_extremes_of_all(n: int) -> None:
-    rng = np.random.default_rng(n)
-    x = rng.standard_t(3.0, n)
-    step = st._start_step(n)
-    assert step > 1
-    sub = np.ascontiguousarray(x[::step])
-    loc, mad, kurt, lo, hi = st._t_start(x, step)
-    assert (lo, hi) == (np.min(x), np.max(x))  # all values: the all-equal check
-    assert (
-        (loc, mad)
-        == tuple(st._t_start(sub)[:2])
-        == (
-            np.median(sub),
-            np.median(np.abs(sub - np.median(sub))),
-        )
-    )
-    assert kurt == st._t_start(sub)[2]
-    # one distinct value outside the subsample still counts for the extremes
-    y = np.full(n, 2.0)
-    y[1] = 3.0
-    assert st._t_start(y, step)[3:] == (2.0, 3.0)
-    assert th.fit(th.StudentT, y).message != st.ALL_EQUAL  # not taken for all equal
-    with pytest.raises(ValueError, match="step"):
-        st._t_start(x, 0)
-
-
-def test_start_from_the_subsample_is_the_same_compiled_or_not() -> None:
-    x = np.random.default_rng(5).standard_t(4.0, 1000) * 2.0 + 1.0
-    fast = th.StudentT()._robust_start(x, None, st._robust_stats(x))
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(st, "_t_start", None)
-        slow = th.StudentT()._robust_start(x, None)
-    assert fast["loc"] == slow["loc"] and fast["scale"] == slow["scale"]
-    assert fast["df"] == pytest.approx(slow["df"], rel=1e-12)
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_compiled_fit_never_worse_than_scipy(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)

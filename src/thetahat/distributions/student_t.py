@@ -180,8 +180,9 @@ class StudentT(ContinuousDistribution):
         w: NDArray[np.float64] | None,
         robust: tuple[float, ...] | None = None,
     ) -> dict[str, float]:
-        step = _start_step(x.shape[0])
-        if step > 1:  # a start needs no precision: a systematic subsample of the data
+        if x.shape[0] > 20000:
+            # a start needs no precision: a systematic subsample of the data
+            step = x.shape[0] // 10000
             x, w = x[::step], None if w is None else w[::step]
         if w is not None:
             keep = w > 0
@@ -315,27 +316,11 @@ _NEWTON_FAILED = {
 
 
 def _robust_stats(x: NDArray[np.float64]) -> tuple[float, ...] | None:
-    """``_kernels.t_start(x, step)`` (median, MAD and central kurtosis of the start's
-    subsample ``x[::step]``, :func:`_start_step`; min and max of all of unweighted x)
-    where compiled and x is not empty; None otherwise or for a value not finite."""
+    """``_kernels.t_start(x)`` (median, MAD, central kurtosis, min, max of unweighted
+    data) where compiled and x is not empty; None otherwise or for a value not finite."""
     if _t_start is None or not _compiled() or x.ndim != 1 or not x.shape[0]:
         return None
-    return _t_start(np.ascontiguousarray(x), _start_step(x.shape[0]))
-
-
-def _start_step(n: int) -> int:
-    """The stride of the systematic subsample the robust start is computed from.
-
-    Every value up to 600; then about ``max(300, 10 sqrt(n))`` values up to 20,000, and
-    about 10,000 above. The start's median, MAD and kurtosis need no precision (Newton
-    takes it from there), while their selections cost more than a Newton pass: at
-    n = 1,000 the start over all values took 23 us against 6 us per pass.
-    """
-    if n > 20000:
-        return n // 10000
-    if n > 600:
-        return max(1, n // max(300, int(10.0 * math.sqrt(n))))
-    return 1
+    return _t_start(np.ascontiguousarray(x))
 
 
 def _compiled() -> bool:
