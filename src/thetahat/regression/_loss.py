@@ -199,11 +199,11 @@ def fused_pass(
     through NumPy's matmul, GIL released, into a reused p x p buffer, over at least
     ``HESSIAN_ROWS`` rows at a time), the intercept's column ``X_b' (s_b v_b)`` and corner
     ``sum s_b v_b`` beside it (``v`` the family's Hessian weight), the upper triangle
-    mirrored once after the blocks are added. On large inputs the rows are split over worker threads
-    (NumPy and BLAS release the GIL), each accumulating its own sums, added in a fixed order
-    so the result does not depend on timing. BLAS is held to one thread during the pass: its
-    per-call thread hand-offs on these small blocks cost more than they gain, and on a
-    loaded machine they stall
+    mirrored once after the blocks are added. On large inputs the rows are split over
+    worker threads (NumPy and BLAS release the GIL), each accumulating its own sums, added
+    in a fixed order so the result does not depend on timing. BLAS is held to one thread
+    during the pass: its per-call thread hand-offs on these small blocks cost more than
+    they gain, and on a loaded machine they stall
     (a 15,000 x 50 pass took 0.5 s instead of 3 ms with two BLAS threads while
     other processes kept both cores busy).
 

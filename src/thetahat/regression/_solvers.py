@@ -163,8 +163,7 @@ class _Rows:
     offset: Array | None
     fit_intercept: bool
     centre: Array | None = None
-    # the columns' spread once computed (by _centre or scales), shared with subsamples
-    spread: list[Array] = field(default_factory=list)
+    spread: Array | None = None  # the columns' sample spread, when fit_glm computed it
 
     def at(self, theta: Array, **flags: bool) -> PassResult:
         """:func:`fused_pass` at ``theta`` (intercept last), with its ``with_*`` flags."""
@@ -197,16 +196,20 @@ class _Rows:
             frac = float(sw.sum()) / float(self.sw.sum())
         off = None if self.offset is None else self.offset[sub]
         X = self.X[sub]
-        sub_rows = _Rows(self.family, X, self.y[sub], sw, off, self.fit_intercept, self.centre)
-        sub_rows.spread.extend(self.spread)  # the columns' spread: the same for the subsample
+        # the columns' spread carries over: the subsample's is the same up to sampling
+        sub_rows = _Rows(
+            self.family, X, self.y[sub], sw, off, self.fit_intercept, self.centre, self.spread
+        )
         return sub_rows, frac
 
     def scales(self) -> Array:
         """Per-coefficient scales for L-BFGS: each column's spread (about 2,000 strided
         rows; 1 where it is 0) and 1 for the intercept."""
-        if not self.spread:
-            self.spread.append(_sample_moments(self.X)[1])
-        sd = self.spread[0]
+        sd = self.spread
+        if sd is None and _sparse.issparse(self.X):
+            sd = _sparse.column_sd(self.X[:: max(1, self.X.shape[0] // 2048)])
+        elif sd is None:
+            sd = _moments(self.X)[1]
         return np.r_[np.where(sd > 0, sd, 1.0), np.ones(int(self.fit_intercept))]
 
     def recession(self, cols: list[int]) -> list[int]:
@@ -268,30 +271,28 @@ def newton_step(H: Array, g: Array, theta: Array, l1: Array | None) -> tuple[Arr
     return step, float(g @ step)
 
 
-def _sample_moments(X: Array) -> tuple[Array, Array]:
-    """Column means and spreads of about 2,000 evenly strided rows of X."""
-    sample = X[:: max(1, X.shape[0] // 2048)]
-    if _sparse.issparse(sample):
-        return np.zeros(X.shape[1]), _sparse.column_sd(sample)
-    return sample_moments(sample)
+def _moments(X: Array) -> tuple[Array, Array]:
+    """Column means and spreads of about 2,000 evenly strided rows of a dense X."""
+    return sample_moments(X[:: max(1, X.shape[0] // 2048)])
 
 
-def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec, spread: list[Array]) -> Array | None:
-    """Column values to subtract inside the passes, or None when centring is not needed.
+def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> tuple[Array | None, Array | None]:
+    """Column values to subtract inside the passes (None when centring is not needed),
+    and the columns' sample spread where it was computed for that (None otherwise).
 
     Only with an unpenalised intercept (centring then just moves it). Judged on about
     2,000 evenly strided rows: any value near each column's mean removes the
-    cancellation, which matters once a mean is large against the column's spread.
+    cancellation, which matters once a mean is large against the column's spread. The
+    spread is kept for :meth:`_Rows.scales`, which would otherwise compute it again.
     """
     if not fit_intercept or pen.l2[-1] > 0 or pen.l1[-1] > 0 or X.shape[1] == 0:
-        return None
+        return None, None
     if _sparse.issparse(X):  # implicit: the intercept's rows of the pass (see _sparse)
-        return None
-    m, sd = _sample_moments(X)
-    spread.append(sd)
+        return None, None
+    m, sd = _moments(X)
     if not np.any(np.abs(m) > CENTRE_RATIO * sd):
-        return None
-    return np.asarray(m, dtype=float)
+        return None, sd
+    return np.asarray(m, dtype=float), sd
 
 
 def fit_glm(
@@ -353,8 +354,7 @@ def fit_glm(
                 family, X, y, sw, offset, fit_intercept, pen, theta0=theta0, max_iter=max_iter,
                 tol=tol,
             )  # fmt: skip
-    spread: list[Array] = []
-    centre = _centre(X, fit_intercept, pen, spread)
+    centre, spread = _centre(X, fit_intercept, pen)
     rows = _Rows(family, X, y, sw, offset, fit_intercept, centre, spread)
     if theta0 is None:
         theta = np.zeros(k)
