@@ -240,7 +240,7 @@ class LogisticRegression(ClassifierMixin, GLMBase):
         if ya.ndim != 1:
             raise ValueError(f"y must be 1-dimensional, got shape {ya.shape}")
         if ya.dtype.kind in "biuf":
-            yf = ya.astype(float)
+            yf = ya.astype(float, copy=False)  # a float64 y of 0/1 is used as it is (read only)
             if not np.isfinite(yf).all():
                 from .._validation import check_finite
 
