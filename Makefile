@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit docs bench clean
 
-$(STAMP): pyproject.toml setup.py src/thetahat/_kernels.c src/thetahat/_kernels_fit.c src/thetahat/_kernels.h src/thetahat/_vecmath.h
+$(STAMP): pyproject.toml setup.py src/thetahat/_kernels*.c src/thetahat/_kernels.h src/thetahat/_vecmath.h
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

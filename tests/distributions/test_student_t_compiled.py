@@ -112,6 +112,35 @@ def test_t_start_is_the_robust_statistics(n: int) -> None:
     assert st._t_start(np.full(5, 2.0))[2] == 0.0
 
 
+def _orders(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    x = rng.standard_t(3.0, n)
+    up = np.sort(x)
+    return {
+        "random": x,
+        "sorted": up,
+        "descending": up[::-1].copy(),
+        "organ pipe": np.concatenate([up[::2], up[1::2][::-1]]),
+        "few values": rng.integers(0, 5, n).astype(float),
+        "one value": np.full(n, 1.25),
+        "one outlier": np.concatenate([np.full(n - 1, -2.0), [7.0]]),
+        "blocks": np.repeat(rng.normal(size=max(1, n // 40)), 40)[:n],
+    }
+
+
+@pytest.mark.parametrize("n", [31, 32, 33, 36, 39, 40, 64, 257, 1001, 4096, 20000])
+def test_t_start_order_statistics_whatever_the_order(n: int) -> None:
+    # _kernels_select.c partitions four values at a time between two buffers, picks
+    # pivots from a sample, splits off values equal to a pivot, and sorts what is left
+    # when pivots keep missing: exact order statistics for any order, ties and sizes
+    # around its vector and small-array boundaries (32 values; the last 8 one at a time)
+    rng = np.random.default_rng(n)
+    for name, x in _orders(n, rng).items():
+        loc, mad, _, lo, hi = st._t_start(x)
+        assert (lo, hi) == (np.min(x), np.max(x)), name
+        assert loc == np.median(x), name
+        assert mad == np.median(np.abs(x - np.median(x))), name
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_compiled_fit_never_worse_than_scipy(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
