@@ -3,7 +3,8 @@
  *
  * th_select(src, m, k, a, b) -> the k-th smallest of src[0..m) (0 <= k < m; src is not
  *     changed, a and b are scratch of m doubles each; the values must not be NaN).
- * th_select_prev(src, m, k, kth) -> the (k-1)-th smallest, given the k-th (k >= 1).
+ * multi_select(src, m, ks, nk, vals, a, b, levels) -> the order statistics of several
+ *     ranks at once (the parts of each partition that hold a rank, each in turn).
  * t_start(x) -> (median, MAD, kurtosis, min, max), or None when a value is not finite
  *     StudentT._robust_start's robust statistics of unweighted data in one call
  *     (selection instead of sorts): the median, the median absolute deviation from
@@ -14,17 +15,19 @@
  * Why not quickselect: its partition loop branches on every comparison with the
  * pivot, and on fresh data the branch goes either way at random. On this project's
  * machine that cost about 20 ns a value (a median of 1,000 values 12-20 us), and
- * Student t's robust start (four selections) took 78 us on fresh samples of 1,000
- * values; repeating one sample hid most of it (21-29 us), since the predictor learns
+ * Student t's robust start (four selections) took 69-83 us on fresh samples of 1,000
+ * values; repeating one sample hid most of it (21-47 us), since the predictor learns
  * the comparisons of a sample it has seen. Here each level partitions from one buffer
  * into the other, four values at a time without a branch: the comparison's mask picks
  * a permutation that moves the values below the pivot to the front and the rest to
- * the back, stored whole at both ends of the output (AVX2, chosen at run time; elsewhere the
- * same partition one value at a time, with the branch turned into arithmetic). The
- * pivot is taken from 16 evenly spaced values at the rank that puts the k-th value in
- * the smaller part with high probability, so the partitions visit about 1.7 m values.
- * Ties: when nothing is below the pivot (it is the smallest value), the values equal
- * to it are split off instead, so every level makes progress.
+ * the back, stored whole at both ends of the output (AVX2, chosen at run time;
+ * elsewhere the same partition one value at a time, with the branch turned into
+ * arithmetic). The pivot is taken from 16 evenly spaced values at the k-th value's
+ * expected rank (for a single rank, one past it on its side of the middle, so that
+ * its part is the smaller one: about 1.7 m values visited). Ties: when nothing is
+ * below the pivot (it is the smallest value), the values equal to it are split off
+ * instead, so every level makes progress; should pivots keep missing (an adversarial
+ * order), the rest is sorted.
  */
 #include "_kernels.h"
 #include "_vecmath.h"
@@ -59,10 +62,10 @@ static void insertion_sort(double *v, Py_ssize_t m)
     }
 }
 
-/* the pivot for the k-th of src[0..m): among 16 evenly spaced values, the one whose
-   rank is one past k's expected rank on k's side of the middle (so k's part is the
-   smaller one) */
-static double pick_pivot(const double *src, Py_ssize_t m, Py_ssize_t k)
+/* the pivot for the k-th of src[0..m): among 16 evenly spaced values, the one at k's
+   expected rank; with lean, one past it on k's side of the middle (so that k's part
+   is the smaller one) */
+static double pick_pivot(const double *src, Py_ssize_t m, Py_ssize_t k, int lean)
 {
     double s[SAMPLE];
     for (Py_ssize_t j = 0; j < SAMPLE; j++) {
@@ -70,7 +73,7 @@ static double pick_pivot(const double *src, Py_ssize_t m, Py_ssize_t k)
     }
     insertion_sort(s, SAMPLE);
     const double t = ((double)k + 0.5) * SAMPLE / (double)m;
-    Py_ssize_t r = 2 * k < m ? (Py_ssize_t)t + 1 : (Py_ssize_t)t - 1;
+    Py_ssize_t r = !lean ? (Py_ssize_t)t : (2 * k < m ? (Py_ssize_t)t + 1 : (Py_ssize_t)t - 1);
     r = r < 0 ? 0 : (r > SAMPLE - 1 ? SAMPLE - 1 : r);
     return s[r];
 }
@@ -153,6 +156,17 @@ static Py_ssize_t partition(const double *src, double *dst, Py_ssize_t m, double
     return partition_scalar(src, dst, m, pivot, le);
 }
 
+/* partitioning levels before the rest is sorted: a level keeps about 9/16 of the
+   values at worst on random input, so only an adversarial order runs out */
+static int max_levels(Py_ssize_t m)
+{
+    int levels = 8;
+    for (Py_ssize_t r = m; r > 1; r /= 2) {
+        levels += 2;
+    }
+    return levels;
+}
+
 static int cmp_double(const void *p, const void *q)
 {
     const double x = *(const double *)p, y = *(const double *)q;
@@ -165,17 +179,14 @@ static double th_select(const double *src, Py_ssize_t m, Py_ssize_t k, double *a
     double *out = a, *spare = b;
     /* a level keeps about 9/16 of the values at worst on random input; should the
        pivots keep missing (an adversarial order), the rest is sorted: O(m log m) */
-    int levels = 8;
-    for (Py_ssize_t r = m; r > 1; r /= 2) {
-        levels += 2;
-    }
+    int levels = max_levels(m);
     while (m > SELECT_SMALL) {
         if (--levels < 0) {
             memcpy(out, cur, (size_t)m * sizeof(double));
             qsort(out, (size_t)m, sizeof(double), cmp_double);
             return out[k];
         }
-        const double pivot = pick_pivot(cur, m, k);
+        const double pivot = pick_pivot(cur, m, k, 1);
         Py_ssize_t lo = partition(cur, out, m, pivot, 0);
         if (lo == 0) { /* the pivot is the smallest value: split off the values equal to it */
             lo = partition(cur, out, m, pivot, 1);
@@ -200,30 +211,55 @@ static double th_select(const double *src, Py_ssize_t m, Py_ssize_t k, double *a
     return out[k];
 }
 
-TH_CLONES
-static double th_select_prev(const double *src, Py_ssize_t m, Py_ssize_t k, double kth)
+/* The order statistics of ranks ks[0] < ks[1] < ... < ks[nk - 1] of src[0..m), into
+   vals (at most 8 ranks); out and spare are scratch of m doubles, and src may be spare
+   (as it is in the recursion). Each level partitions
+   around the middle rank's expected value and goes on in each part that holds a rank,
+   the parts at the same offsets of the other buffer, so the parts never overlap: the
+   median and the trimming bounds of t_start cost one partition of all values and then
+   one of each half, where separate selections partitioned all values three times. */
+static void multi_select(const double *src, Py_ssize_t m, const Py_ssize_t *ks, int nk,
+                         double *vals, double *out, double *spare, int levels)
 {
-    /* the values below the k-th: if fewer than k, the (k-1)-th ties with it (four lanes:
-       the scalar loop's max and its branch were a chain of dependent steps) */
-    const vd v_kth = vsplat(kth);
-    vd top = vsplat(-INFINITY);
-    vi below = {0, 0, 0, 0};
-    Py_ssize_t i = 0;
-    for (; i + 4 <= m; i += 4) {
-        const vd x = vload(src + i);
-        const vi lt = (vi)(x < v_kth);
-        below -= lt;
-        top = vsel(lt & (vi)(x > top), x, top);
+    if (nk == 0) {
+        return;
     }
-    double t = fmax(fmax(top[0], top[1]), fmax(top[2], top[3]));
-    Py_ssize_t n_below = (Py_ssize_t)(below[0] + below[1] + below[2] + below[3]);
-    for (; i < m; i++) {
-        if (src[i] < kth) {
-            n_below++;
-            t = src[i] > t ? src[i] : t;
+    if (nk == 1) { /* th_select reads src once, before it writes its second buffer */
+        vals[0] = th_select(src, m, ks[0], out, spare);
+        return;
+    }
+    if (m <= SELECT_SMALL || levels < 0) {
+        memcpy(out, src, (size_t)m * sizeof(double));
+        if (m <= SELECT_SMALL) {
+            insertion_sort(out, m);
+        } else {
+            qsort(out, (size_t)m, sizeof(double), cmp_double);
         }
+        for (int j = 0; j < nk; j++) {
+            vals[j] = out[ks[j]];
+        }
+        return;
     }
-    return n_below < k ? kth : t;
+    const double pivot = pick_pivot(src, m, ks[nk / 2], 0);
+    Py_ssize_t lo = partition(src, out, m, pivot, 0);
+    int j = 0;
+    if (lo == 0) { /* the pivot is the smallest value: the values equal to it first */
+        lo = partition(src, out, m, pivot, 1);
+        for (; j < nk && ks[j] < lo; j++) {
+            vals[j] = pivot;
+        }
+    } else {
+        while (j < nk && ks[j] < lo) {
+            j++;
+        }
+        multi_select(out, lo, ks, j, vals, spare, out, levels - 1);
+    }
+    Py_ssize_t right[8];
+    const int nr = nk - j;
+    for (int i = 0; i < nr; i++) {
+        right[i] = ks[j + i] - lo;
+    }
+    multi_select(out + lo, m - lo, right, nr, vals + j, spare + lo, out + lo, levels - 1);
 }
 
 /* the smallest and largest of x[0..m) (m >= 1); returns 0 when every value is finite,
@@ -297,18 +333,34 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
     double loc, mad, kurt = 0.0;
     Py_BEGIN_ALLOW_THREADS
     double *b = a + m, *c = b + m;
-    const Py_ssize_t mid = m / 2;
-    const double upper = th_select(x, m, mid, a, b);
-    loc = m % 2 ? upper : 0.5 * (th_select_prev(x, m, mid, upper) + upper);
-    abs_dev(x, m, loc, c);
-    const double dev = th_select(c, m, mid, a, b);
-    mad = m % 2 ? dev : 0.5 * (th_select_prev(c, m, mid, dev) + dev);
-    double lo = -INFINITY, hi = INFINITY;
+    /* the median (and the value below it for even m) and the trimming bounds of x */
+    const Py_ssize_t mid = m / 2, cut = m / 100, even = m % 2 == 0;
+    Py_ssize_t ks[4];
+    double vals[4];
+    int nk = 0;
     if (m > 100) {
-        const Py_ssize_t cut = m / 100;
-        lo = th_select(x, m, cut, a, b);
-        hi = th_select(x, m, m - 1 - cut, a, b);
+        ks[nk++] = cut;
     }
+    if (even) {
+        ks[nk++] = mid - 1;
+    }
+    ks[nk++] = mid;
+    if (m > 100) {
+        ks[nk++] = m - 1 - cut;
+    }
+    const int levels = max_levels(m);
+    multi_select(x, m, ks, nk, vals, a, b, levels);
+    const int at_mid = (m > 100) + (int)even;
+    loc = even ? 0.5 * (vals[at_mid - 1] + vals[at_mid]) : vals[at_mid];
+    const double lo = m > 100 ? vals[0] : -INFINITY, hi = m > 100 ? vals[nk - 1] : INFINITY;
+    abs_dev(x, m, loc, c);
+    nk = 0;
+    if (even) {
+        ks[nk++] = mid - 1;
+    }
+    ks[nk++] = mid;
+    multi_select(c, m, ks, nk, vals, a, b, levels);
+    mad = even ? 0.5 * (vals[0] + vals[1]) : vals[0];
     double s1 = 0.0;
     Py_ssize_t cnt = 0;
     for (Py_ssize_t i = 0; i < m; i++) {
