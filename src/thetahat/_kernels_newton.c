@@ -31,7 +31,6 @@
 #if defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 
-#include <stdlib.h>
 #include <string.h>
 
 /* _student_t.C_SERIES: (2^(1-n) - 2) B_n / (n (n - 1)), n = 2, 4, ..., 14 */

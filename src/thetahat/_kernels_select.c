@@ -1,10 +1,9 @@
 /*
  * Order statistics of small and medium samples without branch mispredictions.
  *
- * th_select(src, m, k, a, b) -> the k-th smallest of src[0..m) (0 <= k < m; src is not
- *     changed, a and b are scratch of m doubles each; the values must not be NaN).
- * multi_select(src, m, ks, nk, vals, a, b, levels) -> the order statistics of several
- *     ranks at once (the parts of each partition that hold a rank, each in turn).
+ * multi_select(src, m, ks, nk, vals, a, b, levels) -> the order statistics of ranks
+ *     ks[0] < ... < ks[nk - 1] of src[0..m) (src is not changed, a and b are scratch of
+ *     m doubles each; the values must not be NaN), one partition tree for all of them.
  * t_start(x) -> (median, MAD, kurtosis, min, max), or None when a value is not finite
  *     StudentT._robust_start's robust statistics of unweighted data in one call
  *     (selection instead of sorts): the median, the median absolute deviation from
@@ -173,59 +172,20 @@ static int cmp_double(const void *p, const void *q)
     return (x > y) - (x < y);
 }
 
-static double th_select(const double *src, Py_ssize_t m, Py_ssize_t k, double *a, double *b)
-{
-    const double *cur = src;
-    double *out = a, *spare = b;
-    /* a level keeps about 9/16 of the values at worst on random input; should the
-       pivots keep missing (an adversarial order), the rest is sorted: O(m log m) */
-    int levels = max_levels(m);
-    while (m > SELECT_SMALL) {
-        if (--levels < 0) {
-            memcpy(out, cur, (size_t)m * sizeof(double));
-            qsort(out, (size_t)m, sizeof(double), cmp_double);
-            return out[k];
-        }
-        const double pivot = pick_pivot(cur, m, k, 1);
-        Py_ssize_t lo = partition(cur, out, m, pivot, 0);
-        if (lo == 0) { /* the pivot is the smallest value: split off the values equal to it */
-            lo = partition(cur, out, m, pivot, 1);
-            if (k < lo) {
-                return pivot;
-            }
-        }
-        if (k < lo) {
-            cur = out;
-            m = lo;
-        } else {
-            cur = out + lo;
-            m -= lo;
-            k -= lo;
-        }
-        double *t = out; /* the next level reads cur (in out) and writes into spare */
-        out = spare;
-        spare = t;
-    }
-    memcpy(out, cur, (size_t)m * sizeof(double));
-    insertion_sort(out, m);
-    return out[k];
-}
-
 /* The order statistics of ranks ks[0] < ks[1] < ... < ks[nk - 1] of src[0..m), into
    vals (at most 8 ranks); out and spare are scratch of m doubles, and src may be spare
-   (as it is in the recursion). Each level partitions
-   around the middle rank's expected value and goes on in each part that holds a rank,
-   the parts at the same offsets of the other buffer, so the parts never overlap: the
-   median and the trimming bounds of t_start cost one partition of all values and then
-   one of each half, where separate selections partitioned all values three times. */
+   (as it is in the recursion). Each level partitions src into out and goes on in each
+   part that holds a rank, the part's next output at the same offsets of the other
+   buffer, so the parts never overlap. The pivot is at the middle rank's expected
+   value; for a single rank it leans so that the rank's part is the smaller one (about
+   1.7 m values visited in all). The median and the trimming bounds of t_start cost one
+   partition of all values and then one of each half, where separate selections
+   partitioned all values three times. After ``levels`` partitions (only an
+   adversarial order gets there) the rest is sorted: O(m log m) at worst. */
 static void multi_select(const double *src, Py_ssize_t m, const Py_ssize_t *ks, int nk,
                          double *vals, double *out, double *spare, int levels)
 {
     if (nk == 0) {
-        return;
-    }
-    if (nk == 1) { /* th_select reads src once, before it writes its second buffer */
-        vals[0] = th_select(src, m, ks[0], out, spare);
         return;
     }
     if (m <= SELECT_SMALL || levels < 0) {
@@ -240,7 +200,7 @@ static void multi_select(const double *src, Py_ssize_t m, const Py_ssize_t *ks, 
         }
         return;
     }
-    const double pivot = pick_pivot(src, m, ks[nk / 2], 0);
+    const double pivot = pick_pivot(src, m, ks[nk / 2], nk == 1);
     Py_ssize_t lo = partition(src, out, m, pivot, 0);
     int j = 0;
     if (lo == 0) { /* the pivot is the smallest value: the values equal to it first */
