@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -207,7 +207,7 @@ class _Rows:
         rows; 1 where it is 0) and 1 for the intercept."""
         sd = self.spread
         if sd is None and _sparse.issparse(self.X):
-            sd = _sparse.column_sd(self.X[:: max(1, self.X.shape[0] // 2048)])
+            sd = _sparse.column_sd(_sample_rows(self.X))
         elif sd is None:
             sd = _moments(self.X)[1]
         return np.r_[np.where(sd > 0, sd, 1.0), np.ones(int(self.fit_intercept))]
@@ -271,9 +271,14 @@ def newton_step(H: Array, g: Array, theta: Array, l1: Array | None) -> tuple[Arr
     return step, float(g @ step)
 
 
+def _sample_rows(X: Any) -> Any:
+    """About 2,000 evenly strided rows of X (dense or sparse)."""
+    return X[:: max(1, X.shape[0] // 2048)]
+
+
 def _moments(X: Array) -> tuple[Array, Array]:
     """Column means and spreads of about 2,000 evenly strided rows of a dense X."""
-    return sample_moments(X[:: max(1, X.shape[0] // 2048)])
+    return sample_moments(_sample_rows(X))
 
 
 def _centre(X: Array, fit_intercept: bool, pen: PenaltyVec) -> tuple[Array | None, Array | None]:
