@@ -171,3 +171,62 @@ def test_import_thetahat_does_not_load_sklearn() -> None:
         "th.regression.LinearRegression; assert 'sklearn' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------ X's finiteness, proven by the first pass
+# (regression/_data.py DeferredFinite: the GLMs do not read X once more to check it)
+@pytest.mark.parametrize(
+    ("n", "p"),
+    [(300, 3), (1_000, 160), (48_000, 4)],
+    ids=["newton", "lbfgs", "subsample"],  # the solver's three routes to the first full pass
+)
+@pytest.mark.parametrize("model", [LogisticRegression, PoissonRegression])
+def test_a_nan_anywhere_in_X_is_named_by_its_own_error(model, n: int, p: int) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((n, p))
+    y = (rng.random(n) < 0.4).astype(float)
+    # the first row, a row of the 1/8 subsample, a row outside it, the last row
+    for i, j in [(0, 0), (8 * (n // 16), 1), (8 * (n // 16) + 3, p - 1), (n - 1, p - 1)]:
+        for bad, word in [(np.nan, "NaN"), (-np.inf, "infinite")]:
+            Xbad = X.copy()
+            Xbad[i, j] = bad
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # no NumPy warning before the error
+                with pytest.raises(ValueError, match=rf"X contains 1 {word}.*\({i}, {j}\)"):
+                    model().fit(Xbad, y)
+
+
+def test_finiteness_proof_and_its_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from thetahat.regression import _data
+    from thetahat.regression._loss import LOGISTIC, fused_pass, nan_max
+
+    assert np.isnan(nan_max(0.0, np.nan)) and np.isnan(nan_max(np.nan, 1.0))
+    assert nan_max(1.0, 2.0) == 2.0 and max(0.0, np.nan) == 0.0  # (why nan_max exists)
+    calls = []
+    real = _data.check_X
+    monkeypatch.setattr(_data, "check_X", lambda X, name="X": calls.append(name) or real(X, name))
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((2_000, 4))
+    y = (rng.random(2_000) < 0.5).astype(float)
+    LogisticRegression().fit(X, y)  # (its first pass is at 0, its second proves it)
+    LogisticRegression().fit(np.tile(X, (25, 1)), np.tile(y, 25))  # (subsample first)
+    assert calls == []  # proven by a pass: X is not read again
+    # a column of zeros has a MAP of exactly 0, which proves nothing: X is checked
+    Xz = np.column_stack([X, np.zeros(2_000)])
+    with warnings.catch_warnings():  # (the zero column's own BoundaryWarning)
+        warnings.simplefilter("ignore", th.BoundaryWarning)
+        LogisticRegression(prior=th.Normal(0, 1)).fit(Xz, y)
+    assert calls == ["X"]
+    # a pass at nonzero coefficients reports a NaN row by a NaN max |eta| ...
+    Xn = X.copy()
+    Xn[1_234, 2] = np.nan
+    res = fused_pass(LOGISTIC, Xn, y, None, None, np.ones(4), 0.0, True, quiet=True)
+    assert np.isnan(res.eta_max)
+    with pytest.raises(ValueError, match=r"\(1234, 2\)"):
+        _data.DeferredFinite(Xn).settle(np.ones(4), res.eta_max)
+    # ... while a finite max |eta| at a zero coefficient proves nothing: still to check
+    pending = _data.DeferredFinite(Xn)
+    pending.settle(np.array([1.0, 1.0, 0.0, 1.0]), 1.0)
+    assert not pending.done
+    with pytest.raises(ValueError, match=r"\(1234, 2\)"):
+        pending.check()

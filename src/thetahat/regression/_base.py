@@ -31,7 +31,7 @@ class RegressionBase(BaseEstimator):
         with scikit-learn's TypeError."""
         return False
 
-    def _check_X(self, X: Any, reset: bool) -> Any:
+    def _check_X(self, X: Any, reset: bool, finite: bool = True) -> Any:
         kw: dict[str, Any] = {} if reset else {"reset": False}
         if reset:
             kw["ensure_min_samples"] = 1
@@ -46,7 +46,9 @@ class RegressionBase(BaseEstimator):
             accept_large_sparse=sparse_ok,
             **kw,
         )
-        return check_sparse_X(Xa) if issparse(Xa) else check_X(Xa)
+        if issparse(Xa):
+            return check_sparse_X(Xa)
+        return check_X(Xa) if finite else np.asarray(Xa, dtype=np.float64)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -103,13 +105,16 @@ class RegressionBase(BaseEstimator):
         return {labels[j]: float(v) for j, v in zip(pos, se, strict=True)}
 
     def _validate_fit(
-        self, X: Any, y: Any, sample_weight: Any, *, y_numeric: bool = True
+        self, X: Any, y: Any, sample_weight: Any, *, y_numeric: bool = True, finite_X: bool = True
     ) -> tuple[Array, Any, Array | None]:
+        """X, y and the weights checked; with ``finite_X=False`` a dense X's finiteness
+        is left to the caller (a GLM's first full pass proves it: ``_fit_glm``'s
+        ``x_checked``)."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
-        Xa = self._check_X(X, reset=True)
+        Xa = self._check_X(X, reset=True, finite=finite_X)
         ya = np.asarray(y)
         if ya.ndim == 2 and ya.shape[1] == 1:
             ya = column_or_1d(ya, warn=True)

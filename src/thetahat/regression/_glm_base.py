@@ -18,13 +18,14 @@ from numpy.typing import NDArray
 
 from ..results import BoundaryWarning, ConvergenceWarning
 from ._base import RegressionBase, build_estimate, warn_all
+from ._data import DeferredFinite
 from ._families import GLMFamily
 from ._glm_data import Fitted, GLMData, MemoryRows
 from ._loss import Family, _blas_one_thread
 from ._posterior import RegressionPosterior
 from ._predictive import GLMIntervals
 from ._solvers import GLMFit, PenaltyVec
-from ._sparse import with_intercept
+from ._sparse import issparse, with_intercept
 from .penalties import PriorSpec, parse_prior
 
 __all__ = ["GLMBase", "log_prior", "penalty_vector"]
@@ -114,9 +115,14 @@ class GLMBase(GLMIntervals, RegressionBase):
         sw: Array | None,
         offset: Array | None,
         scale: Dispersion | None = None,
+        *,
+        x_checked: bool = True,
     ) -> GLMFit:
-        """Fit rows in memory (see :meth:`_fit_glm_on`)."""
-        return self._fit_glm_on(family, MemoryRows(X, y, sw, offset), scale)
+        """Fit rows in memory (see :meth:`_fit_glm_on`). ``x_checked=False``: X's
+        finiteness is not yet checked (``_validate_fit(..., finite_X=False)``) and is
+        proven by the solve's first full pass (:class:`~._data.DeferredFinite`)."""
+        finite = None if x_checked or issparse(X) else DeferredFinite(X)
+        return self._fit_glm_on(family, MemoryRows(X, y, sw, offset, finite), scale)
 
     def _fit_glm_on(self, family: Family, data: GLMData, scale: Dispersion | None = None) -> GLMFit:
         """Fit, then set ``coef_``, ``intercept_``, ``n_iter_``, ``estimate_`` (and

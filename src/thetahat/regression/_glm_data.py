@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._checks import NotIdentifiable, identifiability_message, univariate_separation
+from ._data import DeferredFinite
 from ._families import GLMFamily
 from ._loss import Family, linear_predictor
 from ._solvers import GLMFit, PenaltyVec, fit_glm
@@ -129,15 +130,26 @@ class MemoryRows:
 
     label = ""
 
-    def __init__(self, X: Array, y: Array, sw: Array | None, offset: Array | None) -> None:
+    def __init__(
+        self,
+        X: Array,
+        y: Array,
+        sw: Array | None,
+        offset: Array | None,
+        finite: DeferredFinite | None = None,
+    ) -> None:
         self.X, self.y, self.sw, self.offset = X, y, sw, offset
         self.p = int(X.shape[1])
         self.positive = int(X.shape[0] if sw is None else np.count_nonzero(sw))
         self.n_obs = float(X.shape[0] if sw is None else sw.sum())
+        # X's finiteness check when deferred to the solve's first full pass (dense X)
+        self.finite = finite
 
     def identifiability_message(
         self, names: list[str], fit_b: bool, groups: list[list[int]]
     ) -> str:
+        if self.finite is not None:
+            self.finite.check()
         return identifiability_message(self.X, self.sw, names, fit_b, groups)
 
     def solve(
@@ -150,8 +162,9 @@ class MemoryRows:
         theta0: Array | None,
         names: list[str],
     ) -> GLMFit:
+        finite = self.finite
         try:
-            return fit_glm(
+            res = fit_glm(
                 family,
                 self.X,
                 self.y,
@@ -163,9 +176,17 @@ class MemoryRows:
                 max_iter=int(est.max_iter),
                 tol=float(est.tol),
                 check_rank=spec.is_flat,
+                finite=finite,
             )
         except NotIdentifiable as exc:
             raise ValueError(self.identifiability_message(names, fit_b, exc.groups)) from None
+        except Exception:
+            if finite is not None:  # a NaN in X, not the solver, explains what went wrong
+                finite.check()
+            raise
+        if finite is not None:  # (nothing to do when a pass proved X finite)
+            finite.check()
+        return res
 
     def fitted(self, glm: GLMFamily, theta: Array, fit_b: bool) -> MemoryFitted:
         return MemoryFitted(

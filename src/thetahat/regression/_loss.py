@@ -137,11 +137,17 @@ class PassResult:
     nll: float
     grad: Array | None
     hess: Array | None
-    eta_max: float  # 0.0 unless the nll was asked for
+    eta_max: float  # NaN when some eta was NaN
+
+
+def nan_max(a: float, b: float) -> float:
+    """``max(a, b)``, NaN when either is (Python's ``max`` drops a NaN second argument)."""
+    return a if (a != a or a >= b) else b
 
 
 def merge_passes(parts: list[PassResult]) -> PassResult:
-    """The sum of passes over disjoint blocks of rows (``eta_max`` by ``max``), in order."""
+    """The sum of passes over disjoint blocks of rows (``eta_max`` by ``max``, NaN
+    propagating), in order."""
     out = parts[0]
     for q in parts[1:]:
         out.nll += q.nll
@@ -149,7 +155,7 @@ def merge_passes(parts: list[PassResult]) -> PassResult:
             out.grad += q.grad
         if out.hess is not None and q.hess is not None:
             out.hess += q.hess
-        out.eta_max = max(out.eta_max, q.eta_max)
+        out.eta_max = nan_max(out.eta_max, q.eta_max)
     return out
 
 
@@ -182,6 +188,7 @@ def fused_pass(
     with_hessian: bool = False,
     centre: Array | None = None,
     chunk: int | None = None,
+    quiet: bool = False,
 ) -> PassResult:
     """Total nll, gradient and Hessian (each optional) in ONE pass over the rows of X.
 
@@ -212,6 +219,9 @@ def fused_pass(
     centred columns: ``eta = (X - m) w + b_c``. The gradient and Hessian are then
     taken in those coordinates without the cancellation that transforming the
     uncentred sums would suffer when a column's mean dwarfs its spread.
+
+    ``quiet``: no floating-point warnings (the pass that proves X finite, where a NaN
+    in X is reported by its own error, not by NumPy's "invalid value" warnings).
     """
     if not isinstance(X, np.ndarray):  # a scipy.sparse X (issue 17): never densified
         from ._sparse import issparse, sparse_pass
@@ -227,8 +237,15 @@ def fused_pass(
     if chunk is None:
         chunk = block_rows(X.shape[1] + int(fit_intercept), n, workers)
     args = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
+
+    def run(lo: int, hi: int) -> PassResult:
+        if not quiet:
+            return _rows_pass(*args, lo, hi, chunk)
+        with np.errstate(all="ignore"):  # (set in the worker: the state is per thread)
+            return _rows_pass(*args, lo, hi, chunk)
+
     with _blas_one_thread():
-        parts = _fastpath.map_ranges(lambda lo, hi: _rows_pass(*args, lo, hi, chunk), n, workers)
+        parts = _fastpath.map_ranges(run, n, workers)
     out = merge_passes(parts)
     if out.hess is not None:  # the blocks filled the upper triangle: mirror it once
         out.hess = _mirror_upper(out.hess)
@@ -352,8 +369,9 @@ def _rows_pass(
         eta += intercept
         if offset is not None:
             eta += offset[s:e]
-        if with_nll:  # (the Newton iterations watch max |eta| for separation)
-            eta_max = max(eta_max, float(np.abs(eta).max(initial=0.0)))
+        # the Newton iterations watch max |eta| for separation; a NaN there (kept by
+        # nan_max) marks a row of X that is not finite (_data.DeferredFinite)
+        eta_max = nan_max(eta_max, float(np.abs(eta).max(initial=0.0)))
         yc = y[s:e]
         wc = None if sw is None else sw[s:e]
         with np.errstate(over="ignore"):

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from ..optim import SolverResult, Status
 from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
+from ._data import DeferredFinite
 from ._lasso import lasso_gram
 from ._linalg import sample_moments
 from ._loss import Family, PassResult, _blas_one_thread, fused_pass
@@ -164,11 +165,15 @@ class _Rows:
     fit_intercept: bool
     centre: Array | None = None
     spread: Array | None = None  # the columns' sample spread, when fit_glm computed it
+    # X's finiteness check, when deferred to the first pass over these (all) rows
+    finite: DeferredFinite | None = None
 
     def at(self, theta: Array, **flags: bool) -> PassResult:
-        """:func:`fused_pass` at ``theta`` (intercept last), with its ``with_*`` flags."""
+        """:func:`fused_pass` at ``theta`` (intercept last), with its ``with_*`` flags;
+        the first pass also settles a deferred finiteness check of X (its max |eta|)."""
         c, b = (theta[:-1], float(theta[-1])) if self.fit_intercept else (theta, 0.0)
-        return fused_pass(
+        pending = self.finite is not None and not self.finite.done
+        res = fused_pass(
             self.family,
             self.X,
             self.y,
@@ -178,8 +183,12 @@ class _Rows:
             b,
             self.fit_intercept,
             centre=self.centre,
+            quiet=pending,
             **flags,
         )
+        if pending and self.finite is not None:
+            self.finite.settle(c, res.eta_max)
+        return res
 
     def strided(self, stride: int) -> tuple[_Rows, float]:
         """Every ``stride``-th row and its share of the total weight.
@@ -196,6 +205,8 @@ class _Rows:
             frac = float(sw.sum()) / float(self.sw.sum())
         off = None if self.offset is None else self.offset[sub]
         X = self.X[sub]
+        if self.finite is not None:  # the subsample's solve must not meet a NaN first
+            self.finite.part(X)
         # the columns' spread carries over: the subsample's is the same up to sampling
         sub_rows = _Rows(
             self.family, X, self.y[sub], sw, off, self.fit_intercept, self.centre, self.spread
@@ -314,6 +325,7 @@ def fit_glm(
     tol: float = 1e-10,
     check_rank: bool = False,
     warm_start_subsample: bool = True,
+    finite: DeferredFinite | None = None,
 ) -> GLMFit:
     """Minimise ``nll(theta) + pen(theta)`` by damped Newton (IRLS) or proximal Newton.
 
@@ -359,8 +371,10 @@ def fit_glm(
                 family, X, y, sw, offset, fit_intercept, pen, theta0=theta0, max_iter=max_iter,
                 tol=tol,
             )  # fmt: skip
+    if finite is not None:  # the rows _centre and the L-BFGS scales read first
+        finite.part(_sample_rows(X))
     centre, spread = _centre(X, fit_intercept, pen)
-    rows = _Rows(family, X, y, sw, offset, fit_intercept, centre, spread)
+    rows = _Rows(family, X, y, sw, offset, fit_intercept, centre, spread, finite)
     if theta0 is None:
         theta = np.zeros(k)
         if fit_intercept:

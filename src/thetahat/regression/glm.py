@@ -11,12 +11,12 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import first_bad
-from ._data import is_dask
+from ._data import check_X, is_dask
 from ._families import GLMFamily, resolve_family
 from ._glm_base import GLMBase, parse_scale
 from ._loss import LOGISTIC, POISSON, Family, linear_predictor
 from ._multinomial import fit_multinomial, log_softmax, multiclass_labels, multinomial_scores
-from ._sparse import hessian_free
+from ._sparse import hessian_free, issparse
 
 __all__ = ["GLMRegression", "LogisticRegression", "PoissonRegression"]
 
@@ -220,9 +220,11 @@ class LogisticRegression(ClassifierMixin, GLMBase):
             from ._dask_glm import fit_glm_dask
 
             return fit_glm_dask(self, self._family(), X, y, sample_weight)
-        Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False)
+        # X's finiteness: proven by the solve's first full pass (_data.DeferredFinite)
+        Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False, finite_X=False)
         classes = multiclass_labels(np.asarray(ya))
         if classes is not None:
+            Xa = Xa if issparse(Xa) else check_X(Xa)
             fit_multinomial(self, Xa, np.asarray(ya), classes, sw)
             return self
         y01 = self._encode(np.asarray(ya))
@@ -233,7 +235,7 @@ class LogisticRegression(ClassifierMixin, GLMBase):
             )
         if hessian_free(Xa, bool(self.fit_intercept)):  # read by blocks: 1 byte a row, not 8
             y01 = y01.astype(np.int8)
-        self._fit_glm(self._family(), Xa, y01, sw, None)
+        self._fit_glm(self._family(), Xa, y01, sw, None, x_checked=False)
         return self
 
     def _encode(self, ya: NDArray[Any]) -> Array:
@@ -410,7 +412,7 @@ class PoissonRegression(RegressorMixin, _Fit):
             from ._dask_glm import fit_glm_dask
 
             return fit_glm_dask(self, POISSON, X, y, sample_weight, exposure, offset)
-        Xa, ya, sw = self._validate_fit(X, y, sample_weight)
+        Xa, ya, sw = self._validate_fit(X, y, sample_weight, finite_X=False)
         yf = np.asarray(ya, dtype=float)
         from ._data import check_y
 
@@ -422,7 +424,7 @@ class PoissonRegression(RegressorMixin, _Fit):
                 f"({int((yf < 0).sum())} negative value(s))"
             )
         off = _offset(exposure, offset, Xa.shape[0])
-        self._fit_glm(POISSON, Xa, yf, sw, off)
+        self._fit_glm(POISSON, Xa, yf, sw, off, x_checked=False)
         return self
 
     def predict(self, X: Any, exposure: Any = None, offset: Any = None) -> Array:
@@ -574,7 +576,7 @@ class GLMRegression(RegressorMixin, _Fit):
             from ._dask_glm import fit_glm_dask
 
             return fit_glm_dask(self, fam, X, y, sample_weight, exposure, offset, disp)
-        Xa, ya, sw = self._validate_fit(X, y, sample_weight)
+        Xa, ya, sw = self._validate_fit(X, y, sample_weight, finite_X=False)
         yf = np.asarray(ya, dtype=float)
         bad = fam.check_y(yf)
         if bad is not None:
@@ -585,7 +587,7 @@ class GLMRegression(RegressorMixin, _Fit):
                 f"{fam.link_name} (pass an offset instead)"
             )
         off = _offset(exposure, offset, Xa.shape[0])
-        self._fit_glm(self._glm_family(yf), Xa, yf, sw, off, disp)
+        self._fit_glm(self._glm_family(yf), Xa, yf, sw, off, disp, x_checked=False)
         return self
 
     def predict(self, X: Any, offset: Any = None, exposure: Any = None) -> Array:
