@@ -202,9 +202,14 @@ def test_finiteness_proof_and_its_fallback(monkeypatch: pytest.MonkeyPatch) -> N
 
     assert np.isnan(nan_max(0.0, np.nan)) and np.isnan(nan_max(np.nan, 1.0))
     assert nan_max(1.0, 2.0) == 2.0 and max(0.0, np.nan) == 0.0  # (why nan_max exists)
-    calls = []
+    calls: list[str] = []
     real = _data.check_X
-    monkeypatch.setattr(_data, "check_X", lambda X, name="X": calls.append(name) or real(X, name))
+
+    def counted(X: np.ndarray, name: str = "X") -> np.ndarray:
+        calls.append(name)
+        return real(X, name)
+
+    monkeypatch.setattr(_data, "check_X", counted)
     rng = np.random.default_rng(4)
     X = rng.standard_normal((2_000, 4))
     y = (rng.random(2_000) < 0.5).astype(float)
