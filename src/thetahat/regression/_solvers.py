@@ -371,9 +371,14 @@ def fit_glm(
                 family, X, y, sw, offset, fit_intercept, pen, theta0=theta0, max_iter=max_iter,
                 tol=tol,
             )  # fmt: skip
-    if finite is not None:  # the rows _centre and the L-BFGS scales read first
-        finite.part(_sample_rows(X))
-    centre, spread = _centre(X, fit_intercept, pen)
+    if finite is None:
+        centre, spread = _centre(X, fit_intercept, pen)
+    else:  # X not yet checked: the ~2,000 rows _centre and the L-BFGS scales read first
+        with np.errstate(all="ignore"):
+            centre, spread = _centre(X, fit_intercept, pen)
+        # a finite spread proves its rows finite (a NaN or inf makes its column's NaN)
+        if spread is None or not np.all(np.isfinite(spread)):
+            finite.part(_sample_rows(X))
     rows = _Rows(family, X, y, sw, offset, fit_intercept, centre, spread, finite)
     if theta0 is None:
         theta = np.zeros(k)
