@@ -61,19 +61,28 @@ class DeferredFinite:
     finite and nonzero, a NaN or infinite entry makes its row's eta NaN or infinite
     (``nan * c = nan``, ``inf * c = +-inf`` for ``c != 0``, ``inf - inf = nan``; no
     BLAS skips a nonzero coefficient), so all eta finite proves X finite, as
-    :func:`_all_finite`'s ``X @ 1`` does in a pass of its own (0.1-0.2 s at 1e6 x 200,
-    4-6% of a logistic fit). A non-finite eta (a bad entry, or finite values so large
+    :func:`_all_finite`'s ``X @ 1`` does in a pass of its own (0.17 s at 1e6 x 200,
+    6% of a logistic fit). A non-finite eta (a bad entry, or finite values so large
     that eta overflowed) makes :meth:`settle` run :func:`check_X`, which raises naming
     the first bad entry. Whoever defers must call :meth:`check` once the solve is done
     (it does nothing when a pass proved X finite) and before anything else reads X:
-    :class:`~._glm_data.MemoryRows` does, and also checks first when a solve raises. What
-    the solver reads before that pass (a subsample, a sample's moments) is checked
-    by :meth:`part` (an eighth of the work), and the proving pass runs without
-    floating-point warnings, so a NaN in X is reported by its error alone.
+    :class:`~._glm_data.MemoryRows` does, and also checks first when a solve raises.
+    A subsample's solve, which runs before the first full pass, proves its own rows
+    the same way (:meth:`rows`); a sample's moments are proven by their finite
+    spread or checked (:meth:`part`). Passes run without floating-point warnings
+    until proven, so a NaN in X is reported by its error alone.
     """
 
-    def __init__(self, X: NDArray[np.float64], name: str = "X") -> None:
+    def __init__(
+        self, X: NDArray[np.float64], name: str = "X", whole: DeferredFinite | None = None
+    ) -> None:
         self.X, self.name, self.done = X, name, False
+        self.whole = whole  # for the rows of a subsample: the check of all of X
+
+    def rows(self, view: NDArray[np.float64]) -> DeferredFinite:
+        """The same deferred check for ``view``, some of X's rows (a subsample's
+        solve): its passes prove those rows; a bad entry is named by checking X."""
+        return DeferredFinite(view, self.name, self.whole or self)
 
     def settle(self, coef: NDArray[np.float64], eta_max: float) -> None:
         """After a pass over every row at ``coef`` whose ``max |eta|`` was ``eta_max``
@@ -84,22 +93,24 @@ class DeferredFinite:
         if self.done:
             return
         if not math.isfinite(eta_max):
-            check_X(self.X, self.name)
-            self.done = True
+            self.check()
         elif bool(np.all(coef != 0) and np.all(np.isfinite(coef))):
             self.done = True
 
     def part(self, rows: NDArray[np.float64]) -> None:
         """Check the rows ``rows`` (a view of X) that something reads before the first
-        full pass (a subsample's solve, a sample's moments); a NaN or inf there raises
-        as :func:`check_X` on the whole of X does (its first bad entry)."""
+        full pass; a NaN or inf there raises as :func:`check_X` on the whole of X does
+        (its first bad entry)."""
         if not self.done and not _all_finite(rows):
             self.check()
 
     def check(self) -> None:
-        """The check itself, unless a pass has settled it."""
+        """The check itself (of all of X), unless a pass has settled it."""
         if not self.done:
-            check_X(self.X, self.name)
+            if self.whole is not None:
+                self.whole.check()
+            else:
+                check_X(self.X, self.name)
             self.done = True
 
 

@@ -205,11 +205,19 @@ class _Rows:
             frac = float(sw.sum()) / float(self.sw.sum())
         off = None if self.offset is None else self.offset[sub]
         X = self.X[sub]
-        if self.finite is not None:  # the subsample's solve must not meet a NaN first
-            self.finite.part(X)
+        # X's finiteness if still to prove: the subsample's passes prove their rows first
+        finite = None if self.finite is None or self.finite.done else self.finite.rows(X)
         # the columns' spread carries over: the subsample's is the same up to sampling
         sub_rows = _Rows(
-            self.family, X, self.y[sub], sw, off, self.fit_intercept, self.centre, self.spread
+            self.family,
+            X,
+            self.y[sub],
+            sw,
+            off,
+            self.fit_intercept,
+            self.centre,
+            self.spread,
+            finite,
         )
         return sub_rows, frac
 
