@@ -25,6 +25,7 @@ from .._student_t import (
     limit_message,
 )
 from ..optim import SolverResult, Status, invert_information, newton_maximize
+from ..optim._information import invert3
 from ._base import ContinuousDistribution, Param, Value
 
 try:  # the small-sample fit in one compiled call (_kernels_newton.c)
@@ -586,11 +587,11 @@ def direct_mle(
                     return None
                 theta = {"df": nu, "loc": loc, "scale": s}
                 if at[0] == nu and at[1] == loc and at[2] == s:
-                    hnn, hln, hsn, hll, hls, hss = at[7:]
-                    info = -np.array([[hnn, hln, hsn], [hln, hll, hls], [hsn, hls, hss]])
+                    hnn, hln, hsn, hll, hls, hss = at[7:]  # (the information is -H)
+                    cov = invert3(-hnn, -hln, -hsn, -hln, -hll, -hls, -hsn, -hls, -hss)
                 else:
-                    info = fam.observed_information(theta, stats)
-                return theta, ll, invert_information(info), "Newton converged", it
+                    cov = invert_information(fam.observed_information(theta, stats))
+                return theta, ll, cov, "Newton converged", it
     found = _TFit(fam, x, None, stats.n, stats.cache, robust).run()
     if found is None:
         return None

@@ -78,24 +78,33 @@ def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
         if not isfinite(a):
             return bad.copy()
         return np.array([[1.0 / a]]) if a > 0 else bad.copy()
-    else:
-        (a, b, c), (d, e, f), (g, h, i) = m
-        finite = isfinite(a) and isfinite(b) and isfinite(c) and isfinite(d) and isfinite(e)
-        if not (finite and isfinite(f) and isfinite(g) and isfinite(h) and isfinite(i)):
-            return bad.copy()
-        adj = [
-            [e * i - f * h, c * h - b * i, b * f - c * e],
-            [f * g - d * i, a * i - c * g, c * d - a * f],
-            [d * h - e * g, b * g - a * h, a * e - b * d],
-        ]
-        det = a * adj[0][0] + b * adj[1][0] + c * adj[2][0]
-        if not (det != 0 and isfinite(det)):
-            return bad.copy()
-        cov = [[v / det for v in row] for row in adj]
-        flat = cov[0] + cov[1] + cov[2]
-        if not (flat[0] > 0 and flat[4] > 0 and flat[8] > 0 and all(map(isfinite, flat))):
-            return bad.copy()
-        return np.array(cov)
+    return invert3(*m[0], *m[1], *m[2])
+
+
+def invert3(
+    a: float, b: float, c: float, d: float, e: float, f: float, g: float, h: float, i: float
+) -> NDArray[np.float64]:
+    """:func:`invert_information` of the 3x3 matrix ``[[a, b, c], [d, e, f], [g, h, i]]``
+    given as Python floats (the adjugate over the determinant; ``inf`` everywhere when
+    singular, not finite, or a variance is not positive). For a solve that has the
+    entries as floats already (Student t's compiled Newton): no array to build first."""
+    isfinite = math.isfinite
+    finite = isfinite(a) and isfinite(b) and isfinite(c) and isfinite(d) and isfinite(e)
+    if not (finite and isfinite(f) and isfinite(g) and isfinite(h) and isfinite(i)):
+        return _SINGULAR[2].copy()
+    adj = [
+        [e * i - f * h, c * h - b * i, b * f - c * e],
+        [f * g - d * i, a * i - c * g, c * d - a * f],
+        [d * h - e * g, b * g - a * h, a * e - b * d],
+    ]
+    det = a * adj[0][0] + b * adj[1][0] + c * adj[2][0]
+    if not (det != 0 and isfinite(det)):
+        return _SINGULAR[2].copy()
+    cov = [[v / det for v in row] for row in adj]
+    flat = cov[0] + cov[1] + cov[2]
+    if not (flat[0] > 0 and flat[4] > 0 and flat[8] > 0 and all(map(isfinite, flat))):
+        return _SINGULAR[2].copy()
+    return np.array(cov)
 
 
 def invert_information_batch(info: NDArray[np.float64]) -> NDArray[np.float64]:
