@@ -393,8 +393,8 @@ static PyMethodDef methods[] = {
      "t_newton(x, w, n, log_2pi, z0, free, fixed, xtol, tol, nu_cap, maxiter) -> a small "
      "Student t fit's Newton solve (see _kernels_newton.c)."},
     {"t_start", th_t_start, METH_O,
-     "t_start(x) -> (median, MAD, kurtosis of the central 98%, min, max) (see "
-     "_kernels_newton.c)."},
+     "t_start(x) -> (median, MAD, (n // 100)-th smallest and largest, min, max) (see "
+     "_kernels_select.c)."},
     {"weibull_profile", th_weibull_profile, METH_VARARGS,
      "weibull_profile(lx, n, ltop, k, max_passes) -> the exact passes of a small Weibull "
      "fit's profile Newton (see _kernels_newton.c)."},

@@ -4,12 +4,12 @@
  * multi_select(src, m, ks, nk, vals, a, b, levels) -> the order statistics of ranks
  *     ks[0] < ... < ks[nk - 1] of src[0..m) (src is not changed, a and b are scratch of
  *     m doubles each; the values must not be NaN), one partition tree for all of them.
- * t_start(x) -> (median, MAD, kurtosis, min, max), or None when a value is not finite
+ * t_start(x) -> (median, MAD, lo, hi, min, max), or None when a value is not finite
  *     StudentT._robust_start's robust statistics of unweighted data in one call
  *     (selection instead of sorts): the median, the median absolute deviation from
- *     it, the excess kurtosis of the values between the (n // 100)-th smallest and
- *     largest when n > 100 (all values otherwise; 0 when their variance is 0), and the
- *     smallest and largest value.
+ *     it, the (n // 100)-th smallest and largest values (0-based ranks n // 100 and
+ *     n - 1 - n // 100: the smallest and largest below 100 values), and the smallest
+ *     and largest value.
  *
  * Why not quickselect: its partition loop branches on every comparison with the
  * pivot, and on fresh data the branch goes either way at random. On this project's
@@ -35,9 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__) /* t_start's moments in the order and roundings of the Python route */
-#pragma GCC optimize("fp-contract=off")
-#endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -290,29 +287,33 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
         PyBuffer_Release(&xv);
         return PyErr_NoMemory();
     }
-    double loc, mad, kurt = 0.0;
+    double loc, mad, lo = xmin, hi = xmax;
     Py_BEGIN_ALLOW_THREADS
     double *b = a + m, *c = b + m;
-    /* the median (and the value below it for even m) and the trimming bounds of x */
+    /* the median (and the value below it for even m) and the (m // 100)-th smallest and
+       largest values of x (the extremes themselves below 100 values) */
     const Py_ssize_t mid = m / 2, cut = m / 100, even = m % 2 == 0;
     Py_ssize_t ks[4];
     double vals[4];
     int nk = 0;
-    if (m > 100) {
+    if (cut > 0) {
         ks[nk++] = cut;
     }
     if (even) {
         ks[nk++] = mid - 1;
     }
     ks[nk++] = mid;
-    if (m > 100) {
+    if (cut > 0) {
         ks[nk++] = m - 1 - cut;
     }
     const int levels = max_levels(m);
     multi_select(x, m, ks, nk, vals, a, b, levels);
-    const int at_mid = (m > 100) + (int)even;
+    const int at_mid = (cut > 0) + (int)even;
     loc = even ? 0.5 * (vals[at_mid - 1] + vals[at_mid]) : vals[at_mid];
-    const double lo = m > 100 ? vals[0] : -INFINITY, hi = m > 100 ? vals[nk - 1] : INFINITY;
+    if (cut > 0) {
+        lo = vals[0];
+        hi = vals[nk - 1];
+    }
     abs_dev(x, m, loc, c);
     nk = 0;
     if (even) {
@@ -321,29 +322,8 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
     ks[nk++] = mid;
     multi_select(c, m, ks, nk, vals, a, b, levels);
     mad = even ? 0.5 * (vals[0] + vals[1]) : vals[0];
-    double s1 = 0.0;
-    Py_ssize_t cnt = 0;
-    for (Py_ssize_t i = 0; i < m; i++) {
-        if (x[i] >= lo && x[i] <= hi) {
-            s1 += x[i];
-            cnt++;
-        }
-    }
-    const double mean = s1 / (double)cnt;
-    double s2 = 0.0, s4 = 0.0;
-    for (Py_ssize_t i = 0; i < m; i++) {
-        if (x[i] >= lo && x[i] <= hi) {
-            const double d2 = (x[i] - mean) * (x[i] - mean);
-            s2 += d2;
-            s4 += d2 * d2;
-        }
-    }
-    const double var = s2 / (double)cnt;
-    if (var > 0) {
-        kurt = s4 / (double)cnt / (var * var) - 3.0;
-    }
     Py_END_ALLOW_THREADS
     free(a);
     PyBuffer_Release(&xv);
-    return Py_BuildValue("(ddddd)", loc, mad, kurt, xmin, xmax);
+    return Py_BuildValue("(dddddd)", loc, mad, lo, hi, xmin, xmax);
 }

@@ -23,6 +23,7 @@ from .._student_t import (
     c_derivs,
     fgh_terms,
     limit_message,
+    spread_start,
 )
 from ..optim import SolverResult, Status, invert_information, newton_maximize
 from ..optim._information import invert3
@@ -68,8 +69,10 @@ class StudentT(ContinuousDistribution):
 
     with ``c(x) = log Gamma(x + 1/2) - log Gamma(x) - log(x) / 2`` (its asymptotic
     series for large x, so nothing cancels when nu is large). Starts: loc =
-    median, s = 1.4826 MAD, nu from the excess kurtosis of the central 98%
-    (nu = 4 + 6 / kurtosis, clipped to [1, 50]); above 20,000 observations, the
+    median; nu and s from the quantiles, the t whose ratio of the spread between
+    the (n // 100)-th smallest and largest values to twice the MAD is the sample's
+    (nu clipped to [1, 50]) and whose MAD is the sample's (see
+    ``_student_t.spread_start``); above 20,000 observations, the
     fit of every 8th observation (recursively) instead, so the full data see 2-4
     passes. Up to 20,000 observations the whole Newton solve (the same steps, line
     search and stopping rule as ``optim.newton_maximize``) and the robust start are one
@@ -191,13 +194,17 @@ class StudentT(ContinuousDistribution):
         if robust is None and w is None:
             robust = _robust_stats(x)
         if robust is not None:  # the same statistics in one compiled call
-            loc, mad, kurt = robust[:3]
+            loc, mad, lo, hi = robust[:4]
         else:
             loc = _wmedian(x, w)
             mad = _wmedian(np.abs(x - loc), w)
-            kurt = _central_kurtosis(x)
-        df = min(max(4.0 + 6.0 / kurt, 1.0), 50.0) if kurt > 0 else 30.0
-        scale = 1.4826 * mad if mad > 0 else float(np.std(x))
+            lo, hi = _tail_values(x)
+        # df and scale from the quantiles (see _student_t.spread_start)
+        found = spread_start(lo, hi, mad, x.shape[0])
+        if found is not None:
+            df, scale = found
+        else:  # a MAD of 0 (or under 4 values)
+            df, scale = 30.0, float(np.std(x))
         if not scale > 0:
             scale = max(float(np.max(np.abs(x - loc))), 1e-300)
         return {
@@ -217,9 +224,9 @@ class StudentT(ContinuousDistribution):
         if not self.estimable:
             return None
         robust = _robust_stats(x) if w is None and x.shape[0] <= _SUBSAMPLE_ABOVE else None
-        if robust is not None:  # (median, MAD, kurtosis, min, max)
-            if robust[3] == robust[4]:
-                return self._all_equal(robust[3])
+        if robust is not None:  # (median, MAD, tail values, min, max)
+            if robust[4] == robust[5]:
+                return self._all_equal(robust[4])
         else:
             spread = x if w is None else x[w > 0]
             if spread.shape[0] and float(np.min(spread)) == float(np.max(spread)):
@@ -317,8 +324,9 @@ _NEWTON_FAILED = {
 
 
 def _robust_stats(x: NDArray[np.float64]) -> tuple[float, ...] | None:
-    """``_kernels.t_start(x)`` (median, MAD, central kurtosis, min, max of unweighted
-    data) where compiled and x is not empty; None otherwise or for a value not finite."""
+    """``_kernels.t_start(x)`` (median, MAD, the ``(n // 100)``-th smallest and largest,
+    min, max of unweighted data) where compiled and x is not empty; None otherwise or
+    for a value not finite."""
     if _t_start is None or not _compiled() or x.ndim != 1 or not x.shape[0]:
         return None
     return _t_start(np.ascontiguousarray(x))
@@ -497,7 +505,7 @@ class _TFit:
         if res is not None and res.fun > ll:
             return self.result(res)
         # before settling on the limit: a heavy-tailed local maximum the light-tailed
-        # start walked away from (small samples, where the kurtosis says little)
+        # start walked away from (small samples, where the quantiles say little)
         heavy = self.heavy_tailed(start, xtol, ll)
         if heavy is not None:
             return heavy
@@ -510,7 +518,7 @@ class _TFit:
         """Newton from df = 1.5 (loc and scale from ``start``): its fit when it converges
         to a finite df with a higher log-likelihood than the Normal limit's."""
         if self.x.shape[0] > HEAVY_UP_TO:
-            return None  # large samples: the kurtosis start and subsample fit decide
+            return None  # large samples: the quantile start and subsample fit decide
         try:
             res = self.newton({**start, "df": 1.5}, xtol)
         except _Drift:
@@ -565,7 +573,7 @@ def direct_mle(
     """
     x = stats.x
     robust = _robust_stats(x) if x.shape[0] <= _SUBSAMPLE_ABOVE else None
-    if robust is None or robust[3] == robust[4]:
+    if robust is None or robust[4] == robust[5]:
         return None  # (all equal: on the boundary; the general route's steps)
     if _compiled():
         # _TFit.run's first step spelled out: the compiled Newton from the robust start;
@@ -613,20 +621,15 @@ def direct_mle(
     return {"df": nu, "loc": loc, "scale": s}, ll, cov, res.message, res.iterations
 
 
-def _central_kurtosis(x: NDArray[np.float64]) -> float:
-    """Excess kurtosis of the values between the ``n // 100``-th smallest and largest
-    (all of them up to 100 values); 0 when their variance is 0."""
-    if x.shape[0] > 100:
-        lo, hi = np.partition(x, [x.shape[0] // 100, -(x.shape[0] // 100) - 1])[
-            [x.shape[0] // 100, -(x.shape[0] // 100) - 1]
-        ]
-        xc = x[(x >= lo) & (x <= hi)]
-    else:
-        xc = x
-    m = float(np.mean(xc))
-    d2 = (xc - m) ** 2
-    v = float(np.mean(d2))
-    return float(np.mean(d2 * d2) / (v * v) - 3.0) if v > 0 else 0.0
+def _tail_values(x: NDArray[np.float64]) -> tuple[float, float]:
+    """The ``(n // 100)``-th smallest and largest values of x (0-based ranks ``n // 100``
+    and ``n - 1 - n // 100``; the extremes below 100 values), as ``t_start`` gives them."""
+    n = x.shape[0]
+    j = n // 100
+    if j == 0:
+        return float(np.min(x)), float(np.max(x))
+    lo, hi = np.partition(x, [j, n - 1 - j])[[j, n - 1 - j]]
+    return float(lo), float(hi)
 
 
 def _wmedian(v: NDArray[np.float64], w: NDArray[np.float64] | None) -> float:
