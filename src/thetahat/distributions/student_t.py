@@ -25,8 +25,13 @@ from .._student_t import (
     limit_message,
     spread_start,
 )
-from ..optim import SolverResult, Status, invert_information, newton_maximize
-from ..optim._information import invert3
+from ..optim import (
+    SolverResult,
+    Status,
+    invert_information,
+    invert_information_3x3,
+    newton_maximize,
+)
 from ._base import ContinuousDistribution, Param, Value
 
 try:  # the small-sample fit in one compiled call (_kernels_newton.c)
@@ -596,7 +601,9 @@ def direct_mle(
                 theta = {"df": nu, "loc": loc, "scale": s}
                 if at[0] == nu and at[1] == loc and at[2] == s:
                     hnn, hln, hsn, hll, hls, hss = at[7:]  # (the information is -H)
-                    cov = invert3(-hnn, -hln, -hsn, -hln, -hll, -hls, -hsn, -hls, -hss)
+                    cov = invert_information_3x3(
+                        -hnn, -hln, -hsn, -hln, -hll, -hls, -hsn, -hls, -hss
+                    )
                 else:
                     cov = invert_information(fam.observed_information(theta, stats))
                 return theta, ll, cov, "Newton converged", it

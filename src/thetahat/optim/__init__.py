@@ -17,7 +17,8 @@ reports success).
 * :func:`newton_1d` finds the root of a decreasing function (a profile score
   equation) by safeguarded Newton with bisection.
 * :func:`invert_information` turns an information matrix into a covariance
-  (``inf`` everywhere when it is singular).
+  (``inf`` everywhere when it is singular); :func:`invert_information_3x3` the
+  same for a 3x3 one given as nine floats (no array built first).
 
 * :func:`newton_batch`, :func:`newton_1d_batch` and
   :func:`invert_information_batch` are the same three vectorised over many
@@ -31,7 +32,7 @@ profile equation (Gamma shape, Weibull shape, negative-binomial ``r``) use
 
 from ._batch import newton_1d_batch, newton_batch
 from ._derivatives import domain_derivatives, fd_grad_hess, numeric_hessian
-from ._information import invert_information, invert_information_batch
+from ._information import invert_information, invert_information_3x3, invert_information_batch
 from ._newton import maximize, minimize_unconstrained, newton_1d, newton_maximize
 from ._result import BatchResult, SolverResult, Status
 
@@ -42,6 +43,7 @@ __all__ = [
     "domain_derivatives",
     "fd_grad_hess",
     "invert_information",
+    "invert_information_3x3",
     "invert_information_batch",
     "maximize",
     "minimize_unconstrained",

@@ -78,10 +78,10 @@ def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
         if not isfinite(a):
             return bad.copy()
         return np.array([[1.0 / a]]) if a > 0 else bad.copy()
-    return invert3(*m[0], *m[1], *m[2])
+    return invert_information_3x3(*m[0], *m[1], *m[2])
 
 
-def invert3(
+def invert_information_3x3(
     a: float, b: float, c: float, d: float, e: float, f: float, g: float, h: float, i: float
 ) -> NDArray[np.float64]:
     """:func:`invert_information` of the 3x3 matrix ``[[a, b, c], [d, e, f], [g, h, i]]``

@@ -14,8 +14,8 @@ covariance needs no extra query.
 
 Starts (two passes): the engine's moments (``n``, mean, centred ``m2``, min, max)
 and ``sum (x - mean)^4``: df from the excess kurtosis (``4 + 6 / kurtosis``,
-clipped to [1, 50], as in memory but over all the data, not the central 98%: no
-engine here has exact quantiles in every backend), loc the mean, scale the
+clipped to [1, 50]; in memory the start matches the t's quantiles to the sample's,
+and no engine here has exact quantiles in every backend), loc the mean, scale the
 standard deviation shrunk to a t's scale at that df. Only the start differs from
 memory; Newton converges to the same maximum, and the estimate and covariance
 agree with the in-memory fit to rounding of the sums.
