@@ -235,3 +235,19 @@ def test_finiteness_proof_and_its_fallback(monkeypatch: pytest.MonkeyPatch) -> N
     assert not pending.done
     with pytest.raises(ValueError, match=r"\(1234, 2\)"):
         pending.check()
+
+
+@pytest.mark.parametrize("model", [LogisticRegression, PoissonRegression])
+def test_values_too_large_for_float64_products_are_named(model) -> None:  # type: ignore[no-untyped-def]
+    # finite, so X passes the check, but x^2 overflows the Hessian: one clear error
+    # instead of scipy's "array must not contain infs or NaNs" or a rank message
+    rng = np.random.default_rng(8)
+    for n, p in [(2_000, 5), (400, 160)]:  # Newton; L-BFGS and the exact-Hessian finish
+        X = rng.standard_normal((n, p))
+        X[n // 2, 1] = 1e160
+        y = (rng.random(n) < 0.5).astype(float)
+        for prior in (None, th.Normal(0, 1)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # (NumPy's overflow, wide X)
+                with pytest.raises(ValueError, match=r"overflows at the starting point.*1e\+160"):
+                    model(prior=prior).fit(X, y)

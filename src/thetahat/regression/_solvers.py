@@ -532,7 +532,9 @@ def _newton(
         raise ValueError(
             "the starting point has an infinite objective; check the offset/exposure scale"
         )
-    assert cur.hess is not None
+    assert cur.hess is not None and cur.grad is not None
+    if not (np.all(np.isfinite(cur.grad)) and np.all(np.isfinite(cur.hess))):
+        raise ValueError(_overflow_message(rows.X))
     if check_rank:
         groups = rank_deficiency(cur.hess + l2diag)
         if groups:
@@ -584,6 +586,16 @@ def _newton(
     return GLMFit.of(theta, H, cur.nll, obj, iters, False, [], f"no convergence in {max_iter}")
 
 
+def _overflow_message(X: Array) -> str:
+    """Why the gradient or Hessian at a finite start is not finite (X was checked)."""
+    big = abs(X).max() if _sparse.issparse(X) else float(np.max(np.abs(X), initial=0.0))
+    return (
+        f"the gradient or Hessian overflows at the starting point: X's values are too "
+        f"large for float64 products (largest |value| {float(big):.3g}); rescale X's "
+        f"columns (e.g. to unit spread) and fit again"
+    )
+
+
 def _refine(
     rows: _Rows,
     pen: PenaltyVec,
@@ -628,8 +640,8 @@ def _refine(
     """
     from scipy import linalg
 
-    if check_rank and rank_deficiency(H0):
-        return None
+    if not np.all(np.isfinite(H0)) or (check_rank and rank_deficiency(H0)):
+        return None  # (an overflowing Hessian: _newton says so)
     try:
         factor = linalg.cho_factor(H0, check_finite=False)
     except linalg.LinAlgError:
@@ -663,7 +675,7 @@ def _refine(
             H_star = _plus_diagonal(res.hess, pen.l2)
             th_star = th.copy()
             chord.reset()
-            if check_rank and rank_deficiency(H_star):
+            if not np.all(np.isfinite(H_star)) or (check_rank and rank_deficiency(H_star)):
                 return None
             try:
                 factor = linalg.cho_factor(H_star, check_finite=False)
