@@ -534,6 +534,8 @@ def _newton(
         )
     assert cur.hess is not None and cur.grad is not None
     if not (np.all(np.isfinite(cur.grad)) and np.all(np.isfinite(cur.hess))):
+        if rows.finite is not None:  # a NaN in X not yet proven absent: that is the reason
+            rows.finite.check()
         raise ValueError(_overflow_message(rows.X))
     if check_rank:
         groups = rank_deficiency(cur.hess + l2diag)
@@ -587,7 +589,7 @@ def _newton(
 
 
 def _overflow_message(X: Array) -> str:
-    """Why the gradient or Hessian at a finite start is not finite (X was checked)."""
+    """Why the gradient or Hessian at a finite start is not finite (X is finite)."""
     big = abs(X).max() if _sparse.issparse(X) else float(np.max(np.abs(X), initial=0.0))
     return (
         f"the gradient or Hessian overflows at the starting point: X's values are too "
