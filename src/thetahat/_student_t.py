@@ -193,21 +193,19 @@ def fgh_terms(sums: Any, nu: Any, s: Any, log_s: Any, cs: tuple[Any, Any, Any]) 
 START_DF = (1.0, 50.0)
 #: the grid of the start's quantile ratios: log p (the tail's plotting position) and log df
 _LOG_P = (math.log(0.003), math.log(0.2), 25)
-_LOG_DF = (0.0, math.log(START_DF[1]), 33)
-_RATIOS: list[Any] = []
+_LOG_DF = (math.log(START_DF[0]), math.log(START_DF[1]), 33)
 
 
-def _ratio_table() -> list[Any]:
+@lru_cache(maxsize=1)
+def _ratio_table() -> tuple[list[float], list[float], list[list[float]], list[float]]:
     """``R(p, df) = t_df^-1(1 - p) / t_df^-1(3/4)`` on the grid ``_LOG_P x _LOG_DF``, and
     ``t_df^-1(3/4)`` along ``_LOG_DF`` (Python lists; computed on first use)."""
-    if not _RATIOS:
-        lp = np.linspace(*_LOG_P)
-        ldf = np.linspace(*_LOG_DF)
-        df = np.exp(ldf)
-        q75 = sc.stdtrit(df, 0.75)
-        ratio = sc.stdtrit(df[None, :], 1.0 - np.exp(lp)[:, None]) / q75
-        _RATIOS[:] = [lp.tolist(), ldf.tolist(), ratio.tolist(), q75.tolist()]
-    return _RATIOS
+    lp = np.linspace(*_LOG_P)
+    ldf = np.linspace(*_LOG_DF)
+    df = np.exp(ldf)
+    q75 = sc.stdtrit(df, 0.75)
+    ratio = sc.stdtrit(df[None, :], 1.0 - np.exp(lp)[:, None]) / q75
+    return lp.tolist(), ldf.tolist(), ratio.tolist(), q75.tolist()
 
 
 def spread_start(lo: float, hi: float, mad: float, n: int) -> tuple[float, float] | None:
@@ -240,11 +238,12 @@ def spread_start(lo: float, hi: float, mad: float, n: int) -> tuple[float, float
         return None
     neg, ldf, q75 = _ratio_row(n)
     r = (hi - lo) / (2.0 * mad)
-    k = bisect_right(neg, -r)  # the first node with R(p, df) < r (R falls with df)
+    # the first node with R(p, df) < r (R falls with df; len(neg) for r = NaN too)
+    k = bisect_right(neg, -r)
     if k == 0:
         k, u = 0, 0.0  # heavier than df = 1
-    elif k == len(neg) or r != r:
-        k, u = len(neg) - 2, 1.0  # lighter than df = 50 (or r not a number)
+    elif k == len(neg):
+        k, u = len(neg) - 2, 1.0  # lighter than df = 50
     else:
         k -= 1
         u = (neg[k] + r) / (neg[k] - neg[k + 1])

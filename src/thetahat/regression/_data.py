@@ -69,7 +69,7 @@ class DeferredFinite:
     :class:`~._glm_data.MemoryRows` does, and also checks first when a solve raises.
     A subsample's solve, which runs before the first full pass, proves its own rows
     the same way (:meth:`rows`); a sample's moments are proven by their finite
-    spread or checked (:meth:`part`). Passes run without floating-point warnings
+    spread, or the sample is checked (:meth:`part`). Passes run without floating-point warnings
     until proven, so a NaN in X is reported by its error alone.
     """
 
@@ -97,10 +97,14 @@ class DeferredFinite:
         elif bool(np.all(coef != 0) and np.all(np.isfinite(coef))):
             self.done = True
 
-    def part(self, rows: NDArray[np.float64]) -> None:
-        """Check the rows ``rows`` (a view of X) that something reads before the first
-        full pass; a NaN or inf there raises as :func:`check_X` on the whole of X does
-        (its first bad entry)."""
+    def part(self, rows: NDArray[np.float64], spread: NDArray[np.float64] | None) -> None:
+        """The rows ``rows`` (a view of X) that something reads before the first full
+        pass, with their columns' ``spread`` where it was computed (None otherwise): a
+        finite spread proves them finite (a NaN or inf makes its column's NaN), else
+        they are checked; a NaN or inf there raises as :func:`check_X` on the whole of
+        X does (its first bad entry)."""
+        if spread is not None and bool(np.all(np.isfinite(spread))):
+            return
         if not self.done and not _all_finite(rows):
             self.check()
 

@@ -384,9 +384,7 @@ def fit_glm(
     else:  # X not yet checked: the ~2,000 rows _centre and the L-BFGS scales read first
         with np.errstate(all="ignore"):
             centre, spread = _centre(X, fit_intercept, pen)
-        # a finite spread proves its rows finite (a NaN or inf makes its column's NaN)
-        if spread is None or not np.all(np.isfinite(spread)):
-            finite.part(_sample_rows(X))
+        finite.part(_sample_rows(X), spread)
     rows = _Rows(family, X, y, sw, offset, fit_intercept, centre, spread, finite)
     if theta0 is None:
         theta = np.zeros(k)
@@ -590,10 +588,10 @@ def _newton(
 
 def _overflow_message(X: Array) -> str:
     """Why the gradient or Hessian at a finite start is not finite (X is finite)."""
-    big = abs(X).max() if _sparse.issparse(X) else float(np.max(np.abs(X), initial=0.0))
+    big = float(abs(X).max() if _sparse.issparse(X) else np.max(np.abs(X), initial=0.0))
     return (
         f"the gradient or Hessian overflows at the starting point: X's values are too "
-        f"large for float64 products (largest |value| {float(big):.3g}); rescale X's "
+        f"large for float64 products (largest |value| {big:.3g}); rescale X's "
         f"columns (e.g. to unit spread) and fit again"
     )
 
