@@ -17,6 +17,7 @@ setup(
                 "src/thetahat/_kernels_fit.c",
                 "src/thetahat/_kernels_newton.c",
                 "src/thetahat/_kernels_select.c",
+                "src/thetahat/_kernels_blas.c",
             ],
             depends=["src/thetahat/_kernels.h", "src/thetahat/_vecmath.h"],
             extra_compile_args=["-O3"],

@@ -12,6 +12,7 @@ threading off).
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -44,6 +45,7 @@ __all__ = [
     "map_ranges",
     "num_threads",
     "sum_log_factorial",
+    "syrk_add_kernel",
     "t_sums",
     "weibull_moments",
 ]
@@ -55,6 +57,27 @@ _FLOAT64 = np.dtype(np.float64)
 CENTRED_SUMS_KERNEL: Callable[[Any, float], tuple[float, float]] | None = (
     _kernels.centred_sums if _kernels is not None else None
 )
+
+
+@functools.cache
+def syrk_add_kernel() -> Callable[[Any, Any, int, int, int], None] | None:
+    """``syrk(Z, H.T, rows, p, k)``: ``H[:p, :p] += Z[:rows]' Z[:rows]`` (the upper
+    triangle of a Fortran-ordered ``k x k`` H) in place by BLAS dsyrk with the GIL
+    released; None without the compiled kernels.
+
+    SciPy exports dsyrk's function pointer for Cython (``scipy.linalg.cython_blas``);
+    the kernel (``_kernels_blas.c``) calls it, so a GLM pass's worker holds no ``p x p``
+    buffer for each block's product and adds nothing afterwards (NumPy's matmul
+    releases the GIL but cannot accumulate; SciPy's f2py ``dsyrk`` accumulates but
+    holds the GIL).
+    """
+    if _kernels is None:  # pragma: no cover - exercised where no C compiler was available
+        return None
+    from scipy.linalg import cython_blas
+
+    return functools.partial(_kernels.syrk_add, cython_blas.__pyx_capi__["dsyrk"])
+
+
 #: the fused passes of the iterative families (built by GCC and Clang only)
 HAVE_FIT_KERNELS = HAVE_KERNELS and hasattr(_kernels, "t_sums")
 

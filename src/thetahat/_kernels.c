@@ -27,6 +27,9 @@
  *     roundings whatever n is. A NaN or
  *     inf in x makes s or m2 non-finite, which the caller checks.
  *
+ * syrk_add: a GLM pass's Hessian block added in place by BLAS dsyrk without the GIL
+ *     (_kernels_blas.c).
+ *
  * t_sums, weibull_moments, beta_sums: fused passes for the iterative families,
  *     in _kernels_fit.c (GCC/Clang only: they use vector extensions).
  */
@@ -382,6 +385,9 @@ static PyObject *centred_sums(PyObject *self, PyObject *args)
 }
 
 static PyMethodDef methods[] = {
+    {"syrk_add", th_syrk_add, METH_VARARGS,
+     "syrk_add(dsyrk_capsule, Z, H_t, rows, p, k) -> None: H[:p, :p] += Z[:rows]' Z[:rows], "
+     "upper triangle, GIL released (see _kernels_blas.c)."},
     {"count_stats", count_stats, METH_O,
      "count_stats(x) -> (first_bad, total, sum_log_factorial) for float64 count data."},
     {"centred_sums", centred_sums, METH_VARARGS,

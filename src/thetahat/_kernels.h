@@ -48,5 +48,6 @@ PyObject *th_weibull_moments(PyObject *self, PyObject *args);
 PyObject *th_beta_sums(PyObject *self, PyObject *args);
 PyObject *th_gamma_walk(PyObject *self, PyObject *args);
 PyObject *th_edf_stats(PyObject *self, PyObject *args);
+PyObject *th_syrk_add(PyObject *self, PyObject *args);
 
 #endif

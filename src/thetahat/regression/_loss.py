@@ -202,8 +202,9 @@ def fused_pass(
     Per block of ``chunk`` rows (by default :func:`block_rows`: about 512 KB of X, so the
     block is read from memory once and reused from cache): ``eta_b = X_b w + b``, ``nll +=
     sum_i s_i nll_i(eta_i)``, ``r_b = s_b d nll / d eta``, ``g += [X_b 1]' r_b`` and, for
-    the Hessian, ``Z_b = sqrt(s_b v_b) X_b`` with ``H_XX += Z_b' Z_b`` (BLAS ``syrk``
-    through NumPy's matmul, GIL released, into a reused p x p buffer, over at least
+    the Hessian, ``Z_b = sqrt(s_b v_b) X_b`` with ``H_XX += Z_b' Z_b`` (BLAS ``dsyrk``
+    adding into the sums in place, GIL released: ``_fastpath.syrk_add_kernel``; without
+    the compiled kernels NumPy's matmul into a reused p x p buffer, over at least
     ``HESSIAN_ROWS`` rows at a time), the intercept's column ``X_b' (s_b v_b)`` and corner
     ``sum s_b v_b`` beside it (``v`` the family's Hessian weight), the upper triangle
     mirrored once after the blocks are added. On large inputs the rows are split over
@@ -311,8 +312,9 @@ def block_rows(k: int, n: int, workers: int = 1) -> int:
     memory once and reused from L2; at least ``MIN_ROWS`` rows (below that the
     per-block NumPy calls dominate) and at most ``CHUNK``, and never more than a
     worker's share of the rows. The memory beyond X is then, per worker, the Hessian's
-    buffer of ``max(rows, HESSIAN_ROWS)`` rows, the centring buffer (when the columns
-    are centred) and the ``k x k`` sums, whatever n.
+    buffer of ``rows`` rows (``max(rows, HESSIAN_ROWS)`` and a ``p x p`` product
+    without the compiled dsyrk), the centring buffer (when the columns are centred), the
+    per-row vectors and the ``k x k`` sums, whatever n.
     """
     rows = max(MIN_ROWS, min(CHUNK, BLOCK_BYTES // (8 * max(k, 1))))
     return max(1, min(rows, -(-n // max(workers, 1))))
@@ -335,12 +337,12 @@ def _rows_pass(
 ) -> PassResult:
     """:func:`fused_pass` over rows ``lo:hi``.
 
-    The Hessian is accumulated from ``Z_b' Z_b`` (``syrk`` through NumPy, without the
-    GIL) on ``Z_b = sqrt(s_b v_b) X_b``, the intercept's column and corner from
-    ``X_b' (s_b v_b)`` and ``sum s_b v_b``, and its upper triangle mirrored once at the
-    end. Writing the intercept's column into ``Z_b`` (a strided column) and products
-    over 326-row blocks (d = 200) had cost 8-15% of a Hessian pass (measured at 1e4
-    and 1e5 x 200 against this layout, interleaved).
+    The Hessian is accumulated from ``Z_b' Z_b`` (BLAS ``syrk`` without the GIL, in
+    place where compiled) on ``Z_b = sqrt(s_b v_b) X_b``, the intercept's column and
+    corner from ``X_b' (s_b v_b)`` and ``sum s_b v_b``, and its upper triangle mirrored
+    once at the end. Writing the intercept's column into ``Z_b`` (a strided column)
+    had cost 8-15% of a Hessian pass (measured at 1e4 and 1e5 x 200 against this
+    layout, interleaved, with products through NumPy).
     """
     with_nll, with_grad, with_hessian = flags
     p = X.shape[1]
@@ -349,13 +351,19 @@ def _rows_pass(
     # the per-row vectors (eta, the derivatives) over at least VECTOR_ROWS rows at a
     # time: NumPy releases the GIL in an elementwise loop only above 500 values, so on
     # blocks of 326 rows (d = 200) the workers' vector work ran one at a time (a
-    # 4e5 x 200 gradient pass took as long on two threads as on one). The Hessian's
-    # products run over ``hrows`` rows at a time: syrk over 326 rows was 10% slower.
+    # 4e5 x 200 gradient pass took as long on two threads as on one).
     outer = rows if centre is not None else max(rows, min(VECTOR_ROWS, hi - lo))
-    hrows = max(rows, HESSIAN_ROWS)
     g = np.zeros(k) if with_grad else None
     H = np.zeros((k, k), order="F") if with_hessian else None
-    T = np.empty((p, p), order="F") if with_hessian else None  # one block's Z' Z
+    syrk = _fastpath.syrk_add_kernel() if with_hessian else None
+    # The Hessian's products run over ``hrows`` rows at a time. With the compiled
+    # dsyrk (adding into H in place) that is one block, Z as large as a block of X:
+    # 326 rows against 1,024 at d = 200 made no difference beyond this machine's
+    # noise (a Hessian pass at 1e4, 1e5, 1e6 x 200), and it holds Z at 0.5 MB instead
+    # of 1.6. Through NumPy's matmul each product goes to T and is added to H after,
+    # and over 326 rows that cost 10%: there it is HESSIAN_ROWS rows.
+    hrows = rows if syrk is not None else max(rows, HESSIAN_ROWS)
+    T = np.empty((p, p), order="F") if with_hessian and syrk is None else None
     Z = np.empty((min(hrows, outer), p)) if with_hessian else None
     buf = np.empty((rows, p)) if centre is not None else None
     total = 0.0
@@ -387,7 +395,7 @@ def _rows_pass(
             g[:p] += r @ Xc
             if fit_intercept:
                 g[p] += float(r.sum())
-        if H is not None and T is not None and Z is not None and v is not None and k:
+        if H is not None and Z is not None and v is not None and k:
             if wc is not None:
                 v *= wc
             if fit_intercept:  # the intercept's row and corner: X_b' v and sum v
@@ -400,10 +408,14 @@ def _rows_pass(
                 b = min(a + hrows, e - s)
                 Zc = Z[: b - a]
                 np.multiply(Xc[a:b], sv[a:b, None], out=Zc)
-                # H += Zc' Zc through NumPy's matmul, which sees the transposed operand
-                # and calls BLAS syrk with the GIL released; SciPy's ``dsyrk`` wrapper
-                # would accumulate in place but HOLDS the GIL, so the workers' Hessians
-                # ran one after the other (a 4e5 x 200 Hessian pass 0.87 s on 2 threads)
-                np.matmul(Zc.T, Zc, out=T)
-                H[:p, :p] += T
+                if syrk is not None:  # H += Zc' Zc in place, by dsyrk without the GIL
+                    syrk(Zc, H.T, b - a, p, k)
+                    continue
+                # without the compiled kernel: NumPy's matmul sees the transposed operand
+                # and calls BLAS syrk with the GIL released, into T; SciPy's ``dsyrk``
+                # wrapper would accumulate in place but HOLDS the GIL, so the workers'
+                # Hessians ran one after the other (a 4e5 x 200 pass 0.87 s on 2 threads)
+                if T is not None:
+                    np.matmul(Zc.T, Zc, out=T)
+                    H[:p, :p] += T
     return PassResult(total, g, H, eta_max)  # H: upper triangle only (see fused_pass)
