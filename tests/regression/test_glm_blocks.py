@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from thetahat import _fastpath
-from thetahat.regression import _loss
 from thetahat.regression._linalg import sample_moments
 from thetahat.regression._loss import LOGISTIC, POISSON, block_rows, fused_pass
 
@@ -77,55 +76,3 @@ def test_sample_moments_equal_numpy(rows: int) -> None:
     m, sd = sample_moments(X, rows=rows)
     np.testing.assert_allclose(m, X.mean(axis=0), rtol=1e-14)
     np.testing.assert_allclose(sd, X.std(axis=0), rtol=1e-10)
-
-
-_MEMORY_SCRIPT = """
-import json, sys, tracemalloc
-import numpy as np
-from thetahat import _fastpath
-from thetahat.regression._loss import LOGISTIC, fused_pass
-
-_fastpath.num_threads = lambda: 2
-n, p = 30_000, 120
-rng = np.random.default_rng(6)
-X = rng.standard_normal((n, p))
-y = (rng.uniform(size=n) < 0.5).astype(float)
-w = rng.normal(size=p) / 20
-peaks = []
-for m in (n, 4 * n):  # the same bound at four times the rows
-    Xm, ym = np.tile(X, (m // n, 1)), np.tile(y, m // n)
-    fused_pass(LOGISTIC, Xm, ym, None, None, w, 0.1, True, with_hessian=True)  # warm
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    fused_pass(LOGISTIC, Xm, ym, None, None, w, 0.1, True, with_hessian=True)
-    peaks.append(tracemalloc.get_traced_memory()[1] - before)
-    tracemalloc.stop()
-json.dump(peaks, sys.stdout)
-"""
-
-
-def test_hessian_pass_memory_is_blocks_and_sums() -> None:
-    """Memory beyond X of a Hessian pass: per worker its k x k sums, one block of X's size
-    for the Hessian's products (with the compiled dsyrk) and the per-row vectors; the
-    merged k x k matrix besides. Nothing grows with n. Measured in a fresh process:
-    tracemalloc counts every thread's allocations, and threads left by other tests
-    (a Dask cluster's, for one) allocate during the pass."""
-    import json
-    import subprocess
-    import sys
-
-    out = subprocess.run(
-        [sys.executable, "-c", _MEMORY_SCRIPT], capture_output=True, text=True, check=True
-    )
-    peaks = json.loads(out.stdout)
-    n, p = 30_000, 120
-    k = p + 1
-    workers = 2
-    rows = block_rows(k, n, workers)
-    outer = max(rows, _loss.VECTOR_ROWS)
-    compiled = _fastpath.syrk_add_kernel() is not None
-    hrows = rows if compiled else max(rows, _loss.HESSIAN_ROWS)
-    extra = 0 if compiled else 8 * p * p  # the product's buffer
-    per_worker = 8 * k * k + 8 * hrows * p + extra + 8 * 8 * outer
-    bound = workers * per_worker + 8 * k * k + 64 * 1024
-    assert max(peaks) <= bound, (peaks, bound)

@@ -633,7 +633,7 @@ def _refine(
     ``0.3 sqrt(tol) (1 + max|theta|)`` from where the Hessian was taken (the
     error estimate was too optimistic), it is taken again.
     With ``exact``, ``H0`` is the exact Hessian at ``theta`` (after L-BFGS) and
-    serves as ``H*`` from the start.
+    serves as ``H*`` from the start; without it ``H0`` is overwritten by its factor.
     Returns None when the iteration does not contract (the gradient must halve at
     each pass), or (``check_rank``) a Hessian lacks full rank, and the caller
     falls back to damped Newton.
@@ -643,7 +643,15 @@ def _refine(
     if not np.all(np.isfinite(H0)) or (check_rank and rank_deficiency(H0)):
         return None  # (an overflowing Hessian: _newton says so)
     try:
-        factor = linalg.cho_factor(H0, check_finite=False)
+        # the subsample's H0 is not used again (the caller's fallback starts afresh):
+        # factored in its own memory (its transpose, the same symmetric matrix, is the
+        # Fortran-ordered array LAPACK writes into without a copy); the exact one is
+        # returned, so it is copied
+        factor = (
+            linalg.cho_factor(H0, check_finite=False)
+            if exact
+            else linalg.cho_factor(H0.T, lower=False, overwrite_a=True, check_finite=False)
+        )
     except linalg.LinAlgError:
         return None
     loose = float(np.sqrt(tol))

@@ -15,7 +15,13 @@ from ._data import check_X, is_dask
 from ._families import GLMFamily, resolve_family
 from ._glm_base import GLMBase, parse_scale
 from ._loss import LOGISTIC, POISSON, Family, linear_predictor
-from ._multinomial import fit_multinomial, log_softmax, multiclass_labels, multinomial_scores
+from ._multinomial import (
+    fit_multinomial,
+    log_softmax,
+    multiclass_labels,
+    multinomial_scores,
+    unique_labels,
+)
 from ._sparse import hessian_free, issparse
 
 __all__ = ["GLMRegression", "LogisticRegression", "PoissonRegression"]
@@ -222,12 +228,14 @@ class LogisticRegression(ClassifierMixin, GLMBase):
             return fit_glm_dask(self, self._family(), X, y, sample_weight)
         # X's finiteness: proven by the solve's first full pass (_data.DeferredFinite)
         Xa, ya, sw = self._validate_fit(X, y, sample_weight, y_numeric=False, finite_X=False)
-        classes = multiclass_labels(np.asarray(ya))
+        ya = np.asarray(ya)
+        values = unique_labels(ya) if ya.ndim == 1 else None
+        classes = multiclass_labels(ya, values)
         if classes is not None:
             Xa = Xa if issparse(Xa) else check_X(Xa)
-            fit_multinomial(self, Xa, np.asarray(ya), classes, sw)
+            fit_multinomial(self, Xa, ya, classes, sw)
             return self
-        y01 = self._encode(np.asarray(ya))
+        y01 = self._encode(ya, values)
         if sw is not None and np.unique(y01[sw > 0]).shape[0] < 2:
             raise ValueError(
                 "the rows with positive sample_weight have only one class: logistic "
@@ -238,9 +246,20 @@ class LogisticRegression(ClassifierMixin, GLMBase):
         self._fit_glm(self._family(), Xa, y01, sw, None, x_checked=False)
         return self
 
-    def _encode(self, ya: NDArray[Any]) -> Array:
+    def _encode(self, ya: NDArray[Any], values: NDArray[Any] | None = None) -> Array:
+        """y as 0/1 floats (``values``: ``unique_labels(ya)`` where the caller has it)."""
         if ya.ndim != 1:
             raise ValueError(f"y must be 1-dimensional, got shape {ya.shape}")
+        if ya.dtype.kind in "biuf" and values is not None and np.isin(values, (0, 1)).all():
+            # labels 0/1 only (a NaN would be among the values): no per-row check is left
+            # to make (a float64 y is used as it is, read only)
+            if values.shape[0] < 2:
+                raise ValueError(
+                    "y has only one class: logistic regression needs both outcomes "
+                    "(the MLE would be infinite)"
+                )
+            self.classes_ = np.array([0, 1], dtype=ya.dtype)
+            return ya.astype(float, copy=False)
         if ya.dtype.kind in "biuf":
             yf = ya.astype(float, copy=False)  # a float64 y of 0/1 is used as it is (read only)
             if not np.isfinite(yf).all():

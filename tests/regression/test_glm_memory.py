@@ -1,0 +1,122 @@
+"""Memory beyond X of the dense GLM fits (issue 12): what a pass holds (per worker its
+k x k sums, one block of X's size for the Hessian's products, the per-row vectors) and
+that a whole fit allocates nothing the size of n (the labels' check by blocks, the
+subsample's Hessian factored in its own memory).
+
+Each is measured in a fresh process: tracemalloc counts every thread's allocations, and
+threads left by other tests (a Dask cluster's, for one) allocate during the pass.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from thetahat import _fastpath
+from thetahat.regression import _loss
+from thetahat.regression._loss import block_rows
+from thetahat.regression._multinomial import unique_labels
+
+
+def _run(script: str) -> list[float]:
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return [float(v) for v in json.loads(out.stdout)]
+
+
+_MEMORY_SCRIPT = """
+import json, sys, tracemalloc
+import numpy as np
+from thetahat import _fastpath
+from thetahat.regression._loss import LOGISTIC, fused_pass
+
+_fastpath.num_threads = lambda: 2
+n, p = 30_000, 120
+rng = np.random.default_rng(6)
+X = rng.standard_normal((n, p))
+y = (rng.uniform(size=n) < 0.5).astype(float)
+w = rng.normal(size=p) / 20
+peaks = []
+for m in (n, 4 * n):  # the same bound at four times the rows
+    Xm, ym = np.tile(X, (m // n, 1)), np.tile(y, m // n)
+    fused_pass(LOGISTIC, Xm, ym, None, None, w, 0.1, True, with_hessian=True)  # warm
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    fused_pass(LOGISTIC, Xm, ym, None, None, w, 0.1, True, with_hessian=True)
+    peaks.append(tracemalloc.get_traced_memory()[1] - before)
+    tracemalloc.stop()
+json.dump(peaks, sys.stdout)
+"""
+
+
+def test_hessian_pass_memory_is_blocks_and_sums() -> None:
+    """Memory beyond X of a Hessian pass: per worker its k x k sums, one block of X's size
+    for the Hessian's products (with the compiled dsyrk) and the per-row vectors; the
+    merged k x k matrix besides. Nothing grows with n."""
+    peaks = _run(_MEMORY_SCRIPT)
+    n, p = 30_000, 120
+    k = p + 1
+    workers = 2
+    rows = block_rows(k, n, workers)
+    outer = max(rows, _loss.VECTOR_ROWS)
+    compiled = _fastpath.syrk_add_kernel() is not None
+    hrows = rows if compiled else max(rows, _loss.HESSIAN_ROWS)
+    extra = 0 if compiled else 8 * p * p  # the product's buffer
+    per_worker = 8 * k * k + 8 * hrows * p + extra + 8 * 8 * outer
+    bound = workers * per_worker + 8 * k * k + 64 * 1024
+    assert max(peaks) <= bound, (peaks, bound)
+
+
+_FIT_SCRIPT = """
+import json, sys, tracemalloc
+import numpy as np
+import thetahat as th
+from thetahat.regression import LogisticRegression, PoissonRegression
+
+n, d = 480_000, 20
+rng = np.random.default_rng(7)
+X = rng.standard_normal((n, d))
+eta = X @ (rng.standard_normal(d) / np.sqrt(d))
+ys = {
+    LogisticRegression: (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float),
+    PoissonRegression: rng.poisson(np.exp(0.5 * eta)).astype(float),
+}
+peaks = []
+for cls, y in ys.items():
+    for prior in (None, th.Normal(0, 1)):
+        cls(prior=prior).fit(X, y)  # the one-time caches (threadpoolctl's) first
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        m = cls(prior=prior).fit(X, y)
+        m.estimate_.se
+        peaks.append(tracemalloc.get_traced_memory()[1] - before)
+        tracemalloc.stop()
+json.dump(peaks, sys.stdout)
+"""
+
+
+def test_a_fit_allocates_nothing_the_size_of_n() -> None:
+    """Logistic and Poisson, MLE and MAP, at 480,000 x 20 (the subsample ladder, the
+    chord passes, the exact Hessian, the labels' check): the peak beyond X stays under
+    half of one n-vector (``np.unique`` of the labels alone had sorted a copy of y)."""
+    n = 480_000
+    peaks = _run(_FIT_SCRIPT)
+    assert len(peaks) == 4
+    assert max(peaks) < 0.5 * 8 * n, peaks
+
+
+@pytest.mark.parametrize("block", [1, 3, 1 << 16])
+def test_unique_labels_by_blocks_equal_numpy(block: int) -> None:
+    rng = np.random.default_rng(8)
+    for y in (
+        rng.integers(0, 2, 1_000).astype(float),
+        np.r_[rng.integers(0, 5, 999).astype(float), np.nan, np.nan],
+        rng.choice(np.array(["b", "a", "c"]), 1_000),
+        np.r_[np.zeros(500), -0.0, np.ones(3)],
+    ):
+        got, want = unique_labels(y, block), np.unique(y)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
