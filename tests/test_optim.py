@@ -146,3 +146,36 @@ def test_invert_information_batch_matches_one_by_one(k: int) -> None:
     got = optim.invert_information_batch(info)
     for i in range(5):
         np.testing.assert_allclose(got[i], optim.invert_information(info[i]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("k", [5, 63, 64, 201])
+def test_inverse_symmetric_equals_numpy(k: int) -> None:
+    """Positive definite (the Cholesky route from CHOLESKY_MIN_K up), indefinite but
+    invertible (LU, as np.linalg.inv) and singular (LinAlgError, as np.linalg.inv)."""
+    rng = np.random.default_rng(k)
+    Z = rng.standard_normal((3 * k, k))
+    spd = Z.T @ Z
+    got = optim.inverse_symmetric(spd)
+    want = np.linalg.inv(spd)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
+    if k >= optim._information.CHOLESKY_MIN_K:  # mirrored: exactly symmetric
+        assert np.array_equal(got, got.T)
+    q, _ = np.linalg.qr(rng.standard_normal((k, k)))
+    indefinite = (q * np.r_[-1.0, np.ones(k - 1)]) @ q.T
+    np.testing.assert_allclose(
+        optim.inverse_symmetric(indefinite), np.linalg.inv(indefinite), rtol=1e-9, atol=1e-12
+    )
+    singular = spd.copy()
+    singular[:, -1] = singular[-1, :] = 0.0
+    with pytest.raises(np.linalg.LinAlgError):
+        optim.inverse_symmetric(singular)
+
+
+def test_mirror_upper_fills_the_lower_triangle() -> None:
+    rng = np.random.default_rng(1)
+    for k in (1, 63, 64, 65, 200):
+        A = rng.standard_normal((k, k))
+        H = np.asfortranarray(A.copy())
+        got = optim.mirror_upper(H)
+        want = np.triu(A) + np.triu(A, 1).T
+        assert got.flags.c_contiguous and np.array_equal(got, want)

@@ -18,7 +18,9 @@ reports success).
   equation) by safeguarded Newton with bisection.
 * :func:`invert_information` turns an information matrix into a covariance
   (``inf`` everywhere when it is singular); :func:`invert_information_3x3` the
-  same for a 3x3 one given as nine floats (no array built first).
+  same for a 3x3 one given as nine floats (no array built first);
+  :func:`inverse_symmetric` inverts a large symmetric matrix (by its Cholesky factor
+  where positive definite) and :func:`mirror_upper` fills a lower triangle from the upper.
 
 * :func:`newton_batch`, :func:`newton_1d_batch` and
   :func:`invert_information_batch` are the same three vectorised over many
@@ -32,7 +34,13 @@ profile equation (Gamma shape, Weibull shape, negative-binomial ``r``) use
 
 from ._batch import newton_1d_batch, newton_batch
 from ._derivatives import domain_derivatives, fd_grad_hess, numeric_hessian
-from ._information import invert_information, invert_information_3x3, invert_information_batch
+from ._information import (
+    inverse_symmetric,
+    invert_information,
+    invert_information_3x3,
+    invert_information_batch,
+    mirror_upper,
+)
 from ._newton import maximize, minimize_unconstrained, newton_1d, newton_maximize
 from ._result import BatchResult, SolverResult, Status
 
@@ -42,11 +50,13 @@ __all__ = [
     "Status",
     "domain_derivatives",
     "fd_grad_hess",
+    "inverse_symmetric",
     "invert_information",
     "invert_information_3x3",
     "invert_information_batch",
     "maximize",
     "minimize_unconstrained",
+    "mirror_upper",
     "newton_1d",
     "newton_1d_batch",
     "newton_batch",

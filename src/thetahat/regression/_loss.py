@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from scipy import special as sc
 
 from .. import _fastpath
+from ..optim import mirror_upper
 
 __all__ = ["LOGISTIC", "POISSON", "Family", "PassResult", "fused_pass", "linear_predictor"]
 
@@ -249,21 +250,8 @@ def fused_pass(
         parts = _fastpath.map_ranges(run, n, workers)
     out = merge_passes(parts)
     if out.hess is not None:  # the blocks filled the upper triangle: mirror it once
-        out.hess = _mirror_upper(out.hess)
+        out.hess = mirror_upper(out.hess)
     return out
-
-
-def _mirror_upper(H: Array, step: int = 64) -> Array:
-    """The symmetric matrix whose upper triangle is ``H``'s (Fortran-ordered, in place),
-    as a C-ordered view; panels of ``step`` columns, so no k x k temporary."""
-    k = H.shape[0]
-    for a in range(0, k, step):
-        b = min(a + step, k)
-        H[b:, a:b] = H[a:b, b:].T
-        blk = H[a:b, a:b]
-        lower = np.tri(b - a, k=-1, dtype=bool)
-        blk[lower] = blk.T[lower]
-    return H.T
 
 
 def _n_workers(n: int) -> int:

@@ -8,7 +8,7 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from ..optim import SolverResult, Status
+from ..optim import SolverResult, Status, inverse_symmetric
 from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._data import DeferredFinite
@@ -134,8 +134,11 @@ class GLMFit:
         Raises ``numpy.linalg.LinAlgError`` when that block is singular.
         """
         k = self.theta.shape[0]
-        cov = np.full((k, k), np.nan)
-        cov[np.ix_(active, active)] = np.linalg.inv(self.hessian[np.ix_(active, active)])
+        if active.all():  # (no k x k copies for the selection)
+            cov = inverse_symmetric(self.hessian)
+        else:
+            cov = np.full((k, k), np.nan)
+            cov[np.ix_(active, active)] = inverse_symmetric(self.hessian[np.ix_(active, active)])
         if self.centre is None:
             return cov
         # b = b_c - m'w: cov_b = T cov_c T' with T = [[I, 0], [-m', 1]]
