@@ -14,9 +14,11 @@ PoissonRegressor and for glum), logistic and Poisson. Per cell:
 
 * **time**: every contender fits the same in-memory data once per round, the
   contenders interleaved round by round (the machine is shared: a load burst then
-  hits all of them, not one); the table gives the best round and the spread
-  (worst / best). thetahat's time includes its standard errors (``estimate_.se``);
-  statsmodels' includes its ``bse``; scikit-learn and glum compute none.
+  hits all of them, not one), each after ``PAUSE`` seconds of quiet (the previous
+  contender's BLAS threads spin for ~0.1 s after it returns and would take the next
+  one's cores); the table gives the best round and the spread (worst / best).
+  thetahat's time includes its standard errors (``estimate_.se``); statsmodels'
+  includes its ``bse``; scikit-learn and glum compute none.
 * **accuracy**: each answer's objective (negative log posterior, or
   log-likelihood for the MLE) minus the best any contender reached, relative to
   it; a contender "matches" thetahat's accuracy when that gap is below 1e-12.
@@ -53,6 +55,12 @@ PEERS_MLE = [
 ]
 PEERS_MAP = [m for m in PEERS_MLE if m != "statsmodels"]  # no L2-penalised fit with SEs
 TAU = 1.0  # the MAP's prior sd
+#: seconds of quiet before each timed fit. OpenBLAS's worker threads busy-wait for about
+#: 2^28 cycles (~0.1 s) after a multithreaded call, so a fit that starts right after
+#: another contender's shares the cores with them: thetahat's 1e4 x 200 logistic fit
+#: took 0.114 s (median of 10) right after scikit-learn's, 0.094 s after a 0.05 s pause,
+#: 0.065 s after 0.1 s and 0.057 s after 0.3 s (2 cores)
+PAUSE = 0.3
 
 
 def make_data(family: str, n: int, d: int, seed: int = 2024) -> tuple[np.ndarray, np.ndarray]:
@@ -187,6 +195,7 @@ def cell(family: str, mode: str, n: int, d: int) -> dict[str, Any]:
         for method in methods:
             if out[method]["wall"] and out[method]["wall"][0] > 120.0:
                 continue  # one round of a fit this slow is enough
+            time.sleep(PAUSE)  # the previous contender's BLAS threads stop spinning
             t0, c0 = time.perf_counter(), time.process_time()
             out[method]["answer"] = fit(method, family, mode, X, y)
             out[method]["wall"].append(time.perf_counter() - t0)
