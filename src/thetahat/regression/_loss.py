@@ -398,12 +398,12 @@ def _rows_pass(
                 np.multiply(Xc[a:b], sv[a:b, None], out=Zc)
                 if syrk is not None:  # H += Zc' Zc in place, by dsyrk without the GIL
                     syrk(Zc, H.T, b - a, p, k)
-                    continue
-                # without the compiled kernel: NumPy's matmul sees the transposed operand
-                # and calls BLAS syrk with the GIL released, into T; SciPy's ``dsyrk``
-                # wrapper would accumulate in place but HOLDS the GIL, so the workers'
-                # Hessians ran one after the other (a 4e5 x 200 pass 0.87 s on 2 threads)
-                if T is not None:
+                else:
+                    # without the compiled kernel: NumPy's matmul sees the transposed
+                    # operand and calls BLAS syrk with the GIL released, into T; SciPy's
+                    # ``dsyrk`` wrapper would accumulate in place but HOLDS the GIL, so the
+                    # workers' Hessians ran one after the other (a 4e5 x 200 pass 0.87 s)
+                    assert T is not None
                     np.matmul(Zc.T, Zc, out=T)
                     H[:p, :p] += T
     return PassResult(total, g, H, eta_max)  # H: upper triangle only (see fused_pass)

@@ -246,58 +246,45 @@ class LogisticRegression(ClassifierMixin, GLMBase):
         self._fit_glm(self._family(), Xa, y01, sw, None, x_checked=False)
         return self
 
-    def _encode(self, ya: NDArray[Any], values: NDArray[Any] | None = None) -> Array:
-        """y as 0/1 floats (``values``: ``unique_labels(ya)`` where the caller has it)."""
-        if ya.ndim != 1:
+    def _encode(self, ya: NDArray[Any], values: NDArray[Any] | None) -> Array:
+        """y as 0/1 floats; ``values`` is ``unique_labels(ya)`` (None when ya is not 1-d),
+        so no label check sorts or scans y again except to name a bad entry."""
+        if ya.ndim != 1 or values is None:
             raise ValueError(f"y must be 1-dimensional, got shape {ya.shape}")
-        if ya.dtype.kind in "biuf" and values is not None and np.isin(values, (0, 1)).all():
-            # labels 0/1 only (a NaN would be among the values): no per-row check is left
-            # to make (a float64 y is used as it is, read only)
-            if values.shape[0] < 2:
-                raise ValueError(
-                    "y has only one class: logistic regression needs both outcomes "
-                    "(the MLE would be infinite)"
-                )
-            self.classes_ = np.array([0, 1], dtype=ya.dtype)
-            return ya.astype(float, copy=False)
         if ya.dtype.kind in "biuf":
             yf = ya.astype(float, copy=False)  # a float64 y of 0/1 is used as it is (read only)
-            if not np.isfinite(yf).all():
+            fv = values.astype(float, copy=False)
+            if not np.isfinite(fv).all():  # a NaN or inf is among the values
                 from .._validation import check_finite
 
                 check_finite(yf, "y")
-            bad = (yf != 0) & (yf != 1)
-            # the sort in unique is only needed when some label is not 0/1
-            values = np.unique(yf) if bad.any() else np.array([0.0, 1.0])
-            if bad.any() and values.shape[0] == 2 and np.all(values == np.round(values)):
+            if np.isin(fv, (0.0, 1.0)).all():
+                classes, y01 = np.array([0, 1], dtype=ya.dtype), yf
+            elif fv.shape[0] == 2 and np.all(fv == np.round(fv)):
                 # two integer labels other than 0/1 (e.g. 1/2): scikit-learn's contract
-                classes = values.astype(ya.dtype)
-                y01 = (yf == values[1]).astype(float)
-                bad = np.zeros_like(bad)
-            elif values.shape[0] > 2 and np.all(values == np.round(values)) and bad.any():
-                raise ValueError(
-                    f"Only binary classification is supported: y has {values.shape[0]} classes; "
-                    f"LogisticRegression needs y in {{0, 1}}, and y[{first_bad(bad)}] = "
-                    f"{float(yf[first_bad(bad)])!r} is not"
-                )
+                classes, y01 = values, (yf == fv[1]).astype(float)
             else:
-                classes = np.array([0, 1], dtype=ya.dtype)
-                y01 = yf
-            if bad.any():
+                bad = (yf != 0) & (yf != 1)
                 i = first_bad(bad)
+                if fv.shape[0] > 2 and np.all(fv == np.round(fv)):
+                    raise ValueError(
+                        f"Only binary classification is supported: y has {fv.shape[0]} "
+                        f"classes; LogisticRegression needs y in {{0, 1}}, and y[{i}] = "
+                        f"{float(yf[i])!r} is not"
+                    )
                 raise ValueError(
                     f"Unknown label type: LogisticRegression needs y in {{0, 1}}; y[{i}] = "
                     f"{float(yf[i])!r} is not ({int(bad.sum())} value(s) outside {{0, 1}})"
                 )
         else:
-            classes = np.unique(ya)
+            classes = values
             if classes.shape[0] > 2:
                 raise ValueError(
                     f"Only binary classification is supported: y has {classes.shape[0]} classes "
                     f"({', '.join(map(str, classes[:5]))})"
                 )
             y01 = (ya == classes[-1]).astype(float)
-        if y01.min() == y01.max():  # y01 is 0/1 here
+        if values.shape[0] < 2:
             raise ValueError(
                 "y has only one class: logistic regression needs both outcomes "
                 "(the MLE would be infinite)"
