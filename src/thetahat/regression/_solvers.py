@@ -346,13 +346,16 @@ def fit_glm(
     ``X' W X + diag(l2)``) and backtracks on the objective (Armijo). With an L1
     term the step minimises the local quadratic model plus the L1 term exactly
     (:func:`lasso_gram` on the Hessian), then backtracks (proximal Newton, Lee,
-    Sun & Saunders 2014). Stopping: the last step moved no coefficient by more
-    than ``tol (1 + max |theta|)``; Newton's quadratic convergence makes the
-    remaining error of the order of that step squared. Each iteration is one
+    Sun & Saunders 2014). Stopping: the step computed from the last pass's
+    gradient moves no coefficient by more than ``tol (1 + max |theta|)``; Newton's
+    quadratic convergence makes the remaining error of the order of that step
+    squared. That step is taken without a pass at its end (the returned nll moved
+    by its first-order change ``g's``, the returned Hessian the last pass's, within
+    ``tol`` of the returned coefficients), as :func:`_refine` does; a backtracked
+    step that small also stops, at its pass. Each iteration is one
     pass over X (:func:`fused_pass`: nll, gradient and Hessian together, the
     Hessian at the trial point computed speculatively, since the full step is
-    almost always accepted); the returned Hessian is the one at the returned
-    coefficients.
+    almost always accepted).
 
     On more than 100,000 rows the problem is first solved on an evenly strided
     subsample of every 8th row (recursively, with the prior scaled to the
@@ -550,6 +553,14 @@ def _newton(
         g = cur.grad + pen.l2 * (theta - pen.mean)
         H = cur.hess + l2diag
         step, decrease = newton_step(H, g, theta, pen.l1 if has_l1 else None)
+        scale = 1.0 + float(np.abs(theta).max(initial=0.0))
+        if float(np.abs(step).max(initial=0.0)) <= tol * scale and np.all(np.isfinite(step)):
+            # the step from a fresh gradient is within tol: the stopping rule holds here,
+            # so the step is taken without a pass at its end (the old rule's seventh of
+            # seven at 1e4 x 10); the Hessian is this pass's, the nll first-order moved
+            end = theta + step
+            nll = cur.nll + float(cur.grad @ step)
+            return GLMFit.of(end, H, nll, nll + pen.value(end), iters, True)
         t = 1.0
         accepted = False
         for _ in range(40):
