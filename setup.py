@@ -18,6 +18,7 @@ setup(
                 "src/thetahat/_kernels_newton.c",
                 "src/thetahat/_kernels_select.c",
                 "src/thetahat/_kernels_blas.c",
+                "src/thetahat/_kernels_glm.c",
             ],
             depends=["src/thetahat/_kernels.h", "src/thetahat/_vecmath.h"],
             extra_compile_args=["-O3"],

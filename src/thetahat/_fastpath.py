@@ -58,6 +58,10 @@ CENTRED_SUMS_KERNEL: Callable[[Any, float], tuple[float, float]] | None = (
     _kernels.centred_sums if _kernels is not None else None
 )
 
+#: a logistic or Poisson GLM's fused pass over rows of a dense X (``_kernels_glm.c``;
+#: None without the compiled kernels, or where they were built without GCC/Clang)
+GLM_PASS_KERNEL: Callable[..., tuple[float, float]] | None = getattr(_kernels, "glm_pass", None)
+
 
 @functools.cache
 def syrk_add_kernel() -> Callable[[Any, Any, int, int, int], None] | None:

@@ -58,6 +58,20 @@ static double log_factorial_large(double v)
     return (z - 0.5) * log(z) - z + 0.91893853320467274178 + series;
 }
 
+/* log(v!) = log Gamma(v + 1) for any v >= 0: the table, Stirling's series for larger
+   counts, lgamma_r (reentrant: worker threads call this) for non-integers */
+double th_log_factorial(double v)
+{
+    if (v >= 0.0 && v < TABLE && floor(v) == v) {
+        return log_fact[(int)v];
+    }
+    if (v >= TABLE && v < INFINITY && floor(v) == v) {
+        return log_factorial_large(v);
+    }
+    int sign;
+    return lgamma_r(v + 1.0, &sign);
+}
+
 /* 1 when v is a finite non-negative integer. NaN fails every comparison. */
 static int is_count(double v)
 {
@@ -393,6 +407,9 @@ static PyMethodDef methods[] = {
     {"centred_sums", centred_sums, METH_VARARGS,
      "centred_sums(x, c) -> (sum(x - c), sum((x - c)**2)) for float64 data."},
 #if defined(__GNUC__)
+    {"glm_pass", th_glm_pass, METH_VARARGS,
+     "glm_pass(family, X, y, w, offset, coef, centre, intercept, fit_intercept, flags, lo, hi, "
+     "g, H) -> (nll, eta_max): a logistic or Poisson GLM's fused pass (see _kernels_glm.c)."},
     {"t_sums", th_t_sums, METH_VARARGS,
      "t_sums(x, w, nu, loc, scale) -> the Student t score/Hessian sums (see _kernels_fit.c)."},
     {"t_newton", th_t_newton, METH_VARARGS,

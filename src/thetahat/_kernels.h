@@ -50,4 +50,13 @@ PyObject *th_gamma_walk(PyObject *self, PyObject *args);
 PyObject *th_edf_stats(PyObject *self, PyObject *args);
 PyObject *th_syrk_add(PyObject *self, PyObject *args);
 
+/* BLAS dsyrk as SciPy exports it for Cython (_kernels_blas.c) */
+typedef void (*dsyrk_t)(char *uplo, char *trans, int *n, int *k, double *alpha, double *a,
+                        int *lda, double *beta, double *c, int *ldc);
+/* the function pointer in SciPy's dsyrk capsule, its signature checked; NULL and
+   TypeError otherwise */
+dsyrk_t th_dsyrk_from(PyObject *capsule);
+PyObject *th_glm_pass(PyObject *self, PyObject *args);
+double th_log_factorial(double v);
+
 #endif

@@ -21,9 +21,6 @@
 #include <limits.h>
 #include <string.h>
 
-typedef void (*dsyrk_t)(char *uplo, char *trans, int *n, int *k, double *alpha, double *a,
-                        int *lda, double *beta, double *c, int *ldc);
-
 /* The capsule's name is its C signature, e.g. "void (char *, char *, int *, int *,
    __pyx_t_5scipy_6linalg_11cython_blas_d *, ...)". Each argument is coded c (char *),
    i (int *), d (double *, or Cython's typedef of double, whose name ends in "_d *"),
@@ -65,15 +62,15 @@ static int is_dsyrk_signature(const char *name)
     return strcmp(got, want) == 0;
 }
 
-static dsyrk_t dsyrk_from(PyObject *capsule)
+dsyrk_t th_dsyrk_from(PyObject *capsule)
 {
     if (!PyCapsule_CheckExact(capsule)) {
-        PyErr_SetString(PyExc_TypeError, "syrk_add: expected SciPy's dsyrk capsule");
+        PyErr_SetString(PyExc_TypeError, "expected SciPy's dsyrk capsule (scipy.linalg.cython_blas)");
         return NULL;
     }
     const char *name = PyCapsule_GetName(capsule);
     if (name == NULL || !is_dsyrk_signature(name)) {
-        PyErr_SetString(PyExc_TypeError, "syrk_add: the capsule is not dsyrk's signature");
+        PyErr_SetString(PyExc_TypeError, "the capsule is not dsyrk's signature");
         return NULL;
     }
     return (dsyrk_t)PyCapsule_GetPointer(capsule, name);
@@ -86,7 +83,7 @@ PyObject *th_syrk_add(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOOnnn", &capsule, &zobj, &hobj, &rows, &p, &k)) {
         return NULL;
     }
-    dsyrk_t dsyrk = dsyrk_from(capsule);
+    dsyrk_t dsyrk = th_dsyrk_from(capsule);
     if (dsyrk == NULL) {
         return NULL;
     }

@@ -1,5 +1,6 @@
-"""The fused pass's blocks (issue 12): any block size gives the same sums as NumPy on
-the whole X, and the solver's sample moments equal NumPy's."""
+"""The fused pass's blocks (issue 12): any block size and every route (the compiled
+pass, the NumPy pass) give the same sums as NumPy on the whole X, and the solver's
+sample moments equal NumPy's."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ import numpy as np
 import pytest
 
 from thetahat import _fastpath
+from thetahat.regression import _loss
 from thetahat.regression._linalg import sample_moments
 from thetahat.regression._loss import LOGISTIC, POISSON, block_rows, fused_pass
 
 
-@pytest.fixture(params=["compiled syrk", "numpy matmul"])
+@pytest.fixture(
+    params=["compiled pass", "compiled pass, dsyrk", "numpy, compiled dsyrk", "numpy matmul"]
+)
 def hessian_route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each Hessian test runs on both routes: the compiled in-place dsyrk (where built)
-    and NumPy's matmul into a buffer."""
+    """Each Hessian test runs on every route: the compiled pass (rank-one updates below
+    ``COMPILED_SYRK_P`` columns; "dsyrk" forces its blocks' dsyrk), and the NumPy pass
+    with the compiled in-place dsyrk (where built) or NumPy's matmul into a buffer."""
+    if request.param == "compiled pass, dsyrk":
+        monkeypatch.setattr(_loss, "COMPILED_SYRK_P", 0)
+    if request.param.startswith("numpy"):
+        monkeypatch.setattr(_fastpath, "GLM_PASS_KERNEL", None)
     if request.param == "numpy matmul":
         monkeypatch.setattr(_fastpath, "syrk_add_kernel", lambda: None)
     return str(request.param)

@@ -70,6 +70,25 @@ def test_hessian_pass_memory_is_blocks_and_sums() -> None:
     assert max(peaks) <= bound, (peaks, bound)
 
 
+def test_compiled_pass_memory_is_sums_and_a_small_block() -> None:
+    """The compiled pass (narrow X, ``_kernels_glm.c``) holds per worker its k x k sums
+    and gradient, the dsyrk block of GLM_ZROWS = 64 scaled rows and the centred block
+    (GLM_BLOCK = 256 rows) when centring: nothing of X's block size, nothing growing
+    with n."""
+    if _fastpath.GLM_PASS_KERNEL is None:  # pragma: no cover - no compiler
+        pytest.skip("the compiled kernels are not built")
+    p = 40
+    script = _MEMORY_SCRIPT.replace("n, p = 30_000, 120", f"n, p = 30_000, {p}").replace(
+        "True, with_hessian=True)", "True, with_hessian=True, centre=np.ones(p))"
+    )
+    peaks = _run(script)
+    k = p + 1
+    workers = 2
+    per_worker = 8 * k * k + 8 * k + 8 * 64 * p + 8 * 256 * p
+    bound = workers * per_worker + 8 * k * k + 32 * 1024
+    assert max(peaks) <= bound, (peaks, bound)
+
+
 _FIT_SCRIPT = """
 import json, sys, tracemalloc
 import numpy as np

@@ -21,7 +21,7 @@ from ._base import RegressionBase, build_estimate, warn_all
 from ._data import DeferredFinite
 from ._families import GLMFamily
 from ._glm_data import Fitted, GLMData, MemoryRows
-from ._loss import Family, _blas_one_thread
+from ._loss import Family, blas_one_thread_for
 from ._posterior import RegressionPosterior
 from ._predictive import GLMIntervals
 from ._solvers import GLMFit, PenaltyVec
@@ -311,7 +311,7 @@ def solved_covariance(
     singular, ``failed`` where the iterations stopped early (both added to ``warns``)."""
     k = res.theta.shape[0]
     try:
-        with _blas_one_thread():
+        with blas_one_thread_for(k):
             cov = res.covariance(active) * scale
     except np.linalg.LinAlgError:
         cov = np.full((k, k), np.inf)

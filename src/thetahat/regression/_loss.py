@@ -12,6 +12,7 @@ worker threads on large inputs), so memory stays at a few blocks beyond X.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -235,6 +236,9 @@ def fused_pass(
             )  # fmt: skip
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
+    code = _compiled_family(family, X, coef, centre)
+    if code is not None:
+        return _compiled_pass(code, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
     workers = _n_workers(n)
     if chunk is None:
         chunk = block_rows(X.shape[1] + int(fit_intercept), n, workers)
@@ -250,6 +254,90 @@ def fused_pass(
         parts = _fastpath.map_ranges(run, n, workers)
     out = merge_passes(parts)
     if out.hess is not None:  # the blocks filled the upper triangle: mirror it once
+        out.hess = mirror_upper(out.hess)
+    return out
+
+
+#: the compiled pass (``_kernels_glm.c``) for dense X up to this many columns; wider,
+#: the Hessian's ``n k^2`` work is BLAS dsyrk's, which runs it several times faster
+COMPILED_MAX_P = 64  # (below BLAS_LIMIT_MIN_K: its dsyrk calls run on one BLAS thread)
+#: from this many columns on, the compiled pass adds each block's Hessian by BLAS dsyrk
+COMPILED_SYRK_P = 20
+#: a worker of the compiled pass gets at least this many row x coefficient products
+COMPILED_WORK = 1 << 17
+
+
+@functools.cache
+def _dsyrk_capsule() -> Any:
+    """SciPy's dsyrk for Cython (``scipy.linalg.cython_blas``), which the compiled pass
+    calls without the GIL."""
+    from scipy.linalg import cython_blas
+
+    return cython_blas.__pyx_capi__["dsyrk"]
+
+
+def _compiled_family(family: Family, X: Any, coef: Array, centre: Array | None) -> int | None:
+    """The compiled pass's family code (0 logistic, 1 Poisson) where it applies to X,
+    else None: a float64 ndarray of at most ``COMPILED_MAX_P`` columns, its rows at a
+    positive stride and each row contiguous (a strided subsample qualifies)."""
+    kernel = _fastpath.GLM_PASS_KERNEL
+    if kernel is None or not isinstance(X, np.ndarray) or X.dtype != np.float64 or X.ndim != 2:
+        return None
+    if family is LOGISTIC:
+        code = 0
+    elif family is POISSON:
+        code = 1
+    else:
+        return None
+    rs, cs = X.strides
+    p = X.shape[1]
+    if p > COMPILED_MAX_P or (p > 1 and cs != 8) or (p > 0 and (rs <= 0 or rs % 8)):
+        return None
+    if coef.dtype != np.float64 or (centre is not None and centre.dtype != np.float64):
+        return None
+    return code
+
+
+def _compiled_pass(
+    code: int,
+    X: Array,
+    y: Array,
+    sw: Array | None,
+    offset: Array | None,
+    coef: Array,
+    intercept: float,
+    fit_intercept: bool,
+    flags: tuple[bool, bool, bool],
+    centre: Array | None,
+) -> PassResult:
+    """:func:`fused_pass` by the compiled kernel: each row of X read once, the family's
+    functions in four-lane vectors, the Hessian's upper triangle added four rows at a
+    time (``_kernels_glm.c``). No BLAS call, so no thread limit to set."""
+    kernel = _fastpath.GLM_PASS_KERNEL
+    assert kernel is not None
+    n, p = X.shape
+    k = p + int(fit_intercept)
+    with_nll, with_grad, with_hessian = flags
+    bits = int(with_nll) | int(with_grad) << 1 | int(with_hessian) << 2
+    syrk = _dsyrk_capsule() if with_hessian and p >= COMPILED_SYRK_P else None
+    c = np.ascontiguousarray(coef)
+    m = None if centre is None else np.ascontiguousarray(centre)
+
+    def run(lo: int, hi: int) -> PassResult:
+        g = np.zeros(k) if with_grad else None
+        H = np.zeros((k, k), order="F") if with_hessian else None
+        Ht = None if H is None else H.T  # (the kernel reads the C-ordered view)
+        nll, emax = kernel(
+            code, X, y, sw, offset, c, m, float(intercept), fit_intercept, bits, lo, hi, g, Ht,
+            syrk,
+        )  # fmt: skip
+        return PassResult(nll if with_nll else 0.0, g, H, emax)
+
+    workers = max(1, min(_fastpath.num_threads(), n * max(k, 1) // COMPILED_WORK))
+    # no BLAS thread limit: the blocks' dsyrk (p <= COMPILED_MAX_P, GLM_BLOCK rows) is
+    # below the size OpenBLAS threads (BLAS_LIMIT_MIN_K)
+    out = merge_passes(_fastpath.map_ranges(run, n, workers))
+    if out.hess is not None:
         out.hess = mirror_upper(out.hess)
     return out
 
@@ -291,6 +379,19 @@ def _blas_one_thread() -> Iterator[None]:
             if _BLAS["depth"] == 0 and _BLAS["limit"] is not None:
                 _BLAS["limit"].restore_original_limits()
                 _BLAS["limit"] = None
+
+
+#: from this many coefficients on OpenBLAS splits the k x k algebra over threads
+#: (measured: dpotrf, an inverse and a 256-row dsyrk ran on one thread up to k = 64 and
+#: on two from 65); below it :func:`blas_one_thread_for` sets no limit, which saves
+#: threadpoolctl's controller (about 0.15 MB, once) and 30 us per limit and restore
+BLAS_LIMIT_MIN_K = 65
+
+
+def blas_one_thread_for(k: int) -> contextlib.AbstractContextManager[None]:
+    """:func:`_blas_one_thread` around the algebra of ``k`` coefficients, or nothing
+    where that algebra is too small to be threaded (``BLAS_LIMIT_MIN_K``)."""
+    return _blas_one_thread() if k >= BLAS_LIMIT_MIN_K else contextlib.nullcontext()
 
 
 def block_rows(k: int, n: int, workers: int = 1) -> int:

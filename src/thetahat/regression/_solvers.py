@@ -14,7 +14,7 @@ from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._data import DeferredFinite
 from ._lasso import lasso_gram
 from ._linalg import sample_moments
-from ._loss import Family, PassResult, _blas_one_thread, fused_pass
+from ._loss import Family, PassResult, _blas_one_thread, blas_one_thread_for, fused_pass
 
 __all__ = ["GLMFit", "PenaltyVec", "fit_glm"]
 
@@ -405,7 +405,7 @@ def fit_glm(
             theta[-1] += float(rows.centre @ theta[:-1])
     # the k x k algebra (Cholesky, solves, L-BFGS) too is held to one BLAS thread: on
     # a loaded machine a threaded 201 x 201 Cholesky stalled for 0.2 s (1 ms alone)
-    with _blas_one_thread():
+    with blas_one_thread_for(k):
         res = _solve(rows, pen, theta, max_iter, tol, check_rank, warm_start_subsample, top=True)
     return res.uncentred(rows.centre)
 

@@ -1,0 +1,457 @@
+/*
+ * glm_pass: one fused pass of a logistic or Poisson GLM over rows lo:hi of a dense X.
+ *
+ * glm_pass(family, X, y, w, offset, coef, centre, intercept, fit_intercept, flags, lo, hi,
+ *          g, H, dsyrk) -> (nll, eta_max)
+ *
+ *   family      0 logistic (Bernoulli, logit link), 1 Poisson (log link)
+ *   X           float64 n x p, rows at any positive stride, columns contiguous
+ *   y           float64 n (any positive stride); w and offset the same, or None
+ *   coef        float64 p; centre float64 p or None (the rows are centred first)
+ *   flags       bit 0: the nll, bit 1: the gradient, bit 2: the Hessian
+ *   g           float64 k = p + fit_intercept, the gradient ADDED into (or None)
+ *   H           float64 k x k Fortran-ordered, the Hessian's upper triangle ADDED into
+ *               (or None): H[a, b] for a <= b, the intercept's row and column last
+ *   dsyrk       None, or SciPy's dsyrk capsule (scipy.linalg.cython_blas): the block's
+ *               H[:p, :p] += Z'Z, Z = sqrt(v) X_b, by BLAS (wider X: see below)
+ *
+ * The same sums as the NumPy route of regression/_loss.py (_rows_pass), for the small
+ * widths where that route's per-block NumPy and BLAS calls, the scaled copy
+ * Z = sqrt(v) X_b and the separate passes over the per-row vectors cost more than the
+ * arithmetic: here each row of X is read once per pass, and per block of GLM_BLOCK rows
+ *   eta_i = (x_i - m)' coef + b + offset_i               (4-lane dot products)
+ *   nll_i, r_i = d nll / d eta, v_i = d^2 nll / d eta^2  (4 lanes: vexp, vlog)
+ *   g += r_i [x_i, 1],  H += v_i [x_i, 1][x_i, 1]'
+ * the Hessian's X block by rank-one updates four rows at a time, or, given dsyrk (the
+ * caller's choice from about 20 columns on, where BLAS's register-blocked product is
+ * several times faster than these updates), by dsyrk on the block's scaled rows.
+ * with r and v times the weight w_i when weights are given. Logistic:
+ * nll = max(eta, 0) + log1p(t) - y eta, t = exp(-|eta|), mu = 1/(1+t) or t/(1+t),
+ * r = mu - y, v = t/(1+t)^2 (log1p(t) = log(u) - ((u - 1) - t)/u, u = 1 + t, exact to
+ * about one ulp). Poisson: mu = exp(eta), nll = mu - y eta + log(y!), r = mu - y, v = mu.
+ * Lanes with a non-finite eta, or a Poisson eta above 700 (exp near overflow), go to
+ * libm's scalar functions, which give what NumPy's do (inf, NaN). eta_max is
+ * max |eta|, NaN when some eta is NaN. The GIL is released; each worker thread passes
+ * its own g and H.
+ */
+#include "_kernels.h"
+
+#if defined(__GNUC__)
+#include "_vecmath.h"
+
+#define GLM_BLOCK 256
+#define GLM_MAX_P 128
+#define GLM_ZROWS 64 /* rows per dsyrk call */
+
+typedef struct {
+    const char *X;
+    Py_ssize_t rs; /* bytes between rows */
+    Py_ssize_t p, k;
+    const char *y, *w, *off; /* per-row vectors, at strides ys, ws, os bytes */
+    Py_ssize_t ys, ws, os;
+    const double *coef, *centre;
+    double b;
+    int fi, family, want_nll, want_grad, want_hess;
+    double *g, *H;
+    double *cbuf; /* GLM_BLOCK x p centred rows, when centre is given */
+    dsyrk_t dsyrk;
+    double *zbuf; /* GLM_ZROWS x p scaled rows for dsyrk */
+} glm_t;
+
+TH_INLINE double dot_row(const double *x, const double *c, Py_ssize_t p)
+{
+    vd acc = vsplat(0.0);
+    Py_ssize_t j = 0;
+    for (; j + 4 <= p; j += 4) {
+        acc += vload(x + j) * vload(c + j);
+    }
+    double s = vsum(acc);
+    for (; j < p; j++) {
+        s += x[j] * c[j];
+    }
+    return s;
+}
+
+/* the family's nll, r and v for one eta by libm (the lanes vexp/vlog do not cover) */
+static void family_scalar(int family, double e, double y, double *nll, double *r, double *v)
+{
+    if (family == 0) {
+        const double t = exp(-fabs(e));
+        const double u = 1.0 + t;
+        *nll = (e > 0.0 ? e : 0.0) + log1p(t) - y * e;
+        const double mu = e >= 0.0 ? 1.0 / u : t / u;
+        *r = mu - y;
+        *v = t / (u * u);
+        if (e != e) {
+            *nll = *r = *v = e;
+        }
+    } else {
+        const double mu = exp(e);
+        *nll = mu - y * e + th_log_factorial(y);
+        *r = mu - y;
+        *v = mu;
+    }
+}
+
+/* nll (returned), r and v over n <= GLM_BLOCK rows (their y and weights w or NULL) */
+TH_INLINE double family_block(const glm_t *a, Py_ssize_t n, const double *eta,
+                              const double *y, const double *w, double *r, double *v)
+{
+    vd acc = vsplat(0.0);
+    double tail = 0.0;
+    Py_ssize_t i = 0;
+    const vi absmask = (vi){0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
+                            0x7fffffffffffffffLL};
+    for (; i + 4 <= n; i += 4) {
+        const vd e = vload(eta + i);
+        const vd yy = vload(y + i);
+        const vd ae = (vd)((vi)e & absmask);
+        vd nll, rr, vv;
+        int ok;
+        if (a->family == 0) {
+            ok = !vany(~(ae <= vsplat(1.79e308)));
+        } else {
+            ok = !vany(~(e <= vsplat(700.0)) | ~(ae <= vsplat(1.79e308)));
+        }
+        if (!ok) {
+            double nl[4], r4[4], v4[4];
+            for (int q = 0; q < 4; q++) {
+                family_scalar(a->family, eta[i + q], y[i + q], nl + q, r4 + q, v4 + q);
+            }
+            nll = vload(nl);
+            rr = vload(r4);
+            vv = vload(v4);
+        } else if (a->family == 0) {
+            const vd t = vexp(-ae);
+            const vd u = vsplat(1.0) + t;
+            const vd l1p = vlog(u) - ((u - vsplat(1.0)) - t) / u;
+            const vd pos = vsel((vi)(e > vsplat(0.0)), e, vsplat(0.0));
+            nll = pos + l1p - yy * e;
+            const vd inv = vsplat(1.0) / u;
+            const vd mu = vsel((vi)(e >= vsplat(0.0)), inv, t * inv);
+            rr = mu - yy;
+            vv = t * inv * inv;
+        } else {
+            const vd mu = vexp(e);
+            double lf[4];
+            if (a->want_nll) {
+                for (int q = 0; q < 4; q++) {
+                    lf[q] = th_log_factorial(y[i + q]);
+                }
+            } else {
+                lf[0] = lf[1] = lf[2] = lf[3] = 0.0;
+            }
+            nll = mu - yy * e + vload(lf);
+            rr = mu - yy;
+            vv = mu;
+        }
+        if (w) {
+            const vd ww = vload(w + i);
+            nll *= ww;
+            rr *= ww;
+            vv *= ww;
+        }
+        acc += nll;
+        memcpy(r + i, &rr, sizeof rr);
+        memcpy(v + i, &vv, sizeof vv);
+    }
+    for (; i < n; i++) {
+        double nl, ri, vi_;
+        family_scalar(a->family, eta[i], y[i], &nl, &ri, &vi_);
+        if (w) {
+            nl *= w[i];
+            ri *= w[i];
+            vi_ *= w[i];
+        }
+        tail += nl;
+        r[i] = ri;
+        v[i] = vi_;
+    }
+    return vsum(acc) + tail;
+}
+
+TH_CLONES
+static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_out,
+                     double *eta_max_out)
+{
+    double eta[GLM_BLOCK], r[GLM_BLOCK], v[GLM_BLOCK], yb[GLM_BLOCK], wb[GLM_BLOCK];
+    const double *rows[GLM_BLOCK];
+    const Py_ssize_t p = a->p, k = a->k;
+    double total = 0.0, emax = 0.0;
+    int nan = 0;
+    for (Py_ssize_t s = lo; s < hi; s += GLM_BLOCK) {
+        const Py_ssize_t n = (hi - s < GLM_BLOCK) ? hi - s : GLM_BLOCK;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const double *x = (const double *)(a->X + (s + i) * a->rs);
+            if (a->cbuf) {
+                double *cx = a->cbuf + i * p;
+                for (Py_ssize_t j = 0; j < p; j++) {
+                    cx[j] = x[j] - a->centre[j];
+                }
+                x = cx;
+            }
+            rows[i] = x;
+            double e = dot_row(x, a->coef, p) + a->b;
+            if (a->off) {
+                e += *(const double *)(a->off + (s + i) * a->os);
+            }
+            yb[i] = *(const double *)(a->y + (s + i) * a->ys);
+            if (a->w) {
+                wb[i] = *(const double *)(a->w + (s + i) * a->ws);
+            }
+            eta[i] = e;
+            const double ae = fabs(e);
+            if (e != e) {
+                nan = 1;
+            } else if (ae > emax) {
+                emax = ae;
+            }
+        }
+        if (!(a->want_nll || a->want_grad || a->want_hess)) {
+            continue;
+        }
+        const double part = family_block(a, n, eta, yb, a->w ? wb : NULL, r, v);
+        if (a->want_nll) {
+            total += part;
+        }
+        if (a->want_grad) {
+            double *g = a->g;
+            for (Py_ssize_t i = 0; i < n; i++) {
+                const double *x = rows[i];
+                const double ri = r[i];
+                for (Py_ssize_t j = 0; j < p; j++) {
+                    g[j] += ri * x[j];
+                }
+                if (a->fi) {
+                    g[p] += ri;
+                }
+            }
+        }
+        if (a->want_hess) {
+            /* H[a, b] += sum_i v_i x_ia x_ib over four rows at a time: column b of the
+               Fortran-ordered H holds H[0..b, b] contiguously */
+            double *H = a->H;
+            Py_ssize_t i = 0;
+            for (Py_ssize_t q0 = 0; a->dsyrk != NULL && q0 < n; q0 += GLM_ZROWS) {
+                const Py_ssize_t nz = (n - q0 < GLM_ZROWS) ? n - q0 : GLM_ZROWS;
+                for (Py_ssize_t q = q0; q < q0 + nz; q++) {
+                    const double *x = rows[q];
+                    const double sv = sqrt(v[q]);
+                    double *z = a->zbuf + (q - q0) * p;
+                    for (Py_ssize_t j = 0; j < p; j++) {
+                        z[j] = sv * x[j];
+                    }
+                    if (a->fi) {
+                        double *Hc = H + p * k;
+                        const double vq = v[q];
+                        for (Py_ssize_t ra = 0; ra < p; ra++) {
+                            Hc[ra] += vq * x[ra];
+                        }
+                        Hc[p] += vq;
+                    }
+                }
+                /* the block's memory (n x p, C order) is Fortran's p x n matrix A, so
+                   A A' = Z'Z; H's leading dimension is k */
+                int n_ = (int)p, k_ = (int)nz, lda = (int)p, ldc = (int)k;
+                double one = 1.0;
+                char uplo = 'U', trans = 'N';
+                a->dsyrk(&uplo, &trans, &n_, &k_, &one, a->zbuf, &lda, &one, H, &ldc);
+                i = n;
+            }
+            for (; i + 4 <= n; i += 4) {
+                const double *x0 = rows[i], *x1 = rows[i + 1], *x2 = rows[i + 2], *x3 = rows[i + 3];
+                const double v0 = v[i], v1 = v[i + 1], v2 = v[i + 2], v3 = v[i + 3];
+                for (Py_ssize_t cb = 0; cb < p; cb++) {
+                    const double c0 = v0 * x0[cb], c1 = v1 * x1[cb], c2 = v2 * x2[cb],
+                                 c3 = v3 * x3[cb];
+                    double *Hc = H + cb * k;
+                    for (Py_ssize_t ra = 0; ra <= cb; ra++) {
+                        Hc[ra] += c0 * x0[ra] + c1 * x1[ra] + c2 * x2[ra] + c3 * x3[ra];
+                    }
+                }
+                if (a->fi) {
+                    double *Hc = H + p * k;
+                    for (Py_ssize_t ra = 0; ra < p; ra++) {
+                        Hc[ra] += v0 * x0[ra] + v1 * x1[ra] + v2 * x2[ra] + v3 * x3[ra];
+                    }
+                    Hc[p] += (v0 + v1) + (v2 + v3);
+                }
+            }
+            for (; i < n; i++) {
+                const double *x = rows[i];
+                const double vi_ = v[i];
+                for (Py_ssize_t cb = 0; cb < p; cb++) {
+                    const double c = vi_ * x[cb];
+                    double *Hc = H + cb * k;
+                    for (Py_ssize_t ra = 0; ra <= cb; ra++) {
+                        Hc[ra] += c * x[ra];
+                    }
+                }
+                if (a->fi) {
+                    double *Hc = H + p * k;
+                    for (Py_ssize_t ra = 0; ra < p; ra++) {
+                        Hc[ra] += vi_ * x[ra];
+                    }
+                    Hc[p] += vi_;
+                }
+            }
+        }
+    }
+    *nll_out = total;
+    *eta_max_out = nan ? NAN : emax;
+}
+
+/* an optional C-contiguous float64 vector of length n (None: NULL) */
+static int vector_arg(PyObject *o, Py_buffer *view, Py_ssize_t n, const char *name)
+{
+    if (o == Py_None) {
+        view->obj = NULL;
+        view->buf = NULL;
+        return 0;
+    }
+    if (th_get_float64_buffer(o, view) < 0) {
+        return -1;
+    }
+    if (view->len != n * (Py_ssize_t)sizeof(double)) {
+        PyErr_Format(PyExc_ValueError, "glm_pass: %s has %zd values, expected %zd", name,
+                     view->len / (Py_ssize_t)sizeof(double), n);
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* an optional 1-d float64 vector of n values at a positive stride (None: NULL) */
+static int rows_arg(PyObject *o, Py_buffer *view, Py_ssize_t n, const char *name)
+{
+    if (o == Py_None) {
+        view->obj = NULL;
+        view->buf = NULL;
+        return 0;
+    }
+    if (PyObject_GetBuffer(o, view, PyBUF_STRIDES | PyBUF_FORMAT) < 0) {
+        view->obj = NULL;
+        return -1;
+    }
+    if (view->ndim != 1 || view->itemsize != 8 || view->format == NULL ||
+        !(strcmp(view->format, "d") == 0 || strcmp(view->format, "<d") == 0 ||
+          strcmp(view->format, "=d") == 0) ||
+        (view->shape[0] > 1 && (view->strides[0] <= 0 || view->strides[0] % 8 != 0))) {
+        PyErr_Format(PyExc_TypeError, "glm_pass: %s must be a 1-d float64 array", name);
+    } else if (view->shape[0] != n) {
+        PyErr_Format(PyExc_ValueError, "glm_pass: %s has %zd values, expected %zd", name,
+                     view->shape[0], n);
+    } else {
+        return 0;
+    }
+    PyBuffer_Release(view);
+    view->obj = NULL;
+    return -1;
+}
+
+PyObject *th_glm_pass(PyObject *self, PyObject *args)
+{
+    int family, fi, flags;
+    double b;
+    Py_ssize_t lo, hi;
+    PyObject *xo, *yo, *wo, *oo, *co, *mo, *go, *ho, *so;
+    if (!PyArg_ParseTuple(args, "iOOOOOOdpinnOOO", &family, &xo, &yo, &wo, &oo, &co, &mo, &b,
+                          &fi, &flags, &lo, &hi, &go, &ho, &so)) {
+        return NULL;
+    }
+    dsyrk_t dsyrk = NULL;
+    if (so != Py_None && (dsyrk = th_dsyrk_from(so)) == NULL) {
+        return NULL;
+    }
+    if (family != 0 && family != 1) {
+        PyErr_SetString(PyExc_ValueError, "glm_pass: family must be 0 (logistic) or 1 (Poisson)");
+        return NULL;
+    }
+    Py_buffer xv, yv, wv, ov, cv, mv, gv, hv;
+    Py_buffer *all[] = {&yv, &wv, &ov, &cv, &mv, &gv, &hv};
+    for (int q = 0; q < 7; q++) {
+        all[q]->obj = NULL;
+    }
+    if (PyObject_GetBuffer(xo, &xv, PyBUF_STRIDES | PyBUF_FORMAT) < 0) {
+        return NULL;
+    }
+    PyObject *out = NULL;
+    double *cbuf = NULL, *zbuf = NULL;
+    if (xv.ndim != 2 || xv.itemsize != 8 || xv.format == NULL ||
+        !(strcmp(xv.format, "d") == 0 || strcmp(xv.format, "<d") == 0 ||
+          strcmp(xv.format, "=d") == 0) ||
+        (xv.shape[1] > 1 && xv.strides[1] != 8) ||
+        (xv.shape[1] > 0 && (xv.strides[0] <= 0 || xv.strides[0] % 8 != 0))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "glm_pass: X must be a 2-d float64 array with contiguous rows");
+        goto done;
+    }
+    const Py_ssize_t n = xv.shape[0], p = xv.shape[1], k = p + (fi ? 1 : 0);
+    if (p > GLM_MAX_P) {
+        PyErr_Format(PyExc_ValueError, "glm_pass: X has %zd columns, at most %d", p, GLM_MAX_P);
+        goto done;
+    }
+    if (lo < 0 || hi > n || lo > hi) {
+        PyErr_Format(PyExc_ValueError, "glm_pass: rows %zd:%zd outside 0:%zd", lo, hi, n);
+        goto done;
+    }
+    if (rows_arg(yo, &yv, n, "y") < 0 || rows_arg(wo, &wv, n, "w") < 0 ||
+        rows_arg(oo, &ov, n, "offset") < 0 || vector_arg(co, &cv, p, "coef") < 0 ||
+        vector_arg(mo, &mv, p, "centre") < 0 || vector_arg(go, &gv, k, "g") < 0 ||
+        vector_arg(ho, &hv, k * k, "H") < 0) {
+        goto done;
+    }
+    if (yv.buf == NULL || cv.buf == NULL) {
+        PyErr_SetString(PyExc_TypeError, "glm_pass: y and coef are required");
+        goto done;
+    }
+    if ((gv.buf && gv.readonly) || (hv.buf && hv.readonly)) {
+        PyErr_SetString(PyExc_ValueError, "glm_pass: g and H must be writable");
+        goto done;
+    }
+    glm_t a = {
+        .X = (const char *)xv.buf, .rs = xv.strides[0], .p = p, .k = k,
+        .y = yv.buf, .w = wv.buf, .off = ov.buf,
+        .ys = yv.buf ? yv.strides[0] : 0, .ws = wv.buf ? wv.strides[0] : 0,
+        .os = ov.buf ? ov.strides[0] : 0, .coef = cv.buf, .centre = mv.buf,
+        .b = b, .fi = fi, .family = family,
+        .want_nll = (flags & 1) != 0, .want_grad = (flags & 2) && gv.buf,
+        .want_hess = (flags & 4) && hv.buf, .g = gv.buf, .H = hv.buf, .cbuf = NULL,
+        .dsyrk = NULL, .zbuf = NULL,
+    };
+    if (dsyrk != NULL && a.want_hess && p > 0) {
+        zbuf = PyMem_RawMalloc(sizeof(double) * GLM_ZROWS * (size_t)p);
+        if (zbuf == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        a.dsyrk = dsyrk;
+        a.zbuf = zbuf;
+    }
+    if (mv.buf != NULL && p > 0) {
+        cbuf = PyMem_RawMalloc(sizeof(double) * GLM_BLOCK * (size_t)p);
+        if (cbuf == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        a.cbuf = cbuf;
+    }
+    double nll = 0.0, emax = 0.0;
+    Py_BEGIN_ALLOW_THREADS
+    glm_rows(&a, lo, hi, &nll, &emax);
+    Py_END_ALLOW_THREADS
+    out = Py_BuildValue("(dd)", nll, emax);
+done:
+    PyMem_RawFree(cbuf);
+    PyMem_RawFree(zbuf);
+    for (int q = 0; q < 7; q++) {
+        if (all[q]->obj != NULL) {
+            PyBuffer_Release(all[q]);
+        }
+    }
+    PyBuffer_Release(&xv);
+    return out;
+}
+
+#endif /* __GNUC__ */
