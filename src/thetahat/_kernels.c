@@ -58,8 +58,10 @@ static double log_factorial_large(double v)
     return (z - 0.5) * log(z) - z + 0.91893853320467274178 + series;
 }
 
+#if defined(__GNUC__)
 /* log(v!) = log Gamma(v + 1) for any v >= 0: the table, Stirling's series for larger
-   counts, lgamma_r (reentrant: worker threads call this) for non-integers */
+   counts, lgamma_r (reentrant: worker threads call this) for non-integers. For the GLM
+   pass (_kernels_glm.c), which GCC and Clang build. */
 double th_log_factorial(double v)
 {
     if (v >= 0.0 && v < TABLE && floor(v) == v) {
@@ -71,6 +73,7 @@ double th_log_factorial(double v)
     int sign;
     return lgamma_r(v + 1.0, &sign);
 }
+#endif
 
 /* 1 when v is a finite non-negative integer. NaN fails every comparison. */
 static int is_count(double v)

@@ -32,3 +32,21 @@ def beta_sums(x: Any, w: Any, /) -> tuple[int, float, float]: ...
 def gamma_walk(y: Any, a: float, c: float, cut: int, F: Any, S: Any, /) -> None: ...
 def edf_stats(u: Any, s: Any, /) -> tuple[float, float, float]: ...
 def syrk_add(capsule: Any, Z: Any, H_t: Any, rows: int, p: int, k: int, /) -> None: ...
+def glm_pass(
+    family: int,
+    X: Any,
+    y: Any,
+    w: Any,
+    offset: Any,
+    coef: Any,
+    centre: Any,
+    intercept: float,
+    fit_intercept: bool,
+    flags: int,
+    lo: int,
+    hi: int,
+    g: Any,
+    H_t: Any,
+    dsyrk: Any,
+    /,
+) -> tuple[float, float]: ...
