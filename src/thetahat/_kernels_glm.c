@@ -15,10 +15,10 @@
  *   dsyrk       None, or SciPy's dsyrk capsule (scipy.linalg.cython_blas): the block's
  *               H[:p, :p] += Z'Z, Z = sqrt(v) X_b, by BLAS (wider X: see below)
  *
- * The same sums as the NumPy route of regression/_loss.py (_rows_pass), for the small
- * widths where that route's per-block NumPy and BLAS calls, the scaled copy
- * Z = sqrt(v) X_b and the separate passes over the per-row vectors cost more than the
- * arithmetic: here each row of X is read once per pass, and per block of GLM_BLOCK rows
+ * The same sums as the NumPy route of regression/_loss.py (_rows_pass), without that
+ * route's per-block NumPy calls, its scaled copy Z = sqrt(v) X_b of a whole block and its
+ * separate passes over the per-row vectors (at 1e4 x 10 they cost twice the arithmetic):
+ * here each row of X is read once per pass, and per block of GLM_BLOCK rows
  *   eta_i = (x_i - m)' coef + b + offset_i               (4-lane dot products)
  *   nll_i, r_i = d nll / d eta, v_i = d^2 nll / d eta^2  (4 lanes: vexp, vlog)
  *   g += r_i [x_i, 1],  H += v_i [x_i, 1][x_i, 1]'
@@ -36,11 +36,12 @@
  */
 #include "_kernels.h"
 
+#include <limits.h>
+
 #if defined(__GNUC__)
 #include "_vecmath.h"
 
 #define GLM_BLOCK 256
-#define GLM_MAX_P 128
 #define GLM_ZROWS 64 /* rows per dsyrk call */
 
 typedef struct {
@@ -388,8 +389,8 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         goto done;
     }
     const Py_ssize_t n = xv.shape[0], p = xv.shape[1], k = p + (fi ? 1 : 0);
-    if (p > GLM_MAX_P) {
-        PyErr_Format(PyExc_ValueError, "glm_pass: X has %zd columns, at most %d", p, GLM_MAX_P);
+    if (p >= INT_MAX) {
+        PyErr_Format(PyExc_ValueError, "glm_pass: X has %zd columns, BLAS's limit is 2^31", p);
         goto done;
     }
     if (lo < 0 || hi > n || lo > hi) {
