@@ -320,9 +320,12 @@ def _compiled_pass(
     flags: tuple[bool, bool, bool],
     centre: Array | None,
 ) -> PassResult:
-    """:func:`fused_pass` by the compiled kernel: each row of X read once, the family's
-    functions in four-lane vectors, the Hessian's upper triangle added four rows at a
-    time (``_kernels_glm.c``). No BLAS call, so no thread limit to set."""
+    """:func:`fused_pass` by the compiled kernel (``_kernels_glm.c``): each row of X read
+    once, the family's functions in four-lane vectors, the Hessian's upper triangle added
+    by rank-one updates four rows at a time below ``COMPILED_SYRK_P`` columns and by
+    dsyrk on 64-row scaled blocks from there (BLAS then held to one thread where it
+    would split such calls: :func:`blas_one_thread_for`). The row ranges go to worker
+    threads of at least ``COMPILED_WORK`` row x coefficient products each."""
     kernel = _fastpath.GLM_PASS_KERNEL
     assert kernel is not None
     n, p = X.shape
