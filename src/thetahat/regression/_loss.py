@@ -273,7 +273,9 @@ def fused_pass(
 COMPILED_MAX_P = 512
 #: from this many columns on, the compiled pass adds each block's Hessian by BLAS dsyrk
 COMPILED_SYRK_P = 20
-#: a worker of the compiled pass gets at least this many row x coefficient products
+#: a worker of the compiled pass gets at least this many row x coefficient products.
+#: Measured (Hessian pass, best of 30): at 1e4 x 10 one worker took 419 us and two 552;
+#: at 1e4 x 50 one took 2.56 ms and two 2.11
 COMPILED_WORK = 1 << 17
 
 
