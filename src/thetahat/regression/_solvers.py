@@ -252,14 +252,20 @@ def _plus_diagonal(H: Array, d: Array) -> Array:
 
 
 def _solve_newton(H: Array, g: Array) -> Array:
-    from scipy import linalg
+    """``H^{-1} g`` by Cholesky (LAPACK's dpotrf and dpotrs called directly: SciPy's
+    ``cho_factor`` and ``cho_solve`` cost 64 us at k = 11 against 6 us, six times a
+    fit at 1e4 x 10); a ``H`` that is not positive definite by its eigenvalues, those
+    below ``1e-10 max(max(vals), 1)`` raised to that floor."""
+    from scipy.linalg import lapack
 
-    try:
-        return np.asarray(linalg.cho_solve(linalg.cho_factor(H, check_finite=False), g))
-    except linalg.LinAlgError:
-        vals, vecs = np.linalg.eigh(H)
-        floor = max(float(vals.max()), 1.0) * 1e-10
-        return np.asarray(vecs @ ((vecs.T @ g) / np.maximum(vals, floor)))
+    c, info = lapack.dpotrf(H, lower=0, clean=0)
+    if info == 0:
+        x, info = lapack.dpotrs(c, g, lower=0)
+        if info == 0:
+            return np.asarray(x)
+    vals, vecs = np.linalg.eigh(H)
+    floor = max(float(vals.max()), 1.0) * 1e-10
+    return np.asarray(vecs @ ((vecs.T @ g) / np.maximum(vals, floor)))
 
 
 SUBSAMPLE_ABOVE = 40_000  # rows; larger problems are first solved on a subsample
