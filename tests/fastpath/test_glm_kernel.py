@@ -263,6 +263,23 @@ def test_route_taken_only_where_it_applies() -> None:
     assert _loss._compiled_family(GLMFamily("poisson", "log"), X, coef, None) is None
     wide = np.ones((10, _loss.COMPILED_MAX_P + 1))
     assert _loss._compiled_family(LOGISTIC, wide, np.zeros(wide.shape[1]), None) is None
+    y = np.zeros(10)
+    assert _loss._compiled_family(POISSON, X, coef, None, (y, None, y[::-1])) is None
+    assert _loss._compiled_family(POISSON, X, coef, None, (y.astype(np.int64),)) is None
+    assert _loss._compiled_family(POISSON, X, coef, None, (y, y[::2].repeat(2))) == 1
+
+
+def test_integer_counts_take_the_numpy_route() -> None:
+    """A caller's integer y (a Dask block of counts, say) gives the float sums."""
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((2_000, 6))
+    y = rng.poisson(1.0, 2_000)
+    coef = rng.normal(size=6) / 4
+    got = fused_pass(POISSON, X, y, None, None, coef, 0.1, True, with_hessian=True)  # type: ignore[arg-type]
+    want = fused_pass(POISSON, X, y.astype(float), None, None, coef, 0.1, True, with_hessian=True)
+    assert got.nll == pytest.approx(want.nll, rel=1e-12)
+    assert got.hess is not None and want.hess is not None
+    np.testing.assert_allclose(got.hess, want.hess, rtol=1e-12)
 
 
 @pytest.mark.parametrize("family", [LOGISTIC, POISSON])

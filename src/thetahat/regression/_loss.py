@@ -228,7 +228,8 @@ def fused_pass(
     too) the pass is the compiled kernel's (:func:`_compiled_pass`,
     ``_kernels_glm.c``): the same sums with each row read once, the family's
     functions in four-lane vectors and no per-block NumPy or BLAS calls, which at
-    1e4 x 10 had cost twice the arithmetic. It raises no floating-point warnings.
+    1e4 x 10 had cost twice the arithmetic. It raises no floating-point warnings, and
+    its blocks are its own (``chunk`` is the NumPy route's).
 
     ``quiet``: no floating-point warnings (the pass that proves X finite, where a NaN
     in X is reported by its own error, not by NumPy's "invalid value" warnings).
@@ -243,7 +244,7 @@ def fused_pass(
             )  # fmt: skip
     n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
-    code = _compiled_family(family, X, coef, centre)
+    code = _compiled_family(family, X, coef, centre, (y, sw, offset))
     if code is not None:
         return _compiled_pass(code, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
     workers = _n_workers(n)
@@ -288,10 +289,19 @@ def _dsyrk_capsule() -> Any:
     return cython_blas.__pyx_capi__["dsyrk"]
 
 
-def _compiled_family(family: Family, X: Any, coef: Array, centre: Array | None) -> int | None:
-    """The compiled pass's family code (0 logistic, 1 Poisson) where it applies to X,
-    else None: a float64 ndarray of at most ``COMPILED_MAX_P`` columns, its rows at a
-    positive stride and each row contiguous (a strided subsample qualifies)."""
+def _compiled_family(
+    family: Family,
+    X: Any,
+    coef: Array,
+    centre: Array | None,
+    per_row: tuple[Any, ...] = (),
+) -> int | None:
+    """The compiled pass's family code (0 logistic, 1 Poisson) where it applies, else
+    None: X a float64 ndarray of at most ``COMPILED_MAX_P`` columns, its rows at a
+    positive stride and each row contiguous (a strided subsample qualifies), and the
+    ``per_row`` vectors (y, weights, offset; None allowed) float64 ndarrays at a
+    positive stride. Anything else (integer counts from a Dask block, say) takes the
+    NumPy route, which converts as it reads."""
     kernel = _fastpath.GLM_PASS_KERNEL
     if kernel is None or not isinstance(X, np.ndarray) or X.dtype != np.float64 or X.ndim != 2:
         return None
@@ -307,6 +317,13 @@ def _compiled_family(family: Family, X: Any, coef: Array, centre: Array | None) 
         return None
     if coef.dtype != np.float64 or (centre is not None and centre.dtype != np.float64):
         return None
+    for v in per_row:
+        if v is None:
+            continue
+        if not isinstance(v, np.ndarray) or v.dtype != np.float64 or v.ndim != 1:
+            return None
+        if v.shape[0] > 1 and (v.strides[0] <= 0 or v.strides[0] % 8):
+            return None
     return code
 
 
