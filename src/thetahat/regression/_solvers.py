@@ -276,12 +276,15 @@ DIVERGING_ETA = 20.0  # |eta| beyond this while the steps do not shrink: suspect
 SUSPECT_AFTER = 25  # ... or this many Newton iterations without converging
 #: from this many coefficients on, a problem without a subsample warm start is first
 #: solved by L-BFGS (gradient passes only) instead of Newton (a Hessian pass per step).
-#: Measured (CPU time, best of 7, n = 1e4 to 3e4, logistic and Poisson): Newton is
-#: faster up to d = 100 (L-BFGS 1.1-1.8x slower at d = 75-100), L-BFGS 2.6x faster at
-#: d = 200. A Hessian pass costs 2.5x a gradient pass at d = 10, 5-13x at d = 50 and
-#: 8-20x at d = 200, while L-BFGS needs 10-40 gradient passes where Newton needs about
-#: 6 Hessian passes.
-LBFGS_MIN_K = 150
+#: L-BFGS needs 10-40 gradient passes where Newton needs about 6 Hessian passes.
+#: Measured again with the compiled pass (`_kernels_glm.c`, which made the gradient
+#: pass 1.3-2.4x cheaper; whole fits with standard errors, best of 6, interleaved):
+#: at k = 101 and 121 (n = 1e4 and 3e4, logistic and Poisson) L-BFGS took 0.54-0.81
+#: of Newton's time, at k = 201 0.51-0.63; below, the families part: at k = 61
+#: L-BFGS was 1.1-1.5x faster for logistic and 1.1-2.5x slower for Poisson, and at
+#: k <= 51 Newton was as fast or faster. (Before the compiled pass, Newton was
+#: faster up to d = 100 and the threshold was 150.)
+LBFGS_MIN_K = 100
 LBFGS_GTOL = 1e-7
 
 
