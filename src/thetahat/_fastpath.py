@@ -64,6 +64,15 @@ GLM_PASS_KERNEL: Callable[..., tuple[float, float]] | None = getattr(_kernels, "
 
 
 @functools.cache
+def dsyrk_capsule() -> Any:
+    """SciPy's BLAS dsyrk for Cython (``scipy.linalg.cython_blas``), the function
+    pointer the compiled kernels call without the GIL (``syrk_add``, ``glm_pass``)."""
+    from scipy.linalg import cython_blas
+
+    return cython_blas.__pyx_capi__["dsyrk"]
+
+
+@functools.cache
 def syrk_add_kernel() -> Callable[[Any, Any, int, int, int], None] | None:
     """``syrk(Z, H.T, rows, p, k)``: ``H[:p, :p] += Z[:rows]' Z[:rows]`` (the upper
     triangle of a Fortran-ordered ``k x k`` H) in place by BLAS dsyrk with the GIL
@@ -77,9 +86,7 @@ def syrk_add_kernel() -> Callable[[Any, Any, int, int, int], None] | None:
     """
     if _kernels is None:  # pragma: no cover - exercised where no C compiler was available
         return None
-    from scipy.linalg import cython_blas
-
-    return functools.partial(_kernels.syrk_add, cython_blas.__pyx_capi__["dsyrk"])
+    return functools.partial(_kernels.syrk_add, dsyrk_capsule())
 
 
 #: the fused passes of the iterative families (built by GCC and Clang only)

@@ -58,34 +58,28 @@ static double log_factorial_large(double v)
     return (z - 0.5) * log(z) - z + 0.91893853320467274178 + series;
 }
 
-#if defined(__GNUC__)
-/* log(v!) = log Gamma(v + 1) for any v >= 0: the table, Stirling's series for larger
-   counts, lgamma_r (reentrant: worker threads call this) for non-integers. For the GLM
-   pass (_kernels_glm.c), which GCC and Clang build. */
-double th_log_factorial(double v)
-{
-    if (v >= 0.0 && v < TABLE && floor(v) == v) {
-        return log_fact[(int)v];
-    }
-    if (v >= TABLE && v < INFINITY && floor(v) == v) {
-        return log_factorial_large(v);
-    }
-    int sign;
-    return lgamma_r(v + 1.0, &sign);
-}
-#endif
-
 /* 1 when v is a finite non-negative integer. NaN fails every comparison. */
 static int is_count(double v)
 {
     return v >= 0.0 && v < INFINITY && floor(v) == v;
 }
 
-int th_get_float64_buffer(PyObject *obj, Py_buffer *view)
+#if defined(__GNUC__)
+/* log(v!) = log Gamma(v + 1) for any v >= 0: the table, Stirling's series for larger
+   counts, lgamma_r (reentrant: worker threads call this) for non-integers. For the GLM
+   pass (_kernels_glm.c), which GCC and Clang build. */
+double th_log_factorial(double v)
 {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
-        return -1;
+    if (is_count(v)) {
+        return v < TABLE ? log_fact[(int)v] : log_factorial_large(v);
     }
+    int sign;
+    return lgamma_r(v + 1.0, &sign);
+}
+#endif
+
+int th_is_float64(const Py_buffer *view)
+{
     const char *fmt = view->format;
     /* native byte order only: '@', '=' or the explicit marker of this machine's order */
 #if PY_LITTLE_ENDIAN
@@ -96,7 +90,15 @@ int th_get_float64_buffer(PyObject *obj, Py_buffer *view)
     if (fmt != NULL && (fmt[0] == native || fmt[0] == '=' || fmt[0] == '@')) {
         fmt++;
     }
-    if (view->itemsize != 8 || fmt == NULL || strcmp(fmt, "d") != 0) {
+    return view->itemsize == 8 && fmt != NULL && strcmp(fmt, "d") == 0;
+}
+
+int th_get_float64_buffer(PyObject *obj, Py_buffer *view)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return -1;
+    }
+    if (!th_is_float64(view)) {
         PyBuffer_Release(view);
         PyErr_SetString(PyExc_TypeError, "expected a C-contiguous float64 buffer");
         return -1;
@@ -412,7 +414,8 @@ static PyMethodDef methods[] = {
 #if defined(__GNUC__)
     {"glm_pass", th_glm_pass, METH_VARARGS,
      "glm_pass(family, X, y, w, offset, coef, centre, intercept, fit_intercept, flags, lo, hi, "
-     "g, H) -> (nll, eta_max): a logistic or Poisson GLM's fused pass (see _kernels_glm.c)."},
+     "g, H, dsyrk) -> (nll, eta_max): a logistic or Poisson GLM's fused pass (see "
+     "_kernels_glm.c)."},
     {"t_sums", th_t_sums, METH_VARARGS,
      "t_sums(x, w, nu, loc, scale) -> the Student t score/Hessian sums (see _kernels_fit.c)."},
     {"t_newton", th_t_newton, METH_VARARGS,

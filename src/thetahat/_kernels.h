@@ -8,6 +8,8 @@
 
 /* A C-contiguous float64 buffer of native byte order, else TypeError (-1). */
 int th_get_float64_buffer(PyObject *obj, Py_buffer *view);
+/* 1 when a buffer (got with PyBUF_FORMAT) holds float64 of native byte order */
+int th_is_float64(const Py_buffer *view);
 
 /* running sum with Neumaier's compensation */
 typedef struct {

@@ -335,9 +335,7 @@ static int rows_arg(PyObject *o, Py_buffer *view, Py_ssize_t n, const char *name
         view->obj = NULL;
         return -1;
     }
-    if (view->ndim != 1 || view->itemsize != 8 || view->format == NULL ||
-        !(strcmp(view->format, "d") == 0 || strcmp(view->format, "<d") == 0 ||
-          strcmp(view->format, "=d") == 0) ||
+    if (view->ndim != 1 || !th_is_float64(view) ||
         (view->shape[0] > 1 && (view->strides[0] <= 0 || view->strides[0] % 8 != 0))) {
         PyErr_Format(PyExc_TypeError, "glm_pass: %s must be a 1-d float64 array", name);
     } else if (view->shape[0] != n) {
@@ -379,9 +377,7 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
     }
     PyObject *out = NULL;
     double *cbuf = NULL, *zbuf = NULL;
-    if (xv.ndim != 2 || xv.itemsize != 8 || xv.format == NULL ||
-        !(strcmp(xv.format, "d") == 0 || strcmp(xv.format, "<d") == 0 ||
-          strcmp(xv.format, "=d") == 0) ||
+    if (xv.ndim != 2 || !th_is_float64(&xv) ||
         (xv.shape[1] > 1 && xv.strides[1] != 8) ||
         (xv.shape[1] > 0 && (xv.strides[0] <= 0 || xv.strides[0] % 8 != 0))) {
         PyErr_SetString(PyExc_TypeError,

@@ -12,7 +12,6 @@ worker threads on large inputs), so memory stays at a few blocks beyond X.
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -128,6 +127,14 @@ LOGISTIC = _Logistic()
 POISSON = _Poisson()
 
 
+#: a pass's inputs, in :func:`_rows_pass`'s order: family, X, y, sample weights, offset,
+#: coefficients, intercept, fit_intercept, the (nll, gradient, Hessian) flags, centre
+PassArgs = tuple[
+    Family, Array, Array, Array | None, Array | None, Array, float, bool,
+    tuple[bool, bool, bool], Array | None,
+]  # fmt: skip
+
+
 @dataclass
 class PassResult:
     """What one pass over the rows returns: total nll, gradient, Hessian, max |eta|.
@@ -225,7 +232,7 @@ def fused_pass(
 
     For the logistic and Poisson families on a dense float64 X of at most
     ``COMPILED_MAX_P`` columns (rows at any stride: the solver's strided subsample
-    too) the pass is the compiled kernel's (:func:`_compiled_pass`,
+    too) the pass is the compiled kernel's (:func:`_compiled_parts`,
     ``_kernels_glm.c``): the same sums with each row read once, the family's
     functions in four-lane vectors and no per-block NumPy or BLAS calls, which at
     1e4 x 10 had cost twice the arithmetic. It raises no floating-point warnings, and
@@ -242,24 +249,13 @@ def fused_pass(
                 family, X, y, sw, offset, coef, intercept, fit_intercept,
                 with_nll=with_nll, with_grad=with_grad, with_hessian=with_hessian,
             )  # fmt: skip
-    n = X.shape[0]
     flags = (with_nll, with_grad, with_hessian)
+    args: PassArgs = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
     code = _compiled_family(family, X, coef, centre, (y, sw, offset))
     if code is not None:
-        return _compiled_pass(code, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
-    workers = _n_workers(n)
-    if chunk is None:
-        chunk = block_rows(X.shape[1] + int(fit_intercept), n, workers)
-    args = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
-
-    def run(lo: int, hi: int) -> PassResult:
-        if not quiet:
-            return _rows_pass(*args, lo, hi, chunk)
-        with np.errstate(all="ignore"):  # (set in the worker: the state is per thread)
-            return _rows_pass(*args, lo, hi, chunk)
-
-    with _blas_one_thread():
-        parts = _fastpath.map_ranges(run, n, workers)
+        parts = _compiled_parts(code, args)
+    else:
+        parts = _numpy_parts(args, chunk, quiet)
     out = merge_passes(parts)
     if out.hess is not None:  # the blocks filled the upper triangle: mirror it once
         out.hess = mirror_upper(out.hess)
@@ -278,15 +274,6 @@ COMPILED_SYRK_P = 20
 #: Measured (Hessian pass, best of 30): at 1e4 x 10 one worker took 419 us and two 552;
 #: at 1e4 x 50 one took 2.56 ms and two 2.11
 COMPILED_WORK = 1 << 17
-
-
-@functools.cache
-def _dsyrk_capsule() -> Any:
-    """SciPy's dsyrk for Cython (``scipy.linalg.cython_blas``), which the compiled pass
-    calls without the GIL."""
-    from scipy.linalg import cython_blas
-
-    return cython_blas.__pyx_capi__["dsyrk"]
 
 
 def _compiled_family(
@@ -327,31 +314,41 @@ def _compiled_family(
     return code
 
 
-def _compiled_pass(
-    code: int,
-    X: Array,
-    y: Array,
-    sw: Array | None,
-    offset: Array | None,
-    coef: Array,
-    intercept: float,
-    fit_intercept: bool,
-    flags: tuple[bool, bool, bool],
-    centre: Array | None,
-) -> PassResult:
-    """:func:`fused_pass` by the compiled kernel (``_kernels_glm.c``): each row of X read
-    once, the family's functions in four-lane vectors, the Hessian's upper triangle added
-    by rank-one updates four rows at a time below ``COMPILED_SYRK_P`` columns and by
-    dsyrk on 64-row scaled blocks from there (BLAS then held to one thread where it
-    would split such calls: :func:`blas_one_thread_for`). The row ranges go to worker
-    threads of at least ``COMPILED_WORK`` row x coefficient products each."""
+def _numpy_parts(args: PassArgs, chunk: int | None, quiet: bool) -> list[PassResult]:
+    """The NumPy route's per-worker passes (:func:`_rows_pass` over blocks of ``chunk``
+    rows; BLAS held to one thread), in row order."""
+    X, fit_intercept = args[1], args[7]
+    n = X.shape[0]
+    workers = _n_workers(n)
+    if chunk is None:
+        chunk = block_rows(X.shape[1] + int(fit_intercept), n, workers)
+
+    def run(lo: int, hi: int) -> PassResult:
+        if not quiet:
+            return _rows_pass(*args, lo, hi, chunk)
+        with np.errstate(all="ignore"):  # (set in the worker: the state is per thread)
+            return _rows_pass(*args, lo, hi, chunk)
+
+    with _blas_one_thread():
+        return _fastpath.map_ranges(run, n, workers)
+
+
+def _compiled_parts(code: int, args: PassArgs) -> list[PassResult]:
+    """The per-worker passes of :func:`fused_pass` by the compiled kernel
+    (``_kernels_glm.c``): each row of X read once, the family's functions in four-lane
+    vectors, the Hessian's upper triangle added by rank-one updates four rows at a time
+    below ``COMPILED_SYRK_P`` columns and by dsyrk on 64-row scaled blocks from there
+    (BLAS then held to one thread where it would split such calls:
+    :func:`blas_one_thread_for`). The row ranges go to worker threads of at least
+    ``COMPILED_WORK`` row x coefficient products each."""
     kernel = _fastpath.GLM_PASS_KERNEL
     assert kernel is not None
+    _, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre = args
     n, p = X.shape
     k = p + int(fit_intercept)
     with_nll, with_grad, with_hessian = flags
     bits = int(with_nll) | int(with_grad) << 1 | int(with_hessian) << 2
-    syrk = _dsyrk_capsule() if with_hessian and p >= COMPILED_SYRK_P else None
+    syrk = _fastpath.dsyrk_capsule() if with_hessian and p >= COMPILED_SYRK_P else None
     c = np.ascontiguousarray(coef)
     m = None if centre is None else np.ascontiguousarray(centre)
 
@@ -368,10 +365,7 @@ def _compiled_pass(
     workers = max(1, min(_fastpath.num_threads(), n * max(k, 1) // COMPILED_WORK))
     # BLAS held to one thread only where OpenBLAS would thread the blocks' dsyrk
     with blas_one_thread_for(p if syrk is not None else 0):
-        out = merge_passes(_fastpath.map_ranges(run, n, workers))
-    if out.hess is not None:
-        out.hess = mirror_upper(out.hess)
-    return out
+        return _fastpath.map_ranges(run, n, workers)
 
 
 def _n_workers(n: int) -> int:

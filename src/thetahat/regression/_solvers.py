@@ -563,7 +563,7 @@ def _newton(
         H = cur.hess + l2diag
         step, decrease = newton_step(H, g, theta, pen.l1 if has_l1 else None)
         scale = 1.0 + float(np.abs(theta).max(initial=0.0))
-        if float(np.abs(step).max(initial=0.0)) <= tol * scale and np.all(np.isfinite(step)):
+        if float(np.abs(step).max(initial=0.0)) <= tol * scale:  # (False for a NaN step)
             # the step from a fresh gradient is within tol: the stopping rule holds here,
             # so the step is taken without a pass at its end (the old rule's seventh of
             # seven at 1e4 x 10); the Hessian is this pass's, the nll first-order moved
