@@ -171,6 +171,40 @@ def test_inverse_symmetric_equals_numpy(k: int) -> None:
         optim.inverse_symmetric(singular)
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_inverse_symmetric_in_place(order: str) -> None:
+    """``overwrite``: the inverse in the matrix's own memory (C or Fortran order), equal
+    to NumPy's; an indefinite matrix is restored before LU and still gets its inverse,
+    a singular one still raises."""
+    rng = np.random.default_rng(11)
+    k = 90
+    Z = rng.standard_normal((3 * k, k))
+    spd = Z.T @ Z
+    A = np.array(spd, order=order)  # type: ignore[call-overload]
+    got = optim.inverse_symmetric(A, overwrite=True)
+    want = np.linalg.inv(spd)
+    assert np.shares_memory(got, A)
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
+    assert np.array_equal(got, got.T)
+    again = np.array(spd, order=order)  # type: ignore[call-overload]
+    inv, logdet = optim.inverse_symmetric_logdet(again)
+    np.testing.assert_allclose(inv, want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
+    assert not np.shares_memory(inv, again)  # (no overwrite: a copy)
+    assert logdet == pytest.approx(np.linalg.slogdet(spd)[1], rel=1e-12)
+    q, _ = np.linalg.qr(rng.standard_normal((k, k)))
+    indefinite = (q * np.r_[-1.0, np.ones(k - 1)]) @ q.T
+    indefinite = 0.5 * (indefinite + indefinite.T)  # exactly symmetric
+    B = np.array(indefinite, order=order)  # type: ignore[call-overload]
+    np.testing.assert_allclose(
+        optim.inverse_symmetric(B, overwrite=True), np.linalg.inv(indefinite), rtol=1e-9, atol=1e-12
+    )
+    np.testing.assert_array_equal(B, indefinite)  # restored before LU
+    singular = np.array(spd, order=order)  # type: ignore[call-overload]
+    singular[:, -1] = singular[-1, :] = 0.0
+    with pytest.raises(np.linalg.LinAlgError):
+        optim.inverse_symmetric(singular, overwrite=True)
+
+
 def test_mirror_upper_fills_the_lower_triangle() -> None:
     rng = np.random.default_rng(1)
     for k in (1, 63, 64, 65, 200):

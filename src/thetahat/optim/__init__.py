@@ -20,7 +20,9 @@ reports success).
   (``inf`` everywhere when it is singular); :func:`invert_information_3x3` the
   same for a 3x3 one given as nine floats (no array built first);
   :func:`inverse_symmetric` inverts a large symmetric matrix (by its Cholesky factor
-  where positive definite) and :func:`mirror_upper` fills a lower triangle from the upper.
+  where positive definite; in its own memory with ``overwrite``),
+  :func:`inverse_symmetric_logdet` adds that factor's log determinant, and
+  :func:`mirror_upper` fills a lower triangle from the upper.
 
 * :func:`newton_batch`, :func:`newton_1d_batch` and
   :func:`invert_information_batch` are the same three vectorised over many
@@ -36,6 +38,7 @@ from ._batch import newton_1d_batch, newton_batch
 from ._derivatives import domain_derivatives, fd_grad_hess, numeric_hessian
 from ._information import (
     inverse_symmetric,
+    inverse_symmetric_logdet,
     invert_information,
     invert_information_3x3,
     invert_information_batch,
@@ -51,6 +54,7 @@ __all__ = [
     "domain_derivatives",
     "fd_grad_hess",
     "inverse_symmetric",
+    "inverse_symmetric_logdet",
     "invert_information",
     "invert_information_3x3",
     "invert_information_batch",

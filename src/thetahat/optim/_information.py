@@ -149,22 +149,45 @@ def invert_information_batch(info: NDArray[np.float64]) -> NDArray[np.float64]:
 CHOLESKY_MIN_K = 64
 
 
-def inverse_symmetric(A: NDArray[np.float64]) -> NDArray[np.float64]:
+def inverse_symmetric(A: NDArray[np.float64], overwrite: bool = False) -> NDArray[np.float64]:
     """The inverse of a symmetric matrix (only its upper triangle is read by the Cholesky
     route): through its Cholesky factor when it is positive definite and at least
     :data:`CHOLESKY_MIN_K` wide, else ``np.linalg.inv`` (which raises
     ``numpy.linalg.LinAlgError`` when ``A`` is singular; an indefinite but invertible
-    ``A`` gets its inverse, as from ``np.linalg.inv``)."""
+    ``A`` gets its inverse, as from ``np.linalg.inv``).
+
+    With ``overwrite`` the Cholesky route factors and inverts in ``A``'s own memory
+    (when ``A`` or its transpose is Fortran-contiguous: no k x k copy) and returns a
+    view of it; ``A`` must not be used again. Where the factor fails, ``A`` is restored
+    from its untouched strict lower triangle and saved diagonal before ``np.linalg.inv``.
+    """
+    return inverse_symmetric_logdet(A, overwrite)[0]
+
+
+def inverse_symmetric_logdet(
+    A: NDArray[np.float64], overwrite: bool = False
+) -> tuple[NDArray[np.float64], float]:
+    """:func:`inverse_symmetric` and ``log det A`` from the Cholesky factor's diagonal
+    (NaN where the LU route ran: the caller takes its own determinant there)."""
     k = A.shape[0]
     if k >= CHOLESKY_MIN_K and np.all(np.isfinite(A)):
         from scipy.linalg import lapack
 
-        c, info = lapack.dpotrf(A, lower=False, clean=False, overwrite_a=False)
+        # a symmetric A is its own transpose: a C-ordered one is factored as A.T
+        a = A.T if overwrite and A.flags.c_contiguous and not A.flags.f_contiguous else A
+        diag = np.diag(a).copy() if overwrite else None
+        c, info = lapack.dpotrf(a, lower=False, clean=False, overwrite_a=overwrite)
         if info == 0:
+            logdet = 2.0 * float(np.sum(np.log(np.diag(c))))
+            # dpotri's dtrtri checks the factor's diagonal before writing anything
             inv, info = lapack.dpotri(c, lower=False, overwrite_c=True)
             if info == 0:
-                return mirror_upper(np.asfortranarray(inv))
-    return np.asarray(np.linalg.inv(A))
+                return mirror_upper(np.asfortranarray(inv)), logdet
+        if diag is not None and np.shares_memory(c, a):  # dpotrf wrote only the upper part
+            iu = np.triu_indices(k, 1)
+            a[iu] = a.T[iu]
+            a.flat[:: k + 1] = diag
+    return np.asarray(np.linalg.inv(A)), math.nan
 
 
 def mirror_upper(H: NDArray[np.float64], step: int = 64) -> NDArray[np.float64]:

@@ -69,8 +69,11 @@ def rank_deficiency(H: Array) -> list[list[int]]:
     if live.size == 0:
         return groups
     s = 1.0 / np.sqrt(diag[live])
-    A = H[np.ix_(live, live)] * s[:, None] * s[None, :]
-    c, piv, rank, info = lapack.dpstrf(A, lower=0, tol=RANK_TOL)
+    # one k x k copy, scaled and factored in place (Fortran order: dpstrf writes into it)
+    A = np.array(H if live.size == H.shape[0] else H[np.ix_(live, live)], order="F")
+    A *= s[:, None]
+    A *= s[None, :]
+    c, piv, rank, info = lapack.dpstrf(A, lower=0, tol=RANK_TOL, overwrite_a=True)
     if info < 0:  # pragma: no cover - an illegal argument
         raise RuntimeError(f"dpstrf failed with info={info}")
     if rank < live.size:

@@ -179,7 +179,8 @@ class GLMBase(GLMIntervals, RegressionBase):
                 if along:
                     warns.append(self._divergence_message(sep, labels, along, "held"))
                     warn_all(tuple(warns), BoundaryWarning)
-            cov, status = solved_covariance(res, active, phi, warns, status)
+            # the Hessian's last use: inverted in its own memory
+            cov, status = solved_covariance(res, active, phi, warns, status, consume=True)
         lp = log_prior(theta, pen) if not spec.is_flat else None
         extra: dict[str, Any] = {"n_nonzero": int(np.sum(theta != 0))}
         lines: tuple[str, ...] = ()
@@ -260,7 +261,7 @@ class GLMBase(GLMIntervals, RegressionBase):
         formed = isinstance(cov, np.ndarray)
         if lp is not None and status == "success" and formed:
             self.posterior_ = _laplace_posterior(
-                labels, theta, cov, loglik_used + lp, n_obs, self.prior
+                labels, theta, cov, loglik_used + lp, n_obs, self.prior, res.cov_logdet
             )
         # issue 15: the PSIS check of the Laplace posterior N(MAP, cov) (computed on access);
         # families with a dispersion are left out: their Newton objective is a quasi-likelihood
@@ -304,15 +305,21 @@ class GLMBase(GLMIntervals, RegressionBase):
 
 
 def solved_covariance(
-    res: GLMFit, active: NDArray[np.bool_], scale: float, warns: list[str], status: str
+    res: GLMFit,
+    active: NDArray[np.bool_],
+    scale: float,
+    warns: list[str],
+    status: str,
+    consume: bool = False,
 ) -> tuple[Any, str]:
     """The covariance of a finished solve (``scale`` times the inverse Hessian over the
     ``active`` coefficients) and the status it leaves: ``boundary`` where the Hessian is
-    singular, ``failed`` where the iterations stopped early (both added to ``warns``)."""
+    singular, ``failed`` where the iterations stopped early (both added to ``warns``).
+    ``consume``: inverted in the Hessian's memory, which ``res`` then no longer holds."""
     k = res.theta.shape[0]
     try:
         with blas_one_thread_for(k):
-            cov = res.covariance(active) * scale
+            cov = res.covariance(active, scale, consume=consume)
     except np.linalg.LinAlgError:
         cov = np.full((k, k), np.inf)
         warns.append("the Hessian is singular: standard errors are infinite")
@@ -334,18 +341,34 @@ def _dispersion(disp: Dispersion, fitted: Fitted, n: float, k: int) -> float:
 
 
 def _laplace_posterior(
-    labels: list[str], theta: Array, cov: Array, logpost: float, n: float, prior: Any
+    labels: list[str],
+    theta: Array,
+    cov: Array,
+    logpost: float,
+    n: float,
+    prior: Any,
+    logdet: float = math.nan,
 ) -> RegressionPosterior:
     """A Gaussian at the MAP with the Hessian's inverse as covariance, and the Laplace
     evidence ``log p(y) ~ logpost + k/2 log(2 pi) + 1/2 log det(cov)`` (NaN when a
-    weight sits at an L1 kink, where the approximation does not apply)."""
+    weight sits at an L1 kink, where the approximation does not apply). ``logdet``:
+    ``log det cov`` where the inversion already had it (else a k x k LU here).
+
+    A finite ``cov`` is shared with the posterior, not copied (read-only from here on).
+    """
     k = theta.shape[0]
-    sign, logdet = np.linalg.slogdet(cov) if np.all(np.isfinite(cov)) else (0.0, np.nan)
+    finite = bool(np.all(np.isfinite(cov)))
+    if finite and not math.isnan(logdet):
+        sign = 1.0
+    else:
+        sign, logdet = np.linalg.slogdet(cov) if finite else (0.0, np.nan)
     log_ev = logpost + 0.5 * k * _LOG_2PI + 0.5 * logdet if sign > 0 else float("nan")
+    if finite:
+        cov.flags.writeable = False
     return RegressionPosterior(
         names=tuple(labels),
         loc=theta.copy(),
-        scale=np.where(np.isnan(cov), 0.0, cov),
+        scale=cov if finite else np.where(np.isnan(cov), 0.0, cov),
         df=None,
         log_evidence=float(log_ev),
         n=n,

@@ -111,9 +111,12 @@ class WideGLMFit(GLMFit):
 
     operator: _sparse.HessianOperator | None = None
 
-    def covariance(self, active: NDArray[np.bool_]) -> Any:
-        """A :class:`~thetahat.results.LazyCovariance` over the ``active`` coefficients
-        (NaN elsewhere)."""
+    def covariance(
+        self, active: NDArray[np.bool_], scale: float = 1.0, consume: bool = False
+    ) -> Any:
+        """A :class:`~thetahat.results.LazyCovariance` of ``scale`` times the inverse
+        Hessian over the ``active`` coefficients (NaN elsewhere). ``consume`` changes
+        nothing: no Hessian was formed."""
         assert self.operator is not None
         op = _sparse.HessianOperator(
             self.operator.X,
@@ -122,7 +125,8 @@ class WideGLMFit(GLMFit):
             self.operator.fit_intercept,
             active=np.asarray(active, dtype=bool),
         )
-        return LazyCovariance(op.k, _CovBlocks(op), limit=COV_MAX_K, hint=STANDARD_ERRORS_HINT)
+        lazy = LazyCovariance(op.k, _CovBlocks(op), limit=COV_MAX_K, hint=STANDARD_ERRORS_HINT)
+        return lazy if scale == 1.0 else lazy * scale
 
     def hessian_diagonal(self) -> Array:
         assert self.operator is not None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..optim import SolverResult, Status, inverse_symmetric
+from ..optim import SolverResult, Status, inverse_symmetric, inverse_symmetric_logdet
 from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._data import DeferredFinite
@@ -60,6 +61,9 @@ class GLMFit:
     nll: float
     separated: list[int] = field(default_factory=list)
     centre: Array | None = None
+    #: log det of the last :meth:`covariance` (from its Cholesky factor; NaN where
+    #: that was not taken), which the Laplace evidence reuses instead of a k x k LU
+    cov_logdet: float = math.nan
 
     @classmethod
     def of(
@@ -128,28 +132,45 @@ class GLMFit:
             self.result = replace(self.result, x=theta)
         return self
 
-    def covariance(self, active: NDArray[np.bool_]) -> Array:
-        """Inverse Hessian over ``active`` coefficients (NaN elsewhere), original coordinates.
+    def covariance(
+        self, active: NDArray[np.bool_], scale: float = 1.0, consume: bool = False
+    ) -> Array:
+        """``scale`` times the inverse Hessian over ``active`` coefficients (NaN
+        elsewhere), original coordinates.
 
-        Raises ``numpy.linalg.LinAlgError`` when that block is singular.
+        With ``consume`` the inverse is taken in the Hessian's own memory and the
+        fit's Hessian is gone afterwards (``result.hessian`` None): a fit's last use of
+        it, with no k x k copy (at k = 201, each is 0.32 MB). Raises
+        ``numpy.linalg.LinAlgError`` when that block is singular (the Hessian then
+        stays).
         """
         k = self.theta.shape[0]
         if active.all():  # (no k x k copies for the selection)
-            cov = inverse_symmetric(self.hessian)
+            cov, logdet_h = inverse_symmetric_logdet(self.hessian, overwrite=consume)
+            # T above has determinant 1: the centring leaves the determinant as it is
+            self.cov_logdet = k * math.log(scale) - logdet_h if scale > 0 else math.nan
         else:
+            self.cov_logdet = math.nan
             cov = np.full((k, k), np.nan)
             cov[np.ix_(active, active)] = inverse_symmetric(self.hessian[np.ix_(active, active)])
+        if consume:
+            self.result = replace(self.result, hessian=None)
+        if scale != 1.0:
+            cov *= scale
         if self.centre is None:
             return cov
-        # b = b_c - m'w: cov_b = T cov_c T' with T = [[I, 0], [-m', 1]]
-        c = np.where(np.isnan(cov), 0.0, cov)
+        # b = b_c - m'w: cov_b = T cov_c T' with T = [[I, 0], [-m', 1]]; only the last
+        # row and column change (in place; NaN rows of inactive coefficients count as 0)
+        live = ~np.isnan(cov[-1, :-1])
         m = np.where(active[:-1], self.centre, 0.0)
-        cw = c[:-1, :-1] @ m
-        out = c.copy()
-        out[-1, :-1] = out[:-1, -1] = c[-1, :-1] - cw
-        out[-1, -1] = c[-1, -1] - 2.0 * float(c[-1, :-1] @ m) + float(m @ cw)
-        out[np.isnan(cov)] = np.nan
-        return out
+        cw = (cov[:-1, :-1] @ m) if active.all() else np.nan_to_num(cov[:-1, :-1]) @ m
+        cross = np.where(live, cov[-1, :-1], 0.0)
+        last = cov[-1, -1] - 2.0 * float(cross @ m) + float(m @ cw)
+        new = np.where(live, cov[-1, :-1] - cw, np.nan)
+        cov[-1, :-1] = new
+        cov[:-1, -1] = new
+        cov[-1, -1] = last
+        return cov
 
     def hessian_diagonal(self) -> Array:
         """The Hessian's diagonal (solver coordinates)."""

@@ -88,7 +88,7 @@ def fit_wide_linear(
     if not ok:
         warns = (f"the MAP iteration did not converge ({res.message or 'sigma still moving'})",)
         warn_all(warns, ConvergenceWarning)
-    cov = res.covariance(active) * sigma2
+    cov = res.covariance(active, sigma2)
     loglik = -0.5 * n * (_LOG_2PI + math.log(sigma2)) - 0.5 * rss / sigma2
     kind = {"gaussian": "ridge", "laplace": "lasso", "elasticnet": "elastic net"}[spec.kind]
     est._theta = theta
