@@ -97,16 +97,19 @@ _FIT_SCRIPT = """
 import json, sys, tracemalloc
 import numpy as np
 import thetahat as th
+from thetahat import _fastpath
 from thetahat.regression import LogisticRegression, PoissonRegression
 
-n, d = 480_000, 20
+n, d, threads = {n}, {d}, {threads}
+if threads:
+    _fastpath.num_threads = lambda: threads
 rng = np.random.default_rng(7)
 X = rng.standard_normal((n, d))
 eta = X @ (rng.standard_normal(d) / np.sqrt(d))
-ys = {
+ys = {{
     LogisticRegression: (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float),
     PoissonRegression: rng.poisson(np.exp(0.5 * eta)).astype(float),
-}
+}}
 peaks = []
 for cls, y in ys.items():
     for prior in (None, th.Normal(0, 1)):
@@ -126,39 +129,9 @@ def test_a_fit_allocates_nothing_the_size_of_n() -> None:
     chord passes, the exact Hessian, the labels' check): the peak beyond X stays under
     half of one n-vector (``np.unique`` of the labels alone had sorted a copy of y)."""
     n = 480_000
-    peaks = _run(_FIT_SCRIPT)
+    peaks = _run(_FIT_SCRIPT.format(n=n, d=20, threads=0))
     assert len(peaks) == 4
     assert max(peaks) < 0.5 * 8 * n, peaks
-
-
-_WIDE_SCRIPT = """
-import json, sys, tracemalloc
-import numpy as np
-import thetahat as th
-from thetahat import _fastpath
-from thetahat.regression import LogisticRegression, PoissonRegression
-
-_fastpath.num_threads = lambda: 2
-n, d = 10_000, 200
-rng = np.random.default_rng(7)
-X = rng.standard_normal((n, d))
-eta = X @ (rng.standard_normal(d) / np.sqrt(d))
-ys = {
-    LogisticRegression: (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float),
-    PoissonRegression: rng.poisson(np.exp(0.5 * eta)).astype(float),
-}
-peaks = []
-for cls, y in ys.items():
-    for prior in (None, th.Normal(0, 1)):
-        cls(prior=prior).fit(X, y)  # the one-time caches (threadpoolctl's) first
-        tracemalloc.start()
-        before = tracemalloc.get_traced_memory()[0]
-        m = cls(prior=prior).fit(X, y)
-        m.estimate_.se
-        peaks.append(tracemalloc.get_traced_memory()[1] - before)
-        tracemalloc.stop()
-json.dump(peaks, sys.stdout)
-"""
 
 
 def test_a_wide_fit_holds_three_k_by_k_matrices_at_most() -> None:
@@ -169,7 +142,7 @@ def test_a_wide_fit_holds_three_k_by_k_matrices_at_most() -> None:
     posterior shares). The covariance is inverted in the Hessian's memory and the Laplace
     evidence takes its determinant from that factor (3.5-4.3 before)."""
     k = 201
-    peaks = _run(_WIDE_SCRIPT)
+    peaks = _run(_FIT_SCRIPT.format(n=10_000, d=200, threads=2))
     assert len(peaks) == 4
     assert max(peaks) < 3 * 8 * k * k, [p / (8 * k * k) for p in peaks]
 
