@@ -148,6 +148,36 @@ def test_invert_information_batch_matches_one_by_one(k: int) -> None:
         np.testing.assert_allclose(got[i], optim.invert_information(info[i]), rtol=1e-12)
 
 
+def test_small_inverses_from_floats_equal_invert_information() -> None:
+    """``invert_information_2x2`` / ``inverse_2x2`` and ``invert_information_3x3`` (the
+    entries as floats, no array first) give ``invert_information``'s answer exactly:
+    positive definite, singular, not finite, and with a variance that is not positive.
+    The reference is NumPy's inverse where the matrix is regular."""
+    rng = np.random.default_rng(12)
+    mats = []
+    for k in (2, 3):
+        for _ in range(20):
+            a = rng.standard_normal((k, k))
+            mats.append(a @ a.T + 0.1 * np.eye(k))
+            mats.append(a)  # (not symmetric, perhaps indefinite: a negative variance)
+        mats += [np.ones((k, k)), np.full((k, k), np.nan), np.diag(np.r_[np.inf, np.ones(k - 1)])]
+    for m in mats:
+        want = optim.invert_information(m)
+        got = (
+            optim.invert_information_2x2(*m.ravel().tolist())
+            if m.shape == (2, 2)
+            else optim.invert_information_3x3(*m.ravel().tolist())
+        )
+        assert got.shape == m.shape
+        np.testing.assert_array_equal(got, want)
+        if m.shape == (2, 2):
+            assert optim.inverse_2x2(*m.ravel().tolist()) == tuple(want.ravel().tolist())
+        if np.isfinite(want).all():
+            np.testing.assert_allclose(want, np.linalg.inv(m), rtol=1e-10)
+        else:
+            assert np.isinf(want).all()
+
+
 @pytest.mark.parametrize("k", [5, 63, 64, 201])
 def test_inverse_symmetric_equals_numpy(k: int) -> None:
     """Positive definite (the Cholesky route from CHOLESKY_MIN_K up), indefinite but

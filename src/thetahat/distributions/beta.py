@@ -14,7 +14,7 @@ from scipy import special as sc
 from .. import _fastpath
 from .._domains import POSITIVE
 from .._special import trigamma
-from ..optim import BatchResult, SolverResult, invert_information, newton_batch
+from ..optim import BatchResult, SolverResult, invert_information_2x2, newton_batch
 from ..statistics.sufficient import SuffStats
 from ._base import ContinuousDistribution, Param, Value
 from .family import many
@@ -356,7 +356,7 @@ def direct_mle(
         return None
     _, _, i11, i22, tab = _score_information(a, b, g1, g2)
     off = -(n * tab)
-    cov = invert_information(np.array([[n * i11, off], [off, n * i22]]))
+    cov = invert_information_2x2(n * i11, off, off, n * i22)
     return {"a": a, "b": b}, float(n * fun), cov, "Newton converged", it
 
 

@@ -13,7 +13,7 @@ from scipy import special as sc
 
 from .. import _fastpath
 from .._domains import POSITIVE, REAL
-from ..optim import invert_information
+from ..optim import invert_information_2x2
 from ..statistics.sufficient import MomentStats, chunk_moments, made
 from ._base import ContinuousDistribution, Param, Value
 from .family import diagonal, many, where
@@ -149,8 +149,9 @@ def direct_mle(
 
     ``th.fit``'s short path (issue 12: a small fit's fixed cost). ``x`` is a C-contiguous
     float64 array of 1 to 4096 values; returns the statistics, the estimate, the
-    log-likelihood, the covariance (``optim.invert_information`` of
-    ``diag(n / sigma^2, 2 n / sigma^2)``, as the general route inverts it), the message
+    log-likelihood, the covariance (``optim.invert_information_2x2`` of
+    ``diag(n / sigma^2, 2 n / sigma^2)``: the general route's ``invert_information``
+    arithmetic on floats, no array built first), the message
     and the iterations exactly as the general route (``_checked_chunk_stats``, ``gaussian_mle``,
     ``gaussian_loglik``, ``gaussian_information``) gives them; None (the general route
     decides) for anything else: a NaN or inf, constant data (sigma = 0), an overflow.
@@ -170,7 +171,7 @@ def direct_mle(
     if not s2 > 0:  # underflow (values near 1e-300): the general route's numpy arithmetic
         return None
     a = n / s2
-    cov = invert_information(np.array([[a, 0.0], [0.0, 2.0 * a]]))
+    cov = invert_information_2x2(a, 0.0, 0.0, 2.0 * a)
     if cov[0, 0] == math.inf:  # singular or not finite: the general route explains
         return None
     return stats, theta, loglik, cov, "closed form", 0

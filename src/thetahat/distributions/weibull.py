@@ -15,6 +15,7 @@ from ..optim import (
     BatchResult,
     SolverResult,
     Status,
+    inverse_2x2,
     invert_information,
     invert_information_batch,
     newton_1d,
@@ -316,7 +317,7 @@ def _covariance_scaled(h: list[list[float]], lam: float) -> NDArray[np.float64]:
     lambda) in floats: inverted in those units, scaled back (the same products as
     ``_unscaled``; a float product overflows to inf as numpy's does)."""
     (h00, h01), (h10, h11) = h
-    (c00, c01), (c10, c11) = invert_information(np.array([[-h00, -h01], [-h10, -h11]])).tolist()
+    c00, c01, c10, c11 = inverse_2x2(-h00, -h01, -h10, -h11)
     return np.array([[c00, c01 * lam], [c10 * lam, c11 * lam * lam]])
 
 

@@ -17,8 +17,9 @@ reports success).
 * :func:`newton_1d` finds the root of a decreasing function (a profile score
   equation) by safeguarded Newton with bisection.
 * :func:`invert_information` turns an information matrix into a covariance
-  (``inf`` everywhere when it is singular); :func:`invert_information_3x3` the
-  same for a 3x3 one given as nine floats (no array built first);
+  (``inf`` everywhere when it is singular); :func:`invert_information_2x2` and
+  :func:`invert_information_3x3` the same for a 2x2 or 3x3 one given as floats (no
+  array built first), :func:`inverse_2x2` a 2x2 one's entries as floats;
   :func:`inverse_symmetric` inverts a large symmetric matrix (by its Cholesky factor
   where positive definite; in its own memory with ``overwrite``),
   :func:`inverse_symmetric_logdet` adds that factor's log determinant, and
@@ -37,9 +38,11 @@ profile equation (Gamma shape, Weibull shape, negative-binomial ``r``) use
 from ._batch import newton_1d_batch, newton_batch
 from ._derivatives import domain_derivatives, fd_grad_hess, numeric_hessian
 from ._information import (
+    inverse_2x2,
     inverse_symmetric,
     inverse_symmetric_logdet,
     invert_information,
+    invert_information_2x2,
     invert_information_3x3,
     invert_information_batch,
     mirror_upper,
@@ -53,9 +56,11 @@ __all__ = [
     "Status",
     "domain_derivatives",
     "fd_grad_hess",
+    "inverse_2x2",
     "inverse_symmetric",
     "inverse_symmetric_logdet",
     "invert_information",
+    "invert_information_2x2",
     "invert_information_3x3",
     "invert_information_batch",
     "maximize",

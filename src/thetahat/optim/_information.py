@@ -62,24 +62,42 @@ def _invert_small(info: NDArray[np.float64]) -> NDArray[np.float64]:
     m = info.tolist()
     isfinite = math.isfinite
     bad = _SINGULAR[k - 1]
-    if k == 2:  # spelled out: the most common size (two-parameter families)
-        (a, b), (c, d) = m
-        if not (isfinite(a) and isfinite(b) and isfinite(c) and isfinite(d)):
-            return bad.copy()
-        det = a * d - b * c
-        if not (det != 0 and isfinite(det)):
-            return bad.copy()
-        v00, v01, v10, v11 = d / det, -b / det, -c / det, a / det
-        ok = v00 > 0 and v11 > 0 and isfinite(v00) and isfinite(v11)
-        if not (ok and isfinite(v01) and isfinite(v10)):
-            return bad.copy()
-        return np.array([[v00, v01], [v10, v11]])
+    if k == 2:  # the most common size (two-parameter families)
+        return invert_information_2x2(*m[0], *m[1])
     if k == 1:
         a = m[0][0]
         if not isfinite(a):
             return bad.copy()
         return np.array([[1.0 / a]]) if a > 0 else bad.copy()
     return invert_information_3x3(*m[0], *m[1], *m[2])
+
+
+def inverse_2x2(a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
+    """The inverse ``(v00, v01, v10, v11)`` of ``[[a, b], [c, d]]`` as an information
+    matrix, in Python floats (the adjugate over the determinant); all ``inf`` when
+    singular, not finite, or a variance is not positive."""
+    isfinite = math.isfinite
+    if not (isfinite(a) and isfinite(b) and isfinite(c) and isfinite(d)):
+        return _INF4
+    det = a * d - b * c
+    if not (det != 0 and isfinite(det)):
+        return _INF4
+    v00, v01, v10, v11 = d / det, -b / det, -c / det, a / det
+    ok = v00 > 0 and v11 > 0 and isfinite(v00) and isfinite(v11)
+    if not (ok and isfinite(v01) and isfinite(v10)):
+        return _INF4
+    return v00, v01, v10, v11
+
+
+_INF4 = (math.inf, math.inf, math.inf, math.inf)
+
+
+def invert_information_2x2(a: float, b: float, c: float, d: float) -> NDArray[np.float64]:
+    """:func:`invert_information` of the 2x2 matrix ``[[a, b], [c, d]]`` given as Python
+    floats (:func:`inverse_2x2`): for a direct fit that has the entries as floats (no
+    array to build first: 2 of a Normal fit's 16 us)."""
+    v00, v01, v10, v11 = inverse_2x2(a, b, c, d)
+    return np.array([[v00, v01], [v10, v11]])
 
 
 def invert_information_3x3(
