@@ -69,8 +69,9 @@ def rank_deficiency(H: Array) -> list[list[int]]:
     if live.size == 0:
         return groups
     s = 1.0 / np.sqrt(diag[live])
-    # one k x k copy, scaled and factored in place (Fortran order: dpstrf writes into it)
-    A = np.array(H if live.size == H.shape[0] else H[np.ix_(live, live)], order="F")
+    # one k x k copy, scaled and factored in place (Fortran order: dpstrf writes into it;
+    # a selection's C-ordered copy is the same symmetric matrix as its transpose)
+    A = np.array(H, order="F") if live.size == H.shape[0] else H[np.ix_(live, live)].T
     A *= s[:, None]
     A *= s[None, :]
     c, piv, rank, info = lapack.dpstrf(A, lower=0, tol=RANK_TOL, overwrite_a=True)
