@@ -74,8 +74,12 @@ def positive_data(x: Any) -> DataStats | None:
 
 def finite_data(x: Any) -> DataStats | None:
     """``data_stats`` of finite values (Student t); None otherwise (a NaN or inf, or a
-    sum that overflows: the general route decides)."""
-    if not _isfinite(np.add.reduce(x)):
+    sum that overflows: the general route decides). The sum is the compiled kernel's
+    where built: ``np.add.reduce`` costs 2.5 us at 1,000 values, 1.9 of them the
+    reduction's call, against the kernel's 1.1."""
+    kernel = _fastpath.CENTRED_SUMS_KERNEL
+    total = kernel(x, 0.0)[0] if kernel is not None else np.add.reduce(x)
+    if not _isfinite(total):
         return None
     return _data(x)
 
@@ -128,7 +132,7 @@ def newton_fit(fam: Any, x: Any, stats: Any, data: Any) -> Estimate:
         return est
     theta, loglik, cov, message, iterations = found
     if type(stats) is DataStats:  # fit._kept: the data without the solve's cache
-        stats = _data(x)
+        stats.__dict__.update(obs={}, cache={})  # (made here for this fit alone)
     return interior_estimate(fam, stats, theta, loglik, cov, message, iterations, data)
 
 
