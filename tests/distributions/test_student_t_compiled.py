@@ -9,6 +9,7 @@ the Normal limit (status boundary), never failed.
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from typing import Any
 
@@ -209,3 +210,23 @@ def test_covariance_from_the_compiled_end_point() -> None:
                 4 * steps[i] * steps[j]
             )
     assert np.allclose(np.linalg.inv(-h), est.cov, rtol=1e-4)
+
+
+def test_the_short_path_leaks_no_floating_point_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``th.fit``'s short path sets no ``np.errstate`` around Student t's solve (its
+    compiled route uses no NumPy arithmetic): the NumPy fallbacks silence their own.
+    Here a MAD of 0 with values near 1e160 sends the start to ``np.std``, whose squares
+    overflow (a RuntimeWarning outside errstate), and the solve on to the Python route.
+    The estimate equals the general route's (the short path switched off)."""
+    rng = np.random.default_rng(0)
+    x = np.r_[np.zeros(600), rng.standard_t(3.0, 400) * 1e160]
+    with np.errstate(all="warn"), warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.warns(th.BoundaryWarning):
+            fast = th.fit(th.StudentT, x)
+        fit_module = importlib.import_module("thetahat.inference.fit")
+        monkeypatch.setattr(fit_module, "direct_fit", lambda family, data: None)
+        with pytest.warns(th.BoundaryWarning):
+            general = th.fit(th.StudentT, x)
+    assert fast.status == general.status == "boundary"
+    assert fast.params == general.params

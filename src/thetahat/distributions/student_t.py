@@ -208,10 +208,12 @@ class StudentT(ContinuousDistribution):
         found = spread_start(lo, hi, mad, x.shape[0])
         if found is not None:
             df, scale = found
-        else:  # a MAD of 0 (or under 4 values)
-            df, scale = 30.0, float(np.std(x))
+        else:  # a MAD of 0 (or under 4 values); (huge values: the squares overflow)
+            with np.errstate(all="ignore"):
+                df, scale = 30.0, float(np.std(x))
         if not scale > 0:
-            scale = max(float(np.max(np.abs(x - loc))), 1e-300)
+            with np.errstate(all="ignore"):
+                scale = max(float(np.max(np.abs(x - loc))), 1e-300)
         return {
             "df": self._values.get("df", df),
             "loc": self._values.get("loc", loc),
@@ -575,6 +577,10 @@ def direct_mle(
     parameters, log-likelihood, covariance, message and iterations of an interior
     success; ``(params, result)`` for a solve that ends elsewhere (``fit._estimate``
     reports it); None where the general route's steps must run.
+
+    The compiled route does its arithmetic in C and Python floats; whatever uses NumPy
+    here runs under ``np.errstate(all="ignore")`` of its own (the caller sets none:
+    ``_direct_newton._GUARDED``).
     """
     x = stats.x
     robust = _robust_stats(x) if x.shape[0] <= _SUBSAMPLE_ABOVE else None
@@ -605,8 +611,17 @@ def direct_mle(
                         -hnn, -hln, -hsn, -hln, -hll, -hls, -hsn, -hls, -hss
                     )
                 else:
-                    cov = invert_information(fam.observed_information(theta, stats))
+                    with np.errstate(all="ignore"):
+                        cov = invert_information(fam.observed_information(theta, stats))
                 return theta, ll, cov, "Newton converged", it
+    with np.errstate(all="ignore"):
+        return _direct_general(fam, stats, robust)
+
+
+def _direct_general(fam: StudentT, stats: Any, robust: tuple[float, ...]) -> Any:
+    """:func:`direct_mle` where the compiled route did not finish: ``_TFit.run`` from
+    the top, and the covariance from the information at its end."""
+    x = stats.x
     found = _TFit(fam, x, None, stats.n, stats.cache, robust).run()
     if found is None:
         return None
