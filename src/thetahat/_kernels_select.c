@@ -4,6 +4,7 @@
  * multi_select(src, m, ks, nk, vals, a, b, levels) -> the order statistics of ranks
  *     ks[0] < ... < ks[nk - 1] of src[0..m) (src is not changed, a and b are scratch of
  *     m doubles each; the values must not be NaN), one partition tree for all of them.
+ *     src may be b itself: it is read only by the first partition, into a.
  * t_start(x) -> (median, MAD, lo, hi, min, max), or None when a value is not finite
  *     StudentT._robust_start's robust statistics of unweighted data in one call
  *     (selection instead of sorts): the median, the median absolute deviation from
@@ -282,14 +283,15 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
         PyBuffer_Release(&xv);
         Py_RETURN_NONE;
     }
-    double *a = malloc(3 * (size_t)m * sizeof(double)); /* a, b: scratch; c: |x - loc| */
+    /* a, b: the selections' scratch (the raw allocator, so tracemalloc counts it) */
+    double *a = PyMem_RawMalloc(2 * (size_t)m * sizeof(double));
     if (a == NULL) {
         PyBuffer_Release(&xv);
         return PyErr_NoMemory();
     }
     double loc, mad, lo = xmin, hi = xmax;
     Py_BEGIN_ALLOW_THREADS
-    double *b = a + m, *c = b + m;
+    double *b = a + m;
     /* the median (and the value below it for even m) and the (m // 100)-th smallest and
        largest values of x (the extremes themselves below 100 values) */
     const Py_ssize_t mid = m / 2, cut = m / 100, even = m % 2 == 0;
@@ -314,16 +316,18 @@ PyObject *th_t_start(PyObject *self, PyObject *arg)
         lo = vals[0];
         hi = vals[nk - 1];
     }
-    abs_dev(x, m, loc, c);
+    /* |x - loc| into b, then selected from b itself: multi_select reads its source
+       only in its first partition (into a), before any deeper level writes to b */
+    abs_dev(x, m, loc, b);
     nk = 0;
     if (even) {
         ks[nk++] = mid - 1;
     }
     ks[nk++] = mid;
-    multi_select(c, m, ks, nk, vals, a, b, levels);
+    multi_select(b, m, ks, nk, vals, a, b, levels);
     mad = even ? 0.5 * (vals[0] + vals[1]) : vals[0];
     Py_END_ALLOW_THREADS
-    free(a);
+    PyMem_RawFree(a);
     PyBuffer_Release(&xv);
     return Py_BuildValue("(dddddd)", loc, mad, lo, hi, xmin, xmax);
 }
