@@ -25,6 +25,9 @@
  * the Hessian's X block by rank-one updates four rows at a time, or, given dsyrk (the
  * caller's choice from about 20 columns on, where BLAS's register-blocked product is
  * several times faster than these updates), by dsyrk on the block's scaled rows.
+ * Up to GLM_TP columns without dsyrk the block is first transposed (centred as it is
+ * copied), and eta, the gradient and the Hessian are sums along its contiguous
+ * columns: eta += coef_j x_.j, g_j += r'x_.j, H[a, b] += (v x_.a)'x_.b.
  * with r and v times the weight w_i when weights are given. Logistic:
  * nll = max(eta, 0) + log1p(t) - y eta, t = exp(-|eta|), mu = 1/(1+t) or t/(1+t),
  * r = mu - y, v = t/(1+t)^2 (log1p(t) = log(u) - ((u - 1) - t)/u, u = 1 + t, exact to
@@ -43,6 +46,9 @@
 
 #define GLM_BLOCK 256
 #define GLM_ZROWS 64 /* rows per dsyrk call */
+#define GLM_TP 19    /* up to this many columns (and no dsyrk) a pass transposes its blocks */
+#define GLM_LD 264   /* its columns' spacing: GLM_BLOCK padded by a cache line, so the
+                        row-by-row copy's p stores do not all fall in one cache set */
 
 typedef struct {
     const char *X;
@@ -71,6 +77,67 @@ TH_INLINE double dot_row(const double *x, const double *c, Py_ssize_t p)
         s += x[j] * c[j];
     }
     return s;
+}
+
+/* sum_i u_i w_i over n contiguous values (two 4-lane accumulators) */
+TH_INLINE double dot_cols(const double *u, const double *w, Py_ssize_t n)
+{
+    vd a0 = vsplat(0.0), a1 = vsplat(0.0);
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        a0 += vload(u + i) * vload(w + i);
+        a1 += vload(u + i + 4) * vload(w + i + 4);
+    }
+    for (; i + 4 <= n; i += 4) {
+        a0 += vload(u + i) * vload(w + i);
+    }
+    double s = vsum(a0 + a1);
+    for (; i < n; i++) {
+        s += u[i] * w[i];
+    }
+    return s;
+}
+
+/* sum_i u_i over n contiguous values */
+TH_INLINE double sum_cols(const double *u, Py_ssize_t n)
+{
+    vd a0 = vsplat(0.0);
+    Py_ssize_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += vload(u + i);
+    }
+    double s = vsum(a0);
+    for (; i < n; i++) {
+        s += u[i];
+    }
+    return s;
+}
+
+/* sum_i u_i (w_i, z_i) over n contiguous values: two dot products sharing u's loads */
+TH_INLINE void dot_cols2(const double *u, const double *w, const double *z, Py_ssize_t n,
+                         double *sw, double *sz)
+{
+    vd a0 = vsplat(0.0), a1 = vsplat(0.0), b0 = vsplat(0.0), b1 = vsplat(0.0);
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const vd u0 = vload(u + i), u1 = vload(u + i + 4);
+        a0 += u0 * vload(w + i);
+        a1 += u1 * vload(w + i + 4);
+        b0 += u0 * vload(z + i);
+        b1 += u1 * vload(z + i + 4);
+    }
+    for (; i + 4 <= n; i += 4) {
+        const vd u0 = vload(u + i);
+        a0 += u0 * vload(w + i);
+        b0 += u0 * vload(z + i);
+    }
+    double s = vsum(a0 + a1), t = vsum(b0 + b1);
+    for (; i < n; i++) {
+        s += u[i] * w[i];
+        t += u[i] * z[i];
+    }
+    *sw = s;
+    *sz = t;
 }
 
 /* the family's nll, r and v for one eta by libm (the lanes vexp/vlog do not cover) */
@@ -178,11 +245,52 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
     double eta[GLM_BLOCK], r[GLM_BLOCK], v[GLM_BLOCK], yb[GLM_BLOCK], wb[GLM_BLOCK];
     const double *rows[GLM_BLOCK];
     const Py_ssize_t p = a->p, k = a->k;
+    /* narrow X without dsyrk: the block transposed (column j at xt + j GLM_LD), so eta,
+       the gradient and the Hessian are sums along contiguous columns in 4-lane vectors
+       (per row, p values are too few for vectors to fill and the Hessian's triangle
+       too large for registers) */
+    const int tp = a->dsyrk == NULL && p <= GLM_TP;
+    double xt[GLM_TP * GLM_LD], wa[GLM_BLOCK];
     double total = 0.0, emax = 0.0;
     int nan = 0;
     for (Py_ssize_t s = lo; s < hi; s += GLM_BLOCK) {
         const Py_ssize_t n = (hi - s < GLM_BLOCK) ? hi - s : GLM_BLOCK;
-        for (Py_ssize_t i = 0; i < n; i++) {
+        for (Py_ssize_t i = 0; tp && i < n; i++) {
+            const double *x = (const double *)(a->X + (s + i) * a->rs);
+            if (a->centre) {
+                for (Py_ssize_t j = 0; j < p; j++) {
+                    xt[j * GLM_LD + i] = x[j] - a->centre[j];
+                }
+            } else {
+                for (Py_ssize_t j = 0; j < p; j++) {
+                    xt[j * GLM_LD + i] = x[j];
+                }
+            }
+            double e = a->b;
+            if (a->off) {
+                e += *(const double *)(a->off + (s + i) * a->os);
+            }
+            eta[i] = e;
+            yb[i] = *(const double *)(a->y + (s + i) * a->ys);
+            if (a->w) {
+                wb[i] = *(const double *)(a->w + (s + i) * a->ws);
+            }
+        }
+        for (Py_ssize_t j = 0; tp && j < p; j++) {
+            const double cj = a->coef[j], *col = xt + j * GLM_LD;
+            for (Py_ssize_t i = 0; i < n; i++) {
+                eta[i] += cj * col[i];
+            }
+        }
+        for (Py_ssize_t i = 0; tp && i < n; i++) {
+            const double e = eta[i], ae = fabs(e);
+            if (e != e) {
+                nan = 1;
+            } else if (ae > emax) {
+                emax = ae;
+            }
+        }
+        for (Py_ssize_t i = 0; !tp && i < n; i++) {
             const double *x = (const double *)(a->X + (s + i) * a->rs);
             if (a->cbuf) {
                 double *cx = a->cbuf + i * p;
@@ -215,7 +323,14 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
         if (a->want_nll) {
             total += part;
         }
-        if (a->want_grad) {
+        if (a->want_grad && tp) {
+            for (Py_ssize_t j = 0; j < p; j++) {
+                a->g[j] += dot_cols(r, xt + j * GLM_LD, n);
+            }
+            if (a->fi) {
+                a->g[p] += sum_cols(r, n);
+            }
+        } else if (a->want_grad) {
             double *g = a->g;
             for (Py_ssize_t i = 0; i < n; i++) {
                 const double *x = rows[i];
@@ -228,7 +343,33 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
                 }
             }
         }
-        if (a->want_hess) {
+        if (a->want_hess && tp) {
+            /* H[ra, cb] += sum_i (v_i x_i,ra) x_i,cb for ra <= cb, two columns cb at a
+               time; the intercept's column sum_i v_i x_i,ra and corner sum_i v_i */
+            double *H = a->H;
+            for (Py_ssize_t ra = 0; ra < p; ra++) {
+                const double *xa = xt + ra * GLM_LD;
+                for (Py_ssize_t i = 0; i < n; i++) {
+                    wa[i] = v[i] * xa[i];
+                }
+                Py_ssize_t cb = ra;
+                for (; cb + 2 <= p; cb += 2) {
+                    double s0, s1;
+                    dot_cols2(wa, xt + cb * GLM_LD, xt + (cb + 1) * GLM_LD, n, &s0, &s1);
+                    H[ra + cb * k] += s0;
+                    H[ra + (cb + 1) * k] += s1;
+                }
+                if (cb < p) {
+                    H[ra + cb * k] += dot_cols(wa, xt + cb * GLM_LD, n);
+                }
+                if (a->fi) {
+                    H[ra + p * k] += sum_cols(wa, n);
+                }
+            }
+            if (a->fi) {
+                H[p + p * k] += sum_cols(v, n);
+            }
+        } else if (a->want_hess) {
             /* H[a, b] += sum_i v_i x_ia x_ib over four rows at a time: column b of the
                Fortran-ordered H holds H[0..b, b] contiguously */
             double *H = a->H;
@@ -426,7 +567,8 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         a.dsyrk = dsyrk;
         a.zbuf = zbuf;
     }
-    if (mv.buf != NULL && p > 0) {
+    const int transposed = a.dsyrk == NULL && p <= GLM_TP; /* (no cbuf) */
+    if (mv.buf != NULL && p > 0 && !transposed) {
         cbuf = PyMem_RawMalloc(sizeof(double) * GLM_BLOCK * (size_t)p);
         if (cbuf == NULL) {
             PyErr_NoMemory();
