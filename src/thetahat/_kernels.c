@@ -38,12 +38,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#define TABLE 4096
+#define TABLE TH_LOG_FACT_TABLE
 #define BLOCK 1020 /* a multiple of 4, and 255 values per lane (count_block_hist) */
 #define MAGIC 4503599627370496.0 /* 2^52 */
 #define MAGIC_BITS 0x4330000000000000ULL
 
 static double log_fact[TABLE];
+const double *const th_log_fact = log_fact; /* (filled at import, read-only after) */
 
 /* log(v!) for counts v >= TABLE by Stirling's series for log Gamma(z), z = v + 1:
    (z - 1/2) log z - z + log(2 pi) / 2 + 1/(12 z) - 1/(360 z^3) + 1/(1260 z^5).

@@ -60,5 +60,8 @@ typedef void (*dsyrk_t)(char *uplo, char *trans, int *n, int *k, double *alpha, 
 dsyrk_t th_dsyrk_from(PyObject *capsule);
 PyObject *th_glm_pass(PyObject *self, PyObject *args);
 double th_log_factorial(double v);
+/* log(v!) for the counts v < TH_LOG_FACT_TABLE (th_log_factorial's table) */
+#define TH_LOG_FACT_TABLE 4096
+extern const double *const th_log_fact;
 
 #endif

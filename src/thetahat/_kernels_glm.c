@@ -203,8 +203,10 @@ TH_INLINE double family_block(const glm_t *a, Py_ssize_t n, const double *eta,
             const vd mu = vexp(e);
             double lf[4];
             if (a->want_nll) {
-                for (int q = 0; q < 4; q++) {
-                    lf[q] = th_log_factorial(y[i + q]);
+                for (int q = 0; q < 4; q++) { /* counts below the table's end inline */
+                    const double c = y[i + q];
+                    const int small = c >= 0.0 && c < TH_LOG_FACT_TABLE && c == (double)(int)c;
+                    lf[q] = small ? th_log_fact[(int)c] : th_log_factorial(c);
                 }
             } else {
                 lf[0] = lf[1] = lf[2] = lf[3] = 0.0;
