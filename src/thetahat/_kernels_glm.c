@@ -240,6 +240,60 @@ TH_INLINE double family_block(const glm_t *a, Py_ssize_t n, const double *eta,
     return vsum(acc) + tail;
 }
 
+#if defined(__clang__)
+#define VSHUF(u, w, i, j, k, l) __builtin_shufflevector(u, w, i, j, k, l)
+#else
+#define VSHUF(u, w, i, j, k, l) __builtin_shuffle(u, w, (vi){i, j, k, l})
+#endif
+
+/* rows s..s+n of X (less the centre, if any) into xt, column j at xt + j GLM_LD: 4 x 4
+   tiles transposed in registers (four loads, eight shuffles, four stores), the columns
+   past the last multiple of 4 and the rows past the last multiple of 4 one value at a
+   time */
+TH_INLINE void transpose_block(const glm_t *a, Py_ssize_t s, Py_ssize_t n, double *xt)
+{
+    const Py_ssize_t p = a->p, p4 = p & ~(Py_ssize_t)3, n4 = n & ~(Py_ssize_t)3;
+    const double *m = a->centre;
+    for (Py_ssize_t i = 0; i < n4; i += 4) {
+        const double *x0 = (const double *)(a->X + (s + i) * a->rs);
+        const double *x1 = (const double *)((const char *)x0 + a->rs);
+        const double *x2 = (const double *)((const char *)x1 + a->rs);
+        const double *x3 = (const double *)((const char *)x2 + a->rs);
+        for (Py_ssize_t j = 0; j < p4; j += 4) {
+            vd r0 = vload(x0 + j), r1 = vload(x1 + j), r2 = vload(x2 + j), r3 = vload(x3 + j);
+            if (m) {
+                const vd mj = vload(m + j);
+                r0 -= mj;
+                r1 -= mj;
+                r2 -= mj;
+                r3 -= mj;
+            }
+            const vd t0 = VSHUF(r0, r1, 0, 4, 2, 6), t1 = VSHUF(r0, r1, 1, 5, 3, 7);
+            const vd t2 = VSHUF(r2, r3, 0, 4, 2, 6), t3 = VSHUF(r2, r3, 1, 5, 3, 7);
+            const vd c0 = VSHUF(t0, t2, 0, 1, 4, 5), c1 = VSHUF(t1, t3, 0, 1, 4, 5);
+            const vd c2 = VSHUF(t0, t2, 2, 3, 6, 7), c3 = VSHUF(t1, t3, 2, 3, 6, 7);
+            memcpy(xt + j * GLM_LD + i, &c0, sizeof c0);
+            memcpy(xt + (j + 1) * GLM_LD + i, &c1, sizeof c1);
+            memcpy(xt + (j + 2) * GLM_LD + i, &c2, sizeof c2);
+            memcpy(xt + (j + 3) * GLM_LD + i, &c3, sizeof c3);
+        }
+        for (Py_ssize_t j = p4; j < p; j++) {
+            const double mj = m ? m[j] : 0.0;
+            double *col = xt + j * GLM_LD + i;
+            col[0] = x0[j] - mj;
+            col[1] = x1[j] - mj;
+            col[2] = x2[j] - mj;
+            col[3] = x3[j] - mj;
+        }
+    }
+    for (Py_ssize_t i = n4; i < n; i++) {
+        const double *x = (const double *)(a->X + (s + i) * a->rs);
+        for (Py_ssize_t j = 0; j < p; j++) {
+            xt[j * GLM_LD + i] = m ? x[j] - m[j] : x[j];
+        }
+    }
+}
+
 TH_CLONES
 static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_out,
                      double *eta_max_out)
@@ -257,17 +311,10 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
     int nan = 0;
     for (Py_ssize_t s = lo; s < hi; s += GLM_BLOCK) {
         const Py_ssize_t n = (hi - s < GLM_BLOCK) ? hi - s : GLM_BLOCK;
+        if (tp) {
+            transpose_block(a, s, n, xt);
+        }
         for (Py_ssize_t i = 0; tp && i < n; i++) {
-            const double *x = (const double *)(a->X + (s + i) * a->rs);
-            if (a->centre) {
-                for (Py_ssize_t j = 0; j < p; j++) {
-                    xt[j * GLM_LD + i] = x[j] - a->centre[j];
-                }
-            } else {
-                for (Py_ssize_t j = 0; j < p; j++) {
-                    xt[j * GLM_LD + i] = x[j];
-                }
-            }
             double e = a->b;
             if (a->off) {
                 e += *(const double *)(a->off + (s + i) * a->os);
