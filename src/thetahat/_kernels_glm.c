@@ -22,12 +22,12 @@
  *   eta_i = (x_i - m)' coef + b + offset_i               (4-lane dot products)
  *   nll_i, r_i = d nll / d eta, v_i = d^2 nll / d eta^2  (4 lanes: vexp, vlog)
  *   g += r_i [x_i, 1],  H += v_i [x_i, 1][x_i, 1]'
- * the Hessian's X block by rank-one updates four rows at a time, or, given dsyrk (the
- * caller's choice from about 20 columns on, where BLAS's register-blocked product is
- * several times faster than these updates), by dsyrk on the block's scaled rows.
+ * the Hessian's X block by dsyrk on the block's scaled rows where dsyrk is given (the
+ * caller's choice from 32 columns on), else by rank-one updates four rows at a time
+ * (the fallback where no dsyrk is given past GLM_TP columns).
  * Up to GLM_TP columns without dsyrk the block is first transposed (centred as it is
  * copied), and eta, the gradient and the Hessian are sums along its contiguous
- * columns: eta += coef_j x_.j, g_j += r'x_.j, H[a, b] += (v x_.a)'x_.b.
+ * columns: eta += coef_j x_.j, g_j += r'x_.j, H[a, b] += (v x_.a)'x_.b;
  * with r and v times the weight w_i when weights are given. Logistic:
  * nll = max(eta, 0) + log1p(t) - y eta, t = exp(-|eta|), mu = 1/(1+t) or t/(1+t),
  * r = mu - y, v = t/(1+t)^2 (log1p(t) = log(u) - ((u - 1) - t)/u, u = 1 + t, exact to
@@ -46,7 +46,8 @@
 
 #define GLM_BLOCK 256
 #define GLM_ZROWS 64 /* rows per dsyrk call */
-#define GLM_TP 19    /* up to this many columns (and no dsyrk) a pass transposes its blocks */
+#define GLM_TP 31    /* up to this many columns (and no dsyrk) a pass transposes its blocks
+                        (regression/_loss.py's COMPILED_SYRK_P - 1) */
 #define GLM_LD 264   /* its columns' spacing: GLM_BLOCK padded by a cache line, so the
                         row-by-row copy's p stores do not all fall in one cache set */
 

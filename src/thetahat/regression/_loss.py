@@ -268,8 +268,13 @@ def fused_pass(
 #: 1e5 and 1e6 x 200), its gradient pass 0.42-0.76; at 1,000 columns the Hessian pass
 #: took 1.11 (dsyrk on 64-row blocks against the NumPy route's blocks of X's size)
 COMPILED_MAX_P = 512
-#: from this many columns on, the compiled pass adds each block's Hessian by BLAS dsyrk
-COMPILED_SYRK_P = 20
+#: from this many columns on, the compiled pass adds each block's Hessian by BLAS dsyrk;
+#: below, the kernel transposes each block and takes the Hessian as dot products along
+#: its columns (``GLM_TP = COMPILED_SYRK_P - 1`` in ``_kernels_glm.c``). Measured
+#: (Poisson Hessian pass, best of 800): the transposed pass took 0.55-0.80 of dsyrk's
+#: time from 16 to 32 columns at 1e4 rows and 0.70-0.86 at 1e5; at 40 columns 0.72
+#: and 0.98, at 48 0.92 and 1.09, at 64 1.01 and 1.17
+COMPILED_SYRK_P = 32
 #: a worker of the compiled pass gets at least this many row x coefficient products.
 #: Measured (Hessian pass, best of 30): at 1e4 x 10 one worker took 419 us and two 552;
 #: at 1e4 x 50 one took 2.56 ms and two 2.11
@@ -336,8 +341,9 @@ def _numpy_parts(args: PassArgs, chunk: int | None, quiet: bool) -> list[PassRes
 def _compiled_parts(code: int, args: PassArgs) -> list[PassResult]:
     """The per-worker passes of :func:`fused_pass` by the compiled kernel
     (``_kernels_glm.c``): each row of X read once, the family's functions in four-lane
-    vectors, the Hessian's upper triangle added by rank-one updates four rows at a time
-    below ``COMPILED_SYRK_P`` columns and by dsyrk on 64-row scaled blocks from there
+    vectors, the Hessian's upper triangle taken below ``COMPILED_SYRK_P`` columns as
+    dot products along the columns of each transposed 256-row block, and from there by
+    dsyrk on 64-row scaled blocks
     (BLAS then held to one thread where it would split such calls:
     :func:`blas_one_thread_for`). The row ranges go to worker threads of at least
     ``COMPILED_WORK`` row x coefficient products each."""
