@@ -134,6 +134,16 @@ def test_a_fit_allocates_nothing_the_size_of_n() -> None:
     assert max(peaks) < 0.5 * 8 * n, peaks
 
 
+def test_a_narrow_fit_holds_under_a_quarter_of_x() -> None:
+    """At 1e4 x 10 (X 0.8 MB) the peak beyond X, standard errors included, stays under a
+    quarter of X: the centring check's blocks (``sample_moments``) once raised it from
+    0.15 to 0.32 MB, twice tight L-BFGS's."""
+    n, d = 10_000, 10
+    peaks = _run(_FIT_SCRIPT.format(n=n, d=d, threads=0))
+    assert len(peaks) == 4
+    assert max(peaks) < 0.25 * 8 * n * d, peaks
+
+
 def test_a_wide_fit_holds_three_k_by_k_matrices_at_most() -> None:
     """Logistic and Poisson, MLE and MAP, at 1e4 x 200 (L-BFGS, then the exact Hessian
     and Newton steps, the covariance, the Laplace posterior) on two workers: the peak
