@@ -307,7 +307,9 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
        (per row, p values are too few for vectors to fill and the Hessian's triangle
        too large for registers) */
     const int tp = a->dsyrk == NULL && p <= GLM_TP;
-    double xt[GLM_TP * GLM_LD], wa[GLM_BLOCK];
+    /* on the stack, sized by p: at most 65 KB (GLM_TP columns), 21 KB at 10. A buffer from
+       the heap made the pass 10-25% slower (eta-only at 1e4 x 10: 46 against 37 us) */
+    double xt[tp && p > 0 ? p * GLM_LD : 1], wa[GLM_BLOCK];
     double total = 0.0, emax = 0.0;
     int nan = 0;
     for (Py_ssize_t s = lo; s < hi; s += GLM_BLOCK) {

@@ -213,6 +213,27 @@ def test_two_threads_at_once_give_the_same_sums() -> None:
         np.testing.assert_array_equal(got[2], want[2])
 
 
+def test_the_widest_transposed_pass_runs_on_a_small_thread_stack() -> None:
+    """The transposed block lives on the worker's stack (up to 65 KB at 31 columns): a
+    thread with a 256 KB stack (musl's default is 128 KB) gives the main thread's sums."""
+    rng = np.random.default_rng(8)
+    X, y = rng.standard_normal((3_000, 31)), (rng.uniform(size=3_000) < 0.3) * 1.0
+    coef, centre = rng.normal(size=31) / 8, rng.normal(size=31)
+    want = call(0, X, y, None, None, coef, 0.2, True, centre)
+    out: list[tuple[float, np.ndarray, np.ndarray, float]] = []
+    old = threading.stack_size(256 * 1024)
+    try:
+        t = threading.Thread(
+            target=lambda: out.append(call(0, X, y, None, None, coef, 0.2, True, centre))
+        )
+        t.start()
+        t.join()
+    finally:
+        threading.stack_size(old)
+    assert len(out) == 1 and out[0][0] == want[0]
+    np.testing.assert_array_equal(out[0][2], want[2])
+
+
 def test_refusals() -> None:
     assert kernel is not None
     X, y, c = np.ones((4, 2)), np.zeros(4), np.zeros(2)
