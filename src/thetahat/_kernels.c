@@ -68,8 +68,9 @@ static int is_count(double v)
 #if defined(__GNUC__)
 /* log(v!) = log Gamma(v + 1) for any v >= 0: the table, Stirling's series for larger
    counts, lgamma_r (reentrant: worker threads call this) for non-integers. For the GLM
-   pass (_kernels_glm.c), which GCC and Clang build. */
-double th_log_factorial(double v)
+   pass (_kernels_glm.c, through _kernels.h's th_log_factorial), which GCC and Clang
+   build. */
+double th_log_factorial_any(double v)
 {
     if (is_count(v)) {
         return v < TABLE ? log_fact[(int)v] : log_factorial_large(v);

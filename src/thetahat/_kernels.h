@@ -59,9 +59,21 @@ typedef void (*dsyrk_t)(char *uplo, char *trans, int *n, int *k, double *alpha, 
    TypeError otherwise */
 dsyrk_t th_dsyrk_from(PyObject *capsule);
 PyObject *th_glm_pass(PyObject *self, PyObject *args);
-double th_log_factorial(double v);
-/* log(v!) for the counts v < TH_LOG_FACT_TABLE (th_log_factorial's table) */
+/* log(v!) = log Gamma(v + 1) for any v >= 0 (_kernels.c: the table, Stirling's series,
+   lgamma_r); th_log_factorial below reads the table inline for small counts first */
+double th_log_factorial_any(double v);
+/* log(v!) for the counts v < TH_LOG_FACT_TABLE */
 #define TH_LOG_FACT_TABLE 4096
 extern const double *const th_log_fact;
+
+/* log(v!): counts below the table's end from the table without a call into another unit
+   (a GLM pass asks this of every y), anything else from th_log_factorial_any */
+static inline double th_log_factorial(double v)
+{
+    if (v >= 0.0 && v < TH_LOG_FACT_TABLE && v == (double)(int)v) {
+        return th_log_fact[(int)v];
+    }
+    return th_log_factorial_any(v);
+}
 
 #endif
