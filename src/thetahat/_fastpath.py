@@ -73,6 +73,15 @@ def dsyrk_capsule() -> Any:
 
 
 @functools.cache
+def dsfrk_capsule() -> Any:
+    """SciPy's LAPACK dsfrk for Cython (``scipy.linalg.cython_lapack``): ``glm_pass``'s
+    rank-k update of a Hessian in rectangular full packed form."""
+    from scipy.linalg import cython_lapack
+
+    return cython_lapack.__pyx_capi__["dsfrk"]
+
+
+@functools.cache
 def syrk_add_kernel() -> Callable[[Any, Any, int, int, int], None] | None:
     """``syrk(Z, H.T, rows, p, k)``: ``H[:p, :p] += Z[:rows]' Z[:rows]`` (the upper
     triangle of a Fortran-ordered ``k x k`` H) in place by BLAS dsyrk with the GIL

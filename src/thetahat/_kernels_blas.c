@@ -24,11 +24,12 @@
 /* The capsule's name is its C signature, e.g. "void (char *, char *, int *, int *,
    __pyx_t_5scipy_6linalg_11cython_blas_d *, ...)". Each argument is coded c (char *),
    i (int *), d (double *, or Cython's typedef of double, whose name ends in "_d *"),
-   ? otherwise; dsyrk's arguments code as "cciiddiddi" (dgemm's, for one, do not). */
-static int is_dsyrk_signature(const char *name)
+   ? otherwise; dsyrk's arguments code as "cciiddiddi" (dgemm's, for one, do not), LAPACK's
+   dsfrk's (scipy.linalg.cython_lapack) as "ccciiddidd". */
+#define SIG_MAX 16
+static int has_signature(const char *name, const char *want)
 {
-    static const char want[] = "cciiddiddi";
-    char got[sizeof want + 1];
+    char got[SIG_MAX + 1];
     size_t n = 0;
     if (strncmp(name, "void (", 6) != 0) {
         return 0;
@@ -36,7 +37,7 @@ static int is_dsyrk_signature(const char *name)
     const char *a = name + 6;
     for (;;) {
         const char *end = strpbrk(a, ",)");
-        if (end == NULL || n >= sizeof want) {
+        if (end == NULL || n >= SIG_MAX) {
             return 0;
         }
         const size_t len = (size_t)(end - a);
@@ -69,11 +70,31 @@ dsyrk_t th_dsyrk_from(PyObject *capsule)
         return NULL;
     }
     const char *name = PyCapsule_GetName(capsule);
-    if (name == NULL || !is_dsyrk_signature(name)) {
+    if (name == NULL || !has_signature(name, "cciiddiddi")) {
         PyErr_SetString(PyExc_TypeError, "the capsule is not dsyrk's signature");
         return NULL;
     }
     return (dsyrk_t)PyCapsule_GetPointer(capsule, name);
+}
+
+int th_rank_k_from(PyObject *capsule, dsyrk_t *syrk, dsfrk_t *sfrk)
+{
+    *syrk = NULL;
+    *sfrk = NULL;
+    const char *name = PyCapsule_CheckExact(capsule) ? PyCapsule_GetName(capsule) : NULL;
+    if (name != NULL && has_signature(name, "cciiddiddi")) {
+        *syrk = (dsyrk_t)PyCapsule_GetPointer(capsule, name);
+        return *syrk == NULL ? -1 : 0;
+    }
+    if (name != NULL && has_signature(name, "ccciiddidd")) {
+        *sfrk = (dsfrk_t)PyCapsule_GetPointer(capsule, name);
+        return *sfrk == NULL ? -1 : 0;
+    }
+    PyErr_Clear();
+    PyErr_SetString(PyExc_TypeError,
+                    "expected SciPy's dsyrk (scipy.linalg.cython_blas) or dsfrk "
+                    "(scipy.linalg.cython_lapack) capsule");
+    return -1;
 }
 
 PyObject *th_syrk_add(PyObject *self, PyObject *args)

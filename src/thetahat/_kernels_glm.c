@@ -11,9 +11,15 @@
  *   flags       bit 0: the nll, bit 1: the gradient, bit 2: the Hessian
  *   g           float64 k = p + fit_intercept, the gradient ADDED into (or None)
  *   H           float64 k x k Fortran-ordered, the Hessian's upper triangle ADDED into
- *               (or None): H[a, b] for a <= b, the intercept's row and column last
+ *               (or None): H[a, b] for a <= b, the intercept's row and column last;
+ *               with a dsfrk capsule, the k(k+1)/2 values of the whole Hessian in
+ *               LAPACK's rectangular full packed form (TRANSR 'N', UPLO 'L')
  *   dsyrk       None, or SciPy's dsyrk capsule (scipy.linalg.cython_blas): the block's
- *               H[:p, :p] += Z'Z, Z = sqrt(v) X_b, by BLAS (wider X: see below)
+ *               H[:p, :p] += Z'Z, Z = sqrt(v) X_b, by BLAS (wider X: see below); or
+ *               its dsfrk capsule (scipy.linalg.cython_lapack): H += Z'Z with Z =
+ *               sqrt(v) [X_b, 1] (the intercept's column included), in packed form,
+ *               on blocks of GLM_FROWS rows: half the Hessian's memory and a small
+ *               block, for a pass whose k x k sums would dwarf its per-row memory
  *
  * The same sums as the NumPy route of regression/_loss.py (_rows_pass), without that
  * route's per-block NumPy calls, its scaled copy Z = sqrt(v) X_b of a whole block and its
@@ -46,6 +52,7 @@
 
 #define GLM_BLOCK 256
 #define GLM_ZROWS 64 /* rows per dsyrk call */
+#define GLM_FROWS 32 /* rows per dsfrk call (its block is the packed pass's one buffer) */
 #define GLM_TP 31    /* up to this many columns (and no dsyrk) a pass transposes its blocks
                         (regression/_loss.py's COMPILED_SYRK_P - 1) */
 #define GLM_LD 264   /* its columns' spacing: GLM_BLOCK padded by a cache line, so the
@@ -63,7 +70,8 @@ typedef struct {
     double *g, *H;
     double *cbuf; /* GLM_BLOCK x p centred rows, when centre is given */
     dsyrk_t dsyrk;
-    double *zbuf; /* GLM_ZROWS x p scaled rows for dsyrk */
+    dsfrk_t dsfrk; /* (then H is packed) */
+    double *zbuf;  /* GLM_ZROWS x p scaled rows for dsyrk, GLM_FROWS x k for dsfrk */
     int tp;       /* the blocks transposed: no dsyrk and at most GLM_TP columns */
 } glm_t;
 
@@ -414,6 +422,26 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
                Fortran-ordered H holds H[0..b, b] contiguously */
             double *H = a->H;
             Py_ssize_t i = 0;
+            for (Py_ssize_t q0 = 0; a->dsfrk != NULL && q0 < n; q0 += GLM_FROWS) {
+                const Py_ssize_t nz = (n - q0 < GLM_FROWS) ? n - q0 : GLM_FROWS;
+                for (Py_ssize_t q = q0; q < q0 + nz; q++) {
+                    const double *x = rows[q];
+                    const double sv = sqrt(v[q]);
+                    double *z = a->zbuf + (q - q0) * k;
+                    for (Py_ssize_t j = 0; j < p; j++) {
+                        z[j] = sv * x[j];
+                    }
+                    if (a->fi) {
+                        z[p] = sv;
+                    }
+                }
+                /* the block (nz x k, C order) is Fortran's k x nz A: A A' = Z'Z */
+                int n_ = (int)k, k_ = (int)nz, lda = (int)k;
+                double one = 1.0;
+                char transr = 'N', uplo = 'L', trans = 'N';
+                a->dsfrk(&transr, &uplo, &trans, &n_, &k_, &one, a->zbuf, &lda, &one, H);
+                i = n;
+            }
             for (Py_ssize_t q0 = 0; a->dsyrk != NULL && q0 < n; q0 += GLM_ZROWS) {
                 const Py_ssize_t nz = (n - q0 < GLM_ZROWS) ? n - q0 : GLM_ZROWS;
                 for (Py_ssize_t q = q0; q < q0 + nz; q++) {
@@ -541,7 +569,8 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         return NULL;
     }
     dsyrk_t dsyrk = NULL;
-    if (so != Py_None && (dsyrk = th_dsyrk_from(so)) == NULL) {
+    dsfrk_t dsfrk = NULL;
+    if (so != Py_None && th_rank_k_from(so, &dsyrk, &dsfrk) < 0) {
         return NULL;
     }
     if (family != 0 && family != 1) {
@@ -577,7 +606,7 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
     if (rows_arg(yo, &yv, n, "y") < 0 || rows_arg(wo, &wv, n, "w") < 0 ||
         rows_arg(oo, &ov, n, "offset") < 0 || vector_arg(co, &cv, p, "coef") < 0 ||
         vector_arg(mo, &mv, p, "centre") < 0 || vector_arg(go, &gv, k, "g") < 0 ||
-        vector_arg(ho, &hv, k * k, "H") < 0) {
+        vector_arg(ho, &hv, dsfrk ? k * (k + 1) / 2 : k * k, "H") < 0) {
         goto done;
     }
     if (yv.buf == NULL || cv.buf == NULL) {
@@ -596,9 +625,17 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         .b = b, .fi = fi, .family = family,
         .want_nll = (flags & 1) != 0, .want_grad = (flags & 2) && gv.buf,
         .want_hess = (flags & 4) && hv.buf, .g = gv.buf, .H = hv.buf, .cbuf = NULL,
-        .dsyrk = NULL, .zbuf = NULL,
+        .dsyrk = NULL, .dsfrk = NULL, .zbuf = NULL,
     };
-    if (dsyrk != NULL && a.want_hess && p > 0) {
+    if (dsfrk != NULL && a.want_hess && k > 0) {
+        zbuf = PyMem_RawMalloc(sizeof(double) * GLM_FROWS * (size_t)k);
+        if (zbuf == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        a.dsfrk = dsfrk;
+        a.zbuf = zbuf;
+    } else if (dsyrk != NULL && a.want_hess && p > 0) {
         zbuf = PyMem_RawMalloc(sizeof(double) * GLM_ZROWS * (size_t)p);
         if (zbuf == NULL) {
             PyErr_NoMemory();
@@ -607,7 +644,7 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         a.dsyrk = dsyrk;
         a.zbuf = zbuf;
     }
-    a.tp = a.dsyrk == NULL && p <= GLM_TP;
+    a.tp = a.dsyrk == NULL && a.dsfrk == NULL && p <= GLM_TP;
     if (mv.buf != NULL && p > 0 && !a.tp) { /* (transposed blocks are centred as copied) */
         cbuf = PyMem_RawMalloc(sizeof(double) * GLM_BLOCK * (size_t)p);
         if (cbuf == NULL) {

@@ -117,7 +117,11 @@ class LaplaceCheck(Mapping[str, float]):
         draws: int = 4000,
         rng: Any = 0,
     ) -> None:
-        self._args = (log_target, np.asarray(mean, dtype=float), np.asarray(cov, dtype=float))
+        # a covariance with ``__array__`` but not an array (a GLM's packed one) is
+        # formed only when the draws are made
+        lazy = hasattr(cov, "__array__") and not isinstance(cov, np.ndarray)
+        self._cov = cov if lazy else np.asarray(cov, dtype=float)
+        self._target, self._mean = log_target, np.asarray(mean, dtype=float)
         self._draws, self._rng = int(draws), rng
         self._result: ISDraws | None = None
 
@@ -125,7 +129,10 @@ class LaplaceCheck(Mapping[str, float]):
     def result(self) -> ISDraws:
         """The importance draws (computed once)."""
         if self._result is None:
-            self._result = psis_draws(*self._args, draws=self._draws, rng=self._rng)
+            cov = np.asarray(self._cov, dtype=float)
+            self._result = psis_draws(
+                self._target, self._mean, cov, draws=self._draws, rng=self._rng
+            )
         return self._result
 
     def __getitem__(self, key: str) -> float:

@@ -116,6 +116,45 @@ def test_kernel_equals_direct_sums(code: int, p: int, syrk: bool) -> None:
 
 
 @pytest.mark.parametrize("code", [0, 1])
+@pytest.mark.parametrize("p", [0, 1, 2, 5, 40, 41])
+def test_packed_hessian_by_dsfrk_equals_direct_sums(code: int, p: int) -> None:
+    """With LAPACK's dsfrk capsule the Hessian comes in rectangular full packed form
+    (k even and odd, the intercept's column inside the packed block), read back by
+    LAPACK's own dtfttr."""
+    from scipy.linalg import cython_lapack, lapack
+
+    assert kernel is not None
+    rng = np.random.default_rng(40 + p)
+    n = 1_003  # 31 blocks of 32 rows for dsfrk and a ragged end
+    X = rng.standard_normal((n, p))
+    coef = rng.normal(size=p) / 3
+    y = (rng.uniform(size=n) < 0.4).astype(float) if code == 0 else rng.poisson(2.0, n) * 1.0
+    cap = cython_lapack.__pyx_capi__["dsfrk"]
+    for sw in (None, rng.uniform(0.0, 2.0, n)):
+        for fi in (True, False):
+            for centre in (None, rng.normal(size=p)):
+                k = p + int(fi)
+                want = direct(code, X, y, sw, None, coef, 0.3, fi, centre)
+                g, R = np.zeros(k), np.zeros(k * (k + 1) // 2)
+                nll, emax = kernel(
+                    code, X, y, sw, None, coef, centre, 0.3, fi, 7, 0, n, g, R, cap
+                )  # fmt: skip
+                assert nll == pytest.approx(want[0], rel=1e-12)
+                np.testing.assert_allclose(g, want[1], rtol=1e-11, atol=1e-10)
+                assert emax == pytest.approx(want[3], rel=1e-14)
+                if k == 0:
+                    continue
+                L, info = lapack.dtfttr(k, R, transr="N", uplo="L")
+                assert info == 0
+                H = np.tril(L) + np.tril(L, -1).T
+                scale = max(1.0, float(np.abs(want[2]).max(initial=0.0)))
+                np.testing.assert_allclose(H, want[2], rtol=1e-12, atol=1e-13 * scale)
+    with pytest.raises(ValueError, match="H has 3 values, expected 6"):  # k = 3 packed
+        kernel(code, np.ones((n, 2)), y, None, None, np.zeros(2), None, 0.3, True, 7, 0, n,
+               None, np.zeros(3), cap)  # fmt: skip
+
+
+@pytest.mark.parametrize("code", [0, 1])
 def test_strided_rows_and_a_row_range(code: int) -> None:
     """A strided subsample (every 3rd row: X, y, weights and offset as views) and rows
     lo:hi give the sums of those rows."""

@@ -144,17 +144,53 @@ def test_a_narrow_fit_holds_under_a_quarter_of_x() -> None:
     assert max(peaks) < 0.25 * 8 * n * d, peaks
 
 
-def test_a_wide_fit_holds_three_k_by_k_matrices_at_most() -> None:
+def test_a_wide_fit_holds_under_one_k_by_k_matrix() -> None:
     """Logistic and Poisson, MLE and MAP, at 1e4 x 200 (L-BFGS, then the exact Hessian
-    and Newton steps, the covariance, the Laplace posterior) on two workers: the peak
-    beyond X stays under three k x k matrices (at 2.7: the workers' Hessian sums in the
-    last pass, or the covariance in the estimate's order beside the solver's, which the
-    posterior shares). The covariance is inverted in the Hessian's memory and the Laplace
-    evidence takes its determinant from that factor (3.5-4.3 before)."""
+    and Newton steps, the covariance, the Laplace posterior) with two threads: the peak
+    beyond X, standard errors included, stays under one k x k matrix. The last Hessian
+    is taken in packed form on one worker, factored and inverted in that memory, and
+    the estimate and posterior share it unformed (``_packed.py``; at 2.7 k x k
+    matrices before: two workers' full sums, the covariance in two orders)."""
     k = 201
     peaks = _run(_FIT_SCRIPT.format(n=10_000, d=200, threads=2))
     assert len(peaks) == 4
-    assert max(peaks) < 3 * 8 * k * k, [p / (8 * k * k) for p in peaks]
+    assert max(peaks) < 8 * k * k, [p / (8 * k * k) for p in peaks]
+
+
+_PEER_SCRIPT = """
+import json, sys, tracemalloc
+import numpy as np
+from sklearn.linear_model import LogisticRegression, PoissonRegressor
+rng = np.random.default_rng(7)
+n, d = 10_000, 200
+X = rng.standard_normal((n, d))
+eta = X @ (rng.standard_normal(d) / np.sqrt(d))
+fits = [
+    (LogisticRegression(C=np.inf, solver="lbfgs", tol=1e-10, max_iter=10_000),
+     (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float)),
+    (PoissonRegressor(alpha=0.0, solver="lbfgs", tol=1e-10, max_iter=10_000),
+     rng.poisson(np.exp(0.5 * eta)).astype(float)),
+]
+peaks = []
+for m, y in fits:
+    m.fit(X, y)  # the one-time imports and caches first, as for thetahat
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    m.fit(X, y)
+    peaks.append(tracemalloc.get_traced_memory()[1] - before)
+    tracemalloc.stop()
+json.dump(peaks, sys.stdout)
+"""
+
+
+def test_a_wide_fit_holds_no_more_than_tight_lbfgs() -> None:
+    """The issue's goal at 1e4 x 200, where the k x k matrices, not the rows, are a
+    fit's memory: thetahat's peak beyond X (MLE, standard errors included) at or under
+    scikit-learn's L-BFGS at tol 1e-10, which returns no standard errors, each after a
+    first fit that pays the one-time costs."""
+    ours = _run(_FIT_SCRIPT.format(n=10_000, d=200, threads=2))
+    peer = _run(_PEER_SCRIPT)
+    assert ours[0] <= peer[0] and ours[2] <= peer[1], (ours, peer)
 
 
 @pytest.mark.parametrize("block", [1, 3, 1 << 16])

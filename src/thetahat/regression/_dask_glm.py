@@ -98,8 +98,9 @@ class DaskRows:
     fit_intercept: bool
     centre: Array | None = None
 
-    def at(self, theta: Array, **flags: bool) -> PassResult:
-        """nll, gradient and Hessian (as ``flags`` ask) at ``theta``, over every partition."""
+    def at(self, theta: Array, packed: bool = False, **flags: bool) -> PassResult:
+        """nll, gradient and Hessian (as ``flags`` ask) at ``theta``, over every partition
+        (the Hessian full: ``packed`` is a request for the in-memory passes)."""
         out: PassResult = self.data.run(
             _glm_block, _add_passes, self.family, theta, self.fit_intercept, flags, self.centre
         )

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..results import BoundaryWarning, ConvergenceWarning
+from ..results import BoundaryWarning, ConvergenceWarning, LazyCovariance
 from ._base import RegressionBase, build_estimate, warn_all
 from ._data import DeferredFinite
 from ._families import GLMFamily
@@ -257,8 +257,9 @@ class GLMBase(GLMIntervals, RegressionBase):
             summary_lines=lines,
         )
         # a wide sparse fit's covariance is lazy (LazyCovariance): no Laplace posterior or
-        # PSIS check, which need the whole matrix
-        formed = isinstance(cov, np.ndarray)
+        # PSIS check, which need the whole matrix; a packed one (stored: the whole matrix
+        # is read when asked for) has both, formed on first use
+        formed = isinstance(cov, np.ndarray) or (isinstance(cov, LazyCovariance) and cov.stored)
         if lp is not None and status == "success" and formed:
             self.posterior_ = _laplace_posterior(
                 labels, theta, cov, loglik_used + lp, n_obs, self.prior, res.cov_logdet
@@ -354,16 +355,21 @@ def _laplace_posterior(
     weight sits at an L1 kink, where the approximation does not apply). ``logdet``:
     ``log det cov`` where the inversion already had it (else a k x k LU here).
 
-    A finite ``cov`` is shared with the posterior, not copied (read-only from here on).
+    A finite ``cov`` is shared with the posterior, not copied (read-only from here on);
+    a stored :class:`~thetahat.results.LazyCovariance` (whose ``logdet`` is given) too,
+    formed on first use.
     """
     k = theta.shape[0]
-    finite = bool(np.all(np.isfinite(cov)))
+    if isinstance(cov, LazyCovariance):  # (its inverse succeeded: finite where the diagonal is)
+        finite = bool(np.all(np.isfinite(cov.variances(np.arange(k)))))
+    else:
+        finite = bool(np.all(np.isfinite(cov)))
     if finite and not math.isnan(logdet):
         sign = 1.0
     else:
         sign, logdet = np.linalg.slogdet(cov) if finite else (0.0, np.nan)
     log_ev = logpost + 0.5 * k * _LOG_2PI + 0.5 * logdet if sign > 0 else float("nan")
-    if finite:
+    if finite and isinstance(cov, np.ndarray):
         cov.flags.writeable = False
     return RegressionPosterior(
         names=tuple(labels),

@@ -162,6 +162,9 @@ def centered_gram(
 #: instead of 93 on a 2,500 x 10 sample, but raised a 1e4 x 10 fit's peak memory
 #: beyond X from 0.15 to 0.32 MB, at the peak they set
 MOMENT_BLOCK = 4096
+#: ... and at least this many rows (at d = 200, 32 rows are 51 KB: a floor of 256
+#: rows made the block 0.41 MB, a wide fit's peak on few rows)
+MOMENT_MIN_ROWS = 32
 
 
 def sample_moments(
@@ -175,14 +178,14 @@ def sample_moments(
     (NumPy's ``X.mean(0)``, ``X.std(0)`` to rounding), with temporaries of ``rows x d``
     instead of ``X.std``'s ``n x d``: the GLM solver calls it on a strided sample of
     about 2,000 rows of X, which at d = 200 would otherwise allocate 3 MB. By default
-    ``rows`` keeps a block near 32 KB (at least 256 rows). The sums are BLAS
+    ``rows`` keeps a block near 32 KB (at least ``MOMENT_MIN_ROWS`` rows). The sums are BLAS
     products with a vector of ones, which read the strided rows in place: on a
     2,500 x 10 sample taken every fourth row, 93 us against 151 for NumPy's column
     ``sum`` over 256-row blocks.
     """
     n, d = X.shape
     if rows is None:
-        rows = max(256, MOMENT_BLOCK // max(d, 1))
+        rows = max(MOMENT_MIN_ROWS, MOMENT_BLOCK // max(d, 1))
     ones = np.ones(min(rows, n))
     total = np.zeros(d)
     for s in range(0, n, rows):

@@ -198,6 +198,7 @@ def fused_pass(
     centre: Array | None = None,
     chunk: int | None = None,
     quiet: bool = False,
+    packed: bool = False,
 ) -> PassResult:
     """Total nll, gradient and Hessian (each optional) in ONE pass over the rows of X.
 
@@ -240,6 +241,12 @@ def fused_pass(
 
     ``quiet``: no floating-point warnings (the pass that proves X finite, where a NaN
     in X is reported by its own error, not by NumPy's "invalid value" warnings).
+
+    ``packed``: where the compiled pass applies, the Hessian comes in LAPACK's
+    rectangular full packed form (a 1-d array of ``k (k + 1) / 2`` values, see
+    :mod:`._packed`), from one worker: half a ``k x k`` matrix and one 32-row block,
+    where two workers' full sums and blocks would be the pass's memory. Elsewhere the
+    request is ignored (a 2-d Hessian, as without it).
     """
     if not isinstance(X, np.ndarray):  # a scipy.sparse X (issue 17): never densified
         from ._sparse import issparse, sparse_pass
@@ -253,11 +260,11 @@ def fused_pass(
     args: PassArgs = (family, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre)
     code = _compiled_family(family, X, coef, centre, (y, sw, offset))
     if code is not None:
-        parts = _compiled_parts(code, args)
+        parts = _compiled_parts(code, args, packed and with_hessian)
     else:
         parts = _numpy_parts(args, chunk, quiet)
     out = merge_passes(parts)
-    if out.hess is not None:  # the blocks filled the upper triangle: mirror it once
+    if out.hess is not None and out.hess.ndim == 2:  # the upper triangle: mirror it once
         out.hess = mirror_upper(out.hess)
     return out
 
@@ -338,7 +345,7 @@ def _numpy_parts(args: PassArgs, chunk: int | None, quiet: bool) -> list[PassRes
         return _fastpath.map_ranges(run, n, workers)
 
 
-def _compiled_parts(code: int, args: PassArgs) -> list[PassResult]:
+def _compiled_parts(code: int, args: PassArgs, packed: bool = False) -> list[PassResult]:
     """The per-worker passes of :func:`fused_pass` by the compiled kernel
     (``_kernels_glm.c``): each row of X read once, the family's functions in four-lane
     vectors, the Hessian's upper triangle taken below ``COMPILED_SYRK_P`` columns as
@@ -346,7 +353,8 @@ def _compiled_parts(code: int, args: PassArgs) -> list[PassResult]:
     dsyrk on 64-row scaled blocks
     (BLAS then held to one thread where it would split such calls:
     :func:`blas_one_thread_for`). The row ranges go to worker threads of at least
-    ``COMPILED_WORK`` row x coefficient products each."""
+    ``COMPILED_WORK`` row x coefficient products each; ``packed``: the Hessian in
+    packed form by LAPACK's dsfrk on one worker (:func:`fused_pass`)."""
     kernel = _fastpath.GLM_PASS_KERNEL
     assert kernel is not None
     _, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre = args
@@ -354,21 +362,29 @@ def _compiled_parts(code: int, args: PassArgs) -> list[PassResult]:
     k = p + int(fit_intercept)
     with_nll, with_grad, with_hessian = flags
     bits = int(with_nll) | int(with_grad) << 1 | int(with_hessian) << 2
-    syrk = _fastpath.dsyrk_capsule() if with_hessian and p >= COMPILED_SYRK_P else None
+    if packed:
+        syrk = _fastpath.dsfrk_capsule()
+    else:
+        syrk = _fastpath.dsyrk_capsule() if with_hessian and p >= COMPILED_SYRK_P else None
     c = np.ascontiguousarray(coef)
     m = None if centre is None else np.ascontiguousarray(centre)
 
     def run(lo: int, hi: int) -> PassResult:
         g = np.zeros(k) if with_grad else None
-        H = np.zeros((k, k), order="F") if with_hessian else None
-        Ht = None if H is None else H.T  # (the kernel reads the C-ordered view)
+        H: Array | None = None
+        Ht = None  # (the kernel reads a full H's C-ordered view, a packed one as it is)
+        if packed:
+            H = Ht = np.zeros(k * (k + 1) // 2)
+        elif with_hessian:
+            H = np.zeros((k, k), order="F")
+            Ht = H.T
         nll, emax = kernel(
             code, X, y, sw, offset, c, m, float(intercept), fit_intercept, bits, lo, hi, g, Ht,
             syrk,
         )  # fmt: skip
         return PassResult(nll if with_nll else 0.0, g, H, emax)
 
-    workers = max(1, min(_fastpath.num_threads(), n * max(k, 1) // COMPILED_WORK))
+    workers = 1 if packed else max(1, min(_fastpath.num_threads(), n * max(k, 1) // COMPILED_WORK))
     # BLAS held to one thread only where OpenBLAS would thread the blocks' dsyrk
     with blas_one_thread_for(p if syrk is not None else 0):
         return _fastpath.map_ranges(run, n, workers)

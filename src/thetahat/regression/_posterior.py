@@ -27,9 +27,11 @@ class RegressionPosterior:
         Feature names, then "intercept" when there is one.
     loc : ndarray
         Posterior mean (= mode) of the weights.
-    scale : ndarray
+    scale : ndarray or LazyCovariance
         For a Gaussian posterior (``df is None``) the covariance; for a
         multivariate Student t the scale matrix (covariance ``scale df/(df-2)``).
+        A wide GLM's Laplace posterior shares its estimate's
+        :class:`~thetahat.results.LazyCovariance`, formed on first use.
     df : float or None
         Degrees of freedom of the multivariate t marginal (NIG prior), None for
         a Gaussian posterior (known noise).
@@ -64,13 +66,17 @@ class RegressionPosterior:
         return {k: float(x) for k, x in zip(self.names, v, strict=True)}
 
     @property
+    def _scale(self) -> Array:
+        return np.asarray(self.scale)  # (a LazyCovariance is formed here, once)
+
+    @property
     def cov(self) -> Array:
         """Posterior covariance of the weights."""
         if self.df is None:
-            return self.scale
+            return self._scale
         if self.df <= 2:
-            return np.full_like(self.scale, np.inf)
-        return self.scale * (self.df / (self.df - 2.0))
+            return np.full_like(self._scale, np.inf)
+        return self._scale * (self.df / (self.df - 2.0))
 
     def mode(self) -> dict[str, float]:
         """Posterior mode (= MAP) of the weights, name -> value."""
@@ -90,7 +96,7 @@ class RegressionPosterior:
 
     def interval(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """Equal-tailed marginal credible intervals (normal or Student t)."""
-        half = self._q(level) * np.sqrt(np.diag(self.scale))
+        half = self._q(level) * np.sqrt(np.diag(self._scale))
         return {
             k: (float(m - h), float(m + h))
             for k, m, h in zip(self.names, self.loc, half, strict=True)
@@ -111,9 +117,9 @@ class RegressionPosterior:
         gen = np.random.default_rng(rng)
         k = self.loc.shape[0]
         try:
-            chol = np.linalg.cholesky(self.scale + 1e-300 * np.eye(k))
+            chol = np.linalg.cholesky(self._scale + 1e-300 * np.eye(k))
         except np.linalg.LinAlgError:  # a degenerate Gaussian (e.g. centred intercepts)
-            vals, vecs = np.linalg.eigh(self.scale)
+            vals, vecs = np.linalg.eigh(self._scale)
             chol = vecs * np.sqrt(np.maximum(vals, 0.0))
         z = gen.standard_normal((size, k)) @ chol.T
         if self.noise_shape is not None and self.noise_scale is not None:

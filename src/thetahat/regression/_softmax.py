@@ -260,7 +260,9 @@ class SoftmaxRows(_Rows):
     shift_curv: float = 0.0
     scale_u: Array | None = None
 
-    def at(self, theta: Array, **flags: bool) -> PassResult:
+    def at(self, theta: Array, packed: bool = False, **flags: bool) -> PassResult:
+        # (``packed`` asks for a packed Hessian, which the softmax pass does not make:
+        # its Hessian comes full, as the solver then expects)
         u = theta
         th = u if self.T is None else self.T @ u
         res = softmax_pass(

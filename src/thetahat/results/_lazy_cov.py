@@ -44,6 +44,10 @@ class LazyCovariance:
     perm : array of int, optional
         The order of the rows and columns shown (entry ``i`` is parameter ``perm[i]``
         of ``block``'s order).
+    diagonal : callable, optional
+        ``diagonal(idx)``: the variances of the parameters ``idx`` (``block``'s
+        order), where they are read more cheaply than through ``block``: the matrix is
+        stored (a GLM's packed inverse Hessian), and :attr:`stored` is True.
 
     Notes
     -----
@@ -74,6 +78,7 @@ class LazyCovariance:
         hint: str = "",
         scale: float = 1.0,
         perm: NDArray[np.intp] | None = None,
+        diagonal: Callable[[NDArray[np.intp]], Array] | None = None,
     ) -> None:
         self.k = int(k)
         self._block = block
@@ -81,12 +86,18 @@ class LazyCovariance:
         self.hint = hint
         self.scale = float(scale)
         self.perm = np.arange(self.k) if perm is None else np.asarray(perm, dtype=np.intp)
+        self._diagonal = diagonal
         self._full: Array | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
         """``(k, k)``."""
         return (self.k, self.k)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the entries are stored, not computed (reading any is cheap)."""
+        return self._diagonal is not None
 
     @property
     def formed(self) -> bool:
@@ -104,6 +115,7 @@ class LazyCovariance:
             hint=self.hint,
             scale=self.scale * float(factor),
             perm=self.perm,
+            diagonal=self._diagonal,
         )
 
     __rmul__ = __mul__
@@ -117,6 +129,7 @@ class LazyCovariance:
             hint=self.hint,
             scale=self.scale,
             perm=self.perm[np.asarray(perm, dtype=np.intp)],
+            diagonal=self._diagonal,
         )
         return out
 
@@ -134,6 +147,8 @@ class LazyCovariance:
         pos = np.atleast_1d(np.asarray(idx, dtype=np.intp))
         if self._full is not None:
             return np.diag(self._full)[pos].copy()
+        if self._diagonal is not None:
+            return np.asarray(self._diagonal(self.perm[pos]), dtype=float) * self.scale
         return np.diag(self.block(pos)).copy()
 
     def toarray(self) -> Array:

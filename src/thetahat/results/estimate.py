@@ -18,6 +18,7 @@ from .._validation import check_level
 from ..distributions import Distribution
 from ..optim import Status
 from ._common import Value, _flat_labels, _flatten, _prior_text, _round, _short, _unflatten
+from ._lazy_cov import LazyCovariance
 from ._profile import ProfileObjective, profile_intervals
 from ._table import Block, Report, Reported
 
@@ -227,7 +228,11 @@ class Estimate(Reported):
     @property
     def se(self) -> dict[str, Value]:
         """Standard errors, name -> value (inf where the information is singular)."""
-        d = np.diag(self.cov)
+        cov = self.cov
+        if isinstance(cov, LazyCovariance) and cov.stored:  # (the diagonal alone is read)
+            d = cov.variances(np.arange(cov.k))
+        else:
+            d = np.diag(cov)
         with np.errstate(invalid="ignore"):
             flat = np.where(d >= 0, np.sqrt(np.abs(d)), np.nan)
         return _unflatten(self.params, flat)
