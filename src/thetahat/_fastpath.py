@@ -73,12 +73,12 @@ def dsyrk_capsule() -> Any:
 
 
 @functools.cache
-def dsfrk_capsule() -> Any:
-    """SciPy's LAPACK dsfrk for Cython (``scipy.linalg.cython_lapack``): ``glm_pass``'s
-    rank-k update of a Hessian in rectangular full packed form."""
-    from scipy.linalg import cython_lapack
+def dgemm_capsule() -> Any:
+    """SciPy's BLAS dgemm for Cython: with dsyrk, ``glm_pass``'s update of a Hessian in
+    packed form."""
+    from scipy.linalg import cython_blas
 
-    return cython_lapack.__pyx_capi__["dsfrk"]
+    return cython_blas.__pyx_capi__["dgemm"]
 
 
 @functools.cache

@@ -58,12 +58,11 @@ typedef void (*dsyrk_t)(char *uplo, char *trans, int *n, int *k, double *alpha, 
 /* the function pointer in SciPy's dsyrk capsule, its signature checked; NULL and
    TypeError otherwise */
 dsyrk_t th_dsyrk_from(PyObject *capsule);
-/* LAPACK dsfrk (rank-k update of a matrix in rectangular full packed form), as SciPy
-   exports it for Cython (scipy.linalg.cython_lapack) */
-typedef void (*dsfrk_t)(char *transr, char *uplo, char *trans, int *n, int *k, double *alpha,
-                        double *a, int *lda, double *beta, double *c);
-/* either capsule: *syrk or *sfrk set (the other NULL), 0; -1 and TypeError otherwise */
-int th_rank_k_from(PyObject *capsule, dsyrk_t *syrk, dsfrk_t *sfrk);
+/* BLAS dgemm, the same way; NULL and TypeError where the capsule is not dgemm's */
+typedef void (*dgemm_t)(char *transa, char *transb, int *m, int *n, int *k, double *alpha,
+                        double *a, int *lda, double *b, int *ldb, double *beta, double *c,
+                        int *ldc);
+dgemm_t th_dgemm_from(PyObject *capsule);
 PyObject *th_glm_pass(PyObject *self, PyObject *args);
 /* log(v!) = log Gamma(v + 1) for any v >= 0 (_kernels.c: the table, Stirling's series,
    lgamma_r); th_log_factorial below reads the table inline for small counts first */

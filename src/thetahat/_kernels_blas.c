@@ -24,8 +24,7 @@
 /* The capsule's name is its C signature, e.g. "void (char *, char *, int *, int *,
    __pyx_t_5scipy_6linalg_11cython_blas_d *, ...)". Each argument is coded c (char *),
    i (int *), d (double *, or Cython's typedef of double, whose name ends in "_d *"),
-   ? otherwise; dsyrk's arguments code as "cciiddiddi" (dgemm's, for one, do not), LAPACK's
-   dsfrk's (scipy.linalg.cython_lapack) as "ccciiddidd". */
+   ? otherwise; dsyrk's arguments code as "cciiddiddi", dgemm's as "cciiiddididdi". */
 #define SIG_MAX 16
 static int has_signature(const char *name, const char *want)
 {
@@ -77,24 +76,16 @@ dsyrk_t th_dsyrk_from(PyObject *capsule)
     return (dsyrk_t)PyCapsule_GetPointer(capsule, name);
 }
 
-int th_rank_k_from(PyObject *capsule, dsyrk_t *syrk, dsfrk_t *sfrk)
+dgemm_t th_dgemm_from(PyObject *capsule)
 {
-    *syrk = NULL;
-    *sfrk = NULL;
     const char *name = PyCapsule_CheckExact(capsule) ? PyCapsule_GetName(capsule) : NULL;
-    if (name != NULL && has_signature(name, "cciiddiddi")) {
-        *syrk = (dsyrk_t)PyCapsule_GetPointer(capsule, name);
-        return *syrk == NULL ? -1 : 0;
+    if (name == NULL || !has_signature(name, "cciiiddididdi")) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError,
+                        "expected SciPy's dgemm capsule (scipy.linalg.cython_blas)");
+        return NULL;
     }
-    if (name != NULL && has_signature(name, "ccciiddidd")) {
-        *sfrk = (dsfrk_t)PyCapsule_GetPointer(capsule, name);
-        return *sfrk == NULL ? -1 : 0;
-    }
-    PyErr_Clear();
-    PyErr_SetString(PyExc_TypeError,
-                    "expected SciPy's dsyrk (scipy.linalg.cython_blas) or dsfrk "
-                    "(scipy.linalg.cython_lapack) capsule");
-    return -1;
+    return (dgemm_t)PyCapsule_GetPointer(capsule, name);
 }
 
 PyObject *th_syrk_add(PyObject *self, PyObject *args)

@@ -2,7 +2,7 @@
  * glm_pass: one fused pass of a logistic or Poisson GLM over rows lo:hi of a dense X.
  *
  * glm_pass(family, X, y, w, offset, coef, centre, intercept, fit_intercept, flags, lo, hi,
- *          g, H, dsyrk) -> (nll, eta_max)
+ *          g, H, dsyrk[, part]) -> (nll, eta_max)
  *
  *   family      0 logistic (Bernoulli, logit link), 1 Poisson (log link)
  *   X           float64 n x p, rows at any positive stride, columns contiguous
@@ -12,14 +12,23 @@
  *   g           float64 k = p + fit_intercept, the gradient ADDED into (or None)
  *   H           float64 k x k Fortran-ordered, the Hessian's upper triangle ADDED into
  *               (or None): H[a, b] for a <= b, the intercept's row and column last;
- *               with a dsfrk capsule, the k(k+1)/2 values of the whole Hessian in
- *               LAPACK's rectangular full packed form (TRANSR 'N', UPLO 'L')
+ *               packed (below): the k(k+1)/2 values of the whole Hessian in LAPACK's
+ *               rectangular full packed form (TRANSR 'N', UPLO 'L')
  *   dsyrk       None, or SciPy's dsyrk capsule (scipy.linalg.cython_blas): the block's
  *               H[:p, :p] += Z'Z, Z = sqrt(v) X_b, by BLAS (wider X: see below); or
- *               its dsfrk capsule (scipy.linalg.cython_lapack): H += Z'Z with Z =
- *               sqrt(v) [X_b, 1] (the intercept's column included), in packed form,
- *               on blocks of GLM_FROWS rows: half the Hessian's memory and a small
- *               block, for a pass whose k x k sums would dwarf its per-row memory
+ *               the tuple (dsyrk, dgemm) of its capsules: packed, H += Z'Z with Z =
+ *               sqrt(v) [X_b, 1] (the intercept's column included) on blocks of
+ *               GLM_FROWS rows, half the Hessian's memory and a small block, for a
+ *               pass whose k x k sums would dwarf its per-row memory
+ *   part        packed only: -1 (default) the whole Hessian, 0 or 1 a half of it (its
+ *               own entries: two threads fill one H over the same rows, and only part
+ *               0 should ask for the nll and gradient)
+ *
+ * The packed update is LAPACK dsfrk's own split (there one call; here two halves, for
+ * two threads): with n1 = ceil(k/2), n2 = k - n1, the leading n1 x n1 lower triangle
+ * and the trailing n2 x n2 (stored transposed, upper) by dsyrk, the n2 x n1 block
+ * between them by dgemm; part 0 takes the leading triangle and the block's first
+ * n1/2 columns, part 1 the rest.
  *
  * The same sums as the NumPy route of regression/_loss.py (_rows_pass), without that
  * route's per-block NumPy calls, its scaled copy Z = sqrt(v) X_b of a whole block and its
@@ -52,7 +61,7 @@
 
 #define GLM_BLOCK 256
 #define GLM_ZROWS 64 /* rows per dsyrk call */
-#define GLM_FROWS 32 /* rows per dsfrk call (its block is the packed pass's one buffer) */
+#define GLM_FROWS 32 /* rows per packed update (its block: the packed pass's one buffer) */
 #define GLM_TP 31    /* up to this many columns (and no dsyrk) a pass transposes its blocks
                         (regression/_loss.py's COMPILED_SYRK_P - 1) */
 #define GLM_LD 264   /* its columns' spacing: GLM_BLOCK padded by a cache line, so the
@@ -70,8 +79,9 @@ typedef struct {
     double *g, *H;
     double *cbuf; /* GLM_BLOCK x p centred rows, when centre is given */
     dsyrk_t dsyrk;
-    dsfrk_t dsfrk; /* (then H is packed) */
-    double *zbuf;  /* GLM_ZROWS x p scaled rows for dsyrk, GLM_FROWS x k for dsfrk */
+    dgemm_t dgemm; /* (then H is packed) */
+    int part;      /* packed: -1 the whole Hessian, 0 or 1 a half */
+    double *zbuf;  /* GLM_ZROWS x p scaled rows for dsyrk, GLM_FROWS x k when packed */
     int tp;       /* the blocks transposed: no dsyrk and at most GLM_TP columns */
 } glm_t;
 
@@ -303,6 +313,36 @@ TH_INLINE void transpose_block(const glm_t *a, Py_ssize_t s, Py_ssize_t n, doubl
     }
 }
 
+/* H += Z'Z in packed form for the block's nz scaled rows (a->zbuf, nz x k in C order:
+   Fortran's k x nz matrix A, so A A' = Z'Z), the part a->part of it */
+static void packed_update(const glm_t *a, Py_ssize_t nz)
+{
+    const int k = (int)a->k, odd = k % 2, n1 = (k + 1) / 2, n2 = k - n1;
+    const int h = n1 / 2, whole = a->part < 0;
+    int ldc = odd ? k : k + 1;
+    int kk = (int)nz, lda = k;
+    double one = 1.0, *z = a->zbuf, *H = a->H;
+    char L = 'L', U = 'U', N = 'N', T = 'T';
+    /* where the two triangles and the block between them start (dsfrk's offsets) */
+    double *t1 = H + (odd ? 0 : 1), *t2 = H + (odd ? k : 0), *s = H + (odd ? n1 : n1 + 1);
+    if (whole || a->part == 0) {
+        int m = n1, c = whole ? n1 : h;
+        a->dsyrk(&L, &N, &m, &kk, &one, z, &lda, &one, t1, &ldc);
+        if (n2 > 0 && c > 0) {
+            int r = n2;
+            a->dgemm(&N, &T, &r, &c, &kk, &one, z + n1, &lda, z, &lda, &one, s, &ldc);
+        }
+    }
+    if ((whole || a->part == 1) && n2 > 0) {
+        int m = n2, c = whole ? 0 : n1 - h;
+        a->dsyrk(&U, &N, &m, &kk, &one, z + n1, &lda, &one, t2, &ldc);
+        if (c > 0) {
+            a->dgemm(&N, &T, &m, &c, &kk, &one, z + n1, &lda, z + h, &lda, &one,
+                     s + (Py_ssize_t)h * ldc, &ldc);
+        }
+    }
+}
+
 TH_CLONES
 static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_out,
                      double *eta_max_out)
@@ -422,7 +462,7 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
                Fortran-ordered H holds H[0..b, b] contiguously */
             double *H = a->H;
             Py_ssize_t i = 0;
-            for (Py_ssize_t q0 = 0; a->dsfrk != NULL && q0 < n; q0 += GLM_FROWS) {
+            for (Py_ssize_t q0 = 0; a->dgemm != NULL && q0 < n; q0 += GLM_FROWS) {
                 const Py_ssize_t nz = (n - q0 < GLM_FROWS) ? n - q0 : GLM_FROWS;
                 for (Py_ssize_t q = q0; q < q0 + nz; q++) {
                     const double *x = rows[q];
@@ -435,14 +475,10 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
                         z[p] = sv;
                     }
                 }
-                /* the block (nz x k, C order) is Fortran's k x nz A: A A' = Z'Z */
-                int n_ = (int)k, k_ = (int)nz, lda = (int)k;
-                double one = 1.0;
-                char transr = 'N', uplo = 'L', trans = 'N';
-                a->dsfrk(&transr, &uplo, &trans, &n_, &k_, &one, a->zbuf, &lda, &one, H);
+                packed_update(a, nz);
                 i = n;
             }
-            for (Py_ssize_t q0 = 0; a->dsyrk != NULL && q0 < n; q0 += GLM_ZROWS) {
+            for (Py_ssize_t q0 = 0; a->dsyrk != NULL && !a->dgemm && q0 < n; q0 += GLM_ZROWS) {
                 const Py_ssize_t nz = (n - q0 < GLM_ZROWS) ? n - q0 : GLM_ZROWS;
                 for (Py_ssize_t q = q0; q < q0 + nz; q++) {
                     const double *x = rows[q];
@@ -564,13 +600,27 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
     double b;
     Py_ssize_t lo, hi;
     PyObject *xo, *yo, *wo, *oo, *co, *mo, *go, *ho, *so;
-    if (!PyArg_ParseTuple(args, "iOOOOOOdpinnOOO", &family, &xo, &yo, &wo, &oo, &co, &mo, &b,
-                          &fi, &flags, &lo, &hi, &go, &ho, &so)) {
+    int part = -1;
+    if (!PyArg_ParseTuple(args, "iOOOOOOdpinnOOO|i", &family, &xo, &yo, &wo, &oo, &co, &mo, &b,
+                          &fi, &flags, &lo, &hi, &go, &ho, &so, &part)) {
         return NULL;
     }
     dsyrk_t dsyrk = NULL;
-    dsfrk_t dsfrk = NULL;
-    if (so != Py_None && th_rank_k_from(so, &dsyrk, &dsfrk) < 0) {
+    dgemm_t dgemm = NULL;
+    if (PyTuple_Check(so)) { /* packed: (dsyrk, dgemm) */
+        if (PyTuple_GET_SIZE(so) != 2) {
+            PyErr_SetString(PyExc_TypeError, "glm_pass: packed needs (dsyrk, dgemm) capsules");
+            return NULL;
+        }
+        if ((dsyrk = th_dsyrk_from(PyTuple_GET_ITEM(so, 0))) == NULL ||
+            (dgemm = th_dgemm_from(PyTuple_GET_ITEM(so, 1))) == NULL) {
+            return NULL;
+        }
+    } else if (so != Py_None && (dsyrk = th_dsyrk_from(so)) == NULL) {
+        return NULL;
+    }
+    if (part < -1 || part > 1 || (part >= 0 && dgemm == NULL)) {
+        PyErr_SetString(PyExc_ValueError, "glm_pass: part is -1, 0 or 1, and only packed");
         return NULL;
     }
     if (family != 0 && family != 1) {
@@ -606,7 +656,7 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
     if (rows_arg(yo, &yv, n, "y") < 0 || rows_arg(wo, &wv, n, "w") < 0 ||
         rows_arg(oo, &ov, n, "offset") < 0 || vector_arg(co, &cv, p, "coef") < 0 ||
         vector_arg(mo, &mv, p, "centre") < 0 || vector_arg(go, &gv, k, "g") < 0 ||
-        vector_arg(ho, &hv, dsfrk ? k * (k + 1) / 2 : k * k, "H") < 0) {
+        vector_arg(ho, &hv, dgemm ? k * (k + 1) / 2 : k * k, "H") < 0) {
         goto done;
     }
     if (yv.buf == NULL || cv.buf == NULL) {
@@ -625,15 +675,16 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         .b = b, .fi = fi, .family = family,
         .want_nll = (flags & 1) != 0, .want_grad = (flags & 2) && gv.buf,
         .want_hess = (flags & 4) && hv.buf, .g = gv.buf, .H = hv.buf, .cbuf = NULL,
-        .dsyrk = NULL, .dsfrk = NULL, .zbuf = NULL,
+        .dsyrk = NULL, .dgemm = NULL, .part = part, .zbuf = NULL,
     };
-    if (dsfrk != NULL && a.want_hess && k > 0) {
+    if (dgemm != NULL && a.want_hess && k > 0) {
         zbuf = PyMem_RawMalloc(sizeof(double) * GLM_FROWS * (size_t)k);
         if (zbuf == NULL) {
             PyErr_NoMemory();
             goto done;
         }
-        a.dsfrk = dsfrk;
+        a.dsyrk = dsyrk;
+        a.dgemm = dgemm;
         a.zbuf = zbuf;
     } else if (dsyrk != NULL && a.want_hess && p > 0) {
         zbuf = PyMem_RawMalloc(sizeof(double) * GLM_ZROWS * (size_t)p);
@@ -644,7 +695,7 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         a.dsyrk = dsyrk;
         a.zbuf = zbuf;
     }
-    a.tp = a.dsyrk == NULL && a.dsfrk == NULL && p <= GLM_TP;
+    a.tp = a.dsyrk == NULL && p <= GLM_TP;
     if (mv.buf != NULL && p > 0 && !a.tp) { /* (transposed blocks are centred as copied) */
         cbuf = PyMem_RawMalloc(sizeof(double) * GLM_BLOCK * (size_t)p);
         if (cbuf == NULL) {

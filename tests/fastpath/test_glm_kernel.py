@@ -118,10 +118,11 @@ def test_kernel_equals_direct_sums(code: int, p: int, syrk: bool) -> None:
 @pytest.mark.parametrize("code", [0, 1])
 @pytest.mark.parametrize("p", [0, 1, 2, 5, 40, 41])
 def test_packed_hessian_by_dsfrk_equals_direct_sums(code: int, p: int) -> None:
-    """With LAPACK's dsfrk capsule the Hessian comes in rectangular full packed form
-    (k even and odd, the intercept's column inside the packed block), read back by
-    LAPACK's own dtfttr."""
-    from scipy.linalg import cython_lapack, lapack
+    """With the (dsyrk, dgemm) capsules the Hessian comes in rectangular full packed
+    form (k even and odd, the intercept's column inside the packed block), read back by
+    LAPACK's own dtfttr: whole, and as two parts over the same rows (part 1 adding
+    its half of the entries and nothing else)."""
+    from scipy.linalg import cython_blas, lapack
 
     assert kernel is not None
     rng = np.random.default_rng(40 + p)
@@ -129,7 +130,7 @@ def test_packed_hessian_by_dsfrk_equals_direct_sums(code: int, p: int) -> None:
     X = rng.standard_normal((n, p))
     coef = rng.normal(size=p) / 3
     y = (rng.uniform(size=n) < 0.4).astype(float) if code == 0 else rng.poisson(2.0, n) * 1.0
-    cap = cython_lapack.__pyx_capi__["dsfrk"]
+    cap = (cython_blas.__pyx_capi__["dsyrk"], cython_blas.__pyx_capi__["dgemm"])
     for sw in (None, rng.uniform(0.0, 2.0, n)):
         for fi in (True, False):
             for centre in (None, rng.normal(size=p)):
@@ -142,6 +143,10 @@ def test_packed_hessian_by_dsfrk_equals_direct_sums(code: int, p: int) -> None:
                 assert nll == pytest.approx(want[0], rel=1e-12)
                 np.testing.assert_allclose(g, want[1], rtol=1e-11, atol=1e-10)
                 assert emax == pytest.approx(want[3], rel=1e-14)
+                R2 = np.zeros_like(R)
+                kernel(code, X, y, sw, None, coef, centre, 0.3, fi, 4, 0, n, None, R2, cap, 0)
+                half = R2.copy()
+                kernel(code, X, y, sw, None, coef, centre, 0.3, fi, 4, 0, n, None, R2, cap, 1)
                 if k == 0:
                     continue
                 L, info = lapack.dtfttr(k, R, transr="N", uplo="L")
@@ -149,9 +154,18 @@ def test_packed_hessian_by_dsfrk_equals_direct_sums(code: int, p: int) -> None:
                 H = np.tril(L) + np.tril(L, -1).T
                 scale = max(1.0, float(np.abs(want[2]).max(initial=0.0)))
                 np.testing.assert_allclose(H, want[2], rtol=1e-12, atol=1e-13 * scale)
+                np.testing.assert_array_equal(R2, R)  # the two parts: the same entries
+                if k > 2:  # each part fills entries the other leaves at 0
+                    assert 0 < np.count_nonzero(half) < R.size
     with pytest.raises(ValueError, match="H has 3 values, expected 6"):  # k = 3 packed
         kernel(code, np.ones((n, 2)), y, None, None, np.zeros(2), None, 0.3, True, 7, 0, n,
                None, np.zeros(3), cap)  # fmt: skip
+    with pytest.raises(ValueError, match="part is -1, 0 or 1, and only packed"):
+        kernel(code, np.ones((n, 2)), y, None, None, np.zeros(2), None, 0.3, True, 7, 0, n,
+               None, np.zeros(9), cython_blas.__pyx_capi__["dsyrk"], 0)  # fmt: skip
+    with pytest.raises(TypeError, match="dgemm capsule"):
+        kernel(code, np.ones((n, 2)), y, None, None, np.zeros(2), None, 0.3, True, 7, 0, n,
+               None, np.zeros(6), (cap[0], cap[0]))  # fmt: skip
 
 
 @pytest.mark.parametrize("code", [0, 1])

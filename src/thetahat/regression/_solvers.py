@@ -327,9 +327,10 @@ LBFGS_GTOL = 1e-7
 #: Hessian is taken in packed form on one worker, and its factor and the covariance
 #: stay in that memory (:mod:`._packed`): there the k x k sums of two workers, not the
 #: rows, were a fit's memory (1e4 x 200: 0.84 MB beyond X against 0.31 for L-BFGS
-#: without standard errors). The packed pass runs on one worker, in twice the time of
-#: two (Poisson Hessian pass, best of 15: 11.6 against 5.9 ms at 1e4 x 200, 7.8 against
-#: 4.8 at 2e4 x 100, 92 against 44 at 8e4 x 200); a fit makes it once or twice
+#: without standard errors). The packed pass splits the Hessian's entries, not the rows,
+#: over two threads (``_loss._packed_pass``): Poisson Hessian pass, best of 15, against
+#: two workers' full sums: 7.95 against 6.77 ms at 1e4 x 200, 6.15 against 4.86 at
+#: 2e4 x 100, 54.8 against 45.3 at 8e4 x 200 (on one thread 11.6, 7.8 and 92)
 PACKED_ROWS_PER_K2 = 2
 
 
