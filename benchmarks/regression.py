@@ -249,14 +249,14 @@ def print_cell(family: str, mode: str, n: int, d: int, res: dict[str, Any]) -> N
         info = r["info"]
         print(
             f"| {m} | {r['best']:.4f} | {r['spread']:.2f} | {r['rounds']} | "
-            f"{r['best'] / ours['best']:.2f} | {r['cpu']:.4f} | {r['gap']:.1e} | {r['mb']:.0f} | "
+            f"{r['best'] / ours['best']:.2f} | {r['cpu']:.4f} | {r['gap']:.1e} | {r['mb']:.3g} | "
             f"{'yes' if info.get('se_ok') else 'no'} | {info.get('iters', '-')} |"
         )
     if fastest is not None:
         f = res[fastest]
         print(
-            f"\nSUMMARY {head}: thetahat {ours['best']:.4f} s, {ours['mb']:.0f} MB; fastest "
-            f"matched peer {fastest} {f['best']:.4f} s, {f['mb']:.0f} MB: speed ratio "
+            f"\nSUMMARY {head}: thetahat {ours['best']:.4f} s, {ours['mb']:.3g} MB; fastest "
+            f"matched peer {fastest} {f['best']:.4f} s, {f['mb']:.3g} MB: speed ratio "
             f"{f['best'] / ours['best']:.2f} (cpu {f['cpu'] / ours['cpu']:.2f})"
         )
     else:
@@ -280,12 +280,12 @@ def grid_table(results: dict[str, Any]) -> None:
         if matched:
             f = min(matched, key=lambda m: res[m]["best"])
             peer = f"{f} | {res[f]['best']:.3f} | {res[f]['best'] / ours['best']:.2f}"
-            mb = f"{res[f]['mb']:.0f}"
+            mb = f"{res[f]['mb']:.3g}"
         else:
             peer, mb = "none matched | - | -", "-"
         print(
             f"| {family} | {mode.upper()} | {float(n):.0e} | {d} | {ours['best']:.3f} | {peer} | "
-            f"{ours['mb']:.0f} | {mb} | {dflt['best'] / ours['best']:.2f} ({dflt['gap']:.0e}) |"
+            f"{ours['mb']:.3g} | {mb} | {dflt['best'] / ours['best']:.2f} ({dflt['gap']:.0e}) |"
         )
 
 

@@ -204,3 +204,30 @@ def test_the_route_is_taken_on_few_rows_only(spy_packed: list[bool]) -> None:
         LogisticRegression().fit(X, y)
     assert spy_packed == [True, False]
     assert math.isclose(limit, 20_402)
+
+
+def test_the_solvers_packed_fit_keeps_its_factor_until_consumed() -> None:
+    """``GLMFit.covariance`` without ``consume`` inverts a copy (the factor stays for
+    the next call), with it the factor's own memory; the Hessian's diagonal is kept
+    from before the factor."""
+    from thetahat.regression._loss import POISSON
+    from thetahat.regression._solvers import PenaltyVec, fit_glm
+
+    X, y = _data("poisson", 1000, 110, 5)
+    k = 111
+    pen = PenaltyVec(np.zeros(k), np.zeros(k), np.zeros(k))
+    res = fit_glm(POISSON, X, y, None, None, True, pen)
+    assert res.packed is not None and res.result.hessian is None
+    A = np.column_stack([X, np.ones(len(y))])
+    mu = np.exp(A @ res.theta)
+    H = A.T @ (A * mu[:, None])
+    np.testing.assert_allclose(res.hessian_diagonal(), np.diag(H), rtol=1e-7)
+    active = np.ones(k, dtype=bool)
+    first = np.asarray(res.covariance(active, 2.0))
+    assert res.packed is not None  # not consumed
+    second = np.asarray(res.covariance(active, 1.0, consume=True))
+    assert res.packed is None
+    np.testing.assert_allclose(first, 2.0 * second, rtol=1e-12)
+    # (the solver's Hessian is the one taken within sqrt(tol) of the returned optimum)
+    want = np.linalg.inv(H)
+    np.testing.assert_allclose(second, want, rtol=1e-6, atol=1e-6 * np.abs(want).max())

@@ -8,8 +8,10 @@ sums. L-BFGS, which returns no standard errors, holds about four n-vectors there
 ``UPLO = 'L'``) a symmetric matrix takes ``k (k + 1) / 2`` values, and LAPACK works
 on it with Level-3 BLAS (``dsfrk``, ``dpftrf``, ``dpftrs``, ``dpftri``: all
 exported by SciPy), so the whole way from the last pass's Hessian to the returned
-covariance stays in one such array: the compiled pass adds ``Z'Z`` by ``dsfrk``
-(``_kernels_glm.c``), :class:`PackedCholesky` factors it in place, and
+covariance stays in one such array: the compiled pass adds ``Z'Z`` as ``dsfrk``
+does, by ``dsyrk`` on the two triangles and ``dgemm`` on the block between them,
+split over two threads (``_kernels_glm.c``), :class:`PackedCholesky` factors it in
+place, and
 :func:`packed_covariance` inverts the factor in place and hands it out as a
 :class:`~thetahat.results.LazyCovariance` that reads its entries (the whole matrix
 is formed only when asked for).
@@ -107,6 +109,12 @@ class PackedCholesky:
         if not np.shares_memory(c, packed):  # pragma: no cover - f2py copies only odd input
             packed[:] = c
         self.ok = info == 0
+
+    def copy(self) -> PackedCholesky:
+        """The same factor in memory of its own."""
+        out = PackedCholesky.__new__(PackedCholesky)
+        out.k, out.a, out.diagonal, out.ok = self.k, self.a.copy(), self.diagonal, self.ok
+        return out
 
     def pivots(self) -> Array:
         """``L_jj^2 / H_jj``: the share of column ``j``'s curvature that the columns

@@ -150,9 +150,9 @@ class GLMFit:
         """
         k = self.theta.shape[0]
         if self.packed is not None:  # (the packed path has no L1 term: all active)
-            if not consume:
-                self.packed = _copied(self.packed)
-            chol, self.packed = self.packed, None
+            chol = self.packed if consume else self.packed.copy()
+            if consume:
+                self.packed = None
             lazy, self.cov_logdet = packed_covariance(chol, scale, self.centre)
             return lazy  # type: ignore[return-value]
         if active.all():  # (no k x k copies for the selection)
@@ -324,20 +324,14 @@ SUSPECT_AFTER = 25  # ... or this many Newton iterations without converging
 LBFGS_MIN_K = 100
 LBFGS_GTOL = 1e-7
 #: after L-BFGS on at most this many rows per k^2 (the caller's full data), the exact
-#: Hessian is taken in packed form on one worker, and its factor and the covariance
-#: stay in that memory (:mod:`._packed`): there the k x k sums of two workers, not the
-#: rows, were a fit's memory (1e4 x 200: 0.84 MB beyond X against 0.31 for L-BFGS
+#: Hessian is taken in packed form, and its factor and the covariance stay in that
+#: memory (:mod:`._packed`): there the k x k sums of two workers, not the rows, were a
+#: fit's memory (1e4 x 200: 0.84 MB beyond X against 0.31 for L-BFGS
 #: without standard errors). The packed pass splits the Hessian's entries, not the rows,
 #: over two threads (``_loss._packed_pass``): Poisson Hessian pass, best of 15, against
 #: two workers' full sums: 7.95 against 6.77 ms at 1e4 x 200, 6.15 against 4.86 at
 #: 2e4 x 100, 54.8 against 45.3 at 8e4 x 200 (on one thread 11.6, 7.8 and 92)
 PACKED_ROWS_PER_K2 = 2
-
-
-def _copied(chol: PackedCholesky) -> PackedCholesky:
-    out = PackedCholesky.__new__(PackedCholesky)
-    out.__dict__.update(chol.__dict__, a=chol.a.copy())
-    return out
 
 
 def newton_step(H: Array, g: Array, theta: Array, l1: Array | None) -> tuple[Array, float]:
@@ -721,12 +715,12 @@ def _refine(
     got = _factored(H0, exact, check_rank)
     if got is None:
         return None
-    solve, kept = got
+    H_star: Array | PackedCholesky | None
+    solve, H_star = got
     loose = float(np.sqrt(tol))
     th = theta.copy()
     prev = np.inf
     last = before = np.inf
-    H_star: Array | PackedCholesky | None = kept
     th_star = th
     chord = _Anderson()
     for it in range(1, max_iter + 1):
