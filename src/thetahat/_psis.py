@@ -125,6 +125,10 @@ class LaplaceCheck(Mapping[str, float]):
         self._draws, self._rng = int(draws), rng
         self._result: ISDraws | None = None
 
+    def redrawn(self, draws: int, rng: Any) -> LaplaceCheck:
+        """The same check with another number of draws and seed (not yet computed)."""
+        return LaplaceCheck(self._target, self._mean, self._cov, draws=draws, rng=rng)
+
     @property
     def result(self) -> ISDraws:
         """The importance draws (computed once)."""

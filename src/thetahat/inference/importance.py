@@ -130,7 +130,7 @@ def laplace_is_posterior(
     fam, stats = _validate_proper(family, data, prior, weights, exposure)
     lap = _laplace(fam, stats, prior)
     check = lap.diagnostics
-    res = type(check)(*check._args, draws=draws, rng=rng).result
+    res = check.redrawn(draws, rng).result
     doms = lap.dist.domains
     with np.errstate(all="ignore"):
         theta = to_theta(doms, res.z)
