@@ -231,3 +231,15 @@ def test_the_solvers_packed_fit_keeps_its_factor_until_consumed() -> None:
     # (the solver's Hessian is the one taken within sqrt(tol) of the returned optimum)
     want = np.linalg.inv(H)
     np.testing.assert_allclose(second, want, rtol=1e-6, atol=1e-6 * np.abs(want).max())
+
+
+def test_a_packed_fit_pickles() -> None:
+    """The estimator, its unformed covariance and its posterior survive pickling."""
+    import pickle
+
+    X, y = _data("logistic", 1200, 120, 13)
+    m = LogisticRegression(prior=th.Normal(0, 1)).fit(X, y)
+    assert isinstance(m.estimate_.cov, LazyCovariance) and m.estimate_.cov.stored
+    back = pickle.loads(pickle.dumps(m))
+    assert back.estimate_.se == m.estimate_.se
+    np.testing.assert_array_equal(np.asarray(back.posterior_.cov), np.asarray(m.posterior_.cov))

@@ -172,22 +172,20 @@ def packed_covariance(
         a[last_row[:-1]] = row[:-1] - cw
         a[last_row[-1]] = corner
     logdet = k * math.log(scale) - logdet_h if scale > 0 else math.nan
-    diag = rfp_diagonal_index(k)
-    cov = LazyCovariance(
-        k,
-        _PackedBlocks(a, k),
-        limit=k,
-        diagonal=lambda idx: a[diag[idx]],
-    )
-    return cov, logdet
+    blocks = _PackedBlocks(a, k)
+    return LazyCovariance(k, blocks, limit=k, diagonal=blocks.diagonal), logdet
 
 
 class _PackedBlocks:
     """``block(idx)`` of a :class:`~thetahat.results.LazyCovariance` over a packed
-    symmetric matrix (the whole matrix by LAPACK's ``dtfttr``)."""
+    symmetric matrix (the whole matrix by LAPACK's ``dtfttr``), and ``diagonal(idx)``;
+    a class, not closures, so a fitted estimator pickles."""
 
     def __init__(self, a: Array, k: int) -> None:
         self.a, self.k = a, k
+
+    def diagonal(self, idx: NDArray[np.intp]) -> Array:
+        return np.asarray(self.a[rfp_diagonal_index(self.k)[idx]])
 
     def __call__(self, idx: NDArray[np.intp]) -> Array:
         if idx.shape == (self.k,) and np.array_equal(idx, np.arange(self.k)):
