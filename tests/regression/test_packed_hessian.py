@@ -243,3 +243,24 @@ def test_a_packed_fit_pickles() -> None:
     back = pickle.loads(pickle.dumps(m))
     assert back.estimate_.se == m.estimate_.se
     np.testing.assert_array_equal(np.asarray(back.posterior_.cov), np.asarray(m.posterior_.cov))
+
+
+@pytest.mark.parametrize("family", ["logistic", "poisson"])
+def test_after_the_subsample_warm_start_too(
+    family: str, spy_packed: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SUBSAMPLE_ABOVE rows the chord passes start from the subsample's (full)
+    Hessian, and the exact one on all rows is then taken packed (lowered thresholds:
+    8,000 x 40, the route of 4.1e4 x 200)."""
+    monkeypatch.setattr(_solvers, "SUBSAMPLE_ABOVE", 5_000)
+    monkeypatch.setattr(_solvers, "PACKED_ROWS_PER_K2", 5)
+    X, y = _data(family, 8_000, 40, 17)
+    cls = LogisticRegression if family == "logistic" else PoissonRegression
+    a = cls().fit(X, y)
+    monkeypatch.setattr(_solvers, "PACKED_ROWS_PER_K2", 0)
+    b = cls().fit(X, y)
+    assert spy_packed == [True, False]
+    assert a.estimate_.status == b.estimate_.status == "success"
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-9, atol=1e-12)
+    se_a, se_b = a.estimate_.se, b.estimate_.se
+    np.testing.assert_allclose(list(se_a.values()), list(se_b.values()), rtol=1e-9)

@@ -323,14 +323,17 @@ SUSPECT_AFTER = 25  # ... or this many Newton iterations without converging
 #: faster up to d = 100 and the threshold was 150.)
 LBFGS_MIN_K = 100
 LBFGS_GTOL = 1e-7
-#: after L-BFGS on at most this many rows per k^2 (the caller's full data), the exact
-#: Hessian is taken in packed form, and its factor and the covariance stay in that
-#: memory (:mod:`._packed`): there the k x k sums of two workers, not the rows, were a
-#: fit's memory (1e4 x 200: 0.84 MB beyond X against 0.31 for L-BFGS
-#: without standard errors). The packed pass splits the Hessian's entries, not the rows,
-#: over two threads (``_loss._packed_pass``): Poisson Hessian pass, best of 15, against
-#: two workers' full sums: 7.95 against 6.77 ms at 1e4 x 200, 6.15 against 4.86 at
-#: 2e4 x 100, 54.8 against 45.3 at 8e4 x 200 (on one thread 11.6, 7.8 and 92)
+#: on at most this many rows per k^2 (the caller's full data: after L-BFGS, or after the
+#: subsample's warm start from 40,000 rows on), the exact Hessian is taken in packed form,
+#: and its factor and the covariance stay in that memory (:mod:`._packed`): there the
+#: k x k sums of two workers, not the rows, were a fit's memory (1e4 x 200: 0.84 MB
+#: beyond X against 0.31 for L-BFGS without standard errors; 4.1e4 x 200: 1.18 against
+#: 1.02, now 0.84). A fit in full storage holds about 3.6 k x k matrices, L-BFGS about
+#: 3 to 4 n-vectors, so they cross near n = k^2. The packed pass splits the Hessian's
+#: entries, not the rows, over two threads (``_loss._packed_pass``): Poisson Hessian
+#: pass, best of 15, against two workers' full sums: 7.95 against 6.77 ms at 1e4 x 200,
+#: 6.15 against 4.86 at 2e4 x 100, 54.8 against 45.3 at 8e4 x 200 (on one thread 11.6,
+#: 7.8 and 92)
 PACKED_ROWS_PER_K2 = 2
 
 
@@ -479,6 +482,7 @@ def _solve(
     n, k = rows.X.shape[0], theta.shape[0]
     iters = 0
     has_l1 = bool(np.any(pen.l1 > 0))
+    packed = top and n <= PACKED_ROWS_PER_K2 * k * k
     if warm and n > SUBSAMPLE_ABOVE and n // STRIDE >= 20 * k:
         sub, frac = rows.strided(STRIDE)
         try:
@@ -500,17 +504,16 @@ def _solve(
             if not has_l1:
                 H0 = rough.hessian  # the subsample's, scaled in place: it is not used again
                 H0 /= frac
-                refined = _refine(rows, pen, theta, H0, tol, check_rank)
+                refined = _refine(rows, pen, theta, H0, tol, check_rank, packed=packed)
                 if refined is not None:
                     return refined.counted(iters)
     elif k >= LBFGS_MIN_K and not has_l1:
         theta, passes = _lbfgs(rows, pen, theta, k, tol)
         iters += passes
-        packed = top and n <= PACKED_ROWS_PER_K2 * k * k
         at_end = rows.at(theta, with_nll=False, with_hessian=True, packed=packed)
         assert at_end.hess is not None
         H = _plus_diagonal(at_end.hess, pen.l2)
-        refined = _refine(rows, pen, theta, H, tol, check_rank, exact=True)
+        refined = _refine(rows, pen, theta, H, tol, check_rank, exact=True, packed=packed)
         if refined is not None:
             return refined.counted(iters)
     return _newton(rows, pen, theta, max_iter, tol, iters, check_rank, top)
@@ -675,6 +678,7 @@ def _refine(
     check_rank: bool,
     max_iter: int = 50,
     exact: bool = False,
+    packed: bool = False,
 ) -> GLMFit | None:
     """Newton-chord passes from a warm start, one exact Hessian, and a checked stop.
 
@@ -704,14 +708,13 @@ def _refine(
     error estimate was too optimistic), it is taken again.
     With ``exact``, ``H0`` is the exact Hessian at ``theta`` (after L-BFGS) and
     serves as ``H*`` from the start; without it ``H0`` is overwritten by its factor.
-    An exact ``H0`` in packed form (1-d, :mod:`._packed`) is factored in its own
-    memory, and that factor is what the fit keeps (``GLMFit.packed``); any Hessian
-    taken again is taken packed too.
+    With ``packed`` the exact Hessians are taken in packed form (1-d, :mod:`._packed`;
+    an exact ``H0`` already is), factored in their own memory, and that factor is what
+    the fit keeps (``GLMFit.packed``).
     Returns None when the iteration does not contract (the gradient must halve at
     each pass), or (``check_rank``) a Hessian lacks full rank, and the caller
     falls back to damped Newton.
     """
-    packed = exact and H0.ndim == 1
     got = _factored(H0, exact, check_rank)
     if got is None:
         return None
