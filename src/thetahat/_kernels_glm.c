@@ -458,36 +458,27 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
                 H[p + p * k] += sum_cols(v, n);
             }
         } else if (a->want_hess) {
-            /* H[a, b] += sum_i v_i x_ia x_ib over four rows at a time: column b of the
-               Fortran-ordered H holds H[0..b, b] contiguously */
+            /* H[a, b] += sum_i v_i x_ia x_ib (column b of the Fortran-ordered H holds
+               H[0..b, b] contiguously) */
             double *H = a->H;
             Py_ssize_t i = 0;
-            for (Py_ssize_t q0 = 0; a->dgemm != NULL && q0 < n; q0 += GLM_FROWS) {
-                const Py_ssize_t nz = (n - q0 < GLM_FROWS) ? n - q0 : GLM_FROWS;
+            /* by BLAS on the block's rows scaled by sqrt(v): dsyrk into H's full upper
+               triangle (64-row blocks, the intercept's column summed here), or packed
+               (32-row blocks with the intercept's column in them) */
+            const int packed = a->dgemm != NULL;
+            const Py_ssize_t zr = packed ? GLM_FROWS : GLM_ZROWS, ld = packed ? k : p;
+            for (Py_ssize_t q0 = 0; a->dsyrk != NULL && q0 < n; q0 += zr) {
+                const Py_ssize_t nz = (n - q0 < zr) ? n - q0 : zr;
                 for (Py_ssize_t q = q0; q < q0 + nz; q++) {
                     const double *x = rows[q];
                     const double sv = sqrt(v[q]);
-                    double *z = a->zbuf + (q - q0) * k;
+                    double *z = a->zbuf + (q - q0) * ld;
                     for (Py_ssize_t j = 0; j < p; j++) {
                         z[j] = sv * x[j];
                     }
-                    if (a->fi) {
+                    if (a->fi && packed) {
                         z[p] = sv;
-                    }
-                }
-                packed_update(a, nz);
-                i = n;
-            }
-            for (Py_ssize_t q0 = 0; a->dsyrk != NULL && !a->dgemm && q0 < n; q0 += GLM_ZROWS) {
-                const Py_ssize_t nz = (n - q0 < GLM_ZROWS) ? n - q0 : GLM_ZROWS;
-                for (Py_ssize_t q = q0; q < q0 + nz; q++) {
-                    const double *x = rows[q];
-                    const double sv = sqrt(v[q]);
-                    double *z = a->zbuf + (q - q0) * p;
-                    for (Py_ssize_t j = 0; j < p; j++) {
-                        z[j] = sv * x[j];
-                    }
-                    if (a->fi) {
+                    } else if (a->fi) {
                         double *Hc = H + p * k;
                         const double vq = v[q];
                         for (Py_ssize_t ra = 0; ra < p; ra++) {
@@ -496,15 +487,19 @@ static void glm_rows(const glm_t *a, Py_ssize_t lo, Py_ssize_t hi, double *nll_o
                         Hc[p] += vq;
                     }
                 }
-                /* the block's memory (n x p, C order) is Fortran's p x n matrix A, so
-                   A A' = Z'Z; H's leading dimension is k */
-                int n_ = (int)p, k_ = (int)nz, lda = (int)p, ldc = (int)k;
-                double one = 1.0;
-                char uplo = 'U', trans = 'N';
-                a->dsyrk(&uplo, &trans, &n_, &k_, &one, a->zbuf, &lda, &one, H, &ldc);
+                if (packed) {
+                    packed_update(a, nz);
+                } else {
+                    /* the block's memory (nz x p, C order) is Fortran's p x nz matrix A,
+                       so A A' = Z'Z; H's leading dimension is k */
+                    int n_ = (int)p, k_ = (int)nz, lda = (int)p, ldc = (int)k;
+                    double one = 1.0;
+                    char uplo = 'U', trans = 'N';
+                    a->dsyrk(&uplo, &trans, &n_, &k_, &one, a->zbuf, &lda, &one, H, &ldc);
+                }
                 i = n;
             }
-            for (; i + 4 <= n; i += 4) {
+            for (; i + 4 <= n; i += 4) { /* without BLAS: four rows at a time */
                 const double *x0 = rows[i], *x1 = rows[i + 1], *x2 = rows[i + 2], *x3 = rows[i + 3];
                 const double v0 = v[i], v1 = v[i + 1], v2 = v[i + 2], v3 = v[i + 3];
                 for (Py_ssize_t cb = 0; cb < p; cb++) {
@@ -677,22 +672,17 @@ PyObject *th_glm_pass(PyObject *self, PyObject *args)
         .want_hess = (flags & 4) && hv.buf, .g = gv.buf, .H = hv.buf, .cbuf = NULL,
         .dsyrk = NULL, .dgemm = NULL, .part = part, .zbuf = NULL,
     };
-    if (dgemm != NULL && a.want_hess && k > 0) {
-        zbuf = PyMem_RawMalloc(sizeof(double) * GLM_FROWS * (size_t)k);
+    /* the scaled block for BLAS: packed, GLM_FROWS rows of k values; else GLM_ZROWS of p */
+    const int packed = dgemm != NULL;
+    if (dsyrk != NULL && a.want_hess && (packed ? k : p) > 0) {
+        zbuf = PyMem_RawMalloc(sizeof(double) * (packed ? GLM_FROWS * (size_t)k
+                                                         : GLM_ZROWS * (size_t)p));
         if (zbuf == NULL) {
             PyErr_NoMemory();
             goto done;
         }
         a.dsyrk = dsyrk;
         a.dgemm = dgemm;
-        a.zbuf = zbuf;
-    } else if (dsyrk != NULL && a.want_hess && p > 0) {
-        zbuf = PyMem_RawMalloc(sizeof(double) * GLM_ZROWS * (size_t)p);
-        if (zbuf == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        a.dsyrk = dsyrk;
         a.zbuf = zbuf;
     }
     a.tp = a.dsyrk == NULL && p <= GLM_TP;
