@@ -264,3 +264,45 @@ def test_after_the_subsample_warm_start_too(
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-9, atol=1e-12)
     se_a, se_b = a.estimate_.se, b.estimate_.se
     np.testing.assert_allclose(list(se_a.values()), list(se_b.values()), rtol=1e-9)
+
+
+def test_one_thread_and_two_give_the_same_packed_hessian(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packed pass whole on one thread (``THETAHAT_NUM_THREADS=1``) and split over
+    two: the same entries, nll and gradient, and the full pass's Hessian."""
+    from scipy.linalg import lapack
+
+    from thetahat import _fastpath
+    from thetahat.regression._loss import POISSON, fused_pass
+
+    X, y = _data("poisson", 3000, 60, 19)
+    coef = np.random.default_rng(2).normal(scale=0.05, size=60)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, 3000)
+    off = np.random.default_rng(4).normal(scale=0.1, size=3000)
+    args = (POISSON, X, y, sw, off, coef, 0.2, True)
+    split = fused_pass(*args, with_hessian=True, packed=True)
+    monkeypatch.setattr(_fastpath, "num_threads", lambda: 1)
+    whole = fused_pass(*args, with_hessian=True, packed=True)
+    full = fused_pass(*args, with_hessian=True)
+    assert split.hess is not None and whole.hess is not None and full.hess is not None
+    assert split.hess.ndim == whole.hess.ndim == 1
+    np.testing.assert_allclose(split.hess, whole.hess, rtol=1e-13)
+    assert split.nll == pytest.approx(whole.nll, rel=1e-14) == full.nll
+    assert split.grad is not None and whole.grad is not None
+    np.testing.assert_allclose(split.grad, whole.grad, rtol=1e-13)
+    L, info = lapack.dtfttr(61, whole.hess, transr="N", uplo="L")
+    assert info == 0
+    np.testing.assert_allclose(np.tril(L) + np.tril(L, -1).T, full.hess, rtol=1e-12)
+
+
+@pytest.mark.parametrize("prior", [None, th.Normal(0, 1)])
+def test_a_packed_fit_without_an_intercept(prior: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _data("logistic", 1200, 120, 23)
+    a = LogisticRegression(prior=prior, fit_intercept=False).fit(X, y)
+    monkeypatch.setattr(_solvers, "PACKED_ROWS_PER_K2", 0)
+    b = LogisticRegression(prior=prior, fit_intercept=False).fit(X, y)
+    assert isinstance(a.estimate_.cov, LazyCovariance)
+    assert not isinstance(b.estimate_.cov, LazyCovariance)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        list(a.estimate_.se.values()), list(b.estimate_.se.values()), rtol=1e-9
+    )
