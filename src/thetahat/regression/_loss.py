@@ -353,8 +353,12 @@ def _compiled_parts(code: int, args: PassArgs, packed: bool = False) -> list[Pas
     dsyrk on 64-row scaled blocks
     (BLAS then held to one thread where it would split such calls:
     :func:`blas_one_thread_for`). The row ranges go to worker threads of at least
-    ``COMPILED_WORK`` row x coefficient products each; ``packed``: the Hessian in
-    packed form by LAPACK's dsfrk on one worker (:func:`fused_pass`)."""
+    ``COMPILED_WORK`` row x coefficient products each.
+
+    ``packed``: the Hessian in packed form (:func:`fused_pass`), one array filled by one
+    thread, or from ``PACKED_SPLIT_WORK`` on by two over the same rows, each adding its
+    own half of the entries (the kernel's ``part``; the second computes no nll or
+    gradient)."""
     kernel = _fastpath.GLM_PASS_KERNEL
     assert kernel is not None
     _, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre = args
@@ -362,21 +366,37 @@ def _compiled_parts(code: int, args: PassArgs, packed: bool = False) -> list[Pas
     k = p + int(fit_intercept)
     with_nll, with_grad, with_hessian = flags
     bits = int(with_nll) | int(with_grad) << 1 | int(with_hessian) << 2
-    if packed:
-        blas = (_fastpath.dsyrk_capsule(), _fastpath.dgemm_capsule())
-        split = n * k * k >= PACKED_SPLIT_WORK and _fastpath.num_threads() > 1
-        return [_packed_pass(kernel, code, args, blas, split)]
-    syrk = _fastpath.dsyrk_capsule() if with_hessian and p >= COMPILED_SYRK_P else None
     c = np.ascontiguousarray(coef)
     m = None if centre is None else np.ascontiguousarray(centre)
+    b = float(intercept)
+    if packed:
+        g = np.zeros(k) if with_grad else None
+        P = np.zeros(k * (k + 1) // 2)
+        blas = (_fastpath.dsyrk_capsule(), _fastpath.dgemm_capsule())
+
+        def half(part: int) -> tuple[float, float]:
+            own = part != 1  # (part 1: the Hessian's other half only)
+            out: tuple[float, float] = kernel(
+                code, X, y, sw, offset, c, m, b, fit_intercept, bits if own else 4, 0, n,
+                g if own else None, P, blas, part,
+            )  # fmt: skip
+            return out
+
+        if n * k * k >= PACKED_SPLIT_WORK and _fastpath.num_threads() > 1:
+            other = _fastpath.executor(2).submit(half, 1)
+            nll, emax = half(0)
+            other.result()  # (the same rows: the same eta, so the same max |eta|)
+        else:
+            nll, emax = half(-1)
+        return [PassResult(nll if with_nll else 0.0, g, P, emax)]
+    syrk = _fastpath.dsyrk_capsule() if with_hessian and p >= COMPILED_SYRK_P else None
 
     def run(lo: int, hi: int) -> PassResult:
         g = np.zeros(k) if with_grad else None
         H = np.zeros((k, k), order="F") if with_hessian else None
         Ht = None if H is None else H.T  # (the kernel reads the C-ordered view)
         nll, emax = kernel(
-            code, X, y, sw, offset, c, m, float(intercept), fit_intercept, bits, lo, hi, g, Ht,
-            syrk,
+            code, X, y, sw, offset, c, m, b, fit_intercept, bits, lo, hi, g, Ht, syrk
         )  # fmt: skip
         return PassResult(nll if with_nll else 0.0, g, H, emax)
 
@@ -391,38 +411,6 @@ def _compiled_parts(code: int, args: PassArgs, packed: bool = False) -> list[Pas
 #: Measured (Poisson, best of 200): split / one thread 1.37 at 150 x 100 (1.5e6
 #: products), 0.89 at 300 x 100, 0.77 at 300 x 200, 0.65 at 1e4 x 200
 PACKED_SPLIT_WORK = 1 << 21
-
-
-def _packed_pass(kernel: Any, code: int, args: PassArgs, blas: Any, split: bool) -> PassResult:
-    """The compiled pass with the Hessian in packed form: one thread, or (``split``) two
-    over the same rows, each adding its own half of the entries into one packed array
-    and the second computing no nll or gradient (``_kernels_glm.c``'s ``part``)."""
-    _, X, y, sw, offset, coef, intercept, fit_intercept, flags, centre = args
-    n, p = X.shape
-    k = p + int(fit_intercept)
-    with_nll, with_grad, _ = flags
-    bits = int(with_nll) | int(with_grad) << 1 | 4
-    c = np.ascontiguousarray(coef)
-    m = None if centre is None else np.ascontiguousarray(centre)
-    g = np.zeros(k) if with_grad else None
-    H = np.zeros(k * (k + 1) // 2)
-    b = float(intercept)
-
-    def run(part: int) -> tuple[float, float]:
-        own = part != 1  # (part 1: the Hessian's other half only)
-        out: tuple[float, float] = kernel(
-            code, X, y, sw, offset, c, m, b, fit_intercept, bits if own else 4, 0, n,
-            g if own else None, H, blas, part,
-        )  # fmt: skip
-        return out
-
-    if split:
-        other = _fastpath.executor(2).submit(run, 1)
-        nll, emax = run(0)
-        other.result()  # (the same rows: the same eta, so the same max |eta|)
-    else:
-        nll, emax = run(-1)
-    return PassResult(nll if with_nll else 0.0, g, H, emax)
 
 
 def _n_workers(n: int) -> int:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..optim import mirror_upper
 from ..results import LazyCovariance
 
 __all__ = ["PackedCholesky", "packed_covariance", "rfp_diagonal_index", "rfp_index", "rfp_size"]
@@ -91,7 +92,8 @@ class PackedCholesky:
     memory (LAPACK ``dpftrf``).
 
     ``ok`` is False where ``H`` is not positive definite (or not finite); the array
-    is then no longer ``H``. ``diagonal`` is ``H``'s diagonal, kept from before.
+    is then no longer ``H``. ``diagonal`` is ``H``'s diagonal, kept from before;
+    ``at_diagonal`` the diagonal's positions in the array.
     """
 
     def __init__(self, packed: Array, k: int) -> None:
@@ -101,7 +103,8 @@ class PackedCholesky:
             raise ValueError(f"a packed {k} x {k} matrix has {rfp_size(k)} contiguous values")
         self.k = k
         self.a = packed
-        self.diagonal = packed[rfp_diagonal_index(k)]
+        self.at_diagonal = rfp_diagonal_index(k)
+        self.diagonal = packed[self.at_diagonal]
         if not np.all(np.isfinite(packed)):
             self.ok = False
             return
@@ -113,20 +116,20 @@ class PackedCholesky:
     def copy(self) -> PackedCholesky:
         """The same factor in memory of its own."""
         out = PackedCholesky.__new__(PackedCholesky)
-        out.k, out.a, out.diagonal, out.ok = self.k, self.a.copy(), self.diagonal, self.ok
+        out.__dict__.update(self.__dict__, a=self.a.copy())
         return out
 
     def pivots(self) -> Array:
         """``L_jj^2 / H_jj``: the share of column ``j``'s curvature that the columns
         before it leave unexplained (1 minus the weighted R^2 of column ``j`` on
         ``0..j-1``; scale-free). A value near 0 is a near-exact linear dependency."""
-        lj = self.a[rfp_diagonal_index(self.k)]
+        lj = self.a[self.at_diagonal]
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.diagonal > 0, lj * lj / self.diagonal, 0.0)
 
     def logdet(self) -> float:
         """``log det H``."""
-        return 2.0 * float(np.sum(np.log(self.a[rfp_diagonal_index(self.k)])))
+        return 2.0 * float(np.sum(np.log(self.a[self.at_diagonal])))
 
     def solve(self, b: Array) -> Array:
         """``H^{-1} b`` (LAPACK ``dpftrs``)."""
@@ -172,7 +175,7 @@ def packed_covariance(
         a[last_row[:-1]] = row[:-1] - cw
         a[last_row[-1]] = corner
     logdet = k * math.log(scale) - logdet_h if scale > 0 else math.nan
-    blocks = _PackedBlocks(a, k)
+    blocks = _PackedBlocks(a, k, chol.at_diagonal)
     return LazyCovariance(k, blocks, limit=k, diagonal=blocks.diagonal), logdet
 
 
@@ -181,11 +184,11 @@ class _PackedBlocks:
     symmetric matrix (the whole matrix by LAPACK's ``dtfttr``), and ``diagonal(idx)``;
     a class, not closures, so a fitted estimator pickles."""
 
-    def __init__(self, a: Array, k: int) -> None:
-        self.a, self.k = a, k
+    def __init__(self, a: Array, k: int, at_diagonal: NDArray[np.intp]) -> None:
+        self.a, self.k, self.at_diagonal = a, k, at_diagonal
 
     def diagonal(self, idx: NDArray[np.intp]) -> Array:
-        return np.asarray(self.a[rfp_diagonal_index(self.k)[idx]])
+        return np.asarray(self.a[self.at_diagonal[idx]])
 
     def __call__(self, idx: NDArray[np.intp]) -> Array:
         if idx.shape == (self.k,) and np.array_equal(idx, np.arange(self.k)):
@@ -194,7 +197,6 @@ class _PackedBlocks:
             full, info = lapack.dtfttr(self.k, self.a, **_FORM)
             if info != 0:  # pragma: no cover - an illegal argument
                 raise RuntimeError(f"dtfttr failed with info={info}")
-            lower = np.tril_indices(self.k, -1)
-            full[lower[1], lower[0]] = full[lower]
-            return np.asarray(full)
+            # (its lower triangle filled: the transpose's upper one, mirrored in place)
+            return np.asarray(mirror_upper(full.T).T)
         return rfp_block(self.a, self.k, idx)

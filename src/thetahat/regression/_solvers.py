@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..optim import SolverResult, Status, inverse_symmetric, inverse_symmetric_logdet
+from ..results import LazyCovariance
 from . import _sparse
 from ._checks import NotIdentifiable, rank_deficiency, recession_direction
 from ._data import DeferredFinite
@@ -138,7 +139,7 @@ class GLMFit:
 
     def covariance(
         self, active: NDArray[np.bool_], scale: float = 1.0, consume: bool = False
-    ) -> Array:
+    ) -> Array | LazyCovariance:
         """``scale`` times the inverse Hessian over ``active`` coefficients (NaN
         elsewhere), original coordinates.
 
@@ -146,7 +147,9 @@ class GLMFit:
         fit's Hessian is gone afterwards (``result.hessian`` None): a fit's last use of
         it, with no k x k copy (at k = 201, each is 0.32 MB). Raises
         ``numpy.linalg.LinAlgError`` when that block is singular (the Hessian then
-        stays).
+        stays). A packed fit's (``packed``) is a stored
+        :class:`~thetahat.results.LazyCovariance` over the inverse in packed form
+        (:func:`~._packed.packed_covariance`; without ``consume``, of a copy).
         """
         k = self.theta.shape[0]
         if self.packed is not None:  # (the packed path has no L1 term: all active)
@@ -154,7 +157,7 @@ class GLMFit:
             if consume:
                 self.packed = None
             lazy, self.cov_logdet = packed_covariance(chol, scale, self.centre)
-            return lazy  # type: ignore[return-value]
+            return lazy
         if active.all():  # (no k x k copies for the selection)
             cov, logdet_h = inverse_symmetric_logdet(self.hessian, overwrite=consume)
             # T above has determinant 1: the centring leaves the determinant as it is
@@ -330,7 +333,7 @@ LBFGS_GTOL = 1e-7
 #: beyond X against 0.31 for L-BFGS without standard errors; 4.1e4 x 200: 1.18 against
 #: 1.02, now 0.84). A fit in full storage holds about 3.6 k x k matrices, L-BFGS about
 #: 3 to 4 n-vectors, so they cross near n = k^2. The packed pass splits the Hessian's
-#: entries, not the rows, over two threads (``_loss._packed_pass``): Poisson Hessian
+#: entries, not the rows, over two threads (``_loss._compiled_parts``): Poisson Hessian
 #: pass, best of 15, against two workers' full sums: 7.95 against 6.77 ms at 1e4 x 200,
 #: 6.15 against 4.86 at 2e4 x 100, 54.8 against 45.3 at 8e4 x 200 (on one thread 11.6,
 #: 7.8 and 92)
